@@ -1,0 +1,2 @@
+/* job - placeholder. */
+typedef int mugai_placeholder_t;

@@ -1,0 +1,5 @@
+/* mugai - placeholder CLI. */
+int main(void)
+{
+    return 3;
+}

@@ -1,0 +1,2 @@
+/* outdir - placeholder. */
+typedef int mugai_placeholder_t;

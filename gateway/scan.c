@@ -1,0 +1,2 @@
+/* scan - placeholder. */
+typedef int mugai_placeholder_t;

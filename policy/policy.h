@@ -1,0 +1,84 @@
+/*
+ * policy - what Mugai does with each file type, and the limits it works in.
+ *
+ * The policy file is a small INI-like text format (see policy/default.conf
+ * for the documented defaults):
+ *
+ *     # comment
+ *     [limits]
+ *     max_input_size = 100M
+ *     [actions]
+ *     jpeg = sanitize
+ *     [options]
+ *     jpeg_keep_icc = yes
+ *
+ * Every type that has no line in [actions] is blocked: the policy is an
+ * allowlist. Executable types (ftype class FTC_EXECUTABLE) are blocked even
+ * when a line says otherwise; the loader refuses such a line so that an
+ * administrator is not misled.
+ *
+ * A bad file is refused as a whole with "FILE:LINE: reason"; a half-read
+ * policy is never used.
+ */
+#ifndef MUGAI_POLICY_H
+#define MUGAI_POLICY_H
+
+#include "ftype.h"
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+enum pol_action {
+    POL_BLOCK = 0,
+    POL_SANITIZE,
+    POL_FLATTEN,
+};
+
+struct policy {
+    /* [limits] */
+    uint64_t max_input_size;    /* bytes; larger inputs are blocked unread */
+    uint32_t max_depth;         /* container nesting; the top-level file is depth 0 */
+    uint64_t max_members;       /* members over the whole job */
+    uint64_t max_expanded;      /* bytes produced by decompression over the whole job */
+    uint32_t max_ratio;         /* per member: expanded size / compressed size */
+    uint32_t worker_cpu_seconds;
+    uint32_t worker_deadline_seconds; /* wall clock */
+    uint64_t worker_memory;           /* bytes of address space */
+    uint64_t max_output_size;         /* bytes a worker may write */
+    uint64_t max_pixels;              /* width * height of any image */
+    uint32_t max_dimension;           /* width or height of any image */
+    uint32_t jpeg_max_scans;          /* progressive JPEG scans */
+    uint32_t gif_max_frames;
+    uint32_t db_max_age_days; /* warn when the newest ClamAV database is older */
+
+    /* [options] */
+    bool jpeg_keep_icc; /* keep the ICC colour profile (APP2) */
+    bool png_keep_icc;  /* keep iCCP */
+    bool csv_neutralize_formulas;
+    bool scan_input;        /* virus-scan the input, not only the output */
+    bool block_infected_input; /* an infected input is never released, even sanitized */
+
+    /* [actions], indexed by enum ftype */
+    enum pol_action action[FT_COUNT];
+};
+
+/* The built-in defaults (identical to policy/default.conf). */
+void policy_defaults(struct policy *pol);
+
+/*
+ * Parse policy text over the defaults. On error returns MG_ERR_USAGE and
+ * writes "FNAME:LINE: reason" into err; pol is then left at the defaults.
+ */
+int policy_parse(struct policy *pol, const char *text, size_t len, const char *fname, char *err,
+                 size_t errlen);
+
+/* Read and parse a policy file (at most 1 MiB). */
+int policy_load_file(struct policy *pol, const char *path, char *err, size_t errlen);
+
+/* The action for a type, with executables forced to POL_BLOCK. */
+enum pol_action policy_action(const struct policy *pol, enum ftype t);
+
+const char *policy_action_name(enum pol_action a);
+
+#endif

@@ -1,0 +1,92 @@
+/*
+ * report - the report tree every job produces.
+ *
+ * One node per file (the input, and each member of a container): its name,
+ * detected type, sizes, SHA-256 before and after, verdict, the actions taken
+ * (what was removed or rewritten and why) and its children. The same tree is
+ * written as JSON for the CLI, the audit log, quarantine and notices.
+ *
+ * Strings are copied into the node and capped (REPORT_STR_MAX); a node holds
+ * at most REPORT_MAX_ACTIONS actions and REPORT_MAX_CHILDREN children, past
+ * which one summary action "... N more" is kept instead, so a hostile file
+ * cannot make the report grow without bound.
+ */
+#ifndef MUGAI_REPORT_H
+#define MUGAI_REPORT_H
+
+#include "buf.h"
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define REPORT_STR_MAX      512
+#define REPORT_MAX_ACTIONS  256
+#define REPORT_MAX_CHILDREN 10000
+
+enum verdict {
+    VERDICT_CLEAN,     /* released as it was */
+    VERDICT_SANITIZED, /* rebuilt without active content */
+    VERDICT_FLATTENED, /* converted to a simpler format (e.g. text) */
+    VERDICT_BLOCKED,   /* not released */
+};
+
+struct report_action {
+    char *action; /* "removed", "rewrote", "kept", "found" */
+    char *what;   /* "APP1 marker (Exif, 1834 bytes)" */
+    char *why;    /* "metadata segments can carry payloads" */
+};
+
+struct report_node {
+    char *name;
+    char *type;          /* ftype name of the input */
+    char *declared_type; /* what the name's extension claims, when it differs */
+    char *out_type;      /* ftype name of the output, when released */
+    uint64_t size_in, size_out;
+    char sha256_in[65], sha256_out[65]; /* hex, "" when unknown */
+    enum verdict verdict;
+    char *reason_code; /* for blocked: "encrypted", "limit", "executable", ... */
+    char *reason;      /* human-readable */
+    struct report_action *actions;
+    size_t n_actions;
+    size_t dropped_actions;
+    struct report_node **children;
+    size_t n_children;
+    size_t dropped_children;
+};
+
+/* New node, verdict VERDICT_CLEAN. NULL on allocation failure. */
+struct report_node *report_new(const char *name);
+void report_free(struct report_node *n);
+
+int report_set_type(struct report_node *n, const char *type);
+int report_set_declared_type(struct report_node *n, const char *type);
+int report_set_out_type(struct report_node *n, const char *type);
+
+/* Record an action; raises a clean verdict to sanitized when action is "removed" or "rewrote". */
+int report_action(struct report_node *n, const char *action, const char *what, const char *why);
+int report_actionf(struct report_node *n, const char *action, const char *why, const char *fmt,
+                   ...) __attribute__((format(printf, 4, 5)));
+
+/* Mark blocked with a stable reason code and a message. */
+int report_block(struct report_node *n, const char *code, const char *fmt, ...)
+        __attribute__((format(printf, 3, 4)));
+
+/* Take ownership of child. On failure the child is freed. */
+int report_add_child(struct report_node *parent, struct report_node *child);
+
+/* Worst verdict over the node and its children (blocked > flattened > sanitized > clean). */
+enum verdict report_worst(const struct report_node *n);
+
+const char *report_verdict_name(enum verdict v);
+
+/* Serialize as one JSON object (no trailing newline). */
+int report_to_json(const struct report_node *n, struct buf *out);
+
+/* JSON string literal with escaping; invalid UTF-8 bytes become U+FFFD. */
+int report_json_string(struct buf *out, const char *s);
+
+/* Hex SHA-256 of data into hex[65]. */
+void report_sha256_hex(const uint8_t *data, size_t len, char hex[65]);
+
+#endif
