@@ -1,5 +1,257 @@
-/* mugai - placeholder CLI. */
-int main(void)
+/*
+ * mugai - the command line.
+ *
+ *   mugai sanitize [--out DIR] [--policy FILE] [--db DIR] [--json]
+ *                  [--quarantine DIR] INPUT...
+ *
+ * Loads the policy, libmagic and the ClamAV engine once, then runs every
+ * input through its own sandboxed workers (job.c). Exit status: 0 all
+ * released, 1 at least one blocked, 2 usage or configuration error,
+ * 3 internal error (nothing released for the input that failed).
+ */
+#include "err.h"
+#include "job.h"
+#include "names.h"
+#include "outdir.h"
+#include "policy.h"
+#include "scan.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define MUGAI_DEFAULT_DB  "/var/lib/clamav"
+#define MUGAI_DEFAULT_OUT "sanitized"
+
+enum {
+    EXIT_RELEASED = 0,
+    EXIT_BLOCKED = 1,
+    EXIT_USAGE = 2,
+    EXIT_INTERNAL = 3,
+};
+
+struct cli {
+    const char *out_dir;
+    const char *policy_file;
+    const char *db_dir;
+    const char *quarantine_dir;
+    int json;
+};
+
+static void usage(FILE *f)
 {
-    return 3;
+    fprintf(f, "usage: mugai sanitize [--out DIR] [--policy FILE] [--db DIR] [--json]\n"
+               "                      [--quarantine DIR] INPUT...\n"
+               "       mugai --version\n"
+               "\n"
+               "  --out DIR         where released files go (default: ./" MUGAI_DEFAULT_OUT ")\n"
+               "  --policy FILE     policy file (default: built-in, = policy/default.conf)\n"
+               "  --db DIR          ClamAV database directory (default: " MUGAI_DEFAULT_DB ")\n"
+               "  --json            one JSON report per input (JSON Lines) on stdout\n"
+               "  --quarantine DIR  keep originals of blocked inputs here\n"
+               "\n"
+               "exit status: 0 all released, 1 some blocked, 2 usage/configuration error,\n"
+               "3 internal error\n");
+}
+
+static int worse(int a, int b)
+{
+    /* internal > usage > blocked > released */
+    static const int rank[] = {0, 1, 2, 3};
+    return rank[b] > rank[a] ? b : a;
+}
+
+static int ensure_dir(const char *d)
+{
+    struct stat st;
+    if (mkdir(d, 0755) != 0 && errno != EEXIST)
+        return -1;
+    return stat(d, &st) == 0 && S_ISDIR(st.st_mode) ? 0 : -1;
+}
+
+static void print_human(const char *input, const struct job_result *r, const char *output,
+                        const char *quarantined)
+{
+    printf("%-9s %-6s %s", report_verdict_name(r->verdict), r->type, input);
+    if (output)
+        printf(" -> %s", output);
+    if (r->verdict == VERDICT_BLOCKED) {
+        printf(": %s: %s", r->reason_code, r->reason);
+        if (quarantined)
+            printf(" [quarantined: %s]", quarantined);
+    } else if (r->summary[0]) {
+        printf(" (%s)", r->summary);
+    }
+    putchar('\n');
+}
+
+static int sanitize_one(struct job_engine *je, const struct cli *c, const char *input)
+{
+    struct job_result r;
+    char outpath[4200], qpath[4200], name[1024];
+    const char *output = NULL, *quarantined = NULL;
+    int status;
+
+    int fd = open(input, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+        fprintf(stderr, "mugai: %s: %s\n", input, strerror(errno));
+        return EXIT_USAGE;
+    }
+    int rc = job_run(je, names_basename(input), fd, &r);
+    if (rc != MG_OK) {
+        fprintf(stderr, "mugai: %s: internal error: %s; nothing released\n", input, err_str(rc));
+        job_result_free(&r);
+        close(fd);
+        return EXIT_INTERNAL;
+    }
+    status = EXIT_RELEASED;
+    if (r.released) {
+        outdir_name(input, r.out_type, r.out_ext, name, sizeof(name));
+        rc = outdir_release(c->out_dir, name, r.out_fd, r.size_out, outpath, sizeof(outpath));
+        if (rc != MG_OK) {
+            fprintf(stderr, "mugai: %s: cannot write into %s: %s; nothing released\n", input,
+                    c->out_dir, strerror(errno));
+            status = EXIT_INTERNAL;
+        } else {
+            output = outpath;
+        }
+    } else {
+        status = EXIT_BLOCKED;
+    }
+
+    struct buf json;
+    buf_init(&json, 2 * JOB_REPORT_MAX);
+    if (!r.released && c->quarantine_dir) {
+        /* The stored report names no quarantine path: it is beside it. */
+        if (job_result_json(&r, input, NULL, NULL, &json) != MG_OK ||
+            outdir_quarantine(c->quarantine_dir, r.sha256_in, names_basename(input), fd,
+                              (const char *)json.data, json.len, qpath,
+                              sizeof(qpath)) != MG_OK) {
+            fprintf(stderr, "mugai: %s: cannot quarantine into %s: %s\n", input,
+                    c->quarantine_dir, strerror(errno));
+            status = EXIT_INTERNAL;
+        } else {
+            quarantined = qpath;
+        }
+        buf_reset(&json);
+    }
+    if (c->json) {
+        if (job_result_json(&r, input, output, quarantined, &json) == MG_OK)
+            printf("%s\n", (const char *)json.data);
+        else
+            status = EXIT_INTERNAL;
+    } else {
+        print_human(input, &r, output, quarantined);
+    }
+    fflush(stdout);
+    buf_free(&json);
+    job_result_free(&r);
+    close(fd);
+    return status;
+}
+
+static int cmd_sanitize(int argc, char **argv)
+{
+    static const struct option opts[] = {
+            {"out", required_argument, NULL, 'o'},
+            {"policy", required_argument, NULL, 'p'},
+            {"db", required_argument, NULL, 'd'},
+            {"json", no_argument, NULL, 'j'},
+            {"quarantine", required_argument, NULL, 'q'},
+            {"help", no_argument, NULL, 'h'},
+            {NULL, 0, NULL, 0},
+    };
+    struct cli c = {MUGAI_DEFAULT_OUT, NULL, MUGAI_DEFAULT_DB, NULL, 0};
+    int ch;
+    while ((ch = getopt_long(argc, argv, "o:p:d:jq:h", opts, NULL)) != -1) {
+        switch (ch) {
+        case 'o':
+            c.out_dir = optarg;
+            break;
+        case 'p':
+            c.policy_file = optarg;
+            break;
+        case 'd':
+            c.db_dir = optarg;
+            break;
+        case 'j':
+            c.json = 1;
+            break;
+        case 'q':
+            c.quarantine_dir = optarg;
+            break;
+        case 'h':
+            usage(stdout);
+            return EXIT_RELEASED;
+        default:
+            usage(stderr);
+            return EXIT_USAGE;
+        }
+    }
+    if (optind >= argc) {
+        fprintf(stderr, "mugai sanitize: no input files\n");
+        usage(stderr);
+        return EXIT_USAGE;
+    }
+
+    struct policy pol;
+    char err[1024];
+    policy_defaults(&pol);
+    if (c.policy_file && policy_load_file(&pol, c.policy_file, err, sizeof(err)) != MG_OK) {
+        fprintf(stderr, "mugai: policy refused: %s\n", err);
+        return EXIT_USAGE;
+    }
+    if (ensure_dir(c.out_dir) != 0) {
+        fprintf(stderr, "mugai: output directory %s: %s\n", c.out_dir, strerror(errno));
+        return EXIT_USAGE;
+    }
+    struct scan_engine *se = NULL;
+    unsigned sigs = 0;
+    int age = -1;
+    if (scan_load(c.db_dir, &pol, &se, &sigs, &age, err, sizeof(err)) != MG_OK) {
+        fprintf(stderr, "mugai: %s; refusing to run without virus scanning\n", err);
+        return EXIT_USAGE;
+    }
+    if (age > (int)pol.db_max_age_days)
+        fprintf(stderr,
+                "mugai: warning: the newest virus database in %s is %d days old "
+                "(policy: %u); run freshclam\n",
+                c.db_dir, age, pol.db_max_age_days);
+
+    struct job_engine je;
+    if (job_engine_init(&je, &pol, se) != MG_OK) {
+        fprintf(stderr, "mugai: cannot initialize the engine (libmagic database missing?)\n");
+        scan_free(se);
+        return EXIT_USAGE;
+    }
+    int status = EXIT_RELEASED;
+    for (int i = optind; i < argc; i++)
+        status = worse(status, sanitize_one(&je, &c, argv[i]));
+    job_engine_done(&je);
+    scan_free(se);
+    return status;
+}
+
+int main(int argc, char **argv)
+{
+    /* A worker dying mid-write must not take the parent with it. */
+    signal(SIGPIPE, SIG_IGN);
+    if (argc >= 2 && strcmp(argv[1], "--version") == 0) {
+        printf("mugai 0.1.0\n");
+        return EXIT_RELEASED;
+    }
+    if (argc >= 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "help") == 0)) {
+        usage(stdout);
+        return EXIT_RELEASED;
+    }
+    if (argc >= 2 && strcmp(argv[1], "sanitize") == 0)
+        return cmd_sanitize(argc - 1, argv + 1);
+    usage(stderr);
+    return EXIT_USAGE;
 }

@@ -1,11 +1,169 @@
-/* dispatch - placeholder. */
+/*
+ * dispatch - one file through name checks, identification, policy,
+ * its sanitizer and verification (see dispatch.h).
+ *
+ * The order matters: cheap checks that need no parsing come first (depth,
+ * size, name), identification is by content only, and an output is released
+ * only after it re-identifies as the type the sanitizer promised and its
+ * verifier re-parses it.
+ */
 #include "dispatch.h"
 #include "err.h"
+#include "gifsan.h"
+#include "ident.h"
+#include "jpegsan.h"
+#include "names.h"
+#include "pngsan.h"
+#include "textsan.h"
+
+#include <string.h>
+
+struct dispatch_entry {
+    enum ftype type;
+    san_fn sanitize;
+    san_verify_fn verify;
+    enum ftype out_type;
+};
+
+/* What can be sanitized today. A type missing here is blocked even when the
+ * policy asks for it, with a reason that says so. */
+static const struct dispatch_entry dispatch_table[] = {
+        {FT_TEXT, textsan_sanitize, textsan_verify, FT_TEXT},
+        {FT_CSV, textsan_sanitize_csv, textsan_verify, FT_CSV},
+        {FT_JPEG, jpegsan_sanitize, jpegsan_verify, FT_JPEG},
+        {FT_PNG, pngsan_sanitize, pngsan_verify, FT_PNG},
+        {FT_GIF, gifsan_sanitize, gifsan_verify, FT_GIF},
+};
+
+static const struct dispatch_entry *dispatch_lookup(enum ftype t)
+{
+    for (size_t i = 0; i < sizeof(dispatch_table) / sizeof(dispatch_table[0]); i++)
+        if (dispatch_table[i].type == t)
+            return &dispatch_table[i];
+    return NULL;
+}
+
+/* Text and CSV are one family: re-identifying a CSV output may well say
+ * "text" (and the other way round) without anything being wrong. */
+static int dispatch_same_kind(enum ftype want, enum ftype got)
+{
+    if (want == got)
+        return 1;
+    return (want == FT_TEXT || want == FT_CSV) && (got == FT_TEXT || got == FT_CSV);
+}
+
+static int dispatch_verify(struct san_ctx *ctx, const struct dispatch_entry *e, const char *name,
+                           const struct buf *out, struct report_node *node)
+{
+    struct ident id;
+    int rc = ident_buffer(out->data, out->len, name, &id);
+    if (rc != MG_OK) {
+        report_block(node, "verify-failed", "output could not be re-identified");
+        return MG_ERR_VERIFY;
+    }
+    if (!dispatch_same_kind(e->out_type, id.type)) {
+        report_block(node, "verify-failed", "output re-identified as %s, expected %s",
+                     ftype_info(id.type)->name, ftype_info(e->out_type)->name);
+        return MG_ERR_VERIFY;
+    }
+    rc = e->verify(ctx, out->data, out->len);
+    if (rc != MG_OK) {
+        report_block(node, "verify-failed", "output failed re-parsing as %s (%s)",
+                     ftype_info(e->out_type)->name, err_str(rc));
+        return MG_ERR_VERIFY;
+    }
+    return MG_OK;
+}
 
 int dispatch_file(struct san_ctx *ctx, const char *name, const uint8_t *in, size_t len,
                   struct buf *out, struct report_node *node, enum ftype *out_type)
 {
-    (void)ctx, (void)name, (void)in, (void)len, (void)out, (void)out_type;
-    report_block(node, "internal", "dispatch not built");
-    return MG_ERR_INTERNAL;
+    const struct policy *pol = ctx->pol;
+    char code[32], why[256];
+    int rc;
+
+    *out_type = FT_UNKNOWN;
+    buf_reset(out);
+    node->size_in = len;
+    report_sha256_hex(in, len, node->sha256_in);
+
+    if (ctx->depth > pol->max_depth) {
+        report_block(node, "limit", "nesting depth %u exceeds the limit of %u", ctx->depth,
+                     pol->max_depth);
+        return MG_ERR_LIMIT;
+    }
+    if (len > pol->max_input_size) {
+        report_block(node, "limit", "size %zu bytes exceeds the limit of %llu bytes", len,
+                     (unsigned long long)pol->max_input_size);
+        return MG_ERR_LIMIT;
+    }
+    if (names_check(name, code, sizeof(code), why, sizeof(why)) != MG_OK) {
+        report_block(node, code, "file name: %s", why);
+        return MG_ERR_BLOCKED;
+    }
+
+    struct ident id;
+    rc = ident_buffer(in, len, name, &id);
+    if (rc != MG_OK) {
+        report_block(node, "parse-error", "could not identify the file (%s)", err_str(rc));
+        return rc;
+    }
+    const struct ftype_info *ti = ftype_info(id.type);
+    report_set_type(node, ti->name);
+    if (id.declared != FT_UNKNOWN && !dispatch_same_kind(id.declared, id.type)) {
+        report_set_declared_type(node, ftype_info(id.declared)->name);
+        report_actionf(node, "found", "identification is by content; the name is not trusted",
+                       "name says %s but content is %s (%s)", ftype_info(id.declared)->label,
+                       ti->label, id.detail);
+    }
+    if (ftype_is_executable(id.type)) {
+        report_block(node, "executable", "%s (%s)%s", ti->label, id.detail,
+                     id.declared != FT_UNKNOWN && id.declared != id.type
+                             ? " disguised under another file type's name"
+                             : "");
+        return MG_ERR_BLOCKED;
+    }
+    if (id.type == FT_UNKNOWN) {
+        report_block(node, "unknown-type", "unknown file type (%s); only known types are released",
+                     id.mime[0] ? id.mime : "no match");
+        return MG_ERR_BLOCKED;
+    }
+
+    enum pol_action act = policy_action(pol, id.type);
+    if (act == POL_BLOCK) {
+        report_block(node, "policy", "%s is not allowed by policy", ti->label);
+        return MG_ERR_BLOCKED;
+    }
+    const struct dispatch_entry *e = dispatch_lookup(id.type);
+    if (!e) {
+        report_block(node, "unsupported", "no sanitizer for %s yet; held rather than passed",
+                     ti->label);
+        return MG_ERR_UNSUPPORTED;
+    }
+    /* Text types are already flat: flattening them is sanitizing them. */
+    if (act == POL_FLATTEN && ti->cls != FTC_TEXT) {
+        report_block(node, "unsupported", "flattening %s is not supported", ti->label);
+        return MG_ERR_UNSUPPORTED;
+    }
+
+    rc = e->sanitize(ctx, in, len, out, node);
+    if (rc != MG_OK) {
+        if (node->verdict != VERDICT_BLOCKED)
+            report_block(node, err_code(rc), "%s", err_str(rc));
+        return rc;
+    }
+    if (node->verdict == VERDICT_BLOCKED) /* a sanitizer must not block and succeed */
+        return MG_ERR_INTERNAL;
+    rc = dispatch_verify(ctx, e, name, out, node);
+    if (rc != MG_OK)
+        return rc;
+
+    node->size_out = out->len;
+    report_sha256_hex(out->data, out->len, node->sha256_out);
+    report_set_out_type(node, ftype_info(e->out_type)->name);
+    /* Identical bytes out means nothing was changed, whatever was recorded. */
+    if (node->verdict == VERDICT_SANITIZED && out->len == len && memcmp(out->data, in, len) == 0)
+        node->verdict = VERDICT_CLEAN;
+    *out_type = e->out_type;
+    return MG_OK;
 }

@@ -1,0 +1,50 @@
+/*
+ * scan - virus scanning with libclamav.
+ *
+ * The engine is loaded and compiled once (scan_load) in the long-lived
+ * process; scanning happens in a sandboxed worker forked from it
+ * (SANDBOX_SCRATCH profile, because libclamav writes temp files while it
+ * unpacks), so the engine is shared copy-on-write and never reloaded.
+ *
+ * ClamAV reports "clean" for a file it stopped scanning at a limit unless
+ * told otherwise: we set CL_SCAN_HEURISTIC_EXCEEDS_MAX so a limit hit is a
+ * detection ("Heuristics.Limits.Exceeded...") and therefore not clean.
+ */
+#ifndef MUGAI_SCAN_H
+#define MUGAI_SCAN_H
+
+#include "policy.h"
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct scan_engine;
+
+enum scan_status {
+    SCAN_CLEAN = 0,
+    SCAN_INFECTED = 1,
+    SCAN_LIMIT = 2, /* a scan limit was hit: not known to be clean */
+    SCAN_ERROR = 3,
+};
+
+struct scan_result {
+    enum scan_status status;
+    char name[128]; /* signature name, or error text */
+};
+
+/*
+ * Load every database in dbdir. Fails (MG_ERR_USAGE, message in err) when
+ * the directory holds no signatures: we never run without a database.
+ * Sets *age_days to the age of the newest database (by CVD build time, or
+ * file mtime for plain signature files).
+ */
+int scan_load(const char *dbdir, const struct policy *pol, struct scan_engine **out,
+              unsigned *sigs, int *age_days, char *err, size_t errlen);
+void scan_free(struct scan_engine *se);
+
+/* Scan one descriptor from offset 0. Call in the worker (after chdir to scratch). */
+void scan_fd(struct scan_engine *se, const char *scratch, int fd, struct scan_result *res);
+
+const char *scan_status_name(enum scan_status s);
+
+#endif
