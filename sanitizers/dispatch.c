@@ -12,7 +12,9 @@
 #include "gifsan.h"
 #include "ident.h"
 #include "jpegsan.h"
+#include "arcsan.h"
 #include "names.h"
+#include "pdfsan.h"
 #include "pngsan.h"
 #include "textsan.h"
 
@@ -23,16 +25,31 @@ struct dispatch_entry {
     san_fn sanitize;
     san_verify_fn verify;
     enum ftype out_type;
+    san_fn flatten; /* to UTF-8 text, for policy "flatten"; NULL when not offered */
 };
 
 /* What can be sanitized today. A type missing here is blocked even when the
  * policy asks for it, with a reason that says so. */
 static const struct dispatch_entry dispatch_table[] = {
-        {FT_TEXT, textsan_sanitize, textsan_verify, FT_TEXT},
-        {FT_CSV, textsan_sanitize_csv, textsan_verify, FT_CSV},
-        {FT_JPEG, jpegsan_sanitize, jpegsan_verify, FT_JPEG},
-        {FT_PNG, pngsan_sanitize, pngsan_verify, FT_PNG},
-        {FT_GIF, gifsan_sanitize, gifsan_verify, FT_GIF},
+        {FT_TEXT, textsan_sanitize, textsan_verify, FT_TEXT, NULL},
+        {FT_CSV, textsan_sanitize_csv, textsan_verify, FT_CSV, NULL},
+        {FT_JPEG, jpegsan_sanitize, jpegsan_verify, FT_JPEG, NULL},
+        {FT_PNG, pngsan_sanitize, pngsan_verify, FT_PNG, NULL},
+        {FT_GIF, gifsan_sanitize, gifsan_verify, FT_GIF, NULL},
+        {FT_PDF, pdfsan_sanitize, pdfsan_verify, FT_PDF, pdfsan_flatten},
+        /* Archives are rebuilt as one zip; single-file compressors come out
+         * as their sanitized content (arcsan sets ctx->out_type). */
+        {FT_ZIP, arcsan_sanitize, arcsan_verify, FT_ZIP, NULL},
+        {FT_7Z, arcsan_sanitize, arcsan_verify, FT_ZIP, NULL},
+        {FT_TAR, arcsan_sanitize, arcsan_verify, FT_ZIP, NULL},
+        {FT_CPIO, arcsan_sanitize, arcsan_verify, FT_ZIP, NULL},
+        {FT_LZH, arcsan_sanitize, arcsan_verify, FT_ZIP, NULL},
+        {FT_RAR, arcsan_sanitize, arcsan_verify, FT_ZIP, NULL},
+        {FT_CAB, arcsan_sanitize, arcsan_verify, FT_ZIP, NULL},
+        {FT_GZIP, arcsan_sanitize, arcsan_verify, FT_ZIP, NULL},
+        {FT_BZIP2, arcsan_sanitize, arcsan_verify, FT_ZIP, NULL},
+        {FT_XZ, arcsan_sanitize, arcsan_verify, FT_ZIP, NULL},
+        {FT_ZSTD, arcsan_sanitize, arcsan_verify, FT_ZIP, NULL},
 };
 
 static const struct dispatch_entry *dispatch_lookup(enum ftype t)
@@ -52,24 +69,30 @@ static int dispatch_same_kind(enum ftype want, enum ftype got)
     return (want == FT_TEXT || want == FT_CSV) && (got == FT_TEXT || got == FT_CSV);
 }
 
-static int dispatch_verify(struct san_ctx *ctx, const struct dispatch_entry *e, const char *name,
+static int dispatch_verify(struct san_ctx *ctx, enum ftype want, const char *name,
                            const struct buf *out, struct report_node *node)
 {
+    const struct dispatch_entry *e = dispatch_lookup(want);
+    if (!e) {
+        report_block(node, "verify-failed", "no verifier for output type %s",
+                     ftype_info(want)->name);
+        return MG_ERR_VERIFY;
+    }
     struct ident id;
     int rc = ident_buffer(out->data, out->len, name, &id);
     if (rc != MG_OK) {
         report_block(node, "verify-failed", "output could not be re-identified");
         return MG_ERR_VERIFY;
     }
-    if (!dispatch_same_kind(e->out_type, id.type)) {
+    if (!dispatch_same_kind(want, id.type)) {
         report_block(node, "verify-failed", "output re-identified as %s, expected %s",
-                     ftype_info(id.type)->name, ftype_info(e->out_type)->name);
+                     ftype_info(id.type)->name, ftype_info(want)->name);
         return MG_ERR_VERIFY;
     }
     rc = e->verify(ctx, out->data, out->len);
     if (rc != MG_OK) {
         report_block(node, "verify-failed", "output failed re-parsing as %s (%s)",
-                     ftype_info(e->out_type)->name, err_str(rc));
+                     ftype_info(want)->name, err_str(rc));
         return MG_ERR_VERIFY;
     }
     return MG_OK;
@@ -141,12 +164,22 @@ int dispatch_file(struct san_ctx *ctx, const char *name, const uint8_t *in, size
         return MG_ERR_UNSUPPORTED;
     }
     /* Text types are already flat: flattening them is sanitizing them. */
+    san_fn run = e->sanitize;
+    enum ftype want = e->out_type;
     if (act == POL_FLATTEN && ti->cls != FTC_TEXT) {
-        report_block(node, "unsupported", "flattening %s is not supported", ti->label);
-        return MG_ERR_UNSUPPORTED;
+        if (!e->flatten) {
+            report_block(node, "unsupported", "flattening %s is not supported", ti->label);
+            return MG_ERR_UNSUPPORTED;
+        }
+        run = e->flatten;
+        want = FT_TEXT;
     }
 
-    rc = e->sanitize(ctx, in, len, out, node);
+    enum ftype saved_out_type = ctx->out_type;
+    ctx->out_type = want;
+    rc = run(ctx, in, len, out, node);
+    enum ftype produced = ctx->out_type;
+    ctx->out_type = saved_out_type;
     if (rc != MG_OK) {
         if (node->verdict != VERDICT_BLOCKED)
             report_block(node, err_code(rc), "%s", err_str(rc));
@@ -154,16 +187,18 @@ int dispatch_file(struct san_ctx *ctx, const char *name, const uint8_t *in, size
     }
     if (node->verdict == VERDICT_BLOCKED) /* a sanitizer must not block and succeed */
         return MG_ERR_INTERNAL;
-    rc = dispatch_verify(ctx, e, name, out, node);
+    rc = dispatch_verify(ctx, produced, name, out, node);
     if (rc != MG_OK)
         return rc;
 
     node->size_out = out->len;
     report_sha256_hex(out->data, out->len, node->sha256_out);
-    report_set_out_type(node, ftype_info(e->out_type)->name);
+    report_set_out_type(node, ftype_info(produced)->name);
     /* Identical bytes out means nothing was changed, whatever was recorded. */
     if (node->verdict == VERDICT_SANITIZED && out->len == len && memcmp(out->data, in, len) == 0)
         node->verdict = VERDICT_CLEAN;
-    *out_type = e->out_type;
+    if (run == e->flatten)
+        node->verdict = VERDICT_FLATTENED;
+    *out_type = produced;
     return MG_OK;
 }

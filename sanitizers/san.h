@@ -31,11 +31,26 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/*
+ * One san_ctx per job, passed down by pointer: a container raises depth
+ * around its dispatch_file() calls for members and lowers it after, and the
+ * totals accumulate over the whole job, so bomb limits hold across levels.
+ */
 struct san_ctx {
     const struct policy *pol;
     uint32_t depth;          /* 0 for the top-level input */
     uint64_t members_total;  /* members seen over the whole job */
     uint64_t expanded_total; /* decompressed bytes over the whole job */
+    /*
+     * The type of the file the sanitizer writes. dispatch sets it to the
+     * table's output type before calling the sanitizer; a sanitizer whose
+     * output type depends on the content (a .gz holding a docm comes out as
+     * a docx) sets it. dispatch verifies the output as this type.
+     */
+    enum ftype out_type;
+    /* Passwords to try on encrypted containers (--password-file); may be empty. */
+    const char *const *passwords;
+    size_t n_passwords;
 };
 
 typedef int (*san_fn)(struct san_ctx *ctx, const uint8_t *in, size_t len, struct buf *out,
