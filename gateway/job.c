@@ -157,7 +157,8 @@ static int job_worker_sanitize(void *argp, int in_fd, int out_fd, int res_fd)
         report_block(node, "io-error", "cannot read the input");
         goto out;
     }
-    struct san_ctx ctx = {.pol = pol};
+    struct san_ctx ctx = {
+            .pol = pol, .passwords = arg->je->passwords, .n_passwords = arg->je->n_passwords};
     rc = dispatch_file(&ctx, arg->name, in, arg->in_len, &out, node, &out_type);
     if (rc == MG_OK)
         rc = job_write_all(out_fd, out.data, out.len);
@@ -351,7 +352,9 @@ static void job_scan(struct job_engine *je, struct job_arg *arg, int in_fd, int 
     nftw(scratch, job_rm_entry, 16, FTW_DEPTH | FTW_PHYS);
     if (rc != MG_OK || !oc.ok || oc.result_len != sizeof(struct job_scan_wire)) {
         job_block(res, "scan-failed", "virus scan failed: %s",
-                  rc != MG_OK ? err_str(rc) : oc.ok ? "bad result" : oc.why);
+                  rc != MG_OK ? err_str(rc)
+                  : oc.ok     ? "bad result"
+                              : oc.why);
         sandbox_outcome_free(&oc);
         return;
     }
@@ -373,8 +376,7 @@ static void job_scan(struct job_engine *je, struct job_arg *arg, int in_fd, int 
         if (w.in.status == SCAN_INFECTED)
             job_block(res, "infected", "virus found in the input: %s", w.in.name);
         else if (w.in.status == SCAN_LIMIT)
-            job_block(res, "scan-limit", "virus scan hit a limit, not known clean: %s",
-                      w.in.name);
+            job_block(res, "scan-limit", "virus scan hit a limit, not known clean: %s", w.in.name);
         else
             job_block(res, "scan-failed", "virus scan of the input failed: %s", w.in.name);
     }
@@ -382,8 +384,7 @@ static void job_scan(struct job_engine *je, struct job_arg *arg, int in_fd, int 
         if (w.out.status == SCAN_INFECTED)
             job_block(res, "infected", "virus found in the output: %s", w.out.name);
         else if (w.out.status == SCAN_LIMIT)
-            job_block(res, "scan-limit", "virus scan hit a limit, not known clean: %s",
-                      w.out.name);
+            job_block(res, "scan-limit", "virus scan hit a limit, not known clean: %s", w.out.name);
         else
             job_block(res, "scan-failed", "virus scan of the output failed: %s", w.out.name);
     }
@@ -456,13 +457,14 @@ void job_result_free(struct job_result *res)
     buf_free(&res->report);
 }
 
-int job_sanitize_inprocess(struct job_engine *je, const char *name, const uint8_t *in,
-                           size_t len, struct buf *out, enum verdict *verdict)
+int job_sanitize_inprocess(struct job_engine *je, const char *name, const uint8_t *in, size_t len,
+                           struct buf *out, enum verdict *verdict)
 {
     struct report_node *node = report_new(name);
     if (!node)
         return MG_ERR_NOMEM;
-    struct san_ctx ctx = {.pol = &je->pol};
+    struct san_ctx ctx = {
+            .pol = &je->pol, .passwords = je->passwords, .n_passwords = je->n_passwords};
     enum ftype ot;
     int rc = dispatch_file(&ctx, name, in, len, out, node, &ot);
     *verdict = node->verdict;

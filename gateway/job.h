@@ -24,6 +24,9 @@ struct job_engine {
     struct policy pol;
     struct scan_engine *scan; /* required: we never release unscanned */
     char tmpdir[1024];        /* parent of per-job scratch directories */
+    /* Passwords tried on encrypted containers (--password-file), owned by the caller. */
+    const char *const *passwords;
+    size_t n_passwords;
 };
 
 #define JOB_REPORT_MAX (4u << 20) /* cap on a worker's JSON report tree */
@@ -41,8 +44,8 @@ struct job_result {
     uint64_t size_in, size_out;
     int scanned_in, scanned_out;
     struct scan_result scan_in, scan_out;
-    int out_fd;         /* memfd with the released bytes, -1 when none */
-    struct buf report;  /* the worker's report tree (validated JSON), may be empty */
+    int out_fd;        /* memfd with the released bytes, -1 when none */
+    struct buf report; /* the worker's report tree (validated JSON), may be empty */
 };
 
 /* Load libmagic and warm up what must not be loaded inside a worker. */
@@ -60,8 +63,8 @@ void job_result_free(struct job_result *res);
 
 /* The same sanitizing work without a worker or scanning, for benchmarks
  * that measure what the sandbox costs. Never used to release files. */
-int job_sanitize_inprocess(struct job_engine *je, const char *name, const uint8_t *in,
-                           size_t len, struct buf *out, enum verdict *verdict);
+int job_sanitize_inprocess(struct job_engine *je, const char *name, const uint8_t *in, size_t len,
+                           struct buf *out, enum verdict *verdict);
 
 /* The JSON line for one input (format documented in README.md). */
 int job_result_json(const struct job_result *res, const char *input, const char *output,

@@ -2,7 +2,7 @@
  * mugai - the command line.
  *
  *   mugai sanitize [--out DIR] [--policy FILE] [--db DIR] [--json]
- *                  [--quarantine DIR] INPUT...
+ *                  [--quarantine DIR] [--password-file F] INPUT...
  *
  * Loads the policy, libmagic and the ClamAV engine once, then runs every
  * input through its own sandboxed workers (job.c). Exit status: 0 all
@@ -41,13 +41,52 @@ struct cli {
     const char *policy_file;
     const char *db_dir;
     const char *quarantine_dir;
+    const char *password_file;
     int json;
 };
+
+#define MUGAI_MAX_PASSWORDS     1000
+#define MUGAI_PASSWORD_FILE_MAX (1u << 20)
+
+/*
+ * Read one password per line (CR LF or LF; empty lines ignored). The list
+ * lives until exit; workers inherit it. Returns the count, or -1.
+ */
+static int read_passwords(const char *path, char ***list)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return -1;
+    static char data[MUGAI_PASSWORD_FILE_MAX + 1];
+    size_t n = fread(data, 1, MUGAI_PASSWORD_FILE_MAX + 1, f);
+    fclose(f);
+    if (n > MUGAI_PASSWORD_FILE_MAX) {
+        errno = EFBIG;
+        return -1;
+    }
+    data[n] = 0;
+    char **v = calloc(MUGAI_MAX_PASSWORDS, sizeof(char *));
+    if (!v)
+        return -1;
+    int count = 0;
+    for (char *line = data, *next; line && *line && count < MUGAI_MAX_PASSWORDS; line = next) {
+        next = strchr(line, '\n');
+        if (next)
+            *next++ = 0;
+        size_t l = strlen(line);
+        if (l && line[l - 1] == '\r')
+            line[--l] = 0;
+        if (l)
+            v[count++] = line;
+    }
+    *list = v;
+    return count;
+}
 
 static void usage(FILE *f)
 {
     fprintf(f, "usage: mugai sanitize [--out DIR] [--policy FILE] [--db DIR] [--json]\n"
-               "                      [--quarantine DIR] INPUT...\n"
+               "                      [--quarantine DIR] [--password-file F] INPUT...\n"
                "       mugai --version\n"
                "\n"
                "  --out DIR         where released files go (default: ./" MUGAI_DEFAULT_OUT ")\n"
@@ -55,6 +94,7 @@ static void usage(FILE *f)
                "  --db DIR          ClamAV database directory (default: " MUGAI_DEFAULT_DB ")\n"
                "  --json            one JSON report per input (JSON Lines) on stdout\n"
                "  --quarantine DIR  keep originals of blocked inputs here\n"
+               "  --password-file F passwords for encrypted archives, one per line\n"
                "\n"
                "exit status: 0 all released, 1 some blocked, 2 usage/configuration error,\n"
                "3 internal error\n");
@@ -131,10 +171,9 @@ static int sanitize_one(struct job_engine *je, const struct cli *c, const char *
         /* The stored report names no quarantine path: it is beside it. */
         if (job_result_json(&r, input, NULL, NULL, &json) != MG_OK ||
             outdir_quarantine(c->quarantine_dir, r.sha256_in, names_basename(input), fd,
-                              (const char *)json.data, json.len, qpath,
-                              sizeof(qpath)) != MG_OK) {
-            fprintf(stderr, "mugai: %s: cannot quarantine into %s: %s\n", input,
-                    c->quarantine_dir, strerror(errno));
+                              (const char *)json.data, json.len, qpath, sizeof(qpath)) != MG_OK) {
+            fprintf(stderr, "mugai: %s: cannot quarantine into %s: %s\n", input, c->quarantine_dir,
+                    strerror(errno));
             status = EXIT_INTERNAL;
         } else {
             quarantined = qpath;
@@ -164,12 +203,13 @@ static int cmd_sanitize(int argc, char **argv)
             {"db", required_argument, NULL, 'd'},
             {"json", no_argument, NULL, 'j'},
             {"quarantine", required_argument, NULL, 'q'},
+            {"password-file", required_argument, NULL, 'P'},
             {"help", no_argument, NULL, 'h'},
             {NULL, 0, NULL, 0},
     };
-    struct cli c = {MUGAI_DEFAULT_OUT, NULL, MUGAI_DEFAULT_DB, NULL, 0};
+    struct cli c = {MUGAI_DEFAULT_OUT, NULL, MUGAI_DEFAULT_DB, NULL, NULL, 0};
     int ch;
-    while ((ch = getopt_long(argc, argv, "o:p:d:jq:h", opts, NULL)) != -1) {
+    while ((ch = getopt_long(argc, argv, "o:p:d:jq:P:h", opts, NULL)) != -1) {
         switch (ch) {
         case 'o':
             c.out_dir = optarg;
@@ -185,6 +225,9 @@ static int cmd_sanitize(int argc, char **argv)
             break;
         case 'q':
             c.quarantine_dir = optarg;
+            break;
+        case 'P':
+            c.password_file = optarg;
             break;
         case 'h':
             usage(stdout);
@@ -224,17 +267,31 @@ static int cmd_sanitize(int argc, char **argv)
                 "(policy: %u); run freshclam\n",
                 c.db_dir, age, pol.db_max_age_days);
 
+    char **passwords = NULL;
+    int n_passwords = 0;
+    if (c.password_file) {
+        n_passwords = read_passwords(c.password_file, &passwords);
+        if (n_passwords < 0) {
+            fprintf(stderr, "mugai: password file %s: %s\n", c.password_file, strerror(errno));
+            scan_free(se);
+            return EXIT_USAGE;
+        }
+    }
     struct job_engine je;
     if (job_engine_init(&je, &pol, se) != MG_OK) {
         fprintf(stderr, "mugai: cannot initialize the engine (libmagic database missing?)\n");
         scan_free(se);
+        free(passwords);
         return EXIT_USAGE;
     }
+    je.passwords = (const char *const *)passwords;
+    je.n_passwords = (size_t)n_passwords;
     int status = EXIT_RELEASED;
     for (int i = optind; i < argc; i++)
         status = worse(status, sanitize_one(&je, &c, argv[i]));
     job_engine_done(&je);
     scan_free(se);
+    free(passwords);
     return status;
 }
 

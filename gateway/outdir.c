@@ -25,8 +25,8 @@ void outdir_name(const char *in_name, const char *out_type, const char *new_ext,
     const char *dot = strrchr(base, '.');
     enum ftype claimed = ident_ext_type(base);
     enum ftype out = ftype_by_name(out_type);
-    int same = claimed == out || ((claimed == FT_TEXT || claimed == FT_CSV) &&
-                                  (out == FT_TEXT || out == FT_CSV));
+    int same = claimed == out ||
+               ((claimed == FT_TEXT || claimed == FT_CSV) && (out == FT_TEXT || out == FT_CSV));
     if (claimed == FT_UNKNOWN || same || !dot || dot == base) {
         snprintf(dst, cap, "%s", base);
         return;

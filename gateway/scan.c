@@ -41,8 +41,8 @@ static int scan_newest_db_time(const char *dbdir, time_t *newest)
         size_t n = strlen(e->d_name);
         /* For official databases the build time in the CVD header is the
          * truth; the mtime only says when it was copied. */
-        if (n > 4 && (strcmp(e->d_name + n - 4, ".cvd") == 0 ||
-                      strcmp(e->d_name + n - 4, ".cld") == 0)) {
+        if (n > 4 &&
+            (strcmp(e->d_name + n - 4, ".cvd") == 0 || strcmp(e->d_name + n - 4, ".cld") == 0)) {
             struct cl_cvd *cvd = cl_cvdhead(path);
             if (cvd) {
                 t = (time_t)cvd->stime;
@@ -56,8 +56,8 @@ static int scan_newest_db_time(const char *dbdir, time_t *newest)
     return MG_OK;
 }
 
-int scan_load(const char *dbdir, const struct policy *pol, struct scan_engine **out,
-              unsigned *sigs, int *age_days, char *err, size_t errlen)
+int scan_load(const char *dbdir, const struct policy *pol, struct scan_engine **out, unsigned *sigs,
+              int *age_days, char *err, size_t errlen)
 {
     struct scan_engine *se = NULL;
     int rc = MG_ERR_USAGE;
@@ -99,8 +99,8 @@ int scan_load(const char *dbdir, const struct policy *pol, struct scan_engine **
     }
     /* Scan at least everything the policy lets through; past that the
      * EXCEEDS_MAX heuristic makes the file "not clean". */
-    uint64_t filesize = pol->max_input_size > pol->max_output_size ? pol->max_input_size
-                                                                    : pol->max_output_size;
+    uint64_t filesize =
+            pol->max_input_size > pol->max_output_size ? pol->max_input_size : pol->max_output_size;
     cl_engine_set_num(se->engine, CL_ENGINE_MAX_FILESIZE, (long long)filesize);
     cl_engine_set_num(se->engine, CL_ENGINE_MAX_SCANSIZE,
                       (long long)(pol->max_expanded > filesize ? pol->max_expanded : filesize));

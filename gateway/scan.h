@@ -38,8 +38,8 @@ struct scan_result {
  * Sets *age_days to the age of the newest database (by CVD build time, or
  * file mtime for plain signature files).
  */
-int scan_load(const char *dbdir, const struct policy *pol, struct scan_engine **out,
-              unsigned *sigs, int *age_days, char *err, size_t errlen);
+int scan_load(const char *dbdir, const struct policy *pol, struct scan_engine **out, unsigned *sigs,
+              int *age_days, char *err, size_t errlen);
 void scan_free(struct scan_engine *se);
 
 /* Scan one descriptor from offset 0. Call in the worker (after chdir to scratch). */
