@@ -1,0 +1,2 @@
+# JPEG sanitizer: samples from corpus/jpeg (made by corpus/make-jpeg.py).
+mugai_unit_test(jpegsan)
