@@ -1,27 +1,1398 @@
-/* ident - placeholder until identification lands. */
+/*
+ * ident - identify a file by its content.
+ *
+ * Order of the checks, and why:
+ *   1. Programs and mountable images by their magic bytes (MZ, ELF, Mach-O,
+ *      Java class, LNK, CHM, VHDX, OneNote at offset 0; ISO 9660/UDF
+ *      descriptors at 0x8001 + k * 0x800; a VHD footer at the end). These
+ *      come first so that no other reading of a polyglot can hide them.
+ *   2. Containers whose type depends on what they hold: OLE2 (root CLSID
+ *      and root-level stream names) and zip (member names, read with
+ *      libarchive from memory: OOXML, ODF, JAR, APPX).
+ *   3. Other formats by magic: archives and compressors, PDF, RTF, images.
+ *   4. Raw disk images (boot sector or partition table with 0x55AA), after
+ *      the formats above so that it cannot misfire on them.
+ *   5. Text, as libmagic judges it: scripts (shebang, HTA, or a script
+ *      extension), shortcut-like files (.url, .iqy, .slk, .library-ms by
+ *      content or name), HTML, XML, SVG, CSV, mail, plain text.
+ *   6. Whatever libmagic's MIME type maps to.
+ * Finally, when libmagic's MIME type names a program and the checks above
+ * did not, libmagic wins: between two readings the stricter one is kept.
+ *
+ * The name only ever makes text stricter (a script or shortcut extension
+ * makes text FT_SCRIPT / FT_SHORTCUT, .csv makes text CSV); it never makes
+ * anything look safer, so a PE named .txt is FT_PE.
+ *
+ * OOXML rule: the main part's content type in [Content_Types].xml (the
+ * first Override whose ContentType is one of the known main-part types)
+ * decides document, template, slide show and macro-enabled; without one,
+ * the member names word/document.xml, xl/workbook.xml, xl/workbook.bin or
+ * ppt/presentation.xml decide the family and the plain document type is
+ * taken. Either way the file counts as macro-enabled when any member is
+ * named vbaProject.bin or the content types mention vbaProject.
+ *
+ * Sandbox: ident_init() runs before the worker is forked and loads the
+ * libmagic database; it also runs one tiny zip with a UTF-8 name through
+ * libarchive so that glibc's iconv module cache, which libarchive's name
+ * conversion opens on first use, is loaded before any seccomp filter is in
+ * place. ident_buffer() itself only uses magic_buffer(), libarchive from
+ * memory and its own bounds-checked parsing.
+ */
 #include "ident.h"
 #include "err.h"
+#include "names.h"
 
+#include <archive.h>
+#include <archive_entry.h>
+#include <magic.h>
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <strings.h>
+
+/* libmagic looks at no more than this many bytes. */
+#define IDENT_MAGIC_BYTES (1u << 20)
+/* Zip members whose headers are inspected; past this the verdict stands on what was seen. */
+#define IDENT_ZIP_MAX_ENTRIES 20000u
+/* [Content_Types].xml is a few KiB in practice. */
+#define IDENT_ZIP_CT_MAX (256u * 1024u)
+/* The ODF "mimetype" member. */
+#define IDENT_ZIP_MIMETYPE_MAX 128u
+/* OLE2 directory entries read (128 bytes each). */
+#define IDENT_OLE_MAX_ENTRIES 4096u
+/* Text inspected for content rules (HTA, shortcuts, XML root). */
+#define IDENT_TEXT_MAX (1u << 20)
+
+static magic_t ident_magic;
+
+static uint16_t le16(const uint8_t *p)
+{
+    return (uint16_t)(p[0] | (p[1] << 8));
+}
+
+static uint32_t le32(const uint8_t *p)
+{
+    return (uint32_t)p[0] | ((uint32_t)p[1] << 8) | ((uint32_t)p[2] << 16) | ((uint32_t)p[3] << 24);
+}
+
+static uint32_t be32(const uint8_t *p)
+{
+    return ((uint32_t)p[0] << 24) | ((uint32_t)p[1] << 16) | ((uint32_t)p[2] << 8) | (uint32_t)p[3];
+}
+
+static bool at(const uint8_t *d, size_t n, size_t off, const void *magic, size_t mlen)
+{
+    return off <= n && mlen <= n - off && memcmp(d + off, magic, mlen) == 0;
+}
+
+static void detail(struct ident *out, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static void detail(struct ident *out, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(out->detail, sizeof(out->detail), fmt, ap);
+    va_end(ap);
+}
+
+/* ------------------------------------------------------------------ */
+/* Extensions                                                          */
+
+struct ext_map {
+    const char *ext;
+    enum ftype type;
+};
+
+static const struct ext_map ext_table[] = {
+        {"txt", FT_TEXT},
+        {"text", FT_TEXT},
+        {"log", FT_TEXT},
+        {"csv", FT_CSV},
+        {"html", FT_HTML},
+        {"htm", FT_HTML},
+        {"xhtml", FT_HTML},
+        {"xml", FT_XML},
+        {"svg", FT_SVG},
+        {"rtf", FT_RTF},
+        {"eml", FT_EML},
+        {"msg", FT_OLE2},
+        {"jpg", FT_JPEG},
+        {"jpeg", FT_JPEG},
+        {"jpe", FT_JPEG},
+        {"jfif", FT_JPEG},
+        {"png", FT_PNG},
+        {"gif", FT_GIF},
+        {"bmp", FT_BMP},
+        {"dib", FT_BMP},
+        {"tif", FT_TIFF},
+        {"tiff", FT_TIFF},
+        {"webp", FT_WEBP},
+        {"pdf", FT_PDF},
+        {"docx", FT_DOCX},
+        {"docm", FT_DOCM},
+        {"dotx", FT_DOTX},
+        {"dotm", FT_DOTM},
+        {"xlsx", FT_XLSX},
+        {"xlsm", FT_XLSM},
+        {"xltx", FT_XLTX},
+        {"xltm", FT_XLTM},
+        {"xlsb", FT_XLSB},
+        {"pptx", FT_PPTX},
+        {"pptm", FT_PPTM},
+        {"ppsx", FT_PPSX},
+        {"ppsm", FT_PPSM},
+        {"potx", FT_POTX},
+        {"potm", FT_POTM},
+        {"odt", FT_ODT},
+        {"ods", FT_ODS},
+        {"odp", FT_ODP},
+        {"ott", FT_OTT},
+        {"ots", FT_OTS},
+        {"otp", FT_OTP},
+        {"doc", FT_DOC},
+        {"dot", FT_DOC},
+        {"xls", FT_XLS},
+        {"xlt", FT_XLS},
+        {"ppt", FT_PPT},
+        {"pps", FT_PPT},
+        {"pot", FT_PPT},
+        {"jtd", FT_JTD},
+        {"jtt", FT_JTD},
+        {"jtdc", FT_JTD},
+        {"zip", FT_ZIP},
+        {"7z", FT_7Z},
+        {"tar", FT_TAR},
+        {"gz", FT_GZIP},
+        {"tgz", FT_GZIP},
+        {"bz2", FT_BZIP2},
+        {"tbz", FT_BZIP2},
+        {"tbz2", FT_BZIP2},
+        {"xz", FT_XZ},
+        {"txz", FT_XZ},
+        {"zst", FT_ZSTD},
+        {"lzh", FT_LZH},
+        {"lha", FT_LZH},
+        {"rar", FT_RAR},
+        {"cab", FT_CAB},
+        {"cpio", FT_CPIO},
+        {"exe", FT_PE},
+        {"dll", FT_PE},
+        {"scr", FT_PE},
+        {"cpl", FT_PE},
+        {"sys", FT_PE},
+        {"ocx", FT_PE},
+        {"xll", FT_PE},
+        {"drv", FT_PE},
+        {"efi", FT_PE},
+        {"com", FT_PE},
+        {"pif", FT_PE},
+        {"so", FT_ELF},
+        {"elf", FT_ELF},
+        {"dylib", FT_MACHO},
+        {"class", FT_JAVA_CLASS},
+        {"jar", FT_JAR},
+        {"war", FT_JAR},
+        {"ear", FT_JAR},
+        {"msi", FT_MSI},
+        {"msp", FT_MSI},
+        {"mst", FT_MSI},
+        {"lnk", FT_LNK},
+        {"chm", FT_CHM},
+        {"iso", FT_ISO},
+        {"udf", FT_ISO},
+        {"img", FT_DISK_IMAGE},
+        {"vhd", FT_VHD},
+        {"vhdx", FT_VHDX},
+        {"one", FT_ONENOTE},
+        {"onetoc2", FT_ONENOTE},
+        {"appx", FT_APPX},
+        {"msix", FT_APPX},
+        {"appxbundle", FT_APPX},
+        {"msixbundle", FT_APPX},
+        {"js", FT_SCRIPT},
+        {"jse", FT_SCRIPT},
+        {"vbs", FT_SCRIPT},
+        {"vbe", FT_SCRIPT},
+        {"wsf", FT_SCRIPT},
+        {"wsh", FT_SCRIPT},
+        {"wsc", FT_SCRIPT},
+        {"ps1", FT_SCRIPT},
+        {"psm1", FT_SCRIPT},
+        {"psd1", FT_SCRIPT},
+        {"bat", FT_SCRIPT},
+        {"cmd", FT_SCRIPT},
+        {"hta", FT_SCRIPT},
+        {"sct", FT_SCRIPT},
+        {"url", FT_SHORTCUT},
+        {"library-ms", FT_SHORTCUT},
+        {"searchconnector-ms", FT_SHORTCUT},
+        {"settingcontent-ms", FT_SHORTCUT},
+        {"iqy", FT_SHORTCUT},
+        {"slk", FT_SHORTCUT},
+        {"scf", FT_SHORTCUT},
+};
+
+enum ftype ident_ext_type(const char *name)
+{
+    if (name == NULL)
+        return FT_UNKNOWN;
+    const char *base = names_basename(name);
+    size_t n = strlen(base);
+    /* Windows drops trailing dots and spaces, so "a.exe. " claims exe. */
+    while (n > 0 && (base[n - 1] == '.' || base[n - 1] == ' '))
+        n--;
+    size_t dot = n;
+    while (dot > 0 && base[dot - 1] != '.')
+        dot--;
+    if (dot == 0)
+        return FT_UNKNOWN;
+    const char *ext = base + dot;
+    size_t elen = n - dot;
+    for (size_t i = 0; i < sizeof(ext_table) / sizeof(ext_table[0]); i++)
+        if (strlen(ext_table[i].ext) == elen && strncasecmp(ext_table[i].ext, ext, elen) == 0)
+            return ext_table[i].type;
+    return FT_UNKNOWN;
+}
+
+/* ------------------------------------------------------------------ */
+/* libmagic MIME types                                                 */
+
+struct mime_map {
+    const char *mime;
+    enum ftype type;
+};
+
+static const struct mime_map mime_table[] = {
+        {"image/jpeg", FT_JPEG},
+        {"image/png", FT_PNG},
+        {"image/gif", FT_GIF},
+        {"image/bmp", FT_BMP},
+        {"image/x-ms-bmp", FT_BMP},
+        {"image/tiff", FT_TIFF},
+        {"image/webp", FT_WEBP},
+        {"image/svg+xml", FT_SVG},
+        {"application/pdf", FT_PDF},
+        {"text/rtf", FT_RTF},
+        {"application/rtf", FT_RTF},
+        {"message/rfc822", FT_EML},
+        {"application/msword", FT_DOC},
+        {"application/vnd.ms-excel", FT_XLS},
+        {"application/vnd.ms-powerpoint", FT_PPT},
+        {"application/vnd.ms-outlook", FT_OLE2},
+        {"application/x-ole-storage", FT_OLE2},
+        {"application/CDFV2", FT_OLE2},
+        {"application/x-ichitaro4", FT_JTD},
+        {"application/x-ichitaro5", FT_JTD},
+        {"application/x-ichitaro6", FT_JTD},
+        {"application/zip", FT_ZIP},
+        {"application/x-7z-compressed", FT_7Z},
+        {"application/x-tar", FT_TAR},
+        {"application/x-gtar", FT_TAR},
+        {"application/x-ustar", FT_TAR},
+        {"application/gzip", FT_GZIP},
+        {"application/x-gzip", FT_GZIP},
+        {"application/x-bzip2", FT_BZIP2},
+        {"application/x-xz", FT_XZ},
+        {"application/zstd", FT_ZSTD},
+        {"application/x-lzh-compressed", FT_LZH},
+        {"application/x-lha", FT_LZH},
+        {"application/x-rar", FT_RAR},
+        {"application/vnd.rar", FT_RAR},
+        {"application/vnd.ms-cab-compressed", FT_CAB},
+        {"application/x-cpio", FT_CPIO},
+        /* programs and mountable images */
+        {"application/x-dosexec", FT_PE},
+        {"application/vnd.microsoft.portable-executable", FT_PE},
+        {"application/x-ms-ne-executable", FT_PE},
+        {"application/x-ms-w3-executable", FT_PE},
+        {"application/x-ms-w4-executable", FT_PE},
+        {"application/x-dosdriver", FT_PE},
+        {"application/x-lx-executable", FT_PE},
+        {"application/x-executable", FT_ELF},
+        {"application/x-sharedlib", FT_ELF},
+        {"application/x-pie-executable", FT_ELF},
+        {"application/x-object", FT_ELF},
+        {"application/x-coredump", FT_ELF},
+        {"application/x-mach-binary", FT_MACHO},
+        {"application/x-java-applet", FT_JAVA_CLASS},
+        {"application/java-archive", FT_JAR},
+        {"application/x-msi", FT_MSI},
+        {"application/x-ms-shortcut", FT_LNK},
+        {"application/vnd.ms-htmlhelp", FT_CHM},
+        {"application/x-iso9660-image", FT_ISO},
+        {"application/x-virtualbox-vhd", FT_VHD},
+        {"application/msonenote", FT_ONENOTE},
+        {"application/x-mswinurl", FT_SHORTCUT},
+        {"application/x-sylk", FT_SHORTCUT},
+        {"text/x-ms-scf", FT_SHORTCUT},
+};
+
+static enum ftype mime_type(const char *mime)
+{
+    for (size_t i = 0; i < sizeof(mime_table) / sizeof(mime_table[0]); i++)
+        if (strcasecmp(mime_table[i].mime, mime) == 0)
+            return mime_table[i].type;
+    return FT_UNKNOWN;
+}
+
+static bool mime_is_text(const char *mime)
+{
+    static const char *const textual[] = {
+            "application/json",       "application/javascript",
+            "application/xml",        "application/x-setupscript",
+            "application/x-mswinurl", "image/svg+xml",
+            "message/rfc822",         "application/x-wine-extension-ini",
+            "application/x-sylk",
+    };
+    if (strncasecmp(mime, "text/", 5) == 0)
+        return true;
+    for (size_t i = 0; i < sizeof(textual) / sizeof(textual[0]); i++)
+        if (strcasecmp(mime, textual[i]) == 0)
+            return true;
+    return false;
+}
+
+/* ------------------------------------------------------------------ */
+/* Programs and images by magic                                        */
+
+static const uint8_t onenote_guid[16] = {0xE4, 0x52, 0x5C, 0x7B, 0x8C, 0xD8, 0xA7, 0x4D,
+                                         0xAE, 0xB1, 0x53, 0x78, 0xD0, 0x29, 0x96, 0xD3};
+/* {43FF2FA1-EFD9-4C76-9EE2-10EA5722765F}: OneNote table of contents (.onetoc2). */
+static const uint8_t onetoc_guid[16] = {0xA1, 0x2F, 0xFF, 0x43, 0xD9, 0xEF, 0x76, 0x4C,
+                                        0x9E, 0xE2, 0x10, 0xEA, 0x57, 0x22, 0x76, 0x5F};
+
+static enum ftype ident_programs(const uint8_t *d, size_t n, struct ident *out)
+{
+    if (at(d, n, 0, "MZ", 2) || (at(d, n, 0, "ZM", 2) && n >= 0x40)) {
+        uint32_t lfa = n >= 0x40 ? le32(d + 0x3C) : 0;
+        if (lfa >= 2 && at(d, n, lfa, "PE\0\0", 4)) {
+            detail(out, "MZ header, PE signature at 0x%x", (unsigned)lfa);
+            return FT_PE;
+        }
+        if (d[0] == 'M') {
+            detail(out, "MZ header (DOS executable)");
+            return FT_PE;
+        }
+    }
+    if (at(d, n, 0,
+           "\x7f"
+           "ELF",
+           4)) {
+        detail(out, "ELF header");
+        return FT_ELF;
+    }
+    if (n >= 4) {
+        uint32_t m = be32(d);
+        if (m == 0xFEEDFACEu || m == 0xFEEDFACFu || m == 0xCEFAEDFEu || m == 0xCFFAEDFEu) {
+            detail(out, "Mach-O header");
+            return FT_MACHO;
+        }
+        if (m == 0xCAFEBABFu) {
+            detail(out, "fat Mach-O header (64-bit)");
+            return FT_MACHO;
+        }
+        if (m == 0xCAFEBABEu) {
+            /* Java class files put minor/major version here, which is >= 45. */
+            uint32_t v = n >= 8 ? be32(d + 4) : 0xFFFFFFFFu;
+            if (v <= 30) {
+                detail(out, "fat Mach-O header, %u architectures", (unsigned)v);
+                return FT_MACHO;
+            }
+            if (n >= 8)
+                detail(out, "Java class header, version %u.%u", (unsigned)(v & 0xFFFF),
+                       (unsigned)(v >> 16));
+            else
+                detail(out, "Java class header (truncated)");
+            return FT_JAVA_CLASS;
+        }
+    }
+    if (at(d, n, 0, "\x4C\x00\x00\x00\x01\x14\x02\x00", 8)) {
+        detail(out, "LNK header (shell link CLSID)");
+        return FT_LNK;
+    }
+    if (at(d, n, 0, "ITSF", 4) && n >= 8 && d[5] == 0 && d[6] == 0 && d[7] == 0) {
+        detail(out, "ITSF header (compiled HTML help), version %u", (unsigned)d[4]);
+        return FT_CHM;
+    }
+    if (at(d, n, 0, "vhdxfile", 8)) {
+        detail(out, "VHDX file identifier");
+        return FT_VHDX;
+    }
+    if (at(d, n, 0, onenote_guid, 16) || at(d, n, 0, onetoc_guid, 16)) {
+        detail(out, "OneNote file GUID");
+        return FT_ONENOTE;
+    }
+    /* ISO 9660 and UDF volume recognition sequences start at sector 16 (2048-byte sectors). */
+    static const char *const vsd[] = {"CD001", "BEA01", "NSR02", "NSR03", "TEA01"};
+    for (size_t k = 0; k < 4; k++) {
+        size_t off = 0x8001 + k * 0x800;
+        for (size_t i = 0; i < sizeof(vsd) / sizeof(vsd[0]); i++)
+            if (at(d, n, off, vsd[i], 5)) {
+                detail(out, "%s volume descriptor at 0x%zx", vsd[i], off);
+                return FT_ISO;
+            }
+    }
+    if (at(d, n, 0, "conectix", 8)) {
+        detail(out, "VHD footer copy at the start");
+        return FT_VHD;
+    }
+    /* The footer is 512 bytes; disks made before Virtual PC 2004 have a 511-byte one. */
+    if ((n >= 512 && at(d, n, n - 512, "conectix", 8)) ||
+        (n >= 511 && at(d, n, n - 511, "conectix", 8))) {
+        detail(out, "VHD footer at the end");
+        return FT_VHD;
+    }
+    return FT_UNKNOWN;
+}
+
+/* ------------------------------------------------------------------ */
+/* OLE2 compound files                                                 */
+
+static const uint8_t ole_magic[8] = {0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1};
+/* {000C10xx-0000-0000-C000-000000000046}: 84 package (msi/msm), 86 patch, 82 transform. */
+static const uint8_t msi_clsid_tail[14] = {0x0C, 0x00, 0x00, 0x00, 0x00, 0x00, 0xC0,
+                                           0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x46};
+
+#define OLE_NOSTREAM   0xFFFFFFFFu
+#define OLE_MAXREGSECT 0xFFFFFFFAu
+
+struct ole_dir {
+    const uint8_t *e[IDENT_OLE_MAX_ENTRIES];
+    uint32_t n;
+};
+
+/* Next sector in a chain, from the FAT sectors the header lists (no DIFAT sectors). */
+static uint32_t ole_next(const uint8_t *d, size_t n, uint32_t shift, uint32_t sect)
+{
+    size_t ssz = (size_t)1 << shift;
+    uint32_t per = (uint32_t)(ssz / 4);
+    uint32_t idx = sect / per;
+    if (idx >= 109)
+        return OLE_NOSTREAM;
+    uint32_t fs = le32(d + 0x4C + 4 * idx);
+    if (fs > OLE_MAXREGSECT)
+        return OLE_NOSTREAM;
+    size_t off = ((size_t)fs + 1) * ssz + (size_t)(sect % per) * 4;
+    if (off > n || n - off < 4)
+        return OLE_NOSTREAM;
+    return le32(d + off);
+}
+
+static void ole_read_dir(const uint8_t *d, size_t n, uint32_t shift, struct ole_dir *dir)
+{
+    size_t ssz = (size_t)1 << shift;
+    uint32_t sect = le32(d + 0x30);
+    dir->n = 0;
+    /* Each step adds ssz/128 entries, so the entry cap also bounds a looping chain. */
+    while (sect <= OLE_MAXREGSECT && dir->n < IDENT_OLE_MAX_ENTRIES) {
+        size_t off = ((size_t)sect + 1) * ssz;
+        if (off > n || n - off < ssz)
+            break;
+        for (size_t i = 0; i < ssz / 128 && dir->n < IDENT_OLE_MAX_ENTRIES; i++)
+            dir->e[dir->n++] = d + off + i * 128;
+        sect = ole_next(d, n, shift, sect);
+    }
+}
+
+/* Compare an entry's UTF-16LE name with ASCII s, ignoring ASCII case; prefix allows a longer name.
+ */
+static bool ole_name_is(const uint8_t *e, const char *s, bool prefix)
+{
+    size_t nb = le16(e + 0x40);
+    if (nb < 2 || nb > 64)
+        return false;
+    size_t chars = nb / 2 - 1, sl = strlen(s);
+    if (prefix ? chars < sl : chars != sl)
+        return false;
+    for (size_t i = 0; i < sl; i++) {
+        uint16_t c = le16(e + 2 * i);
+        if (c > 0x7F)
+            return false;
+        char a = (char)c, b = s[i];
+        if (a >= 'a' && a <= 'z')
+            a = (char)(a - 32);
+        if (b >= 'a' && b <= 'z')
+            b = (char)(b - 32);
+        if (a != b)
+            return false;
+    }
+    return true;
+}
+
+enum ole_seen {
+    OLE_WORD = 1 << 0,
+    OLE_EXCEL = 1 << 1,
+    OLE_PPT = 1 << 2,
+    OLE_JSRV = 1 << 3,
+    OLE_OUTLOOK = 1 << 4,
+    OLE_ENCRYPTED = 1 << 5,
+};
+
+/* Names of the entries directly under the root storage (its child's sibling tree). */
+static unsigned ole_root_names(const struct ole_dir *dir)
+{
+    unsigned seen = 0;
+    uint32_t stack[64];
+    size_t sp = 0;
+    uint8_t *visited = calloc(dir->n ? dir->n : 1, 1);
+    if (visited == NULL)
+        return 0;
+    uint32_t first = le32(dir->e[0] + 0x4C);
+    if (first < dir->n)
+        stack[sp++] = first;
+    while (sp > 0) {
+        uint32_t i = stack[--sp];
+        if (i >= dir->n || visited[i])
+            continue;
+        visited[i] = 1;
+        const uint8_t *e = dir->e[i];
+        uint8_t type = e[0x42];
+        if (type == 2) {
+            if (ole_name_is(e, "WordDocument", false))
+                seen |= OLE_WORD;
+            if (ole_name_is(e, "Workbook", false) || ole_name_is(e, "Book", false))
+                seen |= OLE_EXCEL;
+            if (ole_name_is(e, "PowerPoint Document", false))
+                seen |= OLE_PPT;
+            if (ole_name_is(e, "EncryptedPackage", false))
+                seen |= OLE_ENCRYPTED;
+            if (ole_name_is(e, "__properties_version1.0", false))
+                seen |= OLE_OUTLOOK;
+        }
+        if (type == 1 && ole_name_is(e, "__nameid_version1.0", false))
+            seen |= OLE_OUTLOOK;
+        if ((type == 1 || type == 2) && ole_name_is(e, "JSRV_", true))
+            seen |= OLE_JSRV;
+        uint32_t l = le32(e + 0x44), r = le32(e + 0x48);
+        if (l < dir->n && sp < sizeof(stack) / sizeof(stack[0]))
+            stack[sp++] = l;
+        if (r < dir->n && sp < sizeof(stack) / sizeof(stack[0]))
+            stack[sp++] = r;
+    }
+    free(visited);
+    return seen;
+}
+
+static enum ftype ident_ole2(const uint8_t *d, size_t n, struct ident *out)
+{
+    if (!at(d, n, 0, ole_magic, 8))
+        return FT_UNKNOWN;
+    enum ftype t = FT_UNKNOWN;
+    struct ole_dir *dir = NULL;
+    uint16_t shift = n >= 512 ? le16(d + 0x1E) : 0;
+    if (shift != 9 && shift != 12) {
+        detail(out, "OLE2 header with a bad sector size");
+        goto fallback;
+    }
+    dir = malloc(sizeof(*dir));
+    if (dir == NULL)
+        goto fallback;
+    ole_read_dir(d, n, shift, dir);
+    if (dir->n == 0 || dir->e[0][0x42] != 5) {
+        detail(out, "OLE2 without a readable root entry");
+        goto fallback;
+    }
+    const uint8_t *clsid = dir->e[0] + 0x50;
+    if ((clsid[0] == 0x84 || clsid[0] == 0x86 || clsid[0] == 0x82) && clsid[1] == 0x10 &&
+        memcmp(clsid + 2, msi_clsid_tail, sizeof(msi_clsid_tail)) == 0) {
+        detail(out, "OLE2 with Windows Installer root CLSID {000C10%02X-...}", clsid[0]);
+        t = FT_MSI;
+        goto out;
+    }
+    unsigned seen = ole_root_names(dir);
+    unsigned office = seen & (OLE_WORD | OLE_EXCEL | OLE_PPT);
+    if (seen & OLE_ENCRYPTED) {
+        detail(out, "OLE2 holding EncryptedPackage (encrypted OOXML)");
+        t = FT_OLE2;
+    } else if (office != 0 && (office & (office - 1)) != 0) {
+        detail(out, "OLE2 holding streams of more than one Office application");
+        t = FT_OLE2;
+    } else if (office == OLE_WORD) {
+        detail(out, "OLE2 holding a WordDocument stream");
+        t = FT_DOC;
+    } else if (office == OLE_EXCEL) {
+        detail(out, "OLE2 holding a Workbook stream");
+        t = FT_XLS;
+    } else if (office == OLE_PPT) {
+        detail(out, "OLE2 holding a PowerPoint Document stream");
+        t = FT_PPT;
+    } else if (seen & OLE_JSRV) {
+        detail(out, "OLE2 holding JSRV_ streams (Ichitaro)");
+        t = FT_JTD;
+    } else if (seen & OLE_OUTLOOK) {
+        detail(out, "OLE2 holding Outlook message properties");
+        t = FT_OLE2;
+    }
+    if (t != FT_UNKNOWN)
+        goto out;
+fallback:
+    t = mime_type(out->mime);
+    if (t == FT_DOC || t == FT_XLS || t == FT_PPT || t == FT_MSI || t == FT_JTD) {
+        detail(out, "OLE2, libmagic: %s", out->mime);
+    } else {
+        if (out->detail[0] == '\0')
+            detail(out, "OLE2 compound file of no known application");
+        t = FT_OLE2;
+    }
+out:
+    free(dir);
+    return t;
+}
+
+/* ------------------------------------------------------------------ */
+/* Zip: OOXML, ODF, JAR, APPX                                          */
+
+struct zipscan {
+    unsigned entries;
+    bool capped, broken;
+    bool content_types, word, xl, xlsb, ppt, vba, manifest, klass, appx;
+    bool have_mimetype;
+    char mimetype[IDENT_ZIP_MIMETYPE_MAX + 1];
+    char *ct;
+    size_t ct_len;
+};
+
+/* Compare a member name with s, ignoring case, leading slashes and '\\' vs '/'. */
+static bool member_is(const char *name, const char *s)
+{
+    while (*name == '/' || *name == '\\')
+        name++;
+    for (; *name && *s; name++, s++) {
+        char a = *name == '\\' ? '/' : *name, b = *s;
+        if (a >= 'A' && a <= 'Z')
+            a = (char)(a + 32);
+        if (b >= 'A' && b <= 'Z')
+            b = (char)(b + 32);
+        if (a != b)
+            return false;
+    }
+    return *name == '\0' && *s == '\0';
+}
+
+static bool ends_with_ci(const char *s, const char *suffix)
+{
+    size_t a = strlen(s), b = strlen(suffix);
+    return a >= b && strcasecmp(s + a - b, suffix) == 0;
+}
+
+/* Read at most max bytes of the current member; returns bytes read, -1 on error. */
+static long zip_read_member(struct archive *a, char *dst, size_t max)
+{
+    size_t got = 0;
+    while (got < max) {
+        la_ssize_t r = archive_read_data(a, dst + got, max - got);
+        if (r < 0)
+            return -1;
+        if (r == 0)
+            break;
+        got += (size_t)r;
+    }
+    return (long)got;
+}
+
+static void zip_pass(const uint8_t *d, size_t n, bool seekable, struct zipscan *z)
+{
+    struct archive *a = archive_read_new();
+    if (a == NULL) {
+        z->broken = true;
+        return;
+    }
+    if (seekable)
+        archive_read_support_format_zip_seekable(a);
+    else
+        archive_read_support_format_zip_streamable(a);
+    if (archive_read_open_memory(a, d, n) != ARCHIVE_OK) {
+        z->broken = true;
+        goto out;
+    }
+    for (unsigned seen = 0;; seen++) {
+        if (seen >= IDENT_ZIP_MAX_ENTRIES) {
+            z->capped = true;
+            break;
+        }
+        struct archive_entry *e;
+        int r = archive_read_next_header(a, &e);
+        if (r == ARCHIVE_EOF)
+            break;
+        if (r < ARCHIVE_WARN) {
+            z->broken = true;
+            break;
+        }
+        if (seen >= z->entries)
+            z->entries = seen + 1;
+        const char *p = archive_entry_pathname(e);
+        if (p == NULL)
+            p = archive_entry_pathname_utf8(e);
+        if (p == NULL)
+            continue;
+        if (member_is(p, "[Content_Types].xml")) {
+            z->content_types = true;
+            if (seekable && z->ct == NULL && !archive_entry_is_encrypted(e)) {
+                z->ct = malloc(IDENT_ZIP_CT_MAX + 1);
+                if (z->ct != NULL) {
+                    long got = zip_read_member(a, z->ct, IDENT_ZIP_CT_MAX);
+                    z->ct_len = got > 0 ? (size_t)got : 0;
+                    z->ct[z->ct_len] = '\0';
+                }
+            }
+        } else if (member_is(p, "mimetype")) {
+            if (seekable && !z->have_mimetype && !archive_entry_is_encrypted(e)) {
+                long got = zip_read_member(a, z->mimetype, IDENT_ZIP_MIMETYPE_MAX);
+                if (got > 0) {
+                    z->mimetype[got] = '\0';
+                    z->have_mimetype = true;
+                }
+            }
+        } else if (member_is(p, "word/document.xml")) {
+            z->word = true;
+        } else if (member_is(p, "xl/workbook.xml")) {
+            z->xl = true;
+        } else if (member_is(p, "xl/workbook.bin")) {
+            z->xlsb = true;
+        } else if (member_is(p, "ppt/presentation.xml")) {
+            z->ppt = true;
+        } else if (member_is(p, "META-INF/MANIFEST.MF")) {
+            z->manifest = true;
+        } else if (member_is(p, "AppxManifest.xml") || member_is(p, "AppxBlockMap.xml") ||
+                   member_is(p, "AppxSignature.p7x") ||
+                   member_is(p, "AppxMetadata/AppxBundleManifest.xml")) {
+            z->appx = true;
+        }
+        if (ends_with_ci(p, ".class"))
+            z->klass = true;
+        if (ends_with_ci(p, "vbaProject.bin"))
+            z->vba = true;
+    }
+out:
+    archive_read_free(a);
+}
+
+struct ooxml_main {
+    const char *content_type;
+    enum ftype type;
+};
+
+static const struct ooxml_main ooxml_mains[] = {
+        {"application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml",
+         FT_DOCX},
+        {"application/vnd.ms-word.document.macroEnabled.main+xml", FT_DOCM},
+        {"application/vnd.openxmlformats-officedocument.wordprocessingml.template.main+xml",
+         FT_DOTX},
+        {"application/vnd.ms-word.template.macroEnabledTemplate.main+xml", FT_DOTM},
+        {"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml", FT_XLSX},
+        {"application/vnd.ms-excel.sheet.macroEnabled.main+xml", FT_XLSM},
+        {"application/vnd.openxmlformats-officedocument.spreadsheetml.template.main+xml", FT_XLTX},
+        {"application/vnd.ms-excel.template.macroEnabled.main+xml", FT_XLTM},
+        {"application/vnd.ms-excel.sheet.binary.macroEnabled.main", FT_XLSB},
+        {"application/vnd.openxmlformats-officedocument.presentationml.presentation.main+xml",
+         FT_PPTX},
+        {"application/vnd.ms-powerpoint.presentation.macroEnabled.main+xml", FT_PPTM},
+        {"application/vnd.openxmlformats-officedocument.presentationml.slideshow.main+xml",
+         FT_PPSX},
+        {"application/vnd.ms-powerpoint.slideshow.macroEnabled.main+xml", FT_PPSM},
+        {"application/vnd.openxmlformats-officedocument.presentationml.template.main+xml", FT_POTX},
+        {"application/vnd.ms-powerpoint.template.macroEnabled.main+xml", FT_POTM},
+};
+
+/* The value of attribute name in the element text [p, end), into v (capped); false if absent. */
+static bool xml_attr(const char *p, const char *end, const char *name, char *v, size_t vlen)
+{
+    size_t nl = strlen(name);
+    while (p < end) {
+        while (p < end && (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\n'))
+            p++;
+        const char *an = p;
+        while (p < end && *p != '=' && *p != ' ' && *p != '\t' && *p != '\r' && *p != '\n' &&
+               *p != '/' && *p != '>')
+            p++;
+        size_t al = (size_t)(p - an);
+        while (p < end && (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\n'))
+            p++;
+        if (p >= end || *p != '=') {
+            if (p < end)
+                p++;
+            continue;
+        }
+        p++;
+        while (p < end && (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\n'))
+            p++;
+        if (p >= end || (*p != '"' && *p != '\''))
+            continue;
+        char q = *p++;
+        const char *vs = p;
+        while (p < end && *p != q)
+            p++;
+        if (p >= end)
+            return false;
+        size_t vl = (size_t)(p - vs);
+        p++;
+        if (al == nl && strncmp(an, name, nl) == 0) {
+            if (vl >= vlen)
+                vl = vlen - 1;
+            memcpy(v, vs, vl);
+            v[vl] = '\0';
+            return true;
+        }
+    }
+    return false;
+}
+
+/*
+ * The first <Override> in [Content_Types].xml whose ContentType is a known
+ * OOXML main-part type; FT_UNKNOWN if none. part gets its PartName.
+ */
+static enum ftype ooxml_main_from_ct(const char *ct, size_t len, char *part, size_t partlen)
+{
+    size_t i = 0;
+    while (i < len) {
+        const char *lt = memchr(ct + i, '<', len - i);
+        if (lt == NULL)
+            break;
+        size_t ns = (size_t)(lt - ct) + 1, ne = ns;
+        while (ne < len && ct[ne] != ' ' && ct[ne] != '\t' && ct[ne] != '\r' && ct[ne] != '\n' &&
+               ct[ne] != '/' && ct[ne] != '>')
+            ne++;
+        size_t local = ns;
+        for (size_t c = ns; c < ne; c++)
+            if (ct[c] == ':')
+                local = c + 1;
+        const char *gt = ne < len ? memchr(ct + ne, '>', len - ne) : NULL;
+        if (gt == NULL)
+            break;
+        if (ne - local == 8 && strncmp(ct + local, "Override", 8) == 0) {
+            char type[160];
+            if (xml_attr(ct + ne, gt, "ContentType", type, sizeof(type))) {
+                for (size_t k = 0; k < sizeof(ooxml_mains) / sizeof(ooxml_mains[0]); k++)
+                    if (strcasecmp(type, ooxml_mains[k].content_type) == 0) {
+                        if (!xml_attr(ct + ne, gt, "PartName", part, partlen))
+                            part[0] = '\0';
+                        return ooxml_mains[k].type;
+                    }
+            }
+        }
+        i = (size_t)(gt - ct) + 1;
+    }
+    return FT_UNKNOWN;
+}
+
+static enum ftype ooxml_macro_variant(enum ftype t)
+{
+    switch (t) {
+    case FT_DOCX:
+        return FT_DOCM;
+    case FT_DOTX:
+        return FT_DOTM;
+    case FT_XLSX:
+        return FT_XLSM;
+    case FT_XLTX:
+        return FT_XLTM;
+    case FT_PPTX:
+        return FT_PPTM;
+    case FT_PPSX:
+        return FT_PPSM;
+    case FT_POTX:
+        return FT_POTM;
+    default:
+        return t;
+    }
+}
+
+static enum ftype odf_type(const char *mt)
+{
+    static const struct mime_map odf[] = {
+            {"application/vnd.oasis.opendocument.text", FT_ODT},
+            {"application/vnd.oasis.opendocument.spreadsheet", FT_ODS},
+            {"application/vnd.oasis.opendocument.presentation", FT_ODP},
+            {"application/vnd.oasis.opendocument.text-template", FT_OTT},
+            {"application/vnd.oasis.opendocument.spreadsheet-template", FT_OTS},
+            {"application/vnd.oasis.opendocument.presentation-template", FT_OTP},
+    };
+    for (size_t i = 0; i < sizeof(odf) / sizeof(odf[0]); i++)
+        if (strcmp(mt, odf[i].mime) == 0)
+            return odf[i].type;
+    return FT_UNKNOWN;
+}
+
+static bool zip_magic(const uint8_t *d, size_t n)
+{
+    return at(d, n, 0, "PK\x03\x04", 4) || at(d, n, 0, "PK\x05\x06", 4) ||
+           at(d, n, 0, "PK00PK\x03\x04", 8) || at(d, n, 0, "PK\x07\x08PK\x03\x04", 8);
+}
+
+static enum ftype ident_zip(const uint8_t *d, size_t n, struct ident *out)
+{
+    if (!zip_magic(d, n))
+        return FT_UNKNOWN;
+    struct zipscan z;
+    memset(&z, 0, sizeof(z));
+    enum ftype t = FT_ZIP;
+    /*
+     * The central directory (seekable reader, what Office and Java read)
+     * and the local headers (streamable reader, what some extractors read)
+     * can disagree in a hostile file: take what either shows.
+     */
+    zip_pass(d, n, true, &z);
+    bool broken_seekable = z.broken;
+    z.broken = false;
+    zip_pass(d, n, false, &z);
+    bool broken = broken_seekable && z.broken;
+    const char *note = z.capped ? ", member list capped" : broken ? ", damaged" : "";
+
+    if (z.appx) {
+        detail(out, "zip holding AppxManifest.xml or AppxBlockMap.xml%s", note);
+        t = FT_APPX;
+    } else if (z.manifest || z.klass) {
+        detail(out, "zip holding %s%s", z.manifest ? "META-INF/MANIFEST.MF" : "a .class member",
+               note);
+        t = FT_JAR;
+    } else if (z.have_mimetype &&
+               strncmp(z.mimetype, "application/vnd.oasis.opendocument.", 35) == 0) {
+        /* Strip trailing white space some writers add. */
+        size_t ml = strlen(z.mimetype);
+        while (ml > 0 && (z.mimetype[ml - 1] == '\n' || z.mimetype[ml - 1] == '\r' ||
+                          z.mimetype[ml - 1] == ' '))
+            z.mimetype[--ml] = '\0';
+        t = odf_type(z.mimetype);
+        if (t == FT_UNKNOWN) {
+            t = FT_ZIP;
+            detail(out, "zip holding an OpenDocument of another kind (%.80s)", z.mimetype);
+        } else {
+            detail(out, "zip with mimetype %.100s%s", z.mimetype, note);
+        }
+    } else if (z.content_types) {
+        char part[128] = "";
+        enum ftype ct = z.ct ? ooxml_main_from_ct(z.ct, z.ct_len, part, sizeof(part)) : FT_UNKNOWN;
+        bool vba = z.vba || (z.ct && strstr(z.ct, "vbaProject") != NULL);
+        const char *how;
+        if (ct != FT_UNKNOWN) {
+            t = ct;
+            how = "main part content type";
+        } else if (z.word) {
+            t = FT_DOCX;
+            how = "word/document.xml";
+        } else if (z.xlsb) {
+            t = FT_XLSB;
+            how = "xl/workbook.bin";
+        } else if (z.xl) {
+            t = FT_XLSX;
+            how = "xl/workbook.xml";
+        } else if (z.ppt) {
+            t = FT_PPTX;
+            how = "ppt/presentation.xml";
+        } else {
+            how = NULL;
+        }
+        if (how == NULL) {
+            detail(out, "zip with [Content_Types].xml but no known main part%s", note);
+        } else {
+            enum ftype m = vba ? ooxml_macro_variant(t) : t;
+            detail(out, "zip, %s%s%s%s%s: %s", how, part[0] ? " " : "", part,
+                   vba ? ", macro-enabled" : "", note, ftype_info(m)->name);
+            t = m;
+        }
+    } else {
+        detail(out, "zip archive, %u members seen%s", z.entries, note);
+    }
+    free(z.ct);
+    return t;
+}
+
+/* ------------------------------------------------------------------ */
+/* Other formats by magic                                              */
+
+static enum ftype ident_formats(const uint8_t *d, size_t n, struct ident *out)
+{
+    static const struct {
+        size_t off;
+        const char *magic;
+        size_t len;
+        enum ftype type;
+        const char *what;
+    } tab[] = {
+            {0, "7z\xBC\xAF\x27\x1C", 6, FT_7Z, "7-Zip signature"},
+            {0, "\x1F\x8B", 2, FT_GZIP, "gzip magic"},
+            {0,
+             "\xFD"
+             "7zXZ\x00",
+             6, FT_XZ, "xz magic"},
+            {0, "\x28\xB5\x2F\xFD", 4, FT_ZSTD, "zstd frame magic"},
+            {0, "Rar!\x1A\x07\x00", 7, FT_RAR, "RAR 4 signature"},
+            {0, "Rar!\x1A\x07\x01\x00", 8, FT_RAR, "RAR 5 signature"},
+            {0, "MSCF\0\0\0\0", 8, FT_CAB, "MSCF cabinet header"},
+            {0, "070701", 6, FT_CPIO, "cpio newc header"},
+            {0, "070702", 6, FT_CPIO, "cpio crc header"},
+            {0, "070707", 6, FT_CPIO, "cpio odc header"},
+            {257, "ustar", 5, FT_TAR, "ustar at 257"},
+            {0, "{\\rt", 4, FT_RTF, "{\\rt start"},
+            {0, "\xFF\xD8\xFF", 3, FT_JPEG, "JPEG SOI marker"},
+            {0, "\x89PNG\r\n\x1A\n", 8, FT_PNG, "PNG signature"},
+            {0, "GIF87a", 6, FT_GIF, "GIF87a signature"},
+            {0, "GIF89a", 6, FT_GIF, "GIF89a signature"},
+            {0, "II*\0", 4, FT_TIFF, "TIFF header (little-endian)"},
+            {0, "MM\0*", 4, FT_TIFF, "TIFF header (big-endian)"},
+            {0, "II+\0", 4, FT_TIFF, "BigTIFF header (little-endian)"},
+            {0, "MM\0+", 4, FT_TIFF, "BigTIFF header (big-endian)"},
+    };
+    for (size_t i = 0; i < sizeof(tab) / sizeof(tab[0]); i++)
+        if (at(d, n, tab[i].off, tab[i].magic, tab[i].len)) {
+            detail(out, "%s", tab[i].what);
+            return tab[i].type;
+        }
+    if (at(d, n, 0, "BZh", 3) && n >= 4 && d[3] >= '1' && d[3] <= '9') {
+        detail(out, "bzip2 magic");
+        return FT_BZIP2;
+    }
+    if (n >= 7 && d[2] == '-' && d[3] == 'l' && (d[4] == 'h' || d[4] == 'z') && d[6] == '-') {
+        detail(out, "LHA method id -%c%c%c- at 2", d[3], d[4], d[5]);
+        return FT_LZH;
+    }
+    /* Old binary cpio: magic 070707 as a 16-bit word in either byte order, 26-byte header. */
+    if (n >= 26 && ((d[0] == 0xC7 && d[1] == 0x71) || (d[0] == 0x71 && d[1] == 0xC7))) {
+        detail(out, "binary cpio header");
+        return FT_CPIO;
+    }
+    if (at(d, n, 0, "RIFF", 4) && at(d, n, 8, "WEBP", 4)) {
+        detail(out, "RIFF WEBP header");
+        return FT_WEBP;
+    }
+    if (at(d, n, 0, "BM", 2) && n >= 18) {
+        uint32_t hs = le32(d + 14);
+        if (hs == 12 || hs == 16 || hs == 40 || hs == 52 || hs == 56 || hs == 64 || hs == 108 ||
+            hs == 124) {
+            detail(out, "BMP header, DIB header of %u bytes", (unsigned)hs);
+            return FT_BMP;
+        }
+    }
+    /* Readers accept the PDF header anywhere in the first 1024 bytes. */
+    size_t lim = n < 1024 ? n : 1024;
+    const uint8_t *pdf = lim >= 5 ? memmem(d, lim, "%PDF-", 5) : NULL;
+    if (pdf != NULL) {
+        detail(out, "%%PDF- at offset %zu", (size_t)(pdf - d));
+        return FT_PDF;
+    }
+    return FT_UNKNOWN;
+}
+
+/* ------------------------------------------------------------------ */
+/* Raw disk images                                                     */
+
+static bool mbr_partitions_valid(const uint8_t *d)
+{
+    int used = 0;
+    for (int i = 0; i < 4; i++) {
+        const uint8_t *p = d + 446 + 16 * i;
+        if (p[0] != 0x00 && p[0] != 0x80)
+            return false;
+        if (p[4] == 0)
+            continue;
+        if (le32(p + 8) == 0 || le32(p + 12) == 0)
+            return false;
+        used++;
+    }
+    return used > 0;
+}
+
+static enum ftype ident_disk(const uint8_t *d, size_t n, struct ident *out)
+{
+    if (at(d, n, 512, "EFI PART", 8) || at(d, n, 4096, "EFI PART", 8)) {
+        detail(out, "GPT header");
+        return FT_DISK_IMAGE;
+    }
+    if (n < 512 || d[510] != 0x55 || d[511] != 0xAA)
+        return FT_UNKNOWN;
+    bool jump = (d[0] == 0xEB && d[2] == 0x90) || d[0] == 0xE9;
+    if (jump && (at(d, n, 3, "NTFS    ", 8) || at(d, n, 3, "EXFAT   ", 8))) {
+        detail(out, "%.4s boot sector", (const char *)d + 3);
+        return FT_DISK_IMAGE;
+    }
+    if (jump) {
+        uint16_t bps = le16(d + 11);
+        uint8_t spc = d[13];
+        if ((bps == 512 || bps == 1024 || bps == 2048 || bps == 4096) && spc != 0 &&
+            (spc & (spc - 1)) == 0 && le16(d + 14) != 0 && d[16] != 0) {
+            detail(out, "FAT boot sector (OEM id %.8s)", (const char *)d + 3);
+            return FT_DISK_IMAGE;
+        }
+    }
+    if (mbr_partitions_valid(d)) {
+        detail(out, "MBR with a partition table");
+        return FT_DISK_IMAGE;
+    }
+    return FT_UNKNOWN;
+}
+
+/* ------------------------------------------------------------------ */
+/* Text                                                                */
+
+/*
+ * An ASCII projection of the start of a text: UTF-16 (with a BOM) is
+ * reduced to its ASCII characters, anything else is copied; non-ASCII
+ * UTF-16 characters become 0x01 so that they match no needle.
+ */
+struct textview {
+    char *s;
+    size_t len;
+};
+
+static int textview_make(const uint8_t *d, size_t n, struct textview *tv)
+{
+    size_t start = 0;
+    int wide = 0; /* 0: bytes, 1: UTF-16LE, 2: UTF-16BE */
+    if (n >= 2 && d[0] == 0xFF && d[1] == 0xFE)
+        wide = 1, start = 2;
+    else if (n >= 2 && d[0] == 0xFE && d[1] == 0xFF)
+        wide = 2, start = 2;
+    else if (n >= 3 && d[0] == 0xEF && d[1] == 0xBB && d[2] == 0xBF)
+        start = 3;
+    size_t avail = n - start;
+    size_t out = wide ? avail / 2 : avail;
+    if (out > IDENT_TEXT_MAX)
+        out = IDENT_TEXT_MAX;
+    tv->s = malloc(out + 1);
+    if (tv->s == NULL)
+        return MG_ERR_NOMEM;
+    for (size_t i = 0; i < out; i++) {
+        if (!wide) {
+            tv->s[i] = (char)d[start + i];
+        } else {
+            uint8_t lo = d[start + 2 * i + (wide == 1 ? 0 : 1)];
+            uint8_t hi = d[start + 2 * i + (wide == 1 ? 1 : 0)];
+            tv->s[i] = (char)(hi == 0 && lo != 0 && lo < 0x80 ? lo : 0x01);
+        }
+    }
+    tv->s[out] = '\0';
+    tv->len = out;
+    return MG_OK;
+}
+
+static bool starts_ci(const char *s, size_t len, const char *prefix)
+{
+    size_t pl = strlen(prefix);
+    return len >= pl && strncasecmp(s, prefix, pl) == 0;
+}
+
+/* Case-insensitive search for needle; at_line_start: only at the start or after a line end. */
+static bool find_ci(const char *s, size_t len, size_t lim, const char *needle, bool at_line_start)
+{
+    size_t nl = strlen(needle);
+    if (len > lim)
+        len = lim;
+    for (size_t i = 0; i + nl <= len; i++) {
+        if (at_line_start && i > 0 && s[i - 1] != '\n' && s[i - 1] != '\r')
+            continue;
+        if (strncasecmp(s + i, needle, nl) == 0)
+            return true;
+    }
+    return false;
+}
+
+static size_t skip_ws(const char *s, size_t len, size_t i)
+{
+    while (i < len && (s[i] == ' ' || s[i] == '\t' || s[i] == '\r' || s[i] == '\n'))
+        i++;
+    return i;
+}
+
+/* Whether the first element of an XML text is svg (any prefix). */
+static bool xml_root_is_svg(const char *s, size_t len)
+{
+    size_t i = skip_ws(s, len, 0);
+    for (int guard = 0; guard < 10000 && i < len; guard++) {
+        if (s[i] != '<')
+            return false;
+        if (starts_ci(s + i, len - i, "<?")) {
+            const char *e = memmem(s + i, len - i, "?>", 2);
+            if (e == NULL)
+                return false;
+            i = (size_t)(e - s) + 2;
+        } else if (starts_ci(s + i, len - i, "<!--")) {
+            const char *e = memmem(s + i, len - i, "-->", 3);
+            if (e == NULL)
+                return false;
+            i = (size_t)(e - s) + 3;
+        } else if (starts_ci(s + i, len - i, "<!")) {
+            /* DOCTYPE, possibly with an internal subset in brackets. */
+            int depth = 0;
+            i += 2;
+            while (i < len && (s[i] != '>' || depth > 0)) {
+                if (s[i] == '[')
+                    depth++;
+                else if (s[i] == ']' && depth > 0)
+                    depth--;
+                i++;
+            }
+            if (i >= len)
+                return false;
+            i++;
+        } else {
+            size_t ns = i + 1, ne = ns;
+            while (ne < len && s[ne] != ' ' && s[ne] != '\t' && s[ne] != '\r' && s[ne] != '\n' &&
+                   s[ne] != '>' && s[ne] != '/')
+                ne++;
+            size_t local = ns;
+            for (size_t k = ns; k < ne; k++)
+                if (s[k] == ':')
+                    local = k + 1;
+            return ne - local == 3 && strncasecmp(s + local, "svg", 3) == 0;
+        }
+        i = skip_ws(s, len, i);
+    }
+    return false;
+}
+
+static enum ftype ident_text(const uint8_t *d, size_t n, struct ident *out)
+{
+    if (!mime_is_text(out->mime))
+        return FT_UNKNOWN;
+    struct textview tv;
+    if (textview_make(d, n, &tv) != MG_OK)
+        return FT_UNKNOWN;
+    const char *s = tv.s;
+    size_t len = tv.len;
+    enum ftype t = FT_UNKNOWN;
+
+    if (starts_ci(s, len, "#!")) {
+        detail(out, "text with a #! line");
+        t = FT_SCRIPT;
+    } else if (find_ci(s, len, len, "<hta:application", false)) {
+        detail(out, "text holding <HTA:APPLICATION>");
+        t = FT_SCRIPT;
+    } else if (find_ci(s, len, 64 * 1024, "[InternetShortcut]", true)) {
+        detail(out, "text holding an [InternetShortcut] section");
+        t = FT_SHORTCUT;
+    } else if (starts_ci(s, len, "ID;")) {
+        detail(out, "text starting with a SYLK ID record");
+        t = FT_SHORTCUT;
+    } else if (starts_ci(s, len, "WEB\r\n1\r\n") || starts_ci(s, len, "WEB\n1\n")) {
+        detail(out, "text starting like an Excel web query (IQY)");
+        t = FT_SHORTCUT;
+    } else if (find_ci(s, len, 64 * 1024, "schemas.microsoft.com/windows/2009/library", false) ||
+               find_ci(s, len, 64 * 1024, "schemas.microsoft.com/windows/2009/searchConnector",
+                       false)) {
+        detail(out, "XML in the Windows library or search connector namespace");
+        t = FT_SHORTCUT;
+    } else if (out->declared == FT_SCRIPT || out->declared == FT_SHORTCUT) {
+        detail(out, "text named as a %s", ftype_info(out->declared)->name);
+        t = out->declared;
+    } else {
+        enum ftype m = mime_type(out->mime);
+        if (strcasecmp(out->mime, "text/html") == 0) {
+            t = FT_HTML;
+        } else if (m == FT_SVG || strcasecmp(out->mime, "text/xml") == 0 ||
+                   strcasecmp(out->mime, "application/xml") == 0) {
+            t = xml_root_is_svg(s, len) ? FT_SVG : FT_XML;
+        } else if (strcasecmp(out->mime, "text/csv") == 0 || out->declared == FT_CSV) {
+            t = FT_CSV;
+        } else if (m == FT_EML || m == FT_RTF) {
+            t = m;
+        } else {
+            t = FT_TEXT;
+        }
+        detail(out, "libmagic: %s%s", out->mime,
+               t == FT_SVG && m != FT_SVG                              ? ", root element svg"
+               : t == FT_CSV && strcasecmp(out->mime, "text/csv") != 0 ? ", named .csv"
+                                                                       : "");
+    }
+    free(tv.s);
+    return t;
+}
+
+/* ------------------------------------------------------------------ */
+
+/* A zip with a UTF-8 named member, run through libarchive once before any sandbox. */
+static void ident_prime_libarchive(void)
+{
+    static const uint8_t zip[] = {
+            0x50, 0x4B, 0x03, 0x04, 0x14, 0x00, 0x00, 0x08, 0x00, 0x00, 0xD9, 0xAB, 0x75,
+            0x5D, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+            0x03, 0x00, 0x00, 0x00, 0xE3, 0x81, 0x82, 0x50, 0x4B, 0x01, 0x02, 0x14, 0x03,
+            0x14, 0x00, 0x00, 0x08, 0x00, 0x00, 0xD9, 0xAB, 0x75, 0x5D, 0x00, 0x00, 0x00,
+            0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x03, 0x00, 0x00, 0x00,
+            0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x80, 0x01, 0x00, 0x00, 0x00,
+            0x00, 0xE3, 0x81, 0x82, 0x50, 0x4B, 0x05, 0x06, 0x00, 0x00, 0x00, 0x00, 0x01,
+            0x00, 0x01, 0x00, 0x31, 0x00, 0x00, 0x00, 0x21, 0x00, 0x00, 0x00, 0x00, 0x00,
+    };
+    struct zipscan z;
+    memset(&z, 0, sizeof(z));
+    zip_pass(zip, sizeof(zip), true, &z);
+    zip_pass(zip, sizeof(zip), false, &z);
+    free(z.ct);
+}
 
 int ident_init(void)
 {
+    if (ident_magic != NULL)
+        return MG_OK;
+    /*
+     * MIME type only; never look inside compressed data, never fork a
+     * decompressor (MAGIC_COMPRESS is deliberately not set).
+     */
+    magic_t m = magic_open(MAGIC_MIME_TYPE | MAGIC_NO_CHECK_COMPRESS | MAGIC_NO_COMPRESS_FORK);
+    if (m == NULL)
+        return MG_ERR_NOMEM;
+    if (magic_load(m, NULL) != 0) {
+        magic_close(m);
+        return MG_ERR_IO;
+    }
+    size_t bytes = IDENT_MAGIC_BYTES;
+    magic_setparam(m, MAGIC_PARAM_BYTES_MAX, &bytes);
+    ident_magic = m;
+    ident_prime_libarchive();
     return MG_OK;
 }
 
 void ident_done(void)
 {
+    if (ident_magic != NULL)
+        magic_close(ident_magic);
+    ident_magic = NULL;
 }
 
 int ident_buffer(const uint8_t *data, size_t len, const char *name, struct ident *out)
 {
-    (void)data, (void)len, (void)name;
     memset(out, 0, sizeof(*out));
-    return MG_OK;
-}
+    out->declared = ident_ext_type(name);
+    if (ident_magic == NULL)
+        return MG_ERR_INTERNAL;
+    if (data == NULL)
+        len = 0;
+    const char *mime = magic_buffer(ident_magic, len ? data : (const void *)"", len);
+    snprintf(out->mime, sizeof(out->mime), "%s", mime ? mime : "application/octet-stream");
 
-enum ftype ident_ext_type(const char *name)
-{
-    (void)name;
-    return FT_UNKNOWN;
+    if (len == 0) {
+        detail(out, "empty");
+        out->type = FT_TEXT;
+        return MG_OK;
+    }
+
+    enum ftype t = ident_programs(data, len, out);
+    if (t == FT_UNKNOWN)
+        t = ident_ole2(data, len, out);
+    if (t == FT_UNKNOWN)
+        t = ident_zip(data, len, out);
+    if (t == FT_UNKNOWN)
+        t = ident_formats(data, len, out);
+    if (t == FT_UNKNOWN)
+        t = ident_disk(data, len, out);
+    if (t == FT_UNKNOWN)
+        t = ident_text(data, len, out);
+    enum ftype m = mime_type(out->mime);
+    if (t == FT_UNKNOWN && m != FT_UNKNOWN) {
+        detail(out, "libmagic: %s", out->mime);
+        t = m;
+    } else if (t == FT_UNKNOWN) {
+        detail(out, "no known format (libmagic: %s)", out->mime);
+    } else if (ftype_is_executable(m) && !ftype_is_executable(t)) {
+        /* Two readings: keep the stricter one. */
+        char was[sizeof(out->detail)];
+        snprintf(was, sizeof(was), "%s", out->detail);
+        detail(out, "libmagic: %s (structure said %s: %.100s)", out->mime, ftype_info(t)->name,
+               was);
+        t = m;
+    }
+    out->type = t;
+    return MG_OK;
 }

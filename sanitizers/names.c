@@ -1,12 +1,163 @@
-/* names - placeholder until name checks land. */
+/*
+ * names - file-name checks that apply whatever the content is.
+ *
+ * A name is judged on its base name only (the directories a container
+ * member sits in are the archive sanitizer's business). The checks run in
+ * this order and the first that fails decides the code:
+ *   empty or longer than 255 bytes          bad-name
+ *   not valid UTF-8 (strict: no overlong     bad-name
+ *   forms, surrogates or values past U+10FFFF)
+ *   C0/C1 control characters, DEL            bad-name
+ *   ':' (NTFS reads "a.exe::$DATA" as a.exe) bad-name
+ *   bidi controls (RTLO and friends)         bidi-control
+ *   trailing '.', ' ' or U+3000              trailing-dot-or-space
+ *   final extension that runs on Windows     dangerous-extension
+ * Windows strips trailing dots and spaces, so "a.exe." runs as a.exe; the
+ * extension check therefore only sees names that have none. Japanese names
+ * (kana, kanji, full-width forms) pass.
+ */
 #include "names.h"
 #include "err.h"
 
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
 #include <string.h>
+#include <strings.h>
+
+#define NAMES_MAX_BYTES 255
+
+static const char *const names_dangerous[] = {
+        "exe",         "com",        "scr",        "pif",
+        "cpl",         "dll",        "ocx",        "sys",
+        "drv",         "msi",        "msp",        "mst",
+        "lnk",         "url",        "library-ms", "searchconnector-ms",
+        "iqy",         "slk",        "hta",        "js",
+        "jse",         "vbs",        "vbe",        "wsf",
+        "wsh",         "wsc",        "ps1",        "psm1",
+        "psd1",        "bat",        "cmd",        "sct",
+        "jar",         "chm",        "reg",        "inf",
+        "application", "gadget",     "msc",        "xll",
+        "xla",         "xlam",       "appx",       "msix",
+        "appxbundle",  "msixbundle", "iso",        "img",
+        "vhd",         "vhdx",       "one",        "settingcontent-ms",
+};
+
+static int refuse(const char *c, char *code, size_t codelen, char *why, size_t whylen,
+                  const char *fmt, ...) __attribute__((format(printf, 6, 7)));
+
+static int refuse(const char *c, char *code, size_t codelen, char *why, size_t whylen,
+                  const char *fmt, ...)
+{
+    if (code != NULL && codelen > 0)
+        snprintf(code, codelen, "%s", c);
+    if (why != NULL && whylen > 0) {
+        va_list ap;
+        va_start(ap, fmt);
+        vsnprintf(why, whylen, fmt, ap);
+        va_end(ap);
+    }
+    return MG_ERR_BLOCKED;
+}
+
+/*
+ * Decode one UTF-8 sequence at s[*i] (strict); returns the code point or
+ * -1 if the bytes are not valid UTF-8.
+ */
+static long utf8_next(const unsigned char *s, size_t len, size_t *i)
+{
+    unsigned char c = s[*i];
+    long cp;
+    size_t need;
+    if (c < 0x80) {
+        (*i)++;
+        return c;
+    } else if (c >= 0xC2 && c <= 0xDF) {
+        cp = c & 0x1F, need = 1;
+    } else if (c >= 0xE0 && c <= 0xEF) {
+        cp = c & 0x0F, need = 2;
+    } else if (c >= 0xF0 && c <= 0xF4) {
+        cp = c & 0x07, need = 3;
+    } else {
+        return -1;
+    }
+    if (len - *i - 1 < need)
+        return -1;
+    for (size_t k = 1; k <= need; k++) {
+        unsigned char cc = s[*i + k];
+        if ((cc & 0xC0) != 0x80)
+            return -1;
+        cp = (cp << 6) | (cc & 0x3F);
+    }
+    if ((need == 2 && cp < 0x800) || (need == 3 && cp < 0x10000) || cp > 0x10FFFF ||
+        (cp >= 0xD800 && cp <= 0xDFFF))
+        return -1;
+    *i += need + 1;
+    return cp;
+}
+
+static bool is_bidi(long cp)
+{
+    return (cp >= 0x202A && cp <= 0x202E) || (cp >= 0x2066 && cp <= 0x2069) || cp == 0x200E ||
+           cp == 0x200F || cp == 0x061C;
+}
 
 int names_check(const char *name, char *code, size_t codelen, char *why, size_t whylen)
 {
-    (void)name, (void)code, (void)codelen, (void)why, (void)whylen;
+    if (code != NULL && codelen > 0)
+        code[0] = '\0';
+    if (why != NULL && whylen > 0)
+        why[0] = '\0';
+    if (name == NULL)
+        return refuse("bad-name", code, codelen, why, whylen, "the file has no name");
+    const char *base = names_basename(name);
+    const unsigned char *s = (const unsigned char *)base;
+    size_t len = strlen(base);
+    if (len == 0)
+        return refuse("bad-name", code, codelen, why, whylen, "the file name is empty");
+    if (len > NAMES_MAX_BYTES)
+        return refuse("bad-name", code, codelen, why, whylen,
+                      "the file name is %zu bytes long; at most %d are allowed", len,
+                      NAMES_MAX_BYTES);
+
+    long last = -1;
+    for (size_t i = 0; i < len;) {
+        size_t at = i;
+        long cp = utf8_next(s, len, &i);
+        if (cp < 0)
+            return refuse("bad-name", code, codelen, why, whylen,
+                          "the file name is not valid UTF-8 (byte 0x%02X at offset %zu)", s[at],
+                          at);
+        if (cp < 0x20 || cp == 0x7F || (cp >= 0x80 && cp <= 0x9F))
+            return refuse("bad-name", code, codelen, why, whylen,
+                          "the file name contains the control character U+%04lX", cp);
+        if (cp == ':')
+            return refuse("bad-name", code, codelen, why, whylen,
+                          "the file name contains ':', which Windows reads as a stream name");
+        if (is_bidi(cp))
+            return refuse("bidi-control", code, codelen, why, whylen,
+                          "the file name contains the bidirectional control U+%04lX, which can "
+                          "make its extension display reversed",
+                          cp);
+        last = cp;
+    }
+    if (last == '.' || last == ' ' || last == 0x3000)
+        return refuse("trailing-dot-or-space", code, codelen, why, whylen,
+                      "the file name ends with %s, which Windows removes or hides, so the real "
+                      "extension is not the one shown",
+                      last == '.' ? "a dot" : "a space");
+
+    const char *dot = strrchr(base, '.');
+    if (dot != NULL) {
+        const char *ext = dot + 1;
+        for (size_t k = 0; k < sizeof(names_dangerous) / sizeof(names_dangerous[0]); k++)
+            if (strcasecmp(ext, names_dangerous[k]) == 0)
+                return refuse("dangerous-extension", code, codelen, why, whylen,
+                              "the file name ends in .%s, which Windows runs or opens as "
+                              "active content",
+                              names_dangerous[k]);
+    }
     return MG_OK;
 }
 

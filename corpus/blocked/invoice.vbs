@@ -1,0 +1,2 @@
+Set sh = CreateObject("WScript.Shell")
+sh.Run "calc.exe"
