@@ -1,0 +1,2 @@
+# The worker sandbox: confinement, limits, deadline, result cap.
+mugai_unit_test(sandbox)
