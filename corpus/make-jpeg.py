@@ -186,7 +186,13 @@ def samples(w, h):
         "xmp.jpg": insert(base, seg(0xE1, xmp_payload())),
         "com-script.jpg": insert(base, seg(0xFE, b"<script>alert('MUGAI-COM-SCRIPT')</script>")),
         "app13.jpg": insert(base, seg(0xED, photoshop_payload())),
+        "rgb.jpg": cjpeg(ppm(w, h), "-rgb"),
         "icc.jpg": insert(base, icc_segment(icc)),
+        # The same profile in two APP2 segments, to be reassembled.
+        "icc-split.jpg": insert(base, seg(0xE2, b"ICC_PROFILE\0\x01\x02" + icc[:100]) +
+                                seg(0xE2, b"ICC_PROFILE\0\x02\x02" + icc[100:])),
+        # A profile whose header lies about its size: never kept.
+        "icc-bad.jpg": insert(base, icc_segment(b"\0\0\x10\0" + icc[4:])),
         "zip-appended.jpg": base + zip_bytes(),
         "marker-com.jpg": insert(base, seg(0xFE, b"MUGAI-TEST-SIGNATURE-NOT-A-VIRUS")),
     }

@@ -60,8 +60,8 @@ struct walk {
     int sos;
     unsigned width, height;
     size_t eoi_end;
-    /* the first APP2 ICC_PROFILE payload (after its 14-byte header) */
-    const uint8_t *icc;
+    /* the APP2 ICC_PROFILE payloads (after their 14-byte headers), in file order */
+    uint8_t icc[1 << 16];
     size_t icc_len;
     bool app0_is_jfif, app14_is_adobe;
 };
@@ -69,7 +69,8 @@ struct walk {
 /* A few lines of marker walking, deliberately independent of jpegsan.c. */
 static struct walk walk(const uint8_t *p, size_t n)
 {
-    struct walk w = {0};
+    static struct walk w;
+    memset(&w, 0, sizeof(w));
     w.app0_is_jfif = w.app14_is_adobe = true;
     if (n < 4 || p[0] != 0xFF || p[1] != 0xD8)
         return w;
@@ -100,9 +101,10 @@ static struct walk walk(const uint8_t *p, size_t n)
                 w.app0_is_jfif = false;
             if (m == 0xEE && (sl < 5 || memcmp(s, "Adobe", 5) != 0))
                 w.app14_is_adobe = false;
-            if (m == 0xE2 && sl > 14 && memcmp(s, "ICC_PROFILE\0", 12) == 0 && !w.icc) {
-                w.icc = s + 14;
-                w.icc_len = sl - 14;
+            if (m == 0xE2 && sl > 14 && memcmp(s, "ICC_PROFILE\0", 12) == 0 &&
+                w.icc_len + sl - 14 <= sizeof(w.icc)) {
+                memcpy(w.icc + w.icc_len, s + 14, sl - 14);
+                w.icc_len += sl - 14;
             }
         } else if (m == 0xFE) {
             w.com++;
@@ -199,27 +201,30 @@ static const char *const payloads[] = {
 
 struct good {
     const char *name;
-    bool has_icc;
+    int icc;             /* 0: none, 1: a valid profile, 2: a malformed one */
     const char *removed; /* a "removed" action that must be reported, or NULL */
 };
 
 static const struct good goods[] = {
-        {"baseline.jpg", false, "APP0 marker (JFIF"},
-        {"progressive.jpg", false, NULL},
-        {"gray.jpg", false, NULL},
-        {"arith.jpg", false, NULL},
-        {"arith-progressive.jpg", false, NULL},
-        {"restart.jpg", false, NULL},
-        {"scans-100.jpg", false, NULL},
-        {"exif.jpg", false, "APP1 marker (Exif"},
-        {"xmp.jpg", false, "APP1 marker (http://ns.adobe.com/xap/1.0/"},
-        {"com-script.jpg", false, "COM marker"},
-        {"app13.jpg", false, "APP13 marker (Photoshop 3.0"},
-        {"icc.jpg", true, NULL},
-        {"zip-appended.jpg", false, "bytes after EOI (ZIP"},
-        {"marker-com.jpg", false, "COM marker"},
-        {"everything.jpg", true, "bytes after EOI (ZIP"},
-        {"between-scans.jpg", false, "APP1 marker (MUGAI-APP1-BEFORE-EOI"},
+        {"baseline.jpg", 0, "APP0 marker (JFIF"},
+        {"rgb.jpg", 0, "APP14 marker (Adobe"},
+        {"icc-split.jpg", 1, NULL},
+        {"icc-bad.jpg", 2, "APP2 marker (ICC_PROFILE"},
+        {"progressive.jpg", 0, NULL},
+        {"gray.jpg", 0, NULL},
+        {"arith.jpg", 0, NULL},
+        {"arith-progressive.jpg", 0, NULL},
+        {"restart.jpg", 0, NULL},
+        {"scans-100.jpg", 0, NULL},
+        {"exif.jpg", 0, "APP1 marker (Exif"},
+        {"xmp.jpg", 0, "APP1 marker (http://ns.adobe.com/xap/1.0/"},
+        {"com-script.jpg", 0, "COM marker"},
+        {"app13.jpg", 0, "APP13 marker (Photoshop 3.0"},
+        {"icc.jpg", 1, NULL},
+        {"zip-appended.jpg", 0, "bytes after EOI (ZIP"},
+        {"marker-com.jpg", 0, "COM marker"},
+        {"everything.jpg", 1, "bytes after EOI (ZIP"},
+        {"between-scans.jpg", 0, "APP1 marker (MUGAI-APP1-BEFORE-EOI"},
 };
 
 static void test_good(const struct good *g, bool keep_icc)
@@ -244,7 +249,9 @@ static void test_good(const struct good *g, bool keep_icc)
     if (g->removed)
         CHECK(has_action(node, "removed", g->removed));
 
-    struct walk wi = walk(in, len), wo = walk(out.data, out.len);
+    static struct walk wi, wo;
+    wi = walk(in, len);
+    wo = walk(out.data, out.len);
     CHECK(wi.ok);
     CHECK(wo.ok);
     /* nothing after EOI, and EOI is the last two bytes */
@@ -262,16 +269,17 @@ static void test_good(const struct good *g, bool keep_icc)
             CHECK(!"payload found in output");
             fprintf(stderr, "  %s: %s\n", g->name, payloads[i]);
         }
-    if (keep_icc && g->has_icc) {
+    if (keep_icc && g->icc == 1) {
         CHECK_EQ_INT(wo.app[2], 1);
-        CHECK(wo.icc && wi.icc && wo.icc_len == wi.icc_len &&
+        CHECK(wi.icc_len > 0 && wo.icc_len == wi.icc_len &&
               memcmp(wo.icc, wi.icc, wi.icc_len) == 0);
         CHECK(has_action(node, "kept", "ICC colour profile"));
     } else {
         CHECK_EQ_INT(wo.app[2], 0);
         CHECK(!has(out.data, out.len, "MUGAI-ICC"));
         CHECK(!has(out.data, out.len, "ICC_PROFILE"));
-        if (g->has_icc)
+        CHECK(!has_action(node, "kept", "ICC"));
+        if (g->icc)
             CHECK(has_action(node, "removed", "APP2 marker (ICC_PROFILE"));
     }
     /* same frame */
@@ -413,6 +421,18 @@ static void test_verify_rejects(void)
             fprintf(stderr, "  verify accepted %s\n", hostile[i]);
         free(in);
     }
+    /* with ICC profiles allowed, a malformed one is still refused */
+    policy_for_test(&pol, true);
+    {
+        size_t n;
+        uint8_t *bad = load("icc-bad.jpg", &n);
+        CHECK_EQ_INT(jpegsan_verify(&ctx, bad, n), MG_ERR_VERIFY);
+        free(bad);
+        bad = load("icc.jpg", &n);
+        CHECK_EQ_INT(jpegsan_verify(&ctx, bad, n), MG_OK);
+        free(bad);
+    }
+    policy_for_test(&pol, false);
     /* cjpeg's plain output has only JFIF APP0: acceptable as it is */
     size_t len;
     uint8_t *in = load("baseline.jpg", &len);
