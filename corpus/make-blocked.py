@@ -586,6 +586,32 @@ def split_names_zip():
     return bytes(z)
 
 
+class _Unseekable(io.RawIOBase):
+    """Makes zipfile write data descriptors (flag bit 3), as streaming writers do."""
+    def __init__(self):
+        self.buf = bytearray()
+
+    def writable(self):
+        return True
+
+    def write(self, b):
+        self.buf += b
+        return len(b)
+
+
+def streamed_split_zip():
+    """Deflated members with data descriptors; the second one's local name is Evil.class."""
+    out = _Unseekable()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr(zipfile.ZipInfo("readme.txt", FIXED_TIME), b"hello\r\n" * 50)
+        z.writestr(zipfile.ZipInfo("notes1.txt", FIXED_TIME), java_class() * 3)
+    z = bytearray(out.buf)
+    i = z.index(b"PK\x03\x04", 4)
+    assert z[i + 6] & 0x08 and z[i + 30:i + 40] == b"notes1.txt"
+    z[i + 30:i + 40] = b"Evil.class"
+    return bytes(z)
+
+
 BLOCKED_FILES = {
     "program.exe": pe,
     "program.elf": elf,
@@ -608,6 +634,7 @@ BLOCKED_FILES = {
     "\u8acb\u6c42\u66f8.txt": pe,
     "\u5951\u7d04\u66f8.docx": jar_as_docx,
     "split-names.zip": split_names_zip,
+    "streamed-split.zip": streamed_split_zip,
 }
 
 

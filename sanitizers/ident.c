@@ -7,8 +7,10 @@
  *      descriptors at 0x8001 + k * 0x800; a VHD footer at the end). These
  *      come first so that no other reading of a polyglot can hide them.
  *   2. Containers whose type depends on what they hold: OLE2 (root CLSID
- *      and root-level stream names) and zip (member names, read with
- *      libarchive from memory: OOXML, ODF, JAR, APPX).
+ *      and root-level stream names) and zip (OOXML, ODF, JAR, APPX by
+ *      member names, taken both from the central directory, read with
+ *      libarchive from memory, and from a walk over the local headers,
+ *      because a hostile zip can show each reader different names).
  *   3. Other formats by magic: archives and compressors, PDF, RTF, images.
  *   4. Raw disk images (boot sector or partition table with 0x55AA), after
  *      the formats above so that it cannot misfire on them.
@@ -535,11 +537,15 @@ enum ole_seen {
 static unsigned ole_root_names(const struct ole_dir *dir)
 {
     unsigned seen = 0;
-    uint32_t stack[64];
-    size_t sp = 0;
+    /* Each entry is visited once and pushes at most two more. */
+    size_t sp = 0, cap = 2 * (size_t)dir->n + 1;
+    uint32_t *stack = malloc(cap * sizeof(*stack));
     uint8_t *visited = calloc(dir->n ? dir->n : 1, 1);
-    if (visited == NULL)
+    if (stack == NULL || visited == NULL) {
+        free(stack);
+        free(visited);
         return 0;
+    }
     uint32_t first = le32(dir->e[0] + 0x4C);
     if (first < dir->n)
         stack[sp++] = first;
@@ -567,11 +573,12 @@ static unsigned ole_root_names(const struct ole_dir *dir)
         if ((type == 1 || type == 2) && ole_name_is(e, "JSRV_", true))
             seen |= OLE_JSRV;
         uint32_t l = le32(e + 0x44), r = le32(e + 0x48);
-        if (l < dir->n && sp < sizeof(stack) / sizeof(stack[0]))
+        if (l < dir->n && !visited[l] && sp < cap)
             stack[sp++] = l;
-        if (r < dir->n && sp < sizeof(stack) / sizeof(stack[0]))
+        if (r < dir->n && !visited[r] && sp < cap)
             stack[sp++] = r;
     }
+    free(stack);
     free(visited);
     return seen;
 }
@@ -693,17 +700,43 @@ static long zip_read_member(struct archive *a, char *dst, size_t max)
     return (long)got;
 }
 
-static void zip_pass(const uint8_t *d, size_t n, bool seekable, struct zipscan *z)
+/* Record what a member name says about the package. */
+static void zip_note_name(struct zipscan *z, const char *p)
+{
+    if (member_is(p, "[Content_Types].xml"))
+        z->content_types = true;
+    else if (member_is(p, "word/document.xml"))
+        z->word = true;
+    else if (member_is(p, "xl/workbook.xml"))
+        z->xl = true;
+    else if (member_is(p, "xl/workbook.bin"))
+        z->xlsb = true;
+    else if (member_is(p, "ppt/presentation.xml"))
+        z->ppt = true;
+    else if (member_is(p, "META-INF/MANIFEST.MF"))
+        z->manifest = true;
+    else if (member_is(p, "AppxManifest.xml") || member_is(p, "AppxBlockMap.xml") ||
+             member_is(p, "AppxSignature.p7x") ||
+             member_is(p, "AppxMetadata/AppxBundleManifest.xml"))
+        z->appx = true;
+    if (ends_with_ci(p, ".class"))
+        z->klass = true;
+    if (ends_with_ci(p, "vbaProject.bin"))
+        z->vba = true;
+}
+
+/*
+ * The central directory, through libarchive's seekable reader (what Office
+ * and Java read). Reads the data of [Content_Types].xml and mimetype, capped.
+ */
+static void zip_central_pass(const uint8_t *d, size_t n, struct zipscan *z)
 {
     struct archive *a = archive_read_new();
     if (a == NULL) {
         z->broken = true;
         return;
     }
-    if (seekable)
-        archive_read_support_format_zip_seekable(a);
-    else
-        archive_read_support_format_zip_streamable(a);
+    archive_read_support_format_zip_seekable(a);
     if (archive_read_open_memory(a, d, n) != ARCHIVE_OK) {
         z->broken = true;
         goto out;
@@ -728,46 +761,106 @@ static void zip_pass(const uint8_t *d, size_t n, bool seekable, struct zipscan *
             p = archive_entry_pathname_utf8(e);
         if (p == NULL)
             continue;
-        if (member_is(p, "[Content_Types].xml")) {
-            z->content_types = true;
-            if (seekable && z->ct == NULL && !archive_entry_is_encrypted(e)) {
-                z->ct = malloc(IDENT_ZIP_CT_MAX + 1);
-                if (z->ct != NULL) {
-                    long got = zip_read_member(a, z->ct, IDENT_ZIP_CT_MAX);
-                    z->ct_len = got > 0 ? (size_t)got : 0;
-                    z->ct[z->ct_len] = '\0';
-                }
+        zip_note_name(z, p);
+        if (archive_entry_is_encrypted(e))
+            continue;
+        if (member_is(p, "[Content_Types].xml") && z->ct == NULL) {
+            z->ct = malloc(IDENT_ZIP_CT_MAX + 1);
+            if (z->ct != NULL) {
+                long got = zip_read_member(a, z->ct, IDENT_ZIP_CT_MAX);
+                z->ct_len = got > 0 ? (size_t)got : 0;
+                z->ct[z->ct_len] = '\0';
             }
-        } else if (member_is(p, "mimetype")) {
-            if (seekable && !z->have_mimetype && !archive_entry_is_encrypted(e)) {
-                long got = zip_read_member(a, z->mimetype, IDENT_ZIP_MIMETYPE_MAX);
-                if (got > 0) {
-                    z->mimetype[got] = '\0';
-                    z->have_mimetype = true;
-                }
+        } else if (member_is(p, "mimetype") && !z->have_mimetype) {
+            long got = zip_read_member(a, z->mimetype, IDENT_ZIP_MIMETYPE_MAX);
+            if (got > 0) {
+                z->mimetype[got] = '\0';
+                z->have_mimetype = true;
             }
-        } else if (member_is(p, "word/document.xml")) {
-            z->word = true;
-        } else if (member_is(p, "xl/workbook.xml")) {
-            z->xl = true;
-        } else if (member_is(p, "xl/workbook.bin")) {
-            z->xlsb = true;
-        } else if (member_is(p, "ppt/presentation.xml")) {
-            z->ppt = true;
-        } else if (member_is(p, "META-INF/MANIFEST.MF")) {
-            z->manifest = true;
-        } else if (member_is(p, "AppxManifest.xml") || member_is(p, "AppxBlockMap.xml") ||
-                   member_is(p, "AppxSignature.p7x") ||
-                   member_is(p, "AppxMetadata/AppxBundleManifest.xml")) {
-            z->appx = true;
         }
-        if (ends_with_ci(p, ".class"))
-            z->klass = true;
-        if (ends_with_ci(p, "vbaProject.bin"))
-            z->vba = true;
     }
 out:
     archive_read_free(a);
+}
+
+static uint64_t le64(const uint8_t *p)
+{
+    return (uint64_t)le32(p) | ((uint64_t)le32(p + 4) << 32);
+}
+
+/* The next local, central or descriptor signature at or after off; n if none. */
+static size_t zip_next_sig(const uint8_t *d, size_t n, size_t off)
+{
+    while (off + 4 <= n) {
+        const uint8_t *p = memchr(d + off, 'P', n - off);
+        if (p == NULL)
+            return n;
+        off = (size_t)(p - d);
+        if (off + 4 <= n && p[1] == 'K' &&
+            ((p[2] == 3 && p[3] == 4) || (p[2] == 1 && p[3] == 2) || (p[2] == 7 && p[3] == 8)))
+            return off;
+        off++;
+    }
+    return n;
+}
+
+/*
+ * The local headers, walked front to back as a streaming extractor would.
+ * Linear in the input and decompresses nothing: where a header does not
+ * give the compressed size (data descriptor), the walk resumes at the next
+ * signature.
+ */
+static void zip_local_pass(const uint8_t *d, size_t n, struct zipscan *z)
+{
+    size_t off = 0;
+    unsigned seen = 0;
+    while (off + 30 <= n) {
+        if (seen >= IDENT_ZIP_MAX_ENTRIES) {
+            z->capped = true;
+            break;
+        }
+        if (at(d, n, off, "PK\x07\x08", 4) || at(d, n, off, "PK00", 4)) {
+            off = zip_next_sig(d, n, off + 4);
+            continue;
+        }
+        if (!at(d, n, off, "PK\x03\x04", 4))
+            break;
+        seen++;
+        uint16_t flags = le16(d + off + 6);
+        uint64_t csize = le32(d + off + 18);
+        size_t nlen = le16(d + off + 26), xlen = le16(d + off + 28);
+        size_t body = off + 30 + nlen + xlen;
+        if (body > n)
+            break;
+        char name[1024];
+        size_t cl = nlen < sizeof(name) - 1 ? nlen : sizeof(name) - 1;
+        memcpy(name, d + off + 30, cl);
+        name[cl] = '\0';
+        zip_note_name(z, name);
+        bool known = (flags & 0x08) == 0;
+        if (csize == 0xFFFFFFFFu) {
+            known = false;
+            /* Zip64 extra field: original size, then compressed size. */
+            const uint8_t *x = d + off + 30 + nlen, *xe = x + xlen;
+            while (xe - x >= 4) {
+                uint16_t id = le16(x), sz = le16(x + 2);
+                if ((size_t)(xe - x - 4) < sz)
+                    break;
+                if (id == 1 && sz >= 16) {
+                    csize = le64(x + 12);
+                    known = (flags & 0x08) == 0;
+                    break;
+                }
+                x += 4 + sz;
+            }
+        }
+        if (known && csize <= n - body)
+            off = body + (size_t)csize;
+        else
+            off = zip_next_sig(d, n, body);
+    }
+    if (seen > z->entries)
+        z->entries = seen;
 }
 
 struct ooxml_main {
@@ -929,17 +1022,10 @@ static enum ftype ident_zip(const uint8_t *d, size_t n, struct ident *out)
     struct zipscan z;
     memset(&z, 0, sizeof(z));
     enum ftype t = FT_ZIP;
-    /*
-     * The central directory (seekable reader, what Office and Java read)
-     * and the local headers (streamable reader, what some extractors read)
-     * can disagree in a hostile file: take what either shows.
-     */
-    zip_pass(d, n, true, &z);
-    bool broken_seekable = z.broken;
-    z.broken = false;
-    zip_pass(d, n, false, &z);
-    bool broken = broken_seekable && z.broken;
-    const char *note = z.capped ? ", member list capped" : broken ? ", damaged" : "";
+    /* The central directory and the local headers can disagree: take what either shows. */
+    zip_central_pass(d, n, &z);
+    zip_local_pass(d, n, &z);
+    const char *note = z.capped ? ", member list capped" : z.broken ? ", damaged" : "";
 
     if (z.appx) {
         detail(out, "zip holding AppxManifest.xml or AppxBlockMap.xml%s", note);
@@ -1003,6 +1089,29 @@ static enum ftype ident_zip(const uint8_t *d, size_t n, struct ident *out)
 /* ------------------------------------------------------------------ */
 /* Other formats by magic                                              */
 
+/*
+ * ASCII cpio: the magic alone ("070701" could start a line of numbers) is
+ * not enough; the whole header must be hex (newc, crc: 110 bytes) or octal
+ * (odc: 76 bytes) digits.
+ */
+static bool cpio_ascii_header(const uint8_t *d, size_t n)
+{
+    bool newc = at(d, n, 0, "070701", 6) || at(d, n, 0, "070702", 6);
+    bool odc = at(d, n, 0, "070707", 6);
+    size_t hl = newc ? 110 : 76;
+    if ((!newc && !odc) || n < hl)
+        return false;
+    for (size_t i = 6; i < hl; i++) {
+        uint8_t c = d[i];
+        bool ok =
+                newc ? ((c >= '0' && c <= '9') || (c >= 'A' && c <= 'F') || (c >= 'a' && c <= 'f'))
+                     : (c >= '0' && c <= '7');
+        if (!ok)
+            return false;
+    }
+    return true;
+}
+
 static enum ftype ident_formats(const uint8_t *d, size_t n, struct ident *out)
 {
     static const struct {
@@ -1022,9 +1131,6 @@ static enum ftype ident_formats(const uint8_t *d, size_t n, struct ident *out)
             {0, "Rar!\x1A\x07\x00", 7, FT_RAR, "RAR 4 signature"},
             {0, "Rar!\x1A\x07\x01\x00", 8, FT_RAR, "RAR 5 signature"},
             {0, "MSCF\0\0\0\0", 8, FT_CAB, "MSCF cabinet header"},
-            {0, "070701", 6, FT_CPIO, "cpio newc header"},
-            {0, "070702", 6, FT_CPIO, "cpio crc header"},
-            {0, "070707", 6, FT_CPIO, "cpio odc header"},
             {257, "ustar", 5, FT_TAR, "ustar at 257"},
             {0, "{\\rt", 4, FT_RTF, "{\\rt start"},
             {0, "\xFF\xD8\xFF", 3, FT_JPEG, "JPEG SOI marker"},
@@ -1041,6 +1147,10 @@ static enum ftype ident_formats(const uint8_t *d, size_t n, struct ident *out)
             detail(out, "%s", tab[i].what);
             return tab[i].type;
         }
+    if (cpio_ascii_header(d, n)) {
+        detail(out, "cpio %s header", d[5] == '7' ? "odc" : "newc");
+        return FT_CPIO;
+    }
     if (at(d, n, 0, "BZh", 3) && n >= 4 && d[3] >= '1' && d[3] <= '9') {
         detail(out, "bzip2 magic");
         return FT_BZIP2;
@@ -1243,8 +1353,25 @@ static bool xml_root_is_svg(const char *s, size_t len)
     return false;
 }
 
+/* No NUL and no C0 control but tab, line ends, form feed and ESC (ISO-2022-JP) in the start. */
+static bool looks_text(const uint8_t *d, size_t n)
+{
+    size_t lim = n < 65536 ? n : 65536;
+    for (size_t i = 0; i < lim; i++)
+        if (d[i] < 0x20 && d[i] != '\t' && d[i] != '\n' && d[i] != '\r' && d[i] != '\f' &&
+            d[i] != 0x1B)
+            return false;
+    return true;
+}
+
 static enum ftype ident_text(const uint8_t *d, size_t n, struct ident *out)
 {
+    /*
+     * libmagic calls anything starting with "070701" cpio; when the header
+     * is not one (see cpio_ascii_header) and the bytes are text, it is text.
+     */
+    if (strcasecmp(out->mime, "application/x-cpio") == 0 && looks_text(d, n))
+        snprintf(out->mime, sizeof(out->mime), "text/plain");
     if (!mime_is_text(out->mime))
         return FT_UNKNOWN;
     struct textview tv;
@@ -1317,8 +1444,7 @@ static void ident_prime_libarchive(void)
     };
     struct zipscan z;
     memset(&z, 0, sizeof(z));
-    zip_pass(zip, sizeof(zip), true, &z);
-    zip_pass(zip, sizeof(zip), false, &z);
+    zip_central_pass(zip, sizeof(zip), &z);
     free(z.ct);
 }
 

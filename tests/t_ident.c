@@ -72,6 +72,7 @@ static const struct sample samples[] = {
         {"blocked/\xe8\xab\x8b\xe6\xb1\x82\xe6\x9b\xb8.txt", FT_PE, FT_TEXT},
         {"blocked/\xe5\xa5\x91\xe7\xb4\x84\xe6\x9b\xb8.docx", FT_JAR, FT_DOCX},
         {"blocked/split-names.zip", FT_JAR, FT_ZIP},
+        {"blocked/streamed-split.zip", FT_JAR, FT_ZIP},
         /* OOXML */
         {"blocked/benign/minimal.docx", FT_DOCX, FT_DOCX},
         {"blocked/benign/minimal.docm", FT_DOCM, FT_DOCM},
@@ -228,6 +229,9 @@ static void test_names_only_make_stricter(void)
     /* An INI file whose shortcut section is not the first one. */
     const char *ini = "[General]\r\nx=1\r\n[internetshortcut]\r\nURL=file://192.0.2.1/a\r\n";
     expect("second section", (const uint8_t *)ini, strlen(ini), "a.ini", FT_SHORTCUT);
+    /* Numbers that start like an ASCII cpio header are still CSV. */
+    const char *codes = "070701,100\r\n070702,200\r\n";
+    expect("cpio-like csv", (const uint8_t *)codes, strlen(codes), "codes.csv", FT_CSV);
     const char *iqy_lf = "WEB\n1\nhttp://192.0.2.1/q\n";
     expect("iqy with LF", (const uint8_t *)iqy_lf, strlen(iqy_lf), "a.txt", FT_SHORTCUT);
 }
