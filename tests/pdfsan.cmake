@@ -1,0 +1,2 @@
+# PDF sanitizer: samples from corpus/pdf (made by corpus/make-pdf.py).
+mugai_unit_test(pdfsan)

@@ -1,0 +1,711 @@
+/*
+ * t_pdfsan - PDF sanitizer: hostile samples in, and an independent look at
+ * what comes out.
+ *
+ * Every output is written to a temp file and examined with tools that are
+ * not pdfsan: `qpdf --check` must pass without warnings, `qpdf --qdf
+ * --object-streams=disable` expands it (object streams unpacked, streams
+ * decoded) and a name scanner written here (#xx escapes decoded) looks for
+ * the forbidden names; the raw bytes are searched for clam.exe and for
+ * trailing data. Benign real PDFs must keep their page count (qpdf
+ * --show-npages) and their pdftotext text. Blocked samples must come back
+ * with the right error, verdict and reason code.
+ */
+#include "t.h"
+
+#include "err.h"
+#include "pdfsan.h"
+#include "report.h"
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+static char tmpdir[] = "/tmp/t_pdfsan-XXXXXX";
+static struct policy pol;
+
+/* ---- test-local helpers ------------------------------------------------- */
+
+static uint8_t *read_file(const char *path, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return NULL;
+    fseek(f, 0, SEEK_END);
+    long n = ftell(f);
+    fseek(f, 0, SEEK_SET);
+    uint8_t *p = malloc((size_t)n + 1);
+    if (!p || fread(p, 1, (size_t)n, f) != (size_t)n) {
+        free(p);
+        fclose(f);
+        return NULL;
+    }
+    p[n] = 0;
+    fclose(f);
+    *len = (size_t)n;
+    return p;
+}
+
+static uint8_t *load(const char *name, size_t *len)
+{
+    const char *dir = getenv("MUGAI_CORPUS");
+    char path[4096];
+    snprintf(path, sizeof(path), "%s/pdf/%s", dir ? dir : "corpus", name);
+    uint8_t *p = read_file(path, len);
+    if (!p) {
+        fprintf(stderr, "cannot read %s\n", path);
+        exit(2);
+    }
+    return p;
+}
+
+static void write_file(const char *path, const uint8_t *p, size_t n)
+{
+    FILE *f = fopen(path, "wb");
+    if (!f || fwrite(p, 1, n, f) != n) {
+        fprintf(stderr, "cannot write %s\n", path);
+        exit(2);
+    }
+    fclose(f);
+}
+
+static bool has(const uint8_t *p, size_t n, const char *s)
+{
+    return memmem(p, n, s, strlen(s)) != NULL;
+}
+
+/* Exit status of a shell command (-1 if it did not exit). */
+static int run(const char *cmd)
+{
+    int st = system(cmd);
+    return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+/* Capture a command's stdout. */
+static char *capture(const char *cmd, size_t *len)
+{
+    FILE *p = popen(cmd, "r");
+    size_t cap = 1 << 16, n = 0;
+    char *b = malloc(cap + 1);
+    if (!p || !b) {
+        fprintf(stderr, "cannot run %s\n", cmd);
+        exit(2);
+    }
+    size_t r;
+    while ((r = fread(b + n, 1, cap - n, p)) > 0) {
+        n += r;
+        if (n == cap) {
+            cap *= 2;
+            b = realloc(b, cap + 1);
+            if (!b)
+                exit(2);
+        }
+    }
+    pclose(p);
+    b[n] = 0;
+    if (len)
+        *len = n;
+    return b;
+}
+
+static int hexval(int c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F')
+        return c - 'A' + 10;
+    return -1;
+}
+
+/* Does the PDF text contain the name /want (want without the slash),
+ * written plainly or with #xx escapes? A scanner of our own. */
+static bool has_name(const char *t, size_t n, const char *want)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (t[i] != '/')
+            continue;
+        char name[256];
+        size_t k = 0, j = i + 1;
+        while (j < n && k + 1 < sizeof(name)) {
+            unsigned char c = (unsigned char)t[j];
+            if (c <= ' ' || strchr("/()<>[]{}%", c))
+                break;
+            if (c == '#' && j + 2 < n && hexval(t[j + 1]) >= 0 && hexval(t[j + 2]) >= 0) {
+                name[k++] = (char)(hexval(t[j + 1]) * 16 + hexval(t[j + 2]));
+                j += 3;
+                continue;
+            }
+            name[k++] = (char)c;
+            j++;
+        }
+        name[k] = 0;
+        if (strcmp(name, want) == 0)
+            return true;
+    }
+    return false;
+}
+
+struct result {
+    int rc;
+    struct report_node *node;
+    uint8_t *out;
+    size_t out_len;
+    char path[256]; /* the output as a file */
+    char *qdf;      /* qpdf --qdf --object-streams=disable of it */
+    size_t qdf_len;
+};
+
+static void result_free(struct result *r)
+{
+    report_free(r->node);
+    free(r->out);
+    free(r->qdf);
+    memset(r, 0, sizeof(*r));
+}
+
+static int sanitize_with(const char *name, const char *const *pw, size_t npw, struct result *r)
+{
+    size_t len;
+    uint8_t *in = load(name, &len);
+    struct san_ctx ctx = {.pol = &pol, .passwords = pw, .n_passwords = npw};
+    struct buf out;
+    memset(r, 0, sizeof(*r));
+    buf_init(&out, 64u << 20);
+    r->node = report_new(name);
+    r->rc = pdfsan_sanitize(&ctx, in, len, &out, r->node);
+    free(in);
+    if (r->rc == MG_OK) {
+        r->out = buf_steal(&out, &r->out_len);
+        snprintf(r->path, sizeof(r->path), "%s/%s", tmpdir, name);
+        write_file(r->path, r->out, r->out_len);
+        char cmd[1024];
+        snprintf(cmd, sizeof(cmd), "qpdf --qdf --object-streams=disable '%s' - 2>/dev/null",
+                 r->path);
+        r->qdf = capture(cmd, &r->qdf_len);
+    }
+    buf_free(&out);
+    return r->rc;
+}
+
+static int sanitize(const char *name, struct result *r)
+{
+    return sanitize_with(name, NULL, 0, r);
+}
+
+/* qpdf --check with exit 0: no errors and no warnings. */
+static bool qpdf_check_clean(const char *path)
+{
+    char cmd[1024];
+    snprintf(cmd, sizeof(cmd), "qpdf --check '%s' >/dev/null 2>&1", path);
+    return run(cmd) == 0;
+}
+
+static bool report_has(const struct report_node *n, const char *action, const char *what)
+{
+    for (size_t i = 0; i < n->n_actions; i++)
+        if (strcmp(n->actions[i].action, action) == 0 && strstr(n->actions[i].what, what))
+            return true;
+    return false;
+}
+
+/* Sanitize a hostile sample; the output must be a clean, checked PDF in
+ * which none of the names in gone[] occur. */
+static void expect_gone(const char *name, const char *const *gone)
+{
+    struct result r;
+    sanitize(name, &r);
+    CHECK_EQ_INT(r.rc, MG_OK);
+    if (r.rc != MG_OK) {
+        fprintf(stderr, "  %s: %s\n", name, r.node->reason ? r.node->reason : "?");
+        result_free(&r);
+        return;
+    }
+    CHECK(r.node->verdict == VERDICT_SANITIZED);
+    CHECK(r.node->n_actions > 0);
+    CHECK(qpdf_check_clean(r.path));
+    CHECK(r.qdf_len > 0 && has(r.out, r.out_len, "%PDF-"));
+    CHECK(pdfsan_verify(NULL, r.out, r.out_len) == MG_OK);
+    for (const char *const *g = gone; *g; g++) {
+        bool found = has_name(r.qdf, r.qdf_len, *g);
+        if (found)
+            fprintf(stderr, "  %s: /%s still in the output\n", name, *g);
+        CHECK(!found);
+    }
+    result_free(&r);
+}
+
+static const char *const JSNAMES[] = {"JavaScript", "JS", "AA", "OpenAction", "Launch", NULL};
+
+/* ---- hostile constructs ------------------------------------------------------ */
+
+static void test_javascript(void)
+{
+    size_t len;
+    uint8_t *in;
+
+    expect_gone("js-openaction.pdf", JSNAMES);
+    expect_gone("js-names.pdf", JSNAMES);
+    expect_gone("catalog-aa.pdf", JSNAMES);
+    expect_gone("page-aa.pdf", JSNAMES);
+    expect_gone("annot-aa.pdf", JSNAMES);
+    expect_gone("outline-js.pdf", JSNAMES);
+    expect_gone("trailer-key.pdf",
+                (const char *const[]){"JavaScript", "JS", "OpenAction", "Evil", NULL});
+
+    /* The escaped sample really is escaped, and the escapes do not help. */
+    in = load("js-escaped.pdf", &len);
+    CHECK(has(in, len, "/J#61vaScript") && !has(in, len, "/JavaScript"));
+    free(in);
+    expect_gone("js-escaped.pdf", JSNAMES);
+
+    /* JavaScript that only exists inside a compressed object stream. */
+    in = load("js-objstm.pdf", &len);
+    CHECK(has(in, len, "/ObjStm") && !has(in, len, "JavaScript"));
+    free(in);
+    expect_gone("js-objstm.pdf", JSNAMES);
+
+    /* An incremental update that adds /OpenAction: one revision comes out. */
+    in = load("incremental-openaction.pdf", &len);
+    CHECK(has(in, len, "/Prev") && has(in, len, "/OpenAction"));
+    free(in);
+    expect_gone("incremental-openaction.pdf", JSNAMES);
+    struct result r;
+    sanitize("incremental-openaction.pdf", &r);
+    if (r.rc == MG_OK) {
+        CHECK(!has(r.out, r.out_len, "/Prev"));
+        size_t n = 0;
+        for (const uint8_t *p = r.out;
+             (p = memmem(p, r.out_len - (size_t)(p - r.out), "startxref", 9)) != NULL; p += 9)
+            n++;
+        CHECK_EQ_INT(n, 1);
+        CHECK(report_has(r.node, "rewrote", "revisions"));
+    }
+    result_free(&r);
+}
+
+static void test_actions(void)
+{
+    static const struct {
+        const char *file, *name;
+    } cases[] = {
+            {"action-launch.pdf", "Launch"},
+            {"action-submitform.pdf", "SubmitForm"},
+            {"action-importdata.pdf", "ImportData"},
+            {"action-gotor.pdf", "GoToR"},
+            {"action-gotoe.pdf", "GoToE"},
+            {"action-rendition.pdf", "Rendition"},
+            {"action-richmediaexecute.pdf", "RichMediaExecute"},
+            {"action-named-print.pdf", "Print"},
+            {"action-uri-javascript.pdf", "URI"},
+            {"action-uri-file.pdf", "URI"},
+            {"action-uri-smb.pdf", "URI"},
+            {"action-uri-unc.pdf", "URI"},
+            {"action-uri-hex-upper.pdf", "URI"},
+            {"action-uri-space.pdf", "URI"},
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        size_t len;
+        uint8_t *in = load(cases[i].file, &len);
+        CHECK(has_name((const char *)in, len, cases[i].name));
+        free(in);
+        expect_gone(cases[i].file,
+                    (const char *const[]){cases[i].name, "JS", "JavaScript", "RichMedia", NULL});
+        /* The link annotation stays; only its action goes. */
+        struct result r;
+        sanitize(cases[i].file, &r);
+        if (r.rc == MG_OK)
+            CHECK(has_name(r.qdf, r.qdf_len, "Link"));
+        result_free(&r);
+    }
+
+    /* /Next chains: the allowed GoTo and FirstPage stay, both Launches go. */
+    expect_gone("next-launch.pdf", (const char *const[]){"Launch", "Win", NULL});
+    struct result r;
+    sanitize("next-launch.pdf", &r);
+    if (r.rc == MG_OK) {
+        CHECK(has_name(r.qdf, r.qdf_len, "GoTo"));
+        CHECK(has_name(r.qdf, r.qdf_len, "FirstPage"));
+    }
+    result_free(&r);
+}
+
+static void test_annotations_and_files(void)
+{
+    static const char *const media[] = {
+            "RichMedia",    "Screen", "Movie", "Sound",     "3D", "FileAttachment",
+            "EmbeddedFile", "EF",     "U3D",   "Rendition", NULL};
+    expect_gone("annot-richmedia.pdf", media);
+    expect_gone("annot-screen.pdf", media);
+    expect_gone("annot-movie.pdf", media);
+    expect_gone("annot-sound.pdf", media);
+    expect_gone("annot-3d.pdf", media);
+    expect_gone("annot-fileattachment.pdf", media);
+    expect_gone("embedded-clam.pdf",
+                (const char *const[]){"EmbeddedFiles", "EmbeddedFile", "EF", "Filespec", NULL});
+    expect_gone("ps-xobject.pdf", (const char *const[]){"PS", NULL});
+    expect_gone("xfa.pdf", (const char *const[]){"XFA", "JavaScript", "JS", "AA", "SubmitForm",
+                                                 "NeedsRendering", NULL});
+    expect_gone("everything.pdf", (const char *const[]){"JavaScript", "JS", "AA", "OpenAction",
+                                                        "Launch", "EmbeddedFiles", "EF", "XFA",
+                                                        "FileAttachment", "GoToR", "URI", NULL});
+
+    /* clam.exe is in the input and nowhere in the output, expanded or not. */
+    size_t clen;
+    uint8_t *clam = read_file("/usr/share/clamav-testfiles/clam.exe", &clen);
+    CHECK(clam != NULL && clen > 64);
+    const char *files[] = {"embedded-clam.pdf", "annot-fileattachment.pdf", "everything.pdf"};
+    for (size_t i = 0; clam && i < 3; i++) {
+        struct result r;
+        size_t len;
+        uint8_t *in = load(files[i], &len);
+        bool in_input = memmem(in, len, clam + 64, 32) != NULL;
+        free(in);
+        sanitize(files[i], &r);
+        CHECK(r.rc == MG_OK);
+        if (r.rc == MG_OK) {
+            if (strcmp(files[i], "everything.pdf") != 0)
+                CHECK(in_input);
+            CHECK(memmem(r.out, r.out_len, clam + 64, 32) == NULL);
+            CHECK(memmem(r.qdf, r.qdf_len, clam + 64, 32) == NULL);
+        }
+        result_free(&r);
+    }
+    free(clam);
+
+    /* The form survives without XFA: fields are drawn. */
+    struct result r;
+    sanitize("xfa.pdf", &r);
+    if (r.rc == MG_OK) {
+        CHECK(has_name(r.qdf, r.qdf_len, "AcroForm"));
+        CHECK(has_name(r.qdf, r.qdf_len, "Widget"));
+    }
+    result_free(&r);
+    /* Static annotations stay. */
+    sanitize("annot-aa.pdf", &r);
+    if (r.rc == MG_OK)
+        CHECK(has_name(r.qdf, r.qdf_len, "Square"));
+    result_free(&r);
+}
+
+/* ---- what must be kept -------------------------------------------------------- */
+
+static void test_kept(void)
+{
+    struct result r;
+    sanitize("uri-http.pdf", &r);
+    CHECK_EQ_INT(r.rc, MG_OK);
+    if (r.rc == MG_OK) {
+        CHECK(strstr(r.qdf, "(https://www.example.jp/)") != NULL);
+        CHECK(strstr(r.qdf, "(http://www.example.jp/a?b=c)") != NULL);
+        CHECK(has_name(r.qdf, r.qdf_len, "NextPage"));
+        CHECK(qpdf_check_clean(r.path));
+    }
+    result_free(&r);
+    const char *opens[] = {"goto-openaction.pdf", "dest-openaction.pdf"};
+    for (int i = 0; i < 2; i++) {
+        sanitize(opens[i], &r);
+        CHECK_EQ_INT(r.rc, MG_OK);
+        if (r.rc == MG_OK)
+            CHECK(has_name(r.qdf, r.qdf_len, "OpenAction"));
+        result_free(&r);
+    }
+    sanitize("outline-js.pdf", &r);
+    if (r.rc == MG_OK) {
+        CHECK(has_name(r.qdf, r.qdf_len, "Outlines"));
+        CHECK(strstr(r.qdf, "(Start)") && strstr(r.qdf, "(Page 1)"));
+    }
+    result_free(&r);
+}
+
+/* ---- encryption ------------------------------------------------------------------ */
+
+static void test_encryption(void)
+{
+    struct result r;
+    char cmd[1024];
+
+    sanitize("encrypted-user.pdf", &r);
+    CHECK_EQ_INT(r.rc, MG_ERR_ENCRYPTED);
+    CHECK(r.node->verdict == VERDICT_BLOCKED);
+    CHECK(r.node->reason_code && strcmp(r.node->reason_code, "encrypted") == 0);
+    result_free(&r);
+
+    const char *wrong[] = {"nope", "owner?"};
+    sanitize_with("encrypted-user.pdf", wrong, 2, &r);
+    CHECK_EQ_INT(r.rc, MG_ERR_ENCRYPTED);
+    result_free(&r);
+
+    /* With the user password from the password file it opens. */
+    const char *right[] = {"nope", "user"};
+    sanitize_with("encrypted-user.pdf", right, 2, &r);
+    CHECK_EQ_INT(r.rc, MG_OK);
+    if (r.rc == MG_OK) {
+        snprintf(cmd, sizeof(cmd), "qpdf --is-encrypted '%s'", r.path);
+        CHECK_EQ_INT(run(cmd), 2); /* 2: not encrypted */
+        CHECK(!has_name(r.qdf, r.qdf_len, "JavaScript"));
+        CHECK(report_has(r.node, "removed", "supplied password"));
+    }
+    result_free(&r);
+
+    const char *owner[] = {"encrypted-owner.pdf", "encrypted-rc4-owner.pdf"};
+    for (int i = 0; i < 2; i++) {
+        size_t len;
+        uint8_t *in = load(owner[i], &len);
+        CHECK(has(in, len, "/Encrypt"));
+        free(in);
+        sanitize(owner[i], &r);
+        CHECK_EQ_INT(r.rc, MG_OK);
+        if (r.rc == MG_OK) {
+            snprintf(cmd, sizeof(cmd), "qpdf --is-encrypted '%s'", r.path);
+            CHECK_EQ_INT(run(cmd), 2);
+            CHECK(!has(r.out, r.out_len, "/Encrypt"));
+            CHECK(!has_name(r.qdf, r.qdf_len, "JavaScript"));
+            CHECK(!has_name(r.qdf, r.qdf_len, "OpenAction"));
+            CHECK(report_has(r.node, "removed", "owner password only"));
+            CHECK(qpdf_check_clean(r.path));
+        }
+        result_free(&r);
+    }
+}
+
+/* ---- damaged files --------------------------------------------------------------- */
+
+static void test_damaged(void)
+{
+    struct result r;
+    size_t len;
+    uint8_t *in = load("trailing-data.pdf", &len);
+    CHECK(has(in, len, "PK\x03\x04"));
+    free(in);
+    sanitize("trailing-data.pdf", &r);
+    CHECK_EQ_INT(r.rc, MG_OK);
+    if (r.rc == MG_OK) {
+        CHECK(!has(r.out, r.out_len, "PK\x03\x04"));
+        CHECK(r.out_len > 6 && memcmp(r.out + r.out_len - 6, "%%EOF\n", 6) == 0);
+        CHECK(report_has(r.node, "removed", "after %%EOF"));
+    }
+    result_free(&r);
+
+    const char *repaired[] = {"broken-xref.pdf", "no-xref.pdf"};
+    for (int i = 0; i < 2; i++) {
+        char cmd[1024];
+        snprintf(cmd, sizeof(cmd), "qpdf --check '%s/pdf/%s' >/dev/null 2>&1",
+                 getenv("MUGAI_CORPUS") ? getenv("MUGAI_CORPUS") : "corpus", repaired[i]);
+        CHECK(run(cmd) != 0); /* the input is really damaged */
+        expect_gone(repaired[i], JSNAMES);
+        sanitize(repaired[i], &r);
+        if (r.rc == MG_OK)
+            CHECK(report_has(r.node, "rewrote", "repaired"));
+        result_free(&r);
+    }
+
+    /* Not a PDF at all, and truncations of a real one: blocked or clean,
+     * never a crash, never an output that fails verification. */
+    struct san_ctx ctx = {.pol = &pol};
+    struct buf out;
+    buf_init(&out, 64u << 20);
+    struct report_node *node = report_new("junk");
+    CHECK(pdfsan_sanitize(&ctx, (const uint8_t *)"%PDF-1.4\nnothing", 16, &out, node) ==
+          MG_ERR_PARSE);
+    CHECK(node->verdict == VERDICT_BLOCKED && strcmp(node->reason_code, "parse-error") == 0);
+    report_free(node);
+    in = load("everything.pdf", &len);
+    for (size_t cut = 16; cut < len; cut += len / 23) {
+        node = report_new("cut");
+        int rc = pdfsan_sanitize(&ctx, in, cut, &out, node);
+        if (rc == MG_OK)
+            CHECK(pdfsan_verify(NULL, out.data, out.len) == MG_OK);
+        else
+            CHECK(node->verdict == VERDICT_BLOCKED);
+        report_free(node);
+    }
+    free(in);
+    buf_free(&out);
+}
+
+/* The visit cap: a million and one empty arrays. */
+static void test_limit(void)
+{
+    size_t n = 1000001;
+    char *p = malloc(n * 3 + 1024), *q = p;
+    q += sprintf(q, "%%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n3 0 obj<</X[");
+    for (size_t i = 0; i < n; i++) {
+        memcpy(q, "[] ", 3);
+        q += 3;
+    }
+    q += sprintf(q, "]>>endobj\n2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\n"
+                    "trailer<</Root 1 0 R/Info 3 0 R>>\n%%%%EOF\n");
+    struct san_ctx ctx = {.pol = &pol};
+    struct buf out;
+    buf_init(&out, 64u << 20);
+    struct report_node *node = report_new("many");
+    int rc = pdfsan_sanitize(&ctx, (uint8_t *)p, (size_t)(q - p), &out, node);
+    CHECK_EQ_INT(rc, MG_ERR_LIMIT);
+    CHECK(node->reason_code && strcmp(node->reason_code, "limit") == 0);
+    report_free(node);
+    buf_free(&out);
+    free(p);
+}
+
+/* ---- verification ------------------------------------------------------------------ */
+
+static void test_verify(void)
+{
+    /* The checker must see what the sanitizer removes: hostile inputs fail. */
+    const char *bad[] = {"js-openaction.pdf",
+                         "js-escaped.pdf",
+                         "js-objstm.pdf",
+                         "annot-aa.pdf",
+                         "embedded-clam.pdf",
+                         "encrypted-owner.pdf",
+                         "incremental-openaction.pdf",
+                         "trailing-data.pdf",
+                         "action-uri-file.pdf"};
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        size_t len;
+        uint8_t *in = load(bad[i], &len);
+        CHECK(pdfsan_verify(NULL, in, len) != MG_OK);
+        free(in);
+    }
+    size_t len;
+    uint8_t *in = load("plain.pdf", &len);
+    CHECK(pdfsan_verify(NULL, (const uint8_t *)"%PDF-1.4\n", 9) != MG_OK);
+    free(in);
+}
+
+/* ---- benign real documents --------------------------------------------------------- */
+
+static void test_benign(void)
+{
+    static const char *const docs[] = {"plain.pdf",
+                                       "multipage.pdf",
+                                       "doc-optipng.man.pdf",
+                                       "doc-fontconfig-user.pdf",
+                                       "doc-shared-mime-info-spec.pdf",
+                                       "doc-manual.pdf",
+                                       "doc-camlidl-1.04.doc.pdf",
+                                       "ja-notice.pdf",
+                                       "ja-table.pdf"};
+    const char *corpus = getenv("MUGAI_CORPUS") ? getenv("MUGAI_CORPUS") : "corpus";
+    for (size_t i = 0; i < sizeof(docs) / sizeof(docs[0]); i++) {
+        struct result r;
+        char cmd[2048];
+        sanitize(docs[i], &r);
+        CHECK_EQ_INT(r.rc, MG_OK);
+        if (r.rc != MG_OK) {
+            result_free(&r);
+            continue;
+        }
+        CHECK(qpdf_check_clean(r.path));
+        CHECK(pdfsan_verify(NULL, r.out, r.out_len) == MG_OK);
+        snprintf(cmd, sizeof(cmd), "qpdf --show-npages '%s/pdf/%s'", corpus, docs[i]);
+        char *np_in = capture(cmd, NULL);
+        snprintf(cmd, sizeof(cmd), "qpdf --show-npages '%s'", r.path);
+        char *np_out = capture(cmd, NULL);
+        CHECK(atoi(np_in) > 0 && strcmp(np_in, np_out) == 0);
+        snprintf(cmd, sizeof(cmd), "pdftotext -q '%s/pdf/%s' -", corpus, docs[i]);
+        size_t tl_in, tl_out;
+        char *t_in = capture(cmd, &tl_in);
+        snprintf(cmd, sizeof(cmd), "pdftotext -q '%s' -", r.path);
+        char *t_out = capture(cmd, &tl_out);
+        CHECK(tl_in > 10 && tl_in == tl_out && memcmp(t_in, t_out, tl_in) == 0);
+        if (tl_in != tl_out)
+            fprintf(stderr, "  %s: text differs (%zu vs %zu bytes)\n", docs[i], tl_in, tl_out);
+        if (strncmp(docs[i], "ja-", 3) == 0)
+            CHECK(strstr(t_out, "令和") || strstr(t_out, "会議室"));
+        free(np_in);
+        free(np_out);
+        free(t_in);
+        free(t_out);
+        result_free(&r);
+    }
+}
+
+/* ---- flatten ------------------------------------------------------------------------ */
+
+static int flatten(const char *name, struct buf *out, struct report_node **node)
+{
+    size_t len;
+    uint8_t *in = load(name, &len);
+    struct san_ctx ctx = {.pol = &pol, .out_type = FT_TEXT};
+    *node = report_new(name);
+    buf_reset(out);
+    int rc = pdfsan_flatten(&ctx, in, len, out, *node);
+    free(in);
+    return rc;
+}
+
+static void test_flatten(void)
+{
+    struct buf out;
+    struct report_node *node;
+    buf_init(&out, 16u << 20);
+
+    /* Refused until poppler's tables are loaded outside the sandbox. */
+    CHECK_EQ_INT(flatten("ja-notice.pdf", &out, &node), MG_ERR_UNSUPPORTED);
+    CHECK(node->verdict == VERDICT_BLOCKED);
+    report_free(node);
+
+    CHECK_EQ_INT(pdfsan_global_init(), MG_OK);
+    CHECK_EQ_INT(pdfsan_global_init(), MG_OK);
+    CHECK_EQ_INT(flatten("ja-notice.pdf", &out, &node), MG_OK);
+    const char *t = (const char *)out.data;
+    CHECK(t && strstr(t, "住民税の納付について"));
+    CHECK(t && strstr(t, "令和六年度の住民税納付通知書を送付します。"));
+    CHECK(t && strstr(t, "二ページ目"));
+    /* Page 2 comes after its separator. */
+    const char *sep = t ? strstr(t, "--- page 2 ---\n") : NULL;
+    CHECK(sep && strstr(t, "住民税の納付について") < sep && strstr(sep, "二ページ目"));
+    for (size_t i = 0; i < out.len; i++)
+        if (out.data[i] < 0x20 && out.data[i] != '\n' && out.data[i] != '\t') {
+            CHECK(!"control character in flattened text");
+            break;
+        }
+    report_free(node);
+
+    CHECK_EQ_INT(flatten("ja-table.pdf", &out, &node), MG_OK);
+    CHECK(out.data && strstr((char *)out.data, "情報政策課") &&
+          strstr((char *)out.data, "ＡＢＣ１２３"));
+    report_free(node);
+
+    /* Hostile files flatten to their text only. */
+    CHECK_EQ_INT(flatten("everything.pdf", &out, &node), MG_OK);
+    CHECK(out.data && strstr((char *)out.data, "Hello from Mugai") &&
+          !strstr((char *)out.data, "alert"));
+    report_free(node);
+    CHECK_EQ_INT(flatten("encrypted-user.pdf", &out, &node), MG_ERR_ENCRYPTED);
+    report_free(node);
+    buf_free(&out);
+}
+
+int main(void)
+{
+    memset(&pol, 0, sizeof(pol));
+    pol.max_input_size = 64u << 20;
+    pol.max_output_size = 64u << 20;
+    pol.max_depth = 4;
+    if (!mkdtemp(tmpdir)) {
+        perror("mkdtemp");
+        return 2;
+    }
+    test_javascript();
+    test_actions();
+    test_annotations_and_files();
+    test_kept();
+    test_encryption();
+    test_damaged();
+    test_limit();
+    test_verify();
+    test_benign();
+    test_flatten();
+    char cmd[300];
+    snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmpdir);
+    run(cmd);
+    return t_done();
+}
