@@ -222,6 +222,10 @@ int job_engine_init(struct job_engine *je, const struct policy *pol, struct scan
     int rc = ident_init();
     if (rc != MG_OK)
         return rc;
+    /* Compile both seccomp filters now; workers only load them. */
+    rc = sandbox_init();
+    if (rc != MG_OK)
+        return rc;
     /* OpenSSL loads its configuration and providers on first use; that
      * must happen here, not in a worker where opening files is fatal. */
     char hex[65];
@@ -258,6 +262,10 @@ static int job_rm_entry(const char *path, const struct stat *st, int flag, struc
 
 static void job_block(struct job_result *res, const char *code, const char *fmt, const char *arg)
 {
+    /* The first reason stands, except that finding malware outranks any
+     * other reason: that is what a reviewer must see first. */
+    if (res->verdict == VERDICT_BLOCKED && res->reason_code[0] && strcmp(code, "infected") != 0)
+        return;
     res->verdict = VERDICT_BLOCKED;
     res->released = 0;
     job_strlcpy(res->reason_code, sizeof(res->reason_code), code);

@@ -165,6 +165,9 @@ static const struct sc_rule sc_rules[] = {
         FAIL(kill, EPERM, IN_BOTH),
         FAIL(tkill, EPERM, IN_BOTH),
         FAIL(tgkill, EPERM, IN_BOTH),
+        /* libclamav chmods the temp files it makes and carries on when that
+         * fails; refused because Landlock cannot confine chmod to scratch. */
+        FAIL(chmod, EPERM, IN_SCRATCH),
 
         /* SCRATCH: files, confined beneath the scratch directory by Landlock.
          * Path-based metadata changes (chmod, chown, utimes, xattrs) are left
