@@ -80,6 +80,11 @@ static uint32_t le32(const uint8_t *p)
     return (uint32_t)p[0] | ((uint32_t)p[1] << 8) | ((uint32_t)p[2] << 16) | ((uint32_t)p[3] << 24);
 }
 
+static uint64_t le64(const uint8_t *p)
+{
+    return (uint64_t)le32(p) | ((uint64_t)le32(p + 4) << 32);
+}
+
 static uint32_t be32(const uint8_t *p)
 {
     return ((uint32_t)p[0] << 24) | ((uint32_t)p[1] << 16) | ((uint32_t)p[2] << 8) | (uint32_t)p[3];
@@ -726,6 +731,30 @@ static void zip_note_name(struct zipscan *z, const char *p)
 }
 
 /*
+ * The number of entries the end-of-central-directory record announces
+ * (zip64 aware); 0 when there is none. libarchive's seekable reader loads
+ * the whole central directory at once, so a huge count is refused before.
+ */
+static uint64_t zip_eocd_entries(const uint8_t *d, size_t n)
+{
+    if (n < 22)
+        return 0;
+    size_t lo = n - 22 > 65535 ? n - 22 - 65535 : 0;
+    for (size_t off = n - 22 + 1; off-- > lo;) {
+        if (!at(d, n, off, "PK\x05\x06", 4))
+            continue;
+        uint64_t total = le16(d + off + 10);
+        if (total == 0xFFFF && off >= 20 && at(d, n, off - 20, "PK\x06\x07", 4)) {
+            uint64_t z64 = le64(d + off - 20 + 8);
+            if (z64 <= n - 56 && n >= 56 && at(d, n, (size_t)z64, "PK\x06\x06", 4))
+                total = le64(d + z64 + 32);
+        }
+        return total;
+    }
+    return 0;
+}
+
+/*
  * The central directory, through libarchive's seekable reader (what Office
  * and Java read). Reads the data of [Content_Types].xml and mimetype, capped.
  */
@@ -781,11 +810,6 @@ static void zip_central_pass(const uint8_t *d, size_t n, struct zipscan *z)
     }
 out:
     archive_read_free(a);
-}
-
-static uint64_t le64(const uint8_t *p)
-{
-    return (uint64_t)le32(p) | ((uint64_t)le32(p + 4) << 32);
 }
 
 /* The next local, central or descriptor signature at or after off; n if none. */
@@ -1023,7 +1047,10 @@ static enum ftype ident_zip(const uint8_t *d, size_t n, struct ident *out)
     memset(&z, 0, sizeof(z));
     enum ftype t = FT_ZIP;
     /* The central directory and the local headers can disagree: take what either shows. */
-    zip_central_pass(d, n, &z);
+    if (zip_eocd_entries(d, n) > IDENT_ZIP_MAX_ENTRIES)
+        z.capped = true;
+    else
+        zip_central_pass(d, n, &z);
     zip_local_pass(d, n, &z);
     const char *note = z.capped ? ", member list capped" : z.broken ? ", damaged" : "";
 

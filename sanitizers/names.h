@@ -5,8 +5,9 @@
  * (U+202A..U+202E, U+2066..U+2069, U+200E, U+200F, U+061C), a final extension
  * that runs code on Windows (exe, scr, js, vbs, bat, cmd, ps1, hta, lnk, ...,
  * so "請求書.pdf.exe" is caught), trailing dots or spaces (Windows strips
- * them, so "a.exe." runs as "a.exe"), control characters, and names that are
- * not valid UTF-8.
+ * them, so "a.exe." runs as "a.exe"), control characters, ':' (NTFS stream
+ * syntax: "a.exe::$DATA" writes a.exe), names longer than 255 bytes, and
+ * names that are not valid UTF-8.
  */
 #ifndef MUGAI_NAMES_H
 #define MUGAI_NAMES_H

@@ -322,6 +322,28 @@ static void test_executable_wins(void)
     free(m);
 }
 
+/* A central directory announcing more entries than are inspected: local headers still count. */
+static void test_zip_entry_cap(void)
+{
+    size_t n;
+    const uint8_t *jar = sample_data("blocked/program.jar", &n);
+    if (jar == NULL || n < 22)
+        return;
+    uint8_t *m = malloc(n);
+    CHECK(m != NULL);
+    if (m == NULL)
+        return;
+    memcpy(m, jar, n);
+    CHECK(memcmp(m + n - 22, "PK\x05\x06", 4) == 0);
+    m[n - 22 + 10] = 0x30, m[n - 22 + 11] = 0x75; /* 30000 entries */
+    m[n - 22 + 8] = 0x30, m[n - 22 + 9] = 0x75;
+    struct ident id;
+    CHECK_EQ_INT(ident_buffer(m, n, "a.zip", &id), MG_OK);
+    CHECK_EQ_INT(id.type, FT_JAR);
+    CHECK(strstr(id.detail, "capped") != NULL);
+    free(m);
+}
+
 static void test_ext_type(void)
 {
     CHECK_EQ_INT(ident_ext_type("a.EXE"), FT_PE);
@@ -420,6 +442,7 @@ int main(void)
     test_iso_vhd_offsets();
     test_disk_no_misfire();
     test_executable_wins();
+    test_zip_entry_cap();
     test_ext_type();
     test_mangled();
     for (size_t i = 0; i < N_SAMPLES; i++)
