@@ -12,10 +12,12 @@
  *     [options]
  *     jpeg_keep_icc = yes
  *
- * Every type that has no line in [actions] is blocked: the policy is an
- * allowlist. Executable types (ftype class FTC_EXECUTABLE) are blocked even
- * when a line says otherwise; the loader refuses such a line so that an
- * administrator is not misled.
+ * The policy is an allowlist. A file is read over the built-in defaults,
+ * in which every type is blocked except text, csv, jpeg, png and gif
+ * (sanitize); so a type that has no line in [actions] is blocked unless it
+ * is one of those five. Executable types (ftype class FTC_EXECUTABLE) and
+ * unidentified data are blocked whatever the policy says; the loader refuses
+ * a line that tries to release them so that an administrator is not misled.
  *
  * A bad file is refused as a whole with "FILE:LINE: reason"; a half-read
  * policy is never used.
@@ -29,6 +31,13 @@
 #include <stddef.h>
 #include <stdint.h>
 
+struct buf;
+
+/* A policy file larger than this is refused unread. */
+#define POLICY_MAX_TEXT (1024u * 1024u)
+/* Longest line, in bytes, not counting the line end. */
+#define POLICY_MAX_LINE 4096u
+
 enum pol_action {
     POL_BLOCK = 0,
     POL_SANITIZE,
@@ -37,11 +46,11 @@ enum pol_action {
 
 struct policy {
     /* [limits] */
-    uint64_t max_input_size;    /* bytes; larger inputs are blocked unread */
-    uint32_t max_depth;         /* container nesting; the top-level file is depth 0 */
-    uint64_t max_members;       /* members over the whole job */
-    uint64_t max_expanded;      /* bytes produced by decompression over the whole job */
-    uint32_t max_ratio;         /* per member: expanded size / compressed size */
+    uint64_t max_input_size; /* bytes; larger inputs are blocked unread */
+    uint32_t max_depth;      /* container nesting; the top-level file is depth 0 */
+    uint64_t max_members;    /* members over the whole job */
+    uint64_t max_expanded;   /* bytes produced by decompression over the whole job */
+    uint32_t max_ratio;      /* per member: expanded size / compressed size */
     uint32_t worker_cpu_seconds;
     uint32_t worker_deadline_seconds; /* wall clock */
     uint64_t worker_memory;           /* bytes of address space */
@@ -56,7 +65,7 @@ struct policy {
     bool jpeg_keep_icc; /* keep the ICC colour profile (APP2) */
     bool png_keep_icc;  /* keep iCCP */
     bool csv_neutralize_formulas;
-    bool scan_input;        /* virus-scan the input, not only the output */
+    bool scan_input;           /* virus-scan the input, not only the output */
     bool block_infected_input; /* an infected input is never released, even sanitized */
 
     /* [actions], indexed by enum ftype */
@@ -68,17 +77,39 @@ void policy_defaults(struct policy *pol);
 
 /*
  * Parse policy text over the defaults. On error returns MG_ERR_USAGE and
- * writes "FNAME:LINE: reason" into err; pol is then left at the defaults.
+ * writes "FNAME:LINE: reason" into err (or "FNAME: reason" for the whole
+ * text, e.g. too large); pol is then left at the defaults. fname may be
+ * NULL; err may be NULL when errlen is 0.
  */
 int policy_parse(struct policy *pol, const char *text, size_t len, const char *fname, char *err,
                  size_t errlen);
 
-/* Read and parse a policy file (at most 1 MiB). */
+/*
+ * Read and parse a policy file: a regular file of at most POLICY_MAX_TEXT
+ * bytes. Errors as for policy_parse(), and "PATH: cannot read: REASON" when
+ * the file cannot be opened or read; pol is then left at the defaults.
+ */
 int policy_load_file(struct policy *pol, const char *path, char *err, size_t errlen);
 
-/* The action for a type, with executables forced to POL_BLOCK. */
+/*
+ * The action for a type. Executables and FT_UNKNOWN are always POL_BLOCK,
+ * and so is anything a hand-filled struct gets wrong (a value outside the
+ * enum, or POL_FLATTEN for a type that cannot be flattened).
+ */
 enum pol_action policy_action(const struct policy *pol, enum ftype t);
 
 const char *policy_action_name(enum pol_action a);
+
+/* Whether Mugai has a flattening (conversion to text) for the type. */
+bool policy_can_flatten(enum ftype t);
+
+/*
+ * Append the policy to out as canonical policy text: every key, every type
+ * with its action. For a policy that policy_parse() accepted (or the
+ * defaults), policy_parse() of the result gives the same policy. For
+ * `mugai policy show`. Returns MG_OK or the buf error (MG_ERR_LIMIT when
+ * out's cap is too small).
+ */
+int policy_to_text(const struct policy *pol, struct buf *out);
 
 #endif
