@@ -222,6 +222,9 @@ int job_engine_init(struct job_engine *je, const struct policy *pol, struct scan
     int rc = ident_init();
     if (rc != MG_OK)
         return rc;
+    rc = dispatch_global_init();
+    if (rc != MG_OK)
+        return rc;
     /* Compile both seccomp filters now; workers only load them. */
     rc = sandbox_init();
     if (rc != MG_OK)

@@ -13,7 +13,10 @@
 #include "ident.h"
 #include "jpegsan.h"
 #include "arcsan.h"
+#include "mailsan.h"
 #include "names.h"
+#include "odfsan.h"
+#include "ooxmlsan.h"
 #include "pdfsan.h"
 #include "pngsan.h"
 #include "textsan.h"
@@ -37,6 +40,29 @@ static const struct dispatch_entry dispatch_table[] = {
         {FT_PNG, pngsan_sanitize, pngsan_verify, FT_PNG, NULL},
         {FT_GIF, gifsan_sanitize, gifsan_verify, FT_GIF, NULL},
         {FT_PDF, pdfsan_sanitize, pdfsan_verify, FT_PDF, pdfsan_flatten},
+        /* Office documents: macro-enabled ones come out macro-free (the
+         * sanitizer sets ctx->out_type, e.g. docm -> docx). */
+        {FT_DOCX, ooxmlsan_sanitize, ooxmlsan_verify, FT_DOCX, NULL},
+        {FT_DOCM, ooxmlsan_sanitize, ooxmlsan_verify, FT_DOCM, NULL},
+        {FT_DOTX, ooxmlsan_sanitize, ooxmlsan_verify, FT_DOTX, NULL},
+        {FT_DOTM, ooxmlsan_sanitize, ooxmlsan_verify, FT_DOTM, NULL},
+        {FT_XLSX, ooxmlsan_sanitize, ooxmlsan_verify, FT_XLSX, NULL},
+        {FT_XLSM, ooxmlsan_sanitize, ooxmlsan_verify, FT_XLSM, NULL},
+        {FT_XLTX, ooxmlsan_sanitize, ooxmlsan_verify, FT_XLTX, NULL},
+        {FT_XLTM, ooxmlsan_sanitize, ooxmlsan_verify, FT_XLTM, NULL},
+        {FT_PPTX, ooxmlsan_sanitize, ooxmlsan_verify, FT_PPTX, NULL},
+        {FT_PPTM, ooxmlsan_sanitize, ooxmlsan_verify, FT_PPTM, NULL},
+        {FT_PPSX, ooxmlsan_sanitize, ooxmlsan_verify, FT_PPSX, NULL},
+        {FT_PPSM, ooxmlsan_sanitize, ooxmlsan_verify, FT_PPSM, NULL},
+        {FT_POTX, ooxmlsan_sanitize, ooxmlsan_verify, FT_POTX, NULL},
+        {FT_POTM, ooxmlsan_sanitize, ooxmlsan_verify, FT_POTM, NULL},
+        {FT_ODT, odfsan_sanitize, odfsan_verify, FT_ODT, NULL},
+        {FT_ODS, odfsan_sanitize, odfsan_verify, FT_ODS, NULL},
+        {FT_ODP, odfsan_sanitize, odfsan_verify, FT_ODP, NULL},
+        {FT_OTT, odfsan_sanitize, odfsan_verify, FT_OTT, NULL},
+        {FT_OTS, odfsan_sanitize, odfsan_verify, FT_OTS, NULL},
+        {FT_OTP, odfsan_sanitize, odfsan_verify, FT_OTP, NULL},
+        {FT_EML, mailsan_sanitize, mailsan_verify, FT_EML, NULL},
         /* Archives are rebuilt as one zip; single-file compressors come out
          * as their sanitized content (arcsan sets ctx->out_type). */
         {FT_ZIP, arcsan_sanitize, arcsan_verify, FT_ZIP, NULL},
@@ -96,6 +122,18 @@ static int dispatch_verify(struct san_ctx *ctx, enum ftype want, const char *nam
         return MG_ERR_VERIFY;
     }
     return MG_OK;
+}
+
+int dispatch_global_init(void)
+{
+    int rc = pdfsan_global_init();
+    if (rc == MG_OK)
+        rc = ooxmlsan_global_init();
+    if (rc == MG_OK)
+        rc = odfsan_global_init();
+    if (rc == MG_OK)
+        rc = mailsan_global_init();
+    return rc;
 }
 
 int dispatch_file(struct san_ctx *ctx, const char *name, const uint8_t *in, size_t len,

@@ -17,4 +17,11 @@
 int dispatch_file(struct san_ctx *ctx, const char *name, const uint8_t *in, size_t len,
                   struct buf *out, struct report_node *node, enum ftype *out_type);
 
+/*
+ * Once per process, before any worker is forked: lets format modules load
+ * what they would otherwise load lazily inside a worker (where opening a
+ * file is fatal): charset converters, parser globals.
+ */
+int dispatch_global_init(void);
+
 #endif

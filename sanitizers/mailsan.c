@@ -1,0 +1,22 @@
+/* mailsan - placeholder until the sanitizer lands; refuses everything. */
+#include "mailsan.h"
+#include "err.h"
+
+int mailsan_global_init(void)
+{
+    return MG_OK;
+}
+
+int mailsan_sanitize(struct san_ctx *ctx, const uint8_t *in, size_t len, struct buf *out,
+                     struct report_node *node)
+{
+    (void)ctx, (void)in, (void)len, (void)out;
+    report_block(node, "unsupported", "sanitizer not built");
+    return MG_ERR_UNSUPPORTED;
+}
+
+int mailsan_verify(struct san_ctx *ctx, const uint8_t *in, size_t len)
+{
+    (void)ctx, (void)in, (void)len;
+    return MG_ERR_UNSUPPORTED;
+}
