@@ -229,11 +229,12 @@ def samples():
     s["annot-fileattachment.pdf"] = serialize(base(annots=[10], extra={
         10: annot(b"FileAttachment", b"/FS 11 0 R /Name /PushPin"),
         11: b"<< /Type /Filespec /F (clam.exe) /UF (clam.exe) /EF << /F 12 0 R >> >>",
-        12: stream(b"/Type /EmbeddedFile", clam)}))
+        12: stream(b"/Type /EmbeddedFile /Filter /FlateDecode", zlib.compress(clam))}))
     s["embedded-clam.pdf"] = serialize(base(
         catalog=b"/Names << /EmbeddedFiles << /Names [(clam.exe) 10 0 R] >> >> /PageMode /UseAttachments ",
         extra={10: b"<< /Type /Filespec /F (clam.exe) /UF (clam.exe) /EF << /F 11 0 R >> >>",
-               11: stream(b"/Type /EmbeddedFile /Subtype /application#2Fx-msdownload", clam)}))
+               11: stream(b"/Type /EmbeddedFile /Subtype /application#2Fx-msdownload "
+                          b"/Filter /FlateDecode", zlib.compress(clam))}))
     s["xfa.pdf"] = serialize(base(
         catalog=b"/AcroForm << /Fields [10 0 R] /XFA [(template) 11 0 R] >> /NeedsRendering true ",
         annots=[10],
@@ -286,6 +287,19 @@ def samples():
                         b"[72 500 300 530]"),
                18: stream(b"/Type /EmbeddedFile", clam)})))
     s["multipage.pdf"] = serialize(base(pages=3))
+    # A non-embedded Japanese font with a predefined Shift_JIS CMap, as older
+    # Japanese PDFs have: text extraction needs poppler's CMap data files.
+    objs = base(extra={
+        10: b"<< /Type /Font /Subtype /Type0 /BaseFont /MS-Mincho /Encoding /90ms-RKSJ-H "
+            b"/DescendantFonts [11 0 R] >>",
+        11: b"<< /Type /Font /Subtype /CIDFontType0 /BaseFont /MS-Mincho /CIDSystemInfo "
+            b"<< /Registry (Adobe) /Ordering (Japan1) /Supplement 2 >> /FontDescriptor 12 0 R "
+            b"/DW 1000 >>",
+        12: b"<< /Type /FontDescriptor /FontName /MS-Mincho /Flags 6 /FontBBox [0 -141 1000 859] "
+            b"/ItalicAngle 0 /Ascent 859 /Descent -141 /CapHeight 700 /StemV 80 >>"},
+        resources=b"<< /Font << /F1 10 0 R >> >>")
+    objs[4] = stream(b"", b"BT /F1 24 Tf 72 720 Td <93FA967B8CEA> Tj ET\n")
+    s["ja-sjis-cmap.pdf"] = serialize(objs)
     return s
 
 

@@ -363,14 +363,16 @@ static void test_annotations_and_files(void)
     for (size_t i = 0; clam && i < 3; i++) {
         struct result r;
         size_t len;
-        uint8_t *in = load(files[i], &len);
+        char cmd[1024];
+        snprintf(cmd, sizeof(cmd), "qpdf --qdf --object-streams=disable '%s/pdf/%s' - 2>/dev/null",
+                 getenv("MUGAI_CORPUS") ? getenv("MUGAI_CORPUS") : "corpus", files[i]);
+        char *in = capture(cmd, &len);
         bool in_input = memmem(in, len, clam + 64, 32) != NULL;
         free(in);
         sanitize(files[i], &r);
         CHECK(r.rc == MG_OK);
         if (r.rc == MG_OK) {
-            if (strcmp(files[i], "everything.pdf") != 0)
-                CHECK(in_input);
+            CHECK(in_input);
             CHECK(memmem(r.out, r.out_len, clam + 64, 32) == NULL);
             CHECK(memmem(r.qdf, r.qdf_len, clam + 64, 32) == NULL);
         }
@@ -618,7 +620,7 @@ static void test_benign(void)
         if (tl_in != tl_out)
             fprintf(stderr, "  %s: text differs (%zu vs %zu bytes)\n", docs[i], tl_in, tl_out);
         if (strncmp(docs[i], "ja-", 3) == 0)
-            CHECK(strstr(t_out, "令和") || strstr(t_out, "会議室"));
+            CHECK(strstr(t_out, "令和") || strstr(t_out, "会議室") || strstr(t_out, "日本語"));
         free(np_in);
         free(np_out);
         free(t_in);
@@ -672,6 +674,13 @@ static void test_flatten(void)
     CHECK_EQ_INT(flatten("ja-table.pdf", &out, &node), MG_OK);
     CHECK(out.data && strstr((char *)out.data, "情報政策課") &&
           strstr((char *)out.data, "ＡＢＣ１２３"));
+    report_free(node);
+
+    /* A font poppler could only decode with its CMap files (which the
+     * sandbox would not let it open) is refused with a reason. */
+    CHECK_EQ_INT(flatten("ja-sjis-cmap.pdf", &out, &node), MG_ERR_UNSUPPORTED);
+    CHECK(node->reason_code && strcmp(node->reason_code, "unsupported") == 0);
+    CHECK(node->reason && strstr(node->reason, "90ms-RKSJ-H"));
     report_free(node);
 
     /* Hostile files flatten to their text only. */
