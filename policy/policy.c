@@ -95,7 +95,7 @@ struct option_key {
 
 static const struct option_key option_keys[] = {
         OPTION(jpeg_keep_icc), OPTION(png_keep_icc),         OPTION(csv_neutralize_formulas),
-        OPTION(scan_input),    OPTION(block_infected_input),
+        OPTION(scan_input),    OPTION(block_infected_input), OPTION(keep_hyperlinks),
 };
 #define N_OPTIONS (sizeof(option_keys) / sizeof(option_keys[0]))
 
@@ -149,6 +149,7 @@ void policy_defaults(struct policy *pol)
     pol->csv_neutralize_formulas = true;
     pol->scan_input = true;
     pol->block_infected_input = true;
+    pol->keep_hyperlinks = true;
 
     for (int i = 0; i < FT_COUNT; i++)
         pol->action[i] = POL_BLOCK;

@@ -67,6 +67,7 @@ struct policy {
     bool csv_neutralize_formulas;
     bool scan_input;           /* virus-scan the input, not only the output */
     bool block_infected_input; /* an infected input is never released, even sanitized */
+    bool keep_hyperlinks;      /* keep http/https/mailto links in documents; no drops every link */
 
     /* [actions], indexed by enum ftype */
     enum pol_action action[FT_COUNT];

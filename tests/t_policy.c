@@ -59,6 +59,7 @@ static bool same_policy(const struct policy *a, const struct policy *b, const ch
     SAME(csv_neutralize_formulas);
     SAME(scan_input);
     SAME(block_infected_input);
+    SAME(keep_hyperlinks);
     for (int i = 0; i < FT_COUNT; i++)
         SAME(action[i]);
 #undef SAME
@@ -84,7 +85,7 @@ static void expected_defaults(struct policy *p)
     p->gif_max_frames = 1000;
     p->db_max_age_days = 7;
     p->jpeg_keep_icc = p->png_keep_icc = p->csv_neutralize_formulas = true;
-    p->scan_input = p->block_infected_input = true;
+    p->scan_input = p->block_infected_input = p->keep_hyperlinks = true;
     for (int i = 0; i < FT_COUNT; i++)
         p->action[i] = POL_BLOCK;
     p->action[FT_TEXT] = p->action[FT_CSV] = POL_SANITIZE;
@@ -166,7 +167,8 @@ static void test_default_conf_complete(const char *path)
                                        "png_keep_icc",
                                        "csv_neutralize_formulas",
                                        "scan_input",
-                                       "block_infected_input"};
+                                       "block_infected_input",
+                                       "keep_hyperlinks"};
     bool seen[sizeof(keys) / sizeof(keys[0])] = {false};
     char line[4200];
     FILE *f = fopen(path, "r");
