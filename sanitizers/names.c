@@ -12,6 +12,7 @@
  *   bidi controls (RTLO and friends)         bidi-control
  *   trailing '.', ' ' or U+3000              trailing-dot-or-space
  *   final extension that runs on Windows     dangerous-extension
+ *   (the list below; case-insensitive)
  * Windows strips trailing dots and spaces, so "a.exe." runs as a.exe; the
  * extension check therefore only sees names that have none. Japanese names
  * (kana, kanji, full-width forms) pass.
@@ -24,25 +25,43 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
-#include <strings.h>
 
 #define NAMES_MAX_BYTES 255
 
-static const char *const names_dangerous[] = {
-        "exe",         "com",        "scr",        "pif",
-        "cpl",         "dll",        "ocx",        "sys",
-        "drv",         "msi",        "msp",        "mst",
-        "lnk",         "url",        "library-ms", "searchconnector-ms",
-        "iqy",         "slk",        "hta",        "js",
-        "jse",         "vbs",        "vbe",        "wsf",
-        "wsh",         "wsc",        "ps1",        "psm1",
-        "psd1",        "bat",        "cmd",        "sct",
-        "jar",         "chm",        "reg",        "inf",
-        "application", "gadget",     "msc",        "xll",
-        "xla",         "xlam",       "appx",       "msix",
-        "appxbundle",  "msixbundle", "iso",        "img",
-        "vhd",         "vhdx",       "one",        "settingcontent-ms",
-};
+/*
+ * Final extensions Windows runs, or hands to a handler that runs code or
+ * mounts an image: the project's list, then more from Outlook's Level 1
+ * attachment list. Lower case, one space between, spaces at both ends.
+ */
+static const char names_dangerous[] =
+        " exe com scr pif cpl dll ocx sys drv msi msp mst lnk url library-ms"
+        " searchconnector-ms iqy slk hta js jse vbs vbe wsf wsh wsc ps1 psm1 psd1 bat cmd sct"
+        " jar chm reg inf application gadget msc xll xla xlam appx msix appxbundle msixbundle"
+        " iso img vhd vhdx one settingcontent-ms"
+        " ade adp app appref-ms bas class cnt diagcab efi fxp grp hlp hpj htc ins isp its jnlp"
+        " ksh mad maf mag mam maq mar mas mat mau mav maw mcf mda mde mdt mdw mdz msh msh1 msh2"
+        " mshxml msh1xml msh2xml msu onetoc2 ops osd pcd plg prf prg printerexport ps1xml ps2"
+        " ps2xml psc1 psc2 psdm1 py pyc pyo pyw pyz pyzw scf shb shs theme udf vb vbp vsmacros"
+        " vsw webpnp website ws wsb xbap xnk ";
+
+/* Whether ext (without the dot) is in names_dangerous, ignoring ASCII case. */
+static bool names_ext_dangerous(const char *ext)
+{
+    char key[40];
+    size_t n = strlen(ext);
+    if (n == 0 || n > sizeof(key) - 3)
+        return false;
+    key[0] = ' ';
+    for (size_t i = 0; i < n; i++) {
+        char c = ext[i];
+        if (c == ' ')
+            return false;
+        key[i + 1] = (char)(c >= 'A' && c <= 'Z' ? c + 32 : c);
+    }
+    key[n + 1] = ' ';
+    key[n + 2] = '\0';
+    return strstr(names_dangerous, key) != NULL;
+}
 
 static int refuse(const char *c, char *code, size_t codelen, char *why, size_t whylen,
                   const char *fmt, ...) __attribute__((format(printf, 6, 7)));
@@ -151,12 +170,11 @@ int names_check(const char *name, char *code, size_t codelen, char *why, size_t 
     const char *dot = strrchr(base, '.');
     if (dot != NULL) {
         const char *ext = dot + 1;
-        for (size_t k = 0; k < sizeof(names_dangerous) / sizeof(names_dangerous[0]); k++)
-            if (strcasecmp(ext, names_dangerous[k]) == 0)
-                return refuse("dangerous-extension", code, codelen, why, whylen,
-                              "the file name ends in .%s, which Windows runs or opens as "
-                              "active content",
-                              names_dangerous[k]);
+        if (names_ext_dangerous(ext))
+            return refuse("dangerous-extension", code, codelen, why, whylen,
+                          "the file name ends in .%s, which Windows runs or opens as active "
+                          "content",
+                          ext);
     }
     return MG_OK;
 }

@@ -88,6 +88,8 @@ static void test_dangerous_extensions(void)
                 *p = (char)(*p - 32);
         expect_block(name, "dangerous-extension");
     }
+    expect_block("setup.msu", "dangerous-extension");
+    expect_block("tool.PYW", "dangerous-extension");
     expect_block("\xe8\xab\x8b\xe6\xb1\x82\xe6\x9b\xb8.pdf.exe", "dangerous-extension");
     expect_block("Invoice.PDF.Exe", "dangerous-extension");
     expect_block(".exe", "dangerous-extension");
