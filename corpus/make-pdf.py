@@ -287,6 +287,14 @@ def samples():
                         b"[72 500 300 530]"),
                18: stream(b"/Type /EmbeddedFile", clam)})))
     s["multipage.pdf"] = serialize(base(pages=3))
+    # An image XObject: kept as it is, not re-encoded.
+    pixels = bytes((x * 32) & 255 for y in range(8) for x in range(8) for _ in range(3))
+    objs = base(extra={10: stream(b"/Type /XObject /Subtype /Image /Width 8 /Height 8 "
+                                  b"/ColorSpace /DeviceRGB /BitsPerComponent 8 /Filter /FlateDecode",
+                                  zlib.compress(pixels, 9))},
+                resources=b"<< /Font << /F1 5 0 R >> /XObject << /Im0 10 0 R >> >>")
+    objs[4] = stream(b"", CONTENT + b"q 64 0 0 64 72 600 cm /Im0 Do Q\n")
+    s["image.pdf"] = serialize(objs)
     # A non-embedded Japanese font with a predefined Shift_JIS CMap, as older
     # Japanese PDFs have: text extraction needs poppler's CMap data files.
     objs = base(extra={

@@ -507,34 +507,72 @@ static enum pdfsan_ref pdfsan_ref_of_key(const char *k)
     return REF_OTHER;
 }
 
-static void pdfsan_walk_dict(struct pdfsan_walk *w, qpdf_oh d)
+/* A key list taken from a dictionary (see pdfsan_keys). */
+struct pdfsan_keys {
+    char **k;
+    size_t n;
+};
+
+static void pdfsan_keys_free(struct pdfsan_keys *ks)
+{
+    for (size_t i = 0; i < ks->n; i++)
+        free(ks->k[i]);
+    free(ks->k);
+    ks->k = NULL;
+    ks->n = 0;
+}
+
+/*
+ * The keys of d not in skip, copied: only one key iteration may be open
+ * per qpdf_data, and handling a key looks into other dictionaries. A key
+ * holding a NUL byte (from #00) cannot be named through the C API, so it
+ * could be neither judged nor removed: the walk stops with MG_ERR_PARSE.
+ */
+static int pdfsan_keys(struct pdfsan_walk *w, qpdf_oh d, const char *const *skip,
+                       struct pdfsan_keys *ks)
 {
     qpdf_data q = w->q;
-    /* Keys are collected first: only one key iteration may be open per
-     * qpdf_data, and judging a value looks into other dictionaries. */
-    size_t n = 0, cap = 0;
-    char **keys = NULL;
+    size_t cap = 0;
+    ks->k = NULL;
+    ks->n = 0;
     qpdf_oh_begin_dict_key_iter(q, d);
     while (qpdf_oh_dict_more_keys(q)) {
         const char *k = qpdf_oh_dict_next_key(q);
-        if (n == cap) {
+        if (!k || !qpdf_oh_has_key(q, d, k)) {
+            w->err = MG_ERR_PARSE;
+            break;
+        }
+        if (skip && name_in(k, skip))
+            continue;
+        if (ks->n == cap) {
             size_t ncap = cap ? cap * 2 : 16;
-            char **nk = realloc(keys, ncap * sizeof(*nk));
+            char **nk = realloc(ks->k, ncap * sizeof(*nk));
             if (!nk) {
                 w->err = MG_ERR_NOMEM;
-                goto out;
+                break;
             }
-            keys = nk;
+            ks->k = nk;
             cap = ncap;
         }
-        if (!(keys[n] = strdup(k ? k : ""))) {
+        if (!(ks->k[ks->n] = strdup(k))) {
             w->err = MG_ERR_NOMEM;
-            goto out;
+            break;
         }
-        n++;
+        ks->n++;
     }
-    for (size_t i = 0; i < n && !w->err; i++) {
-        const char *k = keys[i];
+    if (w->err)
+        pdfsan_keys_free(ks);
+    return w->err;
+}
+
+static void pdfsan_walk_dict(struct pdfsan_walk *w, qpdf_oh d)
+{
+    qpdf_data q = w->q;
+    struct pdfsan_keys ks;
+    if (pdfsan_keys(w, d, NULL, &ks) != MG_OK)
+        return;
+    for (size_t i = 0; i < ks.n && !w->err; i++) {
+        const char *k = ks.k[i];
         const char *why = pdfsan_drop_key(k);
         if (why) {
             char where[48];
@@ -548,10 +586,7 @@ static void pdfsan_walk_dict(struct pdfsan_walk *w, qpdf_oh d)
         if (pdfsan_visit_value(w, d, k, v, pdfsan_ref_of_key(k)) && w->mode == PDFSAN_CLEAN)
             qpdf_oh_remove_key(q, d, k);
     }
-out:
-    for (size_t i = 0; i < n; i++)
-        free(keys[i]);
-    free(keys);
+    pdfsan_keys_free(&ks);
 }
 
 static void pdfsan_walk_array(struct pdfsan_walk *w, qpdf_oh a, enum pdfsan_ref items)
@@ -604,47 +639,24 @@ static void pdfsan_walk_all(struct pdfsan_walk *w)
 static void pdfsan_catalog(struct pdfsan_walk *w, qpdf_oh root)
 {
     qpdf_data q = w->q;
-    size_t n = 0, cap = 0;
-    char **keys = NULL;
     if (!qpdf_oh_is_dictionary(q, root))
         return;
     for (int pass = 0; pass < 2 && !w->err; pass++) {
         qpdf_oh d = pass == 0 ? qpdf_oh_new_object(q, root) : qpdf_oh_get_key(q, root, "/Names");
         const char *const *ok = pass == 0 ? pdfsan_catalog_ok : pdfsan_names_ok;
-        if (!qpdf_oh_is_dictionary(q, d)) {
+        struct pdfsan_keys ks;
+        if (!qpdf_oh_is_dictionary(q, d) || pdfsan_keys(w, d, ok, &ks) != MG_OK) {
             qpdf_oh_release(q, d);
             continue;
         }
-        n = 0;
-        qpdf_oh_begin_dict_key_iter(q, d);
-        while (qpdf_oh_dict_more_keys(q)) {
-            const char *k = qpdf_oh_dict_next_key(q);
-            if (!k || name_in(k, ok))
-                continue;
-            if (n == cap) {
-                size_t ncap = cap ? cap * 2 : 8;
-                char **nk = realloc(keys, ncap * sizeof(*nk));
-                if (!nk) {
-                    w->err = MG_ERR_NOMEM;
-                    break;
-                }
-                keys = nk;
-                cap = ncap;
-            }
-            if (!(keys[n] = strdup(k))) {
-                w->err = MG_ERR_NOMEM;
-                break;
-            }
-            n++;
-        }
-        for (size_t i = 0; i < n; i++) {
-            const char *why = pdfsan_drop_key(keys[i]);
+        for (size_t i = 0; i < ks.n; i++) {
+            const char *why = pdfsan_drop_key(ks.k[i]);
             pdfsan_found(w, why ? why : "not on the list of document-level entries kept",
-                         "%s %.60s", pass == 0 ? "catalog entry" : "name tree", keys[i]);
+                         "%s %.60s", pass == 0 ? "catalog entry" : "name tree", ks.k[i]);
             if (w->mode == PDFSAN_CLEAN)
-                qpdf_oh_remove_key(q, d, keys[i]);
-            free(keys[i]);
+                qpdf_oh_remove_key(q, d, ks.k[i]);
         }
+        pdfsan_keys_free(&ks);
         qpdf_oh_release(q, d);
     }
     /* For text, forms go too: poppler would build field appearances, which
@@ -654,38 +666,19 @@ static void pdfsan_catalog(struct pdfsan_walk *w, qpdf_oh root)
                       "text extraction keeps page content only");
         qpdf_oh_remove_key(q, root, "/AcroForm");
     }
-    free(keys);
 }
 
 static void pdfsan_walk_trailer(struct pdfsan_walk *w)
 {
     qpdf_data q = w->q;
     qpdf_oh tr = qpdf_get_trailer(q);
-    size_t n = 0, cap = 0;
-    char **keys = NULL;
-    qpdf_oh_begin_dict_key_iter(q, tr);
-    while (qpdf_oh_dict_more_keys(q)) {
-        const char *k = qpdf_oh_dict_next_key(q);
-        if (!k || name_in(k, pdfsan_trailer_internal))
-            continue;
-        if (n == cap) {
-            size_t ncap = cap ? cap * 2 : 8;
-            char **nk = realloc(keys, ncap * sizeof(*nk));
-            if (!nk) {
-                w->err = MG_ERR_NOMEM;
-                break;
-            }
-            keys = nk;
-            cap = ncap;
-        }
-        if (!(keys[n] = strdup(k))) {
-            w->err = MG_ERR_NOMEM;
-            break;
-        }
-        n++;
+    struct pdfsan_keys ks;
+    if (pdfsan_keys(w, tr, pdfsan_trailer_internal, &ks) != MG_OK) {
+        qpdf_oh_release(q, tr);
+        return;
     }
-    for (size_t i = 0; i < n; i++) {
-        const char *k = keys[i];
+    for (size_t i = 0; i < ks.n; i++) {
+        const char *k = ks.k[i];
         if (!w->err &&
             (strcmp(k, "/Root") == 0 || strcmp(k, "/Info") == 0 || strcmp(k, "/ID") == 0)) {
             qpdf_oh v = qpdf_oh_get_key(q, tr, k);
@@ -696,9 +689,8 @@ static void pdfsan_walk_trailer(struct pdfsan_walk *w)
             if (w->mode == PDFSAN_CLEAN)
                 qpdf_oh_remove_key(q, tr, k);
         }
-        free(keys[i]);
     }
-    free(keys);
+    pdfsan_keys_free(&ks);
     /* qpdf writes /Size only over an existing one: a repaired file without
      * it would come out without it. */
     if (w->mode == PDFSAN_CLEAN && !qpdf_oh_has_key(q, tr, "/Size")) {
@@ -874,12 +866,27 @@ static int pdfsan_rewrite(struct san_ctx *ctx, const uint8_t *in, size_t len, st
         report_block(node, "limit", "more than %u objects", PDFSAN_MAX_VISITS);
         goto out;
     }
+    if (rc == MG_ERR_PARSE) {
+        report_block(node, "parse-error",
+                     "a dictionary key contains a NUL byte (#00), which "
+                     "cannot be inspected");
+        goto out;
+    }
     if (rc != MG_OK)
         goto out;
     if (qpdf_has_error(q)) {
         qpdf_error e = qpdf_get_error(q);
         report_block(node, "parse-error", "PDF object unreadable: %s",
                      e ? qpdf_get_error_message_detail(q, e) : "unknown error");
+        rc = MG_ERR_PARSE;
+        goto out;
+    }
+    /* Cutting a forbidden object out of a damaged page tree can leave a
+     * tree the checker (and a viewer) cannot read: refuse rather than
+     * write it. */
+    qpdf_update_all_pages_cache(q);
+    if (qpdf_get_num_pages(q) < 0) {
+        report_block(node, "parse-error", "page tree unreadable after sanitizing");
         rc = MG_ERR_PARSE;
         goto out;
     }
@@ -959,7 +966,7 @@ int pdfsan_verify(struct san_ctx *ctx, const uint8_t *in, size_t len)
     struct pdfsan_walk w;
     if (!q)
         return MG_ERR_NOMEM;
-    /* Our own output must parse as written: no repair, no warnings. */
+    /* Our own output must parse as written, without xref repair. */
     qpdf_set_attempt_recovery(q, QPDF_FALSE);
     if (qpdf_read_memory(q, "output", (const char *)in, len, "") & QPDF_ERRORS)
         goto out;
@@ -981,8 +988,10 @@ int pdfsan_verify(struct san_ctx *ctx, const uint8_t *in, size_t len)
     w.mode = PDFSAN_CHECK;
     if (pdfsan_walk_doc(&w) != MG_OK || w.findings || qpdf_has_error(q))
         goto out;
-    if (pdfsan_drain_warnings(q, NULL, 0))
-        goto out;
+    /* Warnings left are about meaning (a page tree entry of the wrong type
+     * in a damaged input), not syntax: recovery is off, so a syntax
+     * problem in our output would have been an error. */
+    pdfsan_drain_warnings(q, NULL, 0);
     rc = MG_OK;
 out:
     pdfsan_free_qpdf(&q);

@@ -417,6 +417,22 @@ static void test_kept(void)
             CHECK(has_name(r.qdf, r.qdf_len, "OpenAction"));
         result_free(&r);
     }
+    /* Images pass through untouched: the compressed bytes are the same. */
+    size_t ilen;
+    uint8_t *img = load("image.pdf", &ilen);
+    const uint8_t *st = memmem(img, ilen, "/Subtype /Image", 15);
+    st = st ? memmem(st, ilen - (size_t)(st - img), "stream\n", 7) : NULL;
+    const uint8_t *en = st ? memmem(st, ilen - (size_t)(st - img), "\nendstream", 10) : NULL;
+    sanitize("image.pdf", &r);
+    CHECK_EQ_INT(r.rc, MG_OK);
+    CHECK(st && en && en - st > 20);
+    if (r.rc == MG_OK && st && en) {
+        CHECK(memmem(r.out, r.out_len, st + 7, (size_t)(en - st - 7)) != NULL);
+        CHECK(report_has(r.node, "kept", "1 images"));
+        CHECK(has_name(r.qdf, r.qdf_len, "Image"));
+    }
+    free(img);
+    result_free(&r);
     sanitize("outline-js.pdf", &r);
     if (r.rc == MG_OK) {
         CHECK(has_name(r.qdf, r.qdf_len, "Outlines"));
@@ -593,7 +609,9 @@ static void test_benign(void)
                                        "doc-manual.pdf",
                                        "doc-camlidl-1.04.doc.pdf",
                                        "ja-notice.pdf",
-                                       "ja-table.pdf"};
+                                       "ja-table.pdf",
+                                       "ja-sjis-cmap.pdf",
+                                       "image.pdf"};
     const char *corpus = getenv("MUGAI_CORPUS") ? getenv("MUGAI_CORPUS") : "corpus";
     for (size_t i = 0; i < sizeof(docs) / sizeof(docs[0]); i++) {
         struct result r;
