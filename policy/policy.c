@@ -80,6 +80,8 @@ static const struct limit_key limit_keys[] = {
         LIMIT(jpeg_max_scans, VAL_COUNT, 1, 10000),
         LIMIT(gif_max_frames, VAL_COUNT, 1, 100000),
         LIMIT(db_max_age_days, VAL_COUNT, 1, 365),
+        LIMIT(mail_max_size, VAL_SIZE, 1 * KIB, 16 * GIB),
+        LIMIT(mail_retention_days, VAL_COUNT, 1, 3650),
 };
 #define N_LIMITS (sizeof(limit_keys) / sizeof(limit_keys[0]))
 
@@ -94,8 +96,9 @@ struct option_key {
     }
 
 static const struct option_key option_keys[] = {
-        OPTION(jpeg_keep_icc), OPTION(png_keep_icc),         OPTION(csv_neutralize_formulas),
-        OPTION(scan_input),    OPTION(block_infected_input), OPTION(keep_hyperlinks),
+        OPTION(jpeg_keep_icc),    OPTION(png_keep_icc),         OPTION(csv_neutralize_formulas),
+        OPTION(scan_input),       OPTION(block_infected_input), OPTION(keep_hyperlinks),
+        OPTION(mail_defang_urls), OPTION(mail_hold_encrypted),
 };
 #define N_OPTIONS (sizeof(option_keys) / sizeof(option_keys[0]))
 
@@ -121,6 +124,7 @@ struct parser {
     /* Line of the first setting of each key, 0 when not yet set. */
     size_t limit_line[N_LIMITS];
     size_t option_line[N_OPTIONS];
+    size_t tag_line; /* mail_subject_tag, the one string option */
     size_t action_line[FT_COUNT];
     struct policy pol;
 };
@@ -143,6 +147,8 @@ void policy_defaults(struct policy *pol)
     pol->jpeg_max_scans = 100;
     pol->gif_max_frames = 1000;
     pol->db_max_age_days = 7;
+    pol->mail_max_size = 50 * MIB;
+    pol->mail_retention_days = 30;
 
     pol->jpeg_keep_icc = true;
     pol->png_keep_icc = true;
@@ -150,6 +156,9 @@ void policy_defaults(struct policy *pol)
     pol->scan_input = true;
     pol->block_infected_input = true;
     pol->keep_hyperlinks = true;
+    pol->mail_defang_urls = false;
+    pol->mail_hold_encrypted = true;
+    pol->mail_subject_tag[0] = 0;
 
     for (int i = 0; i < FT_COUNT; i++)
         pol->action[i] = POL_BLOCK;
@@ -158,6 +167,7 @@ void policy_defaults(struct policy *pol)
     pol->action[FT_JPEG] = POL_SANITIZE;
     pol->action[FT_PNG] = POL_SANITIZE;
     pol->action[FT_GIF] = POL_SANITIZE;
+    pol->action[FT_EML] = POL_SANITIZE;
 }
 
 /*
@@ -527,6 +537,8 @@ static const char *home_section(struct span key)
     for (size_t i = 0; i < N_OPTIONS; i++)
         if (span_eq(key, option_keys[i].name))
             return "options";
+    if (span_eq(key, "mail_subject_tag"))
+        return "options";
     char name[32];
     if (key.n > 0 && key.n < sizeof(name)) {
         memcpy(name, key.p, key.n);
@@ -597,8 +609,33 @@ static int set_limit(struct parser *ps, struct span key, struct span val)
     return unknown_key(ps, key, "limits");
 }
 
+/*
+ * The subject tag is the one string value. It lands in a mail header, so
+ * besides the line checks already done (UTF-8, no controls) it is capped
+ * in length; a tag cannot contain " #" or " ;" (a trailing comment starts
+ * there), which no sensible tag needs.
+ */
+static int set_subject_tag(struct parser *ps, struct span key, struct span val)
+{
+    if (ps->tag_line)
+        return duplicate_key(ps, key, "options", ps->tag_line);
+    ps->tag_line = ps->lineno;
+    if (val.n > POLICY_MAX_STRING) {
+        char e[ECHO_MAX * 2];
+        span_echo(e, sizeof(e), val);
+        return line_err(ps,
+                        "bad value '%s' for mail_subject_tag: expected at most %u bytes of text", e,
+                        POLICY_MAX_STRING);
+    }
+    memcpy(ps->pol.mail_subject_tag, val.p, val.n);
+    ps->pol.mail_subject_tag[val.n] = 0;
+    return MG_OK;
+}
+
 static int set_option(struct parser *ps, struct span key, struct span val)
 {
+    if (span_eq(key, "mail_subject_tag"))
+        return set_subject_tag(ps, key, val);
     for (size_t i = 0; i < N_OPTIONS; i++) {
         const struct option_key *k = &option_keys[i];
         if (!span_eq(key, k->name))
@@ -887,6 +924,10 @@ int policy_to_text(const struct policy *pol, struct buf *out)
         if ((rc = buf_printf(out, "%s = %s\n", option_keys[i].name,
                              option_load(pol, &option_keys[i]) ? "yes" : "no")))
             return rc;
+    if ((rc = buf_printf(out, "mail_subject_tag = %.*s\n",
+                         (int)strnlen(pol->mail_subject_tag, POLICY_MAX_STRING),
+                         pol->mail_subject_tag)))
+        return rc;
     if ((rc = buf_puts(out, "\n[actions]\n")))
         return rc;
     for (int i = FT_UNKNOWN + 1; i < FT_COUNT; i++) {

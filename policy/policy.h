@@ -13,9 +13,9 @@
  *     jpeg_keep_icc = yes
  *
  * The policy is an allowlist. A file is read over the built-in defaults,
- * in which every type is blocked except text, csv, jpeg, png and gif
+ * in which every type is blocked except text, csv, jpeg, png, gif and eml
  * (sanitize); so a type that has no line in [actions] is blocked unless it
- * is one of those five. Executable types (ftype class FTC_EXECUTABLE) and
+ * is one of those six. Executable types (ftype class FTC_EXECUTABLE) and
  * unidentified data are blocked whatever the policy says; the loader refuses
  * a line that tries to release them so that an administrator is not misled.
  *
@@ -37,6 +37,8 @@ struct buf;
 #define POLICY_MAX_TEXT (1024u * 1024u)
 /* Longest line, in bytes, not counting the line end. */
 #define POLICY_MAX_LINE 4096u
+/* Longest string value (mail_subject_tag), in bytes of UTF-8. */
+#define POLICY_MAX_STRING 64u
 
 enum pol_action {
     POL_BLOCK = 0,
@@ -59,7 +61,9 @@ struct policy {
     uint32_t max_dimension;           /* width or height of any image */
     uint32_t jpeg_max_scans;          /* progressive JPEG scans */
     uint32_t gif_max_frames;
-    uint32_t db_max_age_days; /* warn when the newest ClamAV database is older */
+    uint32_t db_max_age_days;     /* warn when the newest ClamAV database is older */
+    uint64_t mail_max_size;       /* bytes; larger messages are refused, never truncated */
+    uint32_t mail_retention_days; /* days the original of every message is kept */
 
     /* [options] */
     bool jpeg_keep_icc; /* keep the ICC colour profile (APP2) */
@@ -68,6 +72,11 @@ struct policy {
     bool scan_input;           /* virus-scan the input, not only the output */
     bool block_infected_input; /* an infected input is never released, even sanitized */
     bool keep_hyperlinks;      /* keep http/https/mailto links in documents; no drops every link */
+    bool mail_defang_urls;     /* write URLs in mail bodies as hxxp:// so they are not clickable */
+    bool mail_hold_encrypted;  /* hold a whole encrypted message; no: drop the encrypted part */
+    /* Prepended to the Subject of every sanitized message; "" for none.
+     * UTF-8 without control characters, at most POLICY_MAX_STRING bytes. */
+    char mail_subject_tag[POLICY_MAX_STRING + 1];
 
     /* [actions], indexed by enum ftype */
     enum pol_action action[FT_COUNT];

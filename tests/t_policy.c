@@ -60,6 +60,15 @@ static bool same_policy(const struct policy *a, const struct policy *b, const ch
     SAME(scan_input);
     SAME(block_infected_input);
     SAME(keep_hyperlinks);
+    SAME(mail_max_size);
+    SAME(mail_retention_days);
+    SAME(mail_defang_urls);
+    SAME(mail_hold_encrypted);
+    if (strcmp(a->mail_subject_tag, b->mail_subject_tag) != 0) {
+        fprintf(stderr, "%s: mail_subject_tag differs ('%s' != '%s')\n", what, a->mail_subject_tag,
+                b->mail_subject_tag);
+        return false;
+    }
     for (int i = 0; i < FT_COUNT; i++)
         SAME(action[i]);
 #undef SAME
@@ -86,10 +95,15 @@ static void expected_defaults(struct policy *p)
     p->db_max_age_days = 7;
     p->jpeg_keep_icc = p->png_keep_icc = p->csv_neutralize_formulas = true;
     p->scan_input = p->block_infected_input = p->keep_hyperlinks = true;
+    p->mail_max_size = 50 * MIB_;
+    p->mail_retention_days = 30;
+    p->mail_defang_urls = false;
+    p->mail_hold_encrypted = true;
     for (int i = 0; i < FT_COUNT; i++)
         p->action[i] = POL_BLOCK;
     p->action[FT_TEXT] = p->action[FT_CSV] = POL_SANITIZE;
     p->action[FT_JPEG] = p->action[FT_PNG] = p->action[FT_GIF] = POL_SANITIZE;
+    p->action[FT_EML] = POL_SANITIZE;
 }
 
 static bool flattenable(enum ftype t)
@@ -168,7 +182,12 @@ static void test_default_conf_complete(const char *path)
                                        "csv_neutralize_formulas",
                                        "scan_input",
                                        "block_infected_input",
-                                       "keep_hyperlinks"};
+                                       "keep_hyperlinks",
+                                       "mail_max_size",
+                                       "mail_retention_days",
+                                       "mail_defang_urls",
+                                       "mail_hold_encrypted",
+                                       "mail_subject_tag"};
     bool seen[sizeof(keys) / sizeof(keys[0])] = {false};
     char line[4200];
     FILE *f = fopen(path, "r");
@@ -529,6 +548,42 @@ static void test_lines(void)
     CHECK_EQ_INT(policy_parse(&p, "[nope]\n", 7, NULL, NULL, 0), MG_ERR_USAGE);
 }
 
+/* The mail keys, and the one string value (mail_subject_tag). */
+static void test_mail_keys(void)
+{
+    struct policy p;
+    char long_tag[200];
+
+    CHECK_EQ_INT(parse_str(&p, "[limits]\nmail_max_size = 10M\nmail_retention_days = 365\n"),
+                 MG_OK);
+    CHECK_EQ_INT(p.mail_max_size, 10 * MIB_);
+    CHECK_EQ_INT(p.mail_retention_days, 365);
+    check_error("[limits]\nmail_max_size = 1023\n", 2, "from 1K to 16G");
+    check_error("[limits]\nmail_retention_days = 0\n", 2, "from 1 to 3650");
+    CHECK_EQ_INT(parse_str(&p, "[options]\nmail_defang_urls = yes\nmail_hold_encrypted = no\n"),
+                 MG_OK);
+    CHECK(p.mail_defang_urls);
+    CHECK(!p.mail_hold_encrypted);
+
+    /* Japanese text, trailing comment and spaces removed. */
+    CHECK_EQ_INT(parse_str(&p, "[options]\nmail_subject_tag =  [\xe7\x84\xa1\xe5\xae\xb3] ; tag\n"),
+                 MG_OK);
+    CHECK(strcmp(p.mail_subject_tag, "[\xe7\x84\xa1\xe5\xae\xb3]") == 0);
+    CHECK_EQ_INT(parse_str(&p, "[options]\nmail_subject_tag =\n"), MG_OK);
+    CHECK_EQ_INT(p.mail_subject_tag[0], 0);
+    /* 64 bytes are fine, 65 are not. */
+    memset(long_tag, 0, sizeof(long_tag));
+    snprintf(long_tag, sizeof(long_tag), "[options]\nmail_subject_tag = %064d\n", 7);
+    CHECK_EQ_INT(parse_str(&p, long_tag), MG_OK);
+    CHECK_EQ_INT((int)strlen(p.mail_subject_tag), 64);
+    snprintf(long_tag, sizeof(long_tag), "[options]\nmail_subject_tag = %065d\n", 7);
+    check_error(long_tag, 2, "at most 64 bytes");
+    check_error("[options]\nmail_subject_tag = a\nmail_subject_tag = b\n", 3, "duplicate key");
+    check_error("[options]\nmail_subject_tag = a\x01\n", 2, "control character");
+    check_error("[options]\nmail_subject_tag = \xff\n", 2, "invalid UTF-8");
+    check_error("[limits]\nmail_subject_tag = x\n", 2, "belongs in [options]");
+}
+
 static void test_to_text(void)
 {
     struct policy p, q;
@@ -536,6 +591,7 @@ static void test_to_text(void)
     static const char *const custom = "[limits]\nmax_input_size = 1536K\nmax_depth = 0\n"
                                       "worker_memory = 100000000\nmax_pixels = 77\n"
                                       "[options]\npng_keep_icc = no\n"
+                                      "mail_subject_tag = [\xe7\x84\xa1\xe5\xae\xb3\xe5\x8c\x96]\n"
                                       "[actions]\npdf = flatten\ntext = block\nzip = sanitize\n";
 
     buf_init(&b, 1 << 16);
@@ -553,6 +609,7 @@ static void test_to_text(void)
     CHECK(strstr((char *)b.data, "max_input_size = 1536K\n") != NULL);
     CHECK(strstr((char *)b.data, "worker_memory = 100000000\n") != NULL);
     CHECK(strstr((char *)b.data, "\npdf = flatten\n") != NULL);
+    CHECK(strstr((char *)b.data, "\nmail_subject_tag = [\xe7\x84\xa1") != NULL);
     CHECK(strstr((char *)b.data, "\npe = block") != NULL);
     CHECK(strstr((char *)b.data, "unknown =") == NULL);
     CHECK_EQ_INT(policy_parse(&q, (char *)b.data, b.len, "dump", errbuf, sizeof(errbuf)), MG_OK);
@@ -643,6 +700,7 @@ int main(void)
     test_booleans();
     test_actions();
     test_lines();
+    test_mail_keys();
     test_to_text();
     test_files();
     return t_done();
