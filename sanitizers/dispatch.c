@@ -35,7 +35,7 @@ struct dispatch_entry {
  * policy asks for it, with a reason that says so. */
 static const struct dispatch_entry dispatch_table[] = {
         {FT_TEXT, textsan_sanitize, textsan_verify, FT_TEXT, NULL},
-        {FT_CSV, textsan_sanitize_csv, textsan_verify, FT_CSV, NULL},
+        {FT_CSV, textsan_sanitize_csv, textsan_verify_csv, FT_CSV, NULL},
         {FT_JPEG, jpegsan_sanitize, jpegsan_verify, FT_JPEG, NULL},
         {FT_PNG, pngsan_sanitize, pngsan_verify, FT_PNG, NULL},
         {FT_GIF, gifsan_sanitize, gifsan_verify, FT_GIF, NULL},
@@ -158,10 +158,6 @@ int dispatch_file(struct san_ctx *ctx, const char *name, const uint8_t *in, size
                      (unsigned long long)pol->max_input_size);
         return MG_ERR_LIMIT;
     }
-    if (names_check(name, code, sizeof(code), why, sizeof(why)) != MG_OK) {
-        report_block(node, code, "file name: %s", why);
-        return MG_ERR_BLOCKED;
-    }
 
     struct ident id;
     rc = ident_buffer(in, len, name, &id);
@@ -182,6 +178,12 @@ int dispatch_file(struct san_ctx *ctx, const char *name, const uint8_t *in, size
                      id.declared != FT_UNKNOWN && id.declared != id.type
                              ? " disguised under another file type's name"
                              : "");
+        return MG_ERR_BLOCKED;
+    }
+    /* After identification so the report says what the file is, before
+     * anything else so a disguised name is reported as such. */
+    if (names_check(name, code, sizeof(code), why, sizeof(why)) != MG_OK) {
+        report_block(node, code, "file name: %s", why);
         return MG_ERR_BLOCKED;
     }
     if (id.type == FT_UNKNOWN) {
