@@ -1157,11 +1157,24 @@ static int64_t arc_clamp_time(int64_t t)
     return t < ARC_TIME_MIN ? ARC_TIME_MIN : t > ARC_TIME_MAX ? ARC_TIME_MAX : t;
 }
 
+/* Types whose data is compressed already: stored, deflate would only cost time. */
+static bool arc_precompressed(enum ftype t)
+{
+    return t == FT_JPEG || t == FT_PNG || t == FT_GIF || t == FT_WEBP ||
+           ftype_info(t)->cls == FTC_ARCHIVE ||
+           (ftype_info(t)->cls == FTC_DOCUMENT && t != FT_PDF && t != FT_RTF && t != FT_DOC &&
+            t != FT_XLS && t != FT_PPT && t != FT_OLE2 && t != FT_JTD);
+}
+
 static int arc_write_entry(struct arc *arc, const char *path, const uint8_t *data, size_t n,
-                           int64_t mtime)
+                           int64_t mtime, enum ftype type)
 {
     if (arc->n_released >= ARC_OUT_MAX)
         return arc_fail(arc, MG_ERR_LIMIT, "limit", "more than %u members to write", ARC_OUT_MAX);
+    /* The method is taken per entry, at the next header. */
+    if ((arc_precompressed(type) ? archive_write_zip_set_compression_store(arc->w)
+                                 : archive_write_zip_set_compression_deflate(arc->w)) != ARCHIVE_OK)
+        return arc_fail(arc, MG_ERR_INTERNAL, "internal", "cannot choose the zip method");
     struct archive_entry *e = archive_entry_new();
     if (!e)
         return arc_fail(arc, MG_ERR_NOMEM, "limit", "out of memory");
@@ -1270,7 +1283,7 @@ static int arc_dispatch_member(struct arc *arc, const char *path, int64_t mtime)
     report_add_child(arc->node, child);
     if (mtime > arc->newest)
         arc->newest = mtime;
-    return arc_write_entry(arc, outname, arc->san.data, arc->san.len, mtime);
+    return arc_write_entry(arc, outname, arc->san.data, arc->san.len, mtime, ct);
 }
 
 /* Everything about one archive member, from its header to the output zip. */
@@ -1325,6 +1338,11 @@ static int arc_member(struct arc *arc, struct archive_entry *e)
                         "encrypted archive (member \"%s\"): its content cannot be inspected; "
                         "give the password with --password-file",
                         disp);
+    if (encrypted && !ze)
+        return arc_fail(arc, MG_ERR_ENCRYPTED, "encrypted",
+                        "encrypted %s (member \"%s\"): only zip archives can be decrypted; ask "
+                        "the sender for a zip or an unencrypted copy",
+                        ftype_info(arc->type)->label, disp);
 
     unsigned ztype = ze ? zip_unix_type(ze) : 0;
     mode_t ft = archive_entry_filetype(e);
@@ -1433,7 +1451,7 @@ static int arc_write_notice(struct arc *arc)
         return arc_fail(arc, MG_ERR_NOMEM, "limit", "out of memory");
     }
     rc = arc_write_entry(arc, ARCSAN_NOTICE_NAME, text.data, text.len,
-                         arc->newest ? arc->newest : ARC_TIME_MIN);
+                         arc->newest ? arc->newest : ARC_TIME_MIN, FT_TEXT);
     buf_free(&text);
     if (rc == MG_OK)
         report_actionf(arc->node, "added", "removed members are listed inside the archive",
