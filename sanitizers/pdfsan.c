@@ -180,10 +180,16 @@ static void pdfsan_found(struct pdfsan_walk *w, const char *why, const char *fmt
 /* The name at key in dict, copied into buf ("" when absent or not a name). */
 static const char *pdfsan_name_at(qpdf_data q, qpdf_oh dict, const char *key, char *buf, size_t cap)
 {
+    const char *name = NULL;
+    size_t n = 0;
     buf[0] = '\0';
     qpdf_oh v = qpdf_oh_get_key(q, dict, key);
-    if (qpdf_oh_is_name(q, v))
-        snprintf(buf, cap, "%s", qpdf_oh_get_name(q, v));
+    if (qpdf_oh_get_value_as_name(q, v, &name, &n) && name) {
+        if (n >= cap)
+            n = cap - 1;
+        memcpy(buf, name, n);
+        buf[n] = '\0';
+    }
     qpdf_oh_release(q, v);
     return buf;
 }
@@ -198,6 +204,17 @@ static void pdfsan_where(qpdf_data q, qpdf_oh oh, char *buf, size_t cap)
         snprintf(buf, cap, "direct object");
 }
 
+/* splitmix64's finaliser: every input bit reaches the low bits we mask. */
+static size_t pdfsan_hash(uint64_t k)
+{
+    k ^= k >> 30;
+    k *= 0xBF58476D1CE4E5B9ull;
+    k ^= k >> 27;
+    k *= 0x94D049BB133111EBull;
+    k ^= k >> 31;
+    return (size_t)k;
+}
+
 static int pdfsan_seen_grow(struct pdfsan_walk *w)
 {
     size_t ncap = w->seen_cap ? w->seen_cap * 2 : PDFSAN_SEEN_INITIAL;
@@ -208,7 +225,7 @@ static int pdfsan_seen_grow(struct pdfsan_walk *w)
         uint64_t k = w->seen[i];
         if (!k)
             continue;
-        size_t j = (size_t)((k * 0x9E3779B97F4A7C15ull) >> 20) & (ncap - 1);
+        size_t j = pdfsan_hash(k) & (ncap - 1);
         while (n[j])
             j = (j + 1) & (ncap - 1);
         n[j] = k;
@@ -228,7 +245,7 @@ static int pdfsan_seen_add(struct pdfsan_walk *w, int id, int gen)
             return rc;
     }
     uint64_t k = ((uint64_t)(uint32_t)id << 32 | (uint32_t)gen) + 1;
-    size_t j = (size_t)((k * 0x9E3779B97F4A7C15ull) >> 20) & (w->seen_cap - 1);
+    size_t j = pdfsan_hash(k) & (w->seen_cap - 1);
     while (w->seen[j]) {
         if (w->seen[j] == k)
             return 0;
@@ -400,22 +417,25 @@ static void pdfsan_check_font(struct pdfsan_walk *w, qpdf_oh d)
     qpdf_oh_release(q, df);
 }
 
-/*
- * Judge a dictionary (or a stream's dictionary) met through a reference.
- * Returns NULL to keep it, else the reason; what describes it.
- */
-static const char *pdfsan_judge(struct pdfsan_walk *w, qpdf_oh d, enum pdfsan_ref ref, char *what,
-                                size_t cap)
-{
-    qpdf_data q = w->q;
+/* The names a dictionary is judged by. */
+struct pdfsan_kind {
     char type[64], sub[64], s[64];
-    pdfsan_name_at(q, d, "/Type", type, sizeof(type));
-    pdfsan_name_at(q, d, "/Subtype", sub, sizeof(sub));
-    pdfsan_name_at(q, d, "/S", s, sizeof(s));
+    bool has_s;
+};
 
-    bool has_s = s[0] || qpdf_oh_has_key(q, d, "/S");
+/*
+ * Judge a dictionary (or a stream's dictionary) by its names. ref says how
+ * it was reached: under an action key or in /Annots the allowlists apply
+ * (only kept actions, only drawing annotations); anywhere else the known
+ * action types and the bad types and subtypes are caught. Returns NULL to
+ * keep it, else the reason; what describes it.
+ */
+static const char *pdfsan_judge(struct pdfsan_walk *w, qpdf_oh d, const struct pdfsan_kind *kd,
+                                enum pdfsan_ref ref, char *what, size_t cap)
+{
+    const char *type = kd->type, *sub = kd->sub, *s = kd->s;
     if (strcmp(type, "/Action") == 0 || name_in(s, pdfsan_action_types) ||
-        (ref == REF_ACTION && has_s))
+        (ref == REF_ACTION && kd->has_s))
         return pdfsan_action_verdict(w, d, s, what, cap);
 
     if (ref == REF_ANNOT || strcmp(type, "/Annot") == 0) {
@@ -444,14 +464,10 @@ static const char *pdfsan_judge(struct pdfsan_walk *w, qpdf_oh d, enum pdfsan_re
             return "embedded files can carry executables";
         return "multimedia and 3D objects can carry scripts and run players";
     }
-    if (strcmp(sub, "/Image") == 0)
-        w->images++;
-    else if (strcmp(sub, "/Type0") == 0)
-        pdfsan_check_font(w, d);
     return NULL;
 }
 
-/* ---- cutting references ------------------------------------------------ */
+/* ---- cutting ------------------------------------------------------------- */
 
 /* The value v (owned) is not allowed: cut the reference, null the object. */
 static void pdfsan_cut(struct pdfsan_walk *w, qpdf_oh v)
@@ -466,24 +482,34 @@ static void pdfsan_cut(struct pdfsan_walk *w, qpdf_oh v)
     qpdf_oh_release(q, v);
 }
 
-/* Decide about value v (owned) referenced from container c. Returns true
- * when the reference must be cut (the caller removes it from c). */
+/*
+ * Decide about value v (owned) referenced from container c under key.
+ * Under an action key and in /Annots the value is judged here, at the
+ * reference, because there the allowlists apply; everything else is judged
+ * when it is visited. Returns true when the reference must be cut.
+ */
 static bool pdfsan_visit_value(struct pdfsan_walk *w, qpdf_oh c, const char *key, qpdf_oh v,
-                               enum pdfsan_ref ref)
+                               enum qpdf_object_type_e t, enum pdfsan_ref ref)
 {
     qpdf_data q = w->q;
-    enum qpdf_object_type_e t = qpdf_oh_get_type_code(q, v);
     if (t == ot_dictionary || t == ot_stream) {
-        qpdf_oh d = t == ot_stream ? qpdf_oh_get_dict(q, v) : v;
-        char what[128], where[48];
-        const char *why = pdfsan_judge(w, d, ref, what, sizeof(what));
-        if (d != v)
-            qpdf_oh_release(q, d);
-        if (why) {
-            pdfsan_where(q, c, where, sizeof(where));
-            pdfsan_found(w, why, "%s (under %.40s in %s)", what, key, where);
-            pdfsan_cut(w, v);
-            return true;
+        if (ref != REF_OTHER) {
+            qpdf_oh d = t == ot_stream ? qpdf_oh_get_dict(q, v) : v;
+            struct pdfsan_kind kd;
+            char what[128], where[48];
+            pdfsan_name_at(q, d, "/Type", kd.type, sizeof(kd.type));
+            pdfsan_name_at(q, d, "/Subtype", kd.sub, sizeof(kd.sub));
+            pdfsan_name_at(q, d, "/S", kd.s, sizeof(kd.s));
+            kd.has_s = kd.s[0] || qpdf_oh_has_key(q, d, "/S");
+            const char *why = pdfsan_judge(w, d, &kd, ref, what, sizeof(what));
+            if (d != v)
+                qpdf_oh_release(q, d);
+            if (why) {
+                pdfsan_where(q, c, where, sizeof(where));
+                pdfsan_found(w, why, "%s (under %.40s in %s)", what, key, where);
+                pdfsan_cut(w, v);
+                return true;
+            }
         }
         pdfsan_push(w, v, REF_OTHER);
     } else if (t == ot_array) {
@@ -523,11 +549,19 @@ static void pdfsan_keys_free(struct pdfsan_keys *ks)
 }
 
 /*
- * The keys of d not in skip, copied: only one key iteration may be open
- * per qpdf_data, and handling a key looks into other dictionaries. A key
- * holding a NUL byte (from #00) cannot be named through the C API, so it
- * could be neither judged nor removed: the walk stops with MG_ERR_PARSE.
+ * A key holding a NUL byte (from #00) cannot be named through the C API:
+ * it could be neither judged nor removed, so the walk stops (MG_ERR_PARSE).
  */
+static bool pdfsan_key_addressable(struct pdfsan_walk *w, qpdf_oh d, const char *k)
+{
+    if (k && qpdf_oh_has_key(w->q, d, k))
+        return true;
+    w->err = MG_ERR_PARSE;
+    return false;
+}
+
+/* The keys of d not in skip, copied, for the catalog and the trailer,
+ * whose values are looked into while their keys are removed. */
 static int pdfsan_keys(struct pdfsan_walk *w, qpdf_oh d, const char *const *skip,
                        struct pdfsan_keys *ks)
 {
@@ -538,10 +572,8 @@ static int pdfsan_keys(struct pdfsan_walk *w, qpdf_oh d, const char *const *skip
     qpdf_oh_begin_dict_key_iter(q, d);
     while (qpdf_oh_dict_more_keys(q)) {
         const char *k = qpdf_oh_dict_next_key(q);
-        if (!k || !qpdf_oh_has_key(q, d, k)) {
-            w->err = MG_ERR_PARSE;
+        if (!pdfsan_key_addressable(w, d, k))
             break;
-        }
         if (skip && name_in(k, skip))
             continue;
         if (ks->n == cap) {
@@ -565,15 +597,51 @@ static int pdfsan_keys(struct pdfsan_walk *w, qpdf_oh d, const char *const *skip
     return w->err;
 }
 
-static void pdfsan_walk_dict(struct pdfsan_walk *w, qpdf_oh d)
+/* Take every key out of a direct dictionary that must go (it has no
+ * object number to be replaced by null). */
+static void pdfsan_empty_dict(struct pdfsan_walk *w, qpdf_oh d)
 {
-    qpdf_data q = w->q;
     struct pdfsan_keys ks;
     if (pdfsan_keys(w, d, NULL, &ks) != MG_OK)
         return;
-    for (size_t i = 0; i < ks.n && !w->err; i++) {
-        const char *k = ks.k[i];
+    for (size_t i = 0; i < ks.n; i++)
+        qpdf_oh_remove_key(w->q, d, ks.k[i]);
+    pdfsan_keys_free(&ks);
+}
+
+static void pdfsan_copy_name(qpdf_data q, qpdf_oh v, char *buf, size_t cap)
+{
+    const char *name = NULL;
+    size_t n = 0;
+    if (qpdf_oh_get_value_as_name(q, v, &name, &n) && name) {
+        if (n >= cap)
+            n = cap - 1;
+        memcpy(buf, name, n);
+        buf[n] = '\0';
+    }
+}
+
+/*
+ * Visit a dictionary (self is the object: the dictionary itself, or the
+ * stream whose dictionary d is). Keys are handled while iterating (the
+ * iteration runs over a copy of the key set, and nothing below starts
+ * another one); the names that say what the dictionary is are picked up on
+ * the way and judged at the end.
+ */
+static void pdfsan_walk_dict(struct pdfsan_walk *w, qpdf_oh self, qpdf_oh d)
+{
+    qpdf_data q = w->q;
+    struct pdfsan_kind kd = {.has_s = false};
+    qpdf_oh_begin_dict_key_iter(q, d);
+    while (qpdf_oh_dict_more_keys(q) && !w->err) {
+        const char *k = qpdf_oh_dict_next_key(q);
+        if (!k) {
+            w->err = MG_ERR_PARSE;
+            break;
+        }
         const char *why = pdfsan_drop_key(k);
+        if (why && !pdfsan_key_addressable(w, d, k))
+            break;
         if (why) {
             char where[48];
             pdfsan_where(q, d, where, sizeof(where));
@@ -583,10 +651,43 @@ static void pdfsan_walk_dict(struct pdfsan_walk *w, qpdf_oh d)
             continue;
         }
         qpdf_oh v = qpdf_oh_get_key(q, d, k);
-        if (pdfsan_visit_value(w, d, k, v, pdfsan_ref_of_key(k)) && w->mode == PDFSAN_CLEAN)
+        enum qpdf_object_type_e t = qpdf_oh_get_type_code(q, v);
+        /* qpdf lists no key whose value is null, so a null here may be a
+         * key we cannot address. */
+        if (t == ot_null && !pdfsan_key_addressable(w, d, k)) {
+            qpdf_oh_release(q, v);
+            break;
+        }
+        if (k[1] == 'T' && strcmp(k, "/Type") == 0)
+            pdfsan_copy_name(q, v, kd.type, sizeof(kd.type));
+        else if (k[1] == 'S' && strcmp(k, "/Subtype") == 0)
+            pdfsan_copy_name(q, v, kd.sub, sizeof(kd.sub));
+        else if (k[1] == 'S' && k[2] == '\0') {
+            kd.has_s = true;
+            pdfsan_copy_name(q, v, kd.s, sizeof(kd.s));
+        }
+        if (pdfsan_visit_value(w, d, k, v, t, pdfsan_ref_of_key(k)) && w->mode == PDFSAN_CLEAN)
             qpdf_oh_remove_key(q, d, k);
     }
-    pdfsan_keys_free(&ks);
+    if (w->err)
+        return;
+
+    char what[128], where[48];
+    const char *why = pdfsan_judge(w, d, &kd, REF_OTHER, what, sizeof(what));
+    if (why) {
+        pdfsan_where(q, self, where, sizeof(where));
+        pdfsan_found(w, why, "%s (%s)", what, where);
+        if (w->mode != PDFSAN_CLEAN)
+            return;
+        if (qpdf_oh_get_object_id(q, self) > 0)
+            pdfsan_cut(w, qpdf_oh_new_object(q, self));
+        else
+            pdfsan_empty_dict(w, d);
+    } else if (strcmp(kd.sub, "/Image") == 0) {
+        w->images++;
+    } else if (strcmp(kd.sub, "/Type0") == 0) {
+        pdfsan_check_font(w, d);
+    }
 }
 
 static void pdfsan_walk_array(struct pdfsan_walk *w, qpdf_oh a, enum pdfsan_ref items)
@@ -596,7 +697,8 @@ static void pdfsan_walk_array(struct pdfsan_walk *w, qpdf_oh a, enum pdfsan_ref 
     const char *key = items == REF_ANNOT ? "/Annots" : items == REF_ACTION ? "/Next" : "array";
     for (int i = 0; i < n && !w->err;) {
         qpdf_oh v = qpdf_oh_get_array_item(q, a, i);
-        if (!pdfsan_visit_value(w, a, key, v, items) || w->mode != PDFSAN_CLEAN) {
+        if (!pdfsan_visit_value(w, a, key, v, qpdf_oh_get_type_code(q, v), items) ||
+            w->mode != PDFSAN_CLEAN) {
             i++;
             continue;
         }
@@ -621,10 +723,10 @@ static void pdfsan_walk_all(struct pdfsan_walk *w)
         struct pdfsan_frame f = w->stack[--w->n_stack];
         enum qpdf_object_type_e t = qpdf_oh_get_type_code(q, f.oh);
         if (t == ot_dictionary) {
-            pdfsan_walk_dict(w, f.oh);
+            pdfsan_walk_dict(w, f.oh, f.oh);
         } else if (t == ot_stream) {
             qpdf_oh d = qpdf_oh_get_dict(q, f.oh);
-            pdfsan_walk_dict(w, d);
+            pdfsan_walk_dict(w, f.oh, d);
             qpdf_oh_release(q, d);
         } else if (t == ot_array) {
             pdfsan_walk_array(w, f.oh, (enum pdfsan_ref)f.items);
@@ -682,7 +784,8 @@ static void pdfsan_walk_trailer(struct pdfsan_walk *w)
         if (!w->err &&
             (strcmp(k, "/Root") == 0 || strcmp(k, "/Info") == 0 || strcmp(k, "/ID") == 0)) {
             qpdf_oh v = qpdf_oh_get_key(q, tr, k);
-            if (pdfsan_visit_value(w, tr, k, v, REF_OTHER) && w->mode == PDFSAN_CLEAN)
+            if (pdfsan_visit_value(w, tr, k, v, qpdf_oh_get_type_code(q, v), REF_OTHER) &&
+                w->mode == PDFSAN_CLEAN)
                 qpdf_oh_remove_key(q, tr, k);
         } else if (!w->err) {
             pdfsan_found(w, "not on the list of trailer entries kept", "trailer entry %.60s", k);
@@ -854,13 +957,6 @@ static int pdfsan_rewrite(struct san_ctx *ctx, const uint8_t *in, size_t len, st
                                : "encryption (owner password only)",
                       "written unencrypted so that it can be inspected and scanned");
     unsigned long nwarn = pdfsan_drain_warnings(q, warn, sizeof(warn));
-    if (qpdf_get_num_pages(q) < 0 || qpdf_has_error(q)) {
-        qpdf_error e = qpdf_get_error(q);
-        report_block(node, "parse-error", "PDF page tree unreadable: %s",
-                     e ? qpdf_get_error_message_detail(q, e) : "unknown error");
-        rc = MG_ERR_PARSE;
-        goto out;
-    }
     rc = pdfsan_walk_doc(w);
     if (rc == MG_ERR_LIMIT) {
         report_block(node, "limit", "more than %u objects", PDFSAN_MAX_VISITS);
@@ -881,10 +977,10 @@ static int pdfsan_rewrite(struct san_ctx *ctx, const uint8_t *in, size_t len, st
         rc = MG_ERR_PARSE;
         goto out;
     }
-    /* Cutting a forbidden object out of a damaged page tree can leave a
-     * tree the checker (and a viewer) cannot read: refuse rather than
-     * write it. */
-    qpdf_update_all_pages_cache(q);
+    /* The page tree is read after the walk: cutting a forbidden object out
+     * of a damaged tree can leave one that a viewer cannot read (refused
+     * rather than written), and the copies qpdf makes of pages that occur
+     * twice are copies of cleaned pages. */
     if (qpdf_get_num_pages(q) < 0) {
         report_block(node, "parse-error", "page tree unreadable after sanitizing");
         rc = MG_ERR_PARSE;
