@@ -114,7 +114,10 @@ int scan_load(const char *dbdir, const struct policy *pol, struct scan_engine **
         goto out;
     }
     memset(&se->opts, 0, sizeof(se->opts));
-    se->opts.parse = ~0u;
+    /* Every parser, except the image fuzzy hash: it decodes every pixel of
+     * every image (most of the scan time for photos) to match a handful of
+     * logo signatures, and the images we release are re-encoded anyway. */
+    se->opts.parse = ~0u & ~(unsigned)CL_SCAN_PARSE_IMAGE_FUZZY_HASH;
     se->opts.general = CL_SCAN_GENERAL_HEURISTICS;
     se->opts.heuristic = CL_SCAN_HEURISTIC_EXCEEDS_MAX | CL_SCAN_HEURISTIC_ENCRYPTED_ARCHIVE |
                          CL_SCAN_HEURISTIC_BROKEN;

@@ -437,6 +437,9 @@ static void pngsan_transcode(struct pngsan_job *j)
     png_set_write_fn(j->wr, j, pngsan_write_fn, pngsan_flush_fn);
     /* Out-of-range palette indices are kept as they are, not refused on write. */
     png_set_check_for_invalid_index(j->wr, 0);
+    /* zlib level 3 instead of 6: about a third less CPU per image for
+     * files some 10% larger; a gateway is throughput-bound, not size-bound. */
+    png_set_compression_level(j->wr, 3);
     png_set_IHDR(j->wr, j->winfo, j->width, j->height, j->bit_depth, j->colour_type,
                  PNG_INTERLACE_NONE, PNG_COMPRESSION_TYPE_DEFAULT, PNG_FILTER_TYPE_DEFAULT);
     pngsan_copy_ancillary(j);

@@ -59,19 +59,24 @@ big = png(1024, 768, 2)
 for i in range(40):
     open(os.path.join(out, "png", f"image{i:03}.png"), "wb").write(big)
 
-small_png = png(32, 32, 3)
-small_jpg = subprocess.run(["cjpeg"], input=ppm(32, 32, 4), capture_output=True,
-                           check=True).stdout
-small_gif = (b"GIF89a\x02\x00\x02\x00\x80\x00\x00\x00\x00\x00\xff\xff\xff"
-             b",\x00\x00\x00\x00\x02\x00\x02\x00\x00\x02\x02\x44\x01\x00;")
+# Every small file is different: ClamAV caches verdicts by hash inside one
+# process, which would flatter the in-process side of the sandbox benchmark.
+def small_gif(i):
+    # 2x2, two-colour global table whose second colour varies with i.
+    return (b"GIF89a\x02\x00\x02\x00\x80\x00\x00\x00\x00\x00"
+            + bytes((i & 255, (i >> 8) & 255, 0x5A))
+            + b",\x00\x00\x00\x00\x02\x00\x02\x00\x00\x02\x02\x44\x01\x00;")
+
+
 for i in range(1000):
     k = i % 4
     if k == 0:
         data, ext = ("これはテスト %d\n" % i).encode("utf-8") * 40, "txt"
     elif k == 1:
-        data, ext = small_png, "png"
+        data, ext = png(32, 32, 1000 + i), "png"
     elif k == 2:
-        data, ext = small_gif, "gif"
+        data, ext = small_gif(i), "gif"
     else:
-        data, ext = small_jpg, "jpg"
+        data, ext = subprocess.run(["cjpeg"], input=ppm(32, 32, 2000 + i), capture_output=True,
+                                   check=True).stdout, "jpg"
     open(os.path.join(out, "small", f"f{i:04}.{ext}"), "wb").write(data)

@@ -1,7 +1,7 @@
 #!/bin/sh
 # Benchmarks, side by side on the same files:
 #   JPEG   mugai sanitize        vs  jpegtran -copy none (one process per file)
-#   PNG    mugai sanitize        vs  optipng -o0 -force
+#   PNG    mugai sanitize        vs  a plain libpng round trip, and optipng -o1
 #   sandbox  1000 small files: worker per job vs in-process (bench_sandbox)
 # Prints wall time, files/s, peak RSS (GNU time, largest process) and ratios.
 #
@@ -21,7 +21,10 @@ measure() { # label, command...: prints "label seconds maxrss_kB"
     label=$1
     shift
     /usr/bin/time -f "%e %M" -o "$work/time.out" "$@" >/dev/null 2>&1 || true
-    read -r secs rss < "$work/time.out"
+    # GNU time prefixes "Command exited with non-zero status N" when it does.
+    read -r secs rss <<EOT
+$(tail -n 1 "$work/time.out")
+EOT
     echo "$label $secs $rss"
 }
 
@@ -48,8 +51,11 @@ report "JPEG (1600x1200, EXIF+COM)" "$n" "$m" "$p"
 n=$(ls "$work/png" | wc -l)
 mkdir -p "$work/o3" "$work/o4"
 m=$(measure mugai "$mugai" sanitize --db "$db" --out "$work/o3" "$work"/png/*)
-p=$(measure optipng sh -c "for f in $work/png/*; do optipng -quiet -o0 -force -out $work/o4/\$(basename \$f) \$f; done")
-report "PNG (1024x768 RGB, tEXt)" "$n" "$m" "$p"
+p=$(measure png_roundtrip sh -c "args=''; for f in $work/png/*; do args=\"\$args \$f $work/o4/\$(basename \$f)\"; done; $build/png_roundtrip \$args")
+report "PNG (1024x768 RGB, tEXt) vs plain libpng round trip" "$n" "$m" "$p"
+mkdir -p "$work/o5"
+p=$(measure optipng sh -c "for f in $work/png/*; do optipng -quiet -o1 -force -out $work/o5/\$(basename \$f) \$f; done")
+report "PNG (1024x768 RGB, tEXt) vs optipng -o1 (-o0 refuses: IDAT recoding needed)" "$n" "$m" "$p"
 
 echo "sandbox cost (1000 small files: text, PNG, GIF, JPEG):"
 "$build/bench_sandbox" "$db" "$work"/small/* | sed 's/^/  /'
