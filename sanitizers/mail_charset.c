@@ -1,0 +1,925 @@
+/*
+ * mail_charset - declared charsets to UTF-8 (see mail_charset.h).
+ *
+ * Every decoder appends to a capped buf and replaces what it cannot
+ * decode with U+FFFD one byte at a time, so a hostile byte sequence costs
+ * at most a few output bytes per input byte and never stops the part.
+ */
+#include "mail_charset.h"
+#include "cp932.h"
+#include "err.h"
+
+#include <ctype.h>
+#include <dlfcn.h>
+#include <errno.h>
+#include <iconv.h>
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+
+enum cs_kind {
+    CS_UNKNOWN,
+    CS_UTF8,
+    CS_ASCII, /* declared US-ASCII: 8-bit bytes are guessed */
+    CS_LATIN1,
+    CS_CP1252,
+    CS_ISO2022JP,
+    CS_CP932,
+    CS_EUCJP,
+    CS_ICONV,
+};
+
+struct cs_alias {
+    const char *name;
+    enum cs_kind kind;
+    const char *iconv_name; /* for CS_ICONV */
+};
+
+/* Names as mailers write them; matched without regard to case. */
+static const struct cs_alias cs_aliases[] = {
+        {"utf-8", CS_UTF8, NULL},
+        {"utf8", CS_UTF8, NULL},
+        {"us-ascii", CS_ASCII, NULL},
+        {"ascii", CS_ASCII, NULL},
+        {"ansi_x3.4-1968", CS_ASCII, NULL},
+        {"iso-8859-1", CS_CP1252, NULL}, /* as browsers do: C1 bytes are cp1252 */
+        {"iso8859-1", CS_CP1252, NULL},
+        {"iso_8859-1", CS_CP1252, NULL},
+        {"latin1", CS_CP1252, NULL},
+        {"l1", CS_CP1252, NULL},
+        {"windows-1252", CS_CP1252, NULL},
+        {"cp1252", CS_CP1252, NULL},
+        {"x-cp1252", CS_CP1252, NULL},
+        {"iso-2022-jp", CS_ISO2022JP, NULL},
+        {"csiso2022jp", CS_ISO2022JP, NULL},
+        {"iso-2022-jp-1", CS_ISO2022JP, NULL},
+        {"iso-2022-jp-2", CS_ISO2022JP, NULL},
+        {"iso-2022-jp-3", CS_ISO2022JP, NULL},
+        {"iso-2022-jp-ms", CS_ISO2022JP, NULL},
+        {"cp50220", CS_ISO2022JP, NULL},
+        {"cp50221", CS_ISO2022JP, NULL},
+        {"cp50222", CS_ISO2022JP, NULL},
+        {"shift_jis", CS_CP932, NULL},
+        {"shift-jis", CS_CP932, NULL},
+        {"sjis", CS_CP932, NULL},
+        {"x-sjis", CS_CP932, NULL},
+        {"ms_kanji", CS_CP932, NULL},
+        {"csshiftjis", CS_CP932, NULL},
+        {"windows-31j", CS_CP932, NULL},
+        {"cp932", CS_CP932, NULL},
+        {"ms932", CS_CP932, NULL},
+        {"x-ms-cp932", CS_CP932, NULL},
+        {"shift_jisx0213", CS_CP932, NULL},
+        {"euc-jp", CS_EUCJP, NULL},
+        {"eucjp", CS_EUCJP, NULL},
+        {"x-euc-jp", CS_EUCJP, NULL},
+        {"euc-jp-ms", CS_EUCJP, NULL},
+        {"eucjp-ms", CS_EUCJP, NULL},
+        {"cp51932", CS_EUCJP, NULL},
+        {"cseucpkdfmtjapanese", CS_EUCJP, NULL},
+        {"utf-16", CS_ICONV, "UTF-16"},
+        {"utf-16le", CS_ICONV, "UTF-16LE"},
+        {"utf-16be", CS_ICONV, "UTF-16BE"},
+        {"utf-32", CS_ICONV, "UTF-32"},
+        {"utf-32le", CS_ICONV, "UTF-32LE"},
+        {"utf-32be", CS_ICONV, "UTF-32BE"},
+        {"utf-7", CS_ICONV, "UTF-7"},
+        {"iso-8859-2", CS_ICONV, "ISO-8859-2"},
+        {"iso-8859-3", CS_ICONV, "ISO-8859-3"},
+        {"iso-8859-4", CS_ICONV, "ISO-8859-4"},
+        {"iso-8859-5", CS_ICONV, "ISO-8859-5"},
+        {"iso-8859-6", CS_ICONV, "ISO-8859-6"},
+        {"iso-8859-7", CS_ICONV, "ISO-8859-7"},
+        {"iso-8859-8", CS_ICONV, "ISO-8859-8"},
+        {"iso-8859-8-i", CS_ICONV, "ISO-8859-8"},
+        {"iso-8859-9", CS_ICONV, "ISO-8859-9"},
+        {"iso-8859-10", CS_ICONV, "ISO-8859-10"},
+        {"iso-8859-13", CS_ICONV, "ISO-8859-13"},
+        {"iso-8859-14", CS_ICONV, "ISO-8859-14"},
+        {"iso-8859-15", CS_ICONV, "ISO-8859-15"},
+        {"iso-8859-16", CS_ICONV, "ISO-8859-16"},
+        {"windows-1250", CS_ICONV, "CP1250"},
+        {"windows-1251", CS_ICONV, "CP1251"},
+        {"windows-1253", CS_ICONV, "CP1253"},
+        {"windows-1254", CS_ICONV, "CP1254"},
+        {"windows-1255", CS_ICONV, "CP1255"},
+        {"windows-1256", CS_ICONV, "CP1256"},
+        {"windows-1257", CS_ICONV, "CP1257"},
+        {"windows-1258", CS_ICONV, "CP1258"},
+        {"cp1250", CS_ICONV, "CP1250"},
+        {"cp1251", CS_ICONV, "CP1251"},
+        {"koi8-r", CS_ICONV, "KOI8-R"},
+        {"koi8-u", CS_ICONV, "KOI8-U"},
+        {"cp866", CS_ICONV, "CP866"},
+        {"ibm866", CS_ICONV, "CP866"},
+        {"gb2312", CS_ICONV, "GBK"}, /* mailers label GBK text gb2312 */
+        {"euc-cn", CS_ICONV, "GBK"},
+        {"x-gbk", CS_ICONV, "GBK"},
+        {"gbk", CS_ICONV, "GBK"},
+        {"cp936", CS_ICONV, "GBK"},
+        {"gb18030", CS_ICONV, "GB18030"},
+        {"big5", CS_ICONV, "BIG5"},
+        {"x-big5", CS_ICONV, "BIG5"},
+        {"cn-big5", CS_ICONV, "BIG5"},
+        {"big5-hkscs", CS_ICONV, "BIG5-HKSCS"},
+        {"euc-kr", CS_ICONV, "CP949"},
+        {"ks_c_5601-1987", CS_ICONV, "CP949"},
+        {"ks_c_5601", CS_ICONV, "CP949"},
+        {"cp949", CS_ICONV, "CP949"},
+        {"iso-2022-kr", CS_ICONV, "ISO-2022-KR"},
+        {"tis-620", CS_ICONV, "TIS-620"},
+        {"windows-874", CS_ICONV, "CP874"},
+        {"macintosh", CS_ICONV, "MACINTOSH"},
+};
+#define N_ALIASES (sizeof(cs_aliases) / sizeof(cs_aliases[0]))
+
+/* One descriptor per distinct iconv name, opened by mail_charset_init. */
+#define MAX_ICONV 48
+static struct {
+    const char *name;
+    iconv_t cd;
+} cs_iconv[MAX_ICONV];
+static size_t cs_n_iconv;
+
+/* ---- the iconv_open guard ---- */
+
+typedef iconv_t (*iconv_open_fn)(const char *, const char *);
+static iconv_open_fn guard_real;
+static pid_t guard_parent; /* 0 until mail_charset_init */
+#define GUARD_NAMES    512
+#define GUARD_NAME_MAX 48
+static char guard_names[GUARD_NAMES][GUARD_NAME_MAX];
+static size_t guard_n;
+
+/* glibc normalizes to upper case and looks at the part before "//". */
+static void guard_norm(const char *in, char out[GUARD_NAME_MAX])
+{
+    size_t o = 0;
+    for (; in && *in && o + 1 < GUARD_NAME_MAX; in++) {
+        if (in[0] == '/' && in[1] == '/')
+            break;
+        out[o++] = (char)toupper((unsigned char)*in);
+    }
+    out[o] = 0;
+}
+
+/* Converters compiled into glibc: no module to load. */
+static bool guard_builtin(const char *n)
+{
+    static const char *const builtin[] = {"UTF-8",
+                                          "UTF8",
+                                          "ISO-10646/UTF8/",
+                                          "ISO-10646/UTF-8/",
+                                          "UCS-2",
+                                          "UCS2",
+                                          "UCS-2LE",
+                                          "UCS-2BE",
+                                          "UCS-4",
+                                          "UCS4",
+                                          "UCS-4LE",
+                                          "UCS-4BE",
+                                          "UNICODELITTLE",
+                                          "UNICODEBIG",
+                                          "UTF-16",
+                                          "UTF-16LE",
+                                          "UTF-16BE",
+                                          "UTF-32",
+                                          "UTF-32LE",
+                                          "UTF-32BE",
+                                          "UTF-7",
+                                          "UTF-7-IMAP",
+                                          "WCHAR_T",
+                                          "INTERNAL",
+                                          "ASCII",
+                                          "US-ASCII",
+                                          "ANSI_X3.4-1968",
+                                          "ANSI_X3.4-1986",
+                                          "ANSI_X3.4",
+                                          "ISO646-US",
+                                          "US",
+                                          "CSASCII",
+                                          "IBM367",
+                                          "CP367",
+                                          "ISO-IR-6",
+                                          "ISO_646.IRV:1991",
+                                          "ISO-10646",
+                                          "ISO-10646/UCS4/"};
+    for (size_t i = 0; i < sizeof(builtin) / sizeof(builtin[0]); i++)
+        if (strcmp(n, builtin[i]) == 0)
+            return true;
+    return false;
+}
+
+static bool guard_known(const char *n)
+{
+    for (size_t i = 0; i < guard_n; i++)
+        if (strcmp(guard_names[i], n) == 0)
+            return true;
+    return false;
+}
+
+static void guard_remember(const char *n)
+{
+    if (guard_builtin(n) || guard_known(n) || guard_n >= GUARD_NAMES)
+        return;
+    snprintf(guard_names[guard_n++], GUARD_NAME_MAX, "%s", n);
+}
+
+/*
+ * Interposes libc's iconv_open for the whole program (see mail_charset.h):
+ * libraries that call iconv_open resolve to this definition first.
+ */
+iconv_t iconv_open(const char *tocode, const char *fromcode)
+{
+    char t[GUARD_NAME_MAX], f[GUARD_NAME_MAX];
+    if (!guard_real)
+        guard_real = (iconv_open_fn)dlsym(RTLD_NEXT, "iconv_open");
+    if (!guard_real || !tocode || !fromcode) {
+        errno = EINVAL;
+        return (iconv_t)-1;
+    }
+    guard_norm(tocode, t);
+    guard_norm(fromcode, f);
+    if (guard_parent != 0 && getpid() != guard_parent) {
+        if ((!guard_builtin(t) && !guard_known(t)) || (!guard_builtin(f) && !guard_known(f))) {
+            errno = EINVAL;
+            return (iconv_t)-1;
+        }
+        return guard_real(tocode, fromcode);
+    }
+    iconv_t cd = guard_real(tocode, fromcode);
+    if (cd != (iconv_t)-1) {
+        guard_remember(t);
+        guard_remember(f);
+    }
+    return cd;
+}
+
+/* ---- lookup ---- */
+
+static const struct cs_alias *cs_find(const char *name)
+{
+    char n[64];
+    size_t o = 0;
+    if (!name)
+        return NULL;
+    /* Mailers write "Shift_JIS", " utf-8 ", "\"UTF-8\"". */
+    for (; *name && o + 1 < sizeof(n); name++)
+        if (*name != '"' && *name != '\'' && !isspace((unsigned char)*name))
+            n[o++] = *name;
+    n[o] = 0;
+    for (size_t i = 0; i < N_ALIASES; i++)
+        if (strcasecmp(cs_aliases[i].name, n) == 0)
+            return &cs_aliases[i];
+    return NULL;
+}
+
+static iconv_t cs_iconv_cd(const char *iconv_name)
+{
+    for (size_t i = 0; i < cs_n_iconv; i++)
+        if (strcmp(cs_iconv[i].name, iconv_name) == 0)
+            return cs_iconv[i].cd;
+    return (iconv_t)-1;
+}
+
+int mail_charset_init(void)
+{
+    if (guard_parent)
+        return MG_OK;
+    guard_real = (iconv_open_fn)dlsym(RTLD_NEXT, "iconv_open");
+    for (size_t i = 0; i < N_ALIASES; i++) {
+        const char *in = cs_aliases[i].iconv_name;
+        if (!in || cs_iconv_cd(in) != (iconv_t)-1 || cs_n_iconv >= MAX_ICONV)
+            continue;
+        iconv_t cd = iconv_open("UTF-8", in);
+        if (cd == (iconv_t)-1)
+            continue; /* the charset decodes as unknown: replaced, not fatal */
+        cs_iconv[cs_n_iconv].name = in;
+        cs_iconv[cs_n_iconv].cd = cd;
+        cs_n_iconv++;
+    }
+    guard_parent = getpid();
+    return MG_OK;
+}
+
+/* ---- UTF-8 ---- */
+
+int mail_put_utf8(struct buf *out, uint32_t cp)
+{
+    uint8_t u[4];
+    size_t k;
+    if (cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
+        cp = 0xFFFD;
+    if (cp < 0x80) {
+        u[0] = (uint8_t)cp;
+        k = 1;
+    } else if (cp < 0x800) {
+        u[0] = (uint8_t)(0xC0 | (cp >> 6));
+        u[1] = (uint8_t)(0x80 | (cp & 0x3F));
+        k = 2;
+    } else if (cp < 0x10000) {
+        u[0] = (uint8_t)(0xE0 | (cp >> 12));
+        u[1] = (uint8_t)(0x80 | ((cp >> 6) & 0x3F));
+        u[2] = (uint8_t)(0x80 | (cp & 0x3F));
+        k = 3;
+    } else {
+        u[0] = (uint8_t)(0xF0 | (cp >> 18));
+        u[1] = (uint8_t)(0x80 | ((cp >> 12) & 0x3F));
+        u[2] = (uint8_t)(0x80 | ((cp >> 6) & 0x3F));
+        u[3] = (uint8_t)(0x80 | (cp & 0x3F));
+        k = 4;
+    }
+    return buf_append(out, u, k);
+}
+
+int32_t mail_utf8_next(const uint8_t *s, size_t n, size_t *used)
+{
+    *used = 0;
+    if (n == 0)
+        return -1;
+    uint32_t c = s[0];
+    size_t k;
+    uint32_t lo = 0x80, hi = 0xBF, cp;
+    if (c < 0x80) {
+        *used = 1;
+        return (int32_t)c;
+    } else if (c >= 0xC2 && c <= 0xDF) {
+        k = 1;
+        cp = c & 0x1F;
+    } else if (c >= 0xE0 && c <= 0xEF) {
+        k = 2;
+        cp = c & 0x0F;
+        if (c == 0xE0)
+            lo = 0xA0;
+        if (c == 0xED)
+            hi = 0x9F;
+    } else if (c >= 0xF0 && c <= 0xF4) {
+        k = 3;
+        cp = c & 0x07;
+        if (c == 0xF0)
+            lo = 0x90;
+        if (c == 0xF4)
+            hi = 0x8F;
+    } else {
+        return -1;
+    }
+    if (n - 1 < k || s[1] < lo || s[1] > hi)
+        return -1;
+    for (size_t j = 1; j <= k; j++) {
+        if ((s[j] & 0xC0) != 0x80)
+            return -1;
+        cp = (cp << 6) | (s[j] & 0x3F);
+    }
+    *used = k + 1;
+    return (int32_t)cp;
+}
+
+bool mail_utf8_valid(const uint8_t *s, size_t n)
+{
+    size_t i = 0, u;
+    while (i < n) {
+        if (mail_utf8_next(s + i, n - i, &u) < 0)
+            return false;
+        i += u;
+    }
+    return true;
+}
+
+static int dec_utf8(const uint8_t *in, size_t len, struct buf *out, size_t *bad)
+{
+    size_t i = 0, u;
+    int rc = MG_OK;
+    while (i < len && rc == MG_OK) {
+        /* Runs of ASCII in one append. */
+        size_t j = i;
+        while (j < len && in[j] < 0x80)
+            j++;
+        if (j > i) {
+            rc = buf_append(out, in + i, j - i);
+            i = j;
+            continue;
+        }
+        if (mail_utf8_next(in + i, len - i, &u) < 0) {
+            (*bad)++;
+            rc = mail_put_utf8(out, 0xFFFD);
+            i++;
+        } else {
+            rc = buf_append(out, in + i, u);
+            i += u;
+        }
+    }
+    return rc;
+}
+
+/* ---- single-byte ---- */
+
+static const uint16_t cp1252_c1[32] = {
+        0x20AC, 0xFFFD, 0x201A, 0x0192, 0x201E, 0x2026, 0x2020, 0x2021, 0x02C6, 0x2030, 0x0160,
+        0x2039, 0x0152, 0xFFFD, 0x017D, 0xFFFD, 0xFFFD, 0x2018, 0x2019, 0x201C, 0x201D, 0x2022,
+        0x2013, 0x2014, 0x02DC, 0x2122, 0x0161, 0x203A, 0x0153, 0xFFFD, 0x017E, 0x0178};
+
+static int dec_cp1252(const uint8_t *in, size_t len, struct buf *out, size_t *bad)
+{
+    int rc = MG_OK;
+    for (size_t i = 0; i < len && rc == MG_OK; i++) {
+        uint32_t cp = in[i];
+        if (cp >= 0x80 && cp < 0xA0) {
+            cp = cp1252_c1[cp - 0x80];
+            if (cp == 0xFFFD)
+                (*bad)++;
+        }
+        rc = mail_put_utf8(out, cp);
+    }
+    return rc;
+}
+
+/* ---- Japanese ---- */
+
+/* JIS X 0208 row/cell (0x21..0x7E each) to the Shift_JIS pair. */
+static bool jis_to_sjis(uint8_t j1, uint8_t j2, uint8_t s[2])
+{
+    if (j1 < 0x21 || j1 > 0x7E || j2 < 0x21 || j2 > 0x7E)
+        return false;
+    s[0] = (uint8_t)(((j1 + 1) >> 1) + (j1 <= 0x5E ? 0x70 : 0xB0));
+    if (j1 & 1)
+        s[1] = (uint8_t)(j2 + (j2 >= 0x60 ? 0x20 : 0x1F));
+    else
+        s[1] = (uint8_t)(j2 + 0x7E);
+    return true;
+}
+
+static int put_jis(struct buf *out, uint8_t j1, uint8_t j2, size_t *bad)
+{
+    uint8_t s[2];
+    size_t used;
+    int32_t cp = -1;
+    if (jis_to_sjis(j1, j2, s))
+        cp = cp932_decode_one(s, 2, &used);
+    if (cp < 0) {
+        (*bad)++;
+        cp = 0xFFFD;
+    }
+    return mail_put_utf8(out, (uint32_t)cp);
+}
+
+static int dec_cp932(const uint8_t *in, size_t len, struct buf *out, size_t *bad)
+{
+    size_t i = 0, used;
+    int rc = MG_OK;
+    while (i < len && rc == MG_OK) {
+        int32_t cp = cp932_decode_one(in + i, len - i, &used);
+        if (cp < 0) {
+            (*bad)++;
+            cp = 0xFFFD;
+            used = 1;
+        }
+        rc = mail_put_utf8(out, (uint32_t)cp);
+        i += used;
+    }
+    return rc;
+}
+
+static int dec_eucjp(const uint8_t *in, size_t len, struct buf *out, size_t *bad)
+{
+    size_t i = 0;
+    int rc = MG_OK;
+    while (i < len && rc == MG_OK) {
+        uint8_t b = in[i];
+        if (b < 0x80) {
+            rc = buf_putc(out, b);
+            i++;
+        } else if (b == 0x8E && i + 1 < len && in[i + 1] >= 0xA1 && in[i + 1] <= 0xDF) {
+            rc = mail_put_utf8(out, 0xFF61u + (in[i + 1] - 0xA1u));
+            i += 2;
+        } else if (b == 0x8F && i + 2 < len && in[i + 1] >= 0xA1 && in[i + 2] >= 0xA1) {
+            /* JIS X 0212: no table; one replacement for the character. */
+            (*bad)++;
+            rc = mail_put_utf8(out, 0xFFFD);
+            i += 3;
+        } else if (b >= 0xA1 && b <= 0xFE && i + 1 < len && in[i + 1] >= 0xA1 &&
+                   in[i + 1] <= 0xFE) {
+            rc = put_jis(out, (uint8_t)(b - 0x80), (uint8_t)(in[i + 1] - 0x80), bad);
+            i += 2;
+        } else {
+            (*bad)++;
+            rc = mail_put_utf8(out, 0xFFFD);
+            i++;
+        }
+    }
+    return rc;
+}
+
+enum jis_mode { JIS_ASCII, JIS_0208, JIS_KANA, JIS_OTHER2 };
+
+static int dec_iso2022jp(const uint8_t *in, size_t len, struct buf *out, size_t *bad)
+{
+    enum jis_mode mode = JIS_ASCII, saved = JIS_ASCII;
+    size_t i = 0;
+    int rc = MG_OK;
+    while (i < len && rc == MG_OK) {
+        uint8_t b = in[i];
+        if (b == 0x1B) {
+            const uint8_t *e = in + i + 1;
+            size_t r = len - i - 1;
+            if (r >= 2 && e[0] == '(' && (e[1] == 'B' || e[1] == 'J')) {
+                mode = JIS_ASCII;
+                i += 3;
+            } else if (r >= 2 && e[0] == '(' && e[1] == 'I') {
+                mode = JIS_KANA;
+                i += 3;
+            } else if (r >= 2 && e[0] == '$' && (e[1] == '@' || e[1] == 'B')) {
+                mode = JIS_0208;
+                i += 3;
+            } else if (r >= 3 && e[0] == '$' && e[1] == '(' &&
+                       (e[2] == 'Q' || e[2] == 'O' || e[2] == 'B')) {
+                mode = JIS_0208; /* JIS X 0213 plane 1 is a superset of 0208 */
+                i += 4;
+            } else if (r >= 3 && e[0] == '$' && e[1] == '(') {
+                mode = JIS_OTHER2; /* JIS X 0212, KS C 5601, ... */
+                i += 4;
+            } else if (r >= 2 && e[0] == '$' && e[1] == 'A') {
+                mode = JIS_OTHER2;
+                i += 3;
+            } else if (r >= 2 && e[0] == '&' && e[1] == '@') {
+                i += 3; /* announcer before ESC $ B */
+            } else if (r >= 2 && (e[0] == '.' || e[0] == 'N')) {
+                i += 3; /* ISO-2022-JP-2 G2 designations and single shifts */
+            } else {
+                (*bad)++;
+                rc = mail_put_utf8(out, 0xFFFD);
+                i++;
+            }
+            continue;
+        }
+        if (b == 0x0E) { /* SO: half-width katakana until SI */
+            saved = mode;
+            mode = JIS_KANA;
+            i++;
+            continue;
+        }
+        if (b == 0x0F) {
+            mode = saved == JIS_KANA ? JIS_ASCII : saved;
+            i++;
+            continue;
+        }
+        if (b == '\r' || b == '\n' || b >= 0x80 || b < 0x21) {
+            if (b >= 0x80) {
+                /* Raw 8-bit inside ISO-2022-JP: a mailer sent Shift_JIS. */
+                size_t used;
+                int32_t cp = cp932_decode_one(in + i, len - i, &used);
+                if (cp < 0) {
+                    (*bad)++;
+                    cp = 0xFFFD;
+                    used = 1;
+                }
+                rc = mail_put_utf8(out, (uint32_t)cp);
+                i += used;
+            } else {
+                rc = buf_putc(out, b);
+                i++;
+            }
+            continue;
+        }
+        switch (mode) {
+        case JIS_ASCII:
+            rc = buf_putc(out, b);
+            i++;
+            break;
+        case JIS_KANA:
+            if (b <= 0x5F) {
+                rc = mail_put_utf8(out, 0xFF61u + (b - 0x21u));
+            } else {
+                (*bad)++;
+                rc = mail_put_utf8(out, 0xFFFD);
+            }
+            i++;
+            break;
+        case JIS_0208:
+        case JIS_OTHER2:
+            if (i + 1 < len && in[i + 1] >= 0x21 && in[i + 1] <= 0x7E) {
+                if (mode == JIS_0208) {
+                    rc = put_jis(out, b, in[i + 1], bad);
+                } else {
+                    (*bad)++;
+                    rc = mail_put_utf8(out, 0xFFFD);
+                }
+                i += 2;
+            } else {
+                (*bad)++;
+                rc = mail_put_utf8(out, 0xFFFD);
+                i++;
+            }
+            break;
+        }
+    }
+    return rc;
+}
+
+/* ---- iconv (descriptors from the parent) ---- */
+
+static int dec_iconv(iconv_t cd, const uint8_t *in, size_t len, struct buf *out, size_t *bad)
+{
+    char tmp[4096];
+    char *ip = (char *)(uintptr_t)in;
+    size_t il = len;
+    int rc = MG_OK;
+
+    iconv(cd, NULL, NULL, NULL, NULL);
+    while (il > 0 && rc == MG_OK) {
+        char *op = tmp;
+        size_t ol = sizeof(tmp);
+        size_t r = iconv(cd, &ip, &il, &op, &ol);
+        int e = errno;
+        if (op > tmp)
+            rc = buf_append(out, tmp, (size_t)(op - tmp));
+        if (rc != MG_OK)
+            break;
+        if (r == (size_t)-1) {
+            if (e == E2BIG)
+                continue;
+            /* EILSEQ or EINVAL (truncated at the end): replace one byte. */
+            (*bad)++;
+            rc = mail_put_utf8(out, 0xFFFD);
+            ip++;
+            il--;
+            iconv(cd, NULL, NULL, NULL, NULL);
+        }
+    }
+    if (rc == MG_OK) {
+        char *op = tmp;
+        size_t ol = sizeof(tmp);
+        iconv(cd, NULL, NULL, &op, &ol);
+        if (op > tmp)
+            rc = buf_append(out, tmp, (size_t)(op - tmp));
+    }
+    return rc;
+}
+
+/* ---- guessing ---- */
+
+static bool has_iso2022_escape(const uint8_t *in, size_t len)
+{
+    for (size_t i = 0; i + 2 < len; i++)
+        if (in[i] == 0x1B && ((in[i + 1] == '$' && (in[i + 2] == 'B' || in[i + 2] == '@')) ||
+                              (in[i + 1] == '(' && (in[i + 2] == 'B' || in[i + 2] == 'J'))))
+            return true;
+    return false;
+}
+
+static bool eucjp_valid(const uint8_t *in, size_t len)
+{
+    size_t i = 0;
+    while (i < len) {
+        uint8_t b = in[i];
+        if (b < 0x80) {
+            i++;
+        } else if (b == 0x8E && i + 1 < len && in[i + 1] >= 0xA1 && in[i + 1] <= 0xDF) {
+            i += 2;
+        } else if (b >= 0xA1 && b <= 0xFE && i + 1 < len && in[i + 1] >= 0xA1 &&
+                   in[i + 1] <= 0xFE) {
+            i += 2;
+        } else {
+            return false;
+        }
+    }
+    return true;
+}
+
+static int dec_guess(const uint8_t *in, size_t len, struct buf *out, size_t *bad)
+{
+    bool high = false;
+    for (size_t i = 0; i < len && !high; i++)
+        high = in[i] >= 0x80;
+    if (!high && has_iso2022_escape(in, len))
+        return dec_iso2022jp(in, len, out, bad);
+    if (!high || mail_utf8_valid(in, len))
+        return dec_utf8(in, len, out, bad);
+    /* Valid in both: EUC-JP text is rarely valid CP932 and vice versa; CP932 first
+     * because Japanese Windows mailers are the usual source of unlabelled text. */
+    if (cp932_valid(in, len))
+        return dec_cp932(in, len, out, bad);
+    if (eucjp_valid(in, len))
+        return dec_eucjp(in, len, out, bad);
+    return dec_utf8(in, len, out, bad);
+}
+
+int mail_charset_to_utf8(const char *charset, const uint8_t *in, size_t len, struct buf *out,
+                         size_t *replaced, bool *known)
+{
+    size_t bad = 0;
+    int rc;
+    const struct cs_alias *a = (charset && *charset) ? cs_find(charset) : NULL;
+    enum cs_kind k = a ? a->kind : CS_UNKNOWN;
+    iconv_t cd = (iconv_t)-1;
+
+    if (k == CS_ICONV) {
+        cd = cs_iconv_cd(a->iconv_name);
+        if (cd == (iconv_t)-1)
+            k = CS_UNKNOWN;
+    }
+    if (known)
+        *known = k != CS_UNKNOWN || !charset || !*charset;
+    switch (k) {
+    case CS_UTF8:
+        rc = dec_utf8(in, len, out, &bad);
+        break;
+    case CS_CP1252:
+        rc = dec_cp1252(in, len, out, &bad);
+        break;
+    case CS_ISO2022JP:
+        rc = dec_iso2022jp(in, len, out, &bad);
+        break;
+    case CS_CP932:
+        rc = dec_cp932(in, len, out, &bad);
+        break;
+    case CS_EUCJP:
+        rc = dec_eucjp(in, len, out, &bad);
+        break;
+    case CS_ICONV:
+        rc = dec_iconv(cd, in, len, out, &bad);
+        break;
+    case CS_ASCII:
+    case CS_UNKNOWN:
+    case CS_LATIN1:
+    default:
+        rc = dec_guess(in, len, out, &bad);
+        break;
+    }
+    if (replaced)
+        *replaced += bad;
+    return rc;
+}
+
+bool mail_charset_ascii_compatible(const char *charset)
+{
+    const struct cs_alias *a = (charset && *charset) ? cs_find(charset) : NULL;
+    if (!a)
+        return true;
+    if (a->kind != CS_ICONV)
+        return true;
+    return strncmp(a->iconv_name, "UTF-16", 6) != 0 && strncmp(a->iconv_name, "UTF-32", 6) != 0 &&
+           strcmp(a->iconv_name, "UTF-7") != 0;
+}
+
+/* ---- RFC 2047 ---- */
+
+static int b64val(int c)
+{
+    if (c >= 'A' && c <= 'Z')
+        return c - 'A';
+    if (c >= 'a' && c <= 'z')
+        return c - 'a' + 26;
+    if (c >= '0' && c <= '9')
+        return c - '0' + 52;
+    if (c == '+')
+        return 62;
+    if (c == '/')
+        return 63;
+    return -1;
+}
+
+static int hexval(int c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F')
+        return c - 'A' + 10;
+    return -1;
+}
+
+/* Decode the payload of one encoded word (lenient: bad characters are skipped). */
+static int ew_decode(char enc, const char *p, size_t n, struct buf *raw)
+{
+    int rc = MG_OK;
+    if (enc == 'B' || enc == 'b') {
+        uint32_t acc = 0;
+        int bits = 0;
+        for (size_t i = 0; i < n && rc == MG_OK; i++) {
+            int v = b64val((unsigned char)p[i]);
+            if (v < 0)
+                continue;
+            acc = (acc << 6) | (uint32_t)v;
+            bits += 6;
+            if (bits >= 8) {
+                bits -= 8;
+                rc = buf_putc(raw, (uint8_t)(acc >> bits));
+                acc &= (1u << bits) - 1;
+            }
+        }
+    } else {
+        for (size_t i = 0; i < n && rc == MG_OK; i++) {
+            if (p[i] == '_') {
+                rc = buf_putc(raw, ' ');
+            } else if (p[i] == '=' && i + 2 < n && hexval((unsigned char)p[i + 1]) >= 0 &&
+                       hexval((unsigned char)p[i + 2]) >= 0) {
+                rc = buf_putc(raw, (uint8_t)(hexval((unsigned char)p[i + 1]) * 16 +
+                                             hexval((unsigned char)p[i + 2])));
+                i += 2;
+            } else {
+                rc = buf_putc(raw, (uint8_t)p[i]);
+            }
+        }
+    }
+    return rc;
+}
+
+/* An encoded word at s[0..n): =?charset?X?text?= ; fills its parts and length. */
+static bool ew_parse(const char *s, size_t n, size_t *wlen, const char **cs, size_t *cslen,
+                     char *enc, const char **text, size_t *textlen)
+{
+    if (n < 8 || s[0] != '=' || s[1] != '?')
+        return false;
+    size_t i = 2;
+    while (i < n && s[i] != '?' && s[i] != ' ' && s[i] != '\t' && i < 80)
+        i++;
+    if (i >= n || s[i] != '?' || i == 2)
+        return false;
+    *cs = s + 2;
+    *cslen = i - 2;
+    if (i + 3 >= n || s[i + 2] != '?')
+        return false;
+    *enc = s[i + 1];
+    if (*enc != 'B' && *enc != 'b' && *enc != 'Q' && *enc != 'q')
+        return false;
+    size_t t = i + 3, j = t;
+    while (j + 1 < n && !(s[j] == '?' && s[j + 1] == '=')) {
+        if (s[j] == ' ' || s[j] == '\t' || s[j] == '\r' || s[j] == '\n')
+            return false;
+        j++;
+    }
+    if (j + 1 >= n)
+        return false;
+    *text = s + t;
+    *textlen = j - t;
+    *wlen = j + 2;
+    return true;
+}
+
+int mail_header_decode(const char *raw, size_t len, struct buf *out, size_t *replaced)
+{
+    struct buf pend; /* bytes of a run of encoded words in one charset */
+    char pend_cs[64] = "";
+    size_t bad = 0;
+    int rc = MG_OK;
+    size_t i = 0;
+    bool prev_ew = false;
+
+    buf_init(&pend, len + 16);
+    while (i < len && rc == MG_OK) {
+        size_t wlen, cslen, textlen;
+        const char *cs, *text;
+        char enc;
+        if (ew_parse(raw + i, len - i, &wlen, &cs, &cslen, &enc, &text, &textlen)) {
+            char csname[64];
+            /* RFC 2231 language suffix: charset*lang */
+            size_t cl = cslen < sizeof(csname) - 1 ? cslen : sizeof(csname) - 1;
+            memcpy(csname, cs, cl);
+            csname[cl] = 0;
+            char *star = strchr(csname, '*');
+            if (star)
+                *star = 0;
+            if (pend.len && strcasecmp(csname, pend_cs) != 0) {
+                rc = mail_charset_to_utf8(pend_cs, pend.data, pend.len, out, &bad, NULL);
+                buf_reset(&pend);
+            }
+            snprintf(pend_cs, sizeof(pend_cs), "%s", csname);
+            if (rc == MG_OK)
+                rc = ew_decode(enc, text, textlen, &pend);
+            i += wlen;
+            prev_ew = true;
+            continue;
+        }
+        /* Whitespace between two encoded words is not part of the text. */
+        if (prev_ew && (raw[i] == ' ' || raw[i] == '\t' || raw[i] == '\r' || raw[i] == '\n')) {
+            size_t j = i;
+            while (j < len && (raw[j] == ' ' || raw[j] == '\t' || raw[j] == '\r' || raw[j] == '\n'))
+                j++;
+            if (j < len && ew_parse(raw + j, len - j, &wlen, &cs, &cslen, &enc, &text, &textlen)) {
+                i = j;
+                continue;
+            }
+        }
+        if (pend.len) {
+            rc = mail_charset_to_utf8(pend_cs, pend.data, pend.len, out, &bad, NULL);
+            buf_reset(&pend);
+            if (rc != MG_OK)
+                break;
+        }
+        prev_ew = false;
+        /* A run of plain text up to the next possible encoded word. */
+        size_t j = i + 1;
+        while (j < len && !(raw[j] == '=' && j + 1 < len && raw[j + 1] == '?'))
+            j++;
+        rc = mail_charset_to_utf8(NULL, (const uint8_t *)raw + i, j - i, out, &bad, NULL);
+        i = j;
+    }
+    if (rc == MG_OK && pend.len)
+        rc = mail_charset_to_utf8(pend_cs, pend.data, pend.len, out, &bad, NULL);
+    buf_free(&pend);
+    if (replaced)
+        *replaced += bad;
+    return rc;
+}
