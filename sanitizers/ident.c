@@ -1380,6 +1380,51 @@ static bool xml_root_is_svg(const char *s, size_t len)
     return false;
 }
 
+/*
+ * libmagic calls text mail only when it starts with a few header names
+ * (Received:, From:, Return-Path:, Date: ...); messages as MUAs and MTAs
+ * hand them over often start with Message-ID:, MIME-Version:, DKIM-Signature:
+ * or X-...: fields. Text is mail when it starts with a header block: only
+ * "Name: value" lines (field names of printable ASCII without ':') and
+ * their folded continuations, ended by an empty line, with at least two
+ * fields, one of them a field every message has or a MIME one.
+ */
+static bool mail_header_block(const char *s, size_t len)
+{
+    static const char *const core[] = {"from",         "to",           "subject",  "date",
+                                       "message-id",   "mime-version", "received", "return-path",
+                                       "content-type", "reply-to",     "sender",   "cc"};
+    size_t i = 0, fields = 0, lim = len < 256 * 1024 ? len : 256 * 1024;
+    bool core_seen = false;
+    while (i < lim) {
+        size_t e = i;
+        while (e < lim && s[e] != '\n')
+            e++;
+        size_t n = e - i;
+        if (n && s[i + n - 1] == '\r')
+            n--;
+        if (n == 0)
+            return fields >= 2 && core_seen && e < lim;
+        if (s[i] == ' ' || s[i] == '\t') {
+            if (fields == 0)
+                return false;
+        } else {
+            size_t k = 0;
+            while (k < n && s[i + k] != ':' && (unsigned char)s[i + k] > 0x20 &&
+                   (unsigned char)s[i + k] < 0x7F)
+                k++;
+            if (k == 0 || k >= n || s[i + k] != ':' || k > 76)
+                return false;
+            for (size_t c = 0; c < sizeof(core) / sizeof(core[0]) && !core_seen; c++)
+                core_seen = strlen(core[c]) == k && strncasecmp(s + i, core[c], k) == 0;
+            fields++;
+        }
+        i = e + 1;
+    }
+    /* The block did not end within the look-ahead: a very long header block. */
+    return lim < len && fields >= 2 && core_seen;
+}
+
 /* No NUL and no C0 control but tab, line ends, form feed and ESC (ISO-2022-JP) in the start. */
 static bool looks_text(const uint8_t *d, size_t n)
 {
@@ -1442,13 +1487,16 @@ static enum ftype ident_text(const uint8_t *d, size_t n, struct ident *out)
             t = FT_CSV;
         } else if (m == FT_EML || m == FT_RTF) {
             t = m;
+        } else if (mail_header_block(s, len)) {
+            t = FT_EML;
         } else {
             t = FT_TEXT;
         }
         detail(out, "libmagic: %s%s", out->mime,
                t == FT_SVG && m != FT_SVG                              ? ", root element svg"
                : t == FT_CSV && strcasecmp(out->mime, "text/csv") != 0 ? ", named .csv"
-                                                                       : "");
+               : t == FT_EML && m != FT_EML ? ", starting with a mail header block"
+                                            : "");
     }
     free(tv.s);
     return t;

@@ -344,6 +344,28 @@ static void test_zip_entry_cap(void)
     free(m);
 }
 
+/* Messages that libmagic calls plain text because of their first header. */
+static void test_mail_header_block(void)
+{
+    static const char *const mails[] = {
+            "Message-ID: <1@example.jp>\r\nMIME-Version: 1.0\r\nSubject: hi\r\n\r\nbody\r\n",
+            "X-Mailer: x\nDKIM-Signature: v=1; a=rsa-sha256;\n\tb=abc\nTo: a@example.jp\n\nbody\n",
+            "MIME-Version: 1.0\nContent-Type: text/plain\n\n",
+    };
+    static const char *const texts[] = {
+            "Subject: only one field\n\nbody\n",           /* one field */
+            "Note: a\nRemark: b\n\nbody\n",                /* no message field */
+            "Subject: x\nnot a header line\nTo: y\n\nz\n", /* a line that is no field */
+            "Subject: x\nTo: y\n",                         /* no end of the block */
+            "Dear all: hello\nSubject: x\n\n",             /* a space in a field name */
+    };
+    for (size_t i = 0; i < sizeof(mails) / sizeof(mails[0]); i++)
+        expect("mail header block", (const uint8_t *)mails[i], strlen(mails[i]), NULL, FT_EML);
+    for (size_t i = 0; i < sizeof(texts) / sizeof(texts[0]); i++)
+        expect("not a mail header block", (const uint8_t *)texts[i], strlen(texts[i]), NULL,
+               FT_TEXT);
+}
+
 static void test_ext_type(void)
 {
     CHECK_EQ_INT(ident_ext_type("a.EXE"), FT_PE);
@@ -444,6 +466,7 @@ int main(void)
     test_executable_wins();
     test_zip_entry_cap();
     test_ext_type();
+    test_mail_header_block();
     test_mangled();
     for (size_t i = 0; i < N_SAMPLES; i++)
         free(loaded[i].data);
