@@ -287,6 +287,15 @@ def samples():
                         b"[72 500 300 530]"),
                18: stream(b"/Type /EmbeddedFile", clam)})))
     s["multipage.pdf"] = serialize(base(pages=3))
+    # Actions and annotations where no viewer looks, and unknown kinds where
+    # one does: known-bad kinds go wherever they are, unknown ones go where
+    # the allowlists apply.
+    s["hidden-kinds.pdf"] = serialize(base(
+        page=b"/Foo << /S /Launch /F (x.exe) >> /Bar 10 0 R ",
+        annots=[11, 12],
+        extra={10: js_action(),
+               11: annot(b"Frobnicate"),
+               12: link(b"<< /S /Frobnicate /Target (x) >>", b"[72 500 300 530]")}))
     # An image XObject: kept as it is, not re-encoded.
     pixels = bytes((x * 32) & 255 for y in range(8) for x in range(8) for _ in range(3))
     objs = base(extra={10: stream(b"/Type /XObject /Subtype /Image /Width 8 /Height 8 "

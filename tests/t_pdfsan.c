@@ -349,6 +349,8 @@ static void test_annotations_and_files(void)
     expect_gone("embedded-clam.pdf",
                 (const char *const[]){"EmbeddedFiles", "EmbeddedFile", "EF", "Filespec", NULL});
     expect_gone("ps-xobject.pdf", (const char *const[]){"PS", NULL});
+    expect_gone("hidden-kinds.pdf",
+                (const char *const[]){"Launch", "JavaScript", "JS", "Frobnicate", NULL});
     expect_gone("xfa.pdf", (const char *const[]){"XFA", "JavaScript", "JS", "AA", "SubmitForm",
                                                  "NeedsRendering", NULL});
     expect_gone("everything.pdf", (const char *const[]){"JavaScript", "JS", "AA", "OpenAction",
