@@ -296,6 +296,9 @@ def samples():
         extra={10: js_action(),
                11: annot(b"Frobnicate"),
                12: link(b"<< /S /Frobnicate /Target (x) >>", b"[72 500 300 530]")}))
+    # Objects nothing refers to (one of them a script): not written.
+    s["orphan.pdf"] = serialize(base(extra={
+        10: b"<< /Marker (MUGAI-ORPHAN-MARKER) >>", 11: js_action()}))
     # An image XObject: kept as it is, not re-encoded.
     pixels = bytes((x * 32) & 255 for y in range(8) for x in range(8) for _ in range(3))
     objs = base(extra={10: stream(b"/Type /XObject /Subtype /Image /Width 8 /Height 8 "

@@ -6,13 +6,18 @@
  * revisions, broken xref tables, #xx escapes in names) but removes nothing.
  * Its writer, told not to keep unreferenced objects, writes exactly what is
  * reachable from the trailer. So we visit exactly that set, once, before
- * writing: every dictionary reached by a reference is classified at the
- * reference (as an action, an annotation, a multimedia or file object) and
- * the reference is cut when the object is not allowed; every dictionary
- * visited has its dangerous keys removed. A dropped indirect object is also
- * replaced by null, so no second reference to it survives. What is left
- * unreferenced is not written. The same walk in check mode verifies an
- * output: it must find nothing to remove.
+ * writing (explicit stack, visited set, visit cap). Every dictionary
+ * visited loses its dangerous keys (/JS, /JavaScript, /AA, /XFA,
+ * /EmbeddedFiles, /EF...) and is then judged by its /Type, /Subtype and /S:
+ * a known action type that is not allowed, an annotation that does not
+ * just draw, a multimedia, 3D, PostScript or embedded-file object goes,
+ * wherever it sits. Where a viewer acts on what it finds (under /A,
+ * /OpenAction, /PA, /NA, /Next, and in /Annots) the value is judged at the
+ * reference too, by allowlist: an unknown action or annotation kind goes
+ * there. A dropped indirect object is replaced by null, so no second
+ * reference to it survives; a dropped direct dictionary is emptied. What is
+ * left unreferenced is not written. The same walk in check mode verifies
+ * an output: it must find nothing to remove.
  *
  * What stays (allowlist): GoTo actions, URI actions to http/https, Named
  * actions NextPage/PrevPage/FirstPage/LastPage; annotation subtypes that
@@ -65,7 +70,7 @@ struct pdfsan_walk {
     enum pdfsan_mode mode;
     bool flatten; /* also drop annotations and forms (text is all we keep) */
     struct report_node *node;
-    int err; /* first hard error (MG_ERR_LIMIT, MG_ERR_NOMEM) */
+    int err; /* first hard error (MG_ERR_LIMIT, MG_ERR_NOMEM, MG_ERR_PARSE) */
     uint64_t visits;
     size_t findings; /* CHECK: constructs that should not be there */
     char first_finding[200];
@@ -295,7 +300,7 @@ static void pdfsan_push(struct pdfsan_walk *w, qpdf_oh oh, enum pdfsan_ref items
     w->n_stack++;
 }
 
-/* ---- judging one referenced dictionary --------------------------------- */
+/* ---- judging ------------------------------------------------------------- */
 
 /* A URI a user may follow: http or https, printable ASCII, no spaces. */
 static bool pdfsan_uri_ok(const char *s, size_t n)

@@ -435,6 +435,15 @@ static void test_kept(void)
     }
     free(img);
     result_free(&r);
+    /* Unreferenced objects are not written. */
+    sanitize("orphan.pdf", &r);
+    CHECK_EQ_INT(r.rc, MG_OK);
+    if (r.rc == MG_OK) {
+        CHECK(!strstr(r.qdf, "MUGAI-ORPHAN-MARKER"));
+        CHECK(!has_name(r.qdf, r.qdf_len, "JavaScript"));
+        CHECK(strstr(r.qdf, "Hello from Mugai") != NULL);
+    }
+    result_free(&r);
     sanitize("outline-js.pdf", &r);
     if (r.rc == MG_OK) {
         CHECK(has_name(r.qdf, r.qdf_len, "Outlines"));
