@@ -11,6 +11,7 @@
  */
 #include "err.h"
 #include "job.h"
+#include "mailcmd.h"
 #include "names.h"
 #include "outdir.h"
 #include "policy.h"
@@ -87,6 +88,7 @@ static void usage(FILE *f)
 {
     fprintf(f, "usage: mugai sanitize [--out DIR] [--policy FILE] [--db DIR] [--json]\n"
                "                      [--quarantine DIR] [--password-file F] INPUT...\n"
+               "       mugai mail [--policy FILE] [--db DIR] [--spool DIR] < in.eml > out.eml\n"
                "       mugai --version\n"
                "\n"
                "  --out DIR         where released files go (default: ./" MUGAI_DEFAULT_OUT ")\n"
@@ -309,6 +311,8 @@ int main(int argc, char **argv)
     }
     if (argc >= 2 && strcmp(argv[1], "sanitize") == 0)
         return cmd_sanitize(argc - 1, argv + 1);
+    if (argc >= 2 && strcmp(argv[1], "mail") == 0)
+        return mailcmd_main(argc - 1, argv + 1);
     usage(stderr);
     return EXIT_USAGE;
 }

@@ -92,8 +92,11 @@ static const char *reason_ja(const char *code)
     return "安全を確認できない";
 }
 
-/* UTF-8 copy of s without control characters, at most cap-1 bytes on a character boundary. */
-static void clean_name(const char *s, char *dst, size_t cap)
+/*
+ * UTF-8 copy of s without control characters (and without path separators
+ * when path_chars is false), at most cap-1 bytes on a character boundary.
+ */
+static void clean_str(const char *s, char *dst, size_t cap, bool path_chars)
 {
     size_t o = 0, i = 0, n = s ? strlen(s) : 0, u;
     while (i < n && o + 4 < cap) {
@@ -102,13 +105,19 @@ static void clean_name(const char *s, char *dst, size_t cap)
             i++;
             continue;
         }
-        if (cp >= 0x20 && cp != 0x7F && !(cp >= 0x80 && cp < 0xA0) && cp != '/' && cp != '\\') {
+        if (cp >= 0x20 && cp != 0x7F && !(cp >= 0x80 && cp < 0xA0) &&
+            (path_chars || (cp != '/' && cp != '\\'))) {
             memcpy(dst + o, s + i, u);
             o += u;
         }
         i += u;
     }
     dst[o] = 0;
+}
+
+static void clean_name(const char *s, char *dst, size_t cap)
+{
+    clean_str(s, dst, cap, false);
 }
 
 static int notice(struct mail_job *mj, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -1614,7 +1623,7 @@ int mailsan_notice(const struct policy *pol, const uint8_t *in, size_t len, cons
     if (rc != MG_OK)
         return rc;
     char why[REPORT_STR_MAX];
-    clean_name(reason ? reason : "", why, sizeof(why));
+    clean_str(reason ? reason : "", why, sizeof(why), true);
     buf_init(&text, 8192);
     rc = buf_printf(&text,
                     "[Mugai] このメールは安全を確認できなかったため、配送を保留しました。\n"
