@@ -771,10 +771,13 @@ static void name_for_output(const char *path, enum ftype out, char *dst, size_t 
 /* ------------------------------------------------------------------ */
 /* Output names already used: no duplicates, no file where a folder is */
 
+/* Bytes of names (files and the folders they imply) one archive may hold. */
+#define ARC_NAMES_MAX (16u << 20)
+
 struct nameset {
     char **key;
     uint8_t *kind; /* 1 file, 2 folder */
-    size_t cap, n;
+    size_t cap, n, bytes;
 };
 
 static uint64_t nameset_hash(const char *s, size_t n)
@@ -810,6 +813,9 @@ static int nameset_find(const struct nameset *ns, const char *s, size_t n)
 
 static int nameset_put(struct nameset *ns, const char *s, size_t n, uint8_t kind)
 {
+    if (n + 1 > ARC_NAMES_MAX - ns->bytes)
+        return MG_ERR_LIMIT;
+    ns->bytes += n + 1;
     if ((ns->n + 1) * 2 > ns->cap) {
         size_t nc = ns->cap ? ns->cap * 2 : 64;
         char **nk = calloc(nc, sizeof(*nk));
@@ -860,7 +866,7 @@ static void nameset_free(struct nameset *ns)
 /*
  * Claim path for a file. MG_OK, MG_ERR_BLOCKED when it clashes (same name
  * ignoring ASCII case, as Windows sees it, or a file where a folder must
- * be), MG_ERR_NOMEM.
+ * be), MG_ERR_LIMIT past ARC_NAMES_MAX bytes of names, MG_ERR_NOMEM.
  */
 static int nameset_claim(struct nameset *ns, const char *path)
 {
@@ -1266,9 +1272,11 @@ static int arc_dispatch_member(struct arc *arc, const char *path, int64_t mtime)
         return MG_OK;
     }
     rc = nameset_claim(&arc->names, outname);
-    if (rc == MG_ERR_NOMEM) {
+    if (rc == MG_ERR_NOMEM || rc == MG_ERR_LIMIT) {
         report_free(child);
-        return arc_fail(arc, rc, "limit", "out of memory");
+        return arc_fail(arc, rc, "limit", "%s",
+                        rc == MG_ERR_LIMIT ? "more than 16 MiB of member and folder names"
+                                           : "out of memory");
     }
     if (rc != MG_OK) {
         report_block(child, "duplicate-name",
@@ -1397,8 +1405,11 @@ static int arc_member(struct arc *arc, struct archive_entry *e)
         return arc_skip(arc, ze, encrypted, disp);
     }
 
+    /* Room for what the header declares, up to 32 MiB: a lying header
+     * must not make every nesting level reserve the whole cap. */
     buf_reset(&arc->member);
-    if (declared && buf_reserve(&arc->member, (size_t)declared) != MG_OK)
+    if (declared && buf_reserve(&arc->member,
+                                (size_t)(declared < (32u << 20) ? declared : (32u << 20))) != MG_OK)
         return arc_fail(arc, MG_ERR_NOMEM, "limit", "out of memory");
     struct member_err err;
     int rc = arc_read_data(arc, &arc->member, ze, encrypted, disp, &err);
