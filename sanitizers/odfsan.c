@@ -621,8 +621,13 @@ static int odf_image(struct odf *o, struct odf_member *m)
                        "only JPEG, PNG and GIF images are kept (with the elements showing them)",
                        "%s (%s)", name, ftype_info(ot)->label);
     } else {
-        report_actionf(o->node, "removed", "the image could not be made safe", "%s (%s: %s)", name,
-                       child->reason_code ? child->reason_code : err_code(rc),
+        enum ftype it = child->type ? ftype_by_name(child->type) : FT_UNKNOWN;
+        bool other = it != FT_JPEG && it != FT_PNG && it != FT_GIF;
+        report_actionf(o->node, "removed",
+                       other ? "only JPEG, PNG and GIF images are kept (with the elements "
+                               "showing them)"
+                             : "the image could not be made safe",
+                       "%s (%s: %s)", name, child->reason_code ? child->reason_code : err_code(rc),
                        child->reason ? child->reason : err_str(rc));
     }
     bool fatal = rc == MG_ERR_NOMEM ||
