@@ -1434,6 +1434,10 @@ int mailsan_global_init(void)
         g_object_unref(ms);
         g_object_unref(m);
     }
+    /* The notices' reference is a SHA-256: OpenSSL reads its configuration
+     * on first use, which must happen here, not in a worker. */
+    char hex[65];
+    report_sha256_hex((const uint8_t *)"", 0, hex);
     done = 1;
     return MG_OK;
 }
