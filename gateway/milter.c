@@ -1,0 +1,487 @@
+/*
+ * mugai-milter - the libmilter front end for Postfix (smtpd_milters,
+ * non_smtpd_milters).
+ *
+ *   mugai-milter -p inet:PORT@127.0.0.1 | -p unix:/path
+ *                [--mugai PATH] [--policy FILE] [--db DIR] [--spool DIR]
+ *
+ * It never parses content. Per message it collects the header fields and
+ * body libmilter hands over into a memfd (refusing with 552 5.3.4 once the
+ * message passes the policy's mail_max_size: refused, never truncated),
+ * and at end of message runs the engine in a separate process: `mugai
+ * mail` (fork+exec from a threaded program is safe with posix_spawn; the
+ * engine's own sandboxed workers then fork from a single-threaded
+ * process). Then:
+ *   exit 0            replace the message: every original header field is
+ *                     deleted but the trace (Received, Return-Path), the
+ *                     engine's header fields are added, the body replaced;
+ *   exit 1 + output   held: the same with the notice message, so the
+ *                     recipient learns of it (the original is in the spool);
+ *   exit 1, no output refused as too large: 552 5.3.4;
+ *   anything else     (crash, timeout, exit 75, bad output) 451 4.3.0
+ *                     tempfail, so the MTA keeps the message and retries.
+ * There is no path that accepts a message unchanged.
+ *
+ * Runs in the foreground (a service manager daemonizes it).
+ */
+#include "err.h"
+#include "policy.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <libmilter/mfapi.h>
+#include <signal.h>
+#include <spawn.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+extern char **environ;
+
+#define MILTER_HEADERS_MAX 4096 /* header fields remembered per message */
+#define MILTER_OUT_MAX     (2ull << 30)
+
+static struct {
+    const char *mugai;
+    const char *policy_file;
+    const char *db;
+    const char *spool;
+    uint64_t max_size;
+    unsigned timeout; /* seconds for one `mugai mail` run */
+} cfg = {"mugai", NULL, "/var/lib/clamav", "/var/spool/mugai", 50u << 20, 600};
+
+struct hdr_name {
+    char *name;
+};
+
+struct msgstate {
+    int fd; /* the message as received, -1 when none */
+    uint64_t size;
+    int too_big;
+    struct hdr_name *hdrs;
+    size_t n_hdrs;
+};
+
+static void state_reset(struct msgstate *s)
+{
+    if (s->fd >= 0)
+        close(s->fd);
+    s->fd = -1;
+    s->size = 0;
+    s->too_big = 0;
+    for (size_t i = 0; i < s->n_hdrs; i++)
+        free(s->hdrs[i].name);
+    free(s->hdrs);
+    s->hdrs = NULL;
+    s->n_hdrs = 0;
+}
+
+static struct msgstate *state_get(SMFICTX *ctx)
+{
+    return smfi_getpriv(ctx);
+}
+
+static int put(struct msgstate *s, const void *p, size_t n)
+{
+    if (s->too_big)
+        return 0;
+    if (s->size + n > cfg.max_size) {
+        s->too_big = 1;
+        return 0;
+    }
+    const char *c = p;
+    while (n) {
+        ssize_t w = write(s->fd, c, n);
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w <= 0)
+            return -1;
+        c += w;
+        n -= (size_t)w;
+        s->size += (uint64_t)w;
+    }
+    return 0;
+}
+
+static sfsistat tempfail(SMFICTX *ctx, const char *why)
+{
+    fprintf(stderr, "mugai-milter: tempfail: %s\n", why);
+    smfi_setreply(ctx, "451", "4.3.0", "Message could not be sanitized now, try again later");
+    return SMFIS_TEMPFAIL;
+}
+
+static sfsistat mf_connect(SMFICTX *ctx, char *host, _SOCK_ADDR *addr)
+{
+    (void)host, (void)addr;
+    struct msgstate *s = calloc(1, sizeof(*s));
+    if (!s)
+        return SMFIS_TEMPFAIL;
+    s->fd = -1;
+    smfi_setpriv(ctx, s);
+    return SMFIS_CONTINUE;
+}
+
+static sfsistat mf_envfrom(SMFICTX *ctx, char **argv)
+{
+    (void)argv;
+    struct msgstate *s = state_get(ctx);
+    if (!s)
+        return tempfail(ctx, "no connection state");
+    state_reset(s);
+    s->fd = memfd_create("mugai-milter-msg", MFD_CLOEXEC);
+    if (s->fd < 0)
+        return tempfail(ctx, "memfd_create failed");
+    return SMFIS_CONTINUE;
+}
+
+/* Header values come with bare LF folding; the message file gets CR LF. */
+static int put_value(struct msgstate *s, const char *v)
+{
+    for (const char *p = v; *p; p++) {
+        if (*p == '\n' && (p == v || p[-1] != '\r')) {
+            if (put(s, "\r\n", 2) != 0)
+                return -1;
+        } else if (put(s, p, 1) != 0) {
+            return -1;
+        }
+    }
+    return 0;
+}
+
+static sfsistat mf_header(SMFICTX *ctx, char *name, char *value)
+{
+    struct msgstate *s = state_get(ctx);
+    if (!s || s->fd < 0)
+        return tempfail(ctx, "header outside a message");
+    if (s->n_hdrs < MILTER_HEADERS_MAX) {
+        struct hdr_name *n = realloc(s->hdrs, (s->n_hdrs + 1) * sizeof(*n));
+        if (!n)
+            return tempfail(ctx, "out of memory");
+        s->hdrs = n;
+        s->hdrs[s->n_hdrs].name = strdup(name);
+        if (!s->hdrs[s->n_hdrs].name)
+            return tempfail(ctx, "out of memory");
+        s->n_hdrs++;
+    }
+    if (put(s, name, strlen(name)) != 0 || put(s, ": ", 2) != 0 || put_value(s, value) != 0 ||
+        put(s, "\r\n", 2) != 0)
+        return tempfail(ctx, "cannot buffer the message");
+    if (s->too_big) {
+        smfi_setreply(ctx, "552", "5.3.4", "Message size exceeds the gateway's limit");
+        return SMFIS_REJECT;
+    }
+    return SMFIS_CONTINUE;
+}
+
+static sfsistat mf_eoh(SMFICTX *ctx)
+{
+    struct msgstate *s = state_get(ctx);
+    if (!s || s->fd < 0 || put(s, "\r\n", 2) != 0)
+        return tempfail(ctx, "cannot buffer the message");
+    return SMFIS_CONTINUE;
+}
+
+static sfsistat mf_body(SMFICTX *ctx, unsigned char *chunk, size_t len)
+{
+    struct msgstate *s = state_get(ctx);
+    if (!s || s->fd < 0 || put(s, chunk, len) != 0)
+        return tempfail(ctx, "cannot buffer the message");
+    if (s->too_big) {
+        smfi_setreply(ctx, "552", "5.3.4", "Message size exceeds the gateway's limit");
+        return SMFIS_REJECT;
+    }
+    return SMFIS_CONTINUE;
+}
+
+/* Run `mugai mail` on in_fd; output in *out_fd; returns the exit status or -1. */
+static int run_engine(int in_fd, int *out_fd)
+{
+    int ofd = memfd_create("mugai-milter-out", MFD_CLOEXEC);
+    if (ofd < 0)
+        return -1;
+    lseek(in_fd, 0, SEEK_SET);
+    const char *argv[12];
+    int a = 0;
+    argv[a++] = cfg.mugai;
+    argv[a++] = "mail";
+    argv[a++] = "--db";
+    argv[a++] = cfg.db;
+    argv[a++] = "--spool";
+    argv[a++] = cfg.spool;
+    if (cfg.policy_file) {
+        argv[a++] = "--policy";
+        argv[a++] = cfg.policy_file;
+    }
+    argv[a] = NULL;
+    posix_spawn_file_actions_t fa;
+    posix_spawn_file_actions_init(&fa);
+    posix_spawn_file_actions_adddup2(&fa, in_fd, 0);
+    posix_spawn_file_actions_adddup2(&fa, ofd, 1);
+    pid_t pid;
+    int rc = posix_spawnp(&pid, cfg.mugai, &fa, NULL, (char *const *)argv, environ);
+    posix_spawn_file_actions_destroy(&fa);
+    if (rc != 0) {
+        close(ofd);
+        return -1;
+    }
+    time_t deadline = time(NULL) + cfg.timeout;
+    int st = 0;
+    for (;;) {
+        pid_t w = waitpid(pid, &st, WNOHANG);
+        if (w == pid)
+            break;
+        if (w < 0 && errno != EINTR) {
+            close(ofd);
+            return -1;
+        }
+        if (time(NULL) > deadline) {
+            kill(pid, SIGKILL);
+            waitpid(pid, &st, 0);
+            close(ofd);
+            return -1;
+        }
+        struct timespec ts = {0, 20 * 1000 * 1000};
+        nanosleep(&ts, NULL);
+    }
+    if (!WIFEXITED(st)) {
+        close(ofd);
+        return -1;
+    }
+    *out_fd = ofd;
+    return WEXITSTATUS(st);
+}
+
+static bool trace_header(const char *name)
+{
+    return strcasecmp(name, "Received") == 0 || strcasecmp(name, "Return-Path") == 0;
+}
+
+/* Replace the message in the MTA with the engine's output (ASCII, CR LF). */
+static sfsistat apply(SMFICTX *ctx, struct msgstate *s, const char *m, size_t n)
+{
+    const char *end = NULL;
+    for (size_t i = 0; i + 3 < n; i++)
+        if (memcmp(m + i, "\r\n\r\n", 4) == 0) {
+            end = m + i + 2;
+            break;
+        }
+    if (!end)
+        return tempfail(ctx, "engine output without a header block");
+    /* Delete every original field but the trace, last occurrence first. */
+    for (size_t i = s->n_hdrs; i-- > 0;) {
+        const char *name = s->hdrs[i].name;
+        if (trace_header(name))
+            continue;
+        int idx = 0;
+        for (size_t j = 0; j <= i; j++)
+            if (strcasecmp(s->hdrs[j].name, name) == 0)
+                idx++;
+        if (smfi_chgheader(ctx, (char *)name, idx, NULL) != MI_SUCCESS)
+            return tempfail(ctx, "cannot delete a header field");
+    }
+    /* Add the engine's fields, folded with LF + space as libmilter wants. */
+    const char *p = m;
+    while (p < end) {
+        const char *colon = memchr(p, ':', (size_t)(end - p));
+        const char *le = p;
+        for (;;) {
+            const char *crlf = strstr(le, "\r\n");
+            if (!crlf || crlf >= end) {
+                le = end;
+                break;
+            }
+            le = crlf + 2;
+            if (le >= end || (*le != ' ' && *le != '\t'))
+                break;
+        }
+        if (!colon || colon > le)
+            return tempfail(ctx, "malformed header field in engine output");
+        char name[128];
+        size_t nl = (size_t)(colon - p);
+        if (nl == 0 || nl >= sizeof(name))
+            return tempfail(ctx, "malformed header name in engine output");
+        memcpy(name, p, nl);
+        name[nl] = 0;
+        const char *v = colon + 1;
+        while (v < le && *v == ' ')
+            v++;
+        size_t vl = (size_t)(le - v);
+        char *val = malloc(vl + 1);
+        if (!val)
+            return tempfail(ctx, "out of memory");
+        size_t o = 0;
+        for (size_t k = 0; k < vl; k++)
+            if (v[k] != '\r')
+                val[o++] = v[k];
+        while (o && val[o - 1] == '\n')
+            o--;
+        val[o] = 0;
+        int ok = trace_header(name) || smfi_addheader(ctx, name, val) == MI_SUCCESS;
+        free(val);
+        if (!ok)
+            return tempfail(ctx, "cannot add a header field");
+        p = le;
+    }
+    const unsigned char *body = (const unsigned char *)end + 2;
+    size_t blen = n - (size_t)((const char *)body - m);
+    for (size_t off = 0; off < blen || off == 0; off += 65536) {
+        size_t c = blen - off < 65536 ? blen - off : 65536;
+        if (smfi_replacebody(ctx, (unsigned char *)body + off, (int)c) != MI_SUCCESS)
+            return tempfail(ctx, "cannot replace the body");
+        if (blen == 0)
+            break;
+    }
+    return SMFIS_CONTINUE;
+}
+
+static sfsistat mf_eom(SMFICTX *ctx)
+{
+    struct msgstate *s = state_get(ctx);
+    if (!s || s->fd < 0)
+        return tempfail(ctx, "end of message without a message");
+    if (s->too_big) {
+        smfi_setreply(ctx, "552", "5.3.4", "Message size exceeds the gateway's limit");
+        state_reset(s);
+        return SMFIS_REJECT;
+    }
+    int ofd = -1;
+    int code = run_engine(s->fd, &ofd);
+    sfsistat r;
+    struct stat st;
+    if ((code == 0 || code == 1) && fstat(ofd, &st) == 0 && st.st_size > 0 &&
+        (uint64_t)st.st_size < MILTER_OUT_MAX) {
+        void *m = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, ofd, 0);
+        if (m == MAP_FAILED) {
+            r = tempfail(ctx, "cannot map the engine output");
+        } else {
+            r = apply(ctx, s, m, (size_t)st.st_size);
+            munmap(m, (size_t)st.st_size);
+        }
+    } else if (code == 1) {
+        smfi_setreply(ctx, "552", "5.3.4", "Message size exceeds the gateway's limit");
+        r = SMFIS_REJECT;
+    } else {
+        char why[64];
+        snprintf(why, sizeof(why), "engine exit status %d", code);
+        r = tempfail(ctx, why);
+    }
+    if (ofd >= 0)
+        close(ofd);
+    state_reset(s);
+    return r;
+}
+
+static sfsistat mf_abort(SMFICTX *ctx)
+{
+    struct msgstate *s = state_get(ctx);
+    if (s)
+        state_reset(s);
+    return SMFIS_CONTINUE;
+}
+
+static sfsistat mf_close(SMFICTX *ctx)
+{
+    struct msgstate *s = state_get(ctx);
+    if (s) {
+        state_reset(s);
+        free(s);
+        smfi_setpriv(ctx, NULL);
+    }
+    return SMFIS_CONTINUE;
+}
+
+static void usage(FILE *f)
+{
+    fprintf(f, "usage: mugai-milter -p SOCKET [--mugai PATH] [--policy FILE] [--db DIR]\n"
+               "                    [--spool DIR] [--timeout SECONDS]\n"
+               "  SOCKET: inet:PORT@HOST or unix:/path (as in Postfix smtpd_milters)\n");
+}
+
+int main(int argc, char **argv)
+{
+    static const struct option opts[] = {
+            {"socket", required_argument, NULL, 'p'}, {"mugai", required_argument, NULL, 'm'},
+            {"policy", required_argument, NULL, 'P'}, {"db", required_argument, NULL, 'd'},
+            {"spool", required_argument, NULL, 's'},  {"timeout", required_argument, NULL, 't'},
+            {"help", no_argument, NULL, 'h'},         {NULL, 0, NULL, 0},
+    };
+    const char *sock = NULL;
+    int ch;
+    while ((ch = getopt_long(argc, argv, "p:fh", opts, NULL)) != -1) {
+        switch (ch) {
+        case 'p':
+            sock = optarg;
+            break;
+        case 'm':
+            cfg.mugai = optarg;
+            break;
+        case 'P':
+            cfg.policy_file = optarg;
+            break;
+        case 'd':
+            cfg.db = optarg;
+            break;
+        case 's':
+            cfg.spool = optarg;
+            break;
+        case 't':
+            cfg.timeout = (unsigned)atoi(optarg);
+            break;
+        case 'f':
+            break; /* always in the foreground */
+        case 'h':
+            usage(stdout);
+            return 0;
+        default:
+            usage(stderr);
+            return 2;
+        }
+    }
+    if (!sock || cfg.timeout == 0) {
+        usage(stderr);
+        return 2;
+    }
+    struct policy pol;
+    char err[1024];
+    policy_defaults(&pol);
+    if (cfg.policy_file && policy_load_file(&pol, cfg.policy_file, err, sizeof(err)) != MG_OK) {
+        fprintf(stderr, "mugai-milter: policy refused: %s\n", err);
+        return 2;
+    }
+    cfg.max_size = pol.mail_max_size;
+    signal(SIGPIPE, SIG_IGN);
+    struct smfiDesc desc = {
+            .xxfi_name = "mugai-milter",
+            .xxfi_version = SMFI_VERSION,
+            .xxfi_flags = SMFIF_ADDHDRS | SMFIF_CHGHDRS | SMFIF_CHGBODY,
+            .xxfi_connect = mf_connect,
+            .xxfi_envfrom = mf_envfrom,
+            .xxfi_header = mf_header,
+            .xxfi_eoh = mf_eoh,
+            .xxfi_body = mf_body,
+            .xxfi_eom = mf_eom,
+            .xxfi_abort = mf_abort,
+            .xxfi_close = mf_close,
+    };
+    if (smfi_setconn((char *)sock) != MI_SUCCESS || smfi_register(desc) != MI_SUCCESS) {
+        fprintf(stderr, "mugai-milter: cannot set up libmilter on %s\n", sock);
+        return 1;
+    }
+    if (strncmp(sock, "unix:", 5) == 0 || strncmp(sock, "local:", 6) == 0)
+        unlink(strchr(sock, ':') + 1);
+    if (smfi_opensocket(true) != MI_SUCCESS) {
+        fprintf(stderr, "mugai-milter: cannot open %s\n", sock);
+        return 1;
+    }
+    fprintf(stderr, "mugai-milter: listening on %s\n", sock);
+    return smfi_main() == MI_SUCCESS ? 0 : 1;
+}
