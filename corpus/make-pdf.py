@@ -142,10 +142,11 @@ def samples():
     s["goto-openaction.pdf"] = serialize(base(
         catalog=b"/OpenAction << /S /GoTo /D [3 0 R /Fit] >> "))
     s["dest-openaction.pdf"] = serialize(base(catalog=b"/OpenAction [3 0 R /XYZ 0 792 0] "))
-    s["uri-http.pdf"] = serialize(base(annots=[10, 11], extra={
+    s["uri-http.pdf"] = serialize(base(annots=[10, 11, 12], extra={
         10: link(b"<< /S /URI /URI (https://www.example.jp/) >>"),
         11: link(b"<< /S /URI /URI (http://www.example.jp/a?b=c) /Next << /S /Named /N /NextPage >> >>",
-                 b"[72 650 300 680]")}))
+                 b"[72 650 300 680]"),
+        12: link(b"<< /S /URI /URI (mailto:zeimu@example.jp) >>", b"[72 600 300 630]")}))
 
     # --- JavaScript ------------------------------------------------------
     s["js-openaction.pdf"] = serialize(base(catalog=b"/OpenAction 10 0 R ",

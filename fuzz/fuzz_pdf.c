@@ -7,7 +7,8 @@
  *
  * When the last input byte has its low three bits set, the input also goes
  * through pdfsan_flatten (qpdf rewrite, then poppler's text extraction);
- * one input in eight keeps the slower poppler path from dominating.
+ * one input in eight keeps the slower poppler path from dominating. Bit 3
+ * turns the policy's keep_hyperlinks off, so both link paths get fuzzed.
  */
 #include "buf.h"
 #include "err.h"
@@ -32,7 +33,9 @@ int fuzz_init(void)
 int fuzz_one(const uint8_t *data, size_t len)
 {
     static const char *const passwords[] = {"user", "owner"};
-    struct san_ctx ctx = {.pol = &fuzz_pol, .passwords = passwords, .n_passwords = 2};
+    struct policy pol = fuzz_pol;
+    pol.keep_hyperlinks = !(len > 0 && (data[len - 1] & 8));
+    struct san_ctx ctx = {.pol = &pol, .passwords = passwords, .n_passwords = 2};
     struct report_node *node = report_new("fuzz");
     if (!node)
         return 0;

@@ -19,7 +19,8 @@
  * left unreferenced is not written. The same walk in check mode verifies
  * an output: it must find nothing to remove.
  *
- * What stays (allowlist): GoTo actions, URI actions to http/https, Named
+ * What stays (allowlist): GoTo actions, URI actions to http, https and
+ * mailto (none when the policy's keep_hyperlinks is off), Named
  * actions NextPage/PrevPage/FirstPage/LastPage; annotation subtypes that
  * only draw (Text, Link, Widget, markup...); catalog keys for structure,
  * navigation, forms without XFA, metadata; name trees /Dests and /AP.
@@ -68,7 +69,8 @@ struct pdfsan_frame {
 struct pdfsan_walk {
     qpdf_data q;
     enum pdfsan_mode mode;
-    bool flatten; /* also drop annotations and forms (text is all we keep) */
+    bool flatten;    /* also drop annotations and forms (text is all we keep) */
+    bool keep_links; /* policy keep_hyperlinks: http, https and mailto URIs stay */
     struct report_node *node;
     int err; /* first hard error (MG_ERR_LIMIT, MG_ERR_NOMEM, MG_ERR_PARSE) */
     uint64_t visits;
@@ -302,7 +304,8 @@ static void pdfsan_push(struct pdfsan_walk *w, qpdf_oh oh, enum pdfsan_ref items
 
 /* ---- judging ------------------------------------------------------------- */
 
-/* A URI a user may follow: http or https, printable ASCII, no spaces. */
+/* A URI a user may follow: http, https or mailto (the policy's
+ * keep_hyperlinks promise for documents), printable ASCII, no spaces. */
 static bool pdfsan_uri_ok(const char *s, size_t n)
 {
     size_t skip;
@@ -310,6 +313,8 @@ static bool pdfsan_uri_ok(const char *s, size_t n)
         skip = 7;
     else if (n >= 8 && strncasecmp(s, "https://", 8) == 0)
         skip = 8;
+    else if (n >= 7 && strncasecmp(s, "mailto:", 7) == 0)
+        skip = 7;
     else
         return false;
     if (n == skip)
@@ -346,7 +351,7 @@ static const char *pdfsan_action_verdict(struct pdfsan_walk *w, qpdf_oh d, const
         if (qpdf_oh_is_string(q, u)) {
             size_t n = 0;
             const char *v = qpdf_oh_get_binary_string_value(q, u, &n);
-            ok = v && pdfsan_uri_ok(v, n);
+            ok = w->keep_links && v && pdfsan_uri_ok(v, n);
             size_t j = 0;
             for (size_t i = 0; v && i < n && j + 1 < sizeof(shown); i++)
                 shown[j++] = (v[i] > 0x20 && v[i] < 0x7F) ? v[i] : '?';
@@ -356,7 +361,9 @@ static const char *pdfsan_action_verdict(struct pdfsan_walk *w, qpdf_oh d, const
         if (ok)
             return NULL;
         snprintf(what, cap, "URI action to \"%s\"", shown);
-        return "links are kept only to http and https";
+        if (!w->keep_links)
+            return "policy: keep_hyperlinks is off";
+        return "links are kept only to http, https and mailto";
     }
     snprintf(what, cap, "%.60s action", s + 1);
     if (strcmp(s, "/JavaScript") == 0 || strcmp(s, "/ECMAScript") == 0)
@@ -953,6 +960,7 @@ static int pdfsan_rewrite(struct san_ctx *ctx, const uint8_t *in, size_t len, st
     memset(w, 0, sizeof(*w));
     w->q = q;
     w->mode = PDFSAN_CLEAN;
+    w->keep_links = !ctx || !ctx->pol || ctx->pol->keep_hyperlinks;
     w->flatten = flatten;
     w->node = node;
 
@@ -1087,6 +1095,7 @@ int pdfsan_verify(struct san_ctx *ctx, const uint8_t *in, size_t len)
     memset(&w, 0, sizeof(w));
     w.q = q;
     w.mode = PDFSAN_CHECK;
+    w.keep_links = !ctx || !ctx->pol || ctx->pol->keep_hyperlinks;
     if (pdfsan_walk_doc(&w) != MG_OK || w.findings || qpdf_has_error(q))
         goto out;
     /* Warnings left are about meaning (a page tree entry of the wrong type

@@ -407,10 +407,37 @@ static void test_kept(void)
     if (r.rc == MG_OK) {
         CHECK(strstr(r.qdf, "(https://www.example.jp/)") != NULL);
         CHECK(strstr(r.qdf, "(http://www.example.jp/a?b=c)") != NULL);
+        CHECK(strstr(r.qdf, "(mailto:zeimu@example.jp)") != NULL);
         CHECK(has_name(r.qdf, r.qdf_len, "NextPage"));
         CHECK(qpdf_check_clean(r.path));
     }
     result_free(&r);
+    /* keep_hyperlinks = no: every link goes, and the checker agrees. */
+    pol.keep_hyperlinks = false;
+    sanitize("uri-http.pdf", &r);
+    CHECK_EQ_INT(r.rc, MG_OK);
+    if (r.rc == MG_OK) {
+        CHECK(!has_name(r.qdf, r.qdf_len, "URI"));
+        CHECK(has_name(r.qdf, r.qdf_len, "Link"));
+        CHECK(report_has(r.node, "removed", "https://www.example.jp/"));
+    }
+    result_free(&r);
+    struct san_ctx nolinks = {.pol = &pol};
+    size_t ulen;
+    uint8_t *u = load("uri-http.pdf", &ulen);
+    struct buf ub;
+    buf_init(&ub, 1u << 20);
+    struct report_node *un = report_new("u");
+    pol.keep_hyperlinks = true;
+    CHECK(pdfsan_sanitize(&nolinks, u, ulen, &ub, un) == MG_OK);
+    CHECK(pdfsan_verify(&nolinks, ub.data, ub.len) == MG_OK);
+    pol.keep_hyperlinks = false;
+    CHECK(pdfsan_verify(&nolinks, ub.data, ub.len) != MG_OK);
+    pol.keep_hyperlinks = true;
+    report_free(un);
+    buf_free(&ub);
+    free(u);
+
     const char *opens[] = {"goto-openaction.pdf", "dest-openaction.pdf"};
     for (int i = 0; i < 2; i++) {
         sanitize(opens[i], &r);
@@ -728,6 +755,7 @@ int main(void)
     pol.max_input_size = 64u << 20;
     pol.max_output_size = 64u << 20;
     pol.max_depth = 4;
+    pol.keep_hyperlinks = true;
     if (!mkdtemp(tmpdir)) {
         perror("mkdtemp");
         return 2;

@@ -161,6 +161,13 @@ if out:
     expanded = qdf(out)
     t.check(b"(https://www.example.jp/)" in expanded, "https link kept")
     t.check(b"NextPage" in names(expanded), "Named NextPage kept")
+    t.check(b"(mailto:zeimu@example.jp)" in expanded, "mailto link kept")
+nolinks = mt.write(work, "nolinks.conf",
+                   b"[actions]\npdf = sanitize\n[options]\nkeep_hyperlinks = no\n")
+r = mt.run([sample("uri-http.pdf")], "--policy", nolinks)
+out = only_output(r, "uri-http without links")
+if out:
+    t.check(b"URI" not in names(qdf(out)), "keep_hyperlinks = no: every link removed")
 
 # --- encryption ---------------------------------------------------------------------------
 r = mt.run([sample("encrypted-user.pdf")], "--policy", sanitize_policy)
