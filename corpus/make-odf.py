@@ -368,6 +368,8 @@ def hostile():
             + '<text:section text:name="linked"><text:section-source xlink:href="file:///etc/passwd" '
               'xlink:type="simple"/>' + para("リンクされた節 linked section") + '</text:section>'
             + para('<text:execute-macro text:name="Standard.Module1.Main">マクロ実行 run</text:execute-macro>')
+            + para('<text:bibliography-mark text:identifier="ref1" text:bibliography-type="www" '
+                   'text:url="file:///c:/windows/system32/calc.exe">参考文献 reference</text:bibliography-mark>')
             + '<text:script script:language="JavaScript">alert("MUGAI")</text:script>'
             + para(JA))
     mk("links.odt", "odt", [("content.xml", content(body), "text/xml"), ("styles.xml", STYLES, "text/xml"),

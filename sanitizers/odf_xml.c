@@ -663,7 +663,7 @@ static bool has_child(struct walk *w, xmlNodePtr el, enum ns_id ns, const char *
 enum link_class {
     LINK_TEXT, /* text:a, draw:a: a hyperlink; unwrap when refused */
     LINK_AREA, /* image map areas: a hyperlink; drop when refused */
-    LINK_FORM, /* form elements: drop the attribute when refused */
+    LINK_FORM, /* form elements, bibliography URLs: drop the attribute when refused */
     LINK_PART, /* anything else: must name a kept part; drop the element */
 };
 
@@ -853,7 +853,8 @@ static void filter_element(struct walk *w, xmlNodePtr el, int depth)
             continue;
         }
         if ((ai->id == NS_XLINK && strcmp(an_local, "href") == 0) ||
-            (ai->id == NS_FORM && strcmp(an_local, "image-data") == 0)) {
+            (ai->id == NS_FORM && strcmp(an_local, "image-data") == 0) ||
+            (ai->id == NS_TEXT && strcmp(an_local, "url") == 0)) {
             bool drop_attr;
             enum el_action ha = check_href(w, el, a, ename, &drop_attr);
             if (drop_attr)
