@@ -1519,7 +1519,7 @@ static int arc_raw(struct arc *arc)
         return arc_fail(arc, MG_ERR_LIMIT, "limit", "output larger than the limit");
     ctx->out_type = ct;
     report_actionf(arc->node, "removed", "a compressed file is released as its sanitized content",
-                   "%s compression around \"%s\" (%s)", ftype_info(arc->type)->label, name,
+                   "the %s layer around \"%s\" (%s inside)", ftype_info(arc->type)->label, name,
                    ftype_info(ct)->label);
     return MG_OK;
 }
