@@ -408,6 +408,20 @@ def samples_7z(out, workdir):
     with open(dst, "rb") as f:
         out["encrypted-zipcrypto.zip"] = f.read()
 
+    # CP932 names written by a real tool: Info-ZIP stores the file-system
+    # bytes as they are, without the UTF-8 flag, as Windows zips have them.
+    jp = os.path.join(workdir, "infozip")
+    os.makedirs(os.path.join(jp.encode(), cp932("資料")))
+    with open(os.path.join(jp.encode(), cp932("請求書_ｶﾅ_全角ＡＢＣ.txt")), "wb") as f:
+        f.write(TEXT_JA)
+    with open(os.path.join(jp.encode(), cp932("資料"), cp932("表計算①.csv")), "wb") as f:
+        f.write(CSV)
+    dst = os.path.join(workdir, "cp932-infozip.zip")
+    subprocess.run(["zip", "-q", "-r", "-X", dst, "."], cwd=jp, check=True,
+                   env=dict(os.environ, LANG="C", LC_ALL="C"))
+    with open(dst, "rb") as f:
+        out["cp932-infozip.zip"] = f.read()
+
     # cab with gcab.
     dst = os.path.join(workdir, "normal.cab")
     subprocess.run(["gcab", "-c", "-z", dst, "資料/報告書.txt", "pic.png"], cwd=tree, check=True)
@@ -470,7 +484,8 @@ def write_all(out):
     os.makedirs(SEEDS)
     for name in ("normal.tar", "gnu-names.tar", "normal.tar.gz", "normal.tar.bz2",
                  "normal.tar.xz", "normal.tar.zst", "normal.cpio", "normal.7z", "normal.cab",
-                 "normal.lzh", "utf8-names.zip", "cp932-names.zip", "zip-slip.zip",
+                 "normal.lzh", "utf8-names.zip", "cp932-names.zip", "cp932-infozip.zip",
+                 "zip-slip.zip",
                  "symlink.zip", "links.tar", "overlap-dup.zip", "name-mismatch.zip",
                  "concatenated.zip", "gap.zip", "encrypted-zipcrypto.zip", "encrypted-aes.zip",
                  "encrypted.7z", "note.txt.gz", "note.txt.xz", "inner.zip.gz", "odd-names.zip",

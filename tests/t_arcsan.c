@@ -378,6 +378,15 @@ static void test_japanese_names(void)
           child_blocked(r.node, "説明書.pdf.exe", "dangerous-extension"));
     run_free(&r);
 
+    /* the same names as Info-ZIP stores them (file-system bytes, no flag) */
+    run_sample(&r, "cp932-infozip.zip", &pol, NULL, 0);
+    CHECK_EQ_INT(r.rc, MG_OK);
+    CHECK(zclean(&r.w));
+    CHECK_EQ_INT(r.w.n, 2);
+    CHECK(member_is(&r, "請求書_ｶﾅ_全角ＡＢＣ.txt", TEXT_JA));
+    CHECK(zfind(&r.w, "資料/表計算①.csv") != NULL);
+    run_free(&r);
+
     /* flag set on CP932 bytes: refused, not guessed; bytes that are neither: refused */
     run_sample(&r, "utf8-flag-wrong.zip", &pol, NULL, 0);
     CHECK_EQ_INT(r.rc, MG_OK);

@@ -129,6 +129,7 @@ for name, want in (
                         "images/photo.jpg": b"\xff\xd8\xff"}),
         ("utf8-names.zip", {"フォルダ/請求書_ｶﾅ_全角ＡＢＣ.txt": TEXT_JA,
                             "報告書（令和６年度）.txt": TEXT_JA, "画像/写真①.png": b"\x89PNG"}),
+        ("cp932-infozip.zip", {"請求書_ｶﾅ_全角ＡＢＣ.txt": TEXT_JA, "資料/表計算①.csv": None}),
         ("normal.7z", {"資料/報告書.txt": TEXT_JA, "pic.png": b"\x89PNG"}),
         ("normal.tar", {"docs/報告書.txt": TEXT_JA, "docs/readme.txt": TEXT_EN,
                         "images/pic.png": b"\x89PNG"}),
