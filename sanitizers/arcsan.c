@@ -1163,13 +1163,16 @@ static int64_t arc_clamp_time(int64_t t)
     return t < ARC_TIME_MIN ? ARC_TIME_MIN : t > ARC_TIME_MAX ? ARC_TIME_MAX : t;
 }
 
-/* Types whose data is compressed already: stored, deflate would only cost time. */
+/*
+ * Images we rebuilt are stored: deflate would only cost time. Anything
+ * else is deflated, zips and Office files included: stored, their bytes
+ * would sit in the clear right after the first local header, and libmagic,
+ * which peeks there ("[Content_Types].xml", "mimetype"), would take our
+ * zip for the document inside it.
+ */
 static bool arc_precompressed(enum ftype t)
 {
-    return t == FT_JPEG || t == FT_PNG || t == FT_GIF || t == FT_WEBP ||
-           ftype_info(t)->cls == FTC_ARCHIVE ||
-           (ftype_info(t)->cls == FTC_DOCUMENT && t != FT_PDF && t != FT_RTF && t != FT_DOC &&
-            t != FT_XLS && t != FT_PPT && t != FT_OLE2 && t != FT_JTD);
+    return t == FT_JPEG || t == FT_PNG || t == FT_GIF || t == FT_WEBP;
 }
 
 static int arc_write_entry(struct arc *arc, const char *path, const uint8_t *data, size_t n,

@@ -424,6 +424,35 @@ if out:
                     f"nested/deep: {zd.namelist()}")
             t.check("deep.exe" in notice(zd), "nested/deep: notice lists deep.exe")
 
+# --- a macro document inside a 7z inside a zip comes out as a docx ------------
+DOCM = os.path.join(mt.CORPUS, "office", "vba.docm")
+if os.path.exists(DOCM) and SEVENZIP:
+    d = tempfile.mkdtemp(prefix="mugai-docm-", dir=work)
+    shutil.copy(DOCM, os.path.join(d, "報告書.docm"))
+    subprocess.run([SEVENZIP, "a", "-bd", "-bso0", "-bsp0", "inner.7z", "報告書.docm"], cwd=d,
+                   check=True)
+    outer = os.path.join(d, "outer.zip")
+    with zipfile.ZipFile(outer, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.write(os.path.join(d, "inner.7z"), "inner.7z")
+    office = mt.write(work, "office.conf", open(POLICY, "rb").read() +
+                      b"docm = sanitize\ndocx = sanitize\n")
+    r, rep, out = one(None, path=outer, policy=office)
+    t.check(r.code == 0, f"docm in 7z in zip released (exit {r.code}) {rep.get('reason')}")
+    if out:
+        z = open_zip(out)
+        zip_clean(z, "docm nest")
+        t.check(z.namelist() == ["inner.zip"], f"docm nest: {z.namelist()}")
+        if z.namelist() == ["inner.zip"]:
+            zi = zipfile.ZipFile(io.BytesIO(z.read("inner.zip")))
+            zip_clean(zi, "docm nest/inner")
+            t.check(zi.namelist() == ["報告書.docx"], f"docm nest/inner: {zi.namelist()}")
+            if zi.namelist() == ["報告書.docx"]:
+                doc = zipfile.ZipFile(io.BytesIO(zi.read("報告書.docx")))
+                t.check("word/document.xml" in doc.namelist(), "the docx has its document")
+                t.check(not any("vba" in n.lower() for n in doc.namelist()), "no macros left")
+else:
+    print("corpus/office/vba.docm or 7-Zip missing: nested docm check skipped")
+
 # --- no iconv module is ever loaded for names ---------------------------------
 if shutil.which("strace"):
     log = os.path.join(work, "strace.log")
