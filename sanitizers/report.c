@@ -118,8 +118,7 @@ int report_action(struct report_node *n, const char *action, const char *what, c
     return MG_OK;
 }
 
-int report_actionf(struct report_node *n, const char *action, const char *why, const char *fmt,
-                   ...)
+int report_actionf(struct report_node *n, const char *action, const char *why, const char *fmt, ...)
 {
     char what[REPORT_STR_MAX + 1];
     va_list ap;
@@ -154,8 +153,7 @@ int report_add_child(struct report_node *parent, struct report_node *child)
         return MG_OK;
     }
     if (parent->n_children % 16 == 0) {
-        struct report_node **c =
-                realloc(parent->children, (parent->n_children + 16) * sizeof(*c));
+        struct report_node **c = realloc(parent->children, (parent->n_children + 16) * sizeof(*c));
         if (!c) {
             report_free(child);
             return MG_ERR_NOMEM;

@@ -65,8 +65,8 @@ int report_set_out_type(struct report_node *n, const char *type);
 
 /* Record an action; raises a clean verdict to sanitized when action is "removed" or "rewrote". */
 int report_action(struct report_node *n, const char *action, const char *what, const char *why);
-int report_actionf(struct report_node *n, const char *action, const char *why, const char *fmt,
-                   ...) __attribute__((format(printf, 4, 5)));
+int report_actionf(struct report_node *n, const char *action, const char *why, const char *fmt, ...)
+        __attribute__((format(printf, 4, 5)));
 
 /* Mark blocked with a stable reason code and a message. */
 int report_block(struct report_node *n, const char *code, const char *fmt, ...)

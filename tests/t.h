@@ -28,7 +28,7 @@ static int t_failed, t_passed;
             t_passed++;                                                                            \
         } else {                                                                                   \
             t_failed++;                                                                            \
-            fprintf(stderr, "%s:%d: CHECK failed: %s == %s (%lld != %lld)\n", __FILE__, __LINE__, \
+            fprintf(stderr, "%s:%d: CHECK failed: %s == %s (%lld != %lld)\n", __FILE__, __LINE__,  \
                     #a, #b, t_a_, t_b_);                                                           \
         }                                                                                          \
     } while (0)
