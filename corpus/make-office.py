@@ -192,16 +192,24 @@ class Pkg:
         return make_zip(self.members(), replace)
 
 
-def make_zip(members, replace=None):
+def make_zip(members, replace=None, method=zipfile.ZIP_DEFLATED):
     bio = io.BytesIO()
-    with zipfile.ZipFile(bio, "w", zipfile.ZIP_DEFLATED) as z:
+    with zipfile.ZipFile(bio, "w", method) as z:
         for name, data in members:
             if replace and name in replace:
                 data = replace[name]
             zi = zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0))
-            zi.compress_type = zipfile.ZIP_DEFLATED
+            zi.compress_type = method
             z.writestr(zi, data)
     return bio.getvalue()
+
+
+def stored(data):
+    """The same package with every member stored, for the fuzzer: a mutation
+    lands in the XML itself (the harness repairs stored members' CRCs)."""
+    with zipfile.ZipFile(io.BytesIO(data)) as z:
+        members = [(i.filename, z.read(i.filename)) for i in z.infolist()]
+    return make_zip(members, method=zipfile.ZIP_STORED)
 
 
 def cfb(streams, clsid=b"\0" * 16):
@@ -840,6 +848,29 @@ def sample_bomb():
     return p.build({"word/document.xml": big})
 
 
+def sample_encrypted_member():
+    """word/document.xml flagged as encrypted (traditional PKWARE bit): it cannot be inspected."""
+    data = bytearray(word(para("MUGAI-TEXT encrypted")).build())
+    name = b"word/document.xml"
+    i = 0
+    while True:
+        i = data.find(b"PK\x03\x04", i)
+        if i < 0:
+            break
+        if data[i + 30:i + 30 + len(name)] == name:
+            data[i + 6] |= 1
+        i += 4
+    i = 0
+    while True:
+        i = data.find(b"PK\x01\x02", i)
+        if i < 0:
+            break
+        if data[i + 46:i + 46 + len(name)] == name:
+            data[i + 8] |= 1
+        i += 4
+    return bytes(data)
+
+
 def sample_no_main():
     p = Pkg()
     p.add("word/document.xml", w_doc(para("orphan")), CT["docx"])
@@ -1193,6 +1224,7 @@ HOSTILE = {
     "dup-names.docx": sample_dup_names,
     "bomb.docx": sample_bomb,
     "no-main.docx": sample_no_main,
+    "encrypted-member.docx": sample_encrypted_member,
     "xlm-macrosheet.xlsm": sample_xlm_macrosheet,
     "xlm-macrosheet-strict.xlsx": lambda: sample_xlm_macrosheet("xlsx", True),
     "dde-formula.xlsx": sample_dde_formula,
@@ -1241,9 +1273,12 @@ def main():
         with open(os.path.join(OUT, name), "wb") as f:
             f.write(data)
         if name in SEED_NAMES:
-            assert len(data) < 20000, name
+            seed = stored(data)
+            if len(seed) >= 20000:
+                seed = data
+            assert len(seed) < 20000, name
             with open(os.path.join(SEEDS, name), "wb") as f:
-                f.write(data)
+                f.write(seed)
     print(f"{len(HOSTILE)} hostile samples in {OUT}, {len(SEED_NAMES)} seeds in {SEEDS}")
 
 

@@ -315,17 +315,23 @@ bool ooxml_clean_formula_risky(const char *f)
         if (c == '|')
             return true; /* DDE: application|topic!item */
         if (c == '[') {
-            size_t j = i + 1;
+            size_t j = i + 1, dot = 0;
             bool digits = true, path = false;
             while (j < n && f[j] != ']') {
                 if (f[j] < '0' || f[j] > '9')
                     digits = false;
                 if (f[j] == '\\' || f[j] == '/' || f[j] == ':')
                     path = true;
+                if (f[j] == '.')
+                    dot = j;
                 j++;
             }
-            /* [1]Sheet!A1 is another workbook; a path in brackets is too. */
+            /* [1]Sheet!A1 is another workbook; so is a path or a book name
+             * ([book.xlsx]) in brackets. */
             if ((digits && j > i + 1) || path)
+                return true;
+            if (dot &&
+                (strncasecmp(f + dot + 1, "xl", 2) == 0 || strncasecmp(f + dot + 1, "csv", 3) == 0))
                 return true;
             continue;
         }
@@ -959,6 +965,34 @@ static xmlNodePtr find_child(struct walk *w, xmlNodePtr n, enum fam fam, const c
 
 static int clean_elem(struct walk *w, xmlNodePtr e);
 
+/* Attribute rules: they never remove the element, so they apply to the root too. */
+static void clean_attrs(struct walk *w, xmlNodePtr e, enum fam fam)
+{
+    /* VML shapes carry links outside the relationships. */
+    if (is_vml(fam)) {
+        for (xmlAttrPtr a = e->properties, next; a; a = next) {
+            next = a->next;
+            const char *an = (const char *)a->name;
+            if (strcmp(an, "href") == 0 || strcmp(an, "althref") == 0 || strcmp(an, "src") == 0) {
+                count(w, OOXML_CR_VMLLINK);
+                xmlRemoveProp(a);
+            }
+        }
+    }
+    if (fam != F_X)
+        return;
+    if (name_is(e, "workbookView")) {
+        sheet_remap(w, e, "activeTab", true);
+        sheet_remap(w, e, "firstSheet", true);
+    }
+    if (name_is(e, "table") || name_is(e, "tableColumn")) {
+        /* The query behind a query table is gone; the table stays a table. */
+        xmlUnsetProp(e, (const xmlChar *)"tableType");
+        xmlUnsetProp(e, (const xmlChar *)"connectionId");
+        xmlUnsetProp(e, (const xmlChar *)"queryTableFieldId");
+    }
+}
+
 /*
  * A PowerPoint OLE frame becomes the picture PowerPoint stores as its
  * preview (the p:pic inside p:oleObj), keeping the frame's id, name and
@@ -1112,16 +1146,6 @@ static int clean_elem(struct walk *w, xmlNodePtr e)
             }
             return CN_KEEP;
         }
-        if (name_is(e, "workbookView")) {
-            sheet_remap(w, e, "activeTab", true);
-            sheet_remap(w, e, "firstSheet", true);
-        }
-        if (name_is(e, "table") || name_is(e, "tableColumn")) {
-            /* The query behind a query table is gone; the table stays a table. */
-            xmlUnsetProp(e, (const xmlChar *)"tableType");
-            xmlUnsetProp(e, (const xmlChar *)"connectionId");
-            xmlUnsetProp(e, (const xmlChar *)"queryTableFieldId");
-        }
         break;
     case F_XM:
         if (name_is(e, "f")) {
@@ -1187,17 +1211,7 @@ static int clean_elem(struct walk *w, xmlNodePtr e)
         return CN_REMOVED;
     }
 
-    /* VML shapes carry links outside the relationships. */
-    if (is_vml(fam)) {
-        for (xmlAttrPtr a = e->properties, next; a; a = next) {
-            next = a->next;
-            const char *an = (const char *)a->name;
-            if (strcmp(an, "href") == 0 || strcmp(an, "althref") == 0 || strcmp(an, "src") == 0) {
-                count(w, OOXML_CR_VMLLINK);
-                xmlRemoveProp(a);
-            }
-        }
-    }
+    clean_attrs(w, e, fam);
 
     unsigned before = total(w), formulas = w->cc->count[OOXML_CR_FORMULA];
     int r = clean_children(w, e);
@@ -1272,6 +1286,7 @@ int ooxml_clean_doc(struct ooxml_clean *cc, xmlDocPtr doc)
             goto out;
     }
     /* The root itself is never removed: its rules apply to what it holds. */
+    clean_attrs(&w, root, rf);
     rc = clean_children(&w, root);
     if (rc == CN_REMOVE_PARENT)
         rc = walk_fail(&w, MG_ERR_PARSE, "the part's root element holds a forbidden reference");
