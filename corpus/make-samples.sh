@@ -13,7 +13,8 @@ cp png/text_script.png       "$s/diagram.png"          # text chunk with a scrip
 cp gif/comment_script.gif    "$s/banner.gif"           # comment extension
 cp text/sjis-formulas.csv    "$s/顧客一覧.csv"          # Shift_JIS CSV with DDE formulas
 cp text/sjis-plain.txt       "$s/お知らせ.txt"          # Shift_JIS text, released as is
-cp pdf/everything.pdf        "$s/申請書.pdf"            # JavaScript, OpenAction, Launch, embedded file
+cp pdf/incremental-openaction.pdf "$s/申請書.pdf"       # JavaScript OpenAction added by an incremental update
+cp pdf/everything.pdf        "$s/添付付き.pdf"          # scripts, actions and an embedded clam.exe
 cp office/vba.docm           "$s/議事録.docm"           # VBA project: comes out as .docx
 cp office/dde-formula.xlsx   "$s/集計表.xlsx"           # DDE formula
 cp odf/macro.odt            "$s/回覧.odt"              # Basic macro run on open

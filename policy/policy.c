@@ -167,6 +167,15 @@ void policy_defaults(struct policy *pol)
     pol->action[FT_JPEG] = POL_SANITIZE;
     pol->action[FT_PNG] = POL_SANITIZE;
     pol->action[FT_GIF] = POL_SANITIZE;
+    /* Documents and archives: everything that has a sanitizer. */
+    static const enum ftype sanitized[] = {
+            FT_PDF,  FT_DOCX, FT_DOTX, FT_XLSX, FT_XLTX, FT_PPTX,  FT_PPSX, FT_POTX,
+            FT_DOCM, FT_DOTM, FT_XLSM, FT_XLTM, FT_PPTM, FT_PPSM,  FT_POTM, FT_ODT,
+            FT_ODS,  FT_ODP,  FT_OTT,  FT_OTS,  FT_OTP,  FT_ZIP,   FT_7Z,   FT_TAR,
+            FT_CPIO, FT_LZH,  FT_RAR,  FT_CAB,  FT_GZIP, FT_BZIP2, FT_XZ,   FT_ZSTD,
+    };
+    for (size_t i = 0; i < sizeof(sanitized) / sizeof(sanitized[0]); i++)
+        pol->action[sanitized[i]] = POL_SANITIZE;
     pol->action[FT_EML] = POL_SANITIZE;
 }
 

@@ -104,6 +104,12 @@ static void expected_defaults(struct policy *p)
     p->action[FT_TEXT] = p->action[FT_CSV] = POL_SANITIZE;
     p->action[FT_JPEG] = p->action[FT_PNG] = p->action[FT_GIF] = POL_SANITIZE;
     p->action[FT_EML] = POL_SANITIZE;
+    static const char *const sanitized[] = {
+            "pdf",  "docx", "dotx", "xlsx", "xltx", "pptx", "ppsx", "potx",  "docm", "dotm", "xlsm",
+            "xltm", "pptm", "ppsm", "potm", "odt",  "ods",  "odp",  "ott",   "ots",  "otp",  "zip",
+            "7z",   "tar",  "cpio", "lzh",  "rar",  "cab",  "gzip", "bzip2", "xz",   "zstd"};
+    for (size_t i = 0; i < sizeof(sanitized) / sizeof(sanitized[0]); i++)
+        p->action[ftype_by_name(sanitized[i])] = POL_SANITIZE;
 }
 
 static bool flattenable(enum ftype t)
@@ -240,8 +246,11 @@ static void test_defaults(void)
 
     /* Defaults block what they must. */
     CHECK_EQ_INT(policy_action(&got, FT_UNKNOWN), POL_BLOCK);
-    CHECK_EQ_INT(policy_action(&got, FT_PDF), POL_BLOCK);
-    CHECK_EQ_INT(policy_action(&got, FT_ZIP), POL_BLOCK);
+    CHECK_EQ_INT(policy_action(&got, FT_XLSB), POL_BLOCK);
+    CHECK_EQ_INT(policy_action(&got, FT_DOC), POL_BLOCK);
+    CHECK_EQ_INT(policy_action(&got, FT_HTML), POL_BLOCK);
+    CHECK_EQ_INT(policy_action(&got, FT_PDF), POL_SANITIZE);
+    CHECK_EQ_INT(policy_action(&got, FT_ZIP), POL_SANITIZE);
     CHECK_EQ_INT(policy_action(&got, FT_PE), POL_BLOCK);
     CHECK_EQ_INT(policy_action(&got, FT_JPEG), POL_SANITIZE);
 
@@ -410,7 +419,7 @@ static void test_actions(void)
     CHECK_EQ_INT(policy_action(&p, FT_PDF), POL_FLATTEN);
     d.action[FT_PDF] = POL_FLATTEN;
     CHECK(same_policy(&p, &d, "pdf = flatten"));
-    d.action[FT_PDF] = POL_BLOCK;
+    d.action[FT_PDF] = POL_SANITIZE;
 
     CHECK_EQ_INT(parse_str(&p, "[actions]\njpeg = block\n"), MG_OK);
     CHECK_EQ_INT(policy_action(&p, FT_JPEG), POL_BLOCK);
@@ -418,8 +427,8 @@ static void test_actions(void)
     CHECK(same_policy(&p, &d, "jpeg = block"));
     d.action[FT_JPEG] = POL_SANITIZE;
 
-    CHECK_EQ_INT(parse_str(&p, "[actions]\nzip = Sanitize\n"), MG_OK);
-    CHECK_EQ_INT(policy_action(&p, FT_ZIP), POL_SANITIZE);
+    CHECK_EQ_INT(parse_str(&p, "[actions]\nzip = Block\n"), MG_OK);
+    CHECK_EQ_INT(policy_action(&p, FT_ZIP), POL_BLOCK);
 
     /* Every type: executables only ever block; flatten only where it exists. */
     for (int i = 0; i < FT_COUNT; i++) {
