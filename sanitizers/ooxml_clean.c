@@ -641,9 +641,22 @@ out:
 /* ------------------------------------------------------------------ */
 /* Pass 2: workbook sheets, shared formulas */
 
+static enum ooxml_rel_use rel_use(struct walk *w, const char *id)
+{
+    return w->cc->rel_use != NULL ? w->cc->rel_use(w->cc->rel_arg, id) : OOXML_REL_NONE;
+}
+
 static bool rel_ok(struct walk *w, const char *id)
 {
-    return w->cc->rel_kept != NULL && w->cc->rel_kept(w->cc->rel_arg, id);
+    return rel_use(w, id) == OOXML_REL_PART;
+}
+
+/* Elements that follow a hyperlink: the only ones an external link may serve. */
+static bool is_link_elem(enum fam fam, const xmlNode *e)
+{
+    if (fam == F_A)
+        return name_is(e, "hlinkClick") || name_is(e, "hlinkHover") || name_is(e, "hlinkMouseOver");
+    return (fam == F_W || fam == F_X) && name_is(e, "hyperlink");
 }
 
 /* The relationship id of an element (r:id), malloc'd, or NULL. */
@@ -845,6 +858,7 @@ static const struct {
         {F_X, "customProperties"},
         {F_X, "hyperlinks"},
         {F_X, "pivotCaches"},
+        {F_X, "tableParts"},
         {F_X, "conditionalFormatting"},
         {F_X, "dataValidations"},
         {F_X, "definedNames"},
@@ -1191,13 +1205,19 @@ static int clean_elem(struct walk *w, xmlNodePtr e)
         if (!ref)
             continue;
         xmlChar *v = attr_value(a);
-        bool ok = v == NULL || v[0] == '\0' || rel_ok(w, (const char *)v);
+        bool ok = v == NULL || v[0] == '\0';
+        if (!ok) {
+            enum ooxml_rel_use use = rel_use(w, (const char *)v);
+            ok = use == OOXML_REL_PART || (use == OOXML_REL_LINK && is_link_elem(fam, e));
+        }
         xmlFree(v);
         if (ok)
             continue;
         count(w, OOXML_CR_RELREF);
-        if (strcmp((const char *)a->name, "link") == 0) {
-            xmlRemoveProp(a); /* a linked picture keeps its embedded copy */
+        if (strcmp((const char *)a->name, "link") == 0 || (fam == F_X && name_is(e, "pageSetup"))) {
+            /* A linked picture keeps its embedded copy; a page setup its
+             * settings without the printer's binary data. */
+            xmlRemoveProp(a);
             continue;
         }
         if (fam == F_W && name_is(e, "hyperlink")) {

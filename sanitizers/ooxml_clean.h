@@ -7,7 +7,10 @@
  *   - elements that refer (r:id, r:embed, r:link, ..., o:relid) to a
  *     relationship that was not kept: the OLE object, ActiveX control,
  *     linked image, subdocument, external workbook... (a hyperlink is
- *     unwrapped to its text; an external image link is just cut);
+ *     unwrapped to its text; an external image link is just cut; a page
+ *     setup only loses its printer settings); a kept external hyperlink
+ *     counts only for hyperlink elements, so a picture cannot name a web
+ *     address as its image;
  *   - OLE objects (o:OLEObject, p:oleObj: the preview picture stays, a
  *     Word object becomes a plain VML picture, a PowerPoint OLE frame
  *     becomes its p:pic), ActiveX controls, form-field and VML button macros;
@@ -56,11 +59,17 @@ enum ooxml_clean_reason {
     OOXML_CR_COUNT
 };
 
+/* What a relationship id of the part being cleaned leads to. */
+enum ooxml_rel_use {
+    OOXML_REL_NONE, /* no such relationship, or it was not kept */
+    OOXML_REL_PART, /* a kept part inside the package */
+    OOXML_REL_LINK, /* a kept external hyperlink: only hyperlink elements may use it */
+};
+
 struct ooxml_clean {
     /* in */
     bool keep_hyperlinks;
-    /* Whether id names a relationship of this part that was kept. */
-    bool (*rel_kept)(void *arg, const char *id);
+    enum ooxml_rel_use (*rel_use)(void *arg, const char *id);
     void *rel_arg;
     /* out */
     unsigned count[OOXML_CR_COUNT];

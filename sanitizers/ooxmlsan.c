@@ -51,6 +51,13 @@
 #include <strings.h>
 
 #define NO_PART SIZE_MAX
+/*
+ * Parsed XML parts are kept between the first look (root element) and the
+ * cleaning while they are small; larger ones are parsed again, so that a
+ * workbook of several big sheets never holds all their trees at once.
+ */
+#define DOM_KEEP_PART  (256u << 10)
+#define DOM_KEEP_TOTAL (8u << 20)
 /* Individual report lines for members with executable or OLE2 magic. */
 #define MAGIC_REPORT_MAX 32
 
@@ -58,6 +65,7 @@ enum part_state { P_UNSEEN, P_KEEP, P_DROP };
 
 struct relstate {
     bool keep;
+    bool dup;      /* another relationship of the part has the same id */
     size_t target; /* part index for internal targets */
 };
 
@@ -68,6 +76,7 @@ struct part {
     size_t len;
     const char *skip; /* why the member cannot be a part */
     bool is_rels, is_ct, targeted, reached;
+    bool rels_bad; /* its relationship part exists but could not be read */
     enum part_state state;
     const struct ooxml_reltype *rt;
     const char *ctype; /* from [Content_Types].xml (borrowed) */
@@ -95,6 +104,7 @@ struct pkg {
     enum ftype out_type;
     size_t *order; /* kept parts in the order found */
     size_t n_order;
+    size_t dom_bytes; /* input bytes of the parsed trees being kept */
     unsigned magic_reported;
 };
 
@@ -322,13 +332,10 @@ static bool has_doctype(const uint8_t *d, size_t n)
 /* ------------------------------------------------------------------ */
 /* Members to parts */
 
-static struct pkg *sort_ctx;
-
-static int part_cmp(const void *a, const void *b)
+static int part_cmp(const void *a, const void *b, void *arg)
 {
-    const struct part *pa = &sort_ctx->parts[*(const size_t *)a];
-    const struct part *pb = &sort_ctx->parts[*(const size_t *)b];
-    return strcmp(pa->key, pb->key);
+    const struct pkg *pk = arg;
+    return strcmp(pk->parts[*(const size_t *)a].key, pk->parts[*(const size_t *)b].key);
 }
 
 static size_t find_part(const struct pkg *pk, const char *key)
@@ -347,11 +354,32 @@ static size_t find_part(const struct pkg *pk, const char *key)
     return NO_PART;
 }
 
+/*
+ * Whether key names a relationship part (DIR/_rels/NAME.rels), and if so the
+ * key of the part it belongs to (DIR/NAME; "" for the package's _rels/.rels).
+ */
+static bool rels_source(const char *key, char *src, size_t srclen)
+{
+    size_t n = strlen(key);
+    const char *base = strrchr(key, '/');
+    if (n < 11 || base == NULL || strcmp(key + n - 5, ".rels") != 0)
+        return false;
+    size_t dir = (size_t)(base - key); /* ".../_rels" */
+    if (dir < 5 || memcmp(base - 5, "_rels", 5) != 0 || (dir > 5 && base[-6] != '/'))
+        return false;
+    size_t prefix = dir - 5, bl = strlen(base + 1) - 5;
+    if (prefix + bl + 1 > srclen)
+        return false;
+    memcpy(src, key, prefix);
+    memcpy(src + prefix, base + 1, bl);
+    src[prefix + bl] = '\0';
+    return true;
+}
+
 static bool key_is_rels(const char *key)
 {
-    const char *ext = ooxml_part_ext(key);
-    return strcmp(ext, "rels") == 0 &&
-           (strncmp(key, "_rels/", 6) == 0 || strstr(key, "/_rels/") != NULL);
+    char src[OOXML_KEY_MAX];
+    return rels_source(key, src, sizeof(src));
 }
 
 static int pkg_members(struct pkg *pk)
@@ -393,9 +421,7 @@ static int pkg_members(struct pkg *pk)
         pk->sorted[pk->n] = pk->n;
         pk->n++;
     }
-    sort_ctx = pk;
-    qsort(pk->sorted, pk->n, sizeof(*pk->sorted), part_cmp);
-    sort_ctx = NULL;
+    qsort_r(pk->sorted, pk->n, sizeof(*pk->sorted), part_cmp, pk);
     for (size_t i = 1; i < pk->n; i++)
         if (strcmp(pk->parts[pk->sorted[i - 1]].key, pk->parts[pk->sorted[i]].key) == 0)
             return pkg_fail(pk, MG_ERR_PARSE, "parse-error",
@@ -448,12 +474,11 @@ static int pkg_parse(struct pkg *pk, const struct part *p, xmlDocPtr *doc, bool 
 /* ------------------------------------------------------------------ */
 /* Relationships */
 
-static struct part *relsort_part;
-
-static int rel_id_cmp(const void *a, const void *b)
+static int rel_id_cmp(const void *a, const void *b, void *arg)
 {
-    const char *ia = relsort_part->rels.r[*(const size_t *)a].id;
-    const char *ib = relsort_part->rels.r[*(const size_t *)b].id;
+    const struct part *src = arg;
+    const char *ia = src->rels.r[*(const size_t *)a].id;
+    const char *ib = src->rels.r[*(const size_t *)b].id;
     return strcmp(ia ? ia : "", ib ? ib : "");
 }
 
@@ -474,14 +499,17 @@ static int part_load_rels(struct pkg *pk, struct part *src, const char *src_key)
     xmlDocPtr doc = NULL;
     bool dropped;
     int rc = pkg_parse(pk, rp, &doc, &dropped);
-    if (rc != MG_OK || dropped)
+    if (rc != MG_OK || dropped) {
+        src->rels_bad = dropped;
         return rc;
+    }
     char why[256];
     rc = ooxml_rels_parse(doc, &src->rels, why, sizeof(why));
     xmlFreeDoc(doc);
     if (rc == MG_ERR_NOMEM || rc == MG_ERR_LIMIT)
         return pkg_fail(pk, rc, "limit", "%s: %s", rp->name, why);
     if (rc != MG_OK) {
+        src->rels_bad = true;
         note(pk, "removed", why, "relationships %s", rp->name);
         return MG_OK;
     }
@@ -494,9 +522,16 @@ static int part_load_rels(struct pkg *pk, struct part *src, const char *src_key)
         src->by_id[i] = i;
         src->rs[i].target = NO_PART;
     }
-    relsort_part = src;
-    qsort(src->by_id, n, sizeof(*src->by_id), rel_id_cmp);
-    relsort_part = NULL;
+    qsort_r(src->by_id, n, sizeof(*src->by_id), rel_id_cmp, src);
+    /* Two relationships with one id: which one an element means is
+     * ambiguous, so neither is kept. */
+    for (size_t k = 1; k < n; k++) {
+        const char *a = src->rels.r[src->by_id[k - 1]].id, *b = src->rels.r[src->by_id[k]].id;
+        if (strcmp(a ? a : "", b ? b : "") == 0) {
+            src->rs[src->by_id[k - 1]].dup = true;
+            src->rs[src->by_id[k]].dup = true;
+        }
+    }
     return MG_OK;
 }
 
@@ -528,15 +563,7 @@ static bool rel_id_ok(const struct part *src, size_t i)
         if (c <= 0x20 || c == '"' || c == '<' || c == '>' || c == '&' || c == 0x7F)
             return false;
     }
-    /* Duplicates are neighbours in the sorted index. */
-    for (size_t k = 0; k < src->rels.n; k++) {
-        if (src->by_id[k] != i)
-            continue;
-        const char *prev = k > 0 ? src->rels.r[src->by_id[k - 1]].id : NULL;
-        const char *next = k + 1 < src->rels.n ? src->rels.r[src->by_id[k + 1]].id : NULL;
-        return !(prev && strcmp(prev, id) == 0) && !(next && strcmp(next, id) == 0);
-    }
-    return false;
+    return !src->rs[i].dup;
 }
 
 static void rel_drop(struct pkg *pk, const struct part *src, size_t i, const char *why)
@@ -627,12 +654,9 @@ static int rel_decide(struct pkg *pk, struct part *src, size_t i)
         rel_drop(pk, src, i, "target part was not kept");
         return MG_OK;
     }
-    if (rt->flags & OOXML_RT_MAIN) {
-        if (pk->main != NO_PART && pk->main != ti)
-            return pkg_fail(pk, MG_ERR_PARSE, "parse-error",
-                            "the package has more than one main document part");
-        pk->main = ti;
-    }
+    if ((rt->flags & OOXML_RT_MAIN) && pk->main != NO_PART && pk->main != ti)
+        return pkg_fail(pk, MG_ERR_PARSE, "parse-error",
+                        "the package has more than one main document part");
     if (t->state == P_KEEP) {
         /* Reached again: fine if for the same purpose. */
         if (t->rt->kind != rt->kind ||
@@ -642,6 +666,8 @@ static int rel_decide(struct pkg *pk, struct part *src, size_t i)
         }
         src->rs[i].keep = true;
         src->rs[i].target = ti;
+        if (rt->flags & OOXML_RT_MAIN)
+            pk->main = ti;
         return MG_OK;
     }
     t->ctype = ooxml_ct_lookup(&pk->ct, t->key);
@@ -662,6 +688,8 @@ static int rel_decide(struct pkg *pk, struct part *src, size_t i)
     t->rt = rt;
     src->rs[i].keep = true;
     src->rs[i].target = ti;
+    if (rt->flags & OOXML_RT_MAIN)
+        pk->main = ti;
     int rc = queue_push(pk, ti);
     if (rc != MG_OK)
         return pkg_fail(pk, rc, "limit", "out of memory");
@@ -740,6 +768,8 @@ static int pkg_main_type(struct pkg *pk, struct part *m, xmlNodePtr root)
 static int pkg_parse_xml(struct pkg *pk, size_t idx)
 {
     struct part *p = &pk->parts[idx];
+    if (p->state != P_KEEP || p->rt == NULL)
+        return pkg_fail(pk, MG_ERR_INTERNAL, "internal", "part %s parsed but not kept", p->name);
     bool dropped;
     int rc = pkg_parse(pk, p, &p->doc, &dropped);
     if (rc != MG_OK)
@@ -763,9 +793,16 @@ static int pkg_parse_xml(struct pkg *pk, size_t idx)
         return MG_OK;
     }
     if (idx == pk->main)
-        return pkg_main_type(pk, p, root);
-    p->out_ctype = p->ctype;
-    return MG_OK;
+        rc = pkg_main_type(pk, p, root);
+    else
+        p->out_ctype = p->ctype;
+    if (p->len > DOM_KEEP_PART || pk->dom_bytes + p->len > DOM_KEEP_TOTAL) {
+        xmlFreeDoc(p->doc);
+        p->doc = NULL;
+    } else {
+        pk->dom_bytes += p->len;
+    }
+    return rc;
 }
 
 /* A failure below that must fail the whole package (a bomb, memory). */
@@ -902,14 +939,14 @@ static int pkg_prune(struct pkg *pk)
 /* ------------------------------------------------------------------ */
 /* Cleaning and writing */
 
-static bool part_rel_kept(void *arg, const char *id)
+static enum ooxml_rel_use part_rel_use(void *arg, const char *id)
 {
     const struct part *p = arg;
     size_t i = rel_find(p, id);
+    /* A duplicate id was never kept (rel_id_ok). */
     if (i == NO_PART || !p->rs[i].keep)
-        return false;
-    /* A duplicate id was never kept; the neighbour check in rel_id_ok saw to it. */
-    return true;
+        return OOXML_REL_NONE;
+    return p->rels.r[i].external ? OOXML_REL_LINK : OOXML_REL_PART;
 }
 
 static int pkg_clean(struct pkg *pk, size_t idx)
@@ -918,9 +955,16 @@ static int pkg_clean(struct pkg *pk, size_t idx)
     struct ooxml_clean cc;
     memset(&cc, 0, sizeof(cc));
     cc.keep_hyperlinks = pk->pol->keep_hyperlinks;
-    cc.rel_kept = part_rel_kept;
+    cc.rel_use = part_rel_use;
     cc.rel_arg = p;
-    int rc = ooxml_clean_doc(&cc, p->doc);
+    int rc;
+    if (p->doc == NULL) {
+        char why[256];
+        rc = ooxml_xml_parse(p->data, p->len, &p->doc, why, sizeof(why));
+        if (rc != MG_OK)
+            return pkg_fail(pk, rc, rc_code(rc), "part %s: %s", p->name, why);
+    }
+    rc = ooxml_clean_doc(&cc, p->doc);
     if (rc != MG_OK)
         return pkg_fail(pk, rc, rc_code(rc), "part %s: %s", p->name, cc.why);
     ooxml_clean_report(&cc, pk->node, p->name);
@@ -1208,15 +1252,13 @@ int ooxmlsan_sanitize(struct san_ctx *ctx, const uint8_t *in, size_t len, struct
 /* ------------------------------------------------------------------ */
 /* Verification: re-read the output and check what must hold. */
 
-struct vrf {
-    struct pkg pk;
-    const char *why;
-};
-
-static bool vrf_rel_kept(void *arg, const char *id)
+static enum ooxml_rel_use vrf_rel_use(void *arg, const char *id)
 {
     const struct part *p = arg;
-    return rel_find(p, id) != NO_PART;
+    size_t i = rel_find(p, id);
+    if (i == NO_PART)
+        return OOXML_REL_NONE;
+    return p->rels.r[i].external ? OOXML_REL_LINK : OOXML_REL_PART;
 }
 
 static int vrf_part_rels(struct pkg *pk, struct part *src, const char *src_key)
@@ -1289,8 +1331,21 @@ int ooxmlsan_verify(struct san_ctx *ctx, const uint8_t *in, size_t len)
     for (size_t i = 0; i < pk.ct.n_ovr; i++)
         if (ct_names_active(pk.ct.ovr[i].type))
             goto out;
-    if (vrf_part_rels(&pk, &pk.root, "") != MG_OK || pk.main == NO_PART)
+    /* Every relationship part: it belongs to a part that exists, it reads,
+     * and every relationship in it is allowed and resolves. */
+    if (vrf_part_rels(&pk, &pk.root, "") != MG_OK || pk.root.rels_bad || pk.main == NO_PART)
         goto out;
+    for (size_t i = 0; i < pk.n; i++) {
+        char src[OOXML_KEY_MAX];
+        if (!pk.parts[i].is_rels || !rels_source(pk.parts[i].key, src, sizeof(src)) || !src[0])
+            continue;
+        size_t si = find_part(&pk, src);
+        if (si == NO_PART || pk.parts[si].is_rels || pk.parts[si].is_ct)
+            goto out;
+        struct part *sp = &pk.parts[si];
+        if (vrf_part_rels(&pk, sp, sp->key) != MG_OK || sp->rels_bad)
+            goto out;
+    }
     if (doctype_by_ct(ooxml_ct_lookup(&pk.ct, pk.parts[pk.main].key)) == NULL ||
         ct_names_active(ooxml_ct_lookup(&pk.ct, pk.parts[pk.main].key)))
         goto out;
@@ -1304,35 +1359,17 @@ int ooxmlsan_verify(struct san_ctx *ctx, const uint8_t *in, size_t len)
         bool xml = ct_xml_ok(p->ctype) || i == pk.main;
         if (!xml)
             continue; /* images and embeddings were verified by dispatch when made */
-        if (vrf_part_rels(&pk, p, p->key) != MG_OK)
-            goto out;
         if (ooxml_xml_parse(p->data, p->len, &p->doc, why, sizeof(why)) != MG_OK)
             goto out;
         struct ooxml_clean cc;
         memset(&cc, 0, sizeof(cc));
         cc.keep_hyperlinks = pk.pol->keep_hyperlinks;
-        cc.rel_kept = vrf_rel_kept;
+        cc.rel_use = vrf_rel_use;
         cc.rel_arg = p;
         if (ooxml_clean_doc(&cc, p->doc) != MG_OK || ooxml_clean_total(&cc) != 0)
             goto out;
         xmlFreeDoc(p->doc);
         p->doc = NULL;
-    }
-    /* Every relationship part belongs to a part that exists. */
-    for (size_t i = 0; i < pk.n; i++) {
-        struct part *p = &pk.parts[i];
-        if (!p->is_rels || strcmp(p->key, "_rels/.rels") == 0)
-            continue;
-        char src[OOXML_KEY_MAX];
-        const char *r = strstr(p->key, "_rels/");
-        size_t dl = (size_t)(r - p->key), bl = strlen(r + 6) - 5;
-        if (dl + bl + 1 >= sizeof(src))
-            goto out;
-        memcpy(src, p->key, dl);
-        memcpy(src + dl, r + 6, bl);
-        src[dl + bl] = '\0';
-        if (find_part(&pk, src) == NO_PART)
-            goto out;
     }
     rc = MG_OK;
 out:
