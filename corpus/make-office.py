@@ -22,6 +22,9 @@ Debian packages libreoffice-writer-nogui, -calc-nogui, -impress-nogui and
 fonts-noto-cjk). The hostile samples and seeds are always rebuilt.
 
 Run from anywhere: python3 corpus/make-office.py [--benign]
+(--benign also writes documents made by python-docx, whose template is
+Microsoft Word output, and by openpyxl; it needs Debian's python3-docx and
+python3-openpyxl, so run it with /usr/bin/python3.)
 """
 import base64
 import io
@@ -775,6 +778,21 @@ def sample_hyperlinks(keep_simple=False):
     return p.build()
 
 
+def sample_image_via_hyperlink():
+    """Pictures whose relationship is an http "hyperlink": kept as a link, never as a picture source."""
+    body = ('<w:p><w:r><w:pict>' + PREVIEW_SHAPE.format(rid="rIdWeb") + '</w:pict></w:r></w:p>'
+            '<w:p><w:r><w:drawing><wp:inline><wp:extent cx="914400" cy="685800"/><wp:docPr id="1" name="P1">'
+            '<a:hlinkClick r:id="rIdWeb"/></wp:docPr><a:graphic><a:graphicData '
+            'uri="http://schemas.openxmlformats.org/drawingml/2006/picture"><pic:pic><pic:nvPicPr>'
+            '<pic:cNvPr id="1" name="P1"/><pic:cNvPicPr/></pic:nvPicPr><pic:blipFill><a:blip r:embed="rIdWeb"/>'
+            '</pic:blipFill><pic:spPr/></pic:pic></a:graphicData></a:graphic></wp:inline></w:drawing></w:r></w:p>'
+            '<w:p><w:hyperlink r:id="rIdWeb"><w:r><w:t>KEEP-LINK-TEXT</w:t></w:r></w:hyperlink></w:p>' +
+            para("MUGAI-TEXT image via hyperlink"))
+    p = word(body)
+    p.rel("word/document.xml", T + "hyperlink", "http://mugai.invalid/tracking-pixel.png", True, "rIdWeb")
+    return p.build()
+
+
 def sample_emf_image():
     body = ('<w:p><w:r><w:pict>' + PREVIEW_SHAPE.format(rid="rIdEmf") + '</w:pict></w:r></w:p>' +
             '<w:p><w:r><w:pict>' + PREVIEW_SHAPE.format(rid="rIdJpg").replace("i1025", "i1026") + '</w:pict></w:r></w:p>' +
@@ -1050,6 +1068,16 @@ def sample_xlsx_hyperlinks():
     return p.build()
 
 
+def sample_printer_settings():
+    xml = sheet([[c_str("A1", "MUGAI-TEXT-PRINT")]],
+                extra_after='<pageSetup paperSize="9" orientation="landscape" r:id="rIdPS"/>')
+    p = workbook([("Sheet1", "worksheet", "xl/worksheets/sheet1.xml", xml, None)])
+    p.default("bin", OD + "spreadsheetml.printerSettings")
+    p.add("xl/printerSettings/printerSettings1.bin", b"MUGAI-DEVMODE" + bytes(200))
+    p.rel("xl/worksheets/sheet1.xml", T + "printerSettings", "../printerSettings/printerSettings1.bin", rid="rIdPS")
+    return p.build()
+
+
 def minimal_xlsx(text="MUGAI-TEXT-EMBEDDED", kind="xlsx", macro=False):
     sheets = [("Sheet1", "worksheet", "xl/worksheets/sheet1.xml", sheet([[c_str("A1", text), c_num("B1", 5)]]), None)]
     names = ""
@@ -1216,6 +1244,8 @@ HOSTILE = {
     "include-fields.docx": sample_include_fields,
     "hyperlinks.docx": sample_hyperlinks,
     "images-emf-exif.docx": sample_emf_image,
+    "image-via-hyperlink.docx": sample_image_via_hyperlink,
+    "printer-settings.xlsx": sample_printer_settings,
     "billion-laughs.docx": sample_billion_laughs,
     "xxe-content-types.docx": sample_xxe_content_types,
     "xxe-utf16.docx": sample_xxe_utf16,
@@ -1247,6 +1277,74 @@ SEED_NAMES = ["vba.docm", "vba-renamed.docm", "remote-template.docx", "ole-mhtml
               "button-ole-activex.xlsx", "ppt-actions.pptm", "ppt-ole.pptx", "macro.potm"]
 
 
+def other_producers(outdir):
+    """Documents from other producers in Debian: python-docx (its template is
+    Microsoft Word output: styles with effects, theme, customXml, thumbnail)
+    and openpyxl (formulas, a chart, a comment with its VML shape, a link).
+    Needs python3-docx and python3-openpyxl (run with /usr/bin/python3)."""
+    try:
+        import docx
+        import openpyxl
+        from docx.shared import Cm
+        from openpyxl.chart import BarChart, Reference
+        from openpyxl.comments import Comment
+    except ImportError:
+        sys.exit("--benign needs python3-docx and python3-openpyxl (Debian); run with /usr/bin/python3")
+    d = docx.Document()
+    d.core_properties.title = "議事録 Minutes"
+    d.sections[0].header.paragraphs[0].text = "第3回 委員会 議事録 Committee minutes"
+    d.sections[0].footer.paragraphs[0].text = "企画課 Planning Division"
+    d.add_heading("第3回 まちづくり委員会 議事録", level=1)
+    d.add_paragraph("日時：令和6年6月12日 午後2時 Date: 12 June 2024, 2 pm")
+    d.add_paragraph("出席者：委員8名、事務局3名 Attendance: eight members, three staff")
+    d.add_heading("議題 Agenda", level=2)
+    for item in ("駅前広場の整備 Station square", "公園の改修 Park renovation", "その他 Other business"):
+        d.add_paragraph(item, style="List Number")
+    for item in ("意見は事務局へ Opinions to the secretariat", "次回は九月 Next meeting in September"):
+        d.add_paragraph(item, style="List Bullet")
+    tbl = d.add_table(rows=1, cols=3)
+    tbl.style = "Table Grid"
+    for cell, text in zip(tbl.rows[0].cells, ("議題 Item", "担当 Owner", "期限 Due")):
+        cell.text = text
+    for row in (("駅前広場 Station square", "都市計画課 Urban Planning", "7月 July"),
+                ("公園 Park", "公園緑地課 Parks", "8月 August")):
+        cells = tbl.add_row().cells
+        for cell, text in zip(cells, row):
+            cell.text = text
+    pic = os.path.join(outdir, "pic.png")
+    with open(pic, "wb") as f:
+        f.write(lo_png(seed=11))
+    d.add_paragraph("完成予想図 Artist's impression:")
+    d.add_picture(pic, width=Cm(5))
+    os.unlink(pic)
+    d.add_paragraph("以上 End of minutes")
+    d.save(os.path.join(outdir, "benign-minutes-pydocx.docx"))
+    print("benign benign-minutes-pydocx.docx")
+
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "人口 Population"
+    ws.append(["地区 Area", "2022年", "2023年", "増減 Change"])
+    data = [("北地区 North", 12100, 12400), ("南地区 South", 9900, 9800), ("東地区 East", 7300, 7450),
+            ("西地区 West", 8800, 8650)]
+    for i, (area, a, b) in enumerate(data, start=2):
+        ws.append([area, a, b, f"=C{i}-B{i}"])
+    n = len(data) + 1
+    ws.append(["合計 Total", f"=SUM(B2:B{n})", f"=SUM(C2:C{n})", f"=C{n + 1}-B{n + 1}"])
+    ws["A1"].comment = Comment("人口は住民基本台帳による。Source: resident register.", "企画課")
+    ws["A8"] = "出典 Source"
+    ws["A8"].hyperlink = "https://www.city.example.jp/toukei/"
+    chart = BarChart()
+    chart.title = "地区別人口 Population by area"
+    chart.add_data(Reference(ws, min_col=2, min_row=1, max_col=3, max_row=n), titles_from_data=True)
+    chart.set_categories(Reference(ws, min_col=1, min_row=2, max_row=n))
+    ws.add_chart(chart, "F2")
+    ws2 = wb.create_sheet("メモ Notes")
+    ws2["A1"] = "この資料は企画課が作成しました。Prepared by the Planning Division."
+    wb.save(os.path.join(outdir, "benign-population-openpyxl.xlsx"))
+    print("benign benign-population-openpyxl.xlsx")
+
+
 def convert_benign(outdir):
     soffice = shutil.which("soffice")
     if soffice is None:
@@ -1268,6 +1366,7 @@ def main():
     os.makedirs(SEEDS, exist_ok=True)
     if "--benign" in sys.argv[1:]:
         convert_benign(OUT)
+        other_producers(OUT)
     for name, make in HOSTILE.items():
         data = make()
         with open(os.path.join(OUT, name), "wb") as f:

@@ -395,6 +395,17 @@ static void test_excel(void)
     CHECK(!any_has(&r.z, "DataMashup") && !any_has(&r.z, "tableType"));
     run_free(&r);
 
+    sanitize("printer-settings.xlsx", FT_XLSX, &r);
+    check_common("printer-settings.xlsx", &r);
+    CHECK(has(member(&r.z, "xl/worksheets/sheet1.xml"), "orientation=\"landscape\"/>"));
+    CHECK(!any_name(&r.z, "printerSettings") && !any_has(&r.z, "MUGAI-DEVMODE"));
+    run_free(&r);
+
+    sanitize("benign-population-openpyxl.xlsx", FT_XLSX, &r);
+    check_common("benign-population-openpyxl.xlsx", &r);
+    CHECK(any_name(&r.z, "xl/charts/") && any_name(&r.z, ".vml"));
+    run_free(&r);
+
     sanitize("button-ole-activex.xlsx", FT_XLSX, &r);
     check_common("button-ole-activex.xlsx", &r);
     CHECK(!any_has(&r.z, "FmlaMacro") && !any_has(&r.z, "<oleObjects") &&
@@ -407,15 +418,25 @@ static void test_word(void)
 {
     struct run r;
     static const char *const names[] = {
-            "remote-template.docx",  "ole-mhtml-cve-2021-40444.docx",
-            "ole-msdt-follina.docx", "frame-subdoc.docx",
-            "linked-image.docx",     "ole-equation.docx",
-            "activex.docx",          "dde-fields.docx",
-            "include-fields.docx",   "strict-external.docx",
-            "images-emf-exif.docx",  "embedded-workbook.docx",
-            "hyperlinks.docx",       "utf16-part.docx",
-            "benign-report.docx",    "benign-chart.docx",
+            "remote-template.docx",
+            "ole-mhtml-cve-2021-40444.docx",
+            "ole-msdt-follina.docx",
+            "frame-subdoc.docx",
+            "linked-image.docx",
+            "ole-equation.docx",
+            "activex.docx",
+            "dde-fields.docx",
+            "include-fields.docx",
+            "strict-external.docx",
+            "images-emf-exif.docx",
+            "embedded-workbook.docx",
+            "hyperlinks.docx",
+            "utf16-part.docx",
+            "benign-report.docx",
+            "benign-chart.docx",
             "benign-letter.docx",
+            "image-via-hyperlink.docx",
+            "benign-minutes-pydocx.docx",
     };
     for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
         sanitize(names[i], FT_DOCX, &r);
@@ -465,6 +486,9 @@ static void test_word(void)
         } else if (strcmp(names[i], "hyperlinks.docx") == 0) {
             CHECK(any_has(&r.z, "https://www.example.jp/ok-https"));
             CHECK(!any_has(&r.z, "javascript:") && !any_has(&r.z, "file:"));
+        } else if (strcmp(names[i], "image-via-hyperlink.docx") == 0) {
+            CHECK(!has(d, "<a:blip") && !has(d, "<v:imagedata") && has(d, "KEEP-LINK-TEXT"));
+            CHECK(has(d, "<w:hyperlink") && has(d, "<a:hlinkClick"));
         } else if (strcmp(names[i], "utf16-part.docx") == 0) {
             CHECK(has(d, "UTF16-KEPT"));
         } else if (strcmp(names[i], "strict-external.docx") == 0) {

@@ -346,6 +346,18 @@ if "images-emf-exif.docx" in pk:
         t.check(all(m != 0xE1 for m, _ in markers) and b"MUGAI-EXIF" not in p.data[n], "JPEG: EXIF removed")
     root = p.xml("word/document.xml")
     t.check(len(list(root.iter(V + "imagedata"))) == 1, "EMF picture element removed, JPEG one kept")
+if "image-via-hyperlink.docx" in pk:
+    root = pk["image-via-hyperlink.docx"].xml("word/document.xml")
+    t.check(not list(root.iter(A + "blip")) and not list(root.iter(V + "imagedata")),
+            "a web link is never a picture source")
+    t.check(len(list(root.iter(W + "hyperlink"))) == 1 and len(list(root.iter(A + "hlinkClick"))) == 1,
+            "the same link stays on the text and the picture frame")
+if "printer-settings.xlsx" in pk:
+    root = pk["printer-settings.xlsx"].xml("xl/worksheets/sheet1.xml")
+    ps = list(root.iter(X + "pageSetup"))
+    t.check(len(ps) == 1 and ps[0].get("orientation") == "landscape" and len(ps[0].attrib) == 2,
+            f"page setup kept without printer data: {ps[0].attrib if ps else None}")
+    t.check(not any("printerSettings" in n for n in pk["printer-settings.xlsx"].names), "printer settings dropped")
 if "embedded-workbook.docx" in pk:
     p = pk["embedded-workbook.docx"]
     emb = [n for n in p.names if n.startswith("word/embeddings/")]
@@ -410,6 +422,17 @@ if "strict-external.docx" in pk:
             "Strict attached template removed")
 if "utf16-part.docx" in pk:
     t.check("UTF16-KEPT 日本語" in doc("utf16-part.docx"), "UTF-16 part kept and converted")
+if "benign-minutes-pydocx.docx" in pk:
+    p = pk["benign-minutes-pydocx.docx"]
+    words = "".join(e.text or "" for e in p.xml("word/document.xml").iter(W + "t"))
+    t.check("まちづくり委員会" in words and "Artist's impression" in words, "python-docx document: text kept")
+    t.check("word/theme/theme1.xml" in p.names and "docProps/thumbnail.jpeg" in p.names,
+            "python-docx document: theme and thumbnail kept")
+if "benign-population-openpyxl.xlsx" in pk:
+    p = pk["benign-population-openpyxl.xlsx"]
+    t.check(any(n.startswith("xl/charts/") for n in p.names) and any(n.endswith(".vml") for n in p.names),
+            "openpyxl workbook: chart and comment shape kept")
+    t.check("SUM(B2:B5)" in text_of(p, "xl/worksheets/sheet1.xml"), "openpyxl workbook: formulas kept")
 for name in [n for n in pk if n.startswith("benign-report")]:
     d = doc(name)
     words = "".join(e.text or "" for e in pk[name].xml("word/document.xml").iter(W + "t"))
