@@ -12,16 +12,38 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/sendfile.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #define OUTDIR_MAX_VARIANTS 1000
 
+/* Length of base without a compressor suffix (.gz .bz2 .xz .zst), when the
+ * output is not that compressor: "note.txt.gz" came out as a text file. */
+static size_t outdir_strip_compressor(const char *base, enum ftype out)
+{
+    static const struct {
+        const char *suffix;
+        enum ftype type;
+    } comp[] = {{".gz", FT_GZIP}, {".bz2", FT_BZIP2}, {".xz", FT_XZ}, {".zst", FT_ZSTD}};
+    size_t n = strlen(base);
+    for (size_t i = 0; i < sizeof(comp) / sizeof(comp[0]); i++) {
+        size_t sl = strlen(comp[i].suffix);
+        if (out != comp[i].type && n > sl + 1 && strcasecmp(base + n - sl, comp[i].suffix) == 0)
+            return n - sl;
+    }
+    return n;
+}
+
 void outdir_name(const char *in_name, const char *out_type, const char *new_ext, char *dst,
                  size_t cap)
 {
-    const char *base = names_basename(in_name);
+    char stripped[1024];
+    const char *full = names_basename(in_name);
+    snprintf(stripped, sizeof(stripped), "%.*s",
+             (int)outdir_strip_compressor(full, ftype_by_name(out_type)), full);
+    const char *base = stripped;
     const char *dot = strrchr(base, '.');
     enum ftype claimed = ident_ext_type(base);
     enum ftype out = ftype_by_name(out_type);

@@ -119,8 +119,10 @@ int scan_load(const char *dbdir, const struct policy *pol, struct scan_engine **
      * logo signatures, and the images we release are re-encoded anyway. */
     se->opts.parse = ~0u & ~(unsigned)CL_SCAN_PARSE_IMAGE_FUZZY_HASH;
     se->opts.general = CL_SCAN_GENERAL_HEURISTICS;
-    se->opts.heuristic = CL_SCAN_HEURISTIC_EXCEEDS_MAX | CL_SCAN_HEURISTIC_ENCRYPTED_ARCHIVE |
-                         CL_SCAN_HEURISTIC_BROKEN;
+    /* Not the encrypted-archive/document heuristics: encryption is the
+     * sanitizers' call (blocked as "encrypted", or opened with
+     * --password-file and then scanned as the rebuilt output). */
+    se->opts.heuristic = CL_SCAN_HEURISTIC_EXCEEDS_MAX | CL_SCAN_HEURISTIC_BROKEN;
 
     time_t newest;
     *age_days = -1;

@@ -126,6 +126,7 @@ static int dispatch_verify(struct san_ctx *ctx, enum ftype want, const char *nam
 
 int dispatch_global_init(void)
 {
+    arcsan_init();
     int rc = pdfsan_global_init();
     if (rc == MG_OK)
         rc = ooxmlsan_global_init();
