@@ -169,4 +169,26 @@ r = mt.run([big], "--policy", pol)
 t.check(r.code == 1 and r.reports and r.reports[0]["reason_code"] == "limit",
         "max_input_size enforced")
 
+# --- a worker over its CPU budget is killed and the file blocked -----------
+# 10000x6000 RGB of zeros: 66 KB on disk, seconds of decoding and
+# re-encoding, far past a 1 s CPU limit.
+big_png = mt.write(work, "huge.png", mt.make_png_zero(10000, 6000))
+pol = mt.write(work, "cpu.conf",
+               b"[limits]\nworker_cpu_seconds = 1\nworker_deadline_seconds = 30\n")
+t0 = time.time()
+r = mt.run([big_png], "--policy", pol)
+rep = r.reports[0] if r.reports else {}
+t.check(r.code == 1 and r.outputs() == [], f"CPU-limited job blocked: {r.stdout} {r.stderr}")
+t.check(rep.get("reason_code") in ("worker-failed", "timeout"),
+        f"killed worker reported as such: {rep.get('reason_code')}")
+t.check("CPU time limit" in rep.get("reason", ""), f"reason names the CPU limit: {rep}")
+t.check(time.time() - t0 < 25, "killed long before the deadline")
+
+pol = mt.write(work, "deadline.conf",
+               b"[limits]\nworker_cpu_seconds = 60\nworker_deadline_seconds = 1\n")
+r = mt.run([big_png], "--policy", pol)
+rep = r.reports[0] if r.reports else {}
+t.check(r.code == 1 and rep.get("reason_code") == "timeout" and "deadline" in rep.get("reason", ""),
+        f"wall-clock deadline enforced: {rep}")
+
 t.done()

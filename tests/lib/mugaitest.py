@@ -124,6 +124,17 @@ def make_png(w=16, h=8, extra_chunks=(), trailer=b""):
     return out + trailer
 
 
+def make_png_zero(w, h):
+    """A large all-black RGB PNG that compresses to almost nothing."""
+    def chunk(t, d):
+        return struct.pack(">I", len(d)) + t + d + struct.pack(">I", zlib.crc32(t + d) & 0xFFFFFFFF)
+    c = zlib.compressobj(9)
+    row = b"\0" * (1 + 3 * w)
+    idat = b"".join(c.compress(row) for _ in range(h)) + c.flush()
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", w, h, 8, 2, 0, 0, 0))
+            + chunk(b"IDAT", idat) + chunk(b"IEND", b""))
+
+
 def gif_blocks(data):
     """Walk a GIF: list of ('ext', label, payload) / ('img', ...); return (blocks, trailing)."""
     assert data[:6] in (b"GIF87a", b"GIF89a")
