@@ -20,7 +20,11 @@
  *   exit 1, no output refused as too large: 552 5.3.4;
  *   anything else     (crash, timeout, exit 75, bad output) 451 4.3.0
  *                     tempfail, so the MTA keeps the message and retries.
- * There is no path that accepts a message unchanged.
+ * There is no path that accepts a message unchanged: a message with more
+ * header fields than the milter can remember (and so delete) is refused.
+ * While the engine runs, the MTA is told about progress so its
+ * milter_content_timeout does not expire on a large message; the engine
+ * gets only its two memfds and stderr, none of libmilter's descriptors.
  *
  * Runs in the foreground (a service manager daemonizes it).
  */
@@ -31,6 +35,7 @@
 #include <fcntl.h>
 #include <getopt.h>
 #include <libmilter/mfapi.h>
+#include <poll.h>
 #include <signal.h>
 #include <spawn.h>
 #include <stdbool.h>
@@ -40,6 +45,7 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/mman.h>
+#include <sys/pidfd.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -49,6 +55,7 @@ extern char **environ;
 
 #define MILTER_HEADERS_MAX 4096 /* header fields remembered per message */
 #define MILTER_OUT_MAX     (2ull << 30)
+#define MILTER_PROGRESS_MS 5000 /* how often the MTA hears we are alive */
 
 static struct {
     const char *mugai;
@@ -162,16 +169,20 @@ static sfsistat mf_header(SMFICTX *ctx, char *name, char *value)
     struct msgstate *s = state_get(ctx);
     if (!s || s->fd < 0)
         return tempfail(ctx, "header outside a message");
-    if (s->n_hdrs < MILTER_HEADERS_MAX) {
-        struct hdr_name *n = realloc(s->hdrs, (s->n_hdrs + 1) * sizeof(*n));
-        if (!n)
-            return tempfail(ctx, "out of memory");
-        s->hdrs = n;
-        s->hdrs[s->n_hdrs].name = strdup(name);
-        if (!s->hdrs[s->n_hdrs].name)
-            return tempfail(ctx, "out of memory");
-        s->n_hdrs++;
+    /* A field not remembered could not be deleted: it would reach the
+     * recipient as it came. */
+    if (s->n_hdrs >= MILTER_HEADERS_MAX) {
+        smfi_setreply(ctx, "554", "5.6.0", "Too many header fields");
+        return SMFIS_REJECT;
     }
+    struct hdr_name *n = realloc(s->hdrs, (s->n_hdrs + 1) * sizeof(*n));
+    if (!n)
+        return tempfail(ctx, "out of memory");
+    s->hdrs = n;
+    s->hdrs[s->n_hdrs].name = strdup(name);
+    if (!s->hdrs[s->n_hdrs].name)
+        return tempfail(ctx, "out of memory");
+    s->n_hdrs++;
     if (put(s, name, strlen(name)) != 0 || put(s, ": ", 2) != 0 || put_value(s, value) != 0 ||
         put(s, "\r\n", 2) != 0)
         return tempfail(ctx, "cannot buffer the message");
@@ -202,8 +213,51 @@ static sfsistat mf_body(SMFICTX *ctx, unsigned char *chunk, size_t len)
     return SMFIS_CONTINUE;
 }
 
+/* Wait for the engine, telling the MTA we are alive; the wait status or -1. */
+static int wait_engine(SMFICTX *ctx, pid_t pid)
+{
+    time_t deadline = time(NULL) + cfg.timeout;
+    int st = 0;
+    int pfd = pidfd_open(pid, 0);
+    struct timespec last;
+    clock_gettime(CLOCK_MONOTONIC, &last);
+    for (;;) {
+        pid_t w = waitpid(pid, &st, WNOHANG);
+        if (w == pid)
+            break;
+        if (w < 0 && errno != EINTR) {
+            st = -1;
+            break;
+        }
+        if (time(NULL) > deadline) {
+            fprintf(stderr, "mugai-milter: the engine took more than %u s, killed\n", cfg.timeout);
+            kill(pid, SIGKILL);
+            waitpid(pid, &st, 0);
+            st = -1;
+            break;
+        }
+        if (pfd >= 0) {
+            struct pollfd p = {.fd = pfd, .events = POLLIN};
+            poll(&p, 1, 1000);
+        } else {
+            struct timespec ts = {0, 20 * 1000 * 1000};
+            nanosleep(&ts, NULL);
+        }
+        struct timespec now;
+        clock_gettime(CLOCK_MONOTONIC, &now);
+        if ((now.tv_sec - last.tv_sec) * 1000 + (now.tv_nsec - last.tv_nsec) / 1000000 >=
+            MILTER_PROGRESS_MS) {
+            smfi_progress(ctx);
+            last = now;
+        }
+    }
+    if (pfd >= 0)
+        close(pfd);
+    return st;
+}
+
 /* Run `mugai mail` on in_fd; output in *out_fd; returns the exit status or -1. */
-static int run_engine(int in_fd, int *out_fd)
+static int run_engine(SMFICTX *ctx, int in_fd, int *out_fd)
 {
     int ofd = memfd_create("mugai-milter-out", MFD_CLOEXEC);
     if (ofd < 0)
@@ -226,6 +280,9 @@ static int run_engine(int in_fd, int *out_fd)
     posix_spawn_file_actions_init(&fa);
     posix_spawn_file_actions_adddup2(&fa, in_fd, 0);
     posix_spawn_file_actions_adddup2(&fa, ofd, 1);
+    /* libmilter's sockets and pipes are not the engine's business; nor
+     * should an engine left running keep a connection to the MTA open. */
+    posix_spawn_file_actions_addclosefrom_np(&fa, 3);
     pid_t pid;
     int rc = posix_spawnp(&pid, cfg.mugai, &fa, NULL, (char *const *)argv, environ);
     posix_spawn_file_actions_destroy(&fa);
@@ -233,26 +290,8 @@ static int run_engine(int in_fd, int *out_fd)
         close(ofd);
         return -1;
     }
-    time_t deadline = time(NULL) + cfg.timeout;
-    int st = 0;
-    for (;;) {
-        pid_t w = waitpid(pid, &st, WNOHANG);
-        if (w == pid)
-            break;
-        if (w < 0 && errno != EINTR) {
-            close(ofd);
-            return -1;
-        }
-        if (time(NULL) > deadline) {
-            kill(pid, SIGKILL);
-            waitpid(pid, &st, 0);
-            close(ofd);
-            return -1;
-        }
-        struct timespec ts = {0, 20 * 1000 * 1000};
-        nanosleep(&ts, NULL);
-    }
-    if (!WIFEXITED(st)) {
+    int st = wait_engine(ctx, pid);
+    if (st == -1 || !WIFEXITED(st)) {
         close(ofd);
         return -1;
     }
@@ -276,6 +315,12 @@ static sfsistat apply(SMFICTX *ctx, struct msgstate *s, const char *m, size_t n)
         }
     if (!end)
         return tempfail(ctx, "engine output without a header block");
+    /* The engine writes 7-bit CR LF header blocks; anything else (a bare
+     * LF would start a field of its own in the MTA) is not applied. */
+    for (const char *c = m; c < end; c++)
+        if (*c == 0 || (unsigned char)*c > 0x7E || (*c == '\n' && (c == m || c[-1] != '\r')) ||
+            (*c == '\r' && c[1] != '\n'))
+            return tempfail(ctx, "engine output with a malformed header block");
     /* Delete every original field but the trace, last occurrence first. */
     for (size_t i = s->n_hdrs; i-- > 0;) {
         const char *name = s->hdrs[i].name;
@@ -354,7 +399,7 @@ static sfsistat mf_eom(SMFICTX *ctx)
         return SMFIS_REJECT;
     }
     int ofd = -1;
-    int code = run_engine(s->fd, &ofd);
+    int code = run_engine(ctx, s->fd, &ofd);
     sfsistat r;
     struct stat st;
     if ((code == 0 || code == 1) && fstat(ofd, &st) == 0 && st.st_size > 0 &&
