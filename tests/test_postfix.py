@@ -1,0 +1,334 @@
+"""End-to-end: mail through a real Postfix with mugai-milter.
+
+The test starts its own Postfix (tests/postfix/instance.py: config and
+queue under a temporary directory, smtpd on free ports of 127.0.0.1,
+smtpd_milters = the mugai-milter it also starts, delivery by virtual(8)
+into a Maildir), sends messages with swaks and reads what was delivered
+with Python's email package, never with Mugai's code:
+
+  - a Japanese ISO-2022-JP HTML mail with a JPEG carrying Exif, an .exe
+    hidden in multipart/alternative, an S/MIME encrypted message (held:
+    the notice is delivered), EICAR (held), a plain ISO-2022-JP mail:
+    no text/html, no multipart/alternative, the exe gone and named in the
+    notice, the JPEG without APP1, Japanese subject and body intact,
+    X-Mugai-Result on every delivered message, the original in the spool;
+  - over the milter's mail_max_size: 552 5.3.4; more header fields than
+    the milter can delete: 554 5.6.0; nothing delivered;
+  - an engine run longer than Postfix's milter_content_timeout (8 s here):
+    the milter's progress messages keep Postfix waiting, it is delivered;
+  - mugai-milter killed (SIGKILL) while the engine works on a message
+    that Postfix's own queue relays to the milter-protected smtpd: the
+    message is deferred in the queue (451), a direct SMTP client gets a
+    4xx, nothing unsanitized is delivered; after a restart and a queue
+    flush the message is delivered sanitized and the queue is empty.
+
+Postfix and swaks are required (scripts/install-deps.sh): the test fails,
+it does not skip, when they are missing.
+"""
+import email.header
+import hashlib
+import os
+import re
+import shutil
+import signal
+import sys
+import tempfile
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(HERE, "lib"))
+sys.path.insert(0, os.path.join(HERE, "postfix"))
+import mugaitest as mt  # noqa: E402
+import instance as pfx  # noqa: E402
+
+pfx.require_tools()
+t = mt.Checker("postfix")
+MILTER = os.path.join(os.path.dirname(mt.MUGAI), "mugai-milter")
+SLOW = os.path.join(HERE, "postfix", "slow-mugai.sh")
+if not (os.access(mt.MUGAI, os.X_OK) and os.access(MILTER, os.X_OK)):
+    raise SystemExit("FAIL: need $MUGAI and mugai-milter beside it (got %r)" % mt.MUGAI)
+
+root = tempfile.mkdtemp(prefix="mugai-postfix-")
+spool = os.path.join(root, "spool")
+milter_port = pfx.free_port()
+pf = pfx.Postfix(root, milter_port)
+policy = os.path.join(root, "policy.conf")
+with open(policy, "w") as f:
+    f.write("[limits]\nmail_max_size = 2M\n")
+
+
+milters = []
+
+
+def milter(engine=None, env=None):
+    m = pfx.Milter(MILTER, engine or mt.MUGAI, mt.TESTDB, spool, milter_port,
+                   os.path.join(root, "milter.log"), env=env)
+    m.cmd += ["--policy", policy]
+    milters.append(m)
+    return m
+
+
+def kill_slow_engine(mark):
+    """The slow engine stand-in outlives a killed milter; it is ours to end."""
+    try:
+        with open(mark) as f:
+            os.kill(int(f.read()), signal.SIGKILL)
+    except (OSError, ValueError):
+        pass
+
+
+def corpus(name):
+    return os.path.join(mt.CORPUS, "mail", name)
+
+
+def iso2022(s):
+    return s.encode("iso-2022-jp")
+
+
+def make_jp_html_photo():
+    """ISO-2022-JP HTML body with a script and remote content, and a JPEG with Exif."""
+    with open(os.path.join(mt.CORPUS, "jpeg", "exif.jpg"), "rb") as f:
+        jpeg = f.read()
+    t.check(0xE1 in [mk for mk, _ in mt.jpeg_markers(jpeg)[0]], "sample JPEG has APP1 (Exif)")
+    b64 = __import__("base64").encodebytes(jpeg).replace(b"\n", b"\r\n")
+    subject = email.header.Header("現地写真の送付", "iso-2022-jp").encode().encode()
+    name = email.header.Header("山田 太郎", "iso-2022-jp").encode().encode()
+    html = iso2022("<html><head><script>alert('x')</script></head><body>"
+                   "<p>現地の写真を送ります。ご確認ください。</p>"
+                   "<img src=\"https://tracker.example/p.gif\">"
+                   "<p><a href=\"https://evil.example/login\">こちら</a></p></body></html>")
+    msg = (b"Received: from mx.example.jp (mx.example.jp [192.0.2.1])\r\n"
+           b"\tby gw.example.lg.jp with ESMTP id 4AbC; Mon, 1 Jul 2024 09:00:00 +0900\r\n"
+           b"Date: Mon, 1 Jul 2024 09:00:00 +0900\r\n"
+           b"From: " + name + b" <yamada@example.jp>\r\n"
+           b"To: test@localhost\r\n"
+           b"Subject: " + subject + b"\r\n"
+           b"Message-ID: <jp-html-photo@example.jp>\r\n"
+           b"MIME-Version: 1.0\r\n"
+           b"Content-Type: multipart/mixed; boundary=\"b-jp\"\r\n\r\n"
+           b"--b-jp\r\n"
+           b"Content-Type: text/html; charset=ISO-2022-JP\r\n"
+           b"Content-Transfer-Encoding: 7bit\r\n\r\n" + html + b"\r\n"
+           b"--b-jp\r\n"
+           b"Content-Type: image/jpeg; name=\"photo.jpg\"\r\n"
+           b"Content-Disposition: attachment; filename=\"photo.jpg\"\r\n"
+           b"Content-Transfer-Encoding: base64\r\n\r\n" + b64 +
+           b"--b-jp--\r\n")
+    return mt.write(root, "jp-html-photo.eml", msg)
+
+
+def all_parts(msg):
+    for p in msg.walk():
+        yield p
+        if p.get_content_type() == "message/rfc822":
+            for inner in p.iter_parts():
+                yield from all_parts(inner)
+
+
+def looks_executable(data):
+    return (data.startswith(b"MZ") or data.startswith(b"\x7fELF") or data.startswith(b"#!")
+            or mt.EICAR in data)
+
+
+def check_clean(data, label):
+    """What every delivered message must pass; returns the parsed message."""
+    msg = pfx.parse(data)
+    t.check(msg["X-Mugai-Result"] is not None, label + ": X-Mugai-Result present")
+    for p in all_parts(msg):
+        ct = p.get_content_type()
+        t.check(ct != "text/html", label + ": no text/html part")
+        t.check(ct != "multipart/alternative", label + ": no multipart/alternative")
+        if p.is_multipart() or ct == "message/rfc822":
+            continue
+        leaf = p.get_payload(decode=True) or b""
+        t.check(not looks_executable(leaf), label + ": nothing executable in %s" % ct)
+        t.check(b"<script" not in leaf.lower(), label + ": no script in %s" % ct)
+    return msg
+
+
+def body_text(msg):
+    b = msg.get_body(preferencelist=("plain",))
+    return b.get_content() if b is not None else ""
+
+
+def attachments(msg):
+    return [p for p in msg.walk() if p.get_content_disposition() == "attachment"]
+
+
+def spooled(msg):
+    """The original the X-Mugai-Result header points at is in the spool."""
+    res = (msg["X-Mugai-Result"] or "").replace(" ", "").replace("\r", "").replace("\n", "")
+    i = res.find("original=sha256:")
+    sha = res[i + 16:i + 80] if i >= 0 else ""
+    path = os.path.join(spool, sha + ".eml")
+    if not sha or not os.path.exists(path):
+        return None
+    with open(path, "rb") as f:
+        data = f.read()
+    t.check(hashlib.sha256(data).hexdigest() == sha, "spooled original matches its name")
+    return data
+
+
+def send(path, label, port=None):
+    """swaks into Postfix, checking that Postfix accepted the message."""
+    r = pf.swaks(path, port=port)
+    ok = r.returncode == 0 and "250 2.0.0 Ok: queued" in r.stdout
+    t.check(ok, "%s: accepted by Postfix (swaks %d)\n%s%s" % (label, r.returncode, r.stdout[-600:],
+                                                              r.stderr))
+    return r
+
+
+def deliver_one(path, label, port=None):
+    """Send one message and return the newly delivered one (bytes or None)."""
+    before = len(pf.delivered())
+    send(path, label, port)
+    got = pf.wait_delivered(before + 1)
+    t.check(len(got) == before + 1, "%s: one message delivered (%d)" % (label, len(got) - before))
+    return got[before][1] if len(got) > before else None
+
+
+def refused(r, code, label):
+    t.check(r.returncode != 0 and code in r.stdout, "%s: refused with %s (swaks %d)\n%s" %
+            (label, code, r.returncode, r.stdout[-400:]))
+
+
+m = milter()
+started = time.monotonic()
+try:
+    pf.start()
+    m.start()
+
+    # --- sanitized on the way through ----------------------------------------
+    data = deliver_one(make_jp_html_photo(), "jp html + photo")
+    if data:
+        msg = check_clean(data, "jp html + photo")
+        t.check(msg["Subject"] == "現地写真の送付", "ISO-2022-JP subject intact: %r" % msg["Subject"])
+        t.check(msg["From"].addresses[0].display_name == "山田 太郎", "From display name intact")
+        b = body_text(msg)
+        t.check("現地の写真を送ります。ご確認ください。" in b, "Japanese HTML text as plain text: %r" % b)
+        for bad in ("alert", "tracker.example", "\ufffd"):
+            t.check(bad not in b, "jp html: %r gone" % bad)
+        atts = attachments(msg)
+        t.check(len(atts) == 1 and atts[0].get_content_type() == "image/jpeg", "photo delivered")
+        if atts:
+            marks = [mk for mk, _ in mt.jpeg_markers(atts[0].get_payload(decode=True))[0]]
+            t.check(0xE1 not in marks and 0xDA in marks, "photo without APP1: %r" % marks[:8])
+        orig = spooled(msg)
+        t.check(orig is not None and b"jp-html-photo@example.jp" in orig, "original in the spool")
+        t.check("by gw.example.lg.jp" in data.decode("ascii", "replace"), "trace fields kept")
+        t.check(all(c < 0x80 for c in data), "delivered message is 7-bit")
+
+    data = deliver_one(corpus("alternative-hidden-exe.eml"), "hidden exe")
+    if data:
+        msg = check_clean(data, "hidden exe")
+        b = body_text(msg)
+        t.check("plain version" in b and "html version" not in b, "plain alternative kept")
+        t.check("update.exe" in b and "削除しました" in b, "notice names update.exe: %r" % b)
+        t.check(attachments(msg) == [], "no attachment left")
+
+    data = deliver_one(corpus("iso-2022-jp.eml"), "iso-2022-jp")
+    if data:
+        msg = check_clean(data, "iso-2022-jp")
+        t.check(msg["Subject"] == "会議資料のご送付", "subject: %r" % msg["Subject"])
+        t.check("会議の資料を送付いたします。" in body_text(msg) and "①議事録 ②日程表" in body_text(msg),
+                "ISO-2022-JP body with NEC digits intact")
+
+    for name, reason in (("smime-encrypted.eml", "encrypted"), ("eicar.eml", "infected")):
+        data = deliver_one(corpus(name), name)
+        if data:
+            msg = check_clean(data, name)
+            res = msg["X-Mugai-Result"] or ""
+            t.check("verdict=held" in res and reason in res, name + ": held notice: " + res)
+            nb = body_text(msg)
+            t.check("保留" in nb and "held" in nb, name + ": notice in Japanese and English")
+            t.check(not any("pkcs7" in p.get_content_type() for p in msg.walk()),
+                    name + ": nothing of the original attached")
+            t.check(spooled(msg) is not None, name + ": original in the spool")
+
+    # --- refused in the SMTP dialogue, nothing delivered --------------------------
+    before = len(pf.delivered())
+    with open(corpus("plain.eml"), "rb") as f:
+        plain = f.read()
+    big = mt.write(root, "big.eml", plain + (b"x" * 998 + b"\r\n") * 3000)
+    refused(pf.swaks(big), "552 5.3.4", "over mail_max_size")
+    many = mt.write(root, "many.eml", b"".join(b"X-F-%d: v\r\n" % i for i in range(4200)) + plain)
+    refused(pf.swaks(many), "554 5.6.0", "4200 header fields")
+    t.check(len(pf.delivered()) == before, "refused messages not delivered")
+
+    t.check(m.stop() == 0, "mugai-milter exits 0 on SIGTERM:\n" + m.read_log()[-2000:])
+
+    # --- an engine slower than milter_content_timeout ---------------------------------
+    mark = os.path.join(root, "slow-run")
+    m = milter(SLOW, {"MUGAI_REAL": mt.MUGAI, "MUGAI_SLOW_MARK": mark, "MUGAI_SLOW_SECONDS": "12"})
+    m.start()
+    t0 = time.monotonic()
+    data = deliver_one(corpus("alternative-hidden-exe.eml"), "slow engine")
+    took = time.monotonic() - t0
+    t.check(os.path.exists(mark) and took >= 12, "went through the slow engine (%.1f s)" % took)
+    if data:
+        t.check("update.exe" in body_text(check_clean(data, "slow engine")),
+                "delivered sanitized after 12 s with an 8 s milter_content_timeout")
+    t.check(m.stop() == 0, "mugai-milter exits 0 on SIGTERM after the slow run")
+
+    # --- mugai-milter killed with a message in flight -------------------------------
+    before = len(pf.delivered())
+    mark = os.path.join(root, "in-flight")
+    slow = milter(SLOW, {"MUGAI_REAL": mt.MUGAI, "MUGAI_SLOW_MARK": mark})
+    slow.start()
+    # Through the relay smtpd: the message is in Postfix's own queue and
+    # smtp(8) hands it to the milter-protected smtpd.
+    r = send(corpus("alternative-hidden-exe.eml"), "relayed", port=pf.relay_port)
+    qid = r.stdout.split("queued as ")[-1].split()[0] if "queued as " in r.stdout else "?"
+    end = time.monotonic() + 60
+    while not os.path.exists(mark) and time.monotonic() < end:
+        time.sleep(0.05)
+    t.check(os.path.exists(mark), "the engine got the relayed message")
+    slow.kill()
+    kill_slow_engine(mark)
+    end = time.monotonic() + 60
+    while "deferred" not in pf.queued() and time.monotonic() < end:
+        time.sleep(0.1)
+    q = pf.queued()
+    t.check(q.get("deferred") == [qid], "message deferred in the queue: %r (%s)" % (q, qid))
+    log = pf.read_log()
+    t.check(any(qid in ln and "status=deferred" in ln and "451" in ln for ln in log.splitlines()),
+            "the milter's smtpd answered 451 and smtp(8) deferred")
+    r = pf.swaks(corpus("plain.eml"))
+    t.check(r.returncode != 0 and re.search(r"^<\*\*\s+4\d\d ", r.stdout, re.M),
+            "direct SMTP without a milter: 4xx (swaks %d)\n%s" % (r.returncode, r.stdout[-400:]))
+    down = len(pf.delivered())
+    t.check(down == before, "nothing delivered while the milter is down (%d)" % (down - before))
+
+    m = milter()
+    m.start()
+    pf.flush()
+    got = pf.wait_delivered(before + 1, timeout=120)
+    t.check(len(got) == before + 1, "delivered after restart and flush (%d)" % (len(got) - before))
+    if len(got) > before:
+        msg = check_clean(got[before][1], "after restart")
+        b = body_text(msg)
+        t.check("update.exe" in b and "html version" not in b, "delivered sanitized: %r" % b)
+    end = time.monotonic() + 30
+    while pf.queued() and time.monotonic() < end:
+        time.sleep(0.1)
+    t.check(pf.queued() == {}, "queue empty at the end: %r" % pf.queued())
+
+    # --- every message in the mailbox went through the milter ---------------------
+    final = pf.delivered()
+    t.check(len(final) == 7, "7 messages delivered in all (%d)" % len(final))
+    for n, data in final:
+        check_clean(data, "mailbox " + n)
+    t.check(m.stop() == 0, "mugai-milter exits 0 on SIGTERM at the end")
+finally:
+    for x in milters:
+        x.stop()
+    kill_slow_engine(os.path.join(root, "in-flight"))
+    pf.stop()
+    t.check(pf.processes() == [], "no Postfix process left")
+    if t.failed:
+        sys.stderr.write("--- maillog (%s)\n%s\n--- milter log\n%s\n" %
+                         (root, pf.read_log()[-6000:], m.read_log()[-3000:]))
+print("postfix test took %.1f s" % (time.monotonic() - started))
+if not t.failed:
+    shutil.rmtree(root, ignore_errors=True)
+t.done()
