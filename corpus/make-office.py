@@ -1269,6 +1269,12 @@ HOSTILE = {
 for _k in ("dotm", "xlsm", "xltm", "pptm", "ppsm", "potm"):
     HOSTILE[f"macro.{_k}"] = (lambda k: lambda: sample_macro_variant(k))(_k)
 
+def member_list(data):
+    """The fuzz harness's second input form: records "\\xFF\\xFE\\xFDname\\n" + data."""
+    with zipfile.ZipFile(io.BytesIO(data)) as z:
+        return b"".join(b"\xFF\xFE\xFD" + i.filename.encode() + b"\n" + z.read(i.filename) for i in z.infolist())
+
+
 # Small inputs for the fuzzer (each well under 20 KB).
 SEED_NAMES = ["vba.docm", "vba-renamed.docm", "remote-template.docx", "ole-mhtml-cve-2021-40444.docx",
               "frame-subdoc.docx", "linked-image.docx", "activex.docx", "dde-fields.docx", "include-fields.docx",
@@ -1345,6 +1351,12 @@ def other_producers(outdir):
     print("benign benign-population-openpyxl.xlsx")
 
 
+# Seeds also written as member lists: the harness zips them, so mutations never break the zip.
+LIST_SEEDS = ["dde-fields.docx", "include-fields.docx", "dde-formula.xlsx", "xlm-macrosheet.xlsm", "ppt-ole.pptx",
+              "ppt-actions.pptm", "ole-mhtml-cve-2021-40444.docx", "hyperlinks.docx", "button-ole-activex.xlsx",
+              "strict-external.docx"]
+
+
 def convert_benign(outdir):
     soffice = shutil.which("soffice")
     if soffice is None:
@@ -1378,6 +1390,9 @@ def main():
             assert len(seed) < 20000, name
             with open(os.path.join(SEEDS, name), "wb") as f:
                 f.write(seed)
+            if name in LIST_SEEDS:
+                with open(os.path.join(SEEDS, name + ".members"), "wb") as f:
+                    f.write(member_list(data))
     print(f"{len(HOSTILE)} hostile samples in {OUT}, {len(SEED_NAMES)} seeds in {SEEDS}")
 
 

@@ -7,14 +7,19 @@
  * not re-identify as the promised type is a bug, so it aborts; everything
  * else must simply not crash or leak.
  *
- * The seeds store their members uncompressed and the harness repairs the
- * CRC of every stored member before the run, so that mutations reach the
- * XML parser and the cleaning rules instead of stopping at a checksum.
+ * Two input forms, so that mutations reach the XML parser and the cleaning
+ * rules instead of stopping at a checksum or a shifted offset:
+ *   - a zip (starts with "PK"): the seeds store their members uncompressed
+ *     and the harness repairs the CRC of every stored member first;
+ *   - a member list: records "\xFF\xFE\xFDname\n" followed by the data, up
+ *     to the next record; the harness writes them into a valid zip (with
+ *     ooxml_zip's writer) and sanitizes that.
  */
 #include "buf.h"
 #include "dispatch.h"
 #include "err.h"
 #include "ident.h"
+#include "ooxml_zip.h"
 #include "ooxmlsan.h"
 #include "report.h"
 
@@ -97,12 +102,52 @@ static void fix_stored_crcs(uint8_t *d, size_t n)
     }
 }
 
+#define REC_MARK "\xFF\xFE\xFD"
+
+/* Build a zip from a member list; false when the input is not one. */
+static bool members_to_zip(const uint8_t *in, size_t len, struct buf *zip)
+{
+    if (len < 3 || memcmp(in, REC_MARK, 3) != 0)
+        return false;
+    struct ooxml_zip_writer *w = NULL;
+    if (ooxml_zip_write_open(&w, zip) != MG_OK)
+        return false;
+    size_t pos = 0;
+    bool ok = true;
+    while (ok && pos + 3 <= len) {
+        const uint8_t *nl = memchr(in + pos + 3, '\n', len - pos - 3);
+        if (!nl || nl - (in + pos + 3) > 200 || nl == in + pos + 3)
+            break;
+        char name[256];
+        size_t nlen = (size_t)(nl - (in + pos + 3));
+        memcpy(name, in + pos + 3, nlen);
+        name[nlen] = '\0';
+        size_t start = (size_t)(nl - in) + 1, end = start;
+        const uint8_t *next = len > start ? memmem(in + start, len - start, REC_MARK, 3) : NULL;
+        end = next ? (size_t)(next - in) : len;
+        ok = ooxml_zip_write_member(w, name, in + start, end - start) == MG_OK;
+        pos = end;
+    }
+    ok = ok && ooxml_zip_write_close(w) == MG_OK;
+    ooxml_zip_write_free(w);
+    return ok;
+}
+
 int fuzz_one(const uint8_t *input, size_t len)
 {
+    struct buf built;
+    buf_init(&built, 16u << 20);
+    if (members_to_zip(input, len, &built)) {
+        input = built.data;
+        len = built.len;
+    }
     uint8_t *data = malloc(len ? len : 1);
-    if (!data)
+    if (!data) {
+        buf_free(&built);
         return 0;
+    }
     memcpy(data, input, len);
+    buf_free(&built);
     fix_stored_crcs(data, len);
     struct san_ctx ctx = {.pol = &fuzz_pol, .out_type = FT_DOCX};
     struct report_node *node = report_new("fuzz.docx");
