@@ -22,7 +22,7 @@
 /* libxml2 options: never the network, never a DTD, never entity substitution. */
 #define OOXML_XML_OPTIONS                                                                          \
     (XML_PARSE_NONET | XML_PARSE_IGNORE_ENC | XML_PARSE_NOCDATA | XML_PARSE_NOERROR |              \
-     XML_PARSE_NOWARNING)
+     XML_PARSE_NOWARNING | XML_PARSE_COMPACT)
 
 struct xml_errs {
     char first[160];

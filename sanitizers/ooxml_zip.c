@@ -24,6 +24,12 @@
 
 #define OOXML_CHUNK       (64u * 1024u)
 #define OOXML_RATIO_FLOOR (1u << 20)
+/*
+ * Deflate level: XML at level 1 comes out a fifth larger than at the
+ * default 6 and is written about three times faster; a gateway sanitizes
+ * far more documents than it stores.
+ */
+#define OOXML_ZIP_LEVEL "1"
 /* 1980-01-02 00:00 UTC: inside the DOS date range in every time zone. */
 #define OOXML_ZIP_MTIME 315619200
 
@@ -305,6 +311,8 @@ int ooxml_zip_write_open(struct ooxml_zip_writer **wp, struct buf *out)
     }
     if (archive_write_set_format_zip(w->a) != ARCHIVE_OK ||
         archive_write_zip_set_compression_deflate(w->a) != ARCHIVE_OK ||
+        archive_write_set_format_option(w->a, "zip", "compression-level", OOXML_ZIP_LEVEL) !=
+                ARCHIVE_OK ||
         archive_write_set_bytes_per_block(w->a, 0) != ARCHIVE_OK ||
         archive_write_set_bytes_in_last_block(w->a, 1) != ARCHIVE_OK ||
         archive_write_open2(w->a, out, NULL, zip_write_cb, NULL, NULL) != ARCHIVE_OK) {
