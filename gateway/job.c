@@ -9,6 +9,7 @@
 #include "job.h"
 #include "dispatch.h"
 #include "err.h"
+#include "fdio.h"
 #include "ident.h"
 #include "jsoncheck.h"
 #include "names.h"
@@ -71,35 +72,6 @@ static void job_clean_field(char *s, size_t n)
             *s = '?';
 }
 
-static int job_write_all(int fd, const void *p, size_t n)
-{
-    const uint8_t *c = p;
-    while (n) {
-        ssize_t w = write(fd, c, n);
-        if (w < 0 && errno == EINTR)
-            continue;
-        if (w <= 0)
-            return MG_ERR_IO;
-        c += w;
-        n -= (size_t)w;
-    }
-    return MG_OK;
-}
-
-static int job_pread_all(int fd, uint8_t *p, size_t n)
-{
-    size_t off = 0;
-    while (off < n) {
-        ssize_t r = pread(fd, p + off, n - off, (off_t)off);
-        if (r < 0 && errno == EINTR)
-            continue;
-        if (r <= 0)
-            return MG_ERR_IO;
-        off += (size_t)r;
-    }
-    return MG_OK;
-}
-
 /* "removed X; removed Y; ..." from the top node's actions, for one-line output. */
 static void job_summary(const struct report_node *n, char *s, size_t cap)
 {
@@ -152,7 +124,7 @@ static int job_worker_sanitize(void *argp, int in_fd, int out_fd, int res_fd)
         rc = MG_ERR_NOMEM;
         goto out;
     }
-    rc = job_pread_all(in_fd, in, arg->in_len);
+    rc = fdio_pread_all(in_fd, in, arg->in_len);
     if (rc != MG_OK) {
         report_block(node, "io-error", "cannot read the input");
         goto out;
@@ -161,7 +133,7 @@ static int job_worker_sanitize(void *argp, int in_fd, int out_fd, int res_fd)
             .pol = pol, .passwords = arg->je->passwords, .n_passwords = arg->je->n_passwords};
     rc = dispatch_file(&ctx, arg->name, in, arg->in_len, &out, node, &out_type);
     if (rc == MG_OK)
-        rc = job_write_all(out_fd, out.data, out.len);
+        rc = fdio_write_all(out_fd, out.data, out.len);
     if (rc == MG_OK)
         w.out_len = out.len;
 
@@ -184,9 +156,9 @@ out:
         job_strlcpy(w.reason, sizeof(w.reason), err_str(rc));
     }
     w.report_len = (uint32_t)json.len;
-    int wrc = job_write_all(res_fd, &w, sizeof(w));
+    int wrc = fdio_write_all(res_fd, &w, sizeof(w));
     if (wrc == MG_OK && json.len)
-        wrc = job_write_all(res_fd, json.data, json.len);
+        wrc = fdio_write_all(res_fd, json.data, json.len);
     report_free(node);
     buf_free(&out);
     buf_free(&json);
@@ -209,7 +181,7 @@ static int job_worker_scan(void *argp, int in_fd, int out_fd, int res_fd)
         scan_fd(arg->je->scan, arg->scratch, out_fd, &w.out);
         w.did_out = 1;
     }
-    return job_write_all(res_fd, &w, sizeof(w)) == MG_OK ? 0 : 1;
+    return fdio_write_all(res_fd, &w, sizeof(w)) == MG_OK ? 0 : 1;
 }
 
 int job_engine_init(struct job_engine *je, const struct policy *pol, struct scan_engine *scan)

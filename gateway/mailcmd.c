@@ -14,6 +14,7 @@
  */
 #include "mailcmd.h"
 #include "err.h"
+#include "fdio.h"
 #include "job.h"
 #include "mailsan.h"
 #include "policy.h"
@@ -53,21 +54,6 @@ static void mailcmd_usage(FILE *f)
                "or refused as too large (stdout empty); 75 temporary failure, retry later\n");
 }
 
-static int write_all(int fd, const void *p, size_t n)
-{
-    const char *c = p;
-    while (n) {
-        ssize_t w = write(fd, c, n);
-        if (w < 0 && errno == EINTR)
-            continue;
-        if (w <= 0)
-            return MG_ERR_IO;
-        c += w;
-        n -= (size_t)w;
-    }
-    return MG_OK;
-}
-
 static int copy_fd(int dst, int src, uint64_t len)
 {
     char b[65536];
@@ -76,7 +62,7 @@ static int copy_fd(int dst, int src, uint64_t len)
         ssize_t r = pread(src, b, want, (off_t)off);
         if (r < 0 && errno == EINTR)
             continue;
-        if (r <= 0 || write_all(dst, b, (size_t)r) != MG_OK)
+        if (r <= 0 || fdio_write_all(dst, b, (size_t)r) != MG_OK)
             return MG_ERR_IO;
         off += (uint64_t)r;
     }
@@ -107,7 +93,7 @@ static int read_input(uint64_t max, int *out_fd, uint64_t *len, int *too_big)
             close(fd);
             return MG_OK;
         }
-        if (write_all(fd, b, (size_t)r) != MG_OK) {
+        if (fdio_write_all(fd, b, (size_t)r) != MG_OK) {
             close(fd);
             return MG_ERR_IO;
         }
@@ -165,10 +151,10 @@ static int notice_worker(void *argp, int in_fd, int out_fd, int res_fd)
     if (rc == MG_OK)
         rc = mailsan_notice(a->pol, in, a->len, a->code, a->reason, &out);
     if (rc == MG_OK)
-        rc = write_all(out_fd, out.data, out.len);
+        rc = fdio_write_all(out_fd, out.data, out.len);
     w.out_len = out.len;
     if (rc == MG_OK)
-        rc = write_all(res_fd, &w, sizeof(w));
+        rc = fdio_write_all(res_fd, &w, sizeof(w));
     buf_free(&out);
     free(in);
     return rc == MG_OK ? 0 : 1;
@@ -255,7 +241,7 @@ static int notice_fallback(const char *sha256, const struct job_result *r)
                      "(reason: %s). The original is kept by the gateway, reference:\r\n"
                      "%s\r\n",
                      code, sha256, code, sha256);
-    return write_all(1, b, (size_t)n);
+    return fdio_write_all(1, b, (size_t)n);
 }
 
 /* ---- main ---- */

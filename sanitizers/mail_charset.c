@@ -764,7 +764,7 @@ bool mail_charset_ascii_compatible(const char *charset)
 
 /* ---- RFC 2047 ---- */
 
-static int b64val(int c)
+int mail_b64_value(int c)
 {
     if (c >= 'A' && c <= 'Z')
         return c - 'A';
@@ -798,7 +798,7 @@ static int ew_decode(char enc, const char *p, size_t n, struct buf *raw)
         uint32_t acc = 0;
         int bits = 0;
         for (size_t i = 0; i < n && rc == MG_OK; i++) {
-            int v = b64val((unsigned char)p[i]);
+            int v = mail_b64_value((unsigned char)p[i]);
             if (v < 0)
                 continue;
             acc = (acc << 6) | (uint32_t)v;

@@ -71,4 +71,7 @@ int32_t mail_utf8_next(const uint8_t *s, size_t n, size_t *used);
 /* Whether s[0..n) is valid UTF-8. */
 bool mail_utf8_valid(const uint8_t *s, size_t n);
 
+/* Value of a base64 alphabet character (RFC 4648), -1 for anything else. */
+int mail_b64_value(int c);
+
 #endif

@@ -131,21 +131,6 @@ static bool uu_line(const struct line *l, struct buf *out, int *rc)
     return true;
 }
 
-static int b64v(int c)
-{
-    if (c >= 'A' && c <= 'Z')
-        return c - 'A';
-    if (c >= 'a' && c <= 'z')
-        return c - 'a' + 26;
-    if (c >= '0' && c <= '9')
-        return c - '0' + 52;
-    if (c == '+')
-        return 62;
-    if (c == '/')
-        return 63;
-    return -1;
-}
-
 /* Strict base64 of one line (begin-base64 bodies). */
 static bool b64_line(const struct line *l, struct buf *out, int *rc)
 {
@@ -159,7 +144,7 @@ static bool b64_line(const struct line *l, struct buf *out, int *rc)
             if (c == '=' && i + 4 == l->n && k >= 2) {
                 v[k] = 0;
                 pad++;
-            } else if (pad || (v[k] = b64v(c)) < 0) {
+            } else if (pad || (v[k] = mail_b64_value(c)) < 0) {
                 return false;
             }
         }

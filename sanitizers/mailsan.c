@@ -299,21 +299,6 @@ static const char *ct_param(GMimeObject *obj, const char *name)
 
 /* ---- decoding part content ---- */
 
-static int b64v(int c)
-{
-    if (c >= 'A' && c <= 'Z')
-        return c - 'A';
-    if (c >= 'a' && c <= 'z')
-        return c - 'a' + 26;
-    if (c >= '0' && c <= '9')
-        return c - '0' + 52;
-    if (c == '+')
-        return 62;
-    if (c == '/')
-        return 63;
-    return -1;
-}
-
 /*
  * Base64 with a verdict: *malformed when a character outside the alphabet
  * and white space appears, data follows padding, or a lone sextet is left.
@@ -335,7 +320,7 @@ static int b64_decode(const uint8_t *p, size_t n, struct buf *out, bool *malform
             pad = true;
             continue;
         }
-        int v = b64v(c);
+        int v = mail_b64_value(c);
         if (v < 0 || pad) {
             *malformed = true;
             if (v < 0)

@@ -1,0 +1,38 @@
+/*
+ * fdio - whole reads and writes on descriptors (see fdio.h).
+ */
+#include "fdio.h"
+#include "err.h"
+
+#include <errno.h>
+#include <sys/types.h>
+#include <unistd.h>
+
+int fdio_write_all(int fd, const void *p, size_t n)
+{
+    const uint8_t *c = p;
+    while (n) {
+        ssize_t w = write(fd, c, n);
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w <= 0)
+            return MG_ERR_IO;
+        c += w;
+        n -= (size_t)w;
+    }
+    return MG_OK;
+}
+
+int fdio_pread_all(int fd, uint8_t *p, size_t n)
+{
+    size_t off = 0;
+    while (off < n) {
+        ssize_t r = pread(fd, p + off, n - off, (off_t)off);
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r <= 0)
+            return MG_ERR_IO;
+        off += (size_t)r;
+    }
+    return MG_OK;
+}
