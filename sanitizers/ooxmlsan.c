@@ -56,8 +56,8 @@
  * cleaning while they are small; larger ones are parsed again, so that a
  * workbook of several big sheets never holds all their trees at once.
  */
-#define DOM_KEEP_PART  (256u << 10)
-#define DOM_KEEP_TOTAL (8u << 20)
+#define DOM_KEEP_PART  (4u << 20)
+#define DOM_KEEP_TOTAL (16u << 20)
 /* Individual report lines for members with executable or OLE2 magic. */
 #define MAGIC_REPORT_MAX 32
 
@@ -1014,7 +1014,7 @@ static int put_rels(const struct pkg *pk, const struct part *src, struct buf *ou
 }
 
 /* [Content_Types].xml for the parts written: Defaults where an extension has one type. */
-static int put_content_types(struct pkg *pk, struct buf *out, const bool *has_rels)
+static int put_content_types(struct pkg *pk, struct buf *out)
 {
     int rc = buf_puts(out, "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\r\n"
                            "<Types xmlns=\"http://schemas.openxmlformats.org/package/2006/"
@@ -1095,7 +1095,6 @@ static int put_content_types(struct pkg *pk, struct buf *out, const bool *has_re
     free(exts);
     free(types);
     free(mixed);
-    (void)has_rels;
     return rc;
 }
 
@@ -1108,7 +1107,7 @@ static int pkg_write(struct pkg *pk, struct buf *out)
     int rc = ooxml_zip_write_open(&w, out);
     if (rc != MG_OK)
         goto out;
-    rc = put_content_types(pk, &tmp, NULL);
+    rc = put_content_types(pk, &tmp);
     if (rc == MG_OK)
         rc = ooxml_zip_write_member(w, "[Content_Types].xml", tmp.data, tmp.len);
     buf_reset(&tmp);
