@@ -633,6 +633,7 @@ def sample_follina():
     p.rel("word/document.xml", T + "oleObject",
           "ms-msdt:/id PCWDiagnostic /skip force /param \"IT_BrowseForFile=MUGAI-FOLLINA\"", True, "rIdOle")
     p.rel("word/document.xml", T + "oleObject", "http://mugai.invalid/follina.html!", True)
+    p.rel("word/document.xml", T + "package", "http://mugai.invalid/remote-package.docx", True)
     return p.build()
 
 
@@ -754,11 +755,14 @@ def sample_include_fields():
     p.add("word/footnotes.xml", w_part("footnotes", '<w:footnote w:id="1"><w:p>' +
                                        field('LINK Excel.Sheet.8 "C:\\\\mugai\\\\book.xls" "Sheet1!R1C1" \\a',
                                              "MUGAI-RESULT-LINK") + '</w:p></w:footnote>'), CT["footnotes"])
+    p.add("word/endnotes.xml", w_part("endnotes", '<w:endnote w:id="1"><w:p>' +
+                                      field('DDE Excel "C:\\\\mugai\\\\book.xls" "R1C1"', "MUGAI-RESULT-ENDNOTE-DDE") +
+                                      '</w:p></w:endnote>'), OD + "wordprocessingml.endnotes+xml")
     p.add("word/comments.xml", w_part("comments", '<w:comment w:id="0" w:author="x"><w:p>' +
                                       field('IMPORT "http://mugai.invalid/import.wmf"', "MUGAI-RESULT-IMPORT") +
                                       '</w:p></w:comment>'), CT["comments"])
     for name, t in (("header1.xml", "header"), ("footer1.xml", "footer"), ("footnotes.xml", "footnotes"),
-                    ("comments.xml", "comments")):
+                    ("endnotes.xml", "endnotes"), ("comments.xml", "comments")):
         p.rel("word/document.xml", T + t, name, rid={"header": "rIdH", "footer": "rIdF"}.get(t))
     return p.build()
 
@@ -952,7 +956,11 @@ def sample_xlm_macrosheet(kind="xlsm", strict=False):
     p = workbook([("Data", "worksheet", "xl/worksheets/sheet1.xml",
                    sheet([[c_str("A1", "MUGAI-TEXT-DATA"), c_num("B1", 3, "1+2")]], ns), None),
                   ("Macro1", "xlMacrosheet", "xl/macrosheets/sheet1.xml", MACROSHEET.replace(NS_T["x"], ns["x"]),
-                   "veryHidden")],
+                   "veryHidden"),
+                  ("Intl1", "xlIntlMacrosheet", "xl/macrosheets/intlsheet1.xml",
+                   MACROSHEET.replace(NS_T["x"], ns["x"]).replace("MUGAI-XLM", "MUGAI-XLM-INTL"), "hidden"),
+                  ("Dialog1", "dialogsheet", "xl/dialogsheets/sheet1.xml",
+                   x_part("dialogsheet", "<sheetPr/>", ns), None)],
                  kind, strict,
                  names='<definedName name="_xlnm.Auto_Open">Macro1!$A$1</definedName>'
                        '<definedName name="Auto_Open_MUGAI">Macro1!$A$1</definedName>'
@@ -1189,6 +1197,7 @@ def sample_ppt_actions():
     p.rel("ppt/slides/slide1.xml", T + "hyperlink", "file:///C:/Windows/System32/calc.exe", True, "rIdProg")
     p.rel("ppt/slides/slide1.xml", T + "hyperlink", "file:///C:/mugai/hlinkfile.ppt", True, "rIdFile")
     p.rel("ppt/slides/slide1.xml", T + "hyperlink", "https://www.example.jp/", True, "rIdWeb")
+    p.rel("ppt/slides/slide1.xml", T + "slideUpdateInfo", "\\\\mugai.invalid\\slides\\update.ppt", True)
     return p.build()
 
 

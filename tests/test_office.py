@@ -324,7 +324,8 @@ if "dde-fields.docx" in pk:
 if "include-fields.docx" in pk:
     p = pk["include-fields.docx"]
     for part, res in (("word/header1.xml", "INCLUDETEXT"), ("word/footer1.xml", "INCLUDEPICTURE"),
-                      ("word/footnotes.xml", "LINK"), ("word/comments.xml", "IMPORT")):
+                      ("word/footnotes.xml", "LINK"), ("word/comments.xml", "IMPORT"),
+                      ("word/endnotes.xml", "ENDNOTE-DDE")):
         s = text_of(p, part)
         t.check(f"MUGAI-RESULT-{res}" in s, f"{part}: result kept")
         t.check("instrText" not in s and "mugai.invalid" not in s, f"{part}: {res} instruction gone")
@@ -376,7 +377,8 @@ if "xlm-macrosheet.xlsm" in pk:
     root = p.xml("xl/workbook.xml")
     sheets = [s.get("name") for s in root.iter(X + "sheet")]
     names = {n.get("name"): n.get("localSheetId") for n in root.iter(X + "definedName")}
-    t.check(sheets == ["Data"], f"macro sheet gone from the sheet list: {sheets}")
+    t.check(sheets == ["Data"], f"macro and dialog sheets gone from the sheet list: {sheets}")
+    t.check(not any("sheets/" in n and "worksheets/" not in n for n in p.names), "macro/dialog sheet parts gone")
     t.check(names == {"KeepName": None, "LocalToData": "0"}, f"defined names: {names}")
     views = [v.get("activeTab") for v in root.iter(X + "workbookView")]
     t.check(views == ["0"], f"active tab renumbered: {views}")
