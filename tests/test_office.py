@@ -458,9 +458,12 @@ for rep in r2.reports:
                                                                       text_of(p, "word/document.xml"))),
                 "nolinks: no HYPERLINK field")
 
-# --- the default policy blocks Office files until an administrator allows them ----------
+# --- the built-in default policy sanitizes Office files (no --policy given) -------------
 r3 = mt.run([os.path.join(SAMPLES, "benign-report.docx")])
-t.check(r3.reports and r3.reports[0]["verdict"] in ("blocked", "sanitized"), "default policy decides")
+t.check(r3.reports and r3.reports[0]["verdict"] == "sanitized", "default policy sanitizes docx")
+r3 = mt.run([os.path.join(SAMPLES, "vba.docm")])
+t.check(r3.reports and r3.reports[0]["verdict"] == "sanitized" and r3.outputs() == ["vba.docx"],
+        f"default policy: docm comes out as docx ({r3.outputs()})")
 
 # --- fidelity: outputs open in LibreOffice, benign text unchanged -----------------------
 soffice, pdftotext = shutil.which("soffice"), shutil.which("pdftotext")
