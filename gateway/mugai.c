@@ -2,13 +2,14 @@
  * mugai - the command line.
  *
  *   mugai sanitize [--out DIR] [--policy FILE] [--db DIR] [--json]
- *                  [--quarantine DIR] [--password-file F] INPUT...
+ *                  [--quarantine DIR] [--password-file F] [--jobs N] INPUT...
  *
  * Loads the policy, libmagic and the ClamAV engine once, then runs every
  * input through its own sandboxed workers (job.c). Exit status: 0 all
  * released, 1 at least one blocked, 2 usage or configuration error,
  * 3 internal error (nothing released for the input that failed).
  */
+#include "batch.h"
 #include "err.h"
 #include "job.h"
 #include "mailcmd.h"
@@ -44,6 +45,7 @@ struct cli {
     const char *quarantine_dir;
     const char *password_file;
     int json;
+    int jobs;
 };
 
 #define MUGAI_MAX_PASSWORDS     1000
@@ -87,7 +89,7 @@ static int read_passwords(const char *path, char ***list)
 static void usage(FILE *f)
 {
     fprintf(f, "usage: mugai sanitize [--out DIR] [--policy FILE] [--db DIR] [--json]\n"
-               "                      [--quarantine DIR] [--password-file F] INPUT...\n"
+               "                      [--quarantine DIR] [--password-file F] [--jobs N] INPUT...\n"
                "       mugai mail [--policy FILE] [--db DIR] [--spool DIR] < in.eml > out.eml\n"
                "       mugai --version\n"
                "\n"
@@ -97,6 +99,7 @@ static void usage(FILE *f)
                "  --json            one JSON report per input (JSON Lines) on stdout\n"
                "  --quarantine DIR  keep originals of blocked inputs here\n"
                "  --password-file F passwords for encrypted archives, one per line\n"
+               "  --jobs N          inputs processed side by side (default: CPUs, at most 16)\n"
                "\n"
                "exit status: 0 all released, 1 some blocked, 2 usage/configuration error,\n"
                "3 internal error\n");
@@ -117,23 +120,25 @@ static int ensure_dir(const char *d)
     return stat(d, &st) == 0 && S_ISDIR(st.st_mode) ? 0 : -1;
 }
 
-static void print_human(const char *input, const struct job_result *r, const char *output,
-                        const char *quarantined)
+static void print_human(struct buf *line, const char *input, const struct job_result *r,
+                        const char *output, const char *quarantined)
 {
-    printf("%-9s %-6s %s", report_verdict_name(r->verdict), r->type, input);
+    buf_printf(line, "%-9s %-6s %s", report_verdict_name(r->verdict), r->type, input);
     if (output)
-        printf(" -> %s", output);
+        buf_printf(line, " -> %s", output);
     if (r->verdict == VERDICT_BLOCKED) {
-        printf(": %s: %s", r->reason_code, r->reason);
+        buf_printf(line, ": %s: %s", r->reason_code, r->reason);
         if (quarantined)
-            printf(" [quarantined: %s]", quarantined);
+            buf_printf(line, " [quarantined: %s]", quarantined);
     } else if (r->summary[0]) {
-        printf(" (%s)", r->summary);
+        buf_printf(line, " (%s)", r->summary);
     }
-    putchar('\n');
+    buf_putc(line, '\n');
 }
 
-static int sanitize_one(struct job_engine *je, const struct cli *c, const char *input)
+/* One input, start to finish; what it prints goes into line. */
+static int sanitize_one(struct job_engine *je, const struct cli *c, const char *input,
+                        struct buf *line)
 {
     struct job_result r;
     char outpath[4200], qpath[4200], name[1024];
@@ -183,18 +188,31 @@ static int sanitize_one(struct job_engine *je, const struct cli *c, const char *
         buf_reset(&json);
     }
     if (c->json) {
-        if (job_result_json(&r, input, output, quarantined, &json) == MG_OK)
-            printf("%s\n", (const char *)json.data);
+        if (job_result_json(&r, input, output, quarantined, &json) == MG_OK &&
+            buf_append(line, json.data, json.len) == MG_OK)
+            buf_putc(line, '\n');
         else
             status = EXIT_INTERNAL;
     } else {
-        print_human(input, &r, output, quarantined);
+        print_human(line, input, &r, output, quarantined);
     }
-    fflush(stdout);
     buf_free(&json);
     job_result_free(&r);
     close(fd);
     return status;
+}
+
+/* What batch_run hands to each item. */
+struct sanitize_batch {
+    struct job_engine *je;
+    const struct cli *c;
+    char **inputs;
+};
+
+static int sanitize_item(int i, void *arg, struct buf *line)
+{
+    struct sanitize_batch *b = arg;
+    return sanitize_one(b->je, b->c, b->inputs[i], line);
 }
 
 static int cmd_sanitize(int argc, char **argv)
@@ -206,12 +224,22 @@ static int cmd_sanitize(int argc, char **argv)
             {"json", no_argument, NULL, 'j'},
             {"quarantine", required_argument, NULL, 'q'},
             {"password-file", required_argument, NULL, 'P'},
+            {"jobs", required_argument, NULL, 'J'},
             {"help", no_argument, NULL, 'h'},
             {NULL, 0, NULL, 0},
     };
-    struct cli c = {MUGAI_DEFAULT_OUT, NULL, MUGAI_DEFAULT_DB, NULL, NULL, 0};
+    long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+    struct cli c = {MUGAI_DEFAULT_OUT,
+                    NULL,
+                    MUGAI_DEFAULT_DB,
+                    NULL,
+                    NULL,
+                    0,
+                    ncpu < 1    ? 1
+                    : ncpu > 16 ? 16
+                                : (int)ncpu};
     int ch;
-    while ((ch = getopt_long(argc, argv, "o:p:d:jq:P:h", opts, NULL)) != -1) {
+    while ((ch = getopt_long(argc, argv, "o:p:d:jq:P:J:h", opts, NULL)) != -1) {
         switch (ch) {
         case 'o':
             c.out_dir = optarg;
@@ -231,6 +259,16 @@ static int cmd_sanitize(int argc, char **argv)
         case 'P':
             c.password_file = optarg;
             break;
+        case 'J': {
+            char *end;
+            long j = strtol(optarg, &end, 10);
+            if (*optarg == 0 || *end != 0 || j < 1 || j > 64) {
+                fprintf(stderr, "mugai sanitize: --jobs takes a number from 1 to 64\n");
+                return EXIT_USAGE;
+            }
+            c.jobs = (int)j;
+            break;
+        }
         case 'h':
             usage(stdout);
             return EXIT_RELEASED;
@@ -288,9 +326,8 @@ static int cmd_sanitize(int argc, char **argv)
     }
     je.passwords = (const char *const *)passwords;
     je.n_passwords = (size_t)n_passwords;
-    int status = EXIT_RELEASED;
-    for (int i = optind; i < argc; i++)
-        status = worse(status, sanitize_one(&je, &c, argv[i]));
+    struct sanitize_batch b = {&je, &c, argv + optind};
+    int status = batch_run(argc - optind, c.jobs, sanitize_item, &b, worse, EXIT_INTERNAL, stdout);
     job_engine_done(&je);
     scan_free(se);
     free(passwords);

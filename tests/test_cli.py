@@ -169,6 +169,26 @@ r = mt.run([big], "--policy", pol)
 t.check(r.code == 1 and r.reports and r.reports[0]["reason_code"] == "limit",
         "max_input_size enforced")
 
+# --- several inputs side by side: same lines, same order, no name clash ----
+many = []
+for k in range(12):
+    d = os.path.join(work, f"batch{k}")
+    os.makedirs(d, exist_ok=True)
+    many.append(mt.write(d, "same.txt", f"line {k}\n".encode()))
+many.insert(5, eicar)
+r1 = mt.run(many, "--jobs", "1")
+r4 = mt.run(many, "--jobs", "4")
+t.check(r1.code == 1 and r4.code == 1, f"batch exit status ({r1.code}, {r4.code})")
+t.check([x["input"] for x in r4.reports] == many, "--jobs 4 reports in input order")
+t.check([x["verdict"] for x in r4.reports] == [x["verdict"] for x in r1.reports],
+        "--jobs 4 gives the same verdicts as --jobs 1")
+t.check(len(r4.outputs()) == 12 and len(set(r4.outputs())) == 12,
+        f"12 same-named inputs, 12 distinct outputs: {r4.outputs()}")
+contents = sorted(open(os.path.join(r4.outdir, f), "rb").read() for f in r4.outputs())
+t.check(contents == sorted(f"line {k}\n".encode() for k in range(12)), "every output intact")
+p = subprocess.run([mt.MUGAI, "sanitize", "--jobs", "0", txt], capture_output=True)
+t.check(p.returncode == 2, "--jobs 0 refused")
+
 # --- a worker over its CPU budget is killed and the file blocked -----------
 # 10000x6000 RGB of zeros: 66 KB on disk, seconds of decoding and
 # re-encoding, far past a 1 s CPU limit.
