@@ -44,18 +44,21 @@ PY
 
 n=$(ls "$work/jpeg" | wc -l)
 mkdir -p "$work/o1" "$work/o2"
-m=$(measure mugai "$mugai" sanitize --db "$db" --out "$work/o1" "$work"/jpeg/*)
+m=$(measure mugai "$mugai" sanitize --jobs 1 --db "$db" --out "$work/o1" "$work"/jpeg/*)
 p=$(measure jpegtran sh -c "for f in $work/jpeg/*; do jpegtran -copy none -outfile $work/o2/\$(basename \$f) \$f; done")
-report "JPEG (1600x1200, EXIF+COM)" "$n" "$m" "$p"
+report "JPEG (1600x1200, EXIF+COM), mugai --jobs 1" "$n" "$m" "$p"
+rm -rf "$work/o1" && mkdir -p "$work/o1"
+m=$(measure mugai "$mugai" sanitize --db "$db" --out "$work/o1" "$work"/jpeg/*)
+report "JPEG (1600x1200, EXIF+COM), mugai --jobs $(nproc) (default)" "$n" "$m" "$p"
 
 n=$(ls "$work/png" | wc -l)
 mkdir -p "$work/o3" "$work/o4"
-m=$(measure mugai "$mugai" sanitize --db "$db" --out "$work/o3" "$work"/png/*)
+m=$(measure mugai "$mugai" sanitize --jobs 1 --db "$db" --out "$work/o3" "$work"/png/*)
 p=$(measure png_roundtrip sh -c "args=''; for f in $work/png/*; do args=\"\$args \$f $work/o4/\$(basename \$f)\"; done; $build/png_roundtrip \$args")
-report "PNG (1024x768 RGB, tEXt) vs plain libpng round trip" "$n" "$m" "$p"
+report "PNG (1024x768 RGB, tEXt), mugai --jobs 1, vs plain libpng round trip" "$n" "$m" "$p"
 mkdir -p "$work/o5"
 p=$(measure optipng sh -c "for f in $work/png/*; do optipng -quiet -o1 -force -out $work/o5/\$(basename \$f) \$f; done")
-report "PNG (1024x768 RGB, tEXt) vs optipng -o1 (-o0 refuses: IDAT recoding needed)" "$n" "$m" "$p"
+report "PNG (1024x768 RGB, tEXt), mugai --jobs 1, vs optipng -o1 (-o0 refuses: IDAT recoding needed)" "$n" "$m" "$p"
 
 echo "sandbox cost (1000 small files: text, PNG, GIF, JPEG):"
 "$build/bench_sandbox" "$db" "$work"/small/* | sed 's/^/  /'
