@@ -115,12 +115,18 @@ out:
     return rc;
 }
 
-static int outdir_write_file(const char *path, const void *p, size_t n, int excl)
+/* Create path exclusively; *existed says it was already there (not an error
+ * for the caller to decide). */
+static int outdir_write_file(const char *path, const void *p, size_t n, int *existed)
 {
-    int fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW | (excl ? O_EXCL : O_TRUNC),
-                  0600);
+    *existed = 0;
+    int fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW | O_EXCL, 0600);
+    if (fd < 0 && errno == EEXIST) {
+        *existed = 1;
+        return MG_OK;
+    }
     if (fd < 0)
-        return errno == EEXIST ? MG_OK : MG_ERR_IO;
+        return MG_ERR_IO;
     const char *c = p;
     while (n) {
         ssize_t w = write(fd, c, n);
@@ -174,15 +180,20 @@ int outdir_quarantine(const char *qdir, const char *sha256, const char *name, in
             goto out;
     }
     snprintf(p, sizeof(p), "%s/name", path);
-    rc = outdir_write_file(p, name, strlen(name), 1);
+    int existed;
+    rc = outdir_write_file(p, name, strlen(name), &existed);
     if (rc != MG_OK)
         goto out;
+    /* Several runners may block copies of the same file at once: O_EXCL
+     * decides who gets which number, and a loser tries the next one. */
+    rc = MG_ERR_IO;
     for (unsigned i = 1; i < 100000; i++) {
         snprintf(p, sizeof(p), "%s/report-%u.json", path, i);
         if (lstat(p, &st) == 0)
             continue;
-        rc = outdir_write_file(p, report_json, report_len, 1);
-        break;
+        rc = outdir_write_file(p, report_json, report_len, &existed);
+        if (rc != MG_OK || !existed)
+            break;
     }
 out:
     if (fd >= 0)

@@ -186,6 +186,16 @@ t.check(len(r4.outputs()) == 12 and len(set(r4.outputs())) == 12,
         f"12 same-named inputs, 12 distinct outputs: {r4.outputs()}")
 contents = sorted(open(os.path.join(r4.outdir, f), "rb").read() for f in r4.outputs())
 t.check(contents == sorted(f"line {k}\n".encode() for k in range(12)), "every output intact")
+# Six copies of one blocked file at once: one quarantine entry, six reports.
+dups = []
+for k in range(6):
+    d = os.path.join(work, f"dup{k}")
+    os.makedirs(d, exist_ok=True)
+    dups.append(mt.write(d, "readme.txt", b"hello\n" + mt.EICAR + b"\n"))
+qdup = os.path.join(work, "quarantine-dup")
+r = mt.run(dups, "--jobs", "4", "--quarantine", qdup)
+reps = glob.glob(os.path.join(qdup, sha(dups[0]), "report-*.json"))
+t.check(r.code == 1 and len(reps) == 6, f"every blocked copy keeps its report ({len(reps)})")
 p = subprocess.run([mt.MUGAI, "sanitize", "--jobs", "0", txt], capture_output=True)
 t.check(p.returncode == 2, "--jobs 0 refused")
 
