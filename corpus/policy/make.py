@@ -91,9 +91,9 @@ block_infected_input = TRUE
 [actions]
 text = block
 csv = block
-html = flatten
-eml = flatten
-docx = flatten
+pdf = flatten
+eml = sanitize
+docx = block
 xlsx = sanitize
 zip = sanitize
 pe = block
