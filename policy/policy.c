@@ -692,9 +692,8 @@ static int set_action(struct parser *ps, struct span key, struct span val)
                         k, ftype_info(t)->label);
     if (a == POL_FLATTEN && !policy_can_flatten(t))
         return line_err(ps,
-                        "'%s' cannot be flattened: flatten is available for text, csv, xml, "
-                        "html, eml, pdf and the Office Open XML types (docx, xlsx, pptx and "
-                        "their variants); use sanitize or block",
+                        "'%s' cannot be flattened: flatten is available for pdf (and text, "
+                        "csv, where it equals sanitize); use sanitize or block",
                         k);
     ps->pol.action[t] = a;
     return MG_OK;
