@@ -38,24 +38,9 @@
 
 static uint8_t *load(const char *name, size_t *len)
 {
-    const char *dir = getenv("MUGAI_CORPUS");
-    char path[4096];
-    snprintf(path, sizeof(path), "%s/archive/%s", dir ? dir : "corpus", name);
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        fprintf(stderr, "cannot open %s\n", path);
+    uint8_t *p = t_corpus_file("archive", name, len);
+    if (!p)
         exit(2);
-    }
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    uint8_t *p = malloc((size_t)n + 1);
-    if (!p || fread(p, 1, (size_t)n, f) != (size_t)n) {
-        fprintf(stderr, "cannot read %s\n", path);
-        exit(2);
-    }
-    fclose(f);
-    *len = (size_t)n;
     return p;
 }
 

@@ -22,18 +22,7 @@
 
 static uint8_t *load(const char *name, size_t *len)
 {
-    const char *dir = getenv("MUGAI_CORPUS");
-    char path[4096];
-    snprintf(path, sizeof(path), "%s/gif/%s", dir ? dir : "corpus", name);
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        fprintf(stderr, "cannot open %s\n", path);
-        return NULL;
-    }
-    uint8_t *p = malloc(1 << 20);
-    *len = p ? fread(p, 1, (1 << 20) - 1, f) : 0;
-    fclose(f);
-    return p;
+    return t_corpus_file("gif", name, len);
 }
 
 static void pol_init(struct policy *p)

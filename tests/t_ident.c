@@ -134,18 +134,7 @@ static const struct sample samples[] = {
 
 static uint8_t *slurp(const char *rel, size_t *len)
 {
-    const char *corpus = getenv("MUGAI_CORPUS");
-    char path[4096];
-    snprintf(path, sizeof(path), "%s/%s", corpus ? corpus : "corpus", rel);
-    FILE *f = fopen(path, "rb");
-    if (f == NULL) {
-        fprintf(stderr, "cannot open %s\n", path);
-        return NULL;
-    }
-    uint8_t *data = malloc(1 << 20);
-    *len = data ? fread(data, 1, 1 << 20, f) : 0;
-    fclose(f);
-    return data;
+    return t_corpus_file("", rel, len);
 }
 
 static const char *tn(enum ftype t)

@@ -34,36 +34,11 @@ static struct policy pol;
 
 /* ---- test-local helpers ------------------------------------------------- */
 
-static uint8_t *read_file(const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return NULL;
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    uint8_t *p = malloc((size_t)n + 1);
-    if (!p || fread(p, 1, (size_t)n, f) != (size_t)n) {
-        free(p);
-        fclose(f);
-        return NULL;
-    }
-    p[n] = 0;
-    fclose(f);
-    *len = (size_t)n;
-    return p;
-}
-
 static uint8_t *load(const char *name, size_t *len)
 {
-    const char *dir = getenv("MUGAI_CORPUS");
-    char path[4096];
-    snprintf(path, sizeof(path), "%s/office/%s", dir ? dir : "corpus", name);
-    uint8_t *p = read_file(path, len);
-    if (!p) {
-        fprintf(stderr, "cannot read %s\n", path);
+    uint8_t *p = t_corpus_file("office", name, len);
+    if (!p)
         exit(2);
-    }
     return p;
 }
 

@@ -30,36 +30,11 @@ static struct policy pol;
 
 /* ---- test-local helpers ------------------------------------------------- */
 
-static uint8_t *read_file(const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return NULL;
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    uint8_t *p = malloc((size_t)n + 1);
-    if (!p || fread(p, 1, (size_t)n, f) != (size_t)n) {
-        free(p);
-        fclose(f);
-        return NULL;
-    }
-    p[n] = 0;
-    fclose(f);
-    *len = (size_t)n;
-    return p;
-}
-
 static uint8_t *load(const char *name, size_t *len)
 {
-    const char *dir = getenv("MUGAI_CORPUS");
-    char path[4096];
-    snprintf(path, sizeof(path), "%s/pdf/%s", dir ? dir : "corpus", name);
-    uint8_t *p = read_file(path, len);
-    if (!p) {
-        fprintf(stderr, "cannot read %s\n", path);
+    uint8_t *p = t_corpus_file("pdf", name, len);
+    if (!p)
         exit(2);
-    }
     return p;
 }
 
@@ -359,7 +334,7 @@ static void test_annotations_and_files(void)
 
     /* clam.exe is in the input and nowhere in the output, expanded or not. */
     size_t clen;
-    uint8_t *clam = read_file("/usr/share/clamav-testfiles/clam.exe", &clen);
+    uint8_t *clam = t_read_file("/usr/share/clamav-testfiles/clam.exe", &clen);
     CHECK(clam != NULL && clen > 64);
     const char *files[] = {"embedded-clam.pdf", "annot-fileattachment.pdf", "everything.pdf"};
     for (size_t i = 0; clam && i < 3; i++) {

@@ -25,21 +25,7 @@ static struct san_ctx ctx;
 
 static uint8_t *slurp(const char *name, size_t *len)
 {
-    char path[4096];
-    const char *corpus = getenv("MUGAI_CORPUS");
-    snprintf(path, sizeof(path), "%s/text/%s", corpus ? corpus : "corpus", name);
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        fprintf(stderr, "cannot open %s\n", path);
-        return NULL;
-    }
-    size_t cap = 1 << 20, n = 0;
-    uint8_t *p = malloc(cap);
-    if (p)
-        n = fread(p, 1, cap, f);
-    fclose(f);
-    *len = n;
-    return p;
+    return t_corpus_file("text", name, len);
 }
 
 /* ---- test-local decoding: independent of textsan.c ---- */
