@@ -4,6 +4,7 @@
  * exhaust the stack.
  */
 #include "jsoncheck.h"
+#include "utf8.h"
 
 struct jc {
     const uint8_t *p, *end;
@@ -31,32 +32,10 @@ static int jc_hex(uint8_t c)
 
 static int jc_utf8(struct jc *j)
 {
-    uint8_t c = *j->p;
-    size_t n;
-    uint32_t min;
-    if (c >= 0xC2 && c <= 0xDF) {
-        n = 1;
-        min = 0x80;
-    } else if (c >= 0xE0 && c <= 0xEF) {
-        n = 2;
-        min = 0x800;
-    } else if (c >= 0xF0 && c <= 0xF4) {
-        n = 3;
-        min = 0x10000;
-    } else {
+    size_t used;
+    if (utf8_next(j->p, (size_t)(j->end - j->p), &used) < 0)
         return 0;
-    }
-    if ((size_t)(j->end - j->p) <= n)
-        return 0;
-    uint32_t cp = c & (0x3F >> n);
-    for (size_t i = 1; i <= n; i++) {
-        if ((j->p[i] & 0xC0) != 0x80)
-            return 0;
-        cp = (cp << 6) | (j->p[i] & 0x3F);
-    }
-    if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
-        return 0;
-    j->p += n + 1;
+    j->p += used;
     return 1;
 }
 

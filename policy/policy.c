@@ -21,6 +21,7 @@
 #include "policy.h"
 #include "buf.h"
 #include "err.h"
+#include "utf8.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -312,51 +313,6 @@ static void fmt_size(char *dst, size_t dstlen, uint64_t v)
         snprintf(dst, dstlen, "%" PRIu64 "K", v / KIB);
     else
         snprintf(dst, dstlen, "%" PRIu64, v);
-}
-
-/*
- * Strict UTF-8 (RFC 3629): no overlong forms, no surrogates, nothing above
- * U+10FFFF. Returns the offset of the first bad byte, or n.
- */
-static size_t utf8_check(const unsigned char *s, size_t n)
-{
-    size_t i = 0;
-    while (i < n) {
-        unsigned c = s[i];
-        size_t k;
-        unsigned lo = 0x80, hi = 0xBF;
-        if (c < 0x80) {
-            i++;
-            continue;
-        } else if (c >= 0xC2 && c <= 0xDF) {
-            k = 1;
-        } else if (c == 0xE0) {
-            k = 2;
-            lo = 0xA0;
-        } else if (c == 0xED) {
-            k = 2;
-            hi = 0x9F;
-        } else if (c >= 0xE1 && c <= 0xEF) {
-            k = 2;
-        } else if (c == 0xF0) {
-            k = 3;
-            lo = 0x90;
-        } else if (c >= 0xF1 && c <= 0xF3) {
-            k = 3;
-        } else if (c == 0xF4) {
-            k = 3;
-            hi = 0x8F;
-        } else {
-            return i;
-        }
-        if (n - i - 1 < k || s[i + 1] < lo || s[i + 1] > hi)
-            return i;
-        for (size_t j = 2; j <= k; j++)
-            if ((s[i + j] & 0xC0) != 0x80)
-                return i;
-        i += k + 1;
-    }
-    return n;
 }
 
 /* ---- errors ---- */
@@ -733,7 +689,7 @@ static int parse_line(struct parser *ps, const char *p, size_t n)
         if ((c < 0x20 && c != '\t' && !(c == '\r' && i == n - 1)) || c == 0x7f)
             return line_err(ps, "control character 0x%02x in the policy text", c);
     }
-    size_t bad = utf8_check((const unsigned char *)p, n);
+    size_t bad = utf8_check((const uint8_t *)p, n);
     if (bad < n)
         return line_err(ps, "invalid UTF-8 (byte 0x%02x at column %zu)", (unsigned char)p[bad],
                         bad + 1);

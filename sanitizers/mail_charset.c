@@ -333,59 +333,6 @@ int mail_put_utf8(struct buf *out, uint32_t cp)
     return buf_append(out, u, k);
 }
 
-int32_t mail_utf8_next(const uint8_t *s, size_t n, size_t *used)
-{
-    *used = 0;
-    if (n == 0)
-        return -1;
-    uint32_t c = s[0];
-    size_t k;
-    uint32_t lo = 0x80, hi = 0xBF, cp;
-    if (c < 0x80) {
-        *used = 1;
-        return (int32_t)c;
-    } else if (c >= 0xC2 && c <= 0xDF) {
-        k = 1;
-        cp = c & 0x1F;
-    } else if (c >= 0xE0 && c <= 0xEF) {
-        k = 2;
-        cp = c & 0x0F;
-        if (c == 0xE0)
-            lo = 0xA0;
-        if (c == 0xED)
-            hi = 0x9F;
-    } else if (c >= 0xF0 && c <= 0xF4) {
-        k = 3;
-        cp = c & 0x07;
-        if (c == 0xF0)
-            lo = 0x90;
-        if (c == 0xF4)
-            hi = 0x8F;
-    } else {
-        return -1;
-    }
-    if (n - 1 < k || s[1] < lo || s[1] > hi)
-        return -1;
-    for (size_t j = 1; j <= k; j++) {
-        if ((s[j] & 0xC0) != 0x80)
-            return -1;
-        cp = (cp << 6) | (s[j] & 0x3F);
-    }
-    *used = k + 1;
-    return (int32_t)cp;
-}
-
-bool mail_utf8_valid(const uint8_t *s, size_t n)
-{
-    size_t i = 0, u;
-    while (i < n) {
-        if (mail_utf8_next(s + i, n - i, &u) < 0)
-            return false;
-        i += u;
-    }
-    return true;
-}
-
 static int dec_utf8(const uint8_t *in, size_t len, struct buf *out, size_t *bad)
 {
     size_t i = 0, u;
@@ -400,7 +347,7 @@ static int dec_utf8(const uint8_t *in, size_t len, struct buf *out, size_t *bad)
             i = j;
             continue;
         }
-        if (mail_utf8_next(in + i, len - i, &u) < 0) {
+        if (utf8_next(in + i, len - i, &u) < 0) {
             (*bad)++;
             rc = mail_put_utf8(out, 0xFFFD);
             i++;
@@ -693,7 +640,7 @@ static int dec_guess(const uint8_t *in, size_t len, struct buf *out, size_t *bad
         high = in[i] >= 0x80;
     if (!high && has_iso2022_escape(in, len))
         return dec_iso2022jp(in, len, out, bad);
-    if (!high || mail_utf8_valid(in, len))
+    if (!high || utf8_valid(in, len))
         return dec_utf8(in, len, out, bad);
     /* Valid in both: EUC-JP text is rarely valid CP932 and vice versa; CP932 first
      * because Japanese Windows mailers are the usual source of unlabelled text. */

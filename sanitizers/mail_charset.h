@@ -34,6 +34,7 @@
 #define MUGAI_MAIL_CHARSET_H
 
 #include "buf.h"
+#include "utf8.h"
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -64,12 +65,6 @@ int mail_header_decode(const char *raw, size_t len, struct buf *out, size_t *rep
 
 /* Append code point cp as UTF-8. */
 int mail_put_utf8(struct buf *out, uint32_t cp);
-
-/* Decode one UTF-8 character at s[0..n); returns its code point and length in *used, or -1. */
-int32_t mail_utf8_next(const uint8_t *s, size_t n, size_t *used);
-
-/* Whether s[0..n) is valid UTF-8. */
-bool mail_utf8_valid(const uint8_t *s, size_t n);
 
 /* Value of a base64 alphabet character (RFC 4648), -1 for anything else. */
 int mail_b64_value(int c);

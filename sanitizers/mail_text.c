@@ -385,7 +385,7 @@ int mail_text_clean(const uint8_t *in, size_t len, bool defang, struct buf *out,
                 continue;
             }
         }
-        int32_t cp = mail_utf8_next(in + i, len - i, &u);
+        int32_t cp = utf8_next(in + i, len - i, &u);
         if (cp < 0) {
             rc = mail_put_utf8(out, 0xFFFD);
             i++;

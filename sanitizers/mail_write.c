@@ -72,7 +72,7 @@ static int words_add_encoded(struct words *w, const char *s, size_t len, bool sp
     while (i < len && rc == MG_OK) {
         size_t end = i, u;
         while (end < len) {
-            if (mail_utf8_next((const uint8_t *)s + end, len - end, &u) < 0)
+            if (utf8_next((const uint8_t *)s + end, len - end, &u) < 0)
                 u = 1;
             if (end + u - i > EW_BYTES)
                 break;
@@ -406,7 +406,7 @@ int mail_write_param(struct buf *out, const char *attr, const char *value)
             unsigned char c = (unsigned char)value[i];
             /* Keep a UTF-8 character within one section. */
             size_t u = 1;
-            if (c >= 0x80 && mail_utf8_next((const uint8_t *)value + i, n - i, &u) < 0)
+            if (c >= 0x80 && utf8_next((const uint8_t *)value + i, n - i, &u) < 0)
                 u = 1;
             for (size_t k = 0; k < u && rc == MG_OK; k++) {
                 unsigned char d = (unsigned char)value[i + k];

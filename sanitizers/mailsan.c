@@ -100,7 +100,7 @@ static void clean_str(const char *s, char *dst, size_t cap, bool path_chars)
 {
     size_t o = 0, i = 0, n = s ? strlen(s) : 0, u;
     while (i < n && o + 4 < cap) {
-        int32_t cp = mail_utf8_next((const uint8_t *)s + i, n - i, &u);
+        int32_t cp = utf8_next((const uint8_t *)s + i, n - i, &u);
         if (cp < 0) {
             i++;
             continue;

@@ -19,6 +19,7 @@
  */
 #include "names.h"
 #include "err.h"
+#include "utf8.h"
 
 #include <stdarg.h>
 #include <stdbool.h>
@@ -80,42 +81,6 @@ static int refuse(const char *c, char *code, size_t codelen, char *why, size_t w
     return MG_ERR_BLOCKED;
 }
 
-/*
- * Decode one UTF-8 sequence at s[*i] (strict); returns the code point or
- * -1 if the bytes are not valid UTF-8.
- */
-static long utf8_next(const unsigned char *s, size_t len, size_t *i)
-{
-    unsigned char c = s[*i];
-    long cp;
-    size_t need;
-    if (c < 0x80) {
-        (*i)++;
-        return c;
-    } else if (c >= 0xC2 && c <= 0xDF) {
-        cp = c & 0x1F, need = 1;
-    } else if (c >= 0xE0 && c <= 0xEF) {
-        cp = c & 0x0F, need = 2;
-    } else if (c >= 0xF0 && c <= 0xF4) {
-        cp = c & 0x07, need = 3;
-    } else {
-        return -1;
-    }
-    if (len - *i - 1 < need)
-        return -1;
-    for (size_t k = 1; k <= need; k++) {
-        unsigned char cc = s[*i + k];
-        if ((cc & 0xC0) != 0x80)
-            return -1;
-        cp = (cp << 6) | (cc & 0x3F);
-    }
-    if ((need == 2 && cp < 0x800) || (need == 3 && cp < 0x10000) || cp > 0x10FFFF ||
-        (cp >= 0xD800 && cp <= 0xDFFF))
-        return -1;
-    *i += need + 1;
-    return cp;
-}
-
 static bool is_bidi(long cp)
 {
     return (cp >= 0x202A && cp <= 0x202E) || (cp >= 0x2066 && cp <= 0x2069) || cp == 0x200E ||
@@ -142,8 +107,9 @@ int names_check(const char *name, char *code, size_t codelen, char *why, size_t 
 
     long last = -1;
     for (size_t i = 0; i < len;) {
-        size_t at = i;
-        long cp = utf8_next(s, len, &i);
+        size_t at = i, used = 0;
+        long cp = utf8_next(s + i, len - i, &used);
+        i += used;
         if (cp < 0)
             return refuse("bad-name", code, codelen, why, whylen,
                           "the file name is not valid UTF-8 (byte 0x%02X at offset %zu)", s[at],

@@ -3,6 +3,7 @@
  */
 #include "report.h"
 #include "err.h"
+#include "utf8.h"
 
 #include <openssl/evp.h>
 #include <stdarg.h>
@@ -190,35 +191,6 @@ const char *report_verdict_name(enum verdict v)
     return "blocked";
 }
 
-/* Length of a valid UTF-8 sequence at s (1..4), or 0 when invalid. */
-static size_t utf8_seq_len(const unsigned char *s)
-{
-    unsigned char c = s[0];
-    if (c < 0x80)
-        return 1;
-    if (c >= 0xC2 && c <= 0xDF)
-        return (s[1] & 0xC0) == 0x80 ? 2 : 0;
-    if (c >= 0xE0 && c <= 0xEF) {
-        if ((s[1] & 0xC0) != 0x80 || (s[2] & 0xC0) != 0x80)
-            return 0;
-        if (c == 0xE0 && s[1] < 0xA0)
-            return 0; /* overlong */
-        if (c == 0xED && s[1] >= 0xA0)
-            return 0; /* surrogate */
-        return 3;
-    }
-    if (c >= 0xF0 && c <= 0xF4) {
-        if ((s[1] & 0xC0) != 0x80 || (s[2] & 0xC0) != 0x80 || (s[3] & 0xC0) != 0x80)
-            return 0;
-        if (c == 0xF0 && s[1] < 0x90)
-            return 0;
-        if (c == 0xF4 && s[1] >= 0x90)
-            return 0;
-        return 4;
-    }
-    return 0;
-}
-
 int report_json_string(struct buf *out, const char *s)
 {
     int rc = buf_putc(out, '"');
@@ -237,10 +209,8 @@ int report_json_string(struct buf *out, const char *s)
             rc = buf_putc(out, c);
             p++;
         } else {
-            /* Sequences are NUL-terminated, so utf8_seq_len never reads past
-             * the end: a NUL fails the continuation-byte test. */
-            size_t n = utf8_seq_len(p);
-            if (n == 0) {
+            size_t n;
+            if (utf8_next(p, strnlen((const char *)p, 4), &n) < 0) {
                 rc = buf_puts(out, "\\ufffd");
                 p++;
             } else {

@@ -1,0 +1,54 @@
+/*
+ * utf8 - strict UTF-8 decoding (see utf8.h).
+ */
+#include "utf8.h"
+
+int32_t utf8_next(const uint8_t *s, size_t n, size_t *used)
+{
+    uint32_t c = s[0], cp;
+    uint8_t lo = 0x80, hi = 0xBF; /* allowed range of the second byte */
+    size_t k;
+    if (c < 0x80) {
+        *used = 1;
+        return (int32_t)c;
+    } else if (c >= 0xC2 && c <= 0xDF) {
+        k = 1;
+        cp = c & 0x1F;
+    } else if (c >= 0xE0 && c <= 0xEF) {
+        k = 2;
+        cp = c & 0x0F;
+        if (c == 0xE0)
+            lo = 0xA0; /* overlong */
+        if (c == 0xED)
+            hi = 0x9F; /* surrogates */
+    } else if (c >= 0xF0 && c <= 0xF4) {
+        k = 3;
+        cp = c & 0x07;
+        if (c == 0xF0)
+            lo = 0x90; /* overlong */
+        if (c == 0xF4)
+            hi = 0x8F; /* past U+10FFFF */
+    } else {
+        return -1;
+    }
+    if (n - 1 < k || s[1] < lo || s[1] > hi)
+        return -1;
+    for (size_t j = 1; j <= k; j++) {
+        if ((s[j] & 0xC0) != 0x80)
+            return -1;
+        cp = (cp << 6) | (s[j] & 0x3Fu);
+    }
+    *used = k + 1;
+    return (int32_t)cp;
+}
+
+size_t utf8_check(const uint8_t *s, size_t n)
+{
+    size_t i = 0, u;
+    while (i < n) {
+        if (utf8_next(s + i, n - i, &u) < 0)
+            return i;
+        i += u;
+    }
+    return n;
+}

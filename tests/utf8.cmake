@@ -1,0 +1,1 @@
+mugai_unit_test(utf8)
