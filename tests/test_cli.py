@@ -156,6 +156,19 @@ r = mt.run([blob])
 t.check(r.code == 1 and r.reports and r.reports[0]["reason_code"] in ("unknown-type", "policy"),
         "unknown binary blocked")
 
+# --- types with no sanitizer are held, never passed through ------------------
+benign = os.path.join(mt.CORPUS, "blocked", "benign")
+nosan = {"minimal.doc": "doc", "minimal.xls": "xls", "minimal.ppt": "ppt",
+         "minimal.xlsb": "xlsb", "minimal.rtf": "rtf", "page.html": "html", "pic.svg": "svg",
+         "one.bmp": "bmp", "tiny.tif": "tiff", "tiny.webp": "webp", "minimal.jtd": "jtd",
+         "data.xml": "xml"}
+r = mt.run([os.path.join(benign, n) for n in nosan])
+t.check(r.code == 1 and r.outputs() == [], f"no-sanitizer types: nothing released {r.outputs()}")
+for rep in r.reports:
+    name = os.path.basename(rep["input"])
+    t.check(rep["type"] == nosan[name] and rep["reason_code"] == "policy",
+            f"{name}: {rep['type']} held by policy ({rep['reason_code']})")
+
 # --- a policy that blocks a type ------------------------------------------------
 pol = mt.write(work, "strict.conf", b"[actions]\ntext = block\n")
 r = mt.run([txt], "--policy", pol)
