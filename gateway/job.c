@@ -392,6 +392,9 @@ int job_run(struct job_engine *je, const char *name, int in_fd, struct job_resul
         return MG_OK;
     }
     res->size_in = (uint64_t)st.st_size;
+    /* The worker hashes too, for its report tree; the parent hashes again
+     * because quarantine names and the top-level report must not rest on
+     * what a possibly compromised worker claims. */
     job_sha256_fd(in_fd, res->size_in, res->sha256_in);
     if (res->size_in > je->pol.max_input_size) {
         job_block(res, "limit", "%s", "larger than the policy's max_input_size");
