@@ -24,6 +24,7 @@
  * is only dropped and listed.
  */
 #include "arcsan.h"
+#include "bytes.h"
 #include "cp932.h"
 #include "dispatch.h"
 #include "err.h"
@@ -111,21 +112,6 @@ static void arc_locale_off(locale_t saved)
 /* ------------------------------------------------------------------ */
 /* Little helpers */
 
-static uint16_t le16(const uint8_t *p)
-{
-    return (uint16_t)(p[0] | (p[1] << 8));
-}
-
-static uint32_t le32(const uint8_t *p)
-{
-    return (uint32_t)p[0] | ((uint32_t)p[1] << 8) | ((uint32_t)p[2] << 16) | ((uint32_t)p[3] << 24);
-}
-
-static uint64_t le64(const uint8_t *p)
-{
-    return (uint64_t)le32(p) | ((uint64_t)le32(p + 4) << 32);
-}
-
 static void put16(uint8_t *p, uint16_t v)
 {
     p[0] = (uint8_t)v;
@@ -196,7 +182,7 @@ static int zip_fail(char *why, size_t whylen, int rc, const char *fmt, ...)
 
 static bool zip_sig(const uint8_t *in, size_t len, uint64_t off, uint32_t sig)
 {
-    return off <= len && len - off >= 4 && le32(in + off) == sig;
+    return off <= len && len - off >= 4 && bytes_le32(in + off) == sig;
 }
 
 /*
@@ -212,7 +198,7 @@ static bool zip_extra64(const uint8_t *p, size_t n, uint64_t *usize, uint64_t *c
     while (i < n) {
         if (n - i < 4)
             return false;
-        uint16_t id = le16(p + i), sz = le16(p + i + 2);
+        uint16_t id = bytes_le16(p + i), sz = bytes_le16(p + i + 2);
         i += 4;
         if (sz > n - i)
             return false;
@@ -222,19 +208,19 @@ static bool zip_extra64(const uint8_t *p, size_t n, uint64_t *usize, uint64_t *c
             if (want_u) {
                 if (sz - j < 8)
                     return false;
-                *usize = le64(p + i + j);
+                *usize = bytes_le64(p + i + j);
                 j += 8;
             }
             if (want_c) {
                 if (sz - j < 8)
                     return false;
-                *csize = le64(p + i + j);
+                *csize = bytes_le64(p + i + j);
                 j += 8;
             }
             if (want_o && off) {
                 if (sz - j < 8)
                     return false;
-                *off = le64(p + i + j);
+                *off = bytes_le64(p + i + j);
                 j += 8;
             }
         }
@@ -267,38 +253,38 @@ static int zip_parse(const uint8_t *in, size_t len, uint64_t max_entries, struct
     size_t lo = len - 22 > 0xFFFF ? len - 22 - 0xFFFF : 0;
     size_t eocd = SIZE_MAX;
     for (size_t i = len - 22 + 1; i-- > lo;) {
-        if (le32(in + i) == 0x06054b50u) {
+        if (bytes_le32(in + i) == 0x06054b50u) {
             eocd = i;
             break;
         }
     }
     if (eocd == SIZE_MAX)
         return zip_fail(why, whylen, MG_ERR_PARSE, "no end-of-central-directory record");
-    if (eocd + 22 + le16(in + eocd + 20) != len)
+    if (eocd + 22 + bytes_le16(in + eocd + 20) != len)
         return zip_fail(why, whylen, MG_ERR_PARSE,
                         "data after the end of the zip (appended or concatenated archive)");
 
-    uint64_t disk = le16(in + eocd + 4), cd_disk = le16(in + eocd + 6);
-    uint64_t n_disk = le16(in + eocd + 8), n_total = le16(in + eocd + 10);
-    uint64_t cd_size = le32(in + eocd + 12), cd_off = le32(in + eocd + 16);
+    uint64_t disk = bytes_le16(in + eocd + 4), cd_disk = bytes_le16(in + eocd + 6);
+    uint64_t n_disk = bytes_le16(in + eocd + 8), n_total = bytes_le16(in + eocd + 10);
+    uint64_t cd_size = bytes_le32(in + eocd + 12), cd_off = bytes_le32(in + eocd + 16);
     uint64_t cd_end = eocd;
-    if (eocd >= 20 && le32(in + eocd - 20) == 0x07064b50u) {
+    if (eocd >= 20 && bytes_le32(in + eocd - 20) == 0x07064b50u) {
         const uint8_t *loc = in + eocd - 20;
-        uint64_t z64 = le64(loc + 8);
-        if (le32(loc + 4) != 0 || le32(loc + 16) > 1)
+        uint64_t z64 = bytes_le64(loc + 8);
+        if (bytes_le32(loc + 4) != 0 || bytes_le32(loc + 16) > 1)
             return zip_fail(why, whylen, MG_ERR_UNSUPPORTED, "multi-volume zip64 archive");
         if (z64 > eocd - 20 || eocd - 20 - z64 < 56 || !zip_sig(in, len, z64, 0x06064b50u))
             return zip_fail(why, whylen, MG_ERR_PARSE, "bad zip64 end record");
         const uint8_t *r = in + z64;
-        if (le64(r + 4) != eocd - 20 - z64 - 12)
+        if (bytes_le64(r + 4) != eocd - 20 - z64 - 12)
             return zip_fail(why, whylen, MG_ERR_PARSE,
                             "zip64 end record does not end at its locator");
-        disk = le32(r + 16);
-        cd_disk = le32(r + 20);
-        n_disk = le64(r + 24);
-        n_total = le64(r + 32);
-        cd_size = le64(r + 40);
-        cd_off = le64(r + 48);
+        disk = bytes_le32(r + 16);
+        cd_disk = bytes_le32(r + 20);
+        n_disk = bytes_le64(r + 24);
+        n_total = bytes_le64(r + 32);
+        cd_size = bytes_le64(r + 40);
+        cd_off = bytes_le64(r + 48);
         cd_end = z64;
     } else if (n_total == 0xFFFF || cd_size == 0xFFFFFFFFu || cd_off == 0xFFFFFFFFu) {
         return zip_fail(why, whylen, MG_ERR_PARSE, "zip64 markers without a zip64 end record");
@@ -310,7 +296,7 @@ static int zip_parse(const uint8_t *in, size_t len, uint64_t max_entries, struct
                         "central directory is not where the end record says "
                         "(prepended or concatenated archive)");
     for (uint64_t i = cd_end; i < eocd; i++)
-        if (i + 4 <= len && le32(in + i) == 0x06054b50u)
+        if (i + 4 <= len && bytes_le32(in + i) == 0x06054b50u)
             return zip_fail(why, whylen, MG_ERR_PARSE, "two end-of-central-directory records");
     if (n_total > max_entries)
         return zip_fail(why, whylen, MG_ERR_LIMIT, "%llu entries exceed the limit of %llu",
@@ -330,24 +316,24 @@ static int zip_parse(const uint8_t *in, size_t len, uint64_t max_entries, struct
     uint64_t p = cd_off;
     for (size_t i = 0; i < zd->n; i++) {
         struct zip_ent *e = &zd->ent[i];
-        if (cd_end - p < 46 || le32(in + p) != 0x02014b50u)
+        if (cd_end - p < 46 || bytes_le32(in + p) != 0x02014b50u)
             goto bad_cd;
         const uint8_t *h = in + p;
-        uint16_t nlen = le16(h + 28), xlen = le16(h + 30), clen = le16(h + 32);
+        uint16_t nlen = bytes_le16(h + 28), xlen = bytes_le16(h + 30), clen = bytes_le16(h + 32);
         if (cd_end - p - 46 < (uint64_t)nlen + xlen + clen)
             goto bad_cd;
         e->cd_pos = p;
-        e->made_by = le16(h + 4);
-        e->flags = le16(h + 8);
-        e->method = le16(h + 10);
-        e->crc = le32(h + 16);
-        e->csize = le32(h + 20);
-        e->usize = le32(h + 24);
-        e->ext_attr = le32(h + 38);
-        e->lh_off = le32(h + 42);
+        e->made_by = bytes_le16(h + 4);
+        e->flags = bytes_le16(h + 8);
+        e->method = bytes_le16(h + 10);
+        e->crc = bytes_le32(h + 16);
+        e->csize = bytes_le32(h + 20);
+        e->usize = bytes_le32(h + 24);
+        e->ext_attr = bytes_le32(h + 38);
+        e->lh_off = bytes_le32(h + 42);
         e->name_len = nlen;
         e->name = h + 46;
-        if (le16(h + 34) != 0 && le16(h + 34) != 0xFFFF) {
+        if (bytes_le16(h + 34) != 0 && bytes_le16(h + 34) != 0xFFFF) {
             zip_dir_free(zd);
             return zip_fail(why, whylen, MG_ERR_UNSUPPORTED, "member on another volume");
         }
@@ -379,16 +365,17 @@ static int zip_parse(const uint8_t *in, size_t len, uint64_t max_entries, struct
                                    : "unreferenced data between entries (hidden content or "
                                      "concatenated archive)");
         }
-        if (e->lh_off > cd_off || cd_off - e->lh_off < 30 || le32(in + e->lh_off) != 0x04034b50u) {
+        if (e->lh_off > cd_off || cd_off - e->lh_off < 30 ||
+            bytes_le32(in + e->lh_off) != 0x04034b50u) {
             zip_dir_free(zd);
             return zip_fail(why, whylen, MG_ERR_PARSE,
                             "central directory points at no local header");
         }
         const uint8_t *l = in + e->lh_off;
-        uint16_t lflags = le16(l + 6), lmethod = le16(l + 8);
-        uint32_t lcrc = le32(l + 14);
-        uint64_t lcsize = le32(l + 18), lusize = le32(l + 22);
-        uint16_t lnlen = le16(l + 26), lxlen = le16(l + 28);
+        uint16_t lflags = bytes_le16(l + 6), lmethod = bytes_le16(l + 8);
+        uint32_t lcrc = bytes_le32(l + 14);
+        uint64_t lcsize = bytes_le32(l + 18), lusize = bytes_le32(l + 22);
+        uint16_t lnlen = bytes_le16(l + 26), lxlen = bytes_le16(l + 28);
         if (cd_off - e->lh_off - 30 < (uint64_t)lnlen + lxlen) {
             zip_dir_free(zd);
             return zip_fail(why, whylen, MG_ERR_PARSE, "local header runs into the directory");
@@ -442,10 +429,10 @@ static int zip_parse(const uint8_t *in, size_t len, uint64_t max_entries, struct
                 }
                 for (int w = 4; w <= 8 && !dlen; w += 4) {
                     uint64_t need = 4 + 2 * (uint64_t)w;
-                    if (b > cd_off || cd_off - b < need || le32(in + b) != e->crc)
+                    if (b > cd_off || cd_off - b < need || bytes_le32(in + b) != e->crc)
                         continue;
-                    uint64_t c = w == 4 ? le32(in + b + 4) : le64(in + b + 4);
-                    uint64_t u = w == 4 ? le32(in + b + 8) : le64(in + b + 12);
+                    uint64_t c = w == 4 ? bytes_le32(in + b + 4) : bytes_le64(in + b + 4);
+                    uint64_t u = w == 4 ? bytes_le32(in + b + 8) : bytes_le64(in + b + 12);
                     if (c == e->csize && u == e->usize)
                         dlen = (b - end) + need;
                 }
@@ -1709,7 +1696,7 @@ static enum ftype arc_type_of(const struct report_node *node, const uint8_t *in,
     if (len >= 22) {
         size_t lo = len - 22 > 0xFFFF ? len - 22 - 0xFFFF : 0;
         for (size_t i = len - 22 + 1; i-- > lo;)
-            if (le32(in + i) == 0x06054b50u)
+            if (bytes_le32(in + i) == 0x06054b50u)
                 return FT_ZIP;
     }
     return FT_UNKNOWN;

@@ -41,6 +41,7 @@
  * memory and its own bounds-checked parsing.
  */
 #include "ident.h"
+#include "bytes.h"
 #include "err.h"
 #include "names.h"
 
@@ -69,21 +70,6 @@
 #define IDENT_TEXT_MAX (1u << 20)
 
 static magic_t ident_magic;
-
-static uint16_t le16(const uint8_t *p)
-{
-    return (uint16_t)(p[0] | (p[1] << 8));
-}
-
-static uint32_t le32(const uint8_t *p)
-{
-    return (uint32_t)p[0] | ((uint32_t)p[1] << 8) | ((uint32_t)p[2] << 16) | ((uint32_t)p[3] << 24);
-}
-
-static uint64_t le64(const uint8_t *p)
-{
-    return (uint64_t)le32(p) | ((uint64_t)le32(p + 4) << 32);
-}
 
 static uint32_t be32(const uint8_t *p)
 {
@@ -374,7 +360,7 @@ static const uint8_t onetoc_guid[16] = {0xA1, 0x2F, 0xFF, 0x43, 0xD9, 0xEF, 0x76
 static enum ftype ident_programs(const uint8_t *d, size_t n, struct ident *out)
 {
     if (at(d, n, 0, "MZ", 2) || (at(d, n, 0, "ZM", 2) && n >= 0x40)) {
-        uint32_t lfa = n >= 0x40 ? le32(d + 0x3C) : 0;
+        uint32_t lfa = n >= 0x40 ? bytes_le32(d + 0x3C) : 0;
         if (lfa >= 2 && at(d, n, lfa, "PE\0\0", 4)) {
             detail(out, "MZ header, PE signature at 0x%x", (unsigned)lfa);
             return FT_PE;
@@ -479,19 +465,19 @@ static uint32_t ole_next(const uint8_t *d, size_t n, uint32_t shift, uint32_t se
     uint32_t idx = sect / per;
     if (idx >= 109)
         return OLE_NOSTREAM;
-    uint32_t fs = le32(d + 0x4C + 4 * idx);
+    uint32_t fs = bytes_le32(d + 0x4C + 4 * idx);
     if (fs > OLE_MAXREGSECT)
         return OLE_NOSTREAM;
     size_t off = ((size_t)fs + 1) * ssz + (size_t)(sect % per) * 4;
     if (off > n || n - off < 4)
         return OLE_NOSTREAM;
-    return le32(d + off);
+    return bytes_le32(d + off);
 }
 
 static void ole_read_dir(const uint8_t *d, size_t n, uint32_t shift, struct ole_dir *dir)
 {
     size_t ssz = (size_t)1 << shift;
-    uint32_t sect = le32(d + 0x30);
+    uint32_t sect = bytes_le32(d + 0x30);
     dir->n = 0;
     /* Each step adds ssz/128 entries, so the entry cap also bounds a looping chain. */
     while (sect <= OLE_MAXREGSECT && dir->n < IDENT_OLE_MAX_ENTRIES) {
@@ -508,14 +494,14 @@ static void ole_read_dir(const uint8_t *d, size_t n, uint32_t shift, struct ole_
  */
 static bool ole_name_is(const uint8_t *e, const char *s, bool prefix)
 {
-    size_t nb = le16(e + 0x40);
+    size_t nb = bytes_le16(e + 0x40);
     if (nb < 2 || nb > 64)
         return false;
     size_t chars = nb / 2 - 1, sl = strlen(s);
     if (prefix ? chars < sl : chars != sl)
         return false;
     for (size_t i = 0; i < sl; i++) {
-        uint16_t c = le16(e + 2 * i);
+        uint16_t c = bytes_le16(e + 2 * i);
         if (c > 0x7F)
             return false;
         char a = (char)c, b = s[i];
@@ -551,7 +537,7 @@ static unsigned ole_root_names(const struct ole_dir *dir)
         free(visited);
         return 0;
     }
-    uint32_t first = le32(dir->e[0] + 0x4C);
+    uint32_t first = bytes_le32(dir->e[0] + 0x4C);
     if (first < dir->n)
         stack[sp++] = first;
     while (sp > 0) {
@@ -577,7 +563,7 @@ static unsigned ole_root_names(const struct ole_dir *dir)
             seen |= OLE_OUTLOOK;
         if ((type == 1 || type == 2) && ole_name_is(e, "JSRV_", true))
             seen |= OLE_JSRV;
-        uint32_t l = le32(e + 0x44), r = le32(e + 0x48);
+        uint32_t l = bytes_le32(e + 0x44), r = bytes_le32(e + 0x48);
         if (l < dir->n && !visited[l] && sp < cap)
             stack[sp++] = l;
         if (r < dir->n && !visited[r] && sp < cap)
@@ -594,7 +580,7 @@ static enum ftype ident_ole2(const uint8_t *d, size_t n, struct ident *out)
         return FT_UNKNOWN;
     enum ftype t = FT_UNKNOWN;
     struct ole_dir *dir = NULL;
-    uint16_t shift = n >= 512 ? le16(d + 0x1E) : 0;
+    uint16_t shift = n >= 512 ? bytes_le16(d + 0x1E) : 0;
     if (shift != 9 && shift != 12) {
         detail(out, "OLE2 header with a bad sector size");
         goto fallback;
@@ -743,11 +729,11 @@ static uint64_t zip_eocd_entries(const uint8_t *d, size_t n)
     for (size_t off = n - 22 + 1; off-- > lo;) {
         if (!at(d, n, off, "PK\x05\x06", 4))
             continue;
-        uint64_t total = le16(d + off + 10);
+        uint64_t total = bytes_le16(d + off + 10);
         if (total == 0xFFFF && off >= 20 && at(d, n, off - 20, "PK\x06\x07", 4)) {
-            uint64_t z64 = le64(d + off - 20 + 8);
+            uint64_t z64 = bytes_le64(d + off - 20 + 8);
             if (z64 <= n - 56 && n >= 56 && at(d, n, (size_t)z64, "PK\x06\x06", 4))
-                total = le64(d + z64 + 32);
+                total = bytes_le64(d + z64 + 32);
         }
         return total;
     }
@@ -850,9 +836,9 @@ static void zip_local_pass(const uint8_t *d, size_t n, struct zipscan *z)
         if (!at(d, n, off, "PK\x03\x04", 4))
             break;
         seen++;
-        uint16_t flags = le16(d + off + 6);
-        uint64_t csize = le32(d + off + 18);
-        size_t nlen = le16(d + off + 26), xlen = le16(d + off + 28);
+        uint16_t flags = bytes_le16(d + off + 6);
+        uint64_t csize = bytes_le32(d + off + 18);
+        size_t nlen = bytes_le16(d + off + 26), xlen = bytes_le16(d + off + 28);
         size_t body = off + 30 + nlen + xlen;
         if (body > n)
             break;
@@ -867,11 +853,11 @@ static void zip_local_pass(const uint8_t *d, size_t n, struct zipscan *z)
             /* Zip64 extra field: original size, then compressed size. */
             const uint8_t *x = d + off + 30 + nlen, *xe = x + xlen;
             while (xe - x >= 4) {
-                uint16_t id = le16(x), sz = le16(x + 2);
+                uint16_t id = bytes_le16(x), sz = bytes_le16(x + 2);
                 if ((size_t)(xe - x - 4) < sz)
                     break;
                 if (id == 1 && sz >= 16) {
-                    csize = le64(x + 12);
+                    csize = bytes_le64(x + 12);
                     known = (flags & 0x08) == 0;
                     break;
                 }
@@ -1196,7 +1182,7 @@ static enum ftype ident_formats(const uint8_t *d, size_t n, struct ident *out)
         return FT_WEBP;
     }
     if (at(d, n, 0, "BM", 2) && n >= 18) {
-        uint32_t hs = le32(d + 14);
+        uint32_t hs = bytes_le32(d + 14);
         if (hs == 12 || hs == 16 || hs == 40 || hs == 52 || hs == 56 || hs == 64 || hs == 108 ||
             hs == 124) {
             detail(out, "BMP header, DIB header of %u bytes", (unsigned)hs);
@@ -1225,7 +1211,7 @@ static bool mbr_partitions_valid(const uint8_t *d)
             return false;
         if (p[4] == 0)
             continue;
-        if (le32(p + 8) == 0 || le32(p + 12) == 0)
+        if (bytes_le32(p + 8) == 0 || bytes_le32(p + 12) == 0)
             return false;
         used++;
     }
@@ -1246,10 +1232,10 @@ static enum ftype ident_disk(const uint8_t *d, size_t n, struct ident *out)
         return FT_DISK_IMAGE;
     }
     if (jump) {
-        uint16_t bps = le16(d + 11);
+        uint16_t bps = bytes_le16(d + 11);
         uint8_t spc = d[13];
         if ((bps == 512 || bps == 1024 || bps == 2048 || bps == 4096) && spc != 0 &&
-            (spc & (spc - 1)) == 0 && le16(d + 14) != 0 && d[16] != 0) {
+            (spc & (spc - 1)) == 0 && bytes_le16(d + 14) != 0 && d[16] != 0) {
             detail(out, "FAT boot sector (OEM id %.8s)", (const char *)d + 3);
             return FT_DISK_IMAGE;
         }

@@ -7,6 +7,7 @@
  * record) is refused rather than interpreted.
  */
 #include "odf_zip.h"
+#include "bytes.h"
 #include "err.h"
 
 #include <stdio.h>
@@ -19,21 +20,6 @@
 #define ODFZIP_EOCD_FIXED  22u
 #define ODFZIP_OUT_ENTRIES 65535u
 #define ODFZIP_OUT_MAX     0xFFFFFFFEu /* offsets and sizes must fit 32 bits: no zip64 */
-
-static uint16_t le16(const uint8_t *p)
-{
-    return (uint16_t)(p[0] | (p[1] << 8));
-}
-
-static uint32_t le32(const uint8_t *p)
-{
-    return (uint32_t)p[0] | ((uint32_t)p[1] << 8) | ((uint32_t)p[2] << 16) | ((uint32_t)p[3] << 24);
-}
-
-static uint64_t le64(const uint8_t *p)
-{
-    return (uint64_t)le32(p) | ((uint64_t)le32(p + 4) << 32);
-}
 
 static bool sig_at(const uint8_t *d, size_t n, uint64_t off, uint8_t a, uint8_t b)
 {
@@ -64,7 +50,7 @@ static void zip64_extra(const uint8_t *x, size_t xlen, struct odfzip_ent *e, boo
                         bool want_c, bool want_off, bool *bad)
 {
     while (xlen >= 4) {
-        uint16_t id = le16(x), sz = le16(x + 2);
+        uint16_t id = bytes_le16(x), sz = bytes_le16(x + 2);
         if ((size_t)sz > xlen - 4) {
             *bad = true;
             return;
@@ -75,21 +61,21 @@ static void zip64_extra(const uint8_t *x, size_t xlen, struct odfzip_ent *e, boo
             if (want_u) {
                 if (left < 8)
                     goto short_field;
-                e->usize = le64(p);
+                e->usize = bytes_le64(p);
                 p += 8;
                 left -= 8;
             }
             if (want_c) {
                 if (left < 8)
                     goto short_field;
-                e->csize = le64(p);
+                e->csize = bytes_le64(p);
                 p += 8;
                 left -= 8;
             }
             if (want_off) {
                 if (left < 8)
                     goto short_field;
-                e->lh_off = le64(p);
+                e->lh_off = bytes_le64(p);
             }
             return;
         }
@@ -127,7 +113,7 @@ int odfzip_read_dir(const uint8_t *d, size_t n, size_t max_entries, struct odfzi
     size_t eocd = SIZE_MAX;
     size_t lo = n - ODFZIP_EOCD_FIXED > 65535 ? n - ODFZIP_EOCD_FIXED - 65535 : 0;
     for (size_t off = n - ODFZIP_EOCD_FIXED + 1; off-- > lo;) {
-        if (sig_at(d, n, off, 5, 6) && off + ODFZIP_EOCD_FIXED + le16(d + off + 20) == n) {
+        if (sig_at(d, n, off, 5, 6) && off + ODFZIP_EOCD_FIXED + bytes_le16(d + off + 20) == n) {
             eocd = off;
             break;
         }
@@ -135,20 +121,21 @@ int odfzip_read_dir(const uint8_t *d, size_t n, size_t max_entries, struct odfzi
     if (eocd == SIZE_MAX)
         return fail(why, whylen, MG_ERR_PARSE,
                     "no end-of-central-directory record at the end of the zip");
-    uint64_t total = le16(d + eocd + 10), cd_size = le32(d + eocd + 12),
-             cd_off = le32(d + eocd + 16);
+    uint64_t total = bytes_le16(d + eocd + 10), cd_size = bytes_le32(d + eocd + 12),
+             cd_off = bytes_le32(d + eocd + 16);
     uint64_t cd_limit = eocd;
-    if (le16(d + eocd + 4) != 0 || le16(d + eocd + 6) != 0 || le16(d + eocd + 8) != total)
+    if (bytes_le16(d + eocd + 4) != 0 || bytes_le16(d + eocd + 6) != 0 ||
+        bytes_le16(d + eocd + 8) != total)
         return fail(why, whylen, MG_ERR_PARSE, "multi-disk zip");
     if (total == 0xFFFF || cd_size == 0xFFFFFFFFu || cd_off == 0xFFFFFFFFu) {
         if (eocd < 20 || !sig_at(d, n, eocd - 20, 6, 7))
             return fail(why, whylen, MG_ERR_PARSE, "zip64 end record locator missing");
-        uint64_t z = le64(d + eocd - 20 + 8);
+        uint64_t z = bytes_le64(d + eocd - 20 + 8);
         if (z > eocd - 20 || eocd - 20 - z < 56 || !sig_at(d, n, z, 6, 6))
             return fail(why, whylen, MG_ERR_PARSE, "zip64 end record missing");
-        total = le64(d + z + 32);
-        cd_size = le64(d + z + 40);
-        cd_off = le64(d + z + 48);
+        total = bytes_le64(d + z + 32);
+        cd_size = bytes_le64(d + z + 40);
+        cd_off = bytes_le64(d + z + 48);
         cd_limit = z;
     }
     if (cd_off > cd_limit || cd_size > cd_limit - cd_off)
@@ -174,7 +161,7 @@ int odfzip_read_dir(const uint8_t *d, size_t n, size_t max_entries, struct odfzi
         }
         const uint8_t *c = d + p;
         struct odfzip_ent *e = &dir->ent[i];
-        size_t nlen = le16(c + 28), xlen = le16(c + 30), clen = le16(c + 32);
+        size_t nlen = bytes_le16(c + 28), xlen = bytes_le16(c + 30), clen = bytes_le16(c + 32);
         if (end - p - ODFZIP_CD_FIXED < (uint64_t)nlen + xlen + clen) {
             rc = fail(why, whylen, MG_ERR_PARSE, "central directory record runs past its end");
             goto out;
@@ -183,14 +170,14 @@ int odfzip_read_dir(const uint8_t *d, size_t n, size_t max_entries, struct odfzi
             rc = fail(why, whylen, MG_ERR_PARSE, "empty, overlong or NUL-holding member name");
             goto out;
         }
-        e->flags = le16(c + 8);
-        e->method = le16(c + 10);
-        e->dos_time = le16(c + 12);
-        e->dos_date = le16(c + 14);
-        e->crc = le32(c + 16);
-        e->csize = le32(c + 20);
-        e->usize = le32(c + 24);
-        e->lh_off = le32(c + 42);
+        e->flags = bytes_le16(c + 8);
+        e->method = bytes_le16(c + 10);
+        e->dos_time = bytes_le16(c + 12);
+        e->dos_date = bytes_le16(c + 14);
+        e->crc = bytes_le32(c + 16);
+        e->csize = bytes_le32(c + 20);
+        e->usize = bytes_le32(c + 24);
+        e->lh_off = bytes_le32(c + 42);
         e->name = malloc(nlen + 1);
         if (!e->name) {
             rc = fail(why, whylen, MG_ERR_NOMEM, "out of memory");
@@ -215,7 +202,7 @@ int odfzip_read_dir(const uint8_t *d, size_t n, size_t max_entries, struct odfzi
             rc = fail(why, whylen, MG_ERR_PARSE, "member without a local header");
             goto out;
         }
-        size_t lnlen = le16(d + lh + 26), lxlen = le16(d + lh + 28);
+        size_t lnlen = bytes_le16(d + lh + 26), lxlen = bytes_le16(d + lh + 28);
         uint64_t data = lh + ODFZIP_LH_FIXED + lnlen + lxlen;
         if (data > cd_off || lnlen != nlen ||
             memcmp(d + lh + ODFZIP_LH_FIXED, e->name, nlen) != 0) {
