@@ -8,7 +8,7 @@ export DEBIAN_FRONTEND=noninteractive
 BUILD="build-essential cmake pkg-config clang clang-format python3 file time
 libmagic-dev libclamav-dev clamav clamav-testfiles libseccomp-dev libssl-dev
 libjpeg62-turbo-dev libpng-dev libgif-dev libarchive-dev libxml2-dev
-libqpdf-dev libpoppler-glib-dev libgmime-3.0-dev libmilter-dev"
+libqpdf-dev libpoppler-glib-dev poppler-data libgmime-3.0-dev libmilter-dev"
 # Tests: independent checkers and real peers (Postfix, LibreOffice).
 TEST="qpdf poppler-utils libjpeg-turbo-progs 7zip zip unzip libarchive-tools
 zstd xz-utils bzip2 cpio gcab libreoffice-writer-nogui libreoffice-calc-nogui

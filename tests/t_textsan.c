@@ -462,7 +462,7 @@ static int run(const uint8_t *in, size_t len, bool csv, struct buf *out, struct 
 
 static void test_accepted(const struct sample *s, bool csv)
 {
-    size_t len, elen;
+    size_t len = 0, elen = 0;
     uint8_t *in = slurp(s->name, &len);
     char ename[256];
     snprintf(ename, sizeof(ename), "%s.expected", s->name);
