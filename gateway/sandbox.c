@@ -795,3 +795,16 @@ void sandbox_outcome_free(struct sandbox_outcome *oc)
     oc->result = NULL;
     oc->result_len = 0;
 }
+
+int sandbox_confine_self(enum sandbox_profile profile)
+{
+    int rc;
+    if (profile != SANDBOX_STRICT && profile != SANDBOX_SCRATCH)
+        return MG_ERR_USAGE;
+    if ((rc = sandbox_init()) != MG_OK)
+        return rc;
+    if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0 ||
+        prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &sc_prog[profile]) != 0)
+        return MG_ERR_SANDBOX;
+    return MG_OK;
+}

@@ -113,6 +113,15 @@ int sandbox_run(const struct sandbox_limits *lim, enum sandbox_profile profile,
 
 void sandbox_outcome_free(struct sandbox_outcome *oc);
 
+/*
+ * Confine the calling process itself with a profile's seccomp filter
+ * (after PR_SET_NO_NEW_PRIVS). Nothing else of a worker's set-up happens:
+ * no descriptors moved, no limits, no Landlock. For the fuzz harnesses, so
+ * that a parser path making a call the worker may not make crashes the
+ * harness (SIGSYS) instead of showing up only in production. Irreversible.
+ */
+int sandbox_confine_self(enum sandbox_profile profile);
+
 /* The Landlock ABI version this kernel supports, 0 if none (used by
  * SANDBOX_SCRATCH, and in STRICT as a second wall). */
 int sandbox_have_landlock(void);
