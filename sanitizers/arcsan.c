@@ -917,14 +917,19 @@ static int arc_fail(struct arc *arc, int rc, const char *code, const char *fmt, 
 /* Record a dropped member: a line in the notice and an action on the archive. */
 static void arc_note_drop(struct arc *arc, const char *name, const char *code, const char *why)
 {
+    /* The name as a person may see it: a removed member's name is the
+     * attacker's text, and the notice must not display it reordered (RTLO)
+     * or with control characters. */
+    char shown[ARC_PATH_MAX * 4];
+    utf8_printable(name, shown, sizeof(shown));
     arc->n_dropped++;
-    report_actionf(arc->node, "removed", why ? why : "", "member \"%s\" (%s)", name,
+    report_actionf(arc->node, "removed", why ? why : "", "member \"%s\" (%s)", shown,
                    code ? code : "blocked");
-    if (arc->notice.len + 1024 + strlen(name) > ARC_NOTICE_MAX)
+    if (arc->notice.len + 1024 + strlen(shown) > ARC_NOTICE_MAX)
         return;
     arc->n_listed++;
     buf_printf(&arc->notice, "%zu. %s\r\n   理由: %s削除しました。\r\n   Reason: %s%s%s\r\n\r\n",
-               arc->n_listed, name, arc_ja_reason(code), code ? code : "blocked",
+               arc->n_listed, shown, arc_ja_reason(code), code ? code : "blocked",
                why && *why ? " - " : "", why ? why : "");
 }
 
@@ -1823,9 +1828,11 @@ int arcsan_verify(struct san_ctx *ctx, const uint8_t *in, size_t len)
     struct zip_dir zd;
     struct nameset ns;
     struct archive *r = NULL;
+    struct buf member;
     uint8_t *chunk = NULL;
     char why[256];
     locale_t saved = arc_locale_on();
+    buf_init(&member, ctx && ctx->pol ? (size_t)ctx->pol->max_output_size : 0);
     int rc = zip_parse(in, len, ARC_OUT_MAX, &zd, why, sizeof(why));
 
     memset(&ns, 0, sizeof(ns));
@@ -1875,6 +1882,7 @@ int arcsan_verify(struct san_ctx *ctx, const uint8_t *in, size_t len)
         if (p && (strlen(p) != ze->name_len || memcmp(p, ze->name, ze->name_len) != 0))
             goto out;
         uint64_t got = 0;
+        buf_reset(&member);
         for (;;) {
             la_ssize_t n = archive_read_data(r, chunk, ARC_CHUNK);
             if (n == 0)
@@ -1884,18 +1892,25 @@ int arcsan_verify(struct san_ctx *ctx, const uint8_t *in, size_t len)
             got += (uint64_t)n;
             if (got > ze->usize)
                 goto out;
+            if (ctx && ctx->verify_member && buf_append(&member, chunk, (size_t)n) != MG_OK)
+                goto out;
         }
         if (got != ze->usize)
+            goto out;
+        /* The job's output check: every member must itself be releasable. */
+        if (ctx && ctx->verify_member &&
+            ctx->verify_member(ctx, p ? p : "", member.data ? member.data : chunk, member.len) !=
+                    MG_OK)
             goto out;
     }
     if (idx != zd.n)
         goto out;
     rc = MG_OK;
 out:
-    (void)ctx;
     if (r)
         archive_read_free(r);
     free(chunk);
+    buf_free(&member);
     nameset_free(&ns);
     zip_dir_free(&zd);
     arc_locale_off(saved);

@@ -3,6 +3,9 @@
  */
 #include "utf8.h"
 
+#include <stdio.h>
+#include <string.h>
+
 int32_t utf8_next(const uint8_t *s, size_t n, size_t *used)
 {
     uint32_t c = s[0], cp;
@@ -51,4 +54,43 @@ size_t utf8_check(const uint8_t *s, size_t n)
         i += u;
     }
     return n;
+}
+
+bool utf8_is_bidi(int32_t cp)
+{
+    return (cp >= 0x202A && cp <= 0x202E) || (cp >= 0x2066 && cp <= 0x2069) || cp == 0x200E ||
+           cp == 0x200F || cp == 0x061C;
+}
+
+void utf8_printable(const char *s, char *dst, size_t cap)
+{
+    const uint8_t *p = (const uint8_t *)s;
+    size_t n = strlen(s), at = 0;
+    if (cap == 0)
+        return;
+    for (size_t i = 0; i < n;) {
+        size_t used = 1;
+        int32_t cp = utf8_next(p + i, n - i, &used);
+        char esc[16];
+        const char *piece = (const char *)p + i;
+        size_t plen = used;
+        if (cp < 0) {
+            snprintf(esc, sizeof(esc), "<%02X>", p[i]);
+            used = 1;
+        } else if (cp < 0x20 || (cp >= 0x7F && cp < 0xA0) || utf8_is_bidi(cp)) {
+            snprintf(esc, sizeof(esc), "<U+%04X>", (unsigned)cp);
+        } else {
+            esc[0] = 0;
+        }
+        if (esc[0]) {
+            piece = esc;
+            plen = strlen(esc);
+        }
+        if (at + plen >= cap)
+            break;
+        memcpy(dst + at, piece, plen);
+        at += plen;
+        i += used;
+    }
+    dst[at] = 0;
 }

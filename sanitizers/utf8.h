@@ -23,4 +23,16 @@ static inline bool utf8_valid(const uint8_t *s, size_t n)
     return utf8_check(s, n) == n;
 }
 
+/* Whether cp reorders text on display (bidi embeddings, overrides,
+ * isolates and marks): Trojan Source, RTLO file names. */
+bool utf8_is_bidi(int32_t cp);
+
+/*
+ * s as text that is safe to show to a person and to print: control
+ * characters (C0, DEL, C1), bidi controls and bytes that are not UTF-8 are
+ * written as <U+XXXX> (<XX> for a bad byte). Always NUL-terminated;
+ * truncated at a character boundary when dst is too small.
+ */
+void utf8_printable(const char *s, char *dst, size_t cap);
+
 #endif
