@@ -1,19 +1,27 @@
 /*
- * job - one input through the whole pipeline, in sandboxed workers:
+ * job - one input through the whole pipeline, each step in its own worker:
  *
- *   parent: size check, memfd for the output
- *   worker (SANDBOX_STRICT): identify, policy, sanitize, verify -> output + report
- *   parent: check the worker's result record (hostile until proven otherwise)
- *   worker (SANDBOX_SCRATCH): virus-scan input and output with libclamav
- *   parent: final verdict
+ *   parent: copy the input once into a sealed memfd (bounded, no mmap)
+ *   worker 1 (SANDBOX_STRICT, sees the input): identify, policy, sanitize
+ *            -> output memfd, members memfd, report
+ *   parent: seal output and members; check the worker's record (hostile
+ *           until proven otherwise) and the output's first bytes
+ *   worker 2 (SANDBOX_STRICT, sees only the sealed output): identify it by
+ *            content and run the claimed type's verifier, members included
+ *   worker 3 (SANDBOX_SCRATCH): virus-scan input, output and every member
+ *            as we extracted it
+ *   parent: release only if all agree
  *
- * The engine (policy, libmagic, ClamAV) is loaded once in job_engine_init;
- * every job forks from it, so nothing is reloaded per file.
+ * A compromised sanitizer can make its own job fail, nothing else: its
+ * output is judged by a process that never saw the input and scanned by
+ * another, and neither can change it. The engine (policy, libmagic,
+ * ClamAV) is loaded once in job_engine_init; every worker forks from it.
  */
 #ifndef MUGAI_JOB_H
 #define MUGAI_JOB_H
 
 #include "buf.h"
+#include "ftype.h"
 #include "policy.h"
 #include "report.h"
 #include "scan.h"
@@ -31,12 +39,19 @@ struct job_engine {
 
 #define JOB_REPORT_MAX (4u << 20) /* cap on a worker's JSON report tree */
 
+struct job_request {
+    const char *name; /* the input's base name: reports, name checks, output name */
+    int in_fd;        /* the caller's file, read once from its current offset */
+    /* FT_UNKNOWN: identify by content; FT_EML for the mail pipe mode, where
+     * the input is a message by definition. */
+    enum ftype force_type;
+};
+
 struct job_result {
     enum verdict verdict;
     int released; /* out_fd holds the file to release */
     char type[32];
     char out_type[32];
-    char out_ext[16];
     char reason_code[48];
     char reason[512];
     char summary[1024]; /* human-readable list of what was removed or rewritten */
@@ -44,22 +59,42 @@ struct job_result {
     uint64_t size_in, size_out;
     int scanned_in, scanned_out;
     struct scan_result scan_in, scan_out;
-    int out_fd;        /* memfd with the released bytes, -1 when none */
+    /* Members scanned as we extracted them; the worst result and its name. */
+    uint32_t members_scanned;
+    struct scan_result scan_member;
+    char member_name[256];
+    int in_fd;         /* sealed copy of the input (for quarantine), -1 when none */
+    int out_fd;        /* sealed memfd with the released bytes, -1 when none */
     struct buf report; /* the worker's report tree (validated JSON), may be empty */
 };
+
+/*
+ * Who the workers run as: when we are root, the user named (e.g.
+ * "nobody"), never root; otherwise our own uid (there is nothing to drop
+ * to). allow_unconfined lets the scan worker run without path confinement
+ * where neither Landlock nor a mount namespace is available. Call before
+ * job_engine_init. MG_OK, or MG_ERR_USAGE with the reason in err.
+ */
+int job_configure_workers(const char *user, int allow_unconfined, char *err, size_t errcap);
 
 /* Load libmagic and warm up what must not be loaded inside a worker. */
 int job_engine_init(struct job_engine *je, const struct policy *pol, struct scan_engine *scan);
 void job_engine_done(struct job_engine *je);
 
 /*
- * Run one job on in_fd (a regular file). name is the file's base name.
- * Returns MG_OK when the job ran to a verdict (released or blocked, see
- * res); another code for an internal failure, in which case nothing is
- * released.
+ * Run one job. Returns MG_OK when the job ran to a verdict (released or
+ * blocked, see res); another code for an internal failure, in which case
+ * nothing is released. Free res with job_result_free in both cases.
  */
-int job_run(struct job_engine *je, const char *name, int in_fd, struct job_result *res);
+int job_run(struct job_engine *je, const struct job_request *req, struct job_result *res);
 void job_result_free(struct job_result *res);
+
+/* An empty result: blocked, no reason yet, nothing to free but the report. */
+void job_result_init(struct job_result *res);
+
+/* Block a result after the fact (e.g. the release failed): the first reason
+ * stands unless code is "infected", which outranks every other. */
+void job_block(struct job_result *res, const char *code, const char *fmt, const char *arg);
 
 /* The same sanitizing work without a worker or scanning, for benchmarks
  * that measure what the sandbox costs. Never used to release files. */

@@ -21,6 +21,7 @@
 #include "report.h"
 #include "sandbox.h"
 #include "scan.h"
+#include "sealed.h"
 #include "spool.h"
 
 #include <errno.h>
@@ -40,15 +41,19 @@ struct mailcmd_opts {
     const char *policy_file;
     const char *db_dir;
     const char *spool_dir;
+    const char *worker_user;
 };
 
 static void mailcmd_usage(FILE *f)
 {
-    fprintf(f, "usage: mugai mail [--policy FILE] [--db DIR] [--spool DIR] < in.eml > out.eml\n"
+    fprintf(f, "usage: mugai mail [--policy FILE] [--db DIR] [--spool DIR] [--worker-user U]\n"
+               "                  < in.eml > out.eml\n"
                "\n"
                "  --policy FILE  policy file (default: built-in)\n"
                "  --db DIR       ClamAV database directory (default: " MAILCMD_DEFAULT_DB ")\n"
                "  --spool DIR    where originals are kept (default: " MAILCMD_DEFAULT_SPOOL ")\n"
+               "  --worker-user U  user the sandboxed workers run as when started as root\n"
+               "                 (default: nobody)\n"
                "\n"
                "exit status: 0 sanitized message on stdout; 1 held (notice message on stdout)\n"
                "or refused as too large (stdout empty); 75 temporary failure, retry later\n");
@@ -67,54 +72,6 @@ static int copy_fd(int dst, int src, uint64_t len)
         off += (uint64_t)r;
     }
     return MG_OK;
-}
-
-/* Standard input into a memfd; *too_big when more than max bytes arrive. */
-static int read_input(uint64_t max, int *out_fd, uint64_t *len, int *too_big)
-{
-    char b[65536];
-    int fd = memfd_create("mugai-mail-in", MFD_CLOEXEC);
-    *too_big = 0;
-    *len = 0;
-    if (fd < 0)
-        return MG_ERR_IO;
-    for (;;) {
-        ssize_t r = read(0, b, sizeof(b));
-        if (r < 0 && errno == EINTR)
-            continue;
-        if (r < 0) {
-            close(fd);
-            return MG_ERR_IO;
-        }
-        if (r == 0)
-            break;
-        if (*len + (uint64_t)r > max) {
-            *too_big = 1;
-            close(fd);
-            return MG_OK;
-        }
-        if (fdio_write_all(fd, b, (size_t)r) != MG_OK) {
-            close(fd);
-            return MG_ERR_IO;
-        }
-        *len += (uint64_t)r;
-    }
-    *out_fd = fd;
-    return MG_OK;
-}
-
-static void sha256_fd(int fd, uint64_t len, char hex[65])
-{
-    if (len == 0) {
-        report_sha256_hex((const uint8_t *)"", 0, hex);
-        return;
-    }
-    void *m = mmap(NULL, len, PROT_READ, MAP_PRIVATE, fd, 0);
-    hex[0] = 0;
-    if (m == MAP_FAILED)
-        return;
-    report_sha256_hex(m, len, hex);
-    munmap(m, len);
 }
 
 /* ---- the held notice ---- */
@@ -185,10 +142,10 @@ static int notice_from_worker(const struct policy *pol, int in_fd, uint64_t len,
             .result_max = sizeof(struct notice_wire),
     };
     struct sandbox_outcome oc;
-    int fd = memfd_create("mugai-notice", MFD_CLOEXEC);
+    int fd = sealed_new("mugai-notice");
     if (fd < 0)
         return MG_ERR_IO;
-    int rc = sandbox_run(&lim, SANDBOX_STRICT, NULL, notice_worker, &a, in_fd, fd, &oc);
+    int rc = sandbox_run(&lim, SANDBOX_STRICT, NULL, notice_worker, &a, in_fd, fd, -1, &oc);
     int ran = rc == MG_OK;
     if (rc == MG_OK && (!oc.ok || oc.result_len != sizeof(struct notice_wire)))
         rc = MG_ERR_SANDBOX;
@@ -200,16 +157,24 @@ static int notice_from_worker(const struct policy *pol, int in_fd, uint64_t len,
             w.out_len == 0 || w.out_len > MAILCMD_NOTICE_MAX)
             rc = MG_ERR_SANDBOX;
     }
+    if (rc == MG_OK && sealed_seal(fd) != MG_OK)
+        rc = MG_ERR_SANDBOX;
     if (rc == MG_OK) {
         /* From a worker: accept only what our writer produces, 7-bit text. */
-        uint8_t *m = mmap(NULL, w.out_len, PROT_READ, MAP_PRIVATE, fd, 0);
-        if (m == MAP_FAILED) {
-            rc = MG_ERR_IO;
-        } else {
-            for (uint64_t i = 0; i < w.out_len && rc == MG_OK; i++)
-                if ((m[i] < 0x20 && m[i] != '\r' && m[i] != '\n' && m[i] != '\t') || m[i] > 0x7E)
+        uint8_t chunk[65536];
+        for (uint64_t off = 0; off < w.out_len && rc == MG_OK;) {
+            size_t want =
+                    w.out_len - off < sizeof(chunk) ? (size_t)(w.out_len - off) : sizeof(chunk);
+            ssize_t got = pread(fd, chunk, want, (off_t)off);
+            if (got <= 0) {
+                rc = MG_ERR_IO;
+                break;
+            }
+            for (ssize_t i = 0; i < got && rc == MG_OK; i++)
+                if ((chunk[i] < 0x20 && chunk[i] != '\r' && chunk[i] != '\n' && chunk[i] != '\t') ||
+                    chunk[i] > 0x7E)
                     rc = MG_ERR_SANDBOX;
-            munmap(m, w.out_len);
+            off += (uint64_t)got;
         }
     }
     if (ran)
@@ -249,13 +214,11 @@ static int notice_fallback(const char *sha256, const struct job_result *r)
 int mailcmd_main(int argc, char **argv)
 {
     static const struct option opts[] = {
-            {"policy", required_argument, NULL, 'p'},
-            {"db", required_argument, NULL, 'd'},
-            {"spool", required_argument, NULL, 's'},
-            {"help", no_argument, NULL, 'h'},
-            {NULL, 0, NULL, 0},
+            {"policy", required_argument, NULL, 'p'}, {"db", required_argument, NULL, 'd'},
+            {"spool", required_argument, NULL, 's'},  {"worker-user", required_argument, NULL, 'U'},
+            {"help", no_argument, NULL, 'h'},         {NULL, 0, NULL, 0},
     };
-    struct mailcmd_opts o = {NULL, MAILCMD_DEFAULT_DB, MAILCMD_DEFAULT_SPOOL};
+    struct mailcmd_opts o = {NULL, MAILCMD_DEFAULT_DB, MAILCMD_DEFAULT_SPOOL, "nobody"};
     struct policy pol;
     struct scan_engine *se = NULL;
     struct job_engine je;
@@ -265,7 +228,7 @@ int mailcmd_main(int argc, char **argv)
     uint64_t len;
 
     optind = 1;
-    while ((ch = getopt_long(argc, argv, "p:d:s:h", opts, NULL)) != -1) {
+    while ((ch = getopt_long(argc, argv, "p:d:s:U:h", opts, NULL)) != -1) {
         switch (ch) {
         case 'p':
             o.policy_file = optarg;
@@ -275,6 +238,9 @@ int mailcmd_main(int argc, char **argv)
             break;
         case 's':
             o.spool_dir = optarg;
+            break;
+        case 'U':
+            o.worker_user = optarg;
             break;
         case 'h':
             mailcmd_usage(stdout);
@@ -295,7 +261,7 @@ int mailcmd_main(int argc, char **argv)
         fprintf(stderr, "mugai mail: policy refused: %s\n", err);
         return MAILCMD_EXIT_TEMPFAIL;
     }
-    if (read_input(pol.mail_max_size, &in_fd, &len, &too_big) != MG_OK) {
+    if (sealed_copy(0, pol.mail_max_size, &in_fd, &len, &too_big) != MG_OK) {
         fprintf(stderr, "mugai mail: cannot read the message: %s\n", strerror(errno));
         return MAILCMD_EXIT_TEMPFAIL;
     }
@@ -306,7 +272,7 @@ int mailcmd_main(int argc, char **argv)
                 (unsigned long long)pol.mail_max_size);
         return MAILCMD_EXIT_HELD;
     }
-    sha256_fd(in_fd, len, sha);
+    sealed_sha256(in_fd, len, sha);
     if (!sha[0] || spool_keep(o.spool_dir, in_fd, len, sha, kept, sizeof(kept)) != MG_OK) {
         fprintf(stderr, "mugai mail: cannot keep the original in %s: %s\n", o.spool_dir,
                 strerror(errno));
@@ -322,12 +288,20 @@ int mailcmd_main(int argc, char **argv)
         fprintf(stderr, "mugai mail: %s; refusing to run without virus scanning\n", err);
         goto out;
     }
+    if (job_configure_workers(o.worker_user, pol.allow_unconfined_scan, err, sizeof(err)) !=
+        MG_OK) {
+        fprintf(stderr, "mugai mail: %s\n", err);
+        goto out;
+    }
     if (job_engine_init(&je, &pol, se) != MG_OK) {
         fprintf(stderr, "mugai mail: cannot initialize the engine\n");
         goto out;
     }
     engine = 1;
-    if (job_run(&je, "message.eml", in_fd, &r) != MG_OK) {
+    /* What the MTA hands over is a message, whatever libmagic would say
+     * about its content. */
+    struct job_request req = {"message.eml", in_fd, FT_EML};
+    if (job_run(&je, &req, &r) != MG_OK) {
         fprintf(stderr, "mugai mail: internal error; the message is kept as %s\n", kept);
         goto out;
     }

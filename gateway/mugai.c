@@ -16,6 +16,7 @@
 #include "names.h"
 #include "outdir.h"
 #include "policy.h"
+#include "sandbox.h"
 #include "scan.h"
 
 #include <errno.h>
@@ -30,6 +31,8 @@
 
 #define MUGAI_DEFAULT_DB  "/var/lib/clamav"
 #define MUGAI_DEFAULT_OUT "sanitized"
+/* Workers never run as root: when we are root they switch to this user. */
+#define MUGAI_DEFAULT_WORKER_USER "nobody"
 
 enum {
     EXIT_RELEASED = 0,
@@ -44,8 +47,10 @@ struct cli {
     const char *db_dir;
     const char *quarantine_dir;
     const char *password_file;
+    const char *worker_user;
     int json;
     int jobs;
+    struct outdir out, quarantine; /* opened once, before any job */
 };
 
 #define MUGAI_MAX_PASSWORDS     1000
@@ -89,7 +94,8 @@ static int read_passwords(const char *path, char ***list)
 static void usage(FILE *f)
 {
     fprintf(f, "usage: mugai sanitize [--out DIR] [--policy FILE] [--db DIR] [--json]\n"
-               "                      [--quarantine DIR] [--password-file F] [--jobs N] INPUT...\n"
+               "                      [--quarantine DIR] [--password-file F] [--jobs N]\n"
+               "                      [--worker-user U] INPUT...\n"
                "       mugai mail [--policy FILE] [--db DIR] [--spool DIR] < in.eml > out.eml\n"
                "       mugai --version\n"
                "\n"
@@ -100,6 +106,8 @@ static void usage(FILE *f)
                "  --quarantine DIR  keep originals of blocked inputs here\n"
                "  --password-file F passwords for encrypted archives, one per line\n"
                "  --jobs N          inputs processed side by side (default: CPUs, at most 16)\n"
+               "  --worker-user U   user the sandboxed workers run as when started as root\n"
+               "                    (default: " MUGAI_DEFAULT_WORKER_USER ")\n"
                "\n"
                "exit status: 0 all released, 1 some blocked, 2 usage/configuration error,\n"
                "3 internal error\n");
@@ -110,14 +118,6 @@ static int worse(int a, int b)
     /* internal > usage > blocked > released */
     static const int rank[] = {0, 1, 2, 3};
     return rank[b] > rank[a] ? b : a;
-}
-
-static int ensure_dir(const char *d)
-{
-    struct stat st;
-    if (mkdir(d, 0755) != 0 && errno != EEXIST)
-        return -1;
-    return stat(d, &st) == 0 && S_ISDIR(st.st_mode) ? 0 : -1;
 }
 
 static void print_human(struct buf *line, const char *input, const struct job_result *r,
@@ -136,49 +136,76 @@ static void print_human(struct buf *line, const char *input, const struct job_re
     buf_putc(line, '\n');
 }
 
+/*
+ * The input, opened for one read: a symlink is not followed and a FIFO or
+ * device does not block us (job_run then refuses anything but a regular
+ * file). -1 with *not_file set when it is not a file we take.
+ */
+static int open_input(const char *input, int *not_file)
+{
+    *not_file = 0;
+    int fd = open(input, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+    if (fd < 0 && (errno == ELOOP || errno == ENXIO))
+        *not_file = 1;
+    return fd;
+}
+
+/* Release the output; a failure blocks the input (release-failed). */
+static void release(const struct cli *c, const char *input, struct job_result *r, char *outpath,
+                    size_t cap, const char **output)
+{
+    char name[1024], why[600];
+    enum ftype ot = ftype_by_name(r->out_type);
+    outdir_name(input, r->out_type, ftype_info(ot)->ext, name, sizeof(name));
+    if (outdir_release(&c->out, name, r->out_fd, r->size_out, outpath, cap) == MG_OK) {
+        *output = outpath;
+        return;
+    }
+    snprintf(why, sizeof(why), "%s",
+             errno == EEXIST ? "every variant of the name is taken" : strerror(errno));
+    job_block(r, "release-failed", "cannot write the output into the output directory: %s", why);
+}
+
 /* One input, start to finish; what it prints goes into line. */
 static int sanitize_one(struct job_engine *je, const struct cli *c, const char *input,
                         struct buf *line)
 {
     struct job_result r;
-    char outpath[4200], qpath[4200], name[1024];
+    char outpath[4200], qpath[4200];
     const char *output = NULL, *quarantined = NULL;
-    int status;
+    int status, not_file;
 
-    int fd = open(input, O_RDONLY | O_CLOEXEC);
-    if (fd < 0) {
+    int fd = open_input(input, &not_file);
+    if (fd < 0 && !not_file) {
         fprintf(stderr, "mugai: %s: %s\n", input, strerror(errno));
         return EXIT_USAGE;
     }
-    int rc = job_run(je, names_basename(input), fd, &r);
-    if (rc != MG_OK) {
-        fprintf(stderr, "mugai: %s: internal error: %s; nothing released\n", input, err_str(rc));
-        job_result_free(&r);
-        close(fd);
-        return EXIT_INTERNAL;
-    }
-    status = EXIT_RELEASED;
-    if (r.released) {
-        outdir_name(input, r.out_type, r.out_ext, name, sizeof(name));
-        rc = outdir_release(c->out_dir, name, r.out_fd, r.size_out, outpath, sizeof(outpath));
-        if (rc != MG_OK) {
-            fprintf(stderr, "mugai: %s: cannot write into %s: %s; nothing released\n", input,
-                    c->out_dir, strerror(errno));
-            status = EXIT_INTERNAL;
-        } else {
-            output = outpath;
-        }
+    if (fd < 0) {
+        job_result_init(&r);
+        job_block(&r, "not-a-file", "%s", "not a regular file (symbolic links are not followed)");
     } else {
-        status = EXIT_BLOCKED;
+        struct job_request req = {names_basename(input), fd, FT_UNKNOWN};
+        int rc = job_run(je, &req, &r);
+        close(fd);
+        if (rc != MG_OK) {
+            fprintf(stderr, "mugai: %s: internal error: %s; nothing released\n", input,
+                    err_str(rc));
+            job_result_free(&r);
+            return EXIT_INTERNAL;
+        }
     }
+    if (r.released)
+        release(c, input, &r, outpath, sizeof(outpath), &output);
+    status = output ? EXIT_RELEASED : EXIT_BLOCKED;
 
     struct buf json;
     buf_init(&json, 2 * JOB_REPORT_MAX);
-    if (!r.released && c->quarantine_dir) {
+    if (!output && c->quarantine_dir && r.in_fd >= 0) {
         /* The stored report names no quarantine path: it is beside it. */
         if (job_result_json(&r, input, NULL, NULL, &json) != MG_OK ||
-            outdir_quarantine(c->quarantine_dir, r.sha256_in, names_basename(input), fd,
-                              (const char *)json.data, json.len, qpath, sizeof(qpath)) != MG_OK) {
+            outdir_quarantine(&c->quarantine, r.sha256_in, names_basename(input), r.in_fd,
+                              r.size_in, (const char *)json.data, json.len, qpath,
+                              sizeof(qpath)) != MG_OK) {
             fprintf(stderr, "mugai: %s: cannot quarantine into %s: %s\n", input, c->quarantine_dir,
                     strerror(errno));
             status = EXIT_INTERNAL;
@@ -198,7 +225,6 @@ static int sanitize_one(struct job_engine *je, const struct cli *c, const char *
     }
     buf_free(&json);
     job_result_free(&r);
-    close(fd);
     return status;
 }
 
@@ -225,21 +251,23 @@ static int cmd_sanitize(int argc, char **argv)
             {"quarantine", required_argument, NULL, 'q'},
             {"password-file", required_argument, NULL, 'P'},
             {"jobs", required_argument, NULL, 'J'},
+            {"worker-user", required_argument, NULL, 'U'},
             {"help", no_argument, NULL, 'h'},
             {NULL, 0, NULL, 0},
     };
     long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
-    struct cli c = {MUGAI_DEFAULT_OUT,
-                    NULL,
-                    MUGAI_DEFAULT_DB,
-                    NULL,
-                    NULL,
-                    0,
-                    ncpu < 1    ? 1
+    struct cli c = {
+            .out_dir = MUGAI_DEFAULT_OUT,
+            .db_dir = MUGAI_DEFAULT_DB,
+            .worker_user = MUGAI_DEFAULT_WORKER_USER,
+            .jobs = ncpu < 1    ? 1
                     : ncpu > 16 ? 16
-                                : (int)ncpu};
+                                : (int)ncpu,
+            .out = {.fd = -1},
+            .quarantine = {.fd = -1},
+    };
     int ch;
-    while ((ch = getopt_long(argc, argv, "o:p:d:jq:P:J:h", opts, NULL)) != -1) {
+    while ((ch = getopt_long(argc, argv, "o:p:d:jq:P:J:U:h", opts, NULL)) != -1) {
         switch (ch) {
         case 'o':
             c.out_dir = optarg;
@@ -258,6 +286,9 @@ static int cmd_sanitize(int argc, char **argv)
             break;
         case 'P':
             c.password_file = optarg;
+            break;
+        case 'U':
+            c.worker_user = optarg;
             break;
         case 'J': {
             char *end;
@@ -290,8 +321,19 @@ static int cmd_sanitize(int argc, char **argv)
         fprintf(stderr, "mugai: policy refused: %s\n", err);
         return EXIT_USAGE;
     }
-    if (ensure_dir(c.out_dir) != 0) {
-        fprintf(stderr, "mugai: output directory %s: %s\n", c.out_dir, strerror(errno));
+    if (outdir_open(&c.out, c.out_dir, 0, err, sizeof(err)) != MG_OK) {
+        fprintf(stderr, "mugai: output directory %s\n", err);
+        return EXIT_USAGE;
+    }
+    if (c.quarantine_dir &&
+        outdir_open(&c.quarantine, c.quarantine_dir, 1, err, sizeof(err)) != MG_OK) {
+        fprintf(stderr, "mugai: quarantine directory %s\n", err);
+        outdir_close(&c.out);
+        return EXIT_USAGE;
+    }
+    if (job_configure_workers(c.worker_user, pol.allow_unconfined_scan, err, sizeof(err)) !=
+        MG_OK) {
+        fprintf(stderr, "mugai: %s\n", err);
         return EXIT_USAGE;
     }
     struct scan_engine *se = NULL;
@@ -319,7 +361,8 @@ static int cmd_sanitize(int argc, char **argv)
     }
     struct job_engine je;
     if (job_engine_init(&je, &pol, se) != MG_OK) {
-        fprintf(stderr, "mugai: cannot initialize the engine (libmagic database missing?)\n");
+        fprintf(stderr, "mugai: cannot initialize the engine: %s\n",
+                sandbox_error()[0] ? sandbox_error() : "libmagic database missing?");
         scan_free(se);
         free(passwords);
         return EXIT_USAGE;
@@ -331,6 +374,8 @@ static int cmd_sanitize(int argc, char **argv)
     job_engine_done(&je);
     scan_free(se);
     free(passwords);
+    outdir_close(&c.out);
+    outdir_close(&c.quarantine);
     return status;
 }
 

@@ -1,22 +1,47 @@
 /*
  * outdir - put released files and quarantined originals on disk safely.
  *
- * Released files are written to a temporary file in the destination
- * directory and then linked into place under their final name with link(),
- * which fails instead of replacing: an existing file is never overwritten;
- * "name (1).ext", "name (2).ext", ... are tried instead. A reader never sees
- * a half-written file.
+ * Each root (the output directory, the quarantine) is opened once
+ * (outdir_open: O_DIRECTORY | O_NOFOLLOW, then owner and mode checked) and
+ * every later step is relative to that descriptor (openat, mkdirat,
+ * linkat), so a directory renamed or swapped for a symlink meanwhile
+ * cannot redirect a write.
+ *
+ * Released files are written to a temporary file in the destination and
+ * linked into place under their final name with linkat(), which fails
+ * instead of replacing: an existing file is never overwritten; "name
+ * (1).ext", "name (2).ext", ... are tried instead, up to OUTDIR_MAX_VARIANTS.
+ * A reader never sees a half-written file.
  *
  * Quarantine keeps the untouched original and its report:
  *   QDIR/SHA256/original      the input, byte for byte (mode 0600)
  *   QDIR/SHA256/name          the name it arrived under
  *   QDIR/SHA256/report-N.json one per time it was blocked
+ * An existing original is trusted only if it is a regular file owned by us
+ * whose content has the right SHA-256; anything else there is replaced.
  */
 #ifndef MUGAI_OUTDIR_H
 #define MUGAI_OUTDIR_H
 
 #include <stddef.h>
 #include <stdint.h>
+
+#define OUTDIR_MAX_VARIANTS 1000
+
+struct outdir {
+    int fd;
+    char path[4096];
+};
+
+/*
+ * Open the root at path, creating it (one level) when missing. It must be
+ * a directory, not a symlink, owned by the effective user; a private root
+ * (quarantine) must give no access to group or others, a public one
+ * (output) must not be writable by others. MG_OK, or an error with the
+ * reason in err.
+ */
+int outdir_open(struct outdir *od, const char *path, int private_root, char *err, size_t errcap);
+void outdir_close(struct outdir *od);
 
 /*
  * The name a released file gets: the input's base name, with the extension
@@ -26,13 +51,15 @@
 void outdir_name(const char *in_name, const char *out_type, const char *new_ext, char *dst,
                  size_t cap);
 
-/* Copy len bytes of src_fd into DIR under name (or a free variant); the
- * path used goes into final_path. */
-int outdir_release(const char *dir, const char *name, int src_fd, uint64_t len, char *final_path,
-                   size_t cap);
+/* Copy len bytes of src_fd (from offset 0) into the root under name, or a
+ * free variant; the path used goes into final_path. MG_ERR_IO with errno
+ * EEXIST when every variant is taken. */
+int outdir_release(const struct outdir *od, const char *name, int src_fd, uint64_t len,
+                   char *final_path, size_t cap);
 
-/* Keep the original (in_fd) and report_json in the quarantine directory. */
-int outdir_quarantine(const char *qdir, const char *sha256, const char *name, int in_fd,
-                      const char *report_json, size_t report_len, char *path, size_t cap);
+/* Keep the original (len bytes of in_fd, from offset 0) and report_json. */
+int outdir_quarantine(const struct outdir *qd, const char *sha256, const char *name, int in_fd,
+                      uint64_t len, const char *report_json, size_t report_len, char *path,
+                      size_t cap);
 
 #endif

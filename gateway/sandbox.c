@@ -47,11 +47,14 @@
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <grp.h>
 #include <sys/ioctl.h>
+#include <sys/mount.h>
 #include <sys/wait.h>
+#include <sched.h>
 
 /* Where the job finds its descriptors in the worker. */
-enum { FD_IN = 3, FD_OUT = 4, FD_RES = 5, FD_FIRST_FREE = 6 };
+enum { FD_IN = 3, FD_OUT = 4, FD_RES = 5, FD_AUX = SANDBOX_FD_AUX, FD_FIRST_FREE = 7 };
 
 /* RLIMIT_NOFILE per profile: STRICT opens nothing; libclamav opens a few. */
 enum { NOFILE_STRICT = 16, NOFILE_SCRATCH = 64 };
@@ -95,6 +98,7 @@ struct sc_rule {
     }
 
 #define EQ     SCMP_CMP_EQ
+#define GE     SCMP_CMP_GE
 #define MASKED SCMP_CMP_MASKED_EQ /* (arg & a) == b */
 
 static const struct sc_rule sc_rules[] = {
@@ -120,15 +124,27 @@ static const struct sc_rule sc_rules[] = {
         ALLOW_IF(fcntl, IN_BOTH, 1, EQ, F_GETFD, 0),
         ALLOW_IF(fcntl, IN_BOTH, 1, EQ, F_GETFL, 0),
 
-        /* Writing: in STRICT only stderr, the output and the result. */
-        ALLOW_IF(write, IN_STRICT, 0, EQ, 2, 0),
+        /* Writing: stderr (a pipe to the parent) and the result in both;
+         * in STRICT also the output and the auxiliary file, the only files
+         * it fills. In SCRATCH the descriptors it was given (input, output,
+         * auxiliary) are read-only and sealed, and writes are allowed only
+         * above them, on the temp files libclamav opens: a second wall. */
+        ALLOW_IF(write, IN_BOTH, 0, EQ, 2, 0),
+        ALLOW_IF(write, IN_BOTH, 0, EQ, FD_RES, 0),
+        ALLOW_IF(writev, IN_BOTH, 0, EQ, 2, 0),
+        ALLOW_IF(writev, IN_BOTH, 0, EQ, FD_RES, 0),
         ALLOW_IF(write, IN_STRICT, 0, EQ, FD_OUT, 0),
-        ALLOW_IF(write, IN_STRICT, 0, EQ, FD_RES, 0),
-        ALLOW_IF(writev, IN_STRICT, 0, EQ, 2, 0),
+        ALLOW_IF(write, IN_STRICT, 0, EQ, FD_AUX, 0),
         ALLOW_IF(writev, IN_STRICT, 0, EQ, FD_OUT, 0),
-        ALLOW_IF(writev, IN_STRICT, 0, EQ, FD_RES, 0),
+        ALLOW_IF(writev, IN_STRICT, 0, EQ, FD_AUX, 0),
         ALLOW_IF(pwrite64, IN_STRICT, 0, EQ, FD_OUT, 0),
+        ALLOW_IF(pwrite64, IN_STRICT, 0, EQ, FD_AUX, 0),
         ALLOW_IF(ftruncate, IN_STRICT, 0, EQ, FD_OUT, 0),
+        ALLOW_IF(ftruncate, IN_STRICT, 0, EQ, FD_AUX, 0),
+        ALLOW_IF(write, IN_SCRATCH, 0, GE, FD_FIRST_FREE, 0),
+        ALLOW_IF(writev, IN_SCRATCH, 0, GE, FD_FIRST_FREE, 0),
+        ALLOW_IF(pwrite64, IN_SCRATCH, 0, GE, FD_FIRST_FREE, 0),
+        ALLOW_IF(ftruncate, IN_SCRATCH, 0, GE, FD_FIRST_FREE, 0),
 
         /* Signals, time, self, exit. */
         ALLOW(rt_sigreturn, IN_BOTH),
@@ -174,10 +190,6 @@ static const struct sc_rule sc_rules[] = {
          * out: Landlock does not confine them. fchmod is left out too: it
          * would work on in_fd, which may be the caller's original file. */
         ALLOW_IF(openat, IN_SCRATCH, 2, MASKED, O_PATH, 0),
-        ALLOW(write, IN_SCRATCH),
-        ALLOW(writev, IN_SCRATCH),
-        ALLOW(pwrite64, IN_SCRATCH),
-        ALLOW(ftruncate, IN_SCRATCH),
         ALLOW(fsync, IN_SCRATCH),
         ALLOW(fdatasync, IN_SCRATCH),
         ALLOW(fadvise64, IN_SCRATCH),
@@ -217,7 +229,10 @@ static const struct sc_rule sc_rules[] = {
 /* One compiled program per profile, made once by sandbox_init(). */
 static struct sock_fprog sc_prog[2];
 static int sc_ready;
-static int ll_abi; /* Landlock ABI version, 0 if none */
+static int ll_abi;  /* Landlock ABI version, 0 if none */
+static int ns_root; /* SCRATCH gets a private tmpfs root (no Landlock) */
+static struct sandbox_config sb_cfg;
+static char sb_err[256];
 
 /* Compile the rules of one profile into raw BPF (parent side, once). */
 static int filter_compile(unsigned profile_bit, struct sock_fprog *prog)
@@ -279,8 +294,62 @@ out:
 
 int sandbox_have_landlock(void)
 {
+#ifdef MUGAI_TEST_HOOKS
+    /* Test builds only: behave as on a kernel without Landlock. */
+    const char *off = getenv("MUGAI_TEST_NO_LANDLOCK");
+    if (off && *off == '1')
+        return 0;
+#endif
     long abi = syscall(SYS_landlock_create_ruleset, NULL, 0, LANDLOCK_CREATE_RULESET_VERSION);
     return abi > 0 ? (int)abi : 0;
+}
+
+int sandbox_configure(const struct sandbox_config *cfg)
+{
+    if (sc_ready || !cfg)
+        return MG_ERR_USAGE;
+    if (cfg->drop_uid && (geteuid() != 0 || cfg->uid == 0)) {
+        snprintf(sb_err, sizeof(sb_err), "a worker user needs root to switch to, and not root");
+        return MG_ERR_USAGE;
+    }
+    sb_cfg = *cfg;
+    return MG_OK;
+}
+
+const char *sandbox_scratch_confinement(void)
+{
+    return ll_abi > 0 ? "landlock" : ns_root ? "mount-namespace" : "none";
+}
+
+const char *sandbox_error(void)
+{
+    return sb_err;
+}
+
+static void child_private_root(const char *dir, uint64_t size);
+
+/* Can a worker get a private tmpfs root here? Try it once, in a child. */
+static int probe_private_root(void)
+{
+    char dir[] = "/tmp/mugai-probe-XXXXXX";
+    int ok = 0;
+    if (!mkdtemp(dir))
+        return 0;
+    pid_t pid = fork();
+    if (pid == 0) {
+        int null = open("/dev/null", O_WRONLY);
+        if (null >= 0)
+            dup2(null, 2); /* the probe's failure is reported by the caller */
+        child_private_root(dir, 1 << 20);
+        _exit(0);
+    }
+    int st = 0;
+    if (pid > 0)
+        while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
+            ;
+    ok = pid > 0 && WIFEXITED(st) && WEXITSTATUS(st) == 0;
+    rmdir(dir);
+    return ok;
 }
 
 int sandbox_init(void)
@@ -290,15 +359,29 @@ int sandbox_init(void)
     if (sc_ready)
         return MG_OK;
     if ((rc = filter_compile(IN_STRICT, &sc_prog[SANDBOX_STRICT])) != MG_OK)
-        return rc;
-    if ((rc = filter_compile(IN_SCRATCH, &sc_prog[SANDBOX_SCRATCH])) != MG_OK) {
-        free(sc_prog[SANDBOX_STRICT].filter);
-        sc_prog[SANDBOX_STRICT].filter = NULL;
-        return rc;
-    }
+        goto fail;
+    if ((rc = filter_compile(IN_SCRATCH, &sc_prog[SANDBOX_SCRATCH])) != MG_OK)
+        goto fail;
     ll_abi = sandbox_have_landlock();
+    ns_root = ll_abi == 0 && probe_private_root();
+    if (ll_abi == 0 && !ns_root && !sb_cfg.allow_unconfined) {
+        snprintf(sb_err, sizeof(sb_err),
+                 "cannot confine the virus-scan worker: the kernel has no Landlock and no private "
+                 "mount namespace can be made (run as root, or enable unprivileged user "
+                 "namespaces); allow_unconfined_scan = yes in the policy runs it anyway");
+        rc = MG_ERR_SANDBOX;
+        goto fail;
+    }
     sc_ready = 1;
     return MG_OK;
+fail:
+    for (int i = 0; i < 2; i++) {
+        free(sc_prog[i].filter);
+        sc_prog[i].filter = NULL;
+    }
+    if (!sb_err[0])
+        snprintf(sb_err, sizeof(sb_err), "cannot compile the seccomp filters");
+    return rc;
 }
 
 /* ---- the worker (after fork: async-signal-safe calls only) -------------- */
@@ -332,7 +415,7 @@ struct child_args {
     const struct sandbox_limits *lim;
     sandbox_job_fn fn;
     void *arg;
-    int in_fd, out_fd, res_fd;
+    int in_fd, out_fd, aux_fd, res_fd, err_fd;
 };
 
 static size_t put_str(char *p, size_t at, size_t cap, const char *s)
@@ -412,19 +495,26 @@ static void child_signals(void)
     sigprocmask(SIG_SETMASK, &all, NULL);
 }
 
-/* Keep in, out and result as 3, 4, 5; stderr as 2; 0 and 1 on /dev/null;
- * close everything else. */
+/* Keep in, out, result and aux as 3, 4, 5, 6; the stderr pipe as 2; 0 and
+ * 1 on /dev/null; close everything else. */
 static void child_fds(const struct child_args *a, int *in, int *out)
 {
-    int cin = -1, cout = -1, cres;
+    int cin = -1, cout = -1, caux = -1, cres, cerr;
 
-    /* Copies above 5 first, so that moving them cannot clobber each other. */
+    /* Copies above 6 first, so that moving them cannot clobber each other. */
     if (a->in_fd >= 0 && (cin = fcntl(a->in_fd, F_DUPFD, FD_FIRST_FREE)) < 0)
         child_fail("dup in_fd");
     if (a->out_fd >= 0 && (cout = fcntl(a->out_fd, F_DUPFD, FD_FIRST_FREE)) < 0)
         child_fail("dup out_fd");
+    if (a->aux_fd >= 0 && (caux = fcntl(a->aux_fd, F_DUPFD, FD_FIRST_FREE)) < 0)
+        child_fail("dup aux_fd");
     if ((cres = fcntl(a->res_fd, F_DUPFD, FD_FIRST_FREE)) < 0)
         child_fail("dup result fd");
+    if ((cerr = fcntl(a->err_fd, F_DUPFD, FD_FIRST_FREE)) < 0)
+        child_fail("dup stderr pipe");
+    /* From here on a failure report goes to the parent through the pipe. */
+    if (dup2(cerr, 2) != 2)
+        _exit(SANDBOX_EXIT_SETUP);
     close(0);
     close(1);
     for (int fd = FD_IN; fd < FD_FIRST_FREE; fd++)
@@ -433,8 +523,6 @@ static void child_fds(const struct child_args *a, int *in, int *out)
     if (null >= 0) {
         if (null != 1)
             dup2(null, 1);
-        if (fcntl(2, F_GETFD) < 0) /* a daemon may run with 2 closed */
-            dup2(null, 2);
         if (null > 2)
             close(null);
     }
@@ -442,8 +530,16 @@ static void child_fds(const struct child_args *a, int *in, int *out)
         child_fail("dup2 in_fd");
     if (cout >= 0 && dup2(cout, FD_OUT) != FD_OUT)
         child_fail("dup2 out_fd");
+    if (caux >= 0 && dup2(caux, FD_AUX) != FD_AUX)
+        child_fail("dup2 aux_fd");
     if (dup2(cres, FD_RES) != FD_RES)
         child_fail("dup2 result fd");
+    /* Slots not given stay taken (read-only /dev/null), so that whatever
+     * the worker opens itself lands at FD_FIRST_FREE or above, where the
+     * SCRATCH filter expects its own files. */
+    for (int fd = FD_IN; fd < FD_FIRST_FREE; fd++)
+        if (fcntl(fd, F_GETFD) < 0 && open("/dev/null", O_RDONLY) != fd)
+            child_fail("fill descriptor slot");
     if (close_range(FD_FIRST_FREE, ~0U, 0) != 0) {
         /* Kernel before 5.9: close one by one up to the descriptor limit. */
         struct rlimit rl;
@@ -531,6 +627,74 @@ static void child_landlock(int abi, int dirfd)
     close(rs);
 }
 
+/* Write s to a /proc/self file (user namespace maps); fail the worker if not. */
+static void child_write_file(const char *path, const char *s, size_t n)
+{
+    int fd = open(path, O_WRONLY | O_CLOEXEC);
+    if (fd < 0 || write(fd, s, n) != (ssize_t)n)
+        child_fail(path);
+    close(fd);
+}
+
+/*
+ * Without Landlock: a private mount namespace (in a user namespace when we
+ * are not root) whose root is a fresh tmpfs mounted over dir. pivot_root
+ * and a detached unmount of the old root leave nothing else reachable by
+ * path, even to a process that keeps capabilities in its namespace (the
+ * seccomp filter refuses mount, umount, chroot and pivot_root anyway).
+ */
+static void child_private_root(const char *dir, uint64_t size)
+{
+    uid_t uid = geteuid();
+    gid_t gid = getegid();
+    int userns = uid != 0;
+    char opt[128], map[64];
+    size_t n;
+
+    if (unshare(CLONE_NEWNS | (userns ? CLONE_NEWUSER : 0)) != 0)
+        child_fail("unshare");
+    if (userns) {
+        child_write_file("/proc/self/setgroups", "deny", 4);
+        n = put_str(map, 0, sizeof(map), "0 ");
+        n = put_num(map, n, sizeof(map), uid);
+        n = put_str(map, n, sizeof(map), " 1");
+        child_write_file("/proc/self/uid_map", map, n);
+        n = put_str(map, 0, sizeof(map), "0 ");
+        n = put_num(map, n, sizeof(map), gid);
+        n = put_str(map, n, sizeof(map), " 1");
+        child_write_file("/proc/self/gid_map", map, n);
+    }
+    if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) != 0)
+        child_fail("mount private");
+    n = put_str(opt, 0, sizeof(opt), "mode=0700,size=");
+    n = put_num(opt, n, sizeof(opt), (unsigned long)size);
+    if (!userns && sb_cfg.drop_uid) {
+        n = put_str(opt, n, sizeof(opt), ",uid=");
+        n = put_num(opt, n, sizeof(opt), sb_cfg.uid);
+        n = put_str(opt, n, sizeof(opt), ",gid=");
+        n = put_num(opt, n, sizeof(opt), sb_cfg.gid);
+    }
+    opt[n] = 0;
+    if (mount("mugai-scratch", dir, "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, opt) != 0)
+        child_fail("mount tmpfs");
+    if (chdir(dir) != 0 || syscall(SYS_pivot_root, ".", ".") != 0)
+        child_fail("pivot_root");
+    if (umount2(".", MNT_DETACH) != 0 || chdir("/") != 0)
+        child_fail("umount old root");
+}
+
+/* The worker user, when configured: no groups, then gid, then uid. */
+static void child_drop_uid(void)
+{
+    if (!sb_cfg.drop_uid)
+        return;
+    if (setgroups(0, NULL) != 0 || setresgid(sb_cfg.gid, sb_cfg.gid, sb_cfg.gid) != 0 ||
+        setresuid(sb_cfg.uid, sb_cfg.uid, sb_cfg.uid) != 0)
+        child_fail("switch to the worker user");
+    if (geteuid() != sb_cfg.uid || getegid() != sb_cfg.gid)
+        child_fail("worker user check");
+}
+
 static _Noreturn void child_run(const struct child_args *a)
 {
     int in, out, dirfd = -1;
@@ -542,7 +706,9 @@ static _Noreturn void child_run(const struct child_args *a)
         _exit(SANDBOX_EXIT_SETUP);
     child_signals();
     child_fds(a, &in, &out);
-    if (a->profile == SANDBOX_SCRATCH) {
+    if (a->profile == SANDBOX_SCRATCH && ll_abi == 0 && ns_root) {
+        child_private_root(a->scratch_dir, a->lim->output_bytes + (1u << 20));
+    } else if (a->profile == SANDBOX_SCRATCH) {
         /* The directory we work in and the one Landlock allows are the
          * same object, whatever happens to the path meanwhile. */
         if ((dirfd = open(a->scratch_dir, O_PATH | O_DIRECTORY | O_CLOEXEC)) < 0)
@@ -550,6 +716,10 @@ static _Noreturn void child_run(const struct child_args *a)
         if (fchdir(dirfd) != 0)
             child_fail("chdir scratch_dir");
     }
+    child_drop_uid();
+    /* A change of credentials clears the parent-death signal: set it again. */
+    if (sb_cfg.drop_uid && (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0 || getppid() != a->parent))
+        child_fail("PR_SET_PDEATHSIG after the user switch");
     child_limits(a);
     if (prctl(PR_SET_DUMPABLE, 0) != 0)
         child_fail("PR_SET_DUMPABLE");
@@ -639,40 +809,172 @@ static void set_why(struct sandbox_outcome *oc, const struct sandbox_limits *lim
                  lim->result_max);
 }
 
-int sandbox_run(const struct sandbox_limits *lim, enum sandbox_profile profile,
-                const char *scratch_dir, sandbox_job_fn fn, void *arg, int in_fd, int out_fd,
-                struct sandbox_outcome *oc)
+/* The worker's stderr, kept escaped: printable ASCII and newlines as they
+ * are, every other byte as \xNN, so nothing it wrote can act on a terminal
+ * or forge a log line of ours. */
+static void errlog_add(struct buf *log, const uint8_t *p, size_t n, int *truncated)
 {
-    int rc, p[2] = {-1, -1}, pidfd = -1;
-    struct buf res;
-    struct sigaction chld;
+    static const char hex[] = "0123456789abcdef";
+    for (size_t i = 0; i < n && !*truncated; i++) {
+        uint8_t c = p[i];
+        char e[4] = {'\\', 'x', hex[c >> 4], hex[c & 15]};
+        int rc = (c >= 0x20 && c < 0x7F) || c == '\n' ? buf_putc(log, c) : buf_append(log, e, 4);
+        if (rc != MG_OK)
+            *truncated = 1;
+    }
+}
 
-    memset(oc, 0, sizeof(*oc));
-    buf_init(&res, lim ? lim->result_max : 0);
-    rc = MG_ERR_USAGE;
+static void errlog_collect(int fd, struct buf *log, int *truncated, int *eof)
+{
+    uint8_t chunk[4096];
+    for (int i = 0; i < 16; i++) {
+        ssize_t n = read(fd, chunk, sizeof(chunk));
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0 && errno == EAGAIN)
+            return;
+        if (n <= 0) {
+            *eof = 1;
+            return;
+        }
+        errlog_add(log, chunk, (size_t)n, truncated);
+    }
+}
+
+/* Pass the worker's (escaped) stderr on, each line marked as the worker's. */
+static void errlog_print(const char *log, int truncated)
+{
+    for (const char *line = log; line && *line;) {
+        const char *nl = strchr(line, '\n');
+        size_t n = nl ? (size_t)(nl - line) : strlen(line);
+        fprintf(stderr, "mugai worker: %.*s\n", (int)n, line);
+        line = nl ? nl + 1 : line + n;
+    }
+    if (truncated)
+        fprintf(stderr, "mugai worker: [more output dropped after %u bytes]\n", SANDBOX_STDERR_MAX);
+}
+
+/* What the parent watches while a worker runs. */
+struct watch {
+    pid_t pid;
+    int res_fd, err_fd, pidfd;
+    int res_eof, err_eof, exited, nomem;
+    struct buf res, err;
+    int res_truncated, err_truncated;
+};
+
+/* Follow the worker until it is gone and both pipes are drained, or kill it
+ * at the deadline. Returns 1 when it was killed for the deadline. */
+static int watch_worker(struct watch *w, int64_t deadline)
+{
+    for (;;) {
+        if (w->res_eof && w->err_eof && w->exited)
+            return 0;
+        int64_t left = deadline - now_ms();
+        if (left <= 0) {
+            kill(w->pid, SIGKILL); /* not reaped yet: the pid is still ours */
+            return 1;
+        }
+        struct pollfd pf[3];
+        nfds_t npf = 0;
+        int ir = -1, ie = -1, ip = -1;
+        if (!w->res_eof) {
+            pf[npf] = (struct pollfd){.fd = w->res_fd, .events = POLLIN};
+            ir = (int)npf++;
+        }
+        if (!w->err_eof) {
+            pf[npf] = (struct pollfd){.fd = w->err_fd, .events = POLLIN};
+            ie = (int)npf++;
+        }
+        if (!w->exited && w->pidfd >= 0) {
+            pf[npf] = (struct pollfd){.fd = w->pidfd, .events = POLLIN};
+            ip = (int)npf++;
+        }
+        int wait = left > 1000 ? 1000 : (int)left;
+        if (w->pidfd < 0 && wait > 10)
+            wait = 10;
+        if (poll(pf, npf, wait) < 0 && errno != EINTR) {
+            kill(w->pid, SIGKILL);
+            return 0;
+        }
+        if (ir >= 0 && pf[ir].revents)
+            w->res_eof = collect(w->res_fd, &w->res, &w->res_truncated, &w->nomem);
+        if (ie >= 0 && pf[ie].revents)
+            errlog_collect(w->err_fd, &w->err, &w->err_truncated, &w->err_eof);
+        if (ip >= 0 && pf[ip].revents)
+            w->exited = 1;
+        if (w->pidfd < 0 && !w->exited) {
+            siginfo_t si;
+            memset(&si, 0, sizeof(si));
+            if (waitid(P_PID, (id_t)w->pid, &si, WEXITED | WNOHANG | WNOWAIT) == 0 &&
+                si.si_pid == w->pid)
+                w->exited = 1;
+        }
+        /* Gone: whatever it wrote is in the pipes now; take it. A pipe still
+         * open after that was passed on to no one (workers cannot fork). */
+        if (w->exited) {
+            if (!w->res_eof)
+                w->res_eof = collect(w->res_fd, &w->res, &w->res_truncated, &w->nomem);
+            if (!w->err_eof)
+                errlog_collect(w->err_fd, &w->err, &w->err_truncated, &w->err_eof);
+        }
+    }
+}
+
+static int check_args(const struct sandbox_limits *lim, enum sandbox_profile profile,
+                      const char *scratch_dir, sandbox_job_fn fn, const int fds[3],
+                      struct sandbox_outcome *oc)
+{
+    struct sigaction chld;
     if (!lim || !fn || lim->cpu_seconds == 0 || lim->deadline_seconds == 0 ||
         lim->memory_bytes == 0 || (profile != SANDBOX_STRICT && profile != SANDBOX_SCRATCH) ||
         (profile == SANDBOX_SCRATCH && (!scratch_dir || !*scratch_dir))) {
         snprintf(oc->why, sizeof(oc->why), "sandbox: bad arguments");
-        goto out;
+        return MG_ERR_USAGE;
     }
-    if ((in_fd < -1 || (in_fd >= 0 && fcntl(in_fd, F_GETFD) < 0)) ||
-        (out_fd < -1 || (out_fd >= 0 && fcntl(out_fd, F_GETFD) < 0))) {
-        snprintf(oc->why, sizeof(oc->why), "sandbox: in_fd or out_fd is not open");
-        goto out;
+    for (int i = 0; i < 3; i++) {
+        if (fds[i] < -1 || (fds[i] >= 0 && fcntl(fds[i], F_GETFD) < 0)) {
+            snprintf(oc->why, sizeof(oc->why), "sandbox: in_fd, out_fd or aux_fd is not open");
+            return MG_ERR_USAGE;
+        }
     }
     /* With SIGCHLD ignored the kernel reaps the worker itself and we would
      * never learn how it ended. */
     if (sigaction(SIGCHLD, NULL, &chld) == 0 && chld.sa_handler == SIG_IGN) {
         snprintf(oc->why, sizeof(oc->why), "sandbox: SIGCHLD is ignored");
-        goto out;
+        return MG_ERR_USAGE;
     }
-    if ((rc = sandbox_init()) != MG_OK) {
-        snprintf(oc->why, sizeof(oc->why), "sandbox: cannot compile the seccomp filter");
-        goto out;
+    if (sandbox_init() != MG_OK) {
+        snprintf(oc->why, sizeof(oc->why), "sandbox: %.180s", sandbox_error());
+        return MG_ERR_SANDBOX;
     }
+    /* The worker user must be able to work in its scratch directory. */
+    if (profile == SANDBOX_SCRATCH && sb_cfg.drop_uid &&
+        chown(scratch_dir, sb_cfg.uid, sb_cfg.gid) != 0) {
+        snprintf(oc->why, sizeof(oc->why), "sandbox: chown scratch: %s", strerror(errno));
+        return MG_ERR_SANDBOX;
+    }
+    return MG_OK;
+}
+
+int sandbox_run(const struct sandbox_limits *lim, enum sandbox_profile profile,
+                const char *scratch_dir, sandbox_job_fn fn, void *arg, int in_fd, int out_fd,
+                int aux_fd, struct sandbox_outcome *oc)
+{
+    int rc, p[2] = {-1, -1}, e[2] = {-1, -1};
+    const int fds[3] = {in_fd, out_fd, aux_fd};
+    struct watch w;
+
+    memset(oc, 0, sizeof(*oc));
+    memset(&w, 0, sizeof(w));
+    w.pidfd = -1;
+    buf_init(&w.res, lim ? lim->result_max : 0);
+    buf_init(&w.err, SANDBOX_STDERR_MAX);
+    if ((rc = check_args(lim, profile, scratch_dir, fn, fds, oc)) != MG_OK)
+        goto out;
     rc = MG_ERR_SANDBOX;
-    if (pipe2(p, O_CLOEXEC) != 0 || fcntl(p[0], F_SETFL, O_NONBLOCK) != 0) {
+    if (pipe2(p, O_CLOEXEC) != 0 || fcntl(p[0], F_SETFL, O_NONBLOCK) != 0 ||
+        pipe2(e, O_CLOEXEC) != 0 || fcntl(e[0], F_SETFL, O_NONBLOCK) != 0) {
         snprintf(oc->why, sizeof(oc->why), "sandbox: pipe: %s", strerror(errno));
         goto out;
     }
@@ -686,7 +988,9 @@ int sandbox_run(const struct sandbox_limits *lim, enum sandbox_profile profile,
             .arg = arg,
             .in_fd = in_fd,
             .out_fd = out_fd,
+            .aux_fd = aux_fd,
             .res_fd = p[1],
+            .err_fd = e[1],
     };
     int64_t deadline = now_ms() + (int64_t)lim->deadline_seconds * 1000;
     pid_t pid = fork();
@@ -697,66 +1001,36 @@ int sandbox_run(const struct sandbox_limits *lim, enum sandbox_profile profile,
     if (pid == 0)
         child_run(&ca);
     close(p[1]);
-    p[1] = -1;
+    close(e[1]);
+    p[1] = e[1] = -1;
 
-    /* A pidfd tells us when the worker is gone even if it closed its end of
-     * the pipe early; without one (kernel < 5.3) poll waitid now and then. */
-    pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
-    int eof = 0, exited = 0, nomem = 0;
-    for (;;) {
-        if (eof && exited)
-            break;
-        int64_t left = deadline - now_ms();
-        if (left <= 0) {
-            kill(pid, SIGKILL); /* not reaped yet: the pid is still ours */
-            oc->timed_out = 1;
-            break;
-        }
-        struct pollfd pf[2];
-        nfds_t npf = 0;
-        int ip = -1, ipid = -1;
-        if (!eof) {
-            pf[npf] = (struct pollfd){.fd = p[0], .events = POLLIN};
-            ip = (int)npf++;
-        }
-        if (!exited && pidfd >= 0) {
-            pf[npf] = (struct pollfd){.fd = pidfd, .events = POLLIN};
-            ipid = (int)npf++;
-        }
-        int wait = left > 1000 ? 1000 : (int)left;
-        if (pidfd < 0 && eof && wait > 10)
-            wait = 10;
-        if (poll(pf, npf, wait) < 0 && errno != EINTR) {
-            kill(pid, SIGKILL);
-            break;
-        }
-        if (ip >= 0 && pf[ip].revents)
-            eof = collect(p[0], &res, &oc->result_truncated, &nomem);
-        if (ipid >= 0 && pf[ipid].revents)
-            exited = 1;
-        if (pidfd < 0 && !exited) {
-            siginfo_t si;
-            memset(&si, 0, sizeof(si));
-            if (waitid(P_PID, (id_t)pid, &si, WEXITED | WNOHANG | WNOWAIT) == 0 && si.si_pid == pid)
-                exited = 1;
-        }
-        /* Gone: whatever it wrote is in the pipe now; take it. */
-        if (exited && !eof)
-            eof = collect(p[0], &res, &oc->result_truncated, &nomem);
-    }
+    /* A pidfd tells us when the worker is gone even if it closed its pipes
+     * early; without one (kernel < 5.3) poll waitid now and then. */
+    w.pid = pid;
+    w.res_fd = p[0];
+    w.err_fd = e[0];
+    w.pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
+    oc->timed_out = watch_worker(&w, deadline);
 
     int status = 0;
     struct rusage ru;
     memset(&ru, 0, sizeof(ru));
-    pid_t w;
+    pid_t got;
     do
-        w = wait4(pid, &status, 0, &ru);
-    while (w < 0 && errno == EINTR);
-    if (w != pid) {
+        got = wait4(pid, &status, 0, &ru);
+    while (got < 0 && errno == EINTR);
+    if (!w.err_eof) /* killed: take what it managed to say */
+        errlog_collect(w.err_fd, &w.err, &w.err_truncated, &w.err_eof);
+    if (w.err.len) {
+        oc->errlog_truncated = w.err_truncated;
+        oc->errlog = (char *)buf_steal(&w.err, NULL);
+        errlog_print(oc->errlog, oc->errlog_truncated);
+    }
+    if (got != pid) {
         snprintf(oc->why, sizeof(oc->why), "sandbox: worker status lost: %s", strerror(errno));
         goto out;
     }
-    if (nomem) {
+    if (w.nomem) {
         rc = MG_ERR_NOMEM;
         snprintf(oc->why, sizeof(oc->why), "sandbox: no memory for the result");
         goto out;
@@ -765,25 +1039,30 @@ int sandbox_run(const struct sandbox_limits *lim, enum sandbox_profile profile,
         oc->exit_code = WEXITSTATUS(status);
     else if (WIFSIGNALED(status))
         oc->term_signal = WTERMSIG(status);
+    oc->result_truncated = w.res_truncated;
     oc->ok = WIFEXITED(status) && oc->exit_code == 0 && !oc->timed_out && !oc->result_truncated;
     set_why(oc, lim, &ru);
-    oc->result = buf_steal(&res, &oc->result_len);
+    oc->result = buf_steal(&w.res, &oc->result_len);
     rc = MG_OK;
 out:
     if (rc != MG_OK) {
         /* Keep why; everything else says "nothing happened". */
         char why[sizeof(oc->why)];
         memcpy(why, oc->why, sizeof(why));
+        free(oc->errlog);
         memset(oc, 0, sizeof(*oc));
         memcpy(oc->why, why, sizeof(why));
     }
-    buf_free(&res);
-    if (pidfd >= 0)
-        close(pidfd);
-    if (p[0] >= 0)
-        close(p[0]);
-    if (p[1] >= 0)
-        close(p[1]);
+    buf_free(&w.res);
+    buf_free(&w.err);
+    if (w.pidfd >= 0)
+        close(w.pidfd);
+    for (int i = 0; i < 2; i++) {
+        if (p[i] >= 0)
+            close(p[i]);
+        if (e[i] >= 0)
+            close(e[i]);
+    }
     return rc;
 }
 
@@ -792,7 +1071,9 @@ void sandbox_outcome_free(struct sandbox_outcome *oc)
     if (!oc)
         return;
     free(oc->result);
+    free(oc->errlog);
     oc->result = NULL;
+    oc->errlog = NULL;
     oc->result_len = 0;
 }
 

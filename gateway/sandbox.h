@@ -3,33 +3,42 @@
  *
  * The caller (a process that has already loaded libmagic, the policy and
  * the ClamAV engine) forks a worker per job. In the worker, before the job
- * function runs: every descriptor but in_fd, out_fd, the result pipe and
- * stderr is closed (0 and 1 become /dev/null so nothing lands on the
- * caller's terminal or in a temp file that happens to get fd 1); signal
- * handlers and the signal mask are reset; rlimits are set (CPU, FSIZE,
- * NOFILE, NPROC 0, CORE 0, MEMLOCK 0, address space); PR_SET_PDEATHSIG
- * (SIGKILL), PR_SET_DUMPABLE 0 and PR_SET_NO_NEW_PRIVS; then Landlock (when
- * the kernel has it) and a seccomp filter with default action "kill
- * process". The filters are compiled once per process (sandbox_init) and
- * only loaded in the worker.
+ * function runs: every descriptor but in_fd, out_fd, aux_fd and the result
+ * pipe is closed; 0 and 1 become /dev/null and 2 a pipe to the parent, so
+ * the worker can neither read the caller's terminal nor write escape
+ * sequences or floods to it; signal handlers and the signal mask are
+ * reset; with a worker user configured (sandbox_configure) it switches to
+ * that uid and gid with no supplementary groups; rlimits are set (CPU,
+ * FSIZE, NOFILE, NPROC 0, CORE 0, MEMLOCK 0, address space);
+ * PR_SET_PDEATHSIG (SIGKILL), PR_SET_DUMPABLE 0 and PR_SET_NO_NEW_PRIVS;
+ * then Landlock (when the kernel has it) and a seccomp filter with default
+ * action "kill process". The filters are compiled once per process
+ * (sandbox_init) and only loaded in the worker.
  *
  * In the worker the job sees its descriptors at fixed numbers:
- * in_fd as 3, out_fd as 4, the result pipe as 5 (or -1 when not given).
+ * in_fd as 3, out_fd as 4, the result pipe as 5, aux_fd as 6
+ * (SANDBOX_FD_AUX); -1 is passed for one not given.
  *
  * Two profiles:
  *   SANDBOX_STRICT   no path is opened at all: read on any descriptor,
- *                    write only on 2, out and result, memory management
- *                    without PROT_EXEC, exit. For parsers. Landlock, when
- *                    present, additionally denies every filesystem access.
+ *                    write only on 2, out, aux and result, memory
+ *                    management without PROT_EXEC, exit. For parsers.
+ *                    Landlock, when present, additionally denies every
+ *                    filesystem access.
  *   SANDBOX_SCRATCH  additionally file operations relative to a per-job
- *                    scratch directory (the worker chdirs there; Landlock
- *                    confines opens, creates and removals to beneath it).
- *                    For libclamav, which writes temp files while
- *                    unpacking. WITHOUT Landlock (kernel < 5.13 or Landlock
- *                    disabled) paths are NOT confined: the worker can open
- *                    what its uid can. Check sandbox_have_landlock().
- *                    Neither Landlock nor seccomp can hide file metadata:
- *                    stat() of any path works in SCRATCH.
+ *                    scratch directory (the worker starts there). For
+ *                    libclamav, which writes temp files while unpacking.
+ *                    Writes only to 2, the result and descriptors it opened
+ *                    itself (not to in, out or aux). Paths are confined by
+ *                    Landlock when the kernel has it; without Landlock the
+ *                    worker gets a private mount namespace whose root is an
+ *                    empty tmpfs mounted over the scratch directory (as root,
+ *                    or in a user namespace), so nothing else exists for it.
+ *                    When neither is possible sandbox_init() fails, unless
+ *                    the configuration allows running unconfined
+ *                    (sandbox_scratch_confinement() then says "none").
+ *                    With Landlock, stat() of any path works in SCRATCH:
+ *                    Landlock does not hide metadata.
  * Neither allows socket(), execve(), fork/clone, ptrace or any network call;
  * kill/tkill/tgkill fail with EPERM (so abort() ends in a crash, not in a
  * misleading "forbidden system call").
@@ -53,6 +62,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 struct sandbox_limits {
     uint32_t cpu_seconds;      /* RLIMIT_CPU: SIGXCPU, SIGKILL one second later; > 0 */
@@ -70,9 +80,20 @@ enum sandbox_profile {
     SANDBOX_SCRATCH,
 };
 
+/* The number at which a worker finds aux_fd (in_fd 3, out_fd 4, result 5). */
+#define SANDBOX_FD_AUX 6
+
+/* Bytes of a worker's stderr kept (escaped) and passed on; the rest is dropped. */
+#ifdef MUGAI_HAVE_ASAN
+#define SANDBOX_STDERR_MAX (256u << 10) /* room for a sanitizer report */
+#else
+#define SANDBOX_STDERR_MAX (16u << 10)
+#endif
+
 /*
  * The job, run in the worker after confinement. Reads in_fd, writes its
- * output to out_fd (either may be -1) and its result record to res_fd.
+ * output to out_fd (either may be -1), may use SANDBOX_FD_AUX when the
+ * caller passed an aux_fd, and writes its result record to res_fd.
  * Its return value becomes the worker's exit status: 0 means success;
  * values outside 0..125 are reported as 125. Status 126 is reserved for
  * "the confinement could not be set up" (SANDBOX_EXIT_SETUP).
@@ -91,7 +112,36 @@ struct sandbox_outcome {
                         NUL-terminated one past result_len; NULL if none */
     size_t result_len;
     int result_truncated; /* it sent more than result_max */
+    /* What the worker wrote on stderr, with every byte outside printable
+     * ASCII (but newline) written as \xNN, at most SANDBOX_STDERR_MAX bytes
+     * of it; NULL if nothing. Also written, line by line and prefixed
+     * "mugai worker: ", to the caller's stderr. Freed with the outcome. */
+    char *errlog;
+    int errlog_truncated;
 };
+
+/* Who workers run as, and whether SCRATCH may run unconfined. */
+struct sandbox_config {
+    int drop_uid; /* 1: switch to uid/gid (needs root; refused otherwise) */
+    uid_t uid;
+    gid_t gid;
+    int allow_unconfined; /* run SCRATCH without path confinement when
+                             neither Landlock nor a namespace is available */
+};
+
+/*
+ * Set before sandbox_init() (or the first sandbox_run()); later calls are
+ * refused with MG_ERR_USAGE. Without it workers keep the caller's uid and
+ * SCRATCH must be confinable.
+ */
+int sandbox_configure(const struct sandbox_config *cfg);
+
+/* How SCRATCH workers are kept to their directory: "landlock",
+ * "mount-namespace" or "none"; valid after sandbox_init(). */
+const char *sandbox_scratch_confinement(void);
+
+/* Why sandbox_init() failed, for the user ("" when it did not). */
+const char *sandbox_error(void);
 
 /*
  * Compile the seccomp filters for both profiles once. Optional: the first
@@ -102,14 +152,14 @@ int sandbox_init(void);
 
 /*
  * Run fn in a worker. scratch_dir is required for SANDBOX_SCRATCH and
- * ignored otherwise. Returns MG_OK when the worker ran (look at oc->ok) or
- * an error if it could not be started (MG_ERR_USAGE for bad arguments,
- * MG_ERR_SANDBOX when pipe/fork failed, MG_ERR_NOMEM). On error oc is
- * zeroed with why set and nothing to free.
+ * ignored otherwise; with a worker uid configured it is chowned to it. Returns MG_OK when the
+ * worker ran (look at oc->ok) or an error if it could not be started (MG_ERR_USAGE for bad
+ * arguments, MG_ERR_SANDBOX when pipe/fork failed, MG_ERR_NOMEM). On error oc is zeroed with why
+ * set and nothing to free.
  */
 int sandbox_run(const struct sandbox_limits *lim, enum sandbox_profile profile,
                 const char *scratch_dir, sandbox_job_fn fn, void *arg, int in_fd, int out_fd,
-                struct sandbox_outcome *oc);
+                int aux_fd, struct sandbox_outcome *oc);
 
 void sandbox_outcome_free(struct sandbox_outcome *oc);
 

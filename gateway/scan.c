@@ -146,26 +146,21 @@ void scan_free(struct scan_engine *se)
     free(se);
 }
 
-void scan_fd(struct scan_engine *se, const char *scratch, int fd, struct scan_result *res)
+/* The worker's copy of the engine: pointing its temp dir at this job's
+ * scratch directory touches nothing in the parent. */
+static int scan_tmpdir(struct scan_engine *se, const char *scratch, struct scan_result *res)
 {
-    const char *virname = NULL;
-    unsigned long scanned = 0;
-
     memset(res, 0, sizeof(*res));
-    /* The worker's copy of the engine: pointing its temp dir at this job's
-     * scratch directory touches nothing in the parent. */
     if (cl_engine_set_str(se->engine, CL_ENGINE_TMPDIR, scratch) != CL_SUCCESS) {
         res->status = SCAN_ERROR;
         snprintf(res->name, sizeof(res->name), "cannot set the scan temp directory");
-        return;
+        return MG_ERR_IO;
     }
-    if (lseek(fd, 0, SEEK_SET) != 0) {
-        res->status = SCAN_ERROR;
-        snprintf(res->name, sizeof(res->name), "cannot rewind: %s", strerror(errno));
-        return;
-    }
-    struct cl_scan_options opts = se->opts;
-    cl_error_t cr = cl_scandesc(fd, NULL, &virname, &scanned, se->engine, &opts);
+    return MG_OK;
+}
+
+static void scan_result_of(cl_error_t cr, const char *virname, struct scan_result *res)
+{
     if (cr == CL_CLEAN) {
         res->status = SCAN_CLEAN;
     } else if (cr == CL_VIRUS) {
@@ -176,6 +171,55 @@ void scan_fd(struct scan_engine *se, const char *scratch, int fd, struct scan_re
         res->status = SCAN_ERROR;
         snprintf(res->name, sizeof(res->name), "%s", cl_strerror(cr));
     }
+}
+
+void scan_fd(struct scan_engine *se, const char *scratch, int fd, struct scan_result *res)
+{
+    const char *virname = NULL;
+    unsigned long scanned = 0;
+
+    if (scan_tmpdir(se, scratch, res) != MG_OK)
+        return;
+    if (lseek(fd, 0, SEEK_SET) != 0) {
+        res->status = SCAN_ERROR;
+        snprintf(res->name, sizeof(res->name), "cannot rewind: %s", strerror(errno));
+        return;
+    }
+    struct cl_scan_options opts = se->opts;
+    cl_error_t cr = cl_scandesc(fd, NULL, &virname, &scanned, se->engine, &opts);
+    scan_result_of(cr, virname, res);
+}
+
+void scan_mem(struct scan_engine *se, const char *scratch, const uint8_t *p, size_t n,
+              const char *name, struct scan_result *res)
+{
+    const char *virname = NULL;
+    unsigned long scanned = 0;
+
+    if (scan_tmpdir(se, scratch, res) != MG_OK)
+        return;
+    /* libclamav wants a non-empty map; an empty member has nothing to find. */
+    if (n == 0) {
+        res->status = SCAN_CLEAN;
+        return;
+    }
+    cl_fmap_t *map = cl_fmap_open_memory(p, n);
+    if (!map) {
+        res->status = SCAN_ERROR;
+        snprintf(res->name, sizeof(res->name), "cannot map the member");
+        return;
+    }
+    struct cl_scan_options opts = se->opts;
+    cl_error_t cr = cl_scanmap_callback(map, name, &virname, &scanned, se->engine, &opts, NULL);
+    cl_fmap_close(map);
+    scan_result_of(cr, virname, res);
+}
+
+const struct scan_result *scan_worse(const struct scan_result *a, const struct scan_result *b)
+{
+    static const int rank[] = {
+            [SCAN_CLEAN] = 0, [SCAN_ERROR] = 1, [SCAN_LIMIT] = 2, [SCAN_INFECTED] = 3};
+    return rank[b->status] > rank[a->status] ? b : a;
 }
 
 const char *scan_status_name(enum scan_status s)

@@ -42,8 +42,16 @@ int scan_load(const char *dbdir, const struct policy *pol, struct scan_engine **
               int *age_days, char *err, size_t errlen);
 void scan_free(struct scan_engine *se);
 
-/* Scan one descriptor from offset 0. Call in the worker (after chdir to scratch). */
+/* Scan one descriptor from offset 0. Call in the worker; scratch is where
+ * libclamav may write temp files ("." for the worker's own directory). */
 void scan_fd(struct scan_engine *se, const char *scratch, int fd, struct scan_result *res);
+
+/* Scan bytes in memory (a member as we extracted it); name is for logs only. */
+void scan_mem(struct scan_engine *se, const char *scratch, const uint8_t *p, size_t n,
+              const char *name, struct scan_result *res);
+
+/* Of two results, the one that matters more: infected > limit > error > clean. */
+const struct scan_result *scan_worse(const struct scan_result *a, const struct scan_result *b);
 
 const char *scan_status_name(enum scan_status s);
 

@@ -74,6 +74,9 @@ struct policy {
     bool keep_hyperlinks;      /* keep http/https/mailto links in documents; no drops every link */
     bool mail_defang_urls;     /* write URLs in mail bodies as hxxp:// so they are not clickable */
     bool mail_hold_encrypted;  /* hold a whole encrypted message; no: drop the encrypted part */
+    /* Run the virus-scan worker even where its file access cannot be
+     * confined (no Landlock, no mount namespace); no: refuse to run. */
+    bool allow_unconfined_scan;
     /* Prepended to the Subject of every sanitized message; "" for none.
      * UTF-8 without control characters, at most POLICY_MAX_STRING bytes. */
     char mail_subject_tag[POLICY_MAX_STRING + 1];

@@ -21,6 +21,7 @@
 #include "pngsan.h"
 #include "textsan.h"
 
+#include <stdio.h>
 #include <string.h>
 
 struct dispatch_entry {
@@ -88,7 +89,7 @@ static const struct dispatch_entry *dispatch_lookup(enum ftype t)
 
 /* Text and CSV are one family: re-identifying a CSV output may well say
  * "text" (and the other way round) without anything being wrong. */
-static int dispatch_same_kind(enum ftype want, enum ftype got)
+int dispatch_same_kind(enum ftype want, enum ftype got)
 {
     if (want == got)
         return 1;
@@ -122,6 +123,65 @@ static int dispatch_verify(struct san_ctx *ctx, enum ftype want, const char *nam
         return MG_ERR_VERIFY;
     }
     return MG_OK;
+}
+
+/* Deepest container nesting the output verifier follows. */
+#define DISPATCH_VERIFY_DEPTH 32
+
+static int dispatch_verify_member(struct san_ctx *ctx, const char *name, const uint8_t *data,
+                                  size_t len);
+
+int dispatch_verify_output(struct san_ctx *ctx, enum ftype want, const uint8_t *data, size_t len,
+                           int members_too, enum ftype *got, char *why, size_t why_cap)
+{
+    struct ident id;
+    const struct dispatch_entry *e = dispatch_lookup(want);
+
+    *got = FT_UNKNOWN;
+    snprintf(why, why_cap, "%s", "");
+    if (!e || ftype_is_executable(want)) {
+        snprintf(why, why_cap, "no verifier for output type %s", ftype_info(want)->name);
+        return MG_ERR_VERIFY;
+    }
+    if (ident_buffer(data, len, NULL, &id) != MG_OK) {
+        snprintf(why, why_cap, "output could not be identified");
+        return MG_ERR_VERIFY;
+    }
+    *got = id.type;
+    if (!dispatch_same_kind(want, id.type)) {
+        snprintf(why, why_cap, "output identified as %s (%s), expected %s",
+                 ftype_info(id.type)->name, id.detail, ftype_info(want)->name);
+        return MG_ERR_VERIFY;
+    }
+    ctx->verify_member = members_too ? dispatch_verify_member : NULL;
+    int rc = e->verify(ctx, data, len);
+    ctx->verify_member = NULL;
+    if (rc != MG_OK) {
+        snprintf(why, why_cap, "output failed re-parsing as %s (%s)", ftype_info(want)->name,
+                 err_str(rc));
+        return MG_ERR_VERIFY;
+    }
+    return MG_OK;
+}
+
+/* A member of a verified container: by its content alone it must be a type
+ * we release, and pass that type's verifier (its own members included). */
+static int dispatch_verify_member(struct san_ctx *ctx, const char *name, const uint8_t *data,
+                                  size_t len)
+{
+    struct ident id;
+    (void)name;
+    if (ctx->depth >= DISPATCH_VERIFY_DEPTH || ident_buffer(data, len, NULL, &id) != MG_OK)
+        return MG_ERR_VERIFY;
+    const struct dispatch_entry *e = dispatch_lookup(id.type);
+    if (!e || ftype_is_executable(id.type) || policy_action(ctx->pol, id.type) == POL_BLOCK)
+        return MG_ERR_VERIFY;
+    ctx->depth++;
+    int rc = e->verify(ctx, data, len);
+    ctx->depth--;
+    /* A verifier may clear the hook for its own members; ours stays on. */
+    ctx->verify_member = dispatch_verify_member;
+    return rc == MG_OK ? MG_OK : MG_ERR_VERIFY;
 }
 
 int dispatch_global_init(void)
@@ -159,12 +219,25 @@ int dispatch_file(struct san_ctx *ctx, const char *name, const uint8_t *in, size
                      (unsigned long long)pol->max_input_size);
         return MG_ERR_LIMIT;
     }
+    /* Every member is scanned as we extracted it, whatever becomes of it. */
+    if (ctx->depth > 0 && ctx->member_sink &&
+        ctx->member_sink(ctx->member_sink_arg, name, in, len) != MG_OK) {
+        report_block(node, "scan-limit", "too much member data to virus-scan in one job");
+        return MG_ERR_LIMIT;
+    }
 
     struct ident id;
     rc = ident_buffer(in, len, name, &id);
     if (rc != MG_OK) {
         report_block(node, "parse-error", "could not identify the file (%s)", err_str(rc));
         return rc;
+    }
+    if (ctx->depth == 0 && ctx->force_type != FT_UNKNOWN && id.type != ctx->force_type) {
+        /* The caller knows what this is (a message handed over by the MTA),
+         * whatever its content looks like to libmagic. */
+        snprintf(id.detail, sizeof(id.detail), "given as %s by the caller (content looked like %s)",
+                 ftype_info(ctx->force_type)->name, ftype_info(id.type)->name);
+        id.type = ctx->force_type;
     }
     const struct ftype_info *ti = ftype_info(id.type);
     report_set_type(node, ti->name);

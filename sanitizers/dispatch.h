@@ -18,6 +18,20 @@ int dispatch_file(struct san_ctx *ctx, const char *name, const uint8_t *in, size
                   struct buf *out, struct report_node *node, enum ftype *out_type);
 
 /*
+ * Verify a finished output as the type want, independently of how it was
+ * made: identify it by content (it must be want, or the same kind), run
+ * want's verifier, and with members_too set verify every member of a
+ * container the same way (recursively, each a releasable type). Returns
+ * MG_OK, or MG_ERR_VERIFY with the reason in why; *got is the type the
+ * content identified as. For the fresh worker that checks a job's output.
+ */
+int dispatch_verify_output(struct san_ctx *ctx, enum ftype want, const uint8_t *data, size_t len,
+                           int members_too, enum ftype *got, char *why, size_t why_cap);
+
+/* Whether two types are the same kind for verification (text and CSV are). */
+int dispatch_same_kind(enum ftype want, enum ftype got);
+
+/*
  * Once per process, before any worker is forked: lets format modules load
  * what they would otherwise load lazily inside a worker (where opening a
  * file is fatal): charset converters, parser globals.

@@ -51,6 +51,29 @@ struct san_ctx {
     /* Passwords to try on encrypted containers (--password-file); may be empty. */
     const char *const *passwords;
     size_t n_passwords;
+    /*
+     * The type of the top-level file when the caller knows it better than
+     * content identification (the mail pipe mode: what the MTA hands over
+     * is a message by definition). FT_UNKNOWN: identify by content. Never
+     * applies to members.
+     */
+    enum ftype force_type;
+    /*
+     * Called by dispatch for every member (depth > 0) with its bytes as
+     * extracted, before it is identified, so that the job can virus-scan
+     * members in our reading of the container (ClamAV's may differ, or it
+     * may not open the container at all). An error blocks the member. NULL:
+     * members are not collected.
+     */
+    int (*member_sink)(void *arg, const char *name, const uint8_t *data, size_t len);
+    void *member_sink_arg;
+    /*
+     * Set by the output verifier of a job (never while sanitizing): a
+     * container's verify function calls it for each member it holds, which
+     * must then identify by content as a releasable type and pass that
+     * type's verifier. NULL: verify the container's structure only.
+     */
+    int (*verify_member)(struct san_ctx *ctx, const char *name, const uint8_t *data, size_t len);
 };
 
 typedef int (*san_fn)(struct san_ctx *ctx, const uint8_t *in, size_t len, struct buf *out,

@@ -991,7 +991,7 @@ static void test_in_sandbox(void)
                                  .output_bytes = 1 << 20,
                                  .result_max = 4096};
     struct sandbox_outcome oc;
-    int rc = sandbox_run(&lim, SANDBOX_STRICT, NULL, sandbox_job, NULL, -1, -1, &oc);
+    int rc = sandbox_run(&lim, SANDBOX_STRICT, NULL, sandbox_job, NULL, -1, -1, -1, &oc);
     CHECK_EQ_INT(rc, MG_OK);
     if (!oc.ok)
         fprintf(stderr, "sandboxed run: %s\n", oc.why);

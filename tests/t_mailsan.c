@@ -326,7 +326,8 @@ static void test_under_seccomp(void)
                                  .output_bytes = 1 << 20,
                                  .result_max = 16};
     struct sandbox_outcome oc;
-    CHECK_EQ_INT(sandbox_run(&lim, SANDBOX_STRICT, NULL, charset_worker, &a, -1, -1, &oc), MG_OK);
+    CHECK_EQ_INT(sandbox_run(&lim, SANDBOX_STRICT, NULL, charset_worker, &a, -1, -1, -1, &oc),
+                 MG_OK);
     if (!oc.ok)
         fprintf(stderr, "worker: %s\n", oc.why);
     CHECK(oc.ok && oc.result_len == 1 && oc.result[0] == 'Y');

@@ -86,7 +86,7 @@ static void res_puts(int res, const char *s)
 static int run(const struct sandbox_limits *l, enum sandbox_profile prof, const char *dir,
                sandbox_job_fn fn, void *arg, int in, int out, struct sandbox_outcome *oc)
 {
-    int rc = sandbox_run(l, prof, dir, fn, arg, in, out, oc);
+    int rc = sandbox_run(l, prof, dir, fn, arg, in, out, -1, oc);
     if (rc != MG_OK)
         fprintf(stderr, "sandbox_run: %d (%s)\n", rc, oc->why);
     return rc;
@@ -377,11 +377,17 @@ static int job_probe_fds(void *arg, int in, int out, int res)
     for (int fd = 0; fd < 1024; fd++)
         if (fcntl(fd, F_GETFD) >= 0 && n < sizeof(msg) - 16)
             n += (size_t)snprintf(msg + n, sizeof(msg) - n, "%d ", fd);
-    for (int fd = 0; fd < 2; fd++) {
+    static const int slots[] = {0, 1, 3, 4, 6};
+    for (size_t i = 0; i < sizeof(slots) / sizeof(slots[0]); i++) {
         struct stat st;
+        int fd = slots[i];
         int null = fstat(fd, &st) == 0 && S_ISCHR(st.st_mode) && st.st_rdev == makedev(1, 3);
         n += (size_t)snprintf(msg + n, sizeof(msg) - n, "null%d=%d ", fd, null);
     }
+    /* stderr is a pipe to the parent, never the caller's terminal. */
+    struct stat st;
+    n += (size_t)snprintf(msg + n, sizeof(msg) - n, "pipe2=%d ",
+                          fstat(2, &st) == 0 && S_ISFIFO(st.st_mode));
     res_puts(res, msg);
     return 0;
 }
@@ -493,12 +499,12 @@ static void test_bad_args(void)
 {
     struct sandbox_limits l = limits();
     struct sandbox_outcome oc;
-    CHECK(sandbox_run(&l, SANDBOX_SCRATCH, NULL, job_true, NULL, -1, -1, &oc) == MG_ERR_USAGE);
+    CHECK(sandbox_run(&l, SANDBOX_SCRATCH, NULL, job_true, NULL, -1, -1, -1, &oc) == MG_ERR_USAGE);
     CHECK(!oc.ok && oc.result == NULL);
     l.deadline_seconds = 0;
-    CHECK(sandbox_run(&l, SANDBOX_STRICT, NULL, job_true, NULL, -1, -1, &oc) == MG_ERR_USAGE);
+    CHECK(sandbox_run(&l, SANDBOX_STRICT, NULL, job_true, NULL, -1, -1, -1, &oc) == MG_ERR_USAGE);
     l = limits();
-    CHECK(sandbox_run(&l, SANDBOX_STRICT, NULL, job_true, NULL, 1000, -1, &oc) == MG_ERR_USAGE);
+    CHECK(sandbox_run(&l, SANDBOX_STRICT, NULL, job_true, NULL, 1000, -1, -1, &oc) == MG_ERR_USAGE);
 }
 
 struct forbidden {
@@ -724,7 +730,7 @@ static void test_fds(void)
 {
     struct sandbox_limits l = limits();
     struct sandbox_outcome oc;
-    char want[64];
+    char want[128];
 
     /* Descriptors the parent holds and did not pass, low and high. */
     int secret = open("/etc/passwd", O_RDONLY); /* no CLOEXEC on purpose */
@@ -734,7 +740,8 @@ static void test_fds(void)
 
     CHECK(run(&l, SANDBOX_STRICT, NULL, job_probe_fds, NULL, -1, -1, &oc) == MG_OK);
     CHECK(oc.ok);
-    CHECK(oc.result && strcmp((char *)oc.result, "0 1 2 5 null0=1 null1=1 ") == 0);
+    CHECK(oc.result && strcmp((char *)oc.result, "0 1 2 3 4 5 6 null0=1 null1=1 null3=1 null4=1 "
+                                                 "null6=1 pipe2=1 ") == 0);
     if (oc.result)
         fprintf(stderr, "worker fds without in/out: %s\n", (char *)oc.result);
     sandbox_outcome_free(&oc);
@@ -742,7 +749,7 @@ static void test_fds(void)
     int in = memfd_with("in", "x", 1), out = memfd_with("out", NULL, 0);
     CHECK(run(&l, SANDBOX_STRICT, NULL, job_probe_fds, NULL, in, out, &oc) == MG_OK);
     CHECK(oc.ok);
-    snprintf(want, sizeof(want), "0 1 2 3 4 5 null0=1 null1=1 ");
+    snprintf(want, sizeof(want), "0 1 2 3 4 5 6 null0=1 null1=1 null3=0 null4=0 null6=1 pipe2=1 ");
     CHECK(oc.result && strcmp((char *)oc.result, want) == 0);
     sandbox_outcome_free(&oc);
 
@@ -857,7 +864,7 @@ static void test_parent_death(void)
     if (middle == 0) {
         struct sandbox_outcome oc;
         close(p[1]);
-        sandbox_run(&l, SANDBOX_STRICT, NULL, job_pid_then_block, NULL, p[0], out, &oc);
+        sandbox_run(&l, SANDBOX_STRICT, NULL, job_pid_then_block, NULL, p[0], out, -1, &oc);
         _exit(0);
     }
     close(p[0]);
@@ -902,8 +909,8 @@ static void test_many_and_bench(void)
         if (ftruncate(out, 0) != 0)
             break;
         lseek(out, 0, SEEK_SET);
-        if (sandbox_run(&l, SANDBOX_STRICT, NULL, job_echo, NULL, in, out, &oc) == MG_OK && oc.ok &&
-            oc.result && strncmp((char *)oc.result, "len=10 ", 7) == 0)
+        if (sandbox_run(&l, SANDBOX_STRICT, NULL, job_echo, NULL, in, out, -1, &oc) == MG_OK &&
+            oc.ok && oc.result && strncmp((char *)oc.result, "len=10 ", 7) == 0)
             good++;
         sandbox_outcome_free(&oc);
     }
@@ -917,7 +924,8 @@ static void test_many_and_bench(void)
     double t0 = now_s();
     int okn = 0;
     for (int i = 0; i < N; i++) {
-        if (sandbox_run(&l, SANDBOX_STRICT, NULL, job_true, NULL, -1, -1, &oc) == MG_OK && oc.ok)
+        if (sandbox_run(&l, SANDBOX_STRICT, NULL, job_true, NULL, -1, -1, -1, &oc) == MG_OK &&
+            oc.ok)
             okn++;
         sandbox_outcome_free(&oc);
     }
@@ -928,7 +936,7 @@ static void test_many_and_bench(void)
     CHECK(mkdtemp(dir) != NULL);
     t0 = now_s();
     for (int i = 0; i < N; i++) {
-        sandbox_run(&l, SANDBOX_SCRATCH, dir, job_true, NULL, -1, -1, &oc);
+        sandbox_run(&l, SANDBOX_SCRATCH, dir, job_true, NULL, -1, -1, -1, &oc);
         sandbox_outcome_free(&oc);
     }
     double t_scr = now_s() - t0;

@@ -56,7 +56,8 @@ int main(int argc, char **argv)
         if (fd < 0)
             continue;
         struct job_result r;
-        if (job_run(&je, names_basename(argv[i + 2]), fd, &r) == MG_OK && r.released)
+        struct job_request req = {names_basename(argv[i + 2]), fd, FT_UNKNOWN};
+        if (job_run(&je, &req, &r) == MG_OK && r.released)
             released_sb++;
         job_result_free(&r);
         close(fd);
