@@ -342,7 +342,8 @@ static int hook_sanitize(const uint8_t *in, size_t len, int out_fd, struct job_s
         memset(flood, 'A', sizeof(flood));
         for (int i = 0; i < 256 && w >= 0; i++)
             w = write(2, flood, sizeof(flood));
-        int n = snprintf(msg, sizeof(msg), "stderr-read=%zd errno=%d\n", r, e);
+        int n = snprintf(msg, sizeof(msg), "stderr-read=%zd errno=%d uid=%d\n", r, e,
+                         (int)getuid());
         rec->out_type = FT_TEXT;
         rec->rc = fdio_write_all(out_fd, msg, (size_t)n);
         rec->out_len = (uint64_t)n;

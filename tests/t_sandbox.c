@@ -456,7 +456,50 @@ static int job_scratch_escape(void *arg, int in, int out, int res)
     return 0;
 }
 
+/* Who the worker runs as. */
+static int job_whoami(void *arg, int in, int out, int res)
+{
+    char msg[96];
+    (void)arg, (void)in, (void)out;
+    snprintf(msg, sizeof(msg), "uid=%d gid=%d groups=%d", (int)getuid(), (int)getgid(),
+             getgroups(0, NULL));
+    res_puts(res, msg);
+    return 0;
+}
+
 /* ---- tests ------------------------------------------------------------- */
+
+/* Built as t_sandbox_ns (with the test hooks): no Landlock, so SCRATCH
+ * gets a private mount namespace; as root, workers run as nobody. */
+#ifdef T_SANDBOX_NS
+static const int ns_mode = 1;
+#else
+static const int ns_mode = 0;
+#endif
+static int drop_uid;
+
+static void test_user(void)
+{
+    struct sandbox_limits l = limits();
+    struct sandbox_outcome oc;
+    char want[96];
+    if (drop_uid)
+        snprintf(want, sizeof(want), "uid=65534 gid=65534 groups=0");
+    else
+        snprintf(want, sizeof(want), "uid=%d gid=%d groups=%d", (int)getuid(), (int)getgid(),
+                 getgroups(0, NULL));
+    for (int prof = 0; prof < 2; prof++) {
+        char dir[] = "/tmp/t_sandbox_user.XXXXXX";
+        CHECK(mkdtemp(dir) != NULL);
+        CHECK(run(&l, (enum sandbox_profile)prof, dir, job_whoami, NULL, -1, -1, &oc) == MG_OK);
+        CHECK(oc.ok && oc.result && strcmp((char *)oc.result, want) == 0);
+        if (oc.result)
+            fprintf(stderr, "worker identity (%s): %s\n", prof ? "scratch" : "strict",
+                    (char *)oc.result);
+        sandbox_outcome_free(&oc);
+        rmdir(dir);
+    }
+}
 
 static void test_benign(void)
 {
@@ -813,17 +856,22 @@ static void test_scratch(void)
     if (!oc.ok)
         fprintf(stderr, "scratch: %s\n", oc.why);
     sandbox_outcome_free(&oc);
-    /* The work happened in the scratch directory, and only its one
-     * deliberate leftover remains there. */
-    CHECK_EQ_INT(dir_entries(dir, names, sizeof(names)), 1);
-    CHECK(strcmp(names, "left.txt ") == 0);
-    snprintf(path, sizeof(path), "%s/left.txt", dir);
-    char buf[16] = {0};
-    int fd = open(path, O_RDONLY);
-    CHECK(fd >= 0 && read(fd, buf, sizeof(buf) - 1) == 4 && strcmp(buf, "left") == 0);
-    if (fd >= 0)
-        close(fd);
-    unlink(path);
+    if (ns_mode) {
+        /* The work happened on a tmpfs of the worker's own, gone with it. */
+        CHECK_EQ_INT(dir_entries(dir, names, sizeof(names)), 0);
+    } else {
+        /* The work happened in the scratch directory, and only its one
+         * deliberate leftover remains there. */
+        CHECK_EQ_INT(dir_entries(dir, names, sizeof(names)), 1);
+        CHECK(strcmp(names, "left.txt ") == 0);
+        snprintf(path, sizeof(path), "%s/left.txt", dir);
+        char buf[16] = {0};
+        int fd = open(path, O_RDONLY);
+        CHECK(fd >= 0 && read(fd, buf, sizeof(buf) - 1) == 4 && strcmp(buf, "left") == 0);
+        if (fd >= 0)
+            close(fd);
+        unlink(path);
+    }
 
     /* Escape attempts. */
     char outside[300];
@@ -838,6 +886,20 @@ static void test_scratch(void)
         if (oc.result)
             fprintf(stderr, "escape attempts (Landlock ABI %d): %s\n", sandbox_have_landlock(),
                     (char *)oc.result);
+        struct stat st;
+        CHECK(stat(outside, &st) != 0 && errno == ENOENT);
+        snprintf(path, sizeof(path), "%s/../escaped-dir", dir);
+        CHECK(stat(path, &st) != 0 && errno == ENOENT);
+    } else if (ns_mode) {
+        /* Nothing but the empty tmpfs exists: no /etc, no /tmp; ".." of
+         * its root is itself, so the mkdir lands on the tmpfs. */
+        CHECK(oc.ok);
+        CHECK(strcmp(sandbox_scratch_confinement(), "mount-namespace") == 0);
+        char want[128];
+        snprintf(want, sizeof(want), "passwd=%d create=%d mkdir=0 root=0", ENOENT, ENOENT);
+        CHECK(oc.result && strcmp((char *)oc.result, want) == 0);
+        if (oc.result)
+            fprintf(stderr, "escape attempts (mount namespace): %s\n", (char *)oc.result);
         struct stat st;
         CHECK(stat(outside, &st) != 0 && errno == ENOENT);
         snprintf(path, sizeof(path), "%s/../escaped-dir", dir);
@@ -957,7 +1019,16 @@ int main(void)
     /* Nothing here writes to a closed pipe, but the parent must not die of
      * SIGPIPE by accident either: run with the default disposition. */
     signal(SIGPIPE, SIG_DFL);
+    if (ns_mode) {
+        setenv("MUGAI_TEST_NO_LANDLOCK", "1", 1);
+        if (geteuid() == 0) {
+            struct sandbox_config cfg = {.drop_uid = 1, .uid = 65534, .gid = 65534};
+            CHECK(sandbox_configure(&cfg) == MG_OK);
+            drop_uid = 1;
+        }
+    }
     CHECK(sandbox_init() == MG_OK);
+    test_user();
     test_bad_args();
     test_benign();
     test_forbidden();
