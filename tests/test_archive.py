@@ -345,8 +345,11 @@ for label, data, fname in (("10 GiB zip, sizes declared (zip64)", bomb_zip(10240
         rss_figures.append((label, len(data), mib))
         print(f"{label}: {len(data) / 1e6:.1f} MB file, stopped at the limit, "
               f"peak RSS {mib:.1f} MiB ({rep.get('reason')})")
-        # The bound is 128 MiB for the whole command (parent and workers).
-        t.check(mib < 128, f"{label}: peak RSS {mib:.1f} MiB under 128 MiB")
+        # The bound is 128 MiB for the whole command (parent and workers). The
+        # ASan build keeps shadow memory and a free-memory quarantine on top
+        # (about 45 MiB for this run), so it gets that much more.
+        cap = 176 if os.environ.get("MUGAI_ASAN") == "1" else 128
+        t.check(mib < cap, f"{label}: peak RSS {mib:.1f} MiB under {cap} MiB")
     os.unlink(path)
     shutil.rmtree(outdir, ignore_errors=True)
 
