@@ -309,41 +309,61 @@ static void job_scan_verdict(const struct job_engine *je, const struct job_scan_
     }
 }
 
-/* Worker 3: input, output (when one is to be released) and members. */
-static void job_scan(struct job_engine *je, struct job_arg *arg, int in_ro, int out_fd,
-                     int members_fd, struct job_result *res)
+/* Worker 3, forked here: the scan of req in the job's scratch directory. */
+static int job_scan_local(struct job_engine *je, struct job_arg *arg,
+                          const struct job_scan_req *req, struct job_scan_rec *w, char *why,
+                          size_t cap)
 {
     char scratch[1200];
-    int out_ro = -1, mem_ro = -1;
-    struct job_scan_rec w;
     struct sandbox_outcome oc;
     struct sandbox_limits lim;
 
     snprintf(scratch, sizeof(scratch), "%s/mugai-scan-XXXXXX", je->tmpdir);
     if (!mkdtemp(scratch)) {
-        job_block(res, "scan-failed", "cannot create a scratch directory: %s", strerror(errno));
-        return;
+        snprintf(why, cap, "cannot create a scratch directory: %s", strerror(errno));
+        return MG_ERR_IO;
     }
-    if ((res->released && (out_ro = sealed_reopen_ro(out_fd)) < 0) ||
-        (arg->members_len && (mem_ro = sealed_reopen_ro(members_fd)) < 0)) {
+    job_limits(je, &lim, je->pol.max_expanded, JOB_RECORD_EXTRA);
+    int rc = sandbox_run(&lim, SANDBOX_SCRATCH, scratch, job_worker_scan, arg, req->in_fd,
+                         req->out_fd, req->members_fd, &oc);
+    nftw(scratch, job_rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+    if (rc != MG_OK) {
+        snprintf(why, cap, "%s", err_str(rc));
+        return rc;
+    }
+    if (!oc.ok || job_scan_rec_parse(oc.result, oc.result_len, w) != MG_OK) {
+        snprintf(why, cap, "%s", oc.ok ? "bad result" : oc.why);
+        rc = MG_ERR_SANDBOX;
+    }
+    sandbox_outcome_free(&oc);
+    return rc;
+}
+
+/* Worker 3: input, output (when one is to be released) and members. */
+static void job_scan(struct job_engine *je, struct job_arg *arg, int in_ro, int out_fd,
+                     int members_fd, struct job_result *res)
+{
+    char why[256];
+    struct job_scan_rec w;
+    struct job_scan_req req = {.in_fd = in_ro,
+                               .out_fd = -1,
+                               .members_fd = -1,
+                               .members_len = arg->members_len,
+                               .scan_in = je->pol.scan_input,
+                               .scan_out = res->released};
+
+    if ((res->released && (req.out_fd = sealed_reopen_ro(out_fd)) < 0) ||
+        (arg->members_len && (req.members_fd = sealed_reopen_ro(members_fd)) < 0)) {
         job_block(res, "scan-failed", "cannot reopen a file to scan: %s", strerror(errno));
         goto out;
     }
     arg->scan_out = res->released;
-    job_limits(je, &lim, je->pol.max_expanded, JOB_RECORD_EXTRA);
-    int rc = sandbox_run(&lim, SANDBOX_SCRATCH, scratch, job_worker_scan, arg, in_ro, out_ro,
-                         mem_ro, &oc);
-    if (rc != MG_OK || !oc.ok || job_scan_rec_parse(oc.result, oc.result_len, &w) != MG_OK ||
-        (res->released && !w.did_out) || (je->pol.scan_input && !w.did_in)) {
-        job_block(res, "scan-failed", "virus scan failed: %s",
-                  rc != MG_OK ? err_str(rc)
-                  : oc.ok     ? "bad result"
-                              : oc.why);
-        if (rc == MG_OK)
-            sandbox_outcome_free(&oc);
+    int rc = je->scan_fn ? je->scan_fn(je->scan_arg, &req, &w, why, sizeof(why))
+                         : job_scan_local(je, arg, &req, &w, why, sizeof(why));
+    if (rc != MG_OK || (res->released && !w.did_out) || (je->pol.scan_input && !w.did_in)) {
+        job_block(res, "scan-failed", "virus scan failed: %s", rc != MG_OK ? why : "bad result");
         goto out;
     }
-    sandbox_outcome_free(&oc);
     res->scanned_in = w.did_in != 0;
     res->scanned_out = w.did_out != 0;
     res->scan_in = w.in;
@@ -353,11 +373,10 @@ static void job_scan(struct job_engine *je, struct job_arg *arg, int in_ro, int 
     job_strlcpy(res->member_name, sizeof(res->member_name), w.member_name);
     job_scan_verdict(je, &w, res);
 out:
-    if (out_ro >= 0)
-        close(out_ro);
-    if (mem_ro >= 0)
-        close(mem_ro);
-    nftw(scratch, job_rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+    if (req.out_fd >= 0)
+        close(req.out_fd);
+    if (req.members_fd >= 0)
+        close(req.members_fd);
 }
 
 /* ---- the pipeline ---- */

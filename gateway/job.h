@@ -28,10 +28,29 @@
 
 #include <stdint.h>
 
+/* What a scan is asked to look at: read-only descriptors, -1 when absent. */
+struct job_scan_req {
+    int in_fd, out_fd, members_fd;
+    uint64_t members_len;
+    int scan_in, scan_out;
+};
+
+struct job_scan_rec;
+
+/*
+ * A scanner other than a worker forked by the job itself: the daemon's
+ * pool of scanner processes. Fills rec, or returns an error with why.
+ */
+typedef int (*job_scan_fn)(void *arg, const struct job_scan_req *req, struct job_scan_rec *rec,
+                           char *why, size_t why_cap);
+
 struct job_engine {
     struct policy pol;
-    struct scan_engine *scan; /* required: we never release unscanned */
-    char tmpdir[1024];        /* parent of per-job scratch directories */
+    struct scan_engine *scan; /* the engine, for scans in a worker forked here */
+    job_scan_fn scan_fn;      /* or: this scanner (then scan may be NULL) */
+    void *scan_arg;
+    /* One of the two is required: we never release unscanned. */
+    char tmpdir[1024]; /* parent of per-job scratch directories */
     /* Passwords tried on encrypted containers (--password-file), owned by the caller. */
     const char *const *passwords;
     size_t n_passwords;

@@ -117,6 +117,21 @@ int job_verify_rec_parse(const uint8_t *p, size_t n, struct job_verify_rec *r)
     return MG_OK;
 }
 
+int job_scan_rec_encode(const struct job_scan_rec *r, struct buf *b)
+{
+    struct wire_w w;
+    wire_w_init(&w, b);
+    wire_put_u32(&w, JOB_SCAN_MAGIC);
+    wire_put_u32(&w, r->did_in);
+    put_scan(&w, &r->in);
+    wire_put_u32(&w, r->did_out);
+    put_scan(&w, &r->out);
+    wire_put_u32(&w, r->members_scanned);
+    put_scan(&w, &r->member);
+    wire_put_str(&w, r->member_name);
+    return w.err;
+}
+
 int job_scan_rec_write(int fd, const struct job_scan_rec *r)
 {
     struct buf b;

@@ -65,6 +65,8 @@ struct job_scan_rec {
 };
 
 /* Worker side: run under the sandbox (job_worker.c). */
+/* Scan what req names (in the worker of a job, or a scanner of the pool). */
+void job_scan_fds(struct scan_engine *se, const struct job_scan_req *req, struct job_scan_rec *rec);
 int job_worker_sanitize(void *arg, int in_fd, int out_fd, int res_fd);
 int job_worker_verify(void *arg, int in_fd, int out_fd, int res_fd);
 int job_worker_scan(void *arg, int in_fd, int out_fd, int res_fd);
@@ -73,6 +75,8 @@ int job_worker_scan(void *arg, int in_fd, int out_fd, int res_fd);
 int job_san_rec_write(int fd, const struct job_san_rec *r);
 int job_verify_rec_write(int fd, const struct job_verify_rec *r);
 int job_scan_rec_write(int fd, const struct job_scan_rec *r);
+/* The same record into a buffer (a frame's payload). */
+int job_scan_rec_encode(const struct job_scan_rec *r, struct buf *b);
 
 /* Parent side: MG_OK only for a well-formed record. */
 int job_san_rec_parse(const uint8_t *p, size_t n, struct job_san_rec *r);

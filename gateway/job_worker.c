@@ -260,26 +260,39 @@ bad:
     snprintf(rec->member.name, sizeof(rec->member.name), "malformed member records");
 }
 
+void job_scan_fds(struct scan_engine *se, const struct job_scan_req *req, struct job_scan_rec *rec)
+{
+    memset(rec, 0, sizeof(*rec));
+#ifdef MUGAI_TEST_HOOKS
+    if (req->in_fd >= 0)
+        hook_scan(req->in_fd);
+#endif
+    /* "." is the scratch directory: the worker starts there (Landlock) or
+     * it is the whole file system the worker has (mount namespace). */
+    if (req->scan_in && req->in_fd >= 0) {
+        scan_fd(se, ".", req->in_fd, &rec->in);
+        rec->did_in = 1;
+    }
+    if (req->scan_out && req->out_fd >= 0) {
+        scan_fd(se, ".", req->out_fd, &rec->out);
+        rec->did_out = 1;
+    }
+    scan_members(se, req->members_fd, req->members_len, rec);
+}
+
 int job_worker_scan(void *argp, int in_fd, int out_fd, int res_fd)
 {
     struct job_arg *arg = argp;
     struct job_scan_rec rec;
-
-    memset(&rec, 0, sizeof(rec));
-#ifdef MUGAI_TEST_HOOKS
-    hook_scan(in_fd);
-#endif
-    /* "." is the scratch directory: the worker starts there (Landlock) or
-     * it is the whole file system the worker has (mount namespace). */
-    if (arg->je->pol.scan_input) {
-        scan_fd(arg->je->scan, ".", in_fd, &rec.in);
-        rec.did_in = 1;
-    }
-    if (arg->scan_out) {
-        scan_fd(arg->je->scan, ".", out_fd, &rec.out);
-        rec.did_out = 1;
-    }
-    scan_members(arg->je->scan, SANDBOX_FD_AUX, arg->members_len, &rec);
+    struct job_scan_req req = {
+            .in_fd = in_fd,
+            .out_fd = out_fd,
+            .members_fd = arg->members_len ? SANDBOX_FD_AUX : -1,
+            .members_len = arg->members_len,
+            .scan_in = arg->je->pol.scan_input,
+            .scan_out = arg->scan_out,
+    };
+    job_scan_fds(arg->je->scan, &req, &rec);
     return job_scan_rec_write(res_fd, &rec) == MG_OK ? 0 : 1;
 }
 

@@ -13,9 +13,11 @@
  * them if that worker fails. The parent itself never parses the message.
  */
 #include "mailcmd.h"
+#include "client.h"
 #include "err.h"
 #include "fdio.h"
 #include "job.h"
+#include "mailjob.h"
 #include "mailsan.h"
 #include "policy.h"
 #include "report.h"
@@ -35,28 +37,33 @@
 #include <unistd.h>
 
 #define MAILCMD_DEFAULT_DB "/var/lib/clamav"
-#define MAILCMD_NOTICE_MAX (4u << 20)
 
 struct mailcmd_opts {
     const char *policy_file;
     const char *db_dir;
     const char *spool_dir;
     const char *worker_user;
+    const char *socket_path; /* through mugaid */
+    int standalone;          /* never through mugaid */
 };
 
 static void mailcmd_usage(FILE *f)
 {
-    fprintf(f, "usage: mugai mail [--policy FILE] [--db DIR] [--spool DIR] [--worker-user U]\n"
-               "                  < in.eml > out.eml\n"
-               "\n"
-               "  --policy FILE  policy file (default: built-in)\n"
-               "  --db DIR       ClamAV database directory (default: " MAILCMD_DEFAULT_DB ")\n"
-               "  --spool DIR    where originals are kept (default: " MAILCMD_DEFAULT_SPOOL ")\n"
-               "  --worker-user U  user the sandboxed workers run as when started as root\n"
-               "                 (default: nobody)\n"
-               "\n"
-               "exit status: 0 sanitized message on stdout; 1 held (notice message on stdout)\n"
-               "or refused as too large (stdout empty); 75 temporary failure, retry later\n");
+    fprintf(f,
+            "usage: mugai mail [--policy FILE] [--db DIR] [--spool DIR] [--worker-user U]\n"
+            "                  [--socket PATH | --standalone] < in.eml > out.eml\n"
+            "\n"
+            "  --policy FILE  policy file (default: built-in)\n"
+            "  --db DIR       ClamAV database directory (default: " MAILCMD_DEFAULT_DB ")\n"
+            "  --spool DIR    where originals are kept (default: " MAILCMD_DEFAULT_SPOOL ")\n"
+            "  --worker-user U  user the sandboxed workers run as when started as root\n"
+            "                 (default: nobody)\n"
+            "  --socket PATH  sanitize through mugaid at PATH (default: " CLIENT_DEFAULT_SOCKET "\n"
+            "                 when it exists; --policy and --db are then the daemon's)\n"
+            "  --standalone   never use mugaid: load the engine in this process\n"
+            "\n"
+            "exit status: 0 sanitized message on stdout; 1 held (notice message on stdout)\n"
+            "or refused as too large (stdout empty); 75 temporary failure, retry later\n");
 }
 
 static int copy_fd(int dst, int src, uint64_t len)
@@ -74,161 +81,68 @@ static int copy_fd(int dst, int src, uint64_t len)
     return MG_OK;
 }
 
-/* ---- the held notice ---- */
-
-struct notice_arg {
-    const struct policy *pol;
-    uint64_t len;
-    const char *code, *reason;
-};
-
-#define NOTICE_MAGIC 0x314e474du /* "MGN1" */
-
-struct notice_wire {
-    uint32_t magic;
-    uint64_t out_len;
-};
-
-/* Runs under SANDBOX_STRICT: parse the original's headers, write the notice. */
-static int notice_worker(void *argp, int in_fd, int out_fd, int res_fd)
-{
-    struct notice_arg *a = argp;
-    struct notice_wire w = {NOTICE_MAGIC, 0};
-    struct buf out;
-    uint8_t *in = malloc(a->len ? a->len : 1);
-    int rc = in ? MG_OK : MG_ERR_NOMEM;
-    for (uint64_t off = 0; rc == MG_OK && off < a->len;) {
-        ssize_t r = pread(in_fd, in + off, a->len - off, (off_t)off);
-        if (r <= 0)
-            rc = MG_ERR_IO;
-        else
-            off += (uint64_t)r;
-    }
-    buf_init(&out, MAILCMD_NOTICE_MAX);
-    if (rc == MG_OK)
-        rc = mailsan_notice(a->pol, in, a->len, a->code, a->reason, &out);
-    if (rc == MG_OK)
-        rc = fdio_write_all(out_fd, out.data, out.len);
-    w.out_len = out.len;
-    if (rc == MG_OK)
-        rc = fdio_write_all(res_fd, &w, sizeof(w));
-    buf_free(&out);
-    free(in);
-    return rc == MG_OK ? 0 : 1;
-}
-
-static uint64_t current_vm(void)
-{
-    unsigned long long pages = 0;
-    FILE *f = fopen("/proc/self/statm", "r");
-    if (f) {
-        if (fscanf(f, "%llu", &pages) != 1)
-            pages = 0;
-        fclose(f);
-    }
-    return pages * (uint64_t)sysconf(_SC_PAGESIZE);
-}
-
-/* The notice from a worker; MG_OK with *nfd set, or an error (use the fallback). */
-static int notice_from_worker(const struct policy *pol, int in_fd, uint64_t len,
-                              const struct job_result *r, int *nfd)
-{
-    struct notice_arg a = {pol, len, r->reason_code, r->reason};
-    struct sandbox_limits lim = {
-            .cpu_seconds = pol->worker_cpu_seconds,
-            .deadline_seconds = pol->worker_deadline_seconds,
-            .memory_bytes = current_vm() + pol->worker_memory,
-            .output_bytes = MAILCMD_NOTICE_MAX,
-            .result_max = sizeof(struct notice_wire),
-    };
-    struct sandbox_outcome oc;
-    int fd = sealed_new("mugai-notice");
-    if (fd < 0)
-        return MG_ERR_IO;
-    int rc = sandbox_run(&lim, SANDBOX_STRICT, NULL, notice_worker, &a, in_fd, fd, -1, &oc);
-    int ran = rc == MG_OK;
-    if (rc == MG_OK && (!oc.ok || oc.result_len != sizeof(struct notice_wire)))
-        rc = MG_ERR_SANDBOX;
-    struct notice_wire w;
-    struct stat st;
-    if (rc == MG_OK) {
-        memcpy(&w, oc.result, sizeof(w));
-        if (w.magic != NOTICE_MAGIC || fstat(fd, &st) != 0 || (uint64_t)st.st_size != w.out_len ||
-            w.out_len == 0 || w.out_len > MAILCMD_NOTICE_MAX)
-            rc = MG_ERR_SANDBOX;
-    }
-    if (rc == MG_OK && sealed_seal(fd) != MG_OK)
-        rc = MG_ERR_SANDBOX;
-    if (rc == MG_OK) {
-        /* From a worker: accept only what our writer produces, 7-bit text. */
-        uint8_t chunk[65536];
-        for (uint64_t off = 0; off < w.out_len && rc == MG_OK;) {
-            size_t want =
-                    w.out_len - off < sizeof(chunk) ? (size_t)(w.out_len - off) : sizeof(chunk);
-            ssize_t got = pread(fd, chunk, want, (off_t)off);
-            if (got <= 0) {
-                rc = MG_ERR_IO;
-                break;
-            }
-            for (ssize_t i = 0; i < got && rc == MG_OK; i++)
-                if ((chunk[i] < 0x20 && chunk[i] != '\r' && chunk[i] != '\n' && chunk[i] != '\t') ||
-                    chunk[i] > 0x7E)
-                    rc = MG_ERR_SANDBOX;
-            off += (uint64_t)got;
-        }
-    }
-    if (ran)
-        sandbox_outcome_free(&oc);
-    if (rc != MG_OK) {
-        close(fd);
-        return rc;
-    }
-    *nfd = fd;
-    return MG_OK;
-}
-
-/* Without the original's headers, when the notice worker failed. */
-static int notice_fallback(const char *sha256, const struct job_result *r)
-{
-    char b[4096];
-    char code[48];
-    snprintf(code, sizeof(code), "%s", r->reason_code);
-    for (char *c = code; *c; c++)
-        if (*c == ';' || (unsigned char)*c < 0x21 || (unsigned char)*c > 0x7E)
-            *c = '-';
-    int n = snprintf(b, sizeof(b),
-                     "Subject: [Mugai] message held\r\n"
-                     "MIME-Version: 1.0\r\n"
-                     "X-Mugai-Result: verdict=held; reason=%s;\r\n original=sha256:%s\r\n"
-                     "Content-Type: text/plain; charset=us-ascii\r\n"
-                     "Content-Transfer-Encoding: 7bit\r\n\r\n"
-                     "[Mugai] A message to you was held because it could not be made safe\r\n"
-                     "(reason: %s). The original is kept by the gateway, reference:\r\n"
-                     "%s\r\n",
-                     code, sha256, code, sha256);
-    return fdio_write_all(1, b, (size_t)n);
-}
-
 /* ---- main ---- */
+
+/* The job through mugaid: nothing heavy is loaded here. */
+static void mail_via_daemon(const char *socket_path, int in_fd, struct mail_reply *reply,
+                            int *deliver_fd)
+{
+    char err[1024];
+    reply->status = MAILJOB_EXIT_TEMPFAIL;
+    int sock = client_connect(socket_path, err, sizeof(err));
+    if (sock < 0 || client_mail(sock, in_fd, -1, reply, deliver_fd, err, sizeof(err)) != MG_OK) {
+        fprintf(stderr, "mugai mail: daemon: %s\n", err);
+        reply->status = MAILJOB_EXIT_TEMPFAIL;
+    }
+    if (sock >= 0)
+        close(sock);
+}
+
+/* The job here: engine loaded for this one message. */
+static void mail_standalone(const struct mailcmd_opts *o, const struct policy *pol, int in_fd,
+                            uint64_t len, const char *sha, const char *kept,
+                            struct mail_reply *reply, int *deliver_fd)
+{
+    struct scan_engine *se = NULL;
+    struct job_engine je;
+    char err[1024];
+    unsigned sigs = 0;
+    int age = -1;
+
+    reply->status = MAILJOB_EXIT_TEMPFAIL;
+    if (scan_load(o->db_dir, pol, &se, &sigs, &age, err, sizeof(err)) != MG_OK) {
+        fprintf(stderr, "mugai mail: %s; refusing to run without virus scanning\n", err);
+        return;
+    }
+    if (job_configure_workers(o->worker_user, pol->allow_unconfined_scan, err, sizeof(err)) !=
+        MG_OK) {
+        fprintf(stderr, "mugai mail: %s\n", err);
+    } else if (job_engine_init(&je, pol, se) != MG_OK) {
+        fprintf(stderr, "mugai mail: cannot initialize the engine\n");
+    } else {
+        mailjob_run(&je, in_fd, len, sha, kept, reply, deliver_fd);
+        job_engine_done(&je);
+    }
+    scan_free(se);
+}
 
 int mailcmd_main(int argc, char **argv)
 {
     static const struct option opts[] = {
             {"policy", required_argument, NULL, 'p'}, {"db", required_argument, NULL, 'd'},
             {"spool", required_argument, NULL, 's'},  {"worker-user", required_argument, NULL, 'U'},
+            {"socket", required_argument, NULL, 'S'}, {"standalone", no_argument, NULL, 'A'},
             {"help", no_argument, NULL, 'h'},         {NULL, 0, NULL, 0},
     };
-    struct mailcmd_opts o = {NULL, MAILCMD_DEFAULT_DB, MAILCMD_DEFAULT_SPOOL, "nobody"};
+    struct mailcmd_opts o = {NULL, MAILCMD_DEFAULT_DB, MAILCMD_DEFAULT_SPOOL, "nobody", NULL, 0};
     struct policy pol;
-    struct scan_engine *se = NULL;
-    struct job_engine je;
-    struct job_result r;
+    struct mail_reply reply;
     char err[1024], sha[65], kept[4200];
-    int in_fd = -1, status = MAILCMD_EXIT_TEMPFAIL, ch, too_big, engine = 0, have_result = 0;
+    int in_fd = -1, deliver_fd = -1, ch, too_big;
     uint64_t len;
 
     optind = 1;
-    while ((ch = getopt_long(argc, argv, "p:d:s:U:h", opts, NULL)) != -1) {
+    while ((ch = getopt_long(argc, argv, "p:d:s:U:S:Ah", opts, NULL)) != -1) {
         switch (ch) {
         case 'p':
             o.policy_file = optarg;
@@ -242,6 +156,12 @@ int mailcmd_main(int argc, char **argv)
         case 'U':
             o.worker_user = optarg;
             break;
+        case 'S':
+            o.socket_path = optarg;
+            break;
+        case 'A':
+            o.standalone = 1;
+            break;
         case 'h':
             mailcmd_usage(stdout);
             return MAILCMD_EXIT_OK;
@@ -253,6 +173,13 @@ int mailcmd_main(int argc, char **argv)
     if (optind != argc) {
         fprintf(stderr, "mugai mail: the message is read from standard input\n");
         mailcmd_usage(stderr);
+        return MAILCMD_EXIT_TEMPFAIL;
+    }
+    /* The daemon when asked, or when its socket is there; else here. */
+    if (!o.socket_path && !o.standalone && access(CLIENT_DEFAULT_SOCKET, F_OK) == 0)
+        o.socket_path = CLIENT_DEFAULT_SOCKET;
+    if (o.socket_path && o.standalone) {
+        fprintf(stderr, "mugai mail: --socket and --standalone exclude each other\n");
         return MAILCMD_EXIT_TEMPFAIL;
     }
 
@@ -272,6 +199,9 @@ int mailcmd_main(int argc, char **argv)
                 (unsigned long long)pol.mail_max_size);
         return MAILCMD_EXIT_HELD;
     }
+    memset(&reply, 0, sizeof(reply));
+    buf_init(&reply.json, 2 * JOB_REPORT_MAX);
+    reply.status = MAILJOB_EXIT_TEMPFAIL;
     sealed_sha256(in_fd, len, sha);
     if (!sha[0] || spool_keep(o.spool_dir, in_fd, len, sha, kept, sizeof(kept)) != MG_OK) {
         fprintf(stderr, "mugai mail: cannot keep the original in %s: %s\n", o.spool_dir,
@@ -282,75 +212,29 @@ int mailcmd_main(int argc, char **argv)
     if (spool_expire(o.spool_dir, pol.mail_retention_days, &expired) != MG_OK)
         fprintf(stderr, "mugai mail: warning: cannot expire old originals in %s\n", o.spool_dir);
 
-    unsigned sigs = 0;
-    int age = -1;
-    if (scan_load(o.db_dir, &pol, &se, &sigs, &age, err, sizeof(err)) != MG_OK) {
-        fprintf(stderr, "mugai mail: %s; refusing to run without virus scanning\n", err);
-        goto out;
-    }
-    if (job_configure_workers(o.worker_user, pol.allow_unconfined_scan, err, sizeof(err)) !=
-        MG_OK) {
-        fprintf(stderr, "mugai mail: %s\n", err);
-        goto out;
-    }
-    if (job_engine_init(&je, &pol, se) != MG_OK) {
-        fprintf(stderr, "mugai mail: cannot initialize the engine\n");
-        goto out;
-    }
-    engine = 1;
-    /* What the MTA hands over is a message, whatever libmagic would say
-     * about its content. */
-    struct job_request req = {"message.eml", in_fd, FT_EML};
-    if (job_run(&je, &req, &r) != MG_OK) {
+    if (o.socket_path)
+        mail_via_daemon(o.socket_path, in_fd, &reply, &deliver_fd);
+    else
+        mail_standalone(&o, &pol, in_fd, len, sha, kept, &reply, &deliver_fd);
+    if (reply.json.len)
+        spool_note(o.spool_dir, sha, (const char *)reply.json.data, reply.json.len);
+    if (reply.status == MAILJOB_EXIT_TEMPFAIL) {
         fprintf(stderr, "mugai mail: internal error; the message is kept as %s\n", kept);
         goto out;
     }
-    have_result = 1;
-    if (r.released && strcmp(r.out_type, "eml") != 0) {
-        /* Not read as a message (e.g. text without a header block): do not
-         * deliver something that is not a message. */
-        r.released = 0;
-        r.verdict = VERDICT_BLOCKED;
-        snprintf(r.reason_code, sizeof(r.reason_code), "not-a-message");
-        snprintf(r.reason, sizeof(r.reason), "the input was identified as %s, not as a message",
-                 r.out_type);
+    if (reply.status == MAILJOB_EXIT_HELD)
+        fprintf(stderr, "mugai mail: held: %s: %s; the original is kept as %s\n", reply.reason_code,
+                reply.reason, kept);
+    uint64_t size = 0;
+    if (sealed_size(deliver_fd, &size) != MG_OK || copy_fd(1, deliver_fd, size) != MG_OK) {
+        fprintf(stderr, "mugai mail: cannot write the message to deliver\n");
+        reply.status = MAILJOB_EXIT_TEMPFAIL;
     }
-
-    struct buf json;
-    buf_init(&json, 2 * JOB_REPORT_MAX);
-    if (job_result_json(&r, "message.eml", NULL, kept, &json) == MG_OK)
-        spool_note(o.spool_dir, sha, (const char *)json.data, json.len);
-    buf_free(&json);
-
-    if (r.released) {
-        if (copy_fd(1, r.out_fd, r.size_out) != MG_OK) {
-            fprintf(stderr, "mugai mail: cannot write the sanitized message\n");
-            goto out;
-        }
-        status = MAILCMD_EXIT_OK;
-        goto out;
-    }
-    fprintf(stderr, "mugai mail: held: %s: %s; the original is kept as %s\n", r.reason_code,
-            r.reason, kept);
-    int nfd = -1;
-    struct stat st;
-    if (notice_from_worker(&je.pol, in_fd, len, &r, &nfd) == MG_OK && fstat(nfd, &st) == 0) {
-        int wrc = copy_fd(1, nfd, (uint64_t)st.st_size);
-        close(nfd);
-        if (wrc != MG_OK)
-            goto out;
-    } else if (notice_fallback(sha, &r) != MG_OK) {
-        goto out;
-    }
-    status = MAILCMD_EXIT_HELD;
 out:
-    if (have_result)
-        job_result_free(&r);
-    if (engine)
-        job_engine_done(&je);
-    if (se)
-        scan_free(se);
+    if (deliver_fd >= 0)
+        close(deliver_fd);
     if (in_fd >= 0)
         close(in_fd);
-    return status;
+    buf_free(&reply.json);
+    return reply.status;
 }

@@ -61,9 +61,13 @@ enum { NOFILE_STRICT = 16, NOFILE_SCRATCH = 64 };
 
 /* ---- the seccomp allowlist ---------------------------------------------- */
 
+/* Which profiles a rule belongs to. The scanner profile is SCRATCH plus
+ * taking jobs from its control socket. */
 #define IN_STRICT  1u
-#define IN_SCRATCH 2u
+#define IN_SCANNER 4u
+#define IN_SCRATCH (2u | IN_SCANNER)
 #define IN_BOTH    (IN_STRICT | IN_SCRATCH)
+static const unsigned profile_bits[SANDBOX_PROFILES] = {1u, 2u, 4u};
 
 struct sc_rule {
     int nr;
@@ -197,6 +201,9 @@ static const struct sc_rule sc_rules[] = {
          * out: Landlock does not confine them. fchmod is left out too: it
          * would work on in_fd, which may be the caller's original file. */
         ALLOW_IF(openat, IN_SCRATCH, 2, MASKED, O_PATH, 0),
+        /* SCANNER: jobs (with their descriptors) arrive on its control
+         * socket, given as in_fd; replies go out as writes on FD_RES. */
+        ALLOW_IF(recvmsg, IN_SCANNER, 0, EQ, FD_IN, 0),
         ALLOW(fsync, IN_SCRATCH),
         ALLOW(fdatasync, IN_SCRATCH),
         ALLOW(fadvise64, IN_SCRATCH),
@@ -231,7 +238,7 @@ static const struct sc_rule sc_rules[] = {
 };
 
 /* One compiled program per profile, made once by sandbox_init(). */
-static struct sock_fprog sc_prog[2];
+static struct sock_fprog sc_prog[SANDBOX_PROFILES];
 static int sc_ready;
 static int ll_abi;  /* Landlock ABI version, 0 if none */
 static int ns_root; /* SCRATCH gets a private tmpfs root (no Landlock) */
@@ -368,10 +375,9 @@ int sandbox_init(void)
 
     if (sc_ready)
         return MG_OK;
-    if ((rc = filter_compile(IN_STRICT, &sc_prog[SANDBOX_STRICT])) != MG_OK)
-        goto fail;
-    if ((rc = filter_compile(IN_SCRATCH, &sc_prog[SANDBOX_SCRATCH])) != MG_OK)
-        goto fail;
+    for (int i = 0; i < SANDBOX_PROFILES; i++)
+        if ((rc = filter_compile(profile_bits[i], &sc_prog[i])) != MG_OK)
+            goto fail;
     ll_abi = sandbox_have_landlock();
     ns_root = ll_abi == 0 && probe_private_root();
     if (ll_abi == 0 && !ns_root && !sb_cfg.allow_unconfined) {
@@ -385,7 +391,7 @@ int sandbox_init(void)
     sc_ready = 1;
     return MG_OK;
 fail:
-    for (int i = 0; i < 2; i++) {
+    for (int i = 0; i < SANDBOX_PROFILES; i++) {
         free(sc_prog[i].filter);
         sc_prog[i].filter = NULL;
     }
@@ -587,7 +593,7 @@ static void child_limits(const struct child_args *a)
      * for a worker that ignores SIGXCPU. */
     child_limit(RLIMIT_CPU, lim->cpu_seconds, (rlim_t)lim->cpu_seconds + 1, "RLIMIT_CPU");
     child_limit(RLIMIT_FSIZE, lim->output_bytes, lim->output_bytes, "RLIMIT_FSIZE");
-    rlim_t nofile = a->profile == SANDBOX_SCRATCH ? NOFILE_SCRATCH : NOFILE_STRICT;
+    rlim_t nofile = a->profile != SANDBOX_STRICT ? NOFILE_SCRATCH : NOFILE_STRICT;
     child_limit(RLIMIT_NOFILE, nofile, nofile, "RLIMIT_NOFILE");
     child_limit(RLIMIT_NPROC, 0, 0, "RLIMIT_NPROC");
     child_limit(RLIMIT_CORE, 0, 0, "RLIMIT_CORE");
@@ -716,9 +722,9 @@ static _Noreturn void child_run(const struct child_args *a)
         _exit(SANDBOX_EXIT_SETUP);
     child_signals();
     child_fds(a, &in, &out);
-    if (a->profile == SANDBOX_SCRATCH && ll_abi == 0 && ns_root) {
+    if (a->profile != SANDBOX_STRICT && ll_abi == 0 && ns_root) {
         child_private_root(a->scratch_dir, a->lim->output_bytes + (1u << 20));
-    } else if (a->profile == SANDBOX_SCRATCH) {
+    } else if (a->profile != SANDBOX_STRICT) {
         /* The directory we work in and the one Landlock allows are the
          * same object, whatever happens to the path meanwhile. */
         if ((dirfd = open(a->scratch_dir, O_PATH | O_DIRECTORY | O_CLOEXEC)) < 0)
@@ -937,8 +943,8 @@ static int check_args(const struct sandbox_limits *lim, enum sandbox_profile pro
 {
     struct sigaction chld;
     if (!lim || !fn || lim->cpu_seconds == 0 || lim->deadline_seconds == 0 ||
-        lim->memory_bytes == 0 || (profile != SANDBOX_STRICT && profile != SANDBOX_SCRATCH) ||
-        (profile == SANDBOX_SCRATCH && (!scratch_dir || !*scratch_dir))) {
+        lim->memory_bytes == 0 || (int)profile < 0 || profile >= SANDBOX_PROFILES ||
+        (profile != SANDBOX_STRICT && (!scratch_dir || !*scratch_dir))) {
         snprintf(oc->why, sizeof(oc->why), "sandbox: bad arguments");
         return MG_ERR_USAGE;
     }
@@ -959,7 +965,7 @@ static int check_args(const struct sandbox_limits *lim, enum sandbox_profile pro
         return MG_ERR_SANDBOX;
     }
     /* The worker user must be able to work in its scratch directory. */
-    if (profile == SANDBOX_SCRATCH && sb_cfg.drop_uid &&
+    if (profile != SANDBOX_STRICT && sb_cfg.drop_uid &&
         chown(scratch_dir, sb_cfg.uid, sb_cfg.gid) != 0) {
         snprintf(oc->why, sizeof(oc->why), "sandbox: chown scratch: %s", strerror(errno));
         return MG_ERR_SANDBOX;
@@ -1076,6 +1082,81 @@ out:
     return rc;
 }
 
+int sandbox_spawn(const struct sandbox_limits *lim, enum sandbox_profile profile,
+                  const char *scratch_dir, sandbox_job_fn fn, void *arg, int in_fd, int out_fd,
+                  int aux_fd, int res_fd, struct sandbox_child *ch)
+{
+    struct sandbox_outcome oc;
+    const int fds[3] = {in_fd, out_fd, aux_fd};
+    int e[2] = {-1, -1};
+
+    memset(ch, 0, sizeof(*ch));
+    ch->pid = -1;
+    ch->pidfd = ch->err_fd = -1;
+    memset(&oc, 0, sizeof(oc));
+    int rc = check_args(lim, profile, scratch_dir, fn, fds, &oc);
+    if (rc == MG_OK && (res_fd < 0 || fcntl(res_fd, F_GETFD) < 0))
+        rc = MG_ERR_USAGE;
+    if (rc != MG_OK)
+        return rc;
+    if (pipe2(e, O_CLOEXEC) != 0 || fcntl(e[0], F_SETFL, O_NONBLOCK) != 0)
+        goto fail;
+    struct child_args ca = {
+            .parent = getpid(),
+            .profile = profile,
+            .scratch_dir = scratch_dir,
+            .lim = lim,
+            .fn = fn,
+            .arg = arg,
+            .in_fd = in_fd,
+            .out_fd = out_fd,
+            .aux_fd = aux_fd,
+            .res_fd = res_fd,
+            .err_fd = e[1],
+    };
+    pid_t pid = fork();
+    if (pid < 0)
+        goto fail;
+    if (pid == 0)
+        child_run(&ca);
+    close(e[1]);
+    ch->pid = pid;
+    ch->pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
+    ch->err_fd = e[0];
+    return MG_OK;
+fail:
+    if (e[0] >= 0)
+        close(e[0]);
+    if (e[1] >= 0)
+        close(e[1]);
+    return MG_ERR_SANDBOX;
+}
+
+int sandbox_child_stderr(struct sandbox_child *ch)
+{
+    struct buf log;
+    int eof = 0, truncated = ch->err_seen >= SANDBOX_STDERR_MAX;
+    if (ch->err_fd < 0)
+        return 1;
+    buf_init(&log, SANDBOX_STDERR_MAX - (truncated ? 0 : ch->err_seen));
+    errlog_collect(ch->err_fd, &log, &truncated, &eof);
+    ch->err_seen += log.len;
+    if (log.len)
+        errlog_print((const char *)log.data, truncated && !ch->err_capped);
+    ch->err_capped |= truncated;
+    buf_free(&log);
+    return eof;
+}
+
+void sandbox_child_close(struct sandbox_child *ch)
+{
+    if (ch->pidfd >= 0)
+        close(ch->pidfd);
+    if (ch->err_fd >= 0)
+        close(ch->err_fd);
+    ch->pidfd = ch->err_fd = -1;
+}
+
 void sandbox_outcome_free(struct sandbox_outcome *oc)
 {
     if (!oc)
@@ -1090,7 +1171,7 @@ void sandbox_outcome_free(struct sandbox_outcome *oc)
 int sandbox_confine_self(enum sandbox_profile profile)
 {
     int rc;
-    if (profile != SANDBOX_STRICT && profile != SANDBOX_SCRATCH)
+    if ((int)profile < 0 || profile >= SANDBOX_PROFILES)
         return MG_ERR_USAGE;
     if ((rc = sandbox_init()) != MG_OK)
         return rc;

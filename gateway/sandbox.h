@@ -25,6 +25,8 @@
  *                    management without PROT_EXEC, exit. For parsers.
  *                    Landlock, when present, additionally denies every
  *                    filesystem access.
+ *   SANDBOX_SCANNER  SCRATCH for a long-lived worker that takes jobs: also
+ *                    recvmsg() on in_fd, its control socket.
  *   SANDBOX_SCRATCH  additionally file operations relative to a per-job
  *                    scratch directory (the worker starts there). For
  *                    libclamav, which writes temp files while unpacking.
@@ -78,6 +80,8 @@ struct sandbox_limits {
 enum sandbox_profile {
     SANDBOX_STRICT,
     SANDBOX_SCRATCH,
+    SANDBOX_SCANNER, /* SCRATCH, long-lived: recvmsg on in_fd for its jobs */
+    SANDBOX_PROFILES
 };
 
 /* The number at which a worker finds aux_fd (in_fd 3, out_fd 4, result 5). */
@@ -162,6 +166,34 @@ int sandbox_run(const struct sandbox_limits *lim, enum sandbox_profile profile,
                 int aux_fd, struct sandbox_outcome *oc);
 
 void sandbox_outcome_free(struct sandbox_outcome *oc);
+
+/* A worker started with sandbox_spawn, for a caller that supervises
+ * several at once (the daemon's scanner pool). */
+struct sandbox_child {
+    pid_t pid;
+    int pidfd;  /* readable when it has exited; -1 on kernels before 5.3 */
+    int err_fd; /* read end of its stderr pipe (non-blocking) */
+    size_t err_seen;
+    int err_capped;
+};
+
+/*
+ * Start fn in a worker like sandbox_run, but return at once: the caller
+ * gives the result descriptor (res_fd, e.g. a socket it keeps the other end
+ * of), watches ch->pidfd, drains stderr with sandbox_child_stderr, enforces
+ * its own deadlines (kill) and reaps the worker (waitpid). lim->deadline
+ * is not enforced here.
+ */
+int sandbox_spawn(const struct sandbox_limits *lim, enum sandbox_profile profile,
+                  const char *scratch_dir, sandbox_job_fn fn, void *arg, int in_fd, int out_fd,
+                  int aux_fd, int res_fd, struct sandbox_child *ch);
+
+/* Pass on what the worker wrote on stderr so far, escaped and marked, at
+ * most SANDBOX_STDERR_MAX bytes over its life. Returns 1 at end of file. */
+int sandbox_child_stderr(struct sandbox_child *ch);
+
+/* Close the descriptors kept for a spawned worker (after reaping it). */
+void sandbox_child_close(struct sandbox_child *ch);
 
 /*
  * Confine the calling process itself with a profile's seccomp filter

@@ -1,0 +1,133 @@
+/*
+ * client - requests to mugaid (see client.h).
+ */
+#include "client.h"
+#include "err.h"
+#include "proto.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+int client_connect(const char *path, char *err, size_t errcap)
+{
+    struct sockaddr_un sa = {.sun_family = AF_UNIX};
+    if (strlen(path) >= sizeof(sa.sun_path)) {
+        snprintf(err, errcap, "%s: socket path too long", path);
+        return -1;
+    }
+    memcpy(sa.sun_path, path, strlen(path) + 1);
+    int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd < 0 || connect(fd, (struct sockaddr *)&sa, sizeof(sa)) != 0) {
+        snprintf(err, errcap, "%s: %s", path, strerror(errno));
+        if (fd >= 0)
+            close(fd);
+        return -1;
+    }
+    return fd;
+}
+
+/* An answer of the expected type, or the daemon's refusal spelled out. */
+static int client_answer(int sock, int timeout_ms, uint32_t want, size_t max_fds,
+                         struct proto_frame *f, char *err, size_t errcap)
+{
+    int rc = proto_recv(sock, timeout_ms, REPLY_MAX, max_fds, f);
+    if (rc != MG_OK) {
+        snprintf(err, errcap, "no answer from the daemon (%s)",
+                 rc == MG_ERR_IO ? "connection closed or timed out" : "malformed answer");
+        return rc;
+    }
+    if (f->type == PROTO_ERROR) {
+        char code[64], reason[512];
+        if (request_error_decode(f->payload.data, f->payload.len, code, sizeof(code), reason,
+                                 sizeof(reason)) == MG_OK)
+            snprintf(err, errcap, "refused by the daemon: %s: %s", code, reason);
+        else
+            snprintf(err, errcap, "refused by the daemon");
+        proto_frame_free(f);
+        return MG_ERR_USAGE;
+    }
+    if (f->type != want) {
+        snprintf(err, errcap, "unexpected answer from the daemon");
+        proto_frame_free(f);
+        return MG_ERR_PARSE;
+    }
+    return MG_OK;
+}
+
+int client_sanitize(int sock, const char *name, int in_fd, const char *const *passwords,
+                    size_t n_passwords, int timeout_ms, struct job_result *res, char *err,
+                    size_t errcap)
+{
+    struct buf req;
+    struct proto_frame f;
+    buf_init(&req, REQUEST_MAX);
+    job_result_init(res);
+    int rc = request_sanitize_encode(name, FT_UNKNOWN, passwords, n_passwords, &req);
+    if (rc == MG_OK)
+        rc = proto_send(sock, PROTO_SANITIZE, req.data, req.len, &in_fd, 1);
+    buf_free(&req);
+    if (rc != MG_OK) {
+        snprintf(err, errcap, "cannot send the request to the daemon");
+        return rc;
+    }
+    if ((rc = client_answer(sock, timeout_ms, PROTO_RESULT, 2, &f, err, errcap)) != MG_OK)
+        return rc;
+    buf_free(&res->report);
+    rc = request_result_decode(f.payload.data, f.payload.len, res);
+    /* Descriptors: the input copy when announced, then the output. */
+    size_t want = (size_t)(res->in_fd == -2) + (size_t)(res->released != 0);
+    if (rc == MG_OK && f.n_fds != want)
+        rc = MG_ERR_PARSE;
+    if (rc == MG_OK) {
+        size_t i = 0;
+        res->in_fd = res->in_fd == -2 ? proto_take_fd(&f, i++) : -1;
+        res->out_fd = res->released ? proto_take_fd(&f, i++) : -1;
+    } else {
+        res->in_fd = res->out_fd = -1;
+        snprintf(err, errcap, "malformed result from the daemon");
+    }
+    proto_frame_free(&f);
+    return rc;
+}
+
+int client_mail(int sock, int in_fd, int timeout_ms, struct mail_reply *reply, int *deliver_fd,
+                char *err, size_t errcap)
+{
+    struct proto_frame f;
+    *deliver_fd = -1;
+    int rc = proto_send(sock, PROTO_MAIL, NULL, 0, &in_fd, 1);
+    if (rc != MG_OK) {
+        snprintf(err, errcap, "cannot send the message to the daemon");
+        return rc;
+    }
+    if ((rc = client_answer(sock, timeout_ms, PROTO_MAIL_RESULT, 1, &f, err, errcap)) != MG_OK)
+        return rc;
+    rc = request_mail_reply_decode(f.payload.data, f.payload.len, reply);
+    if (rc == MG_OK && f.n_fds != (reply->status == 75 ? 0u : 1u))
+        rc = MG_ERR_PARSE;
+    if (rc == MG_OK && reply->status != 75)
+        *deliver_fd = proto_take_fd(&f, 0);
+    if (rc != MG_OK)
+        snprintf(err, errcap, "malformed answer from the daemon");
+    proto_frame_free(&f);
+    return rc;
+}
+
+int client_status(int sock, int timeout_ms, struct buf *json, char *err, size_t errcap)
+{
+    struct proto_frame f;
+    int rc = proto_send(sock, PROTO_STATUS, NULL, 0, NULL, 0);
+    if (rc != MG_OK) {
+        snprintf(err, errcap, "cannot ask the daemon");
+        return rc;
+    }
+    if ((rc = client_answer(sock, timeout_ms, PROTO_STATUS_REPLY, 0, &f, err, errcap)) != MG_OK)
+        return rc;
+    rc = buf_append(json, f.payload.data, f.payload.len);
+    proto_frame_free(&f);
+    return rc;
+}

@@ -1,0 +1,188 @@
+/*
+ * mailjob - a message through the job, and the notice when it is held
+ * (see mailjob.h). The process running this never parses the message
+ * itself: the job's workers do, and so does the notice worker.
+ */
+#include "mailjob.h"
+#include "err.h"
+#include "fdio.h"
+#include "mailsan.h"
+#include "sandbox.h"
+#include "sealed.h"
+#include "wire.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define MAILJOB_NOTICE_MAX (4u << 20)
+#define NOTICE_MAGIC       0x314e474du /* "MGN1" */
+
+struct notice_arg {
+    const struct policy *pol;
+    uint64_t len;
+    const char *code, *reason;
+};
+
+/* Runs under SANDBOX_STRICT: parse the original's headers, write the notice. */
+static int notice_worker(void *argp, int in_fd, int out_fd, int res_fd)
+{
+    struct notice_arg *a = argp;
+    struct buf out, rec;
+    struct wire_w w;
+    uint8_t *in = malloc(a->len ? a->len : 1);
+    int rc = in ? fdio_pread_all(in_fd, in, a->len) : MG_ERR_NOMEM;
+
+    buf_init(&out, MAILJOB_NOTICE_MAX);
+    buf_init(&rec, 64);
+    if (rc == MG_OK)
+        rc = mailsan_notice(a->pol, in, a->len, a->code, a->reason, &out);
+    if (rc == MG_OK)
+        rc = fdio_write_all(out_fd, out.data, out.len);
+    wire_w_init(&w, &rec);
+    wire_put_u32(&w, NOTICE_MAGIC);
+    wire_put_u64(&w, out.len);
+    if (rc == MG_OK && w.err == MG_OK)
+        rc = fdio_write_all(res_fd, rec.data, rec.len);
+    buf_free(&out);
+    buf_free(&rec);
+    free(in);
+    return rc == MG_OK ? 0 : 1;
+}
+
+static uint64_t current_vm(void)
+{
+    unsigned long long pages = 0;
+    FILE *f = fopen("/proc/self/statm", "r");
+    if (f) {
+        if (fscanf(f, "%llu", &pages) != 1)
+            pages = 0;
+        fclose(f);
+    }
+    return pages * (uint64_t)sysconf(_SC_PAGESIZE);
+}
+
+/* What a notice worker wrote: only what our writer produces, 7-bit text. */
+static int notice_is_ascii(int fd, uint64_t len)
+{
+    uint8_t chunk[65536];
+    for (uint64_t off = 0; off < len;) {
+        size_t want = len - off < sizeof(chunk) ? (size_t)(len - off) : sizeof(chunk);
+        ssize_t got = pread(fd, chunk, want, (off_t)off);
+        if (got <= 0)
+            return 0;
+        for (ssize_t i = 0; i < got; i++)
+            if ((chunk[i] < 0x20 && chunk[i] != '\r' && chunk[i] != '\n' && chunk[i] != '\t') ||
+                chunk[i] > 0x7E)
+                return 0;
+        off += (uint64_t)got;
+    }
+    return 1;
+}
+
+/* The notice from a worker; MG_OK with *nfd set, or an error (use the fallback). */
+static int notice_from_worker(const struct policy *pol, int in_fd, uint64_t len,
+                              const struct job_result *r, int *nfd)
+{
+    struct notice_arg a = {pol, len, r->reason_code, r->reason};
+    struct sandbox_limits lim = {
+            .cpu_seconds = pol->worker_cpu_seconds,
+            .deadline_seconds = pol->worker_deadline_seconds,
+            .memory_bytes = current_vm() + pol->worker_memory,
+            .output_bytes = MAILJOB_NOTICE_MAX,
+            .result_max = 64,
+    };
+    struct sandbox_outcome oc;
+    uint64_t size = 0;
+    int fd = sealed_new("mugai-notice");
+    if (fd < 0)
+        return MG_ERR_IO;
+    int rc = sandbox_run(&lim, SANDBOX_STRICT, NULL, notice_worker, &a, in_fd, fd, -1, &oc);
+    if (rc == MG_OK) {
+        struct wire_r rd;
+        wire_r_init(&rd, oc.result, oc.result_len);
+        uint32_t magic = wire_get_u32(&rd);
+        uint64_t out_len = wire_get_u64(&rd);
+        if (!oc.ok || wire_end(&rd) != MG_OK || magic != NOTICE_MAGIC || sealed_seal(fd) != MG_OK ||
+            sealed_size(fd, &size) != MG_OK || size != out_len || size == 0 ||
+            size > MAILJOB_NOTICE_MAX || !notice_is_ascii(fd, size))
+            rc = MG_ERR_SANDBOX;
+        sandbox_outcome_free(&oc);
+    }
+    if (rc != MG_OK) {
+        close(fd);
+        return rc;
+    }
+    *nfd = fd;
+    return MG_OK;
+}
+
+/* Without the original's headers, when the notice worker failed. */
+static int notice_fallback(const char *sha256, const struct job_result *r, int *nfd)
+{
+    char b[4096], code[48];
+    snprintf(code, sizeof(code), "%s", r->reason_code);
+    for (char *c = code; *c; c++)
+        if (*c == ';' || (unsigned char)*c < 0x21 || (unsigned char)*c > 0x7E)
+            *c = '-';
+    int n = snprintf(b, sizeof(b),
+                     "Subject: [Mugai] message held\r\n"
+                     "MIME-Version: 1.0\r\n"
+                     "X-Mugai-Result: verdict=held; reason=%s;\r\n original=sha256:%s\r\n"
+                     "Content-Type: text/plain; charset=us-ascii\r\n"
+                     "Content-Transfer-Encoding: 7bit\r\n\r\n"
+                     "[Mugai] A message to you was held because it could not be made safe\r\n"
+                     "(reason: %s). The original is kept by the gateway, reference:\r\n"
+                     "%s\r\n",
+                     code, sha256, code, sha256);
+    int fd = sealed_new("mugai-notice");
+    if (fd < 0 || fdio_write_all(fd, b, (size_t)n) != MG_OK || sealed_seal(fd) != MG_OK) {
+        if (fd >= 0)
+            close(fd);
+        return MG_ERR_IO;
+    }
+    *nfd = fd;
+    return MG_OK;
+}
+
+void mailjob_run(struct job_engine *je, int in_fd, uint64_t len, const char *sha, const char *kept,
+                 struct mail_reply *reply, int *deliver_fd)
+{
+    struct job_result r;
+    *deliver_fd = -1;
+    reply->status = MAILJOB_EXIT_TEMPFAIL;
+    snprintf(reply->sha256, sizeof(reply->sha256), "%s", sha);
+    snprintf(reply->reason_code, sizeof(reply->reason_code), "internal");
+    snprintf(reply->reason, sizeof(reply->reason), "internal error");
+    buf_reset(&reply->json);
+    if (lseek(in_fd, 0, SEEK_SET) != 0)
+        return;
+    /* What the MTA hands over is a message, whatever libmagic would say
+     * about its content. */
+    struct job_request req = {"message.eml", in_fd, FT_EML};
+    if (job_run(je, &req, &r) != MG_OK) {
+        job_result_free(&r);
+        return;
+    }
+    if (r.released && strcmp(r.out_type, "eml") != 0) {
+        /* Not read as a message (e.g. text without a header block): do not
+         * deliver something that is not a message. */
+        job_block(&r, "not-a-message", "the input was identified as %s, not as a message",
+                  r.out_type);
+    }
+    if (job_result_json(&r, "message.eml", NULL, kept, &reply->json) != MG_OK)
+        buf_reset(&reply->json);
+    snprintf(reply->reason_code, sizeof(reply->reason_code), "%s", r.released ? "" : r.reason_code);
+    snprintf(reply->reason, sizeof(reply->reason), "%s", r.released ? "" : r.reason);
+    if (r.released) {
+        *deliver_fd = r.out_fd;
+        r.out_fd = -1;
+        reply->status = MAILJOB_EXIT_OK;
+    } else if (notice_from_worker(&je->pol, in_fd, len, &r, deliver_fd) == MG_OK ||
+               notice_fallback(sha, &r, deliver_fd) == MG_OK) {
+        reply->status = MAILJOB_EXIT_HELD;
+    }
+    job_result_free(&r);
+}

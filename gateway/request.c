@@ -1,0 +1,250 @@
+/*
+ * request - payloads between mugaid and its clients (see request.h).
+ */
+#include "request.h"
+#include "err.h"
+#include "wire.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#define REQ_SANITIZE_MAGIC 0x31515352u /* "RSQ1" */
+#define REQ_RESULT_MAGIC   0x31535252u /* "RRS1" */
+#define REQ_MAIL_MAGIC     0x314d5252u /* "RRM1" */
+#define REQ_ERROR_MAGIC    0x31455252u /* "RRE1" */
+#define REQ_SCAN_MAGIC     0x31435352u /* "RSC1" */
+
+/* Control bytes in a text field become '?': safe for a terminal or a log. */
+static void clean_text(char *s)
+{
+    for (; *s; s++)
+        if ((unsigned char)*s < 0x20 || *s == 0x7F)
+            *s = '?';
+}
+
+int request_sanitize_encode(const char *name, enum ftype force, const char *const *passwords,
+                            size_t n_passwords, struct buf *out)
+{
+    struct wire_w w;
+    if (n_passwords > REQUEST_PASSWORDS_MAX || strlen(name) >= REQUEST_NAME_MAX)
+        return MG_ERR_LIMIT;
+    wire_w_init(&w, out);
+    wire_put_u32(&w, REQ_SANITIZE_MAGIC);
+    wire_put_str(&w, name);
+    wire_put_u32(&w, (uint32_t)force);
+    wire_put_u32(&w, (uint32_t)n_passwords);
+    for (size_t i = 0; i < n_passwords; i++) {
+        if (strlen(passwords[i]) >= REQUEST_PASSWORD_MAX)
+            return MG_ERR_LIMIT;
+        wire_put_str(&w, passwords[i]);
+    }
+    return w.err;
+}
+
+int request_sanitize_decode(const uint8_t *p, size_t n, struct sanitize_request *r)
+{
+    struct wire_r rd;
+    memset(r, 0, sizeof(*r));
+    wire_r_init(&rd, p, n);
+    if (wire_get_u32(&rd) != REQ_SANITIZE_MAGIC)
+        return MG_ERR_PARSE;
+    wire_get_str(&rd, r->name, sizeof(r->name));
+    r->force_type = (enum ftype)wire_get_enum(&rd, FT_COUNT);
+    uint32_t np = wire_get_enum(&rd, REQUEST_PASSWORDS_MAX + 1);
+    if (rd.err == MG_OK && np) {
+        r->passwords = calloc(np, sizeof(char *));
+        if (!r->passwords)
+            return MG_ERR_NOMEM;
+        for (uint32_t i = 0; i < np && rd.err == MG_OK; i++) {
+            char pw[REQUEST_PASSWORD_MAX];
+            wire_get_str(&rd, pw, sizeof(pw));
+            if (rd.err == MG_OK && !(r->passwords[r->n_passwords++] = strdup(pw)))
+                rd.err = MG_ERR_NOMEM;
+        }
+    }
+    /* A name is a base name for reports: no path, no control bytes. */
+    if (wire_end(&rd) != MG_OK || !r->name[0] || strchr(r->name, '/')) {
+        request_sanitize_free(r);
+        return MG_ERR_PARSE;
+    }
+    clean_text(r->name);
+    return MG_OK;
+}
+
+void request_sanitize_free(struct sanitize_request *r)
+{
+    for (size_t i = 0; i < r->n_passwords; i++)
+        free(r->passwords[i]);
+    free(r->passwords);
+    r->passwords = NULL;
+    r->n_passwords = 0;
+}
+
+static void put_scan(struct wire_w *w, int did, const struct scan_result *s)
+{
+    wire_put_u32(w, (uint32_t)did);
+    wire_put_u32(w, (uint32_t)s->status);
+    wire_put_str(w, s->name);
+}
+
+static int get_scan(struct wire_r *r, struct scan_result *s)
+{
+    int did = (int)wire_get_enum(r, 2);
+    s->status = (enum scan_status)wire_get_enum(r, SCAN_ERROR + 1);
+    wire_get_str(r, s->name, sizeof(s->name));
+    clean_text(s->name);
+    return did;
+}
+
+int request_result_encode(const struct job_result *res, struct buf *out)
+{
+    struct wire_w w;
+    wire_w_init(&w, out);
+    wire_put_u32(&w, REQ_RESULT_MAGIC);
+    wire_put_u32(&w, (uint32_t)res->verdict);
+    wire_put_u32(&w, (uint32_t)res->released);
+    wire_put_str(&w, res->type);
+    wire_put_str(&w, res->out_type);
+    wire_put_str(&w, res->reason_code);
+    wire_put_str(&w, res->reason);
+    wire_put_str(&w, res->summary);
+    wire_put_str(&w, res->sha256_in);
+    wire_put_str(&w, res->sha256_out);
+    wire_put_u64(&w, res->size_in);
+    wire_put_u64(&w, res->size_out);
+    put_scan(&w, res->scanned_in, &res->scan_in);
+    put_scan(&w, res->scanned_out, &res->scan_out);
+    put_scan(&w, (int)(res->members_scanned != 0), &res->scan_member);
+    wire_put_u32(&w, res->members_scanned);
+    wire_put_str(&w, res->member_name);
+    wire_put_u32(&w, res->in_fd >= 0);
+    wire_put_bytes(&w, res->report.data, res->report.len);
+    return w.err;
+}
+
+int request_result_decode(const uint8_t *p, size_t n, struct job_result *res)
+{
+    struct wire_r rd;
+    size_t rlen;
+    job_result_init(res);
+    wire_r_init(&rd, p, n);
+    if (wire_get_u32(&rd) != REQ_RESULT_MAGIC)
+        return MG_ERR_PARSE;
+    res->verdict = (enum verdict)wire_get_enum(&rd, VERDICT_BLOCKED + 1);
+    res->released = (int)wire_get_enum(&rd, 2);
+    wire_get_str(&rd, res->type, sizeof(res->type));
+    wire_get_str(&rd, res->out_type, sizeof(res->out_type));
+    wire_get_str(&rd, res->reason_code, sizeof(res->reason_code));
+    wire_get_str(&rd, res->reason, sizeof(res->reason));
+    wire_get_str(&rd, res->summary, sizeof(res->summary));
+    wire_get_str(&rd, res->sha256_in, sizeof(res->sha256_in));
+    wire_get_str(&rd, res->sha256_out, sizeof(res->sha256_out));
+    res->size_in = wire_get_u64(&rd);
+    res->size_out = wire_get_u64(&rd);
+    res->scanned_in = get_scan(&rd, &res->scan_in);
+    res->scanned_out = get_scan(&rd, &res->scan_out);
+    get_scan(&rd, &res->scan_member);
+    res->members_scanned = wire_get_u32(&rd);
+    wire_get_str(&rd, res->member_name, sizeof(res->member_name));
+    int has_in = (int)wire_get_enum(&rd, 2);
+    const uint8_t *rep = wire_get_bytes(&rd, JOB_REPORT_MAX, &rlen);
+    if (wire_end(&rd) != MG_OK || (rlen && buf_append(&res->report, rep, rlen) != MG_OK))
+        return MG_ERR_PARSE;
+    /* The descriptors are attached by the caller; -2 marks "expected". */
+    res->in_fd = has_in ? -2 : -1;
+    clean_text(res->type);
+    clean_text(res->out_type);
+    clean_text(res->reason_code);
+    clean_text(res->reason);
+    clean_text(res->summary);
+    clean_text(res->member_name);
+    return MG_OK;
+}
+
+int request_mail_reply_encode(const struct mail_reply *m, struct buf *out)
+{
+    struct wire_w w;
+    wire_w_init(&w, out);
+    wire_put_u32(&w, REQ_MAIL_MAGIC);
+    wire_put_u32(&w, (uint32_t)m->status);
+    wire_put_str(&w, m->reason_code);
+    wire_put_str(&w, m->reason);
+    wire_put_str(&w, m->sha256);
+    wire_put_bytes(&w, m->json.data, m->json.len);
+    return w.err;
+}
+
+int request_mail_reply_decode(const uint8_t *p, size_t n, struct mail_reply *m)
+{
+    struct wire_r rd;
+    size_t jl;
+    wire_r_init(&rd, p, n);
+    if (wire_get_u32(&rd) != REQ_MAIL_MAGIC)
+        return MG_ERR_PARSE;
+    m->status = (int)wire_get_u32(&rd);
+    wire_get_str(&rd, m->reason_code, sizeof(m->reason_code));
+    wire_get_str(&rd, m->reason, sizeof(m->reason));
+    wire_get_str(&rd, m->sha256, sizeof(m->sha256));
+    const uint8_t *j = wire_get_bytes(&rd, 2 * JOB_REPORT_MAX, &jl);
+    if (wire_end(&rd) != MG_OK || (m->status != 0 && m->status != 1 && m->status != 75))
+        return MG_ERR_PARSE;
+    buf_reset(&m->json);
+    if (jl && buf_append(&m->json, j, jl) != MG_OK)
+        return MG_ERR_NOMEM;
+    clean_text(m->reason_code);
+    clean_text(m->reason);
+    return MG_OK;
+}
+
+int request_error_encode(const char *code, const char *reason, struct buf *out)
+{
+    struct wire_w w;
+    wire_w_init(&w, out);
+    wire_put_u32(&w, REQ_ERROR_MAGIC);
+    wire_put_str(&w, code);
+    wire_put_str(&w, reason);
+    return w.err;
+}
+
+int request_error_decode(const uint8_t *p, size_t n, char *code, size_t ccap, char *reason,
+                         size_t rcap)
+{
+    struct wire_r rd;
+    wire_r_init(&rd, p, n);
+    if (wire_get_u32(&rd) != REQ_ERROR_MAGIC)
+        return MG_ERR_PARSE;
+    wire_get_str(&rd, code, ccap);
+    wire_get_str(&rd, reason, rcap);
+    if (wire_end(&rd) != MG_OK)
+        return MG_ERR_PARSE;
+    clean_text(code);
+    clean_text(reason);
+    return MG_OK;
+}
+
+int request_scan_encode(const struct job_scan_req *req, uint32_t mask, struct buf *out)
+{
+    struct wire_w w;
+    wire_w_init(&w, out);
+    wire_put_u32(&w, REQ_SCAN_MAGIC);
+    wire_put_u32(&w, (uint32_t)req->scan_in);
+    wire_put_u32(&w, (uint32_t)req->scan_out);
+    wire_put_u64(&w, req->members_len);
+    wire_put_u32(&w, mask);
+    return w.err;
+}
+
+int request_scan_decode(const uint8_t *p, size_t n, struct job_scan_req *req, uint32_t *mask)
+{
+    struct wire_r rd;
+    memset(req, 0, sizeof(*req));
+    req->in_fd = req->out_fd = req->members_fd = -1;
+    wire_r_init(&rd, p, n);
+    if (wire_get_u32(&rd) != REQ_SCAN_MAGIC)
+        return MG_ERR_PARSE;
+    req->scan_in = (int)wire_get_enum(&rd, 2);
+    req->scan_out = (int)wire_get_enum(&rd, 2);
+    req->members_len = wire_get_u64(&rd);
+    *mask = wire_get_enum(&rd, 8);
+    return wire_end(&rd);
+}
