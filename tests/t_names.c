@@ -358,6 +358,34 @@ static void test_release_bounds(void)
     CHECK(one[0] == 'x');
 }
 
+/* The table itself: a type's own extension is on its list, and no listed one runs code. */
+static void test_release_table(void)
+{
+    for (int t = 0; t < FT_COUNT; t++) {
+        const struct ftype_info *fi = ftype_info((enum ftype)t);
+        if (fi->release_exts[0] == '\0')
+            continue;
+        CHECK(!ftype_is_executable((enum ftype)t));
+        if (!ftype_release_ext((enum ftype)t, fi->ext, strlen(fi->ext)))
+            fprintf(stderr, "%s: canonical .%s not on its list\n", fi->name, fi->ext);
+        CHECK(ftype_release_ext((enum ftype)t, fi->ext, strlen(fi->ext)));
+        char list[128];
+        snprintf(list, sizeof(list), "%s", fi->release_exts);
+        for (char *e = strtok(list, " "); e != NULL; e = strtok(NULL, " ")) {
+            char name[64];
+            snprintf(name, sizeof(name), "a.%s", e);
+            expect_ok(name);
+        }
+    }
+    CHECK(!ftype_release_ext(FT_TEXT, "csv", 3));
+    CHECK(!ftype_release_ext(FT_TEXT, "tx", 2));
+    CHECK(!ftype_release_ext(FT_TEXT, "txtx", 4));
+    CHECK(!ftype_release_ext(FT_TEXT, "", 0));
+    CHECK(ftype_release_ext(FT_JPEG, "JFIF", 4));
+    CHECK(!ftype_release_ext(FT_EML, "mht", 3));
+    CHECK(!ftype_release_ext(FT_PE, "exe", 3));
+}
+
 /*
  * Whatever the name, for every type Mugai releases: a name names_check
  * accepts comes out as one it accepts too, at most 255 bytes, ending in an
@@ -410,6 +438,7 @@ int main(void)
     test_release_no_extension();
     test_release_never_released_types();
     test_release_bounds();
+    test_release_table();
     test_release_always_allowed();
     return t_done();
 }
