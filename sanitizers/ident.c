@@ -3,14 +3,20 @@
  *
  * Order of the checks, and why:
  *   1. Programs and mountable images by their magic bytes (MZ, ELF, Mach-O,
- *      Java class, LNK, CHM, VHDX, OneNote at offset 0; ISO 9660/UDF
- *      descriptors at 0x8001 + k * 0x800; a VHD footer at the end). These
- *      come first so that no other reading of a polyglot can hide them.
+ *      Java class, LNK, Chrome extension, a #! line before a zip, CHM,
+ *      VHDX, OneNote at offset 0; ISO 9660/UDF descriptors at 0x8001 +
+ *      k * 0x800; a VHD footer at the end). These come first so that no
+ *      other reading of a polyglot can hide them.
  *   2. Containers whose type depends on what they hold: OLE2 (root CLSID
- *      and root-level stream names) and zip (OOXML, ODF, JAR, APPX by
- *      member names, taken both from the central directory, read with
- *      libarchive from memory, and from a walk over the local headers,
- *      because a hostile zip can show each reader different names).
+ *      and root-level stream names) and zip (by member names, taken both
+ *      from the central directory, read with libarchive from memory, and
+ *      from a walk over the local headers, because a hostile zip can show
+ *      each reader different names). Only a plain zip is FT_ZIP: in this
+ *      order, programs (APPX/MSIX, Android, VSIX, NuGet, browser
+ *      extensions, Python zips, JAR/WAR/EAR), an Office add-in, a package
+ *      naming itself in a "mimetype" member (OpenDocument of every kind,
+ *      OpenOffice.org 1.x, EPUB, any other), Office Open XML and Visio,
+ *      XPS/OpenXPS, any other OPC package ([Content_Types].xml), KMZ.
  *   3. Other formats by magic: archives and compressors, PDF, RTF, images.
  *   4. Raw disk images (boot sector or partition table with 0x55AA), after
  *      the formats above so that it cannot misfire on them.
@@ -26,10 +32,12 @@
  * anything look safer, so a PE named .txt is FT_PE.
  *
  * OOXML rule: the main part's content type in [Content_Types].xml (the
- * first Override whose ContentType is one of the known main-part types)
- * decides document, template, slide show and macro-enabled; without one,
- * the member names word/document.xml, xl/workbook.xml, xl/workbook.bin or
- * ppt/presentation.xml decide the family and the plain document type is
+ * first Override whose ContentType is one of the known main-part types, or
+ * an add-in's wherever it is) decides document, template, slide show,
+ * add-in and macro-enabled; without one, the member names
+ * word/document.xml, xl/workbook.xml, xl/workbook.bin,
+ * ppt/presentation.xml, visio/document.xml, ppt/slides/ or
+ * theme/theme/theme1.xml decide the family and the plain document type is
  * taken. Either way the file counts as macro-enabled when any member is
  * named vbaProject.bin or the content types mention vbaProject.
  *
@@ -139,12 +147,50 @@ static const struct ext_map ext_table[] = {
         {"ppsm", FT_PPSM},
         {"potx", FT_POTX},
         {"potm", FT_POTM},
+        {"sldx", FT_SLDX},
+        {"sldm", FT_SLDM},
+        {"thmx", FT_THMX},
+        {"vsdx", FT_VSDX},
+        {"vsdm", FT_VSDM},
+        {"vssx", FT_VSSX},
+        {"vssm", FT_VSSM},
+        {"vstx", FT_VSTX},
+        {"vstm", FT_VSTM},
+        {"vsd", FT_OLE2},
+        {"vss", FT_OLE2},
+        {"vst", FT_OLE2},
+        {"xps", FT_XPS},
+        {"oxps", FT_OXPS},
         {"odt", FT_ODT},
         {"ods", FT_ODS},
         {"odp", FT_ODP},
         {"ott", FT_OTT},
         {"ots", FT_OTS},
         {"otp", FT_OTP},
+        {"odg", FT_ODG},
+        {"otg", FT_OTG},
+        {"odf", FT_ODF_FORMULA},
+        {"otf", FT_ODF_FORMULA},
+        {"odb", FT_ODB},
+        {"odc", FT_ODF_OTHER},
+        {"otc", FT_ODF_OTHER},
+        {"odi", FT_ODF_OTHER},
+        {"oti", FT_ODF_OTHER},
+        {"odm", FT_ODF_OTHER},
+        {"otm", FT_ODF_OTHER},
+        {"oth", FT_ODF_OTHER},
+        {"sxw", FT_SUN_XML},
+        {"stw", FT_SUN_XML},
+        {"sxg", FT_SUN_XML},
+        {"sxc", FT_SUN_XML},
+        {"stc", FT_SUN_XML},
+        {"sxi", FT_SUN_XML},
+        {"sti", FT_SUN_XML},
+        {"sxd", FT_SUN_XML},
+        {"std", FT_SUN_XML},
+        {"sxm", FT_SUN_XML},
+        {"epub", FT_EPUB},
+        {"kmz", FT_KMZ},
         {"doc", FT_DOC},
         {"dot", FT_DOC},
         {"xls", FT_XLS},
@@ -226,6 +272,21 @@ static const struct ext_map ext_table[] = {
         {"iqy", FT_SHORTCUT},
         {"slk", FT_SHORTCUT},
         {"scf", FT_SHORTCUT},
+        {"apk", FT_APK},
+        {"aab", FT_APK},
+        {"apks", FT_APK},
+        {"xapk", FT_APK},
+        {"nupkg", FT_NUGET},
+        {"snupkg", FT_NUGET},
+        {"vsix", FT_VSIX},
+        {"xlam", FT_XLAM},
+        {"ppam", FT_PPAM},
+        {"pyz", FT_PYTHON_ZIP},
+        {"pyzw", FT_PYTHON_ZIP},
+        {"whl", FT_PYTHON_ZIP},
+        {"egg", FT_PYTHON_ZIP},
+        {"xpi", FT_BROWSER_EXT},
+        {"crx", FT_BROWSER_EXT},
 };
 
 enum ftype ident_ext_type(const char *name)
@@ -296,6 +357,19 @@ static const struct mime_map mime_table[] = {
         {"application/vnd.rar", FT_RAR},
         {"application/vnd.ms-cab-compressed", FT_CAB},
         {"application/x-cpio", FT_CPIO},
+        {"application/vnd.ms-xpsdocument", FT_XPS},
+        {"application/oxps", FT_OXPS},
+        {"application/epub+zip", FT_EPUB},
+        {"application/vnd.google-earth.kmz", FT_KMZ},
+        {"application/vnd.oasis.opendocument.graphics", FT_ODG},
+        {"application/vnd.oasis.opendocument.graphics-template", FT_OTG},
+        {"application/vnd.oasis.opendocument.formula", FT_ODF_FORMULA},
+        {"application/vnd.oasis.opendocument.database", FT_ODB},
+        {"application/vnd.sun.xml.writer", FT_SUN_XML},
+        {"application/vnd.sun.xml.calc", FT_SUN_XML},
+        {"application/vnd.sun.xml.impress", FT_SUN_XML},
+        {"application/vnd.sun.xml.draw", FT_SUN_XML},
+        {"application/vnd.ms-visio.drawing.main+xml", FT_VSDX},
         /* programs and mountable images */
         {"application/x-dosexec", FT_PE},
         {"application/vnd.microsoft.portable-executable", FT_PE},
@@ -318,6 +392,9 @@ static const struct mime_map mime_table[] = {
         {"application/x-iso9660-image", FT_ISO},
         {"application/x-virtualbox-vhd", FT_VHD},
         {"application/msonenote", FT_ONENOTE},
+        {"application/vnd.android.package-archive", FT_APK},
+        {"application/x-chrome-extension", FT_BROWSER_EXT},
+        {"application/x-xpinstall", FT_BROWSER_EXT},
         {"application/x-mswinurl", FT_SHORTCUT},
         {"application/x-sylk", FT_SHORTCUT},
         {"text/x-ms-scf", FT_SHORTCUT},
@@ -405,6 +482,20 @@ static enum ftype ident_programs(const uint8_t *d, size_t n, struct ident *out)
     if (at(d, n, 0, "\x4C\x00\x00\x00\x01\x14\x02\x00", 8)) {
         detail(out, "LNK header (shell link CLSID)");
         return FT_LNK;
+    }
+    /* A #! line and then a zip: a zip application its interpreter runs (python x.pyz). */
+    if (at(d, n, 0, "#!", 2)) {
+        const uint8_t *nl = memchr(d, '\n', n < 512 ? n : 512);
+        if (nl != NULL && at(d, n, (size_t)(nl - d) + 1, "PK\x03\x04", 4)) {
+            detail(out, "#! line followed by a zip (runnable zip application)");
+            return FT_PYTHON_ZIP;
+        }
+    }
+    /* Chrome extension: "Cr24", format version 2 or 3, then a zip. */
+    if (at(d, n, 0, "Cr24", 4) && n >= 8 && (d[4] == 2 || d[4] == 3) && d[5] == 0 && d[6] == 0 &&
+        d[7] == 0) {
+        detail(out, "Cr24 header (Chrome extension, format %u)", (unsigned)d[4]);
+        return FT_BROWSER_EXT;
     }
     if (at(d, n, 0, "ITSF", 4) && n >= 8 && d[5] == 0 && d[6] == 0 && d[7] == 0) {
         detail(out, "ITSF header (compiled HTML help), version %u", (unsigned)d[4]);
@@ -641,39 +732,104 @@ out:
 }
 
 /* ------------------------------------------------------------------ */
-/* Zip: OOXML, ODF, JAR, APPX                                          */
+/* Zip: which application a package belongs to                         */
 
+/*
+ * Only plain zips are archives. A zip whose members say it belongs to an
+ * application (an Office Open XML or other OPC package, an OpenDocument,
+ * EPUB or other "mimetype" package, a KMZ map, an installer, an add-in, a
+ * program) gets a type of its own, so that it is held as what it is and
+ * never unpacked and released as an archive of its parts.
+ */
 struct zipscan {
     unsigned entries;
     bool capped, broken;
-    bool content_types, word, xl, xlsb, ppt, vba, manifest, klass, appx;
+    /* OPC: Office Open XML, Visio, XPS, and the markers of the others */
+    bool content_types, opc_rels, word, xl, xlsb, ppt, slides, visio, theme, vba, xps_part;
+    /* programs and add-ins */
+    bool manifest, klass, web_inf, ear, appx, android, aab, vsix, nuspec, psmdcp, pymain, pydist,
+            xpi;
+    bool kml;
+    bool first_mimetype; /* the first local header is "mimetype" (ODF, EPUB, UCF rule) */
     bool have_mimetype;
     char mimetype[IDENT_ZIP_MIMETYPE_MAX + 1];
-    char *ct;
-    size_t ct_len;
+    char *ct, *rels;
+    size_t ct_len, rels_len;
 };
+
+static const char *member_trim(const char *name)
+{
+    while (*name == '/' || *name == '\\')
+        name++;
+    return name;
+}
+
+static char lower_ascii(char c)
+{
+    return (char)(c >= 'A' && c <= 'Z' ? c + 32 : c);
+}
 
 /* Compare a member name with s, ignoring case, leading slashes and '\\' vs '/'. */
 static bool member_is(const char *name, const char *s)
 {
-    while (*name == '/' || *name == '\\')
-        name++;
+    name = member_trim(name);
     for (; *name && *s; name++, s++) {
-        char a = *name == '\\' ? '/' : *name, b = *s;
-        if (a >= 'A' && a <= 'Z')
-            a = (char)(a + 32);
-        if (b >= 'A' && b <= 'Z')
-            b = (char)(b + 32);
-        if (a != b)
+        char a = *name == '\\' ? '/' : *name;
+        if (lower_ascii(a) != lower_ascii(*s))
             return false;
     }
     return *name == '\0' && *s == '\0';
+}
+
+/* Whether a member name starts with the folder prefix (as member_is compares). */
+static bool member_under(const char *name, const char *prefix)
+{
+    name = member_trim(name);
+    for (; *prefix; name++, prefix++) {
+        char a = *name == '\\' ? '/' : *name;
+        if (a == '\0' || lower_ascii(a) != lower_ascii(*prefix))
+            return false;
+    }
+    return true;
+}
+
+/* Whether a member sits at the root of the package, in no folder. */
+static bool member_at_root(const char *name)
+{
+    name = member_trim(name);
+    return strchr(name, '/') == NULL && strchr(name, '\\') == NULL;
 }
 
 static bool ends_with_ci(const char *s, const char *suffix)
 {
     size_t a = strlen(s), b = strlen(suffix);
     return a >= b && strcasecmp(s + a - b, suffix) == 0;
+}
+
+/* "NAME.dist-info/WHEEL" at the root: a Python wheel. */
+static bool member_is_wheel_tag(const char *name)
+{
+    name = member_trim(name);
+    const char *slash = strpbrk(name, "/\\");
+    if (slash == NULL || (size_t)(slash - name) <= 10)
+        return false;
+    return strncasecmp(slash - 10, ".dist-info", 10) == 0 && member_is(slash + 1, "WHEEL");
+}
+
+/*
+ * OPC lets a part be stored as pieces, "PART/[0].piece" ... "PART/[n].last.piece"
+ * (XPS writers use it): the name of the part a piece belongs to, copied
+ * into buf; name itself when it is no piece or the part name does not fit.
+ */
+static const char *member_piece_owner(const char *name, char *buf, size_t cap)
+{
+    const char *slash = strrchr(name, '/');
+    if (slash == NULL || slash[1] != '[' || !ends_with_ci(slash, ".piece") ||
+        (size_t)(slash - name) >= cap)
+        return name;
+    memcpy(buf, name, (size_t)(slash - name));
+    buf[slash - name] = '\0';
+    return buf;
 }
 
 /* Read at most max bytes of the current member; returns bytes read, -1 on error. */
@@ -691,29 +847,89 @@ static long zip_read_member(struct archive *a, char *dst, size_t max)
     return (long)got;
 }
 
+/* The current member into a new NUL-terminated buffer of at most IDENT_ZIP_CT_MAX bytes. */
+static void zip_read_capped(struct archive *a, char **dst, size_t *len)
+{
+    *dst = malloc(IDENT_ZIP_CT_MAX + 1);
+    if (*dst == NULL)
+        return;
+    long got = zip_read_member(a, *dst, IDENT_ZIP_CT_MAX);
+    *len = got > 0 ? (size_t)got : 0;
+    (*dst)[*len] = '\0';
+}
+
+/* Markers of Office Open XML and the other OPC packages. */
+static void zip_note_opc(struct zipscan *z, const char *n)
+{
+    if (member_is(n, "[Content_Types].xml"))
+        z->content_types = true;
+    else if (member_is(n, "_rels/.rels"))
+        z->opc_rels = true;
+    else if (member_is(n, "word/document.xml"))
+        z->word = true;
+    else if (member_is(n, "xl/workbook.xml"))
+        z->xl = true;
+    else if (member_is(n, "xl/workbook.bin"))
+        z->xlsb = true;
+    else if (member_is(n, "ppt/presentation.xml"))
+        z->ppt = true;
+    else if (member_is(n, "visio/document.xml"))
+        z->visio = true;
+    else if (member_is(n, "theme/theme/theme1.xml"))
+        z->theme = true;
+    if (member_under(n, "ppt/slides/"))
+        z->slides = true;
+    if (ends_with_ci(n, ".fdseq") || ends_with_ci(n, ".fdoc") || ends_with_ci(n, ".fpage"))
+        z->xps_part = true;
+    if (member_at_root(n) && ends_with_ci(n, ".nuspec"))
+        z->nuspec = true;
+    if (member_under(n, "package/services/metadata/core-properties/"))
+        z->psmdcp = true;
+    if (ends_with_ci(n, "vbaProject.bin"))
+        z->vba = true;
+}
+
+/* Markers of programs: Java, Android, Windows packages, extensions, Python. */
+static void zip_note_program(struct zipscan *z, const char *n)
+{
+    if (member_is(n, "META-INF/MANIFEST.MF"))
+        z->manifest = true;
+    else if (member_is(n, "META-INF/application.xml"))
+        z->ear = true;
+    else if (member_is(n, "WEB-INF/web.xml") || member_under(n, "WEB-INF/classes/") ||
+             member_under(n, "WEB-INF/lib/"))
+        z->web_inf = true;
+    else if (member_is(n, "AppxManifest.xml") || member_is(n, "AppxBlockMap.xml") ||
+             member_is(n, "AppxSignature.p7x") ||
+             member_is(n, "AppxMetadata/AppxBundleManifest.xml"))
+        z->appx = true;
+    else if (member_is(n, "AndroidManifest.xml") || member_is(n, "classes.dex"))
+        z->android = true;
+    else if (member_is(n, "BundleConfig.pb") || member_is(n, "base/manifest/AndroidManifest.xml"))
+        z->aab = true;
+    else if (member_is(n, "extension.vsixmanifest"))
+        z->vsix = true;
+    else if (member_is(n, "install.rdf") || member_is(n, "META-INF/mozilla.rsa") ||
+             member_is(n, "META-INF/mozilla.sf"))
+        z->xpi = true;
+    else if (member_is(n, "__main__.py") || member_is(n, "__main__.pyc"))
+        z->pymain = true;
+    else if (member_is(n, "EGG-INFO/PKG-INFO") || member_is_wheel_tag(n))
+        z->pydist = true;
+    if (ends_with_ci(n, ".class"))
+        z->klass = true;
+}
+
 /* Record what a member name says about the package. */
 static void zip_note_name(struct zipscan *z, const char *p)
 {
-    if (member_is(p, "[Content_Types].xml"))
-        z->content_types = true;
-    else if (member_is(p, "word/document.xml"))
-        z->word = true;
-    else if (member_is(p, "xl/workbook.xml"))
-        z->xl = true;
-    else if (member_is(p, "xl/workbook.bin"))
-        z->xlsb = true;
-    else if (member_is(p, "ppt/presentation.xml"))
-        z->ppt = true;
-    else if (member_is(p, "META-INF/MANIFEST.MF"))
-        z->manifest = true;
-    else if (member_is(p, "AppxManifest.xml") || member_is(p, "AppxBlockMap.xml") ||
-             member_is(p, "AppxSignature.p7x") ||
-             member_is(p, "AppxMetadata/AppxBundleManifest.xml"))
-        z->appx = true;
-    if (ends_with_ci(p, ".class"))
-        z->klass = true;
-    if (ends_with_ci(p, "vbaProject.bin"))
-        z->vba = true;
+    char buf[512];
+    const char *n = member_piece_owner(p, buf, sizeof(buf));
+    zip_note_opc(z, n);
+    zip_note_program(z, n);
+    /* Google Earth opens the first .kml at the root of a zip as the map. */
+    if (member_at_root(n) && ends_with_ci(n, ".kml"))
+        z->kml = true;
 }
 
 /*
@@ -780,12 +996,9 @@ static void zip_central_pass(const uint8_t *d, size_t n, struct zipscan *z)
         if (archive_entry_is_encrypted(e))
             continue;
         if (member_is(p, "[Content_Types].xml") && z->ct == NULL) {
-            z->ct = malloc(IDENT_ZIP_CT_MAX + 1);
-            if (z->ct != NULL) {
-                long got = zip_read_member(a, z->ct, IDENT_ZIP_CT_MAX);
-                z->ct_len = got > 0 ? (size_t)got : 0;
-                z->ct[z->ct_len] = '\0';
-            }
+            zip_read_capped(a, &z->ct, &z->ct_len);
+        } else if (member_is(p, "_rels/.rels") && z->rels == NULL) {
+            zip_read_capped(a, &z->rels, &z->rels_len);
         } else if (member_is(p, "mimetype") && !z->have_mimetype) {
             long got = zip_read_member(a, z->mimetype, IDENT_ZIP_MIMETYPE_MAX);
             if (got > 0) {
@@ -847,6 +1060,8 @@ static void zip_local_pass(const uint8_t *d, size_t n, struct zipscan *z)
         memcpy(name, d + off + 30, cl);
         name[cl] = '\0';
         zip_note_name(z, name);
+        if (seen == 1 && member_is(name, "mimetype"))
+            z->first_mimetype = true;
         bool known = (flags & 0x08) == 0;
         if (csize == 0xFFFFFFFFu) {
             known = false;
@@ -864,6 +1079,13 @@ static void zip_local_pass(const uint8_t *d, size_t n, struct zipscan *z)
                 x += 4 + sz;
             }
         }
+        /* OpenDocument and EPUB store it uncompressed; the central pass may have failed. */
+        if (!z->have_mimetype && known && bytes_le16(d + off + 8) == 0 &&
+            csize <= IDENT_ZIP_MIMETYPE_MAX && csize <= n - body && member_is(name, "mimetype")) {
+            memcpy(z->mimetype, d + body, (size_t)csize);
+            z->mimetype[csize] = '\0';
+            z->have_mimetype = csize > 0;
+        }
         if (known && csize <= n - body)
             off = body + (size_t)csize;
         else
@@ -873,12 +1095,13 @@ static void zip_local_pass(const uint8_t *d, size_t n, struct zipscan *z)
         z->entries = seen;
 }
 
-struct ooxml_main {
+struct opc_main {
     const char *content_type;
     enum ftype type;
 };
 
-static const struct ooxml_main ooxml_mains[] = {
+/* Content types that only a package's main part has. */
+static const struct opc_main opc_mains[] = {
         {"application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml",
          FT_DOCX},
         {"application/vnd.ms-word.document.macroEnabled.main+xml", FT_DOCM},
@@ -890,6 +1113,7 @@ static const struct ooxml_main ooxml_mains[] = {
         {"application/vnd.openxmlformats-officedocument.spreadsheetml.template.main+xml", FT_XLTX},
         {"application/vnd.ms-excel.template.macroEnabled.main+xml", FT_XLTM},
         {"application/vnd.ms-excel.sheet.binary.macroEnabled.main", FT_XLSB},
+        {"application/vnd.ms-excel.addin.macroEnabled.main+xml", FT_XLAM},
         {"application/vnd.openxmlformats-officedocument.presentationml.presentation.main+xml",
          FT_PPTX},
         {"application/vnd.ms-powerpoint.presentation.macroEnabled.main+xml", FT_PPTM},
@@ -898,6 +1122,14 @@ static const struct ooxml_main ooxml_mains[] = {
         {"application/vnd.ms-powerpoint.slideshow.macroEnabled.main+xml", FT_PPSM},
         {"application/vnd.openxmlformats-officedocument.presentationml.template.main+xml", FT_POTX},
         {"application/vnd.ms-powerpoint.template.macroEnabled.main+xml", FT_POTM},
+        {"application/vnd.ms-powerpoint.addin.macroEnabled.main+xml", FT_PPAM},
+        {"application/vnd.ms-powerpoint.slide.macroEnabled.main+xml", FT_SLDM},
+        {"application/vnd.ms-visio.drawing.main+xml", FT_VSDX},
+        {"application/vnd.ms-visio.drawing.macroEnabled.main+xml", FT_VSDM},
+        {"application/vnd.ms-visio.stencil.main+xml", FT_VSSX},
+        {"application/vnd.ms-visio.stencil.macroEnabled.main+xml", FT_VSSM},
+        {"application/vnd.ms-visio.template.main+xml", FT_VSTX},
+        {"application/vnd.ms-visio.template.macroEnabled.main+xml", FT_VSTM},
 };
 
 /* The value of attribute name in the element text [p, end), into v (capped); false if absent. */
@@ -945,12 +1177,14 @@ static bool xml_attr(const char *p, const char *end, const char *name, char *v, 
 
 /*
  * The first <Override> in [Content_Types].xml whose ContentType is a known
- * OOXML main-part type; FT_UNKNOWN if none. part gets its PartName.
+ * main-part type, or an add-in's wherever it is (between two readings the
+ * stricter one); FT_UNKNOWN if none. part gets its PartName.
  */
-static enum ftype ooxml_main_from_ct(const char *ct, size_t len, char *part, size_t partlen)
+static enum ftype opc_main_from_ct(const char *ct, size_t len, char *part, size_t partlen)
 {
+    enum ftype found = FT_UNKNOWN;
     size_t i = 0;
-    while (i < len) {
+    while (i < len && !ftype_is_executable(found)) {
         const char *lt = memchr(ct + i, '<', len - i);
         if (lt == NULL)
             break;
@@ -965,44 +1199,38 @@ static enum ftype ooxml_main_from_ct(const char *ct, size_t len, char *part, siz
         const char *gt = ne < len ? memchr(ct + ne, '>', len - ne) : NULL;
         if (gt == NULL)
             break;
-        if (ne - local == 8 && strncmp(ct + local, "Override", 8) == 0) {
-            char type[160];
-            if (xml_attr(ct + ne, gt, "ContentType", type, sizeof(type))) {
-                for (size_t k = 0; k < sizeof(ooxml_mains) / sizeof(ooxml_mains[0]); k++)
-                    if (strcasecmp(type, ooxml_mains[k].content_type) == 0) {
-                        if (!xml_attr(ct + ne, gt, "PartName", part, partlen))
-                            part[0] = '\0';
-                        return ooxml_mains[k].type;
-                    }
+        char type[160];
+        if (ne - local == 8 && strncmp(ct + local, "Override", 8) == 0 &&
+            xml_attr(ct + ne, gt, "ContentType", type, sizeof(type))) {
+            for (size_t k = 0; k < sizeof(opc_mains) / sizeof(opc_mains[0]); k++) {
+                enum ftype t = opc_mains[k].type;
+                if (strcasecmp(type, opc_mains[k].content_type) != 0 ||
+                    (found != FT_UNKNOWN && !ftype_is_executable(t)))
+                    continue;
+                found = t;
+                if (!xml_attr(ct + ne, gt, "PartName", part, partlen))
+                    part[0] = '\0';
             }
         }
         i = (size_t)(gt - ct) + 1;
     }
-    return FT_UNKNOWN;
+    return found;
 }
 
-static enum ftype ooxml_macro_variant(enum ftype t)
+static enum ftype opc_macro_variant(enum ftype t)
 {
-    switch (t) {
-    case FT_DOCX:
-        return FT_DOCM;
-    case FT_DOTX:
-        return FT_DOTM;
-    case FT_XLSX:
-        return FT_XLSM;
-    case FT_XLTX:
-        return FT_XLTM;
-    case FT_PPTX:
-        return FT_PPTM;
-    case FT_PPSX:
-        return FT_PPSM;
-    case FT_POTX:
-        return FT_POTM;
-    default:
-        return t;
-    }
+    static const enum ftype pairs[][2] = {
+            {FT_DOCX, FT_DOCM}, {FT_DOTX, FT_DOTM}, {FT_XLSX, FT_XLSM}, {FT_XLTX, FT_XLTM},
+            {FT_PPTX, FT_PPTM}, {FT_PPSX, FT_PPSM}, {FT_POTX, FT_POTM}, {FT_SLDX, FT_SLDM},
+            {FT_VSDX, FT_VSDM}, {FT_VSSX, FT_VSSM}, {FT_VSTX, FT_VSTM},
+    };
+    for (size_t i = 0; i < sizeof(pairs) / sizeof(pairs[0]); i++)
+        if (pairs[i][0] == t)
+            return pairs[i][1];
+    return t;
 }
 
+/* Every OpenDocument kind; one not listed (a later version's) is FT_ODF_OTHER. */
 static enum ftype odf_type(const char *mt)
 {
     static const struct mime_map odf[] = {
@@ -1012,11 +1240,17 @@ static enum ftype odf_type(const char *mt)
             {"application/vnd.oasis.opendocument.text-template", FT_OTT},
             {"application/vnd.oasis.opendocument.spreadsheet-template", FT_OTS},
             {"application/vnd.oasis.opendocument.presentation-template", FT_OTP},
+            {"application/vnd.oasis.opendocument.graphics", FT_ODG},
+            {"application/vnd.oasis.opendocument.graphics-template", FT_OTG},
+            {"application/vnd.oasis.opendocument.formula", FT_ODF_FORMULA},
+            {"application/vnd.oasis.opendocument.formula-template", FT_ODF_FORMULA},
+            {"application/vnd.oasis.opendocument.base", FT_ODB},
+            {"application/vnd.oasis.opendocument.database", FT_ODB},
     };
     for (size_t i = 0; i < sizeof(odf) / sizeof(odf[0]); i++)
         if (strcmp(mt, odf[i].mime) == 0)
             return odf[i].type;
-    return FT_UNKNOWN;
+    return FT_ODF_OTHER;
 }
 
 static bool zip_magic(const uint8_t *d, size_t n)
@@ -1025,13 +1259,165 @@ static bool zip_magic(const uint8_t *d, size_t n)
            at(d, n, 0, "PK00PK\x03\x04", 8) || at(d, n, 0, "PK\x07\x08PK\x03\x04", 8);
 }
 
+/* Programs and packages of programs, by the members that make them so. */
+static enum ftype zip_program(const struct zipscan *z, struct ident *out, const char *note)
+{
+    if (z->appx) {
+        detail(out, "zip holding AppxManifest.xml, AppxBlockMap.xml or a bundle manifest%s", note);
+        return FT_APPX;
+    }
+    if (z->android || z->aab) {
+        detail(out, "zip holding %s%s",
+               z->aab ? "BundleConfig.pb or base/manifest/AndroidManifest.xml (App Bundle)"
+                      : "AndroidManifest.xml or classes.dex at its root",
+               note);
+        return FT_APK;
+    }
+    if (z->vsix) {
+        detail(out, "zip holding extension.vsixmanifest%s", note);
+        return FT_VSIX;
+    }
+    /* A .nuspec alone could be a project folder; with OPC parts it is a package. */
+    if (z->nuspec && (z->content_types || z->psmdcp)) {
+        detail(out, "OPC zip holding a .nuspec manifest at its root%s", note);
+        return FT_NUGET;
+    }
+    if (z->xpi) {
+        detail(out, "zip holding install.rdf or a META-INF/mozilla signature (XPI)%s", note);
+        return FT_BROWSER_EXT;
+    }
+    if (z->pymain || z->pydist) {
+        detail(out, "zip holding %s%s",
+               z->pymain ? "__main__.py at its root (python runs it)"
+                         : "a wheel or egg description (NAME.dist-info/WHEEL, EGG-INFO/PKG-INFO)",
+               note);
+        return FT_PYTHON_ZIP;
+    }
+    if (z->manifest || z->klass || z->web_inf || z->ear) {
+        detail(out, "zip holding %s%s",
+               z->manifest  ? "META-INF/MANIFEST.MF"
+               : z->klass   ? "a .class member"
+               : z->web_inf ? "WEB-INF/ code (Java web application, WAR)"
+                            : "META-INF/application.xml (Java enterprise application, EAR)",
+               note);
+        return FT_JAR;
+    }
+    return FT_UNKNOWN;
+}
+
+/* Without a known main-part content type: the family by a main part's name. */
+static const char *zip_opc_by_names(const struct zipscan *z, enum ftype *t)
+{
+    const struct {
+        bool seen;
+        enum ftype type;
+        const char *how;
+    } by_name[] = {
+            {z->word, FT_DOCX, "word/document.xml"},
+            {z->xlsb, FT_XLSB, "xl/workbook.bin"},
+            {z->xl, FT_XLSX, "xl/workbook.xml"},
+            {z->ppt, FT_PPTX, "ppt/presentation.xml"},
+            {z->visio, FT_VSDX, "visio/document.xml"},
+            {z->slides, FT_SLDX, "ppt/slides/ without a presentation"},
+            {z->theme, FT_THMX, "theme/theme/theme1.xml"},
+    };
+    for (size_t i = 0; i < sizeof(by_name) / sizeof(by_name[0]); i++)
+        if (by_name[i].seen) {
+            *t = by_name[i].type;
+            return by_name[i].how;
+        }
+    *t = FT_UNKNOWN;
+    return NULL;
+}
+
+/*
+ * Office Open XML and Visio: the main part's content type decides document,
+ * template, slide show, add-in and macro-enabled; without one, the member
+ * names of a main part decide the family and the plain type is taken.
+ * Either way the file counts as macro-enabled when any member is named
+ * vbaProject.bin or the content types mention vbaProject. FT_UNKNOWN when
+ * neither says anything.
+ */
+static enum ftype zip_opc(const struct zipscan *z, struct ident *out, const char *note)
+{
+    char part[128] = "";
+    enum ftype t = z->ct ? opc_main_from_ct(z->ct, z->ct_len, part, sizeof(part)) : FT_UNKNOWN;
+    bool vba = z->vba || (z->ct && strstr(z->ct, "vbaProject") != NULL);
+    const char *how = "main part content type";
+    if (t == FT_UNKNOWN)
+        how = zip_opc_by_names(z, &t);
+    if (t == FT_UNKNOWN)
+        return FT_UNKNOWN;
+    enum ftype m = vba ? opc_macro_variant(t) : t;
+    detail(out, "zip, %s%s%s%s%s: %s", how, part[0] ? " " : "", part, vba ? ", macro-enabled" : "",
+           note, ftype_info(m)->name);
+    return m;
+}
+
+/* XPS and OpenXPS: the same content types; the start relationship tells them apart. */
+static enum ftype zip_xps(const struct zipscan *z, struct ident *out, const char *note)
+{
+    bool oxps = z->rels && strstr(z->rels, "schemas.openxps.org/oxps/v1.0/fixedrepresentation");
+    bool xps = z->rels && strstr(z->rels, "schemas.microsoft.com/xps/2005/06/fixedrepresentation");
+    bool ct = z->ct && strcasestr(z->ct, "xps-fixeddocumentsequence") != NULL;
+    if (!oxps && !xps && !ct && !z->xps_part)
+        return FT_UNKNOWN;
+    detail(out, "zip with %s%s",
+           oxps  ? "an OpenXPS fixed-representation relationship"
+           : xps ? "an XPS fixed-representation relationship"
+                 : "XPS fixed document parts",
+           note);
+    return oxps && !xps ? FT_OXPS : FT_XPS;
+}
+
+/* Whether s reads as a MIME type: type/subtype in printable ASCII without spaces. */
+static bool mime_like(const char *s)
+{
+    const char *slash = strchr(s, '/');
+    if (slash == NULL || slash == s || slash[1] == '\0')
+        return false;
+    for (; *s; s++)
+        if ((unsigned char)*s <= 0x20 || (unsigned char)*s >= 0x7F)
+            return false;
+    return true;
+}
+
+/*
+ * Packages that name their kind in a "mimetype" member: OpenDocument,
+ * OpenOffice.org 1.x, EPUB; any other MIME type in a first member named
+ * "mimetype" (the convention those formats share) is a package of an
+ * application Mugai does not know.
+ */
+static enum ftype zip_mimetype(struct zipscan *z, struct ident *out, const char *note)
+{
+    if (!z->have_mimetype)
+        return FT_UNKNOWN;
+    /* Strip trailing white space some writers add. */
+    size_t ml = strlen(z->mimetype);
+    while (ml > 0 && (z->mimetype[ml - 1] == '\n' || z->mimetype[ml - 1] == '\r' ||
+                      z->mimetype[ml - 1] == ' '))
+        z->mimetype[--ml] = '\0';
+    const char *mt = z->mimetype;
+    enum ftype t = FT_UNKNOWN;
+    if (strncasecmp(mt, "application/vnd.oasis.opendocument.", 35) == 0)
+        t = odf_type(mt);
+    else if (strcasecmp(mt, "application/epub+zip") == 0)
+        t = FT_EPUB;
+    else if (strncasecmp(mt, "application/vnd.sun.xml.", 24) == 0)
+        t = FT_SUN_XML;
+    else if (z->first_mimetype && mime_like(mt))
+        t = FT_PACKAGE;
+    if (t != FT_UNKNOWN)
+        detail(out, "zip with mimetype %.100s%s", mt, note);
+    return t;
+}
+
 static enum ftype ident_zip(const uint8_t *d, size_t n, struct ident *out)
 {
     if (!zip_magic(d, n))
         return FT_UNKNOWN;
     struct zipscan z;
     memset(&z, 0, sizeof(z));
-    enum ftype t = FT_ZIP;
     /* The central directory and the local headers can disagree: take what either shows. */
     if (zip_eocd_entries(d, n) > IDENT_ZIP_MAX_ENTRIES)
         z.capped = true;
@@ -1039,63 +1425,46 @@ static enum ftype ident_zip(const uint8_t *d, size_t n, struct ident *out)
         zip_central_pass(d, n, &z);
     zip_local_pass(d, n, &z);
     const char *note = z.capped ? ", member list capped" : z.broken ? ", damaged" : "";
+    bool opc = z.content_types || z.opc_rels;
 
-    if (z.appx) {
-        detail(out, "zip holding AppxManifest.xml or AppxBlockMap.xml%s", note);
-        t = FT_APPX;
-    } else if (z.manifest || z.klass) {
-        detail(out, "zip holding %s%s", z.manifest ? "META-INF/MANIFEST.MF" : "a .class member",
+    /*
+     * Programs first, whatever else the zip holds; then an OPC add-in;
+     * then a "mimetype" package before an OPC document (the order
+     * OpenDocument detection always had); then the rest of OPC.
+     */
+    enum ftype t = zip_program(&z, out, note), office = FT_UNKNOWN;
+    char office_detail[sizeof(out->detail)] = "";
+    if (t == FT_UNKNOWN && opc) {
+        office = zip_opc(&z, out, note);
+        snprintf(office_detail, sizeof(office_detail), "%s", out->detail);
+        if (ftype_is_executable(office))
+            t = office;
+    }
+    if (t == FT_UNKNOWN)
+        t = zip_mimetype(&z, out, note);
+    if (t == FT_UNKNOWN && office != FT_UNKNOWN) {
+        t = office;
+        detail(out, "%s", office_detail);
+    }
+    if (t == FT_UNKNOWN)
+        t = zip_xps(&z, out, note);
+    if (t == FT_UNKNOWN && opc) {
+        detail(out,
+               "zip with [Content_Types].xml or _rels/.rels but no main part of a type Mugai "
+               "rebuilds%s",
                note);
-        t = FT_JAR;
-    } else if (z.have_mimetype &&
-               strncmp(z.mimetype, "application/vnd.oasis.opendocument.", 35) == 0) {
-        /* Strip trailing white space some writers add. */
-        size_t ml = strlen(z.mimetype);
-        while (ml > 0 && (z.mimetype[ml - 1] == '\n' || z.mimetype[ml - 1] == '\r' ||
-                          z.mimetype[ml - 1] == ' '))
-            z.mimetype[--ml] = '\0';
-        t = odf_type(z.mimetype);
-        if (t == FT_UNKNOWN) {
-            t = FT_ZIP;
-            detail(out, "zip holding an OpenDocument of another kind (%.80s)", z.mimetype);
-        } else {
-            detail(out, "zip with mimetype %.100s%s", z.mimetype, note);
-        }
-    } else if (z.content_types) {
-        char part[128] = "";
-        enum ftype ct = z.ct ? ooxml_main_from_ct(z.ct, z.ct_len, part, sizeof(part)) : FT_UNKNOWN;
-        bool vba = z.vba || (z.ct && strstr(z.ct, "vbaProject") != NULL);
-        const char *how;
-        if (ct != FT_UNKNOWN) {
-            t = ct;
-            how = "main part content type";
-        } else if (z.word) {
-            t = FT_DOCX;
-            how = "word/document.xml";
-        } else if (z.xlsb) {
-            t = FT_XLSB;
-            how = "xl/workbook.bin";
-        } else if (z.xl) {
-            t = FT_XLSX;
-            how = "xl/workbook.xml";
-        } else if (z.ppt) {
-            t = FT_PPTX;
-            how = "ppt/presentation.xml";
-        } else {
-            how = NULL;
-        }
-        if (how == NULL) {
-            detail(out, "zip with [Content_Types].xml but no known main part%s", note);
-        } else {
-            enum ftype m = vba ? ooxml_macro_variant(t) : t;
-            detail(out, "zip, %s%s%s%s%s: %s", how, part[0] ? " " : "", part,
-                   vba ? ", macro-enabled" : "", note, ftype_info(m)->name);
-            t = m;
-        }
-    } else {
+        t = FT_OPC;
+    }
+    if (t == FT_UNKNOWN && z.kml) {
+        detail(out, "zip holding a .kml file at its root (KMZ)%s", note);
+        t = FT_KMZ;
+    }
+    if (t == FT_UNKNOWN) {
         detail(out, "zip archive, %u members seen%s", z.entries, note);
+        t = FT_ZIP;
     }
     free(z.ct);
+    free(z.rels);
     return t;
 }
 
@@ -1507,6 +1876,7 @@ static void ident_prime_libarchive(void)
     memset(&z, 0, sizeof(z));
     zip_central_pass(zip, sizeof(zip), &z);
     free(z.ct);
+    free(z.rels);
 }
 
 int ident_init(void)

@@ -3,8 +3,9 @@
  *
  * libmagic (loaded once by ident_init(), before any worker is forked) gives
  * the first answer; our own structural checks refine it where libmagic is
- * coarse: a zip that is really OOXML / ODF / JAR / APPX (by its member
- * names, read with libarchive), an OLE2 file that is doc / xls / ppt / msi
+ * coarse: a zip that is really an application's package (OOXML, Visio,
+ * XPS, ODF, EPUB, JAR, APK, APPX, NuGet, ... by its member names, read with
+ * libarchive), an OLE2 file that is doc / xls / ppt / msi
  * (by its root CLSID and stream names), text that is CSV or a script.
  * The name is used only to record what it claims (ident.declared) so that
  * a mismatch can be reported; it never makes a file look safer.

@@ -16,9 +16,18 @@
  * Windows strips trailing dots and spaces, so "a.exe." runs as a.exe; the
  * extension check therefore only sees names that have none. Japanese names
  * (kana, kanji, full-width forms) pass.
+ *
+ * The released name (names_release_name) must end in an extension that
+ * Windows and Office open as the type that was released: an extension the
+ * content does not back ("meeting.rdp" holding text, which Remote Desktop
+ * would otherwise open with its drive redirections) is not kept. The
+ * allowlist per type is in ftype.c; the rule is here, in one place, so
+ * that every path that releases a file (command line, mail, archive
+ * members) can name it alike.
  */
 #include "names.h"
 #include "err.h"
+#include "ident.h"
 #include "utf8.h"
 
 #include <stdarg.h>
@@ -26,6 +35,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 #define NAMES_MAX_BYTES 255
 
@@ -152,4 +162,102 @@ const char *names_basename(const char *path)
         if (*p == '/' || *p == '\\')
             b = p + 1;
     return b;
+}
+
+/* ------------------------------------------------------------------ */
+/* The released name                                                   */
+
+/*
+ * Length of base[0, n) without compressor suffixes, when the output is not
+ * that compressor: "note.txt.gz" came out as a text file, "a.tar.gz" as a
+ * zip. Repeated, so "a.txt.gz.xz" that held text is "a.txt".
+ */
+static size_t names_strip_compressors(const char *base, size_t n, enum ftype out)
+{
+    static const struct {
+        const char *suffix;
+        enum ftype type;
+    } comp[] = {{".gz", FT_GZIP}, {".bz2", FT_BZIP2}, {".xz", FT_XZ}, {".zst", FT_ZSTD}};
+    bool again = true;
+    while (again) {
+        again = false;
+        for (size_t i = 0; i < sizeof(comp) / sizeof(comp[0]) && !again; i++) {
+            size_t sl = strlen(comp[i].suffix);
+            if (out != comp[i].type && n > sl &&
+                strncasecmp(base + n - sl, comp[i].suffix, sl) == 0) {
+                n -= sl;
+                again = true;
+            }
+        }
+    }
+    return n;
+}
+
+/* The type the extension ext[0, len) claims; FT_UNKNOWN when none or too long to be one. */
+static enum ftype names_ext_claim(const char *ext, size_t len)
+{
+    char probe[40];
+    if (len == 0 || len > sizeof(probe) - 2)
+        return FT_UNKNOWN;
+    probe[0] = '.';
+    memcpy(probe + 1, ext, len);
+    probe[len + 1] = '\0';
+    return ident_ext_type(probe);
+}
+
+/*
+ * stem "." ext into dst, at most NAMES_MAX_BYTES and cap - 1 bytes: the
+ * stem gives way (at a UTF-8 character boundary) so the extension, which
+ * decides how the file is opened, is always whole; "" if no stem byte fits.
+ */
+static void names_join(const char *stem, size_t sl, const char *ext, size_t el, char *dst,
+                       size_t cap)
+{
+    size_t limit = cap - 1 < NAMES_MAX_BYTES ? cap - 1 : NAMES_MAX_BYTES;
+    dst[0] = '\0';
+    if (el + 2 > limit)
+        return;
+    if (sl > limit - 1 - el) {
+        sl = limit - 1 - el;
+        while (sl > 0 && ((unsigned char)stem[sl] & 0xC0) == 0x80)
+            sl--;
+    }
+    if (sl == 0)
+        return;
+    memcpy(dst, stem, sl);
+    dst[sl] = '.';
+    memcpy(dst + sl + 1, ext, el);
+    dst[sl + 1 + el] = '\0';
+}
+
+void names_release_name(const char *in_name, enum ftype out, char *dst, size_t cap)
+{
+    if (dst == NULL || cap == 0)
+        return;
+    const char *base = in_name != NULL ? names_basename(in_name) : "";
+    size_t n = names_strip_compressors(base, strlen(base), out);
+    /* A program or unidentified data is never released; should one slip
+     * through, its name must not make Windows run it. */
+    const char *canon = ftype_is_executable(out) ? "bin" : ftype_info(out)->ext;
+    if (n == 0) {
+        /* No name at all: the extension still says what the file is. */
+        base = "file";
+        n = 4;
+    }
+    /* The last '.' not at the start (".profile" has no extension) with something after it. */
+    size_t dot = n;
+    while (dot > 0 && base[dot - 1] != '.')
+        dot--;
+    if (dot <= 1 || dot == n) {
+        names_join(base, n, canon, strlen(canon), dst, cap);
+        return;
+    }
+    const char *ext = base + dot;
+    size_t el = n - dot;
+    if (ftype_release_ext(out, ext, el))
+        names_join(base, dot - 1, ext, el, dst, cap);
+    else if (names_ext_claim(ext, el) != FT_UNKNOWN)
+        names_join(base, dot - 1, canon, strlen(canon), dst, cap);
+    else
+        names_join(base, n, canon, strlen(canon), dst, cap);
 }

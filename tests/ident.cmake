@@ -1,1 +1,2 @@
 mugai_unit_test(ident)
+mugai_py_test(ident)

@@ -5,7 +5,9 @@
  * against the type the format's own definition gives it (and the type its
  * name claims). Hand-built buffers cover the edges: fat Mach-O versus Java
  * class, descriptors at other ISO offsets, disk-image checks that must not
- * misfire, names that may only make text stricter, truncated and mangled
+ * misfire, names that may only make text stricter, packages of
+ * applications (corpus/make-ident.py) that must never pass as plain zips,
+ * truncated and mangled
  * inputs (for the sanitizer builds). First of all, right after
  * ident_init(), the whole sample set is run in a child under a seccomp
  * filter that kills the process on any open, exec, fork or socket call, as
@@ -129,6 +131,58 @@ static const struct sample samples[] = {
         {"blocked/benign/pic.svg", FT_SVG, FT_SVG},
         {"blocked/benign/mail.eml", FT_EML, FT_EML},
         {"blocked/benign/empty.txt", FT_TEXT, FT_TEXT},
+        /* zip-based packages of applications (corpus/make-ident.py): never FT_ZIP */
+        {"ident/drawing.vsdx", FT_VSDX, FT_VSDX},
+        {"ident/drawing.vsdm", FT_VSDM, FT_VSDM},
+        {"ident/stencil.vssx", FT_VSSX, FT_VSSX},
+        {"ident/stencil.vssm", FT_VSSM, FT_VSSM},
+        {"ident/template.vstx", FT_VSTX, FT_VSTX},
+        {"ident/template.vstm", FT_VSTM, FT_VSTM},
+        {"ident/names-only-macro.vsdx", FT_VSDM, FT_VSDX},
+        {"ident/drawings.zip", FT_VSDM, FT_ZIP},
+        {"ident/theme.thmx", FT_THMX, FT_THMX},
+        {"ident/slide.sldx", FT_SLDX, FT_SLDX},
+        {"ident/slide.sldm", FT_SLDM, FT_SLDM},
+        {"ident/document.xps", FT_XPS, FT_XPS},
+        {"ident/document.oxps", FT_OXPS, FT_OXPS},
+        {"ident/pieces.xps", FT_XPS, FT_XPS},
+        {"ident/model.3mf", FT_OPC, FT_UNKNOWN},
+        {"ident/rels-only.zip", FT_OPC, FT_ZIP},
+        {"ident/drawing.odg", FT_ODG, FT_ODG},
+        {"ident/drawing.otg", FT_OTG, FT_OTG},
+        {"ident/formula.odf", FT_ODF_FORMULA, FT_ODF_FORMULA},
+        {"ident/database.odb", FT_ODB, FT_ODB},
+        {"ident/chart.odc", FT_ODF_OTHER, FT_ODF_OTHER},
+        {"ident/master.odm", FT_ODF_OTHER, FT_ODF_OTHER},
+        {"ident/future.odx", FT_ODF_OTHER, FT_UNKNOWN},
+        {"ident/writer.sxw", FT_SUN_XML, FT_SUN_XML},
+        {"ident/calc.sxc", FT_SUN_XML, FT_SUN_XML},
+        {"ident/book.epub", FT_EPUB, FT_EPUB},
+        {"ident/image.ora", FT_PACKAGE, FT_UNKNOWN},
+        {"ident/map.kmz", FT_KMZ, FT_KMZ},
+        {"ident/real/bpmn.otg", FT_OTG, FT_OTG},
+        {"ident/real/bpmn.odg", FT_ODG, FT_ODG},
+        {"ident/real/hello.epub", FT_EPUB, FT_EPUB},
+        /* ... and programs among them */
+        {"ident/addin.xlam", FT_XLAM, FT_XLAM},
+        {"ident/addin.ppam", FT_PPAM, FT_PPAM},
+        {"ident/addin-in-docx.docx", FT_XLAM, FT_DOCX},
+        {"ident/app.apk", FT_APK, FT_APK},
+        {"ident/unsigned.apk", FT_APK, FT_APK},
+        {"ident/bundle.aab", FT_APK, FT_APK},
+        {"ident/package.nupkg", FT_NUGET, FT_NUGET},
+        {"ident/extension.vsix", FT_VSIX, FT_VSIX},
+        {"ident/app.pyz", FT_PYTHON_ZIP, FT_PYTHON_ZIP},
+        {"ident/app-shebang.pyz", FT_PYTHON_ZIP, FT_PYTHON_ZIP},
+        {"ident/sample-1.0-py3-none-any.whl", FT_PYTHON_ZIP, FT_PYTHON_ZIP},
+        {"ident/addon.xpi", FT_BROWSER_EXT, FT_BROWSER_EXT},
+        {"ident/extension.crx", FT_BROWSER_EXT, FT_BROWSER_EXT},
+        {"ident/webapp.war", FT_JAR, FT_JAR},
+        {"ident/enterprise.ear", FT_JAR, FT_JAR},
+        /* near misses: plain zips */
+        {"ident/plain-nuspec.zip", FT_ZIP, FT_ZIP},
+        {"ident/plain-late-mimetype.zip", FT_ZIP, FT_ZIP},
+        {"ident/plain-kml-in-folder.zip", FT_ZIP, FT_ZIP},
 };
 #define N_SAMPLES (sizeof(samples) / sizeof(samples[0]))
 
@@ -333,6 +387,56 @@ static void test_zip_entry_cap(void)
     free(m);
 }
 
+/*
+ * Packages whose central directory a reader cannot use are still told
+ * apart by their local headers: the ODF "mimetype" member is read from
+ * there when it is stored, as the format requires.
+ */
+static void test_package_local_headers(void)
+{
+    size_t n;
+    const uint8_t *odg = sample_data("ident/drawing.odg", &n);
+    if (odg == NULL || n < 22)
+        return;
+    uint8_t *m = malloc(n);
+    CHECK(m != NULL);
+    if (m == NULL)
+        return;
+    memcpy(m, odg, n);
+    CHECK(memcmp(m + n - 22, "PK\x05\x06", 4) == 0);
+    m[n - 22] = 'X'; /* no end of central directory any more */
+    struct ident id;
+    CHECK_EQ_INT(ident_buffer(m, n, "a.zip", &id), MG_OK);
+    CHECK_EQ_INT(id.type, FT_ODG);
+    CHECK(strstr(id.detail, "damaged") != NULL);
+    free(m);
+}
+
+/* Between two readings of one zip the stricter wins: a program's marker beats any document. */
+static void test_package_program_wins(void)
+{
+    size_t n;
+    const uint8_t *vsdm = sample_data("ident/drawing.vsdm", &n);
+    if (vsdm == NULL)
+        return;
+    /* Append a stored root member AndroidManifest.xml by rebuilding with a new local header
+     * in front: the local pass sees it first, the central directory never. */
+    static const char name[] = "AndroidManifest.xml";
+    size_t nl = sizeof(name) - 1, hl = 30 + nl;
+    uint8_t *m = calloc(1, hl + n);
+    CHECK(m != NULL);
+    if (m == NULL)
+        return;
+    memcpy(m, "PK\x03\x04\x14", 5);
+    m[26] = (uint8_t)nl;
+    memcpy(m + 30, name, nl);
+    memcpy(m + hl, vsdm, n);
+    struct ident id;
+    CHECK_EQ_INT(ident_buffer(m, hl + n, "drawing.vsdm", &id), MG_OK);
+    CHECK_EQ_INT(id.type, FT_APK);
+    free(m);
+}
+
 /* Messages that libmagic calls plain text because of their first header. */
 static void test_mail_header_block(void)
 {
@@ -367,6 +471,18 @@ static void test_ext_type(void)
     CHECK_EQ_INT(ident_ext_type("mail.msg"), FT_OLE2);
     CHECK_EQ_INT(ident_ext_type("a.jfif"), FT_JPEG);
     CHECK_EQ_INT(ident_ext_type("pkg.msixbundle"), FT_APPX);
+    CHECK_EQ_INT(ident_ext_type("drawing.VSDM"), FT_VSDM);
+    CHECK_EQ_INT(ident_ext_type("a.vsd"), FT_OLE2);
+    CHECK_EQ_INT(ident_ext_type("a.oxps"), FT_OXPS);
+    CHECK_EQ_INT(ident_ext_type("a.odf"), FT_ODF_FORMULA);
+    CHECK_EQ_INT(ident_ext_type("a.sxc"), FT_SUN_XML);
+    CHECK_EQ_INT(ident_ext_type("a.epub"), FT_EPUB);
+    CHECK_EQ_INT(ident_ext_type("a.kmz"), FT_KMZ);
+    CHECK_EQ_INT(ident_ext_type("a.aab"), FT_APK);
+    CHECK_EQ_INT(ident_ext_type("a.nupkg"), FT_NUGET);
+    CHECK_EQ_INT(ident_ext_type("a.whl"), FT_PYTHON_ZIP);
+    CHECK_EQ_INT(ident_ext_type("a.xlam"), FT_XLAM);
+    CHECK_EQ_INT(ident_ext_type("a.crx"), FT_BROWSER_EXT);
     CHECK_EQ_INT(ident_ext_type("noext"), FT_UNKNOWN);
     CHECK_EQ_INT(ident_ext_type("a."), FT_UNKNOWN);
     CHECK_EQ_INT(ident_ext_type("a.exe/"), FT_UNKNOWN);
@@ -454,6 +570,8 @@ int main(void)
     test_disk_no_misfire();
     test_executable_wins();
     test_zip_entry_cap();
+    test_package_local_headers();
+    test_package_program_wins();
     test_ext_type();
     test_mail_header_block();
     test_mangled();

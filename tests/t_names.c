@@ -8,8 +8,11 @@
 #include "t.h"
 
 #include "err.h"
+#include "ftype.h"
 #include "names.h"
+#include "utf8.h"
 
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -178,6 +181,247 @@ static void test_basename(void)
     CHECK(strcmp(names_basename("dir/"), "") == 0);
 }
 
+/* names_release_name into a buffer of cap bytes, all the rest of it poisoned. */
+static const char *release(const char *in, enum ftype out, size_t cap)
+{
+    static char buf[1024];
+    memset(buf, 'x', sizeof(buf));
+    names_release_name(in, out, buf, cap);
+    CHECK(memchr(buf, '\0', cap) != NULL); /* terminated within cap */
+    return buf;
+}
+
+static void expect_release(const char *in, enum ftype out, const char *want)
+{
+    const char *got = release(in, out, 1024);
+    if (strcmp(got, want) != 0)
+        fprintf(stderr, "release name of \"%s\" as %s: \"%s\", want \"%s\"\n", in ? in : "(null)",
+                ftype_info(out)->name, got, want);
+    CHECK(strcmp(got, want) == 0);
+}
+
+/* The names the review found released unchanged as "clean" text. */
+static void test_release_unknown_extensions(void)
+{
+    expect_release("meeting.rdp", FT_TEXT, "meeting.rdp.txt");
+    expect_release("root.cer", FT_TEXT, "root.cer.txt");
+    expect_release("page.shtml", FT_TEXT, "page.shtml.txt");
+    expect_release("x.mht", FT_TEXT, "x.mht.txt");
+    expect_release("x.xht", FT_TEXT, "x.xht.txt");
+    expect_release("a.php", FT_TEXT, "a.php.txt");
+    expect_release("a.desktop", FT_TEXT, "a.desktop.txt");
+    expect_release("a.command", FT_TEXT, "a.command.txt");
+    expect_release("desktop.ini", FT_TEXT, "desktop.ini.txt");
+    expect_release("notes.md", FT_TEXT, "notes.md.txt");
+    expect_release("data.json", FT_TEXT, "data.json.txt");
+    expect_release("run.sh", FT_TEXT, "run.sh.txt");
+    expect_release("\xe4\xbc\x9a\xe8\xad\xb0.rdp", FT_TEXT,
+                   "\xe4\xbc\x9a\xe8\xad\xb0.rdp.txt"); /* 会議.rdp */
+    /* Only the last extension counts, as on Windows. */
+    expect_release("invoice.pdf.rdp", FT_TEXT, "invoice.pdf.rdp.txt");
+    expect_release("dir/sub/meeting.rdp", FT_TEXT, "meeting.rdp.txt");
+    expect_release("C:\\Users\\a\\a.php", FT_TEXT, "a.php.txt");
+    /* An image's allowlist is its own: a JPEG named .rdp is no exception. */
+    expect_release("meeting.rdp", FT_JPEG, "meeting.rdp.jpg");
+    expect_release("x.mht", FT_EML, "x.mht.eml");
+}
+
+static void test_release_allowed_kept(void)
+{
+    expect_release("notes.txt", FT_TEXT, "notes.txt");
+    expect_release("NOTES.TXT", FT_TEXT, "NOTES.TXT");
+    expect_release("app.log", FT_TEXT, "app.log");
+    expect_release("a.text", FT_TEXT, "a.text");
+    expect_release("data.csv", FT_CSV, "data.csv");
+    expect_release("data.txt", FT_CSV, "data.txt"); /* formulas neutralized: safe in Notepad */
+    expect_release("photo.JPG", FT_JPEG, "photo.JPG");
+    expect_release("photo.jpeg", FT_JPEG, "photo.jpeg");
+    expect_release("photo.jpe", FT_JPEG, "photo.jpe");
+    expect_release("photo.jfif", FT_JPEG, "photo.jfif");
+    expect_release("a.png", FT_PNG, "a.png");
+    expect_release("a.gif", FT_GIF, "a.gif");
+    expect_release("a.pdf", FT_PDF, "a.pdf");
+    expect_release("report.docx", FT_DOCX, "report.docx");
+    expect_release("book.xlsx", FT_XLSX, "book.xlsx");
+    expect_release("slides.pptx", FT_PPTX, "slides.pptx");
+    expect_release("a.odt", FT_ODT, "a.odt");
+    expect_release("mail.eml", FT_EML, "mail.eml");
+    expect_release("files.zip", FT_ZIP, "files.zip");
+    expect_release("\xe5\x86\x99\xe7\x9c\x9f.JPG", FT_JPEG,
+                   "\xe5\x86\x99\xe7\x9c\x9f.JPG"); /* 写真.JPG */
+}
+
+static void test_release_other_type_replaced(void)
+{
+    expect_release("photo.jpg", FT_PNG, "photo.png");
+    expect_release("\xe5\x86\x99\xe7\x9c\x9f.JPG", FT_PNG, "\xe5\x86\x99\xe7\x9c\x9f.png");
+    expect_release("report.docm", FT_DOCX, "report.docx");
+    expect_release("report.doc", FT_DOCX, "report.docx");
+    expect_release("template.dotx", FT_DOCX, "template.docx");
+    expect_release("book.xlsm", FT_XLSX, "book.xlsx");
+    expect_release("data.csv", FT_TEXT, "data.txt");     /* text is not neutralized: no .csv */
+    expect_release("report.pdf", FT_TEXT, "report.txt"); /* flattened */
+    expect_release("mail.txt", FT_EML, "mail.eml");
+    expect_release("mail.msg", FT_EML, "mail.eml");
+    expect_release("page.html", FT_TEXT, "page.txt");
+    expect_release("page.xhtml", FT_TEXT, "page.txt");
+    expect_release("archive.7z", FT_ZIP, "archive.zip");
+    expect_release("archive.rar", FT_ZIP, "archive.zip");
+    expect_release("archive.tgz", FT_ZIP, "archive.zip");
+    expect_release("drawing.vsdm", FT_ZIP, "drawing.zip");
+}
+
+static void test_release_compressors(void)
+{
+    expect_release("note.txt.gz", FT_TEXT, "note.txt");
+    expect_release("NOTE.TXT.GZ", FT_TEXT, "NOTE.TXT");
+    expect_release("note.txt.bz2", FT_TEXT, "note.txt");
+    expect_release("note.txt.xz", FT_TEXT, "note.txt");
+    expect_release("note.txt.zst", FT_TEXT, "note.txt");
+    expect_release("note.txt.gz.xz", FT_TEXT, "note.txt");
+    expect_release("hello.gz", FT_TEXT, "hello.txt");
+    expect_release("archive.tar.gz", FT_ZIP, "archive.zip");
+    expect_release("photo.jpg.gz", FT_JPEG, "photo.jpg");
+    expect_release("meeting.rdp.gz", FT_TEXT, "meeting.rdp.txt");
+    expect_release(".gz", FT_TEXT, ".gz.txt"); /* nothing before it: not a suffix */
+    /* The compressor itself (never an output today) keeps its suffix. */
+    expect_release("a.gz", FT_GZIP, "a.gz");
+}
+
+static void test_release_no_extension(void)
+{
+    /* No extension: Windows would ask which program to use, and a mail
+     * client or browser guesses from the content; the canonical extension
+     * says what Mugai released, so it is appended as for an unknown one. */
+    expect_release("README", FT_TEXT, "README.txt");
+    expect_release(".profile", FT_TEXT, ".profile.txt"); /* a leading dot starts no extension */
+    expect_release("a.", FT_TEXT, "a..txt");
+    expect_release("dir/", FT_TEXT, "file.txt");
+    expect_release("", FT_PNG, "file.png");
+    expect_release(NULL, FT_TEXT, "file.txt");
+}
+
+static void test_release_never_released_types(void)
+{
+    /* Programs and unknown data are never released; if one were, not as a program. */
+    expect_release("a.exe", FT_PE, "a.bin");
+    expect_release("a.js", FT_SCRIPT, "a.bin");
+    expect_release("a", FT_SCRIPT, "a.bin");
+    expect_release("a.dat", FT_UNKNOWN, "a.dat.bin");
+    expect_release("a.txt", (enum ftype)FT_COUNT, "a.bin");
+}
+
+static bool valid_utf8(const char *s)
+{
+    size_t n = strlen(s);
+    for (size_t i = 0; i < n;) {
+        size_t used = 0;
+        if (utf8_next((const unsigned char *)s + i, n - i, &used) < 0)
+            return false;
+        i += used;
+    }
+    return true;
+}
+
+static void test_release_bounds(void)
+{
+    /* 251 + ".rdp" = 255 bytes; ".txt" appended cuts the stem to keep 255. */
+    char in[600], want[600];
+    memset(in, 'a', 251);
+    memcpy(in + 251, ".rdp", 5);
+    memset(want, 'a', 251);
+    memcpy(want + 251, ".txt", 5);
+    expect_release(in, FT_TEXT, want);
+    /* A kept name of 255 bytes stays whole. */
+    memcpy(in + 251, ".txt", 5);
+    expect_release(in, FT_TEXT, in);
+    /* Japanese stem: cut between characters, never inside one. */
+    in[0] = '\0';
+    for (int i = 0; i < 84; i++)
+        strcat(in, "\xe3\x81\x82"); /* あ x 84 = 252 bytes */
+    strcat(in, ".rdp");
+    const char *got = release(in, FT_TEXT, 1024);
+    CHECK(strlen(got) <= 255);
+    CHECK(strlen(got) == 83 * 3 + 4);
+    CHECK(valid_utf8(got));
+    CHECK(strlen(got) >= 4 && strcmp(got + strlen(got) - 4, ".txt") == 0);
+    /* Small buffers: the extension always whole, or nothing. */
+    CHECK(strcmp(release("meeting.rdp", FT_TEXT, 8), "mee.txt") == 0);
+    CHECK(strcmp(release("meeting.rdp", FT_TEXT, 6), "m.txt") == 0);
+    CHECK(strcmp(release("meeting.rdp", FT_TEXT, 5), "") == 0);
+    CHECK(strcmp(release("meeting.rdp", FT_TEXT, 1), "") == 0);
+    CHECK(strcmp(release("\xe3\x81\x82\xe3\x81\x84.rdp", FT_TEXT, 10), "\xe3\x81\x82.txt") == 0);
+    CHECK(strcmp(release("\xe3\x81\x82.rdp", FT_TEXT, 7), "") == 0);
+    names_release_name("a.txt", FT_TEXT, NULL, 10); /* no buffer: nothing written, no crash */
+    char one[1] = {'x'};
+    names_release_name("a.txt", FT_TEXT, one, 0);
+    CHECK(one[0] == 'x');
+}
+
+/* The table itself: a type's own extension is on its list, and no listed one runs code. */
+static void test_release_table(void)
+{
+    for (int t = 0; t < FT_COUNT; t++) {
+        const struct ftype_info *fi = ftype_info((enum ftype)t);
+        if (fi->release_exts[0] == '\0')
+            continue;
+        CHECK(!ftype_is_executable((enum ftype)t));
+        if (!ftype_release_ext((enum ftype)t, fi->ext, strlen(fi->ext)))
+            fprintf(stderr, "%s: canonical .%s not on its list\n", fi->name, fi->ext);
+        CHECK(ftype_release_ext((enum ftype)t, fi->ext, strlen(fi->ext)));
+        char list[128];
+        snprintf(list, sizeof(list), "%s", fi->release_exts);
+        for (char *e = strtok(list, " "); e != NULL; e = strtok(NULL, " ")) {
+            char name[64];
+            snprintf(name, sizeof(name), "a.%s", e);
+            expect_ok(name);
+        }
+    }
+    CHECK(!ftype_release_ext(FT_TEXT, "csv", 3));
+    CHECK(!ftype_release_ext(FT_TEXT, "tx", 2));
+    CHECK(!ftype_release_ext(FT_TEXT, "txtx", 4));
+    CHECK(!ftype_release_ext(FT_TEXT, "", 0));
+    CHECK(ftype_release_ext(FT_JPEG, "JFIF", 4));
+    CHECK(!ftype_release_ext(FT_EML, "mht", 3));
+    CHECK(!ftype_release_ext(FT_PE, "exe", 3));
+}
+
+/*
+ * Whatever the name, for every type Mugai releases: a name names_check
+ * accepts comes out as one it accepts too, at most 255 bytes, ending in an
+ * extension on that type's list.
+ */
+static void test_release_always_allowed(void)
+{
+    static const char *const stems[] = {
+            "a", "\xe8\xab\x8b\xe6\xb1\x82\xe6\x9b\xb8", ".x", "a.b", "x y", "a.pdf"};
+    static const char *const exts[] = {"",        ".txt", ".csv", ".rdp",  ".JPG", ".png",
+                                       ".docm",   ".pdf", ".eml", ".mht",  ".zip", ".gz",
+                                       ".tar.gz", ".odt", ".7z",  ".html", ".svg", ".TXT.GZ"};
+    static const enum ftype outs[] = {FT_TEXT, FT_CSV,  FT_JPEG, FT_PNG, FT_GIF, FT_PDF,
+                                      FT_DOCX, FT_XLSX, FT_PPTX, FT_ODT, FT_EML, FT_ZIP};
+    int bad = 0;
+    for (size_t i = 0; i < sizeof(stems) / sizeof(stems[0]); i++)
+        for (size_t j = 0; j < sizeof(exts) / sizeof(exts[0]); j++)
+            for (size_t k = 0; k < sizeof(outs) / sizeof(outs[0]); k++) {
+                char in[64];
+                snprintf(in, sizeof(in), "%s%s", stems[i], exts[j]);
+                if (names_check(in, NULL, 0, NULL, 0) != MG_OK)
+                    continue;
+                const char *got = release(in, outs[k], 1024);
+                const char *dot = strrchr(got, '.');
+                bool ok = names_check(got, NULL, 0, NULL, 0) == MG_OK && strlen(got) <= 255 &&
+                          dot != NULL && dot != got &&
+                          ftype_release_ext(outs[k], dot + 1, strlen(dot + 1));
+                if (!ok) {
+                    fprintf(stderr, "release name of \"%s\" as %s: \"%s\"\n", in,
+                            ftype_info(outs[k])->name, got);
+                    bad++;
+                }
+            }
+    CHECK_EQ_INT(bad, 0);
+}
+
 int main(void)
 {
     test_japanese_pass();
@@ -187,5 +431,14 @@ int main(void)
     test_bad_names();
     test_small_buffers();
     test_basename();
+    test_release_unknown_extensions();
+    test_release_allowed_kept();
+    test_release_other_type_replaced();
+    test_release_compressors();
+    test_release_no_extension();
+    test_release_never_released_types();
+    test_release_bounds();
+    test_release_table();
+    test_release_always_allowed();
     return t_done();
 }

@@ -1,0 +1,2 @@
+# The names released files get (names_release_name), through the mugai binary.
+mugai_py_test(release_names)
