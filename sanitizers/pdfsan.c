@@ -212,19 +212,31 @@ static void pdfsan_found(struct pdfsan_walk *w, const char *why, const char *fmt
 
 /* ---- small qpdf helpers ------------------------------------------------ */
 
-/* The name at key in dict, copied into buf ("" when absent or not a name). */
-static const char *pdfsan_name_at(qpdf_data q, qpdf_oh dict, const char *key, char *buf, size_t cap)
+/*
+ * The name v, copied into buf (unchanged when v is not a name). A name
+ * that does not fit, or that holds a NUL (qpdf's mark for a '#' without
+ * two hex digits), becomes "/#", which matches nothing we keep: judged by
+ * its full spelling, never by a prefix.
+ */
+static void pdfsan_copy_name(qpdf_data q, qpdf_oh v, char *buf, size_t cap)
 {
     const char *name = NULL;
     size_t n = 0;
+    if (qpdf_oh_get_value_as_name(q, v, &name, &n) && name) {
+        if (n >= cap || memchr(name, '\0', n))
+            snprintf(buf, cap, "/#");
+        else {
+            memcpy(buf, name, n);
+            buf[n] = '\0';
+        }
+    }
+}
+
+static const char *pdfsan_name_at(qpdf_data q, qpdf_oh dict, const char *key, char *buf, size_t cap)
+{
     buf[0] = '\0';
     qpdf_oh v = qpdf_oh_get_key(q, dict, key);
-    if (qpdf_oh_get_value_as_name(q, v, &name, &n) && name) {
-        if (n >= cap)
-            n = cap - 1;
-        memcpy(buf, name, n);
-        buf[n] = '\0';
-    }
+    pdfsan_copy_name(q, v, buf, cap);
     qpdf_oh_release(q, v);
     return buf;
 }
@@ -440,10 +452,14 @@ static void pdfsan_check_font(struct pdfsan_walk *w, qpdf_oh d)
         return;
     /* Without ToUnicode poppler maps CIDs through a cidToUnicode file of
      * the font's character collection, unless it is Adobe-Identity. */
+    /* Each step only on the type it needs: qpdf warns about any other, and
+     * the verifier counts warnings. */
     qpdf_oh df = qpdf_oh_get_key(q, d, "/DescendantFonts");
-    qpdf_oh f0 = qpdf_oh_get_array_item(q, df, 0);
-    qpdf_oh si = qpdf_oh_get_key(q, f0, "/CIDSystemInfo");
-    qpdf_oh ord = qpdf_oh_get_key(q, si, "/Ordering");
+    qpdf_oh f0 = qpdf_oh_is_array(q, df) ? qpdf_oh_get_array_item(q, df, 0) : qpdf_oh_new_null(q);
+    qpdf_oh si = qpdf_oh_is_dictionary(q, f0) ? qpdf_oh_get_key(q, f0, "/CIDSystemInfo")
+                                              : qpdf_oh_new_null(q);
+    qpdf_oh ord = qpdf_oh_is_dictionary(q, si) ? qpdf_oh_get_key(q, si, "/Ordering")
+                                               : qpdf_oh_new_null(q);
     if (qpdf_oh_is_string(q, ord)) {
         const char *o = qpdf_oh_get_string_value(q, ord);
         if (o && strcmp(o, "Identity") != 0 && strcmp(o, "UCS") != 0) {
@@ -528,6 +544,15 @@ static void pdfsan_cut(struct pdfsan_walk *w, qpdf_oh v)
  * reference, because there the allowlists apply; everything else is judged
  * when it is visited. Returns true when the reference must be cut.
  */
+/* qpdf keeps a '#' not followed by two hex digits as a NUL inside the
+ * name, writes it back as it was, and warns about it on every read. */
+static bool pdfsan_name_stray(qpdf_data q, qpdf_oh v)
+{
+    const char *name = NULL;
+    size_t n = 0;
+    return qpdf_oh_get_value_as_name(q, v, &name, &n) && name && memchr(name, '\0', n);
+}
+
 static bool pdfsan_visit_value(struct pdfsan_walk *w, qpdf_oh c, const char *key, qpdf_oh v,
                                enum qpdf_object_type_e t, enum pdfsan_ref ref)
 {
@@ -552,6 +577,13 @@ static bool pdfsan_visit_value(struct pdfsan_walk *w, qpdf_oh c, const char *key
             }
         }
         pdfsan_push(w, v, REF_OTHER);
+    } else if (t == ot_name && pdfsan_name_stray(q, v)) {
+        char where[48];
+        pdfsan_where(q, c, where, sizeof(where));
+        pdfsan_found(w, "readers disagree on what such a name is",
+                     "name with a stray # (under %.40s in %s)", key, where);
+        qpdf_oh_release(q, v);
+        return true;
     } else if (t == ot_array) {
         enum pdfsan_ref items = REF_OTHER;
         if (strcmp(key, "/Annots") == 0)
@@ -647,18 +679,6 @@ static void pdfsan_empty_dict(struct pdfsan_walk *w, qpdf_oh d)
     for (size_t i = 0; i < ks.n; i++)
         qpdf_oh_remove_key(w->q, d, ks.k[i]);
     pdfsan_keys_free(&ks);
-}
-
-static void pdfsan_copy_name(qpdf_data q, qpdf_oh v, char *buf, size_t cap)
-{
-    const char *name = NULL;
-    size_t n = 0;
-    if (qpdf_oh_get_value_as_name(q, v, &name, &n) && name) {
-        if (n >= cap)
-            n = cap - 1;
-        memcpy(buf, name, n);
-        buf[n] = '\0';
-    }
 }
 
 /*
@@ -830,6 +850,14 @@ static void pdfsan_catalog(struct pdfsan_walk *w, qpdf_oh root)
     }
 }
 
+static bool pdfsan_info_ok(qpdf_data q, qpdf_oh tr)
+{
+    qpdf_oh v = qpdf_oh_get_key(q, tr, "/Info");
+    bool ok = qpdf_oh_is_dictionary(q, v);
+    qpdf_oh_release(q, v);
+    return ok;
+}
+
 static void pdfsan_walk_trailer(struct pdfsan_walk *w)
 {
     qpdf_data q = w->q;
@@ -841,8 +869,15 @@ static void pdfsan_walk_trailer(struct pdfsan_walk *w)
     }
     for (size_t i = 0; i < ks.n; i++) {
         const char *k = ks.k[i];
-        if (!w->err &&
-            (strcmp(k, "/Root") == 0 || strcmp(k, "/Info") == 0 || strcmp(k, "/ID") == 0)) {
+        if (!w->err && strcmp(k, "/Info") == 0 && !pdfsan_info_ok(q, tr)) {
+            /* qpdf's writer warns about any other /Info, and so would the
+             * verifier. */
+            pdfsan_found(w, "the document information must be a dictionary",
+                         "trailer entry /Info of another type");
+            if (w->mode == PDFSAN_CLEAN)
+                qpdf_oh_remove_key(q, tr, k);
+        } else if (!w->err &&
+                   (strcmp(k, "/Root") == 0 || strcmp(k, "/Info") == 0 || strcmp(k, "/ID") == 0)) {
             qpdf_oh v = qpdf_oh_get_key(q, tr, k);
             if (pdfsan_visit_value(w, tr, k, v, qpdf_oh_get_type_code(q, v), REF_OTHER) &&
                 w->mode == PDFSAN_CLEAN)
@@ -1773,8 +1808,9 @@ static enum pdfsan_st pdfsan_codec_check(struct pdfsan_walk *w, qpdf_oh d, int i
 
 /* ---- decoding ---- */
 
-/* Bytes zlib's inflate produces from p, counting no further than stop. */
-static uint64_t pdfsan_inflate_count(const uint8_t *p, size_t n, uint64_t stop)
+/* Bytes zlib's inflate produces from p, counting no further than stop;
+ * *trailing: the deflate data ended before p did. */
+static uint64_t pdfsan_inflate_count(const uint8_t *p, size_t n, uint64_t stop, bool *trailing)
 {
     z_stream z;
     uint8_t out[16384];
@@ -1793,6 +1829,8 @@ static uint64_t pdfsan_inflate_count(const uint8_t *p, size_t n, uint64_t stop)
         z.avail_out = sizeof(out);
         int zr = inflate(&z, Z_NO_FLUSH);
         got += sizeof(out) - z.avail_out;
+        if (zr == Z_STREAM_END)
+            *trailing = z.avail_in > 0 || left > 0;
         if (zr != Z_OK || got >= stop || (z.avail_in == 0 && !left && z.avail_out != 0))
             break;
     }
@@ -1829,10 +1867,17 @@ static enum pdfsan_st pdfsan_decode(struct pdfsan_walk *w, qpdf_oh s, const uint
         allowed = promised;
     uint64_t left = w->lim.max_expanded > *w->expanded ? w->lim.max_expanded - *w->expanded : 0;
     uint64_t got = 0;
+    bool trailing = false;
     if (ch->flate_first)
-        got = pdfsan_inflate_count(raw, rawlen, (allowed < left ? allowed : left) + 1);
+        got = pdfsan_inflate_count(raw, rawlen, (allowed < left ? allowed : left) + 1, &trailing);
     *data = NULL;
     *len = 0;
+    /* The writer's Flate ends where the data ends; anything after it in
+     * our own output would be bytes nobody decodes. */
+    if (trailing && w->mode == PDFSAN_CHECK) {
+        snprintf(why, cap, "data after the end of the Flate stream");
+        return ST_DROP;
+    }
     if (!ch->flate_first || (got <= allowed && got <= left)) {
         QPDF_BOOL filtered = QPDF_FALSE;
         char msg[160] = "";
@@ -2323,7 +2368,9 @@ int pdfsan_verify(struct san_ctx *ctx, const uint8_t *in, size_t len)
     w.keep_links = !ctx || !ctx->pol || ctx->pol->keep_hyperlinks;
     pdfsan_limits_of(ctx, &w.lim);
     w.expanded = &w.own_expanded; /* the job's total counted the sanitizing */
-    if (pdfsan_walk_doc(&w) != MG_OK || w.findings || qpdf_has_error(q))
+    /* A warning while reading objects (a stream whose length qpdf had to
+     * find) is a failure: recovery is off, and we wrote this file. */
+    if (pdfsan_walk_doc(&w) != MG_OK || w.findings || qpdf_has_error(q) || qpdf_more_warnings(q))
         goto out;
     /* Every stream in the shape the writer leaves, within the limits, and
      * decoding without a warning. */
@@ -2332,8 +2379,7 @@ int pdfsan_verify(struct san_ctx *ctx, const uint8_t *in, size_t len)
     /* qpdf's own check (what `qpdf --check` runs before parsing page
      * contents): a full write to nowhere at decode level all, which also
      * decodes the JPEG images. A warning is a failure: we wrote this file. */
-    if (pdfsan_drain_warnings(q, NULL, 0) || qpdf_check_pdf(q) != QPDF_SUCCESS ||
-        qpdf_more_warnings(q))
+    if (qpdf_more_warnings(q) || qpdf_check_pdf(q) != QPDF_SUCCESS || qpdf_more_warnings(q))
         goto out;
     rc = MG_OK;
 out:
