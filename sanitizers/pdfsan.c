@@ -1108,6 +1108,7 @@ static const struct {
         {"/RunLengthDecode", "/RL", CODEC_NONE, true},
         {"/ASCII85Decode", "/A85", CODEC_NONE, false},
         {"/ASCIIHexDecode", "/AHx", CODEC_NONE, false},
+        {"/Crypt", NULL, CODEC_NONE, false}, /* qpdf decrypts; only /Identity is left */
         {"/DCTDecode", "/DCT", CODEC_DCT, false},
         {"/JPXDecode", NULL, CODEC_JPX, false},
         {"/JBIG2Decode", NULL, CODEC_JBIG2, false},
