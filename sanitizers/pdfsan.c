@@ -621,6 +621,36 @@ static void pdfsan_keys_free(struct pdfsan_keys *ks)
 }
 
 /*
+ * qpdf lists a dictionary's keys in byte order, so a key with a NUL inside
+ * (qpdf's mark for "#00" or for a '#' without two hex digits: "/URI#")
+ * comes right after the key it reads as through the C API ("/URI"). Such
+ * a key would be taken for the other one, its own value never judged; a
+ * key that repeats the previous one is that case (a hash and the first
+ * bytes are compared, a false match only refuses the file).
+ */
+struct pdfsan_prevkey {
+    uint64_t hash;
+    size_t len;
+    char head[64];
+    bool set;
+};
+
+static bool pdfsan_key_repeats(struct pdfsan_prevkey *pk, const char *k)
+{
+    size_t len = strlen(k);
+    uint64_t h = 1469598103934665603ull; /* FNV-1a */
+    for (size_t i = 0; i < len; i++)
+        h = (h ^ (uint8_t)k[i]) * 1099511628211ull;
+    bool same = pk->set && pk->hash == h && pk->len == len &&
+                strncmp(pk->head, k, sizeof(pk->head) - 1) == 0;
+    pk->hash = h;
+    pk->len = len;
+    pk->set = true;
+    snprintf(pk->head, sizeof(pk->head), "%s", k);
+    return same;
+}
+
+/*
  * A key holding a NUL byte (from #00) cannot be named through the C API:
  * it could be neither judged nor removed, so the walk stops (MG_ERR_PARSE).
  */
@@ -641,11 +671,16 @@ static int pdfsan_keys(struct pdfsan_walk *w, qpdf_oh d, const char *const *skip
     size_t cap = 0;
     ks->k = NULL;
     ks->n = 0;
+    struct pdfsan_prevkey pk = {.set = false};
     qpdf_oh_begin_dict_key_iter(q, d);
     while (qpdf_oh_dict_more_keys(q)) {
         const char *k = qpdf_oh_dict_next_key(q);
         if (!pdfsan_key_addressable(w, d, k))
             break;
+        if (pdfsan_key_repeats(&pk, k)) {
+            w->err = MG_ERR_PARSE;
+            break;
+        }
         if (skip && name_in(k, skip))
             continue;
         if (ks->n == cap) {
@@ -692,10 +727,11 @@ static void pdfsan_walk_dict(struct pdfsan_walk *w, qpdf_oh self, qpdf_oh d)
 {
     qpdf_data q = w->q;
     struct pdfsan_kind kd = {.has_s = false};
+    struct pdfsan_prevkey pk = {.set = false};
     qpdf_oh_begin_dict_key_iter(q, d);
     while (qpdf_oh_dict_more_keys(q) && !w->err) {
         const char *k = qpdf_oh_dict_next_key(q);
-        if (!k) {
+        if (!k || pdfsan_key_repeats(&pk, k)) {
             w->err = MG_ERR_PARSE;
             break;
         }
@@ -1160,6 +1196,32 @@ static int pdfsan_cmp_int(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
+/*
+ * Page contents are a stream or an array of streams; anything else in
+ * them qpdf skips with a warning on every read (and the verifier counts
+ * warnings), so it goes. Returns whether item j of c (or c itself, j < 0)
+ * stays.
+ */
+static bool pdfsan_content_item_ok(struct pdfsan_walk *w, qpdf_oh page, qpdf_oh c, int j,
+                                   qpdf_oh item)
+{
+    qpdf_data q = w->q;
+    if (qpdf_oh_is_stream(q, item) ||
+        (j < 0 && (qpdf_oh_is_null(q, item) || qpdf_oh_is_array(q, item))))
+        return true;
+    char where[48];
+    pdfsan_where(q, page, where, sizeof(where));
+    pdfsan_found(w, "page contents are streams; qpdf and viewers skip anything else",
+                 "%s in the /Contents of %s", qpdf_oh_get_type_name(q, item), where);
+    if (w->mode == PDFSAN_CLEAN) {
+        if (j < 0)
+            qpdf_oh_remove_key(q, page, "/Contents");
+        else
+            qpdf_oh_erase_item(q, c, j);
+    }
+    return false;
+}
+
 /* The object numbers of every page's content streams, sorted. */
 static int pdfsan_collect_contents(struct pdfsan_walk *w)
 {
@@ -1169,10 +1231,23 @@ static int pdfsan_collect_contents(struct pdfsan_walk *w)
     for (int i = 0; i < pages; i++) {
         qpdf_oh page = qpdf_get_page_n(q, (size_t)i);
         qpdf_oh c = qpdf_oh_get_key(q, page, "/Contents");
+        if (!pdfsan_content_item_ok(w, page, c, -1, c)) {
+            qpdf_oh_release(q, c);
+            qpdf_oh_release(q, page);
+            continue;
+        }
         int n = qpdf_oh_is_array(q, c) ? qpdf_oh_get_array_n_items(q, c) : 1;
         for (int j = 0; j < n; j++) {
             qpdf_oh s = qpdf_oh_is_array(q, c) ? qpdf_oh_get_array_item(q, c, j)
                                                : qpdf_oh_new_object(q, c);
+            if (qpdf_oh_is_array(q, c) && !pdfsan_content_item_ok(w, page, c, j, s)) {
+                qpdf_oh_release(q, s);
+                if (w->mode == PDFSAN_CLEAN) {
+                    j--;
+                    n--;
+                }
+                continue;
+            }
             int id = qpdf_oh_is_stream(q, s) ? qpdf_oh_get_object_id(q, s) : 0;
             qpdf_oh_release(q, s);
             if (id <= 0)
@@ -2235,7 +2310,7 @@ static int pdfsan_rewrite(struct san_ctx *ctx, const uint8_t *in, size_t len, st
     }
     if (rc == MG_ERR_PARSE) {
         report_block(node, "parse-error",
-                     "a dictionary key contains a NUL byte (#00), which "
+                     "a dictionary key contains a NUL byte (#00) or a stray #, which "
                      "cannot be inspected");
         goto out;
     }

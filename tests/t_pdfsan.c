@@ -622,9 +622,9 @@ static void test_verify(void)
  * each (pdfimages -list). */
 static char *image_list(const char *path, size_t *n)
 {
-    char cmd[1024];
+    char cmd[1200];
     snprintf(cmd, sizeof(cmd),
-             "pdfimages -list '%s' 2>/dev/null | tail -n +3 | awk '{print $4, $5, $9}'", path);
+             "pdfimages -list '%.1000s' 2>/dev/null | tail -n +3 | awk '{print $4, $5, $9}'", path);
     char *t = capture(cmd, NULL);
     *n = 0;
     for (const char *p = t; *p; p++)
