@@ -5,6 +5,10 @@
  * back) is a bug, so it aborts; everything else must simply not crash or
  * leak.
  *
+ * The policy is the built-in default, so every stream is decoded under
+ * the real limits (max_expanded, max_ratio, max_pixels, max_dimension,
+ * jpeg_max_scans); only the sizes are lowered to the fuzzer's scale.
+ *
  * When the last input byte has its low three bits set, the input also goes
  * through pdfsan_flatten (qpdf rewrite, then poppler's text extraction);
  * one input in eight keeps the slower poppler path from dominating. Bit 3
@@ -23,7 +27,7 @@ static struct policy fuzz_pol;
 
 int fuzz_init(void)
 {
-    memset(&fuzz_pol, 0, sizeof(fuzz_pol));
+    policy_defaults(&fuzz_pol);
     fuzz_pol.max_input_size = 16u << 20;
     fuzz_pol.max_output_size = 64u << 20;
     fuzz_pol.worker_memory = 512ull << 20;

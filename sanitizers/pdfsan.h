@@ -14,9 +14,21 @@
  * annotations other than the static kinds, PostScript XObjects, 3D and
  * multimedia objects, catalog and trailer keys outside an allowlist. Names
  * are compared as qpdf decodes them, so #xx escapes do not hide anything.
- * qpdf then writes one revision with only the objects still referenced,
- * unencrypted, nothing after %%EOF. Images are kept as they are (not
- * re-encoded); the report says so.
+ * Then every stream kept is checked and decoded under the job's limits
+ * (max_expanded over the job, max_ratio per stream, max_pixels and
+ * max_dimension for images, checked from the image dictionary before
+ * anything is decoded): generic filters with qpdf's decoders, image codecs
+ * (JPEG, JPEG 2000, JBIG2, CCITT) by their headers, which must agree with
+ * the dictionary. A limit refuses the file; a stream that does not decode
+ * or whose /Length lies is dropped (a page's content stream refuses the
+ * file). qpdf then writes one revision with only the objects still
+ * referenced, unencrypted, nothing after %%EOF, every generic stream
+ * decoded and compressed anew with Flate; codec images stay encoded (the
+ * report says so).
+ *
+ * Verify: the output parses without repair, the same walk and stream
+ * checks find nothing, and qpdf's own check (qpdf_check_pdf, the write at
+ * decode level all that `qpdf --check` runs) passes without a warning.
  *
  * Flatten: the same rewrite without annotations and forms, then poppler
  * extracts the text of each page in reading order, UTF-8. Pages are

@@ -421,18 +421,24 @@ static void test_kept(void)
             CHECK(has_name(r.qdf, r.qdf_len, "OpenAction"));
         result_free(&r);
     }
-    /* Images pass through untouched: the compressed bytes are the same. */
+    /* A Flate image is decoded and compressed anew: the stored bytes are
+     * not the input's, the pixels qpdf expands from the output are the
+     * ones corpus/make-pdf.py drew. */
     size_t ilen;
     uint8_t *img = load("image.pdf", &ilen);
     const uint8_t *st = memmem(img, ilen, "/Subtype /Image", 15);
     st = st ? memmem(st, ilen - (size_t)(st - img), "stream\n", 7) : NULL;
     const uint8_t *en = st ? memmem(st, ilen - (size_t)(st - img), "\nendstream", 10) : NULL;
+    uint8_t pixels[8 * 8 * 3];
+    for (size_t i = 0; i < sizeof(pixels); i++)
+        pixels[i] = (uint8_t)((i / 3 % 8) * 32);
     sanitize("image.pdf", &r);
     CHECK_EQ_INT(r.rc, MG_OK);
     CHECK(st && en && en - st > 20);
     if (r.rc == MG_OK && st && en) {
-        CHECK(memmem(r.out, r.out_len, st + 7, (size_t)(en - st - 7)) != NULL);
-        CHECK(report_has(r.node, "kept", "1 images"));
+        CHECK(memmem(r.out, r.out_len, st + 7, (size_t)(en - st - 7)) == NULL);
+        CHECK(memmem(r.qdf, r.qdf_len, pixels, sizeof(pixels)) != NULL);
+        CHECK(report_has(r.node, "rewrote", "streams decoded and compressed again"));
         CHECK(has_name(r.qdf, r.qdf_len, "Image"));
     }
     free(img);
@@ -610,6 +616,174 @@ static void test_verify(void)
     free(in);
 }
 
+/* ---- streams ------------------------------------------------------------------------ */
+
+/* Images in a PDF as poppler lists them: one "type width height enc" line
+ * each (pdfimages -list). */
+static char *image_list(const char *path, size_t *n)
+{
+    char cmd[1200];
+    snprintf(cmd, sizeof(cmd),
+             "pdfimages -list '%.1000s' 2>/dev/null | tail -n +3 | awk '{print $4, $5, $9}'", path);
+    char *t = capture(cmd, NULL);
+    *n = 0;
+    for (const char *p = t; *p; p++)
+        *n += *p == '\n';
+    return t;
+}
+
+static void expect_blocked(const char *name, int rc, const char *code, const char *reason)
+{
+    struct result r;
+    sanitize(name, &r);
+    CHECK_EQ_INT(r.rc, rc);
+    CHECK(r.node->verdict == VERDICT_BLOCKED);
+    CHECK(r.node->reason_code && strcmp(r.node->reason_code, code) == 0);
+    CHECK(r.node->reason && strstr(r.node->reason, reason));
+    if (!r.node->reason || !strstr(r.node->reason, reason))
+        fprintf(stderr, "  %s: reason \"%s\"\n", name, r.node->reason ? r.node->reason : "");
+    result_free(&r);
+}
+
+static void test_streams(void)
+{
+    const char *corpus = getenv("MUGAI_CORPUS") ? getenv("MUGAI_CORPUS") : "corpus";
+    char path[1024];
+    size_t n_in, n_out, len;
+
+    /* Bombs are refused from the dictionary or the codec header, before
+     * anything is decoded. */
+    expect_blocked("stream-jbig2-bomb.pdf", MG_ERR_LIMIT, "limit", "100000 x 100000");
+    expect_blocked("stream-jbig2-inside.pdf", MG_ERR_LIMIT, "limit", "JBIG2 page 60000 x 60000");
+    expect_blocked("stream-dct-huge.pdf", MG_ERR_LIMIT, "limit", "JPEG frame 60000 x 60000");
+    expect_blocked("stream-ccitt-huge.pdf", MG_ERR_LIMIT, "limit", "200000 x 100000");
+    expect_blocked("stream-jpx-huge.pdf", MG_ERR_LIMIT, "limit", "JPEG 2000 image 50000 x 50000");
+    expect_blocked("stream-flate-bomb.pdf", MG_ERR_LIMIT, "limit", "decompression bomb");
+    /* A page whose content does not decode is not released blank. */
+    expect_blocked("stream-lzw-damaged.pdf", MG_ERR_PARSE, "parse-error", "page content stream");
+
+    /* An image that does not decode, and one whose /Length lies, are
+     * dropped; the other image stays. */
+    const char *dropped[] = {"stream-flate-damaged.pdf", "stream-length-lie.pdf"};
+    for (int i = 0; i < 2; i++) {
+        struct result r;
+        snprintf(path, sizeof(path), "%s/pdf/%s", corpus, dropped[i]);
+        free(image_list(path, &n_in));
+        sanitize(dropped[i], &r);
+        CHECK_EQ_INT(r.rc, MG_OK);
+        if (r.rc == MG_OK) {
+            free(image_list(r.path, &n_out));
+            CHECK(n_in == 2 && n_out == 1);
+            CHECK(qpdf_check_clean(r.path));
+            CHECK(report_has(r.node, "removed", "image object 10 0"));
+            CHECK(pdfsan_verify(NULL, r.out, r.out_len) == MG_OK);
+        }
+        result_free(&r);
+    }
+
+    /* Bytes after the Flate data are not copied. */
+    struct result r;
+    uint8_t *in = load("stream-flate-trailing.pdf", &len);
+    CHECK(has(in, len, "EICAR-STANDARD-ANTIVIRUS-TEST-FILE"));
+    CHECK(pdfsan_verify(NULL, in, len) != MG_OK);
+    free(in);
+    sanitize("stream-flate-trailing.pdf", &r);
+    CHECK_EQ_INT(r.rc, MG_OK);
+    if (r.rc == MG_OK) {
+        CHECK(!has(r.out, r.out_len, "EICAR"));
+        CHECK(!has((const uint8_t *)r.qdf, r.qdf_len, "EICAR"));
+        CHECK(strstr(r.qdf, "Hello from Mugai") != NULL);
+    }
+    result_free(&r);
+
+    /* Every codec within limits is kept; generic filters are decoded and
+     * compressed anew: no LZW, no predictor, no Flate in front of DCT. */
+    snprintf(path, sizeof(path), "%s/pdf/image-codecs.pdf", corpus);
+    char *list_in = image_list(path, &n_in);
+    CHECK(n_in == 5 && strstr(list_in, "jbig2") && strstr(list_in, "ccitt") &&
+          strstr(list_in, "jpeg"));
+    in = load("image-codecs.pdf", &len);
+    CHECK(has(in, len, "/LZWDecode") && has(in, len, "/Predictor") &&
+          has(in, len, "[/FlateDecode /DCTDecode]"));
+    free(in);
+    sanitize("image-codecs.pdf", &r);
+    CHECK_EQ_INT(r.rc, MG_OK);
+    if (r.rc == MG_OK) {
+        char *list_out = image_list(r.path, &n_out);
+        CHECK(strcmp(list_in, list_out) == 0);
+        free(list_out);
+        CHECK(!has(r.out, r.out_len, "LZWDecode") && !has(r.out, r.out_len, "Predictor") &&
+              !has(r.out, r.out_len, "[/FlateDecode /DCTDecode]"));
+        CHECK(report_has(r.node, "kept", "4 images"));
+        CHECK(qpdf_check_clean(r.path));
+        char cmd[2048];
+        snprintf(cmd, sizeof(cmd), "pdftoppm -r 36 '%s' | sha256sum", path);
+        char *px_in = capture(cmd, NULL);
+        snprintf(cmd, sizeof(cmd), "pdftoppm -r 36 '%s' | sha256sum", r.path);
+        char *px_out = capture(cmd, NULL);
+        CHECK(strlen(px_in) > 64 && strcmp(px_in, px_out) == 0);
+        free(px_in);
+        free(px_out);
+    }
+    free(list_in);
+    result_free(&r);
+
+    /* The verifier refuses what the sanitizer refuses. */
+    const char *bad[] = {"stream-jbig2-bomb.pdf", "stream-dct-huge.pdf", "stream-length-lie.pdf",
+                         "stream-lzw-damaged.pdf", "image-codecs.pdf"};
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        in = load(bad[i], &len);
+        CHECK(pdfsan_verify(NULL, in, len) != MG_OK);
+        free(in);
+    }
+}
+
+/* The limits come from the policy, and the expanded bytes count over the
+ * whole job. */
+static void test_stream_limits(void)
+{
+    struct policy saved = pol;
+    struct result r;
+    pol.max_dimension = 60;
+    expect_blocked("image-codecs.pdf", MG_ERR_LIMIT, "limit", "exceeds max_dimension 60");
+    pol = saved;
+    pol.max_pixels = 64 * 64 - 1;
+    expect_blocked("image-codecs.pdf", MG_ERR_LIMIT, "limit", "max_pixels");
+    pol = saved;
+    pol.jpeg_max_scans = 1; /* cjpeg writes a baseline JPEG: one scan */
+    sanitize("image-codecs.pdf", &r);
+    CHECK_EQ_INT(r.rc, MG_OK);
+    result_free(&r);
+    pol = saved;
+    /* With a ratio that lets it through, the 60 MB form is decoded... */
+    pol.max_ratio = 1000;
+    sanitize("stream-flate-bomb.pdf", &r);
+    CHECK_EQ_INT(r.rc, MG_OK);
+    result_free(&r);
+    /* ...unless the job has already used its budget. */
+    size_t len;
+    uint8_t *in = load("stream-flate-bomb.pdf", &len);
+    struct san_ctx ctx = {.pol = &pol, .expanded_total = pol.max_expanded - (50u << 20)};
+    struct buf out;
+    buf_init(&out, 64u << 20);
+    struct report_node *node = report_new("budget");
+    CHECK_EQ_INT(pdfsan_sanitize(&ctx, in, len, &out, node), MG_ERR_LIMIT);
+    CHECK(node->reason && strstr(node->reason, "job limit"));
+    CHECK(ctx.expanded_total > pol.max_expanded - (50u << 20));
+    report_free(node);
+    /* A benign file counts what it decoded. */
+    node = report_new("count");
+    ctx.expanded_total = 0;
+    free(in);
+    in = load("image-codecs.pdf", &len);
+    CHECK_EQ_INT(pdfsan_sanitize(&ctx, in, len, &out, node), MG_OK);
+    CHECK(ctx.expanded_total > 0);
+    report_free(node);
+    free(in);
+    buf_free(&out);
+    pol = saved;
+}
+
 /* ---- benign real documents --------------------------------------------------------- */
 
 static void test_benign(void)
@@ -624,7 +798,8 @@ static void test_benign(void)
                                        "ja-notice.pdf",
                                        "ja-table.pdf",
                                        "ja-sjis-cmap.pdf",
-                                       "image.pdf"};
+                                       "image.pdf",
+                                       "image-codecs.pdf"};
     const char *corpus = getenv("MUGAI_CORPUS") ? getenv("MUGAI_CORPUS") : "corpus";
     for (size_t i = 0; i < sizeof(docs) / sizeof(docs[0]); i++) {
         struct result r;
@@ -726,7 +901,7 @@ static void test_flatten(void)
 
 int main(void)
 {
-    memset(&pol, 0, sizeof(pol));
+    policy_defaults(&pol);
     pol.max_input_size = 64u << 20;
     pol.max_output_size = 64u << 20;
     pol.max_depth = 4;
@@ -743,6 +918,8 @@ int main(void)
     test_damaged();
     test_limit();
     test_verify();
+    test_streams();
+    test_stream_limits();
     test_benign();
     test_flatten();
     char cmd[300];

@@ -8,6 +8,15 @@ with the test database must find clam.exe in the input and nothing in the
 output. Encrypted files are blocked with reason "encrypted" unless the
 password file opens them. The flatten policy gives a .txt with the
 Japanese text of the document, in page order.
+
+Streams: bombs in every image codec and in Flate are blocked with reason
+"limit", a page whose LZW content does not decode with "parse-error";
+an image that does not decode or whose /Length lies is gone (poppler's
+pdfimages lists one image where there were two); bytes after the Flate
+data (the EICAR string) are in no output byte and clamscan finds nothing;
+a page with images in every codec keeps them (pdfimages lists the same,
+pdftoppm renders the same pixels). Every PDF released anywhere in this
+test passes `qpdf --check`.
 """
 import os
 import re
@@ -162,12 +171,14 @@ if out:
     t.check(b"(https://www.example.jp/)" in expanded, "https link kept")
     t.check(b"NextPage" in names(expanded), "Named NextPage kept")
     t.check(b"(mailto:zeimu@example.jp)" in expanded, "mailto link kept")
+    t.check(qpdf_check(out), "uri-http: qpdf --check")
 nolinks = mt.write(work, "nolinks.conf",
                    b"[actions]\npdf = sanitize\n[options]\nkeep_hyperlinks = no\n")
 r = mt.run([sample("uri-http.pdf")], "--policy", nolinks)
 out = only_output(r, "uri-http without links")
 if out:
     t.check(b"URI" not in names(qdf(out)), "keep_hyperlinks = no: every link removed")
+    t.check(qpdf_check(out), "uri-http without links: qpdf --check")
 
 # --- encryption ---------------------------------------------------------------------------
 r = mt.run([sample("encrypted-user.pdf")], "--policy", sanitize_policy)
@@ -184,12 +195,14 @@ if out:
     p = subprocess.run(["qpdf", "--is-encrypted", out])
     t.check(p.returncode == 2, "opened with the password file: written unencrypted")
     t.check(b"JavaScript" not in names(qdf(out)), "and sanitized")
+    t.check(qpdf_check(out), "encrypted-user with password: qpdf --check")
 
 r = mt.run([sample("encrypted-owner.pdf")], "--policy", sanitize_policy)
 out = only_output(r, "encrypted-owner")
 if out:
     p = subprocess.run(["qpdf", "--is-encrypted", out])
     t.check(p.returncode == 2, "owner-only PDF written unencrypted")
+    t.check(qpdf_check(out), "encrypted-owner: qpdf --check")
 
 # --- PDF is blocked by the default policy ----------------------------------------------------
 r = mt.run([sample("plain.pdf")])
@@ -200,7 +213,7 @@ if rep.get("verdict") == "blocked":
 # --- benign documents: pages and text survive ---------------------------------------------
 BENIGN = ["doc-optipng.man.pdf", "doc-fontconfig-user.pdf", "doc-shared-mime-info-spec.pdf",
           "doc-manual.pdf", "doc-camlidl-1.04.doc.pdf", "ja-notice.pdf", "ja-table.pdf",
-          "image.pdf"]
+          "image.pdf", "image-codecs.pdf"]
 r = mt.run([sample(n) for n in BENIGN], "--policy", sanitize_policy)
 t.check(r.code == 0, f"benign PDFs released (exit {r.code}) {r.stderr.strip()}")
 for name in BENIGN:
@@ -218,6 +231,84 @@ for name in BENIGN:
 kept = [a for x in r.reports for a in x.get("report", {}).get("actions", [])
         if a.get("action") == "kept"]
 t.check(any("not re-encoded" in a.get("why", "") for a in kept), "images reported as kept")
+
+# --- streams: bombs, damaged data, lying lengths, payloads after the data --------------
+
+
+def images(path):
+    """(type, width, height, encoding) of every image, as poppler lists them."""
+    p = subprocess.run(["pdfimages", "-list", path], capture_output=True, text=True)
+    return [tuple(ln.split()[2:5] + ln.split()[8:9]) for ln in p.stdout.splitlines()[2:]]
+
+
+def render(path):
+    return subprocess.run(["pdftoppm", "-r", "36", path], capture_output=True).stdout
+
+
+STREAM_BLOCKED = {
+    "stream-jbig2-bomb.pdf": ("limit", "100000 x 100000"),
+    "stream-jbig2-inside.pdf": ("limit", "60000 x 60000"),
+    "stream-dct-huge.pdf": ("limit", "60000 x 60000"),
+    "stream-ccitt-huge.pdf": ("limit", "200000 x 100000"),
+    "stream-jpx-huge.pdf": ("limit", "50000 x 50000"),
+    "stream-flate-bomb.pdf": ("limit", "decompression bomb"),
+    "stream-lzw-damaged.pdf": ("parse-error", "page content stream"),
+}
+for name, (code, why) in STREAM_BLOCKED.items():
+    r = mt.run([sample(name)], "--policy", sanitize_policy)
+    rep = r.reports[0] if r.reports else {}
+    t.check(r.code == 1 and rep.get("verdict") == "blocked", f"{name}: blocked (exit {r.code})")
+    t.check(rep.get("reason_code") == code and why in (rep.get("reason") or ""),
+            f"{name}: reason {rep.get('reason_code')} {rep.get('reason')}")
+    t.check(r.outputs() == [], f"{name}: nothing released ({r.outputs()})")
+# The JBIG2 bomb is three images of 100000 x 100000 pixels in the input.
+t.check(images(sample("stream-jbig2-bomb.pdf")).count(("image", "100000", "100000", "jbig2")) == 3,
+        "the JBIG2 bomb declares three 100000 x 100000 images")
+
+for name in ["stream-flate-damaged.pdf", "stream-length-lie.pdf"]:
+    r = mt.run([sample(name)], "--policy", sanitize_policy)
+    out = only_output(r, name)
+    if not out:
+        continue
+    t.check(len(images(sample(name))) == 2 and len(images(out)) == 1,
+            f"{name}: the bad image is gone ({images(sample(name))} -> {images(out)})")
+    t.check(qpdf_check(out), f"{name}: output passes qpdf --check")
+    actions = r.reports[0].get("report", {}).get("actions", [])
+    t.check(any(a.get("action") == "removed" and "image object 10 0" in a.get("what", "")
+                for a in actions), f"{name}: the removal is reported")
+
+name = "stream-flate-trailing.pdf"
+with open(sample(name), "rb") as f:
+    t.check(mt.EICAR in f.read(), f"{name}: EICAR follows the Flate data in the input")
+t.check(clamscan(sample(name)), f"{name}: clamscan finds EICAR in the input")
+r = mt.run([sample(name)], "--policy", sanitize_policy)
+out = only_output(r, name)
+if out:
+    with open(out, "rb") as f:
+        raw = f.read()
+    t.check(b"EICAR" not in raw and b"EICAR" not in qdf(out), f"{name}: EICAR not in the output")
+    t.check(not clamscan(out), f"{name}: clamscan finds nothing in the output")
+    t.check(qpdf_check(out), f"{name}: output passes qpdf --check")
+    text = subprocess.run(["pdftotext", "-q", out, "-"], capture_output=True).stdout
+    t.check(b"Hello from Mugai" in text, f"{name}: the page text is still there")
+
+name = "image-codecs.pdf"
+r = mt.run([sample(name)], "--policy", sanitize_policy)
+out = only_output(r, name)
+if out:
+    before = images(sample(name))
+    t.check(len(before) == 5 and {"jpeg", "jbig2", "ccitt", "image"} <= {i[3] for i in before},
+            f"{name}: images in every codec ({before})")
+    t.check(images(out) == before, f"{name}: the same images come out ({images(out)})")
+    t.check(render(out) == render(sample(name)) and len(render(out)) > 1000,
+            f"{name}: pdftoppm renders the same pixels")
+    with open(sample(name), "rb") as f:
+        raw_in = f.read()
+    with open(out, "rb") as f:
+        raw = f.read()
+    t.check(b"/LZWDecode" in raw_in and b"/Predictor" in raw_in, f"{name}: input has LZW, predictor")
+    t.check(b"LZWDecode" not in raw and b"Predictor" not in raw and b"[/FlateDecode /DCTDecode]"
+            not in raw, f"{name}: generic filters decoded and compressed anew")
 
 # --- flatten: Japanese text in page order -------------------------------------------------------
 r = mt.run([sample("ja-notice.pdf")], "--policy", flatten_policy)
