@@ -155,8 +155,7 @@ static void release(const struct cli *c, const char *input, struct job_result *r
                     size_t cap, const char **output)
 {
     char name[1024], why[600];
-    enum ftype ot = ftype_by_name(r->out_type);
-    outdir_name(input, r->out_type, ftype_info(ot)->ext, name, sizeof(name));
+    outdir_name(input, r->out_type, name, sizeof(name));
     if (outdir_release(&c->out, name, r->out_fd, r->size_out, outpath, cap) == MG_OK) {
         *output = outpath;
         return;

@@ -21,41 +21,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-/* Length of base without a compressor suffix (.gz .bz2 .xz .zst), when the
- * output is not that compressor: "note.txt.gz" came out as a text file. */
-static size_t outdir_strip_compressor(const char *base, enum ftype out)
+void outdir_name(const char *in_name, const char *out_type, char *dst, size_t cap)
 {
-    static const struct {
-        const char *suffix;
-        enum ftype type;
-    } comp[] = {{".gz", FT_GZIP}, {".bz2", FT_BZIP2}, {".xz", FT_XZ}, {".zst", FT_ZSTD}};
-    size_t n = strlen(base);
-    for (size_t i = 0; i < sizeof(comp) / sizeof(comp[0]); i++) {
-        size_t sl = strlen(comp[i].suffix);
-        if (out != comp[i].type && n > sl + 1 && strcasecmp(base + n - sl, comp[i].suffix) == 0)
-            return n - sl;
-    }
-    return n;
-}
-
-void outdir_name(const char *in_name, const char *out_type, const char *new_ext, char *dst,
-                 size_t cap)
-{
-    char stripped[1024];
-    const char *full = names_basename(in_name);
-    snprintf(stripped, sizeof(stripped), "%.*s",
-             (int)outdir_strip_compressor(full, ftype_by_name(out_type)), full);
-    const char *base = stripped;
-    const char *dot = strrchr(base, '.');
-    enum ftype claimed = ident_ext_type(base);
-    enum ftype out = ftype_by_name(out_type);
-    int same = claimed == out ||
-               ((claimed == FT_TEXT || claimed == FT_CSV) && (out == FT_TEXT || out == FT_CSV));
-    if (claimed == FT_UNKNOWN || same || !dot || dot == base) {
-        snprintf(dst, cap, "%s", base);
-        return;
-    }
-    snprintf(dst, cap, "%.*s.%s", (int)(dot - base), base, new_ext);
+    names_release_name(in_name, ftype_by_name(out_type), dst, cap);
 }
 
 int outdir_open(struct outdir *od, const char *path, int private_root, char *err, size_t errcap)
@@ -116,16 +84,22 @@ static int outdir_copy(int dst, int src, uint64_t len)
     return fsync(dst) == 0 ? MG_OK : MG_ERR_IO;
 }
 
-/* "a.txt" -> "a (3).txt" */
+/* "a.txt" -> "a (3).txt", the stem shortened (at a character boundary)
+ * when the name would pass the 255 bytes a file system allows. */
 static void outdir_variant(const char *name, unsigned i, char *dst, size_t cap)
 {
+    char tag[24] = "";
     const char *dot = strrchr(name, '.');
-    if (i == 0)
-        snprintf(dst, cap, "%s", name);
-    else if (!dot || dot == name)
-        snprintf(dst, cap, "%s (%u)", name, i);
-    else
-        snprintf(dst, cap, "%.*s (%u)%s", (int)(dot - name), name, i, dot);
+    if (!dot || dot == name)
+        dot = name + strlen(name);
+    if (i)
+        snprintf(tag, sizeof(tag), " (%u)", i);
+    size_t stem = (size_t)(dot - name), tail = strlen(tag) + strlen(dot);
+    if (stem + tail > 255)
+        stem = tail < 255 ? 255 - tail : 0;
+    while (stem > 0 && ((unsigned char)name[stem] & 0xC0) == 0x80)
+        stem--;
+    snprintf(dst, cap, "%.*s%s%s", (int)stem, name, tag, dot);
 }
 
 /* A new temp file in dirfd with a random name no one can predict. */

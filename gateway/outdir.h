@@ -44,12 +44,11 @@ int outdir_open(struct outdir *od, const char *path, int private_root, char *err
 void outdir_close(struct outdir *od);
 
 /*
- * The name a released file gets: the input's base name, with the extension
- * replaced by new_ext only when the name claims a different type than the
- * output's (a .docm that comes out as docx becomes .docx).
+ * The name a released file gets (names_release_name): it ends in an
+ * extension of the output's type, kept, replaced (report.docm ->
+ * report.docx) or appended (meeting.rdp -> meeting.rdp.txt).
  */
-void outdir_name(const char *in_name, const char *out_type, const char *new_ext, char *dst,
-                 size_t cap);
+void outdir_name(const char *in_name, const char *out_type, char *dst, size_t cap);
 
 /* Copy len bytes of src_fd (from offset 0) into the root under name, or a
  * free variant; the path used goes into final_path. MG_ERR_IO with errno
