@@ -799,6 +799,34 @@ static int walk_leaf(struct mail_job *mj, GMimePart *part, enum walk_mode mode)
     return rc;
 }
 
+/*
+ * GMime writes a multipart that has no boundary parameter with one made
+ * up from /dev/urandom (an open() that kills the worker): give each one a
+ * fixed boundary before a nested message is written out.
+ */
+static void name_boundaries(GMimeObject *obj, unsigned depth, unsigned *k)
+{
+    if (!obj || depth > MAIL_NEST_MAX + 8)
+        return;
+    if (GMIME_IS_MESSAGE_PART(obj)) {
+        GMimeMessage *m = g_mime_message_part_get_message(GMIME_MESSAGE_PART(obj));
+        if (m)
+            name_boundaries(g_mime_message_get_mime_part(m), depth + 1, k);
+        return;
+    }
+    if (!GMIME_IS_MULTIPART(obj))
+        return;
+    GMimeMultipart *mp = GMIME_MULTIPART(obj);
+    if (!ct_param(obj, "boundary")) {
+        char b[64];
+        snprintf(b, sizeof(b), "=_mugai_unsplit_%u", (*k)++);
+        g_mime_multipart_set_boundary(mp, b);
+    }
+    int n = g_mime_multipart_get_count(mp);
+    for (int i = 0; i < n; i++)
+        name_boundaries(g_mime_multipart_get_part(mp, i), depth + 1, k);
+}
+
 /* message/rfc822: sanitized on its own, attached as a message. */
 static int walk_message(struct mail_job *mj, GMimeMessagePart *mp)
 {
@@ -825,6 +853,8 @@ static int walk_message(struct mail_job *mj, GMimeMessagePart *mp)
         report_action(mj->node, "removed", "empty message/rfc822 part", "nothing to attach");
         return MG_OK;
     }
+    unsigned k = 0;
+    name_boundaries(g_mime_message_get_mime_part(inner), 0, &k);
     ms = g_mime_stream_mem_new();
     g_mime_object_write_to_stream(GMIME_OBJECT(inner), NULL, ms);
     GByteArray *ba = g_mime_stream_mem_get_byte_array(GMIME_STREAM_MEM(ms));
@@ -878,6 +908,29 @@ static int walk_message(struct mail_job *mj, GMimeMessagePart *mp)
     return rc;
 }
 
+/*
+ * A multipart GMime could not split: no boundary parameter, a boundary
+ * that never occurs, or nesting past GMime's limit. Everything is then in
+ * its prologue, and a reader shows that as text (Python's email package
+ * does the same): it becomes body text, never silently nothing.
+ */
+static int walk_unsplit(struct mail_job *mj, GMimeMultipart *mp, enum walk_mode mode)
+{
+    const char *pro = g_mime_multipart_get_prologue(mp);
+    size_t n = pro ? strlen(pro) : 0;
+    int rc = count_member(mj);
+    if (rc != MG_OK)
+        return rc;
+    report_action(mj->node, "found", "a multipart without parts (no or unused boundary)",
+                  "its content is read as text");
+    if (mode != WALK_BODY) {
+        report_action(mj->node, "removed", "alternative text representation",
+                      "the message keeps one text body");
+        return MG_OK;
+    }
+    return n ? body_plain(mj, (const uint8_t *)pro, n, NULL) : MG_OK;
+}
+
 /* The child of a multipart/alternative shown as the body: plain text first. */
 static int pick_alternative(GMimeMultipart *mp)
 {
@@ -904,9 +957,13 @@ static int walk_multipart(struct mail_job *mj, GMimeMultipart *mp, enum walk_mod
     GMimeObject *obj = GMIME_OBJECT(mp);
     int n = g_mime_multipart_get_count(mp), rc = MG_OK;
 
-    rc = check_boundary(mj, g_mime_multipart_get_boundary(mp));
+    /* Not g_mime_multipart_get_boundary(): for a multipart without one it
+     * makes one up from /dev/urandom, and opening a file kills the worker. */
+    rc = check_boundary(mj, ct_param(obj, "boundary"));
     if (rc != MG_OK)
         return rc;
+    if (n == 0)
+        return walk_unsplit(mj, mp, mode);
     if (GMIME_IS_MULTIPART_ENCRYPTED(obj) || ct_is(obj, "multipart", "encrypted"))
         return handle_encrypted(mj, "PGP/MIME or S/MIME multipart/encrypted");
     if (GMIME_IS_MULTIPART_SIGNED(obj) || ct_is(obj, "multipart", "signed")) {
@@ -1352,6 +1409,45 @@ static int write_message(struct mail_job *mj, GMimeMessage *msg, struct buf *out
 
 /* ---- entry points ---- */
 
+/*
+ * The bytes GMime is given. A leading mbox "From " separator (what Postfix
+ * pipe with flags=F, procmail and .forward pipes hand over) is not part of
+ * the message: dropped. GMime knows LF and CR LF line ends only; a message
+ * whose header block ends its lines with a lone CR (old Mac mailers, some
+ * bounce generators) would parse as one long header and an empty body, so
+ * there every lone CR becomes LF. Other messages keep their bytes: a lone
+ * CR inside a binary part is data. *p and *n point into in or into norm.
+ */
+static int mail_normalise(const uint8_t *in, size_t len, struct buf *norm, const uint8_t **p,
+                          size_t *n, bool *from_line, bool *cr_only)
+{
+    size_t start = 0;
+    *from_line = *cr_only = false;
+    if (len >= 5 && memcmp(in, "From ", 5) == 0) {
+        while (start < len && in[start] != '\r' && in[start] != '\n')
+            start++;
+        if (start < len && in[start] == '\r' && start + 1 < len && in[start + 1] == '\n')
+            start++;
+        if (start < len)
+            start++;
+        *from_line = true;
+    }
+    size_t e = start;
+    while (e < len && in[e] != '\r' && in[e] != '\n')
+        e++;
+    *cr_only = e + 1 < len && in[e] == '\r' && in[e + 1] != '\n';
+    *p = in + start;
+    *n = len - start;
+    if (!*cr_only)
+        return MG_OK;
+    int rc = MG_OK;
+    for (size_t i = start; i < len && rc == MG_OK; i++)
+        rc = buf_putc(norm, in[i] == '\r' && (i + 1 >= len || in[i + 1] != '\n') ? '\n' : in[i]);
+    *p = norm->data ? norm->data : (const uint8_t *)"";
+    *n = norm->len;
+    return rc;
+}
+
 static GMimeMessage *parse_message(const uint8_t *in, size_t len)
 {
     GMimeStream *s = g_mime_stream_mem_new_with_buffer((const char *)in, len);
@@ -1432,23 +1528,32 @@ int mailsan_sanitize(struct san_ctx *ctx, const uint8_t *in, size_t len, struct 
 {
     struct mail_job mj;
     GMimeMessage *msg = NULL;
+    struct buf norm;
+    bool from_line, cr_only;
     int rc;
 
     memset(&mj, 0, sizeof(mj));
     mj.ctx = ctx;
     mj.pol = ctx->pol;
     mj.node = node;
-    mj.in = in;
-    mj.in_len = len;
     buf_init(&mj.body, ctx->pol->max_output_size);
     buf_init(&mj.notices, MAIL_NOTICE_MAX);
+    buf_init(&norm, len + 1);
     if (mail_level++ == 0)
         report_sha256_hex(in, len, mail_ref);
 
-    rc = precheck(&mj);
+    rc = mail_normalise(in, len, &norm, &mj.in, &mj.in_len, &from_line, &cr_only);
+    if (rc == MG_OK)
+        rc = precheck(&mj);
     if (rc != MG_OK)
         goto out;
-    msg = parse_message(in, len);
+    if (from_line)
+        report_action(node, "removed", "mbox \"From \" separator line",
+                      "a mailbox separator, not part of the message");
+    if (cr_only)
+        report_action(node, "rewrote", "line ends",
+                      "lines ended by a lone CR read as lines (old Mac line ends)");
+    msg = parse_message(mj.in, mj.in_len);
     if (!msg) {
         report_block(node, "parse-error", "not a MIME message");
         rc = MG_ERR_PARSE;
@@ -1482,6 +1587,7 @@ out:
     free(mj.atts);
     buf_free(&mj.body);
     buf_free(&mj.notices);
+    buf_free(&norm);
     if (--mail_level == 0)
         mail_ref[0] = 0;
     return rc;
@@ -1589,9 +1695,16 @@ int mailsan_notice(const struct policy *pol, const uint8_t *in, size_t len, cons
     report_sha256_hex(in, len, ref);
     buf_reset(out);
     GMimeMessage *m = NULL;
+    struct buf norm;
+    const uint8_t *p;
+    size_t n;
+    bool from_line, cr_only;
+    buf_init(&norm, len + 1);
     /* Only the header block matters; a huge or broken message gets a notice without it. */
-    if (len <= (pol && pol->mail_max_size ? pol->mail_max_size : len))
-        m = parse_message(in, len);
+    if (len <= (pol && pol->mail_max_size ? pol->mail_max_size : len) &&
+        mail_normalise(in, len, &norm, &p, &n, &from_line, &cr_only) == MG_OK)
+        m = parse_message(p, n);
+    buf_free(&norm);
     if (m) {
         rc = write_kept_headers(NULL, m, out, "[Mugai] ", "");
         g_object_unref(m);
