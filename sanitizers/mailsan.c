@@ -61,7 +61,8 @@ struct mail_job {
     struct mail_att *atts;
     size_t n_atts, cap_atts;
     unsigned removed, html_converted, signatures, unnamed;
-    int fatal; /* an error that fails the whole message */
+    int fatal;              /* an error that fails the whole message */
+    struct mail_cs_hint cs; /* the charsets the message declares */
 };
 
 /* ---- small helpers ---- */
@@ -590,6 +591,44 @@ static int handle_encrypted(struct mail_job *mj, const char *what)
                   what, mail_ref, what, mail_ref);
 }
 
+/* Say which charset a text was read in when the declared one did not fit. */
+static void report_charset(struct mail_job *mj, const char *declared)
+{
+    if (!mj->cs.fell_back || !mj->cs.used)
+        return;
+    report_actionf(mj->node, "rewrote", "the bytes do not fit the declared charset",
+                   "text declared as %s read as %s", declared && *declared ? declared : "US-ASCII",
+                   mj->cs.used);
+}
+
+/* The charsets the message's parts declare: readings to try when one does not fit. */
+static void collect_charsets(GMimeObject *obj, struct mail_cs_hint *hint, unsigned depth)
+{
+    if (!obj || depth > MAIL_NEST_MAX)
+        return;
+    if (GMIME_IS_MULTIPART(obj)) {
+        GMimeMultipart *mp = GMIME_MULTIPART(obj);
+        int n = g_mime_multipart_get_count(mp);
+        for (int i = 0; i < n; i++)
+            collect_charsets(g_mime_multipart_get_part(mp, i), hint, depth + 1);
+        return;
+    }
+    if (GMIME_IS_MESSAGE_PART(obj)) {
+        GMimeMessage *m = g_mime_message_part_get_message(GMIME_MESSAGE_PART(obj));
+        if (m)
+            collect_charsets(g_mime_message_get_mime_part(m), hint, depth + 1);
+        return;
+    }
+    const char *cs = ct_param(obj, "charset");
+    if (!cs || !*cs || g_ascii_strcasecmp(cs, "us-ascii") == 0)
+        return;
+    for (size_t i = 0; i < hint->n_others; i++)
+        if (g_ascii_strcasecmp(hint->others[i], cs) == 0)
+            return;
+    if (hint->n_others < MAIL_CS_OTHERS_MAX)
+        hint->others[hint->n_others++] = cs;
+}
+
 /* Text of a text/plain part: inline files cut out, charset decoded, cleaned. */
 static int body_plain(struct mail_job *mj, const uint8_t *p, size_t n, const char *charset)
 {
@@ -611,8 +650,8 @@ static int body_plain(struct mail_job *mj, const uint8_t *p, size_t n, const cha
         char nm[MAIL_INLINE_NAME_MAX * 2];
         struct buf nb;
         buf_init(&nb, sizeof(nm) * 2);
-        mail_charset_to_utf8(charset, (const uint8_t *)items[i].name, strlen(items[i].name), &nb,
-                             NULL, NULL);
+        mail_charset_decode(charset, &mj->cs, (const uint8_t *)items[i].name, strlen(items[i].name),
+                            &nb, NULL);
         clean_name(nb.data ? (const char *)nb.data : "", nm, sizeof(nm));
         buf_free(&nb);
         if (!nm[0])
@@ -631,7 +670,9 @@ static int body_plain(struct mail_job *mj, const uint8_t *p, size_t n, const cha
     }
     mail_inline_free(items, slots);
     if (rc == MG_OK)
-        rc = mail_charset_to_utf8(charset, rest.data, rest.len, &utf8, &replaced, NULL);
+        rc = mail_charset_decode(charset, &mj->cs, rest.data, rest.len, &utf8, &replaced);
+    if (rc == MG_OK)
+        report_charset(mj, charset);
     if (rc == MG_OK && has_pgp_message(utf8.data, utf8.len))
         rc = handle_encrypted(mj, "inline PGP message");
     if (rc == MG_OK)
@@ -663,7 +704,9 @@ static int body_html(struct mail_job *mj, const uint8_t *p, size_t n, const char
     }
     buf_init(&utf8, 4 * n + 4096);
     buf_init(&text, 4 * n + 4096);
-    rc = mail_charset_to_utf8(charset, p, n, &utf8, &replaced, NULL);
+    rc = mail_charset_decode(charset, &mj->cs, p, n, &utf8, &replaced);
+    if (rc == MG_OK)
+        report_charset(mj, charset);
     if (rc == MG_OK && has_pgp_message(utf8.data, utf8.len))
         rc = handle_encrypted(mj, "inline PGP message");
     if (rc == MG_OK)
@@ -1107,7 +1150,8 @@ static int put_header(struct report_node *node, struct buf *out, const char *nam
 }
 
 /* Decoded (UTF-8) value of a raw header. */
-static int decode_value(const char *raw, enum mail_hdr_kind kind, struct buf *val)
+static int decode_value(const char *raw, enum mail_hdr_kind kind, struct mail_cs_hint *hint,
+                        struct buf *val)
 {
     struct buf u;
     buf_init(&u, MAIL_HEADER_FIELD_MAX + 1);
@@ -1116,7 +1160,7 @@ static int decode_value(const char *raw, enum mail_hdr_kind kind, struct buf *va
         if (kind == MAIL_HDR_ASCII)
             rc = buf_append(val, u.data, u.len);
         else
-            rc = mail_header_decode((const char *)u.data, u.len, val, NULL);
+            rc = mail_header_decode((const char *)u.data, u.len, hint, val, NULL);
     }
     if (rc == MG_OK && val->data)
         val->data[val->len] = 0;
@@ -1131,7 +1175,11 @@ static int write_kept_headers(struct report_node *node, GMimeMessage *msg, struc
     GMimeObject *obj = GMIME_OBJECT(msg);
     GMimeHeaderList *hl = g_mime_object_get_header_list(obj);
     int n = hl ? g_mime_header_list_get_count(hl) : 0, rc = MG_OK;
-    bool subject_done = false;
+    bool subject_done = false, fell_back = false;
+    struct mail_cs_hint hint;
+
+    memset(&hint, 0, sizeof(hint));
+    collect_charsets(g_mime_message_get_mime_part(msg), &hint, 0);
 
     for (size_t k = 0; k < sizeof(kept_headers) / sizeof(kept_headers[0]) && rc == MG_OK; k++) {
         const struct kept_header *kh = &kept_headers[k];
@@ -1154,7 +1202,7 @@ static int write_kept_headers(struct report_node *node, GMimeMessage *msg, struc
             if (strcmp(kh->name, "Subject") == 0 && (tag[0] || tag_prefix[0])) {
                 struct buf dec;
                 buf_init(&dec, 4 * MAIL_HEADER_FIELD_MAX + 1024);
-                rc = decode_value(g_mime_header_get_raw_value(h), kh->kind, &dec);
+                rc = decode_value(g_mime_header_get_raw_value(h), kh->kind, &hint, &dec);
                 const char *ds = dec.data ? (const char *)dec.data : "";
                 if (rc == MG_OK)
                     rc = buf_puts(&val, tag_prefix);
@@ -1165,11 +1213,15 @@ static int write_kept_headers(struct report_node *node, GMimeMessage *msg, struc
                 buf_free(&dec);
                 subject_done = true;
             } else {
-                rc = decode_value(g_mime_header_get_raw_value(h), kh->kind, &val);
+                rc = decode_value(g_mime_header_get_raw_value(h), kh->kind, &hint, &val);
             }
             if (rc == MG_OK)
                 rc = put_header(node, out, kh->name, &val, kh->kind);
             buf_free(&val);
+            if (hint.fell_back && !fell_back && node)
+                report_actionf(node, "rewrote", "the bytes do not fit the declared charset",
+                               "header text read as %s", hint.used ? hint.used : "?");
+            fell_back = fell_back || hint.fell_back;
         }
     }
     if (rc == MG_OK && !subject_done && (tag[0] || tag_prefix[0])) {
@@ -1562,6 +1614,7 @@ int mailsan_sanitize(struct san_ctx *ctx, const uint8_t *in, size_t len, struct 
     rc = check_headers(&mj, GMIME_OBJECT(msg));
     if (rc != MG_OK)
         goto out;
+    collect_charsets(g_mime_message_get_mime_part(msg), &mj.cs, 0);
     rc = walk(&mj, g_mime_message_get_mime_part(msg), WALK_BODY, 0);
     if (rc != MG_OK) {
         if (node->verdict != VERDICT_BLOCKED)
