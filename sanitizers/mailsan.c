@@ -24,6 +24,7 @@
 #include "mail_write.h"
 #include "textsan.h"
 
+#include <ctype.h>
 #include <gmime/gmime.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -407,6 +408,42 @@ static int part_bytes(GMimePart *part, struct buf *out, bool *malformed)
     return rc;
 }
 
+/* The content as it stands in the message, still transfer-encoded. */
+static int part_raw(GMimePart *part, struct buf *out)
+{
+    GMimeDataWrapper *w = g_mime_part_get_content(part);
+    GMimeStream *raw = w ? g_mime_data_wrapper_get_stream(w) : NULL;
+    return raw ? stream_read_all(raw, out) : MG_OK;
+}
+
+/* Whether a part labelled base64 is not clean base64. */
+static bool b64_broken(GMimePart *part)
+{
+    GMimeDataWrapper *w = g_mime_part_get_content(part);
+    if (!w || g_mime_data_wrapper_get_encoding(w) != GMIME_CONTENT_ENCODING_BASE64)
+        return false;
+    struct buf r, d;
+    bool malformed = true;
+    buf_init(&r, MAIL_NOTICE_MAX * 64);
+    buf_init(&d, MAIL_NOTICE_MAX * 64);
+    if (part_raw(part, &r) == MG_OK)
+        b64_decode(r.data, r.len, &d, &malformed);
+    buf_free(&r);
+    buf_free(&d);
+    return malformed;
+}
+
+/* Decoded bytes that read as text: valid UTF-8 or 8-bit text, few control bytes. */
+static bool plausible_text(const uint8_t *p, size_t n)
+{
+    size_t ctl = 0;
+    for (size_t i = 0; i < n; i++)
+        if (p[i] < 0x20 && p[i] != '\t' && p[i] != '\n' && p[i] != '\r' && p[i] != 0x1B &&
+            p[i] != '\f')
+            ctl++;
+    return ctl * 50 <= n && (utf8_valid(p, n) || n == 0);
+}
+
 /* ---- attachments ---- */
 
 static int att_add(struct mail_job *mj, const char *name, enum ftype t, const struct buf *data)
@@ -561,13 +598,12 @@ static bool reads_as_text(const uint8_t *p, size_t n, const char *charset)
         return true;
     case FT_UNKNOWN: {
         size_t ctl = 0;
-        for (size_t i = 0; i < n; i++) {
-            if (p[i] == 0)
-                return false;
+        /* A stray NUL (a quoted-printable "=00" in a real bounce) does
+         * not make text a file: the cleaning drops it. */
+        for (size_t i = 0; i < n; i++)
             if (p[i] < 0x20 && p[i] != '\t' && p[i] != '\n' && p[i] != '\r' && p[i] != 0x1B &&
                 p[i] != '\f')
                 ctl++;
-        }
         return ctl * 50 <= n;
     }
     default:
@@ -737,17 +773,50 @@ enum walk_mode {
 
 static int walk(struct mail_job *mj, GMimeObject *obj, enum walk_mode mode, unsigned nest);
 
+/*
+ * The name= parameter of a Content-Type GMime could not parse (a type
+ * without a subtype, "application-x-gzip; name=..."): GMime then falls back
+ * to text/plain and drops the parameters, but readers still show the name.
+ * Copied into dst (UTF-8), "" when there is none.
+ */
+static void raw_ct_name(GMimeObject *obj, char *dst, size_t cap)
+{
+    const char *raw = raw_header(obj, "Content-Type", NULL);
+    const char *semi = raw ? strchr(raw, ';') : NULL;
+    dst[0] = 0;
+    if (!semi || ct_param(obj, "name"))
+        return;
+    GMimeParamList *pl = g_mime_param_list_parse(NULL, semi + 1);
+    GMimeParam *pm = pl ? g_mime_param_list_get_parameter(pl, "name") : NULL;
+    const char *v = pm ? g_mime_param_get_value(pm) : NULL;
+    if (v)
+        snprintf(dst, cap, "%s", v);
+    if (pl)
+        g_object_unref(pl);
+}
+
 static bool is_attachment(GMimeObject *obj)
 {
+    char nm[8];
     GMimeContentDisposition *d = g_mime_object_get_content_disposition(obj);
     if (d && g_mime_content_disposition_is_attachment(d))
         return true;
-    return GMIME_IS_PART(obj) && g_mime_part_get_filename(GMIME_PART(obj)) != NULL;
+    if (!GMIME_IS_PART(obj))
+        return false;
+    if (g_mime_part_get_filename(GMIME_PART(obj)) != NULL)
+        return true;
+    raw_ct_name(obj, nm, sizeof(nm));
+    return nm[0] != 0;
 }
 
 static void part_name(struct mail_job *mj, GMimePart *part, char *dst, size_t cap)
 {
     clean_name(g_mime_part_get_filename(part), dst, cap);
+    if (!dst[0]) {
+        char raw[600];
+        raw_ct_name(GMIME_OBJECT(part), raw, sizeof(raw));
+        clean_name(raw, dst, cap);
+    }
     if (!dst[0])
         default_name(mj, dst, cap);
 }
@@ -818,6 +887,21 @@ static int walk_leaf(struct mail_job *mj, GMimePart *part, enum walk_mode mode)
         return rc;
     }
     const char *charset = ct_param(obj, "charset");
+    if (text && malformed &&
+        g_mime_part_get_content_encoding(part) == GMIME_CONTENT_ENCODING_BASE64 &&
+        !plausible_text(data.data, data.len)) {
+        /* Labelled base64, but the content is plain text (a real mailer's
+         * mistake): a reader that fails to decode shows it as it is. */
+        buf_reset(&data);
+        rc = part_raw(part, &data);
+        if (rc != MG_OK) {
+            buf_free(&data);
+            return rc;
+        }
+        malformed = false;
+        report_action(mj->node, "found", "a text part labelled base64 that holds plain text",
+                      "shown as it stands");
+    }
     if (text && !reads_as_text(data.data, data.len, charset)) {
         report_action(mj->node, "found", "a part declared as text whose content is not text",
                       "handled as an attachment");
@@ -978,15 +1062,17 @@ static int walk_unsplit(struct mail_job *mj, GMimeMultipart *mp, enum walk_mode 
 static int pick_alternative(GMimeMultipart *mp)
 {
     int n = g_mime_multipart_get_count(mp);
-    for (int i = 0; i < n; i++) {
-        GMimeObject *c = g_mime_multipart_get_part(mp, i);
-        if (GMIME_IS_PART(c) && ct_is(c, "text", "plain") && !is_attachment(c))
-            return i;
-    }
-    for (int i = 0; i < n; i++) {
-        GMimeObject *c = g_mime_multipart_get_part(mp, i);
-        if (GMIME_IS_PART(c) && ct_is(c, "text", "html") && !is_attachment(c))
-            return i;
+    /* First a part whose transfer encoding is clean: a plain text twin
+     * with broken base64 must not win over an HTML one that decodes. */
+    for (int clean = 1; clean >= 0; clean--) {
+        for (int html = 0; html <= 1; html++) {
+            for (int i = 0; i < n; i++) {
+                GMimeObject *c = g_mime_multipart_get_part(mp, i);
+                if (GMIME_IS_PART(c) && ct_is(c, "text", html ? "html" : "plain") &&
+                    !is_attachment(c) && (!clean || !b64_broken(GMIME_PART(c))))
+                    return i;
+            }
+        }
     }
     for (int i = 0; i < n; i++)
         if (GMIME_IS_MULTIPART(g_mime_multipart_get_part(mp, i)))
@@ -1461,6 +1547,97 @@ static int write_message(struct mail_job *mj, GMimeMessage *msg, struct buf *out
 
 /* ---- entry points ---- */
 
+/* Whether a line is a header field: a name of printable ASCII, optional white space, ':'. */
+static bool header_line(const uint8_t *p, size_t n)
+{
+    size_t k = 0;
+    while (k < n && p[k] > 0x20 && p[k] < 0x7F && p[k] != ':')
+        k++;
+    size_t c = k;
+    while (c < n && (p[c] == ' ' || p[c] == '\t'))
+        c++;
+    return k > 0 && c < n && p[c] == ':';
+}
+
+/* The end of the line at i (its terminator excluded) and the start of the next. */
+static size_t line_end(const uint8_t *p, size_t n, size_t i, size_t *next)
+{
+    const uint8_t *nl = memchr(p + i, '\n', n - i);
+    size_t e = nl ? (size_t)(nl - p) : n;
+    *next = nl ? e + 1 : n;
+    return e > i && p[e - 1] == '\r' ? e - 1 : e;
+}
+
+/*
+ * Offsets where a message/rfc822 part's content starts with a line that
+ * is no header field ("[original message goes here]", "REDACTED" in real
+ * bounces). GMime skips such lines as broken headers, so that text would
+ * vanish; a reader (Python's email package too) shows the content as the
+ * body of a message without headers. An empty line inserted there gives
+ * GMime that reading. Encoded message parts are left alone.
+ */
+static size_t headerless_messages(const uint8_t *p, size_t n, size_t *at, size_t max)
+{
+    size_t k = 0, i = 0, next;
+    while (i < n && k < max) {
+        size_t e = line_end(p, n, i, &next);
+        if (e - i >= 13 && strncasecmp((const char *)p + i, "content-type:", 13) == 0 &&
+            count_ci(p + i, e - i, "message/rfc822") > 0) {
+            bool encoded = false;
+            size_t j = next;
+            while (j < n) { /* the rest of this header block */
+                size_t je = line_end(p, n, j, &next);
+                if (je == j)
+                    break;
+                encoded = encoded || count_ci(p + j, je - j, "base64") ||
+                          count_ci(p + j, je - j, "quoted-printable");
+                j = next;
+            }
+            if (j < n && next < n && !encoded) {
+                size_t fe = line_end(p, n, next, &i);
+                if (fe > next && p[next] != ' ' && p[next] != '\t' &&
+                    !header_line(p + next, fe - next))
+                    at[k++] = next;
+                continue;
+            }
+        }
+        i = next;
+    }
+    return k;
+}
+
+/*
+ * Offsets of lines that continue a parameter list without the leading
+ * white space folding needs ("Content-Type: multipart/alternative;" then
+ * "boundary=..." at the start of the next line, as in real Office 365
+ * bounces). GMime skips such a line as a broken header, losing the
+ * boundary and with it every part; a space in front makes it the
+ * continuation its writer meant.
+ */
+static size_t broken_folds(const uint8_t *p, size_t n, size_t *at, size_t max)
+{
+    size_t k = 0, i = 0, next;
+    bool prev_semi = false;
+    while (i < n && k < max) {
+        size_t e = line_end(p, n, i, &next), t = e;
+        bool field = header_line(p + i, e - i) || (e > i && (p[i] == ' ' || p[i] == '\t'));
+        if (!field && prev_semi && e > i) {
+            size_t c = i;
+            while (c < e && (isalnum(p[c]) || p[c] == '-' || p[c] == '_' || p[c] == '*'))
+                c++;
+            if (c > i && c < e && p[c] == '=') {
+                at[k++] = i;
+                field = true;
+            }
+        }
+        while (t > i && (p[t - 1] == ' ' || p[t - 1] == '\t'))
+            t--;
+        prev_semi = field && t > i && p[t - 1] == ';';
+        i = next;
+    }
+    return k;
+}
+
 /*
  * The bytes GMime is given. A leading mbox "From " separator (what Postfix
  * pipe with flags=F, procmail and .forward pipes hand over) is not part of
@@ -1468,12 +1645,16 @@ static int write_message(struct mail_job *mj, GMimeMessage *msg, struct buf *out
  * whose header block ends its lines with a lone CR (old Mac mailers, some
  * bounce generators) would parse as one long header and an empty body, so
  * there every lone CR becomes LF. Other messages keep their bytes: a lone
- * CR inside a binary part is data. *p and *n point into in or into norm.
+ * CR inside a binary part is data. Attached messages without a header
+ * block get an empty one (headerless_messages). *p and *n point into in
+ * or into norm.
  */
 static int mail_normalise(const uint8_t *in, size_t len, struct buf *norm, const uint8_t **p,
                           size_t *n, bool *from_line, bool *cr_only)
 {
-    size_t start = 0;
+    size_t start = 0, at[64], folds[64];
+    struct buf tmp;
+    int rc = MG_OK;
     *from_line = *cr_only = false;
     if (len >= 5 && memcmp(in, "From ", 5) == 0) {
         while (start < len && in[start] != '\r' && in[start] != '\n')
@@ -1490,13 +1671,34 @@ static int mail_normalise(const uint8_t *in, size_t len, struct buf *norm, const
     *cr_only = e + 1 < len && in[e] == '\r' && in[e + 1] != '\n';
     *p = in + start;
     *n = len - start;
-    if (!*cr_only)
-        return MG_OK;
-    int rc = MG_OK;
-    for (size_t i = start; i < len && rc == MG_OK; i++)
-        rc = buf_putc(norm, in[i] == '\r' && (i + 1 >= len || in[i + 1] != '\n') ? '\n' : in[i]);
-    *p = norm->data ? norm->data : (const uint8_t *)"";
-    *n = norm->len;
+    buf_init(&tmp, norm->max);
+    if (*cr_only) {
+        for (size_t i = start; i < len && rc == MG_OK; i++)
+            rc = buf_putc(&tmp,
+                          in[i] == '\r' && (i + 1 >= len || in[i + 1] != '\n') ? '\n' : in[i]);
+        *p = tmp.data ? tmp.data : (const uint8_t *)"";
+        *n = tmp.len;
+    }
+    size_t k = rc == MG_OK ? headerless_messages(*p, *n, at, sizeof(at) / sizeof(at[0])) : 0;
+    size_t kf = rc == MG_OK ? broken_folds(*p, *n, folds, sizeof(folds) / sizeof(folds[0])) : 0;
+    if (rc == MG_OK && (k || kf || *cr_only)) {
+        size_t from = 0, a = 0, f = 0;
+        while ((a < k || f < kf) && rc == MG_OK) {
+            bool fold = f < kf && (a >= k || folds[f] < at[a]);
+            size_t off = fold ? folds[f++] : at[a++];
+            rc = buf_append(norm, *p + from, off - from);
+            if (rc == MG_OK && fold)
+                rc = buf_putc(norm, ' ');
+            else if (rc == MG_OK)
+                rc = buf_puts(norm, off >= 2 && (*p)[off - 2] == '\r' ? "\r\n" : "\n");
+            from = off;
+        }
+        if (rc == MG_OK)
+            rc = buf_append(norm, *p + from, *n - from);
+        *p = norm->data ? norm->data : (const uint8_t *)"";
+        *n = norm->len;
+    }
+    buf_free(&tmp);
     return rc;
 }
 
@@ -1590,7 +1792,7 @@ int mailsan_sanitize(struct san_ctx *ctx, const uint8_t *in, size_t len, struct 
     mj.node = node;
     buf_init(&mj.body, ctx->pol->max_output_size);
     buf_init(&mj.notices, MAIL_NOTICE_MAX);
-    buf_init(&norm, len + 1);
+    buf_init(&norm, len + 256);
     if (mail_level++ == 0)
         report_sha256_hex(in, len, mail_ref);
 
@@ -1752,7 +1954,7 @@ int mailsan_notice(const struct policy *pol, const uint8_t *in, size_t len, cons
     const uint8_t *p;
     size_t n;
     bool from_line, cr_only;
-    buf_init(&norm, len + 1);
+    buf_init(&norm, len + 256);
     /* Only the header block matters; a huge or broken message gets a notice without it. */
     if (len <= (pol && pol->mail_max_size ? pol->mail_max_size : len) &&
         mail_normalise(in, len, &norm, &p, &n, &from_line, &cr_only) == MG_OK)
