@@ -1376,8 +1376,9 @@ static bool xml_root_is_svg(const char *s, size_t len)
  * "Name: value" lines (field names of printable ASCII without ':', white
  * space allowed before the colon as RFC 5322's obsolete syntax does) and
  * their folded continuations, ended by an empty line, with at least two
- * fields (one when the name says .eml), one of them a field every message
- * has or a MIME one. Lines end in LF, CR LF or a lone CR (old Mac mailers
+ * fields (one when the name says .eml, which also lets a broken line after
+ * the first field pass), one of them a field every message has or a MIME
+ * one. Lines end in LF, CR LF or a lone CR (old Mac mailers
  * and some bounce generators). A leading mbox "From " separator line, as
  * Postfix pipe (flags=F), procmail and .forward pipes hand a message over,
  * is skipped. No NUL may appear in the block.
@@ -1402,8 +1403,11 @@ static bool mail_header_block(const char *s, size_t len, bool named_eml)
     size_t need = named_eml ? 1 : 2;
     bool core_seen = false;
     if (lim >= 5 && strncmp(s, "From ", 5) == 0) {
-        mail_line_end(s, lim, 0, &next);
-        i = next;
+        size_t e = mail_line_end(s, lim, 0, &next), c = 4;
+        while (c < e && (s[c] == ' ' || s[c] == '\t'))
+            c++;
+        if (c >= e || s[c] != ':') /* not "From  : name", a field in obsolete syntax */
+            i = next;
     }
     while (i < lim) {
         size_t e = mail_line_end(s, lim, i, &next), n = e - i;
@@ -1421,8 +1425,14 @@ static bool mail_header_block(const char *s, size_t len, bool named_eml)
                 k++;
             for (c = k; c < n && (s[i + c] == ' ' || s[i + c] == '\t');)
                 c++;
-            if (k == 0 || c >= n || s[i + c] != ':' || k > 76)
+            /* Named .eml: a broken line after the first field is skipped, as
+             * mail parsers do (GMime among them); otherwise it is not mail. */
+            if ((k == 0 || c >= n || s[i + c] != ':' || k > 76) && !(named_eml && fields)) {
                 return false;
+            } else if (k == 0 || c >= n || s[i + c] != ':' || k > 76) {
+                i = next;
+                continue;
+            }
             for (size_t f = 0; f < sizeof(core) / sizeof(core[0]) && !core_seen; f++)
                 core_seen = strlen(core[f]) == k && strncasecmp(s + i, core[f], k) == 0;
             fields++;
