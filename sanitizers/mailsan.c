@@ -1596,7 +1596,8 @@ static size_t headerless_messages(const uint8_t *p, size_t n, size_t *at, size_t
             if (j < n && next < n && !encoded) {
                 size_t fe = line_end(p, n, next, &i);
                 if (fe > next && p[next] != ' ' && p[next] != '\t' &&
-                    !header_line(p + next, fe - next))
+                    !header_line(p + next, fe - next) &&
+                    !(fe - next >= 5 && memcmp(p + next, "From ", 5) == 0))
                     at[k++] = next;
                 continue;
             }
@@ -1656,7 +1657,11 @@ static int mail_normalise(const uint8_t *in, size_t len, struct buf *norm, const
     struct buf tmp;
     int rc = MG_OK;
     *from_line = *cr_only = false;
-    if (len >= 5 && memcmp(in, "From ", 5) == 0) {
+    size_t first = 0;
+    while (first < len && in[first] != '\r' && in[first] != '\n')
+        first++;
+    /* "From  : name" is a From field in RFC 5322's obsolete syntax, not a separator. */
+    if (len >= 5 && memcmp(in, "From ", 5) == 0 && !header_line(in, first)) {
         while (start < len && in[start] != '\r' && in[start] != '\n')
             start++;
         if (start < len && in[start] == '\r' && start + 1 < len && in[start + 1] == '\n')
