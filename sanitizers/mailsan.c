@@ -64,6 +64,7 @@ struct mail_job {
     unsigned removed, html_converted, signatures, unnamed;
     int fatal;              /* an error that fails the whole message */
     struct mail_cs_hint cs; /* the charsets the message declares */
+    bool text_seen;         /* a body text part had visible characters */
 };
 
 /* ---- small helpers ---- */
@@ -433,6 +434,21 @@ static bool b64_broken(GMimePart *part)
     return malformed;
 }
 
+/* Whether a part has anything but white space in it (an empty plain twin loses to HTML). */
+static bool has_content(GMimePart *part)
+{
+    struct buf r;
+    buf_init(&r, MAIL_NOTICE_MAX * 64);
+    bool any = part_raw(part, &r) == MG_OK && r.len;
+    for (size_t i = 0; any && i < r.len; i++)
+        if (r.data[i] > 0x20)
+            break;
+        else if (i + 1 == r.len)
+            any = false;
+    buf_free(&r);
+    return any;
+}
+
 /* Decoded bytes that read as text: valid UTF-8 or 8-bit text, few control bytes. */
 static bool plausible_text(const uint8_t *p, size_t n)
 {
@@ -627,6 +643,15 @@ static int handle_encrypted(struct mail_job *mj, const char *what)
                   what, mail_ref, what, mail_ref);
 }
 
+/* Whether text has a character a reader sees (not white space or a control). */
+static bool visible(const uint8_t *p, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (p[i] > 0x20 && p[i] != 0x7F)
+            return true;
+    return false;
+}
+
 /* Say which charset a text was read in when the declared one did not fit. */
 static void report_charset(struct mail_job *mj, const char *declared)
 {
@@ -715,6 +740,7 @@ static int body_plain(struct mail_job *mj, const uint8_t *p, size_t n, const cha
         rc = body_sep(mj);
     if (rc == MG_OK)
         rc = mail_text_clean(utf8.data, utf8.len, mj->pol->mail_defang_urls, &mj->body, &dropped);
+    mj->text_seen = mj->text_seen || visible(utf8.data, utf8.len);
     if (rc == MG_OK && replaced)
         report_actionf(mj->node, "rewrote", "bytes that are not text in the declared charset",
                        "%zu undecodable sequences in the text as U+FFFD", replaced);
@@ -751,6 +777,7 @@ static int body_html(struct mail_job *mj, const uint8_t *p, size_t n, const char
         rc = body_sep(mj);
     if (rc == MG_OK)
         rc = mail_text_clean(text.data, text.len, mj->pol->mail_defang_urls, &mj->body, &dropped);
+    mj->text_seen = mj->text_seen || visible(text.data, text.len);
     if (rc == MG_OK) {
         mj->html_converted++;
         report_actionf(mj->node, "rewrote",
@@ -1069,7 +1096,8 @@ static int pick_alternative(GMimeMultipart *mp)
             for (int i = 0; i < n; i++) {
                 GMimeObject *c = g_mime_multipart_get_part(mp, i);
                 if (GMIME_IS_PART(c) && ct_is(c, "text", html ? "html" : "plain") &&
-                    !is_attachment(c) && (!clean || !b64_broken(GMIME_PART(c))))
+                    !is_attachment(c) &&
+                    (!clean || (!b64_broken(GMIME_PART(c)) && has_content(GMIME_PART(c)))))
                     return i;
             }
         }
@@ -1707,6 +1735,16 @@ static int mail_normalise(const uint8_t *in, size_t len, struct buf *norm, const
     return rc;
 }
 
+/* Where the body starts: after the first empty line (the end of the header block). */
+static const uint8_t *body_start(const uint8_t *p, size_t n)
+{
+    for (size_t i = 0; i + 1 < n; i++)
+        if (p[i] == '\n' &&
+            (p[i + 1] == '\n' || (p[i + 1] == '\r' && i + 2 < n && p[i + 2] == '\n')))
+            return p + i + 1;
+    return p + n;
+}
+
 static GMimeMessage *parse_message(const uint8_t *in, size_t len)
 {
     GMimeStream *s = g_mime_stream_mem_new_with_buffer((const char *)in, len);
@@ -1826,6 +1864,17 @@ int mailsan_sanitize(struct san_ctx *ctx, const uint8_t *in, size_t len, struct 
     if (rc != MG_OK) {
         if (node->verdict != VERDICT_BLOCKED)
             report_block(node, err_code(rc), "%s", err_str(rc));
+        goto out;
+    }
+    /* Never release a message emptied by the rebuild: text that was
+     * there and is gone, or content of which nothing at all is left. */
+    if ((mj.text_seen && !visible(mj.body.data, mj.body.len)) ||
+        (!visible(mj.body.data, mj.body.len) && !mj.n_atts && !mj.removed && !mj.signatures &&
+         visible(body_start(mj.in, mj.in_len),
+                 mj.in_len - (size_t)(body_start(mj.in, mj.in_len) - mj.in)))) {
+        report_block(node, "verify-failed",
+                     "the rebuilt message would lose the text of the original; held");
+        rc = MG_ERR_VERIFY;
         goto out;
     }
     buf_reset(out);
