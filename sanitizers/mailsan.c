@@ -1668,6 +1668,56 @@ static size_t broken_folds(const uint8_t *p, size_t n, size_t *at, size_t max)
 }
 
 /*
+ * A zone offset in a Date: line that is no offset ("+0980": minutes past
+ * 59, hours past 23). GMime hands "+0980" to GLib as a time zone name, and
+ * GLib looks for it in /usr/share/zoneinfo: a stat() that kills the
+ * worker. Returns the offset of the sign of the first such token in the
+ * line, or (size_t)-1.
+ */
+static size_t bad_zone(const uint8_t *p, size_t n)
+{
+    if (n < 5 || strncasecmp((const char *)p, "date", 4) != 0)
+        return (size_t)-1;
+    for (size_t i = 4; i + 5 <= n; i++) {
+        if ((p[i] != '+' && p[i] != '-') || (i > 0 && p[i - 1] != ' ' && p[i - 1] != '\t'))
+            continue;
+        if (!isdigit(p[i + 1]) || !isdigit(p[i + 2]) || !isdigit(p[i + 3]) || !isdigit(p[i + 4]) ||
+            (i + 5 < n && p[i + 5] > ' '))
+            continue;
+        int hh = (p[i + 1] - '0') * 10 + (p[i + 2] - '0'),
+            mm = (p[i + 3] - '0') * 10 + (p[i + 4] - '0');
+        if (hh > 23 || mm > 59)
+            return i;
+    }
+    return (size_t)-1;
+}
+
+/* Rewrite such offsets to "+0000" in norm (copying *p there first). */
+static int fix_zones(struct buf *norm, const uint8_t **p, size_t *n, bool *fixed)
+{
+    size_t i = 0, next;
+    int rc = MG_OK;
+    *fixed = false;
+    while (i < *n && rc == MG_OK) {
+        size_t e = line_end(*p, *n, i, &next), z = bad_zone(*p + i, e - i);
+        if (z != (size_t)-1) {
+            if (*p != norm->data) {
+                buf_reset(norm);
+                rc = buf_append(norm, *p, *n);
+                if (rc != MG_OK)
+                    break;
+                *p = norm->data;
+            }
+            memcpy(norm->data + i + z, "+0000", 5);
+            *fixed = true;
+            continue; /* the same line again: there may be another */
+        }
+        i = next;
+    }
+    return rc;
+}
+
+/*
  * The bytes GMime is given. A leading mbox "From " separator (what Postfix
  * pipe with flags=F, procmail and .forward pipes hand over) is not part of
  * the message: dropped. GMime knows LF and CR LF line ends only; a message
@@ -1732,6 +1782,9 @@ static int mail_normalise(const uint8_t *in, size_t len, struct buf *norm, const
         *n = norm->len;
     }
     buf_free(&tmp);
+    bool fixed;
+    if (rc == MG_OK)
+        rc = fix_zones(norm, p, n, &fixed);
     return rc;
 }
 
