@@ -50,7 +50,8 @@ def reader_repair(data):
     reader shows rather than raw MIME: a boundary with '=' or other
     specials left unquoted is quoted; inside a header block, a line that is
     no field and no continuation (broken folding) continues the field
-    before it. Messages Python reads without such defects are unchanged."""
+    before it; white space before a field's colon (obsolete syntax) is
+    dropped. Messages Python reads without such defects are unchanged."""
     data = _BOUNDARY.sub(lambda m: m.group(1) + b'"' + m.group(2) + b'"', data)
     delims = set(b"--" + m.group(2).strip(b'"') for m in
                  re.finditer(rb'(?i)(?:^|[;\s])boundary[ \t]*=[ \t]*("?)([^"\r\n;]+)\1', data))
@@ -63,6 +64,8 @@ def reader_repair(data):
                 nested = False
             elif _FIELD.match(bare) or bare[:1] in (b" ", b"\t"):
                 fields += 1
+                # Obsolete syntax "Name  : value": Python wants no space there.
+                line = re.sub(rb"\A([!-9;-~]+)[ \t]+:", rb"\1:", line)
                 if re.match(rb"(?i)content-type[ \t]*:[ \t]*message/", bare):
                     nested = True
             elif fields:
@@ -81,6 +84,9 @@ def parse_as_reader(data):
         data = re.sub(rb"\r(?!\n)", b"\n", data)
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
+    # "From  : name" (obsolete syntax) is a field, which Python takes for
+    # an mbox separator.
+    data = re.sub(rb"\AFrom[ \t]+:", b"From:", data)
     msg = parse(data)
     defects = [d for p in msg.walk() for d in p.defects]
     if any(type(d).__name__ in ("MissingHeaderBodySeparatorDefect",
