@@ -1739,45 +1739,77 @@ static bool xml_root_is_svg(const char *s, size_t len)
  * libmagic calls text mail only when it starts with a few header names
  * (Received:, From:, Return-Path:, Date: ...); messages as MUAs and MTAs
  * hand them over often start with Message-ID:, MIME-Version:, DKIM-Signature:
- * or X-...: fields. Text is mail when it starts with a header block: only
- * "Name: value" lines (field names of printable ASCII without ':') and
+ * or X-...: fields, and libmagic's verdict on the rest (HTML, BinHex,
+ * message/news, octet-stream for 8-bit text) says nothing about the
+ * message. Text is mail when it starts with a header block: only
+ * "Name: value" lines (field names of printable ASCII without ':', white
+ * space allowed before the colon as RFC 5322's obsolete syntax does) and
  * their folded continuations, ended by an empty line, with at least two
- * fields, one of them a field every message has or a MIME one.
+ * fields (one when the name says .eml, which also lets a broken line after
+ * the first field pass), one of them a field every message has or a MIME
+ * one. Lines end in LF, CR LF or a lone CR (old Mac mailers
+ * and some bounce generators). A leading mbox "From " separator line, as
+ * Postfix pipe (flags=F), procmail and .forward pipes hand a message over,
+ * is skipped. No NUL may appear in the block.
  */
-static bool mail_header_block(const char *s, size_t len)
+static size_t mail_line_end(const char *s, size_t lim, size_t i, size_t *next)
+{
+    size_t e = i;
+    while (e < lim && s[e] != '\n' && s[e] != '\r')
+        e++;
+    *next = e + 1;
+    if (e < lim && s[e] == '\r' && e + 1 < lim && s[e + 1] == '\n')
+        *next = e + 2;
+    return e;
+}
+
+static bool mail_header_block(const char *s, size_t len, bool named_eml)
 {
     static const char *const core[] = {"from",         "to",           "subject",  "date",
                                        "message-id",   "mime-version", "received", "return-path",
                                        "content-type", "reply-to",     "sender",   "cc"};
-    size_t i = 0, fields = 0, lim = len < 256 * 1024 ? len : 256 * 1024;
+    size_t i = 0, next, fields = 0, lim = len < 256 * 1024 ? len : 256 * 1024;
+    size_t need = named_eml ? 1 : 2;
     bool core_seen = false;
+    if (lim >= 5 && strncmp(s, "From ", 5) == 0) {
+        size_t e = mail_line_end(s, lim, 0, &next), c = 4;
+        while (c < e && (s[c] == ' ' || s[c] == '\t'))
+            c++;
+        if (c >= e || s[c] != ':') /* not "From  : name", a field in obsolete syntax */
+            i = next;
+    }
     while (i < lim) {
-        size_t e = i;
-        while (e < lim && s[e] != '\n')
-            e++;
-        size_t n = e - i;
-        if (n && s[i + n - 1] == '\r')
-            n--;
+        size_t e = mail_line_end(s, lim, i, &next), n = e - i;
+        if (memchr(s + i, 0, n))
+            return false;
         if (n == 0)
-            return fields >= 2 && core_seen && e < lim;
+            return fields >= need && core_seen && e < lim;
         if (s[i] == ' ' || s[i] == '\t') {
             if (fields == 0)
                 return false;
         } else {
-            size_t k = 0;
+            size_t k = 0, c = 0;
             while (k < n && s[i + k] != ':' && (unsigned char)s[i + k] > 0x20 &&
                    (unsigned char)s[i + k] < 0x7F)
                 k++;
-            if (k == 0 || k >= n || s[i + k] != ':' || k > 76)
+            for (c = k; c < n && (s[i + c] == ' ' || s[i + c] == '\t');)
+                c++;
+            /* Named .eml: a broken line after the first field is skipped, as
+             * mail parsers do (GMime among them); otherwise it is not mail. */
+            if ((k == 0 || c >= n || s[i + c] != ':' || k > 76) && !(named_eml && fields)) {
                 return false;
-            for (size_t c = 0; c < sizeof(core) / sizeof(core[0]) && !core_seen; c++)
-                core_seen = strlen(core[c]) == k && strncasecmp(s + i, core[c], k) == 0;
+            } else if (k == 0 || c >= n || s[i + c] != ':' || k > 76) {
+                i = next;
+                continue;
+            }
+            for (size_t f = 0; f < sizeof(core) / sizeof(core[0]) && !core_seen; f++)
+                core_seen = strlen(core[f]) == k && strncasecmp(s + i, core[f], k) == 0;
             fields++;
         }
-        i = e + 1;
+        i = next;
     }
     /* The block did not end within the look-ahead: a very long header block. */
-    return lim < len && fields >= 2 && core_seen;
+    return lim < len && fields >= need && core_seen;
 }
 
 /* No NUL and no C0 control but tab, line ends, form feed and ESC (ISO-2022-JP) in the start. */
@@ -1799,14 +1831,18 @@ static enum ftype ident_text(const uint8_t *d, size_t n, struct ident *out)
      */
     if (strcasecmp(out->mime, "application/x-cpio") == 0 && looks_text(d, n))
         snprintf(out->mime, sizeof(out->mime), "text/plain");
-    if (!mime_is_text(out->mime))
-        return FT_UNKNOWN;
     struct textview tv;
     if (textview_make(d, n, &tv) != MG_OK)
         return FT_UNKNOWN;
     const char *s = tv.s;
     size_t len = tv.len;
     enum ftype t = FT_UNKNOWN;
+    /* A message is a message whatever libmagic makes of its body. */
+    bool mail = mail_header_block(s, len, out->declared == FT_EML);
+    if (!mime_is_text(out->mime) && !mail) {
+        free(tv.s);
+        return FT_UNKNOWN;
+    }
 
     if (starts_ci(s, len, "#!")) {
         detail(out, "text with a #! line");
@@ -1833,7 +1869,9 @@ static enum ftype ident_text(const uint8_t *d, size_t n, struct ident *out)
         t = out->declared;
     } else {
         enum ftype m = mime_type(out->mime);
-        if (strcasecmp(out->mime, "text/html") == 0) {
+        if (mail) {
+            t = FT_EML;
+        } else if (strcasecmp(out->mime, "text/html") == 0) {
             t = FT_HTML;
         } else if (m == FT_SVG || strcasecmp(out->mime, "text/xml") == 0 ||
                    strcasecmp(out->mime, "application/xml") == 0) {
@@ -1842,8 +1880,6 @@ static enum ftype ident_text(const uint8_t *d, size_t n, struct ident *out)
             t = FT_CSV;
         } else if (m == FT_EML || m == FT_RTF) {
             t = m;
-        } else if (mail_header_block(s, len)) {
-            t = FT_EML;
         } else {
             t = FT_TEXT;
         }

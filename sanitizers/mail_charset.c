@@ -651,48 +651,204 @@ static int dec_guess(const uint8_t *in, size_t len, struct buf *out, size_t *bad
     return dec_utf8(in, len, out, bad);
 }
 
+/* Decode with one kind; *bad counts replacements. */
+static int dec_kind(enum cs_kind k, iconv_t cd, const uint8_t *in, size_t len, struct buf *out,
+                    size_t *bad)
+{
+    switch (k) {
+    case CS_UTF8:
+        return dec_utf8(in, len, out, bad);
+    case CS_CP1252:
+        return dec_cp1252(in, len, out, bad);
+    case CS_ISO2022JP:
+        return dec_iso2022jp(in, len, out, bad);
+    case CS_CP932:
+        return dec_cp932(in, len, out, bad);
+    case CS_EUCJP:
+        return dec_eucjp(in, len, out, bad);
+    case CS_ICONV:
+        return dec_iconv(cd, in, len, out, bad);
+    case CS_LATIN1:
+        for (size_t i = 0; i < len; i++) {
+            int rc = mail_put_utf8(out, in[i]);
+            if (rc != MG_OK)
+                return rc;
+        }
+        return MG_OK;
+    case CS_ASCII:
+    case CS_UNKNOWN:
+    default:
+        return dec_guess(in, len, out, bad);
+    }
+}
+
+/*
+ * Whether a Japanese reading that nobody declared is plausible: no
+ * private-use (user-defined) characters, and kana, or mostly runs of two
+ * or more non-ASCII characters. Latin-1 words read as CP932 give single
+ * kanji or half-width katakana between Latin letters ("Forma\xe7\xe3o")
+ * or user-defined characters ("Fr\xf6sche").
+ */
+static bool japanese_plausible(const uint8_t *u, size_t n)
+{
+    size_t i = 0, l, runs = 0, short_runs = 0, run = 0;
+    bool kana = false;
+    while (i <= n) {
+        int32_t cp = i < n ? utf8_next(u + i, n - i, &l) : 0;
+        if (i < n && cp < 0)
+            return false;
+        if (i < n && cp >= 0x80) {
+            if (cp >= 0xE000 && cp <= 0xF8FF)
+                return false;
+            if (cp >= 0x3040 && cp <= 0x30FF)
+                kana = true;
+            run++;
+        } else if (run) {
+            runs++;
+            short_runs += run == 1;
+            run = 0;
+        }
+        i += i < n ? l : 1;
+    }
+    return kana || short_runs * 2 <= runs;
+}
+
+static bool has_high(const uint8_t *in, size_t len)
+{
+    for (size_t i = 0; i < len; i++)
+        if (in[i] >= 0x80)
+            return true;
+    return false;
+}
+
+/*
+ * Try one reading: append it to out and keep it when it fits (no
+ * replacement; 7-bit charsets see no 8-bit byte; an undeclared Japanese
+ * guess must be plausible), else take it back. *fit tells which.
+ */
+static int try_kind(enum cs_kind k, iconv_t cd, bool guess, const uint8_t *in, size_t len,
+                    struct buf *out, bool *fit)
+{
+    size_t mark = out->len, bad = 0;
+    *fit = false;
+    if ((k == CS_ISO2022JP || k == CS_ASCII) && has_high(in, len))
+        return MG_OK;
+    if (k == CS_ASCII || k == CS_UNKNOWN)
+        k = CS_UTF8; /* 7-bit: ASCII, or ISO-2022-JP escapes tried separately */
+    if (k == CS_UTF8 && has_iso2022_escape(in, len) && !has_high(in, len))
+        return MG_OK;
+    int rc = dec_kind(k, cd, in, len, out, &bad);
+    if (rc == MG_OK && bad == 0 &&
+        (!guess || (k != CS_CP932 && k != CS_EUCJP) ||
+         japanese_plausible(out->data + mark, out->len - mark))) {
+        *fit = true;
+        return MG_OK;
+    }
+    out->len = mark;
+    if (out->data)
+        out->data[mark] = 0;
+    return rc == MG_ERR_LIMIT || rc == MG_ERR_NOMEM ? rc : MG_OK;
+}
+
+static enum cs_kind kind_of(const char *charset, iconv_t *cd)
+{
+    const struct cs_alias *a = (charset && *charset) ? cs_find(charset) : NULL;
+    enum cs_kind k = a ? a->kind : CS_UNKNOWN;
+    *cd = (iconv_t)-1;
+    if (k == CS_ICONV) {
+        *cd = cs_iconv_cd(a->iconv_name);
+        if (*cd == (iconv_t)-1)
+            k = CS_UNKNOWN;
+    }
+    return k;
+}
+
+static size_t count_high(const uint8_t *in, size_t len)
+{
+    size_t c = 0;
+    for (size_t i = 0; i < len; i++)
+        c += in[i] >= 0x80;
+    return c;
+}
+
+int mail_charset_decode(const char *charset, struct mail_cs_hint *hint, const uint8_t *in,
+                        size_t len, struct buf *out, size_t *replaced)
+{
+    static const struct {
+        const char *name;
+        enum cs_kind kind;
+    } japanese[] = {{"Shift_JIS", CS_CP932}, {"EUC-JP", CS_EUCJP}};
+    iconv_t cd;
+    enum cs_kind k = kind_of(charset, &cd);
+    bool fit = false, high = has_high(in, len);
+    const char *used = NULL;
+    int rc;
+
+    if (hint) {
+        hint->used = NULL;
+        hint->fell_back = false;
+    }
+    /* The declared (or, undeclared, the assumed: ASCII) reading first. */
+    rc = try_kind(k, cd, false, in, len, out, &fit);
+    if (rc != MG_OK || fit)
+        return rc;
+    if (high) {
+        rc = try_kind(CS_UTF8, cd, false, in, len, out, &fit);
+        used = "UTF-8";
+    } else if (k != CS_ISO2022JP && has_iso2022_escape(in, len)) {
+        rc = try_kind(CS_ISO2022JP, cd, false, in, len, out, &fit);
+        used = "ISO-2022-JP";
+    }
+    for (size_t i = 0; rc == MG_OK && !fit && high && hint && i < hint->n_others; i++) {
+        iconv_t ocd;
+        enum cs_kind ok = kind_of(hint->others[i], &ocd);
+        if (ok == CS_UNKNOWN || ok == CS_ASCII || (ok == k && ocd == cd))
+            continue;
+        rc = try_kind(ok, ocd, false, in, len, out, &fit);
+        used = hint->others[i];
+    }
+    for (size_t i = 0; rc == MG_OK && !fit && high && i < sizeof(japanese) / sizeof(japanese[0]);
+         i++) {
+        if (japanese[i].kind == k)
+            continue;
+        rc = try_kind(japanese[i].kind, cd, true, in, len, out, &fit);
+        used = japanese[i].name;
+    }
+    if (rc == MG_OK && !fit) {
+        /* Nothing fits. A declared reading with a few bad bytes (a stray
+         * byte in UTF-8, a broken escape) beats any other; when many of
+         * the 8-bit bytes are bad, Latin-1 at least keeps every byte. */
+        size_t mark = out->len, bad = 0;
+        bool declared = k != CS_UNKNOWN && k != CS_ASCII;
+        if (declared)
+            rc = dec_kind(k, cd, in, len, out, &bad);
+        if (rc == MG_OK && (!declared || (high && bad * 100 > count_high(in, len)))) {
+            out->len = mark;
+            bad = 0;
+            rc = dec_kind(high ? CS_LATIN1 : CS_UTF8, cd, in, len, out, &bad);
+            used = high ? "ISO-8859-1" : NULL;
+        } else {
+            used = NULL;
+        }
+        if (replaced)
+            *replaced += bad;
+    }
+    if (hint && used) {
+        hint->used = used;
+        hint->fell_back = true;
+    }
+    return rc;
+}
+
 int mail_charset_to_utf8(const char *charset, const uint8_t *in, size_t len, struct buf *out,
                          size_t *replaced, bool *known)
 {
     size_t bad = 0;
-    int rc;
-    const struct cs_alias *a = (charset && *charset) ? cs_find(charset) : NULL;
-    enum cs_kind k = a ? a->kind : CS_UNKNOWN;
-    iconv_t cd = (iconv_t)-1;
-
-    if (k == CS_ICONV) {
-        cd = cs_iconv_cd(a->iconv_name);
-        if (cd == (iconv_t)-1)
-            k = CS_UNKNOWN;
-    }
+    iconv_t cd;
+    enum cs_kind k = kind_of(charset, &cd);
     if (known)
         *known = k != CS_UNKNOWN || !charset || !*charset;
-    switch (k) {
-    case CS_UTF8:
-        rc = dec_utf8(in, len, out, &bad);
-        break;
-    case CS_CP1252:
-        rc = dec_cp1252(in, len, out, &bad);
-        break;
-    case CS_ISO2022JP:
-        rc = dec_iso2022jp(in, len, out, &bad);
-        break;
-    case CS_CP932:
-        rc = dec_cp932(in, len, out, &bad);
-        break;
-    case CS_EUCJP:
-        rc = dec_eucjp(in, len, out, &bad);
-        break;
-    case CS_ICONV:
-        rc = dec_iconv(cd, in, len, out, &bad);
-        break;
-    case CS_ASCII:
-    case CS_UNKNOWN:
-    case CS_LATIN1:
-    default:
-        rc = dec_guess(in, len, out, &bad);
-        break;
-    }
+    int rc = dec_kind(k, cd, in, len, out, &bad);
     if (replaced)
         *replaced += bad;
     return rc;
@@ -805,7 +961,22 @@ static bool ew_parse(const char *s, size_t n, size_t *wlen, const char **cs, siz
     return true;
 }
 
-int mail_header_decode(const char *raw, size_t len, struct buf *out, size_t *replaced)
+/* One run of a header value; remembers in hint whether any run fell back. */
+static int hdr_run(const char *cs, struct mail_cs_hint *hint, const uint8_t *p, size_t n,
+                   struct buf *out, size_t *bad)
+{
+    bool before = hint && hint->fell_back;
+    const char *used = hint ? hint->used : NULL;
+    int rc = mail_charset_decode(cs, hint, p, n, out, bad);
+    if (hint && !hint->fell_back && before) {
+        hint->fell_back = true;
+        hint->used = used;
+    }
+    return rc;
+}
+
+int mail_header_decode(const char *raw, size_t len, struct mail_cs_hint *hint, struct buf *out,
+                       size_t *replaced)
 {
     struct buf pend; /* bytes of a run of encoded words in one charset */
     char pend_cs[64] = "";
@@ -829,7 +1000,7 @@ int mail_header_decode(const char *raw, size_t len, struct buf *out, size_t *rep
             if (star)
                 *star = 0;
             if (pend.len && strcasecmp(csname, pend_cs) != 0) {
-                rc = mail_charset_to_utf8(pend_cs, pend.data, pend.len, out, &bad, NULL);
+                rc = hdr_run(pend_cs, hint, pend.data, pend.len, out, &bad);
                 buf_reset(&pend);
             }
             snprintf(pend_cs, sizeof(pend_cs), "%s", csname);
@@ -850,7 +1021,7 @@ int mail_header_decode(const char *raw, size_t len, struct buf *out, size_t *rep
             }
         }
         if (pend.len) {
-            rc = mail_charset_to_utf8(pend_cs, pend.data, pend.len, out, &bad, NULL);
+            rc = hdr_run(pend_cs, hint, pend.data, pend.len, out, &bad);
             buf_reset(&pend);
             if (rc != MG_OK)
                 break;
@@ -860,11 +1031,11 @@ int mail_header_decode(const char *raw, size_t len, struct buf *out, size_t *rep
         size_t j = i + 1;
         while (j < len && !(raw[j] == '=' && j + 1 < len && raw[j + 1] == '?'))
             j++;
-        rc = mail_charset_to_utf8(NULL, (const uint8_t *)raw + i, j - i, out, &bad, NULL);
+        rc = hdr_run(NULL, hint, (const uint8_t *)raw + i, j - i, out, &bad);
         i = j;
     }
     if (rc == MG_OK && pend.len)
-        rc = mail_charset_to_utf8(pend_cs, pend.data, pend.len, out, &bad, NULL);
+        rc = hdr_run(pend_cs, hint, pend.data, pend.len, out, &bad);
     buf_free(&pend);
     if (replaced)
         *replaced += bad;

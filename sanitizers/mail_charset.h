@@ -53,15 +53,46 @@ int mail_charset_init(void);
 int mail_charset_to_utf8(const char *charset, const uint8_t *in, size_t len, struct buf *out,
                          size_t *replaced, bool *known);
 
+/*
+ * What the message says about charsets, for readings that do not fit:
+ * others are the charsets its parts declare (pointers owned by the
+ * caller). used and fell_back tell what the last call did.
+ */
+#define MAIL_CS_OTHERS_MAX 8
+struct mail_cs_hint {
+    const char *others[MAIL_CS_OTHERS_MAX];
+    size_t n_others;
+    const char *used; /* the charset read instead of the declared one */
+    bool fell_back;
+};
+
+/*
+ * Append in[0..len) as UTF-8, declared as charset (NULL or "" when
+ * undeclared: ASCII assumed). When the declared reading does not fit the
+ * bytes (undecodable sequences; 8-bit bytes in a 7-bit charset), the
+ * readings tried are: strict UTF-8; the charsets hint->others lists;
+ * Shift_JIS (CP932) and EUC-JP when plausible (no user-defined
+ * characters, not single characters between Latin letters); for 7-bit
+ * text with escapes, ISO-2022-JP. When none fits: the declared reading
+ * if only a few bytes are bad, else ISO-8859-1, which keeps every byte.
+ * hint (may be NULL) gets what was used. *replaced (may be NULL) counts
+ * U+FFFD written. Errors: MG_ERR_LIMIT or MG_ERR_NOMEM from out only.
+ */
+int mail_charset_decode(const char *charset, struct mail_cs_hint *hint, const uint8_t *in,
+                        size_t len, struct buf *out, size_t *replaced);
+
 /* Whether text in this charset keeps ASCII bytes as ASCII (so ASCII markers can be searched). */
 bool mail_charset_ascii_compatible(const char *charset);
 
 /*
  * Decode an unfolded header value: RFC 2047 encoded words (adjacent words
  * of one charset joined before decoding, so a character split across two
- * words survives), raw 8-bit bytes guessed as above. Appends UTF-8 to out.
+ * words survives); every run read with mail_charset_decode (encoded words
+ * as their charset, raw text as undeclared). Appends UTF-8 to out; hint
+ * (may be NULL) has fell_back set when any run did not fit.
  */
-int mail_header_decode(const char *raw, size_t len, struct buf *out, size_t *replaced);
+int mail_header_decode(const char *raw, size_t len, struct mail_cs_hint *hint, struct buf *out,
+                       size_t *replaced);
 
 /* Append code point cp as UTF-8. */
 int mail_put_utf8(struct buf *out, uint32_t cp);

@@ -71,7 +71,7 @@ static void copy_name(char *dst, const uint8_t *p, size_t n)
     dst[n] = 0;
 }
 
-/* "begin 644 name" / "begin-base64 644 name": mode digits and a name. */
+/* "begin 644 name" / "begin-base64 644 name": mode digits and a name (maybe empty). */
 static bool uu_begin(const struct line *l, bool *b64, char *name)
 {
     size_t i;
@@ -89,13 +89,14 @@ static bool uu_begin(const struct line *l, bool *b64, char *name)
         i++;
         d++;
     }
-    if (d < 3 || d > 4 || i >= l->n || l->p[i] != ' ')
+    /* The name may be missing ("begin 644" alone): the data is a file all
+     * the same, and is cut out and checked like any other. */
+    name[0] = 0;
+    if (d < 3 || d > 4 || (i < l->n && l->p[i] != ' '))
         return false;
-    i++;
-    if (i >= l->n)
-        return false;
-    copy_name(name, l->p + i, l->n - i);
-    return name[0] != 0;
+    if (i + 1 < l->n)
+        copy_name(name, l->p + i + 1, l->n - i - 1);
+    return true;
 }
 
 /* Decode one classic uuencode line into out; false when it is not one. */
@@ -196,7 +197,7 @@ static bool yenc_num(const struct line *l, const char *key, unsigned long long *
 static int put_placeholder(struct buf *rest, const struct mail_inline *it)
 {
     return buf_printf(rest, "[Mugai: %s data \"%s\" removed from the text; see the notice]\n",
-                      mail_inline_kind_name(it->kind), it->name);
+                      mail_inline_kind_name(it->kind), it->name[0] ? it->name : "(no name)");
 }
 
 int mail_inline_extract(const uint8_t *t, size_t len, struct buf *rest, struct mail_inline *items,

@@ -24,6 +24,7 @@
 #include "mail_write.h"
 #include "textsan.h"
 
+#include <ctype.h>
 #include <gmime/gmime.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -61,7 +62,9 @@ struct mail_job {
     struct mail_att *atts;
     size_t n_atts, cap_atts;
     unsigned removed, html_converted, signatures, unnamed;
-    int fatal; /* an error that fails the whole message */
+    int fatal;              /* an error that fails the whole message */
+    struct mail_cs_hint cs; /* the charsets the message declares */
+    bool text_seen;         /* a body text part had visible characters */
 };
 
 /* ---- small helpers ---- */
@@ -406,6 +409,57 @@ static int part_bytes(GMimePart *part, struct buf *out, bool *malformed)
     return rc;
 }
 
+/* The content as it stands in the message, still transfer-encoded. */
+static int part_raw(GMimePart *part, struct buf *out)
+{
+    GMimeDataWrapper *w = g_mime_part_get_content(part);
+    GMimeStream *raw = w ? g_mime_data_wrapper_get_stream(w) : NULL;
+    return raw ? stream_read_all(raw, out) : MG_OK;
+}
+
+/* Whether a part labelled base64 is not clean base64. */
+static bool b64_broken(GMimePart *part)
+{
+    GMimeDataWrapper *w = g_mime_part_get_content(part);
+    if (!w || g_mime_data_wrapper_get_encoding(w) != GMIME_CONTENT_ENCODING_BASE64)
+        return false;
+    struct buf r, d;
+    bool malformed = true;
+    buf_init(&r, MAIL_NOTICE_MAX * 64);
+    buf_init(&d, MAIL_NOTICE_MAX * 64);
+    if (part_raw(part, &r) == MG_OK)
+        b64_decode(r.data, r.len, &d, &malformed);
+    buf_free(&r);
+    buf_free(&d);
+    return malformed;
+}
+
+/* Whether a part has anything but white space in it (an empty plain twin loses to HTML). */
+static bool has_content(GMimePart *part)
+{
+    struct buf r;
+    buf_init(&r, MAIL_NOTICE_MAX * 64);
+    bool any = part_raw(part, &r) == MG_OK && r.len;
+    for (size_t i = 0; any && i < r.len; i++)
+        if (r.data[i] > 0x20)
+            break;
+        else if (i + 1 == r.len)
+            any = false;
+    buf_free(&r);
+    return any;
+}
+
+/* Decoded bytes that read as text: valid UTF-8 or 8-bit text, few control bytes. */
+static bool plausible_text(const uint8_t *p, size_t n)
+{
+    size_t ctl = 0;
+    for (size_t i = 0; i < n; i++)
+        if (p[i] < 0x20 && p[i] != '\t' && p[i] != '\n' && p[i] != '\r' && p[i] != 0x1B &&
+            p[i] != '\f')
+            ctl++;
+    return ctl * 50 <= n && (utf8_valid(p, n) || n == 0);
+}
+
 /* ---- attachments ---- */
 
 static int att_add(struct mail_job *mj, const char *name, enum ftype t, const struct buf *data)
@@ -560,13 +614,12 @@ static bool reads_as_text(const uint8_t *p, size_t n, const char *charset)
         return true;
     case FT_UNKNOWN: {
         size_t ctl = 0;
-        for (size_t i = 0; i < n; i++) {
-            if (p[i] == 0)
-                return false;
+        /* A stray NUL (a quoted-printable "=00" in a real bounce) does
+         * not make text a file: the cleaning drops it. */
+        for (size_t i = 0; i < n; i++)
             if (p[i] < 0x20 && p[i] != '\t' && p[i] != '\n' && p[i] != '\r' && p[i] != 0x1B &&
                 p[i] != '\f')
                 ctl++;
-        }
         return ctl * 50 <= n;
     }
     default:
@@ -590,6 +643,53 @@ static int handle_encrypted(struct mail_job *mj, const char *what)
                   what, mail_ref, what, mail_ref);
 }
 
+/* Whether text has a character a reader sees (not white space or a control). */
+static bool visible(const uint8_t *p, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (p[i] > 0x20 && p[i] != 0x7F)
+            return true;
+    return false;
+}
+
+/* Say which charset a text was read in when the declared one did not fit. */
+static void report_charset(struct mail_job *mj, const char *declared)
+{
+    if (!mj->cs.fell_back || !mj->cs.used)
+        return;
+    report_actionf(mj->node, "rewrote", "the bytes do not fit the declared charset",
+                   "text declared as %s read as %s", declared && *declared ? declared : "US-ASCII",
+                   mj->cs.used);
+}
+
+/* The charsets the message's parts declare: readings to try when one does not fit. */
+static void collect_charsets(GMimeObject *obj, struct mail_cs_hint *hint, unsigned depth)
+{
+    if (!obj || depth > MAIL_NEST_MAX)
+        return;
+    if (GMIME_IS_MULTIPART(obj)) {
+        GMimeMultipart *mp = GMIME_MULTIPART(obj);
+        int n = g_mime_multipart_get_count(mp);
+        for (int i = 0; i < n; i++)
+            collect_charsets(g_mime_multipart_get_part(mp, i), hint, depth + 1);
+        return;
+    }
+    if (GMIME_IS_MESSAGE_PART(obj)) {
+        GMimeMessage *m = g_mime_message_part_get_message(GMIME_MESSAGE_PART(obj));
+        if (m)
+            collect_charsets(g_mime_message_get_mime_part(m), hint, depth + 1);
+        return;
+    }
+    const char *cs = ct_param(obj, "charset");
+    if (!cs || !*cs || g_ascii_strcasecmp(cs, "us-ascii") == 0)
+        return;
+    for (size_t i = 0; i < hint->n_others; i++)
+        if (g_ascii_strcasecmp(hint->others[i], cs) == 0)
+            return;
+    if (hint->n_others < MAIL_CS_OTHERS_MAX)
+        hint->others[hint->n_others++] = cs;
+}
+
 /* Text of a text/plain part: inline files cut out, charset decoded, cleaned. */
 static int body_plain(struct mail_job *mj, const uint8_t *p, size_t n, const char *charset)
 {
@@ -611,8 +711,8 @@ static int body_plain(struct mail_job *mj, const uint8_t *p, size_t n, const cha
         char nm[MAIL_INLINE_NAME_MAX * 2];
         struct buf nb;
         buf_init(&nb, sizeof(nm) * 2);
-        mail_charset_to_utf8(charset, (const uint8_t *)items[i].name, strlen(items[i].name), &nb,
-                             NULL, NULL);
+        mail_charset_decode(charset, &mj->cs, (const uint8_t *)items[i].name, strlen(items[i].name),
+                            &nb, NULL);
         clean_name(nb.data ? (const char *)nb.data : "", nm, sizeof(nm));
         buf_free(&nb);
         if (!nm[0])
@@ -631,13 +731,16 @@ static int body_plain(struct mail_job *mj, const uint8_t *p, size_t n, const cha
     }
     mail_inline_free(items, slots);
     if (rc == MG_OK)
-        rc = mail_charset_to_utf8(charset, rest.data, rest.len, &utf8, &replaced, NULL);
+        rc = mail_charset_decode(charset, &mj->cs, rest.data, rest.len, &utf8, &replaced);
+    if (rc == MG_OK)
+        report_charset(mj, charset);
     if (rc == MG_OK && has_pgp_message(utf8.data, utf8.len))
         rc = handle_encrypted(mj, "inline PGP message");
     if (rc == MG_OK)
         rc = body_sep(mj);
     if (rc == MG_OK)
         rc = mail_text_clean(utf8.data, utf8.len, mj->pol->mail_defang_urls, &mj->body, &dropped);
+    mj->text_seen = mj->text_seen || visible(utf8.data, utf8.len);
     if (rc == MG_OK && replaced)
         report_actionf(mj->node, "rewrote", "bytes that are not text in the declared charset",
                        "%zu undecodable sequences in the text as U+FFFD", replaced);
@@ -663,7 +766,9 @@ static int body_html(struct mail_job *mj, const uint8_t *p, size_t n, const char
     }
     buf_init(&utf8, 4 * n + 4096);
     buf_init(&text, 4 * n + 4096);
-    rc = mail_charset_to_utf8(charset, p, n, &utf8, &replaced, NULL);
+    rc = mail_charset_decode(charset, &mj->cs, p, n, &utf8, &replaced);
+    if (rc == MG_OK)
+        report_charset(mj, charset);
     if (rc == MG_OK && has_pgp_message(utf8.data, utf8.len))
         rc = handle_encrypted(mj, "inline PGP message");
     if (rc == MG_OK)
@@ -672,6 +777,7 @@ static int body_html(struct mail_job *mj, const uint8_t *p, size_t n, const char
         rc = body_sep(mj);
     if (rc == MG_OK)
         rc = mail_text_clean(text.data, text.len, mj->pol->mail_defang_urls, &mj->body, &dropped);
+    mj->text_seen = mj->text_seen || visible(text.data, text.len);
     if (rc == MG_OK) {
         mj->html_converted++;
         report_actionf(mj->node, "rewrote",
@@ -694,17 +800,50 @@ enum walk_mode {
 
 static int walk(struct mail_job *mj, GMimeObject *obj, enum walk_mode mode, unsigned nest);
 
+/*
+ * The name= parameter of a Content-Type GMime could not parse (a type
+ * without a subtype, "application-x-gzip; name=..."): GMime then falls back
+ * to text/plain and drops the parameters, but readers still show the name.
+ * Copied into dst (UTF-8), "" when there is none.
+ */
+static void raw_ct_name(GMimeObject *obj, char *dst, size_t cap)
+{
+    const char *raw = raw_header(obj, "Content-Type", NULL);
+    const char *semi = raw ? strchr(raw, ';') : NULL;
+    dst[0] = 0;
+    if (!semi || ct_param(obj, "name"))
+        return;
+    GMimeParamList *pl = g_mime_param_list_parse(NULL, semi + 1);
+    GMimeParam *pm = pl ? g_mime_param_list_get_parameter(pl, "name") : NULL;
+    const char *v = pm ? g_mime_param_get_value(pm) : NULL;
+    if (v)
+        snprintf(dst, cap, "%s", v);
+    if (pl)
+        g_object_unref(pl);
+}
+
 static bool is_attachment(GMimeObject *obj)
 {
+    char nm[8];
     GMimeContentDisposition *d = g_mime_object_get_content_disposition(obj);
     if (d && g_mime_content_disposition_is_attachment(d))
         return true;
-    return GMIME_IS_PART(obj) && g_mime_part_get_filename(GMIME_PART(obj)) != NULL;
+    if (!GMIME_IS_PART(obj))
+        return false;
+    if (g_mime_part_get_filename(GMIME_PART(obj)) != NULL)
+        return true;
+    raw_ct_name(obj, nm, sizeof(nm));
+    return nm[0] != 0;
 }
 
 static void part_name(struct mail_job *mj, GMimePart *part, char *dst, size_t cap)
 {
     clean_name(g_mime_part_get_filename(part), dst, cap);
+    if (!dst[0]) {
+        char raw[600];
+        raw_ct_name(GMIME_OBJECT(part), raw, sizeof(raw));
+        clean_name(raw, dst, cap);
+    }
     if (!dst[0])
         default_name(mj, dst, cap);
 }
@@ -775,6 +914,21 @@ static int walk_leaf(struct mail_job *mj, GMimePart *part, enum walk_mode mode)
         return rc;
     }
     const char *charset = ct_param(obj, "charset");
+    if (text && malformed &&
+        g_mime_part_get_content_encoding(part) == GMIME_CONTENT_ENCODING_BASE64 &&
+        !plausible_text(data.data, data.len)) {
+        /* Labelled base64, but the content is plain text (a real mailer's
+         * mistake): a reader that fails to decode shows it as it is. */
+        buf_reset(&data);
+        rc = part_raw(part, &data);
+        if (rc != MG_OK) {
+            buf_free(&data);
+            return rc;
+        }
+        malformed = false;
+        report_action(mj->node, "found", "a text part labelled base64 that holds plain text",
+                      "shown as it stands");
+    }
     if (text && !reads_as_text(data.data, data.len, charset)) {
         report_action(mj->node, "found", "a part declared as text whose content is not text",
                       "handled as an attachment");
@@ -797,6 +951,34 @@ static int walk_leaf(struct mail_job *mj, GMimePart *part, enum walk_mode mode)
     }
     buf_free(&data);
     return rc;
+}
+
+/*
+ * GMime writes a multipart that has no boundary parameter with one made
+ * up from /dev/urandom (an open() that kills the worker): give each one a
+ * fixed boundary before a nested message is written out.
+ */
+static void name_boundaries(GMimeObject *obj, unsigned depth, unsigned *k)
+{
+    if (!obj || depth > MAIL_NEST_MAX + 8)
+        return;
+    if (GMIME_IS_MESSAGE_PART(obj)) {
+        GMimeMessage *m = g_mime_message_part_get_message(GMIME_MESSAGE_PART(obj));
+        if (m)
+            name_boundaries(g_mime_message_get_mime_part(m), depth + 1, k);
+        return;
+    }
+    if (!GMIME_IS_MULTIPART(obj))
+        return;
+    GMimeMultipart *mp = GMIME_MULTIPART(obj);
+    if (!ct_param(obj, "boundary")) {
+        char b[64];
+        snprintf(b, sizeof(b), "=_mugai_unsplit_%u", (*k)++);
+        g_mime_multipart_set_boundary(mp, b);
+    }
+    int n = g_mime_multipart_get_count(mp);
+    for (int i = 0; i < n; i++)
+        name_boundaries(g_mime_multipart_get_part(mp, i), depth + 1, k);
 }
 
 /* message/rfc822: sanitized on its own, attached as a message. */
@@ -825,6 +1007,8 @@ static int walk_message(struct mail_job *mj, GMimeMessagePart *mp)
         report_action(mj->node, "removed", "empty message/rfc822 part", "nothing to attach");
         return MG_OK;
     }
+    unsigned k = 0;
+    name_boundaries(g_mime_message_get_mime_part(inner), 0, &k);
     ms = g_mime_stream_mem_new();
     g_mime_object_write_to_stream(GMIME_OBJECT(inner), NULL, ms);
     GByteArray *ba = g_mime_stream_mem_get_byte_array(GMIME_STREAM_MEM(ms));
@@ -878,19 +1062,45 @@ static int walk_message(struct mail_job *mj, GMimeMessagePart *mp)
     return rc;
 }
 
+/*
+ * A multipart GMime could not split: no boundary parameter, a boundary
+ * that never occurs, or nesting past GMime's limit. Everything is then in
+ * its prologue, and a reader shows that as text (Python's email package
+ * does the same): it becomes body text, never silently nothing.
+ */
+static int walk_unsplit(struct mail_job *mj, GMimeMultipart *mp, enum walk_mode mode)
+{
+    const char *pro = g_mime_multipart_get_prologue(mp);
+    size_t n = pro ? strlen(pro) : 0;
+    int rc = count_member(mj);
+    if (rc != MG_OK)
+        return rc;
+    report_action(mj->node, "found", "a multipart without parts (no or unused boundary)",
+                  "its content is read as text");
+    if (mode != WALK_BODY) {
+        report_action(mj->node, "removed", "alternative text representation",
+                      "the message keeps one text body");
+        return MG_OK;
+    }
+    return n ? body_plain(mj, (const uint8_t *)pro, n, NULL) : MG_OK;
+}
+
 /* The child of a multipart/alternative shown as the body: plain text first. */
 static int pick_alternative(GMimeMultipart *mp)
 {
     int n = g_mime_multipart_get_count(mp);
-    for (int i = 0; i < n; i++) {
-        GMimeObject *c = g_mime_multipart_get_part(mp, i);
-        if (GMIME_IS_PART(c) && ct_is(c, "text", "plain") && !is_attachment(c))
-            return i;
-    }
-    for (int i = 0; i < n; i++) {
-        GMimeObject *c = g_mime_multipart_get_part(mp, i);
-        if (GMIME_IS_PART(c) && ct_is(c, "text", "html") && !is_attachment(c))
-            return i;
+    /* First a part whose transfer encoding is clean: a plain text twin
+     * with broken base64 must not win over an HTML one that decodes. */
+    for (int clean = 1; clean >= 0; clean--) {
+        for (int html = 0; html <= 1; html++) {
+            for (int i = 0; i < n; i++) {
+                GMimeObject *c = g_mime_multipart_get_part(mp, i);
+                if (GMIME_IS_PART(c) && ct_is(c, "text", html ? "html" : "plain") &&
+                    !is_attachment(c) &&
+                    (!clean || (!b64_broken(GMIME_PART(c)) && has_content(GMIME_PART(c)))))
+                    return i;
+            }
+        }
     }
     for (int i = 0; i < n; i++)
         if (GMIME_IS_MULTIPART(g_mime_multipart_get_part(mp, i)))
@@ -904,9 +1114,13 @@ static int walk_multipart(struct mail_job *mj, GMimeMultipart *mp, enum walk_mod
     GMimeObject *obj = GMIME_OBJECT(mp);
     int n = g_mime_multipart_get_count(mp), rc = MG_OK;
 
-    rc = check_boundary(mj, g_mime_multipart_get_boundary(mp));
+    /* Not g_mime_multipart_get_boundary(): for a multipart without one it
+     * makes one up from /dev/urandom, and opening a file kills the worker. */
+    rc = check_boundary(mj, ct_param(obj, "boundary"));
     if (rc != MG_OK)
         return rc;
+    if (n == 0)
+        return walk_unsplit(mj, mp, mode);
     if (GMIME_IS_MULTIPART_ENCRYPTED(obj) || ct_is(obj, "multipart", "encrypted"))
         return handle_encrypted(mj, "PGP/MIME or S/MIME multipart/encrypted");
     if (GMIME_IS_MULTIPART_SIGNED(obj) || ct_is(obj, "multipart", "signed")) {
@@ -1050,7 +1264,8 @@ static int put_header(struct report_node *node, struct buf *out, const char *nam
 }
 
 /* Decoded (UTF-8) value of a raw header. */
-static int decode_value(const char *raw, enum mail_hdr_kind kind, struct buf *val)
+static int decode_value(const char *raw, enum mail_hdr_kind kind, struct mail_cs_hint *hint,
+                        struct buf *val)
 {
     struct buf u;
     buf_init(&u, MAIL_HEADER_FIELD_MAX + 1);
@@ -1059,7 +1274,7 @@ static int decode_value(const char *raw, enum mail_hdr_kind kind, struct buf *va
         if (kind == MAIL_HDR_ASCII)
             rc = buf_append(val, u.data, u.len);
         else
-            rc = mail_header_decode((const char *)u.data, u.len, val, NULL);
+            rc = mail_header_decode((const char *)u.data, u.len, hint, val, NULL);
     }
     if (rc == MG_OK && val->data)
         val->data[val->len] = 0;
@@ -1074,7 +1289,11 @@ static int write_kept_headers(struct report_node *node, GMimeMessage *msg, struc
     GMimeObject *obj = GMIME_OBJECT(msg);
     GMimeHeaderList *hl = g_mime_object_get_header_list(obj);
     int n = hl ? g_mime_header_list_get_count(hl) : 0, rc = MG_OK;
-    bool subject_done = false;
+    bool subject_done = false, fell_back = false;
+    struct mail_cs_hint hint;
+
+    memset(&hint, 0, sizeof(hint));
+    collect_charsets(g_mime_message_get_mime_part(msg), &hint, 0);
 
     for (size_t k = 0; k < sizeof(kept_headers) / sizeof(kept_headers[0]) && rc == MG_OK; k++) {
         const struct kept_header *kh = &kept_headers[k];
@@ -1097,7 +1316,7 @@ static int write_kept_headers(struct report_node *node, GMimeMessage *msg, struc
             if (strcmp(kh->name, "Subject") == 0 && (tag[0] || tag_prefix[0])) {
                 struct buf dec;
                 buf_init(&dec, 4 * MAIL_HEADER_FIELD_MAX + 1024);
-                rc = decode_value(g_mime_header_get_raw_value(h), kh->kind, &dec);
+                rc = decode_value(g_mime_header_get_raw_value(h), kh->kind, &hint, &dec);
                 const char *ds = dec.data ? (const char *)dec.data : "";
                 if (rc == MG_OK)
                     rc = buf_puts(&val, tag_prefix);
@@ -1108,11 +1327,15 @@ static int write_kept_headers(struct report_node *node, GMimeMessage *msg, struc
                 buf_free(&dec);
                 subject_done = true;
             } else {
-                rc = decode_value(g_mime_header_get_raw_value(h), kh->kind, &val);
+                rc = decode_value(g_mime_header_get_raw_value(h), kh->kind, &hint, &val);
             }
             if (rc == MG_OK)
                 rc = put_header(node, out, kh->name, &val, kh->kind);
             buf_free(&val);
+            if (hint.fell_back && !fell_back && node)
+                report_actionf(node, "rewrote", "the bytes do not fit the declared charset",
+                               "header text read as %s", hint.used ? hint.used : "?");
+            fell_back = fell_back || hint.fell_back;
         }
     }
     if (rc == MG_OK && !subject_done && (tag[0] || tag_prefix[0])) {
@@ -1352,6 +1575,229 @@ static int write_message(struct mail_job *mj, GMimeMessage *msg, struct buf *out
 
 /* ---- entry points ---- */
 
+/* Whether a line is a header field: a name of printable ASCII, optional white space, ':'. */
+static bool header_line(const uint8_t *p, size_t n)
+{
+    size_t k = 0;
+    while (k < n && p[k] > 0x20 && p[k] < 0x7F && p[k] != ':')
+        k++;
+    size_t c = k;
+    while (c < n && (p[c] == ' ' || p[c] == '\t'))
+        c++;
+    return k > 0 && c < n && p[c] == ':';
+}
+
+/* The end of the line at i (its terminator excluded) and the start of the next. */
+static size_t line_end(const uint8_t *p, size_t n, size_t i, size_t *next)
+{
+    const uint8_t *nl = memchr(p + i, '\n', n - i);
+    size_t e = nl ? (size_t)(nl - p) : n;
+    *next = nl ? e + 1 : n;
+    return e > i && p[e - 1] == '\r' ? e - 1 : e;
+}
+
+/*
+ * Offsets where a message/rfc822 part's content starts with a line that
+ * is no header field ("[original message goes here]", "REDACTED" in real
+ * bounces). GMime skips such lines as broken headers, so that text would
+ * vanish; a reader (Python's email package too) shows the content as the
+ * body of a message without headers. An empty line inserted there gives
+ * GMime that reading. Encoded message parts are left alone.
+ */
+static size_t headerless_messages(const uint8_t *p, size_t n, size_t *at, size_t max)
+{
+    size_t k = 0, i = 0, next;
+    while (i < n && k < max) {
+        size_t e = line_end(p, n, i, &next);
+        if (e - i >= 13 && strncasecmp((const char *)p + i, "content-type:", 13) == 0 &&
+            count_ci(p + i, e - i, "message/rfc822") > 0) {
+            bool encoded = false;
+            size_t j = next;
+            while (j < n) { /* the rest of this header block */
+                size_t je = line_end(p, n, j, &next);
+                if (je == j)
+                    break;
+                encoded = encoded || count_ci(p + j, je - j, "base64") ||
+                          count_ci(p + j, je - j, "quoted-printable");
+                j = next;
+            }
+            if (j < n && next < n && !encoded) {
+                size_t fe = line_end(p, n, next, &i);
+                if (fe > next && p[next] != ' ' && p[next] != '\t' &&
+                    !header_line(p + next, fe - next) &&
+                    !(fe - next >= 5 && memcmp(p + next, "From ", 5) == 0))
+                    at[k++] = next;
+                continue;
+            }
+        }
+        i = next;
+    }
+    return k;
+}
+
+/*
+ * Offsets of lines that continue a parameter list without the leading
+ * white space folding needs ("Content-Type: multipart/alternative;" then
+ * "boundary=..." at the start of the next line, as in real Office 365
+ * bounces). GMime skips such a line as a broken header, losing the
+ * boundary and with it every part; a space in front makes it the
+ * continuation its writer meant.
+ */
+static size_t broken_folds(const uint8_t *p, size_t n, size_t *at, size_t max)
+{
+    size_t k = 0, i = 0, next;
+    bool prev_semi = false;
+    while (i < n && k < max) {
+        size_t e = line_end(p, n, i, &next), t = e;
+        bool field = header_line(p + i, e - i) || (e > i && (p[i] == ' ' || p[i] == '\t'));
+        if (!field && prev_semi && e > i) {
+            size_t c = i;
+            while (c < e && (isalnum(p[c]) || p[c] == '-' || p[c] == '_' || p[c] == '*'))
+                c++;
+            if (c > i && c < e && p[c] == '=') {
+                at[k++] = i;
+                field = true;
+            }
+        }
+        while (t > i && (p[t - 1] == ' ' || p[t - 1] == '\t'))
+            t--;
+        prev_semi = field && t > i && p[t - 1] == ';';
+        i = next;
+    }
+    return k;
+}
+
+/*
+ * A zone offset in a Date: line that is no offset ("+0980": minutes past
+ * 59, hours past 23). GMime hands "+0980" to GLib as a time zone name, and
+ * GLib looks for it in /usr/share/zoneinfo: a stat() that kills the
+ * worker. Returns the offset of the sign of the first such token in the
+ * line, or (size_t)-1.
+ */
+static size_t bad_zone(const uint8_t *p, size_t n)
+{
+    if (n < 5 || strncasecmp((const char *)p, "date", 4) != 0)
+        return (size_t)-1;
+    for (size_t i = 4; i + 5 <= n; i++) {
+        if ((p[i] != '+' && p[i] != '-') || (i > 0 && p[i - 1] != ' ' && p[i - 1] != '\t'))
+            continue;
+        if (!isdigit(p[i + 1]) || !isdigit(p[i + 2]) || !isdigit(p[i + 3]) || !isdigit(p[i + 4]) ||
+            (i + 5 < n && p[i + 5] > ' '))
+            continue;
+        int hh = (p[i + 1] - '0') * 10 + (p[i + 2] - '0'),
+            mm = (p[i + 3] - '0') * 10 + (p[i + 4] - '0');
+        if (hh > 23 || mm > 59)
+            return i;
+    }
+    return (size_t)-1;
+}
+
+/* Rewrite such offsets to "+0000" in norm (copying *p there first). */
+static int fix_zones(struct buf *norm, const uint8_t **p, size_t *n, bool *fixed)
+{
+    size_t i = 0, next;
+    int rc = MG_OK;
+    *fixed = false;
+    while (i < *n && rc == MG_OK) {
+        size_t e = line_end(*p, *n, i, &next), z = bad_zone(*p + i, e - i);
+        if (z != (size_t)-1) {
+            if (*p != norm->data) {
+                buf_reset(norm);
+                rc = buf_append(norm, *p, *n);
+                if (rc != MG_OK)
+                    break;
+                *p = norm->data;
+            }
+            memcpy(norm->data + i + z, "+0000", 5);
+            *fixed = true;
+            continue; /* the same line again: there may be another */
+        }
+        i = next;
+    }
+    return rc;
+}
+
+/*
+ * The bytes GMime is given. A leading mbox "From " separator (what Postfix
+ * pipe with flags=F, procmail and .forward pipes hand over) is not part of
+ * the message: dropped. GMime knows LF and CR LF line ends only; a message
+ * whose header block ends its lines with a lone CR (old Mac mailers, some
+ * bounce generators) would parse as one long header and an empty body, so
+ * there every lone CR becomes LF. Other messages keep their bytes: a lone
+ * CR inside a binary part is data. Attached messages without a header
+ * block get an empty one (headerless_messages). *p and *n point into in
+ * or into norm.
+ */
+static int mail_normalise(const uint8_t *in, size_t len, struct buf *norm, const uint8_t **p,
+                          size_t *n, bool *from_line, bool *cr_only)
+{
+    size_t start = 0, at[64], folds[64];
+    struct buf tmp;
+    int rc = MG_OK;
+    *from_line = *cr_only = false;
+    size_t first = 0;
+    while (first < len && in[first] != '\r' && in[first] != '\n')
+        first++;
+    /* "From  : name" is a From field in RFC 5322's obsolete syntax, not a separator. */
+    if (len >= 5 && memcmp(in, "From ", 5) == 0 && !header_line(in, first)) {
+        while (start < len && in[start] != '\r' && in[start] != '\n')
+            start++;
+        if (start < len && in[start] == '\r' && start + 1 < len && in[start + 1] == '\n')
+            start++;
+        if (start < len)
+            start++;
+        *from_line = true;
+    }
+    size_t e = start;
+    while (e < len && in[e] != '\r' && in[e] != '\n')
+        e++;
+    *cr_only = e + 1 < len && in[e] == '\r' && in[e + 1] != '\n';
+    *p = in + start;
+    *n = len - start;
+    buf_init(&tmp, norm->max);
+    if (*cr_only) {
+        for (size_t i = start; i < len && rc == MG_OK; i++)
+            rc = buf_putc(&tmp,
+                          in[i] == '\r' && (i + 1 >= len || in[i + 1] != '\n') ? '\n' : in[i]);
+        *p = tmp.data ? tmp.data : (const uint8_t *)"";
+        *n = tmp.len;
+    }
+    size_t k = rc == MG_OK ? headerless_messages(*p, *n, at, sizeof(at) / sizeof(at[0])) : 0;
+    size_t kf = rc == MG_OK ? broken_folds(*p, *n, folds, sizeof(folds) / sizeof(folds[0])) : 0;
+    if (rc == MG_OK && (k || kf || *cr_only)) {
+        size_t from = 0, a = 0, f = 0;
+        while ((a < k || f < kf) && rc == MG_OK) {
+            bool fold = f < kf && (a >= k || folds[f] < at[a]);
+            size_t off = fold ? folds[f++] : at[a++];
+            rc = buf_append(norm, *p + from, off - from);
+            if (rc == MG_OK && fold)
+                rc = buf_putc(norm, ' ');
+            else if (rc == MG_OK)
+                rc = buf_puts(norm, off >= 2 && (*p)[off - 2] == '\r' ? "\r\n" : "\n");
+            from = off;
+        }
+        if (rc == MG_OK)
+            rc = buf_append(norm, *p + from, *n - from);
+        *p = norm->data ? norm->data : (const uint8_t *)"";
+        *n = norm->len;
+    }
+    buf_free(&tmp);
+    bool fixed;
+    if (rc == MG_OK)
+        rc = fix_zones(norm, p, n, &fixed);
+    return rc;
+}
+
+/* Where the body starts: after the first empty line (the end of the header block). */
+static const uint8_t *body_start(const uint8_t *p, size_t n)
+{
+    for (size_t i = 0; i + 1 < n; i++)
+        if (p[i] == '\n' &&
+            (p[i + 1] == '\n' || (p[i + 1] == '\r' && i + 2 < n && p[i + 2] == '\n')))
+            return p + i + 1;
+    return p + n;
+}
+
 static GMimeMessage *parse_message(const uint8_t *in, size_t len)
 {
     GMimeStream *s = g_mime_stream_mem_new_with_buffer((const char *)in, len);
@@ -1432,23 +1878,32 @@ int mailsan_sanitize(struct san_ctx *ctx, const uint8_t *in, size_t len, struct 
 {
     struct mail_job mj;
     GMimeMessage *msg = NULL;
+    struct buf norm;
+    bool from_line, cr_only;
     int rc;
 
     memset(&mj, 0, sizeof(mj));
     mj.ctx = ctx;
     mj.pol = ctx->pol;
     mj.node = node;
-    mj.in = in;
-    mj.in_len = len;
     buf_init(&mj.body, ctx->pol->max_output_size);
     buf_init(&mj.notices, MAIL_NOTICE_MAX);
+    buf_init(&norm, len + 256);
     if (mail_level++ == 0)
         report_sha256_hex(in, len, mail_ref);
 
-    rc = precheck(&mj);
+    rc = mail_normalise(in, len, &norm, &mj.in, &mj.in_len, &from_line, &cr_only);
+    if (rc == MG_OK)
+        rc = precheck(&mj);
     if (rc != MG_OK)
         goto out;
-    msg = parse_message(in, len);
+    if (from_line)
+        report_action(node, "removed", "mbox \"From \" separator line",
+                      "a mailbox separator, not part of the message");
+    if (cr_only)
+        report_action(node, "rewrote", "line ends",
+                      "lines ended by a lone CR read as lines (old Mac line ends)");
+    msg = parse_message(mj.in, mj.in_len);
     if (!msg) {
         report_block(node, "parse-error", "not a MIME message");
         rc = MG_ERR_PARSE;
@@ -1457,10 +1912,22 @@ int mailsan_sanitize(struct san_ctx *ctx, const uint8_t *in, size_t len, struct 
     rc = check_headers(&mj, GMIME_OBJECT(msg));
     if (rc != MG_OK)
         goto out;
+    collect_charsets(g_mime_message_get_mime_part(msg), &mj.cs, 0);
     rc = walk(&mj, g_mime_message_get_mime_part(msg), WALK_BODY, 0);
     if (rc != MG_OK) {
         if (node->verdict != VERDICT_BLOCKED)
             report_block(node, err_code(rc), "%s", err_str(rc));
+        goto out;
+    }
+    /* Never release a message emptied by the rebuild: text that was
+     * there and is gone, or content of which nothing at all is left. */
+    if ((mj.text_seen && !visible(mj.body.data, mj.body.len)) ||
+        (!visible(mj.body.data, mj.body.len) && !mj.n_atts && !mj.removed && !mj.signatures &&
+         visible(body_start(mj.in, mj.in_len),
+                 mj.in_len - (size_t)(body_start(mj.in, mj.in_len) - mj.in)))) {
+        report_block(node, "verify-failed",
+                     "the rebuilt message would lose the text of the original; held");
+        rc = MG_ERR_VERIFY;
         goto out;
     }
     buf_reset(out);
@@ -1482,6 +1949,7 @@ out:
     free(mj.atts);
     buf_free(&mj.body);
     buf_free(&mj.notices);
+    buf_free(&norm);
     if (--mail_level == 0)
         mail_ref[0] = 0;
     return rc;
@@ -1589,9 +2057,16 @@ int mailsan_notice(const struct policy *pol, const uint8_t *in, size_t len, cons
     report_sha256_hex(in, len, ref);
     buf_reset(out);
     GMimeMessage *m = NULL;
+    struct buf norm;
+    const uint8_t *p;
+    size_t n;
+    bool from_line, cr_only;
+    buf_init(&norm, len + 256);
     /* Only the header block matters; a huge or broken message gets a notice without it. */
-    if (len <= (pol && pol->mail_max_size ? pol->mail_max_size : len))
-        m = parse_message(in, len);
+    if (len <= (pol && pol->mail_max_size ? pol->mail_max_size : len) &&
+        mail_normalise(in, len, &norm, &p, &n, &from_line, &cr_only) == MG_OK)
+        m = parse_message(p, n);
+    buf_free(&norm);
     if (m) {
         rc = write_kept_headers(NULL, m, out, "[Mugai] ", "");
         g_object_unref(m);

@@ -140,9 +140,114 @@ static void test_charsets(void)
     /* A Shift_JIS character split over two encoded words survives. */
     buf_reset(&b);
     const char *hdr = "=?Shift_JIS?B?k/o=?= =?Shift_JIS?B?lns=?= tail";
-    CHECK_EQ_INT(mail_header_decode(hdr, strlen(hdr), &b, NULL), MG_OK);
+    CHECK_EQ_INT(mail_header_decode(hdr, strlen(hdr), NULL, &b, NULL), MG_OK);
     CHECK(strcmp((char *)b.data, "\xe6\x97\xa5\xe6\x9c\xac tail") == 0);
     buf_free(&b);
+}
+
+/* Readings that do not fit the declared charset (real mail: UTF-8 labelled ISO-2022-JP, raw Latin-1
+ * headers). */
+static void test_charset_fallback(void)
+{
+    struct buf b;
+    struct mail_cs_hint h;
+    size_t bad = 0;
+    memset(&h, 0, sizeof(h));
+    buf_init(&b, 1024);
+    /* UTF-8 "送信" labelled ISO-2022-JP: UTF-8, no U+FFFD, and said so. */
+    const char *u = "\xe9\x80\x81\xe4\xbf\xa1";
+    CHECK_EQ_INT(mail_charset_decode("ISO-2022-JP", &h, (const uint8_t *)u, strlen(u), &b, &bad),
+                 MG_OK);
+    CHECK(b.data && strcmp((char *)b.data, u) == 0);
+    CHECK(h.fell_back && h.used && strcmp(h.used, "UTF-8") == 0);
+    CHECK_EQ_INT((int)bad, 0);
+    /* Undeclared Latin-1 "Fr\xf6sche": not CP932 user-defined characters. */
+    buf_reset(&b);
+    CHECK_EQ_INT(mail_charset_decode(NULL, &h, (const uint8_t *)"Fr\xf6sche", 8, &b, NULL), MG_OK);
+    CHECK(b.data && strcmp((char *)b.data, "Fr\xc3\xb6sche") == 0);
+    /* "Forma\xe7\xe3o": not one kanji between Latin letters. */
+    buf_reset(&b);
+    CHECK_EQ_INT(mail_charset_decode(NULL, &h, (const uint8_t *)"Forma\xe7\xe3o", 8, &b, NULL),
+                 MG_OK);
+    CHECK(b.data && strcmp((char *)b.data, "Forma\xc3\xa7\xc3\xa3o") == 0);
+    /* A charset the rest of the message declares comes before the Japanese guesses. */
+    buf_reset(&b);
+    h.others[0] = "koi8-r";
+    h.n_others = 1;
+    CHECK_EQ_INT(mail_charset_decode("us-ascii", &h, (const uint8_t *)"\xed\xc9\xd2", 3, &b, NULL),
+                 MG_OK);
+    CHECK(b.data && strcmp((char *)b.data, "\xd0\x9c\xd0\xb8\xd1\x80") == 0);
+    CHECK(h.used && strcmp(h.used, "koi8-r") == 0);
+    /* Undeclared Shift_JIS "日本語です" is still read as Japanese. */
+    buf_reset(&b);
+    h.n_others = 0;
+    const char *sj = "\x93\xfa\x96\x7b\x8c\xea\x82\xc5\x82\xb7";
+    CHECK_EQ_INT(mail_charset_decode(NULL, &h, (const uint8_t *)sj, strlen(sj), &b, NULL), MG_OK);
+    CHECK(b.data && strcmp((char *)b.data, "\xe6\x97\xa5\xe6\x9c\xac\xe8\xaa\x9e\xe3\x81\xa7"
+                                           "\xe3\x81\x99") == 0);
+    /* UTF-8 with one stray byte keeps UTF-8 and one U+FFFD, not Latin-1 mojibake. */
+    buf_reset(&b);
+    bad = 0;
+    const char *st = "\xe6\x97\xa5\xe6\x9c\xac\xe8\xaa\x9e\xe6\x97\xa5\xe6\x9c\xac\xe8\xaa\x9e"
+                     "\xe6\x97\xa5\xe6\x9c\xac\xe8\xaa\x9e\xe6\x97\xa5\xe6\x9c\xac\xe8\xaa\x9e"
+                     "\xe6\x97\xa5\xe6\x9c\xac\xe8\xaa\x9e\xe6\x97\xa5\xe6\x9c\xac\xe8\xaa\x9e"
+                     "\xe6\x97\xa5\xe6\x9c\xac\xe8\xaa\x9e\xe6\x97\xa5\xe6\x9c\xac\xe8\xaa\x9e"
+                     "\xe6\x97\xa5\xe6\x9c\xac\xe8\xaa\x9e\xe6\x97\xa5\xe6\x9c\xac\xe8\xaa\x9e"
+                     "\xe6\x97\xa5\xe6\x9c\xac\xe8\xaa\x9e\xe6\x97\xa5\xe6\x9c\xac\xe8\xaa\x9e"
+                     "\xff";
+    CHECK_EQ_INT(mail_charset_decode("utf-8", &h, (const uint8_t *)st, strlen(st), &b, &bad),
+                 MG_OK);
+    CHECK_EQ_INT((int)bad, 1);
+    CHECK(b.data && strncmp((char *)b.data, "\xe6\x97\xa5", 3) == 0);
+    /* A raw Latin-1 header with an ISO-8859-1 part elsewhere in the message. */
+    buf_reset(&b);
+    h.others[0] = "iso-8859-1";
+    h.n_others = 1;
+    const char *hdr = "Re: Forma\xe7\xe3o =?UTF-8?B?44OG44K544OI?=";
+    CHECK_EQ_INT(mail_header_decode(hdr, strlen(hdr), &h, &b, NULL), MG_OK);
+    CHECK(b.data && strcmp((char *)b.data,
+                           "Re: Forma\xc3\xa7\xc3\xa3o \xe3\x83\x86\xe3\x82\xb9\xe3\x83\x88") == 0);
+    CHECK(h.fell_back);
+    buf_free(&b);
+}
+
+/* Messages as they really arrive are messages whatever libmagic says of them. */
+static void test_ident_messages(void)
+{
+    static const char *const mails[] = {
+            /* mbox From line, as Postfix pipe flags=F and procmail hand it over */
+            "From MAILER-DAEMON Thu Jan  2 03:04:05 2025\nReceived: from a\nSubject: x\n\nbody\n",
+            /* lone CR line ends (old Mac mailers, real bounces) */
+            "From: a@example.jp\rTo: b@example.jp\rSubject: x\r\rbody\r",
+            /* an HTML alternative libmagic calls text/html */
+            "Message-ID: <1@x>\r\nMIME-Version: 1.0\r\nContent-Type: text/html\r\n\r\n"
+            "<html><body><p>hello</p></body></html>\r\n",
+            /* obsolete syntax: white space before the colon */
+            "From  : John Doe <jdoe@example>\r\nTo    : Mary\r\nSubject     : hi\r\n\r\nbody\r\n",
+            /* BinHex in the body (libmagic: application/mac-binhex40) */
+            "(This file must be converted with BinHex 4.0)\n",
+    };
+    struct ident id;
+    for (size_t i = 0; i < 4; i++) {
+        CHECK_EQ_INT(ident_buffer((const uint8_t *)mails[i], strlen(mails[i]), NULL, &id), MG_OK);
+        CHECK_EQ_INT(id.type, FT_EML);
+    }
+    char binhex[512];
+    snprintf(binhex, sizeof(binhex),
+             "Date: Mon, 1 Jul 2024 09:00:00 +0900\nFrom: a@example.jp\n\n%s"
+             ":$f*TEQKPH#jdCA0d,R0TG!\"298dj!&4%%p!N!3\"B!!!!!:\n",
+             mails[4]);
+    CHECK_EQ_INT(ident_buffer((const uint8_t *)binhex, strlen(binhex), NULL, &id), MG_OK);
+    CHECK_EQ_INT(id.type, FT_EML);
+    /* Not messages: one field without the .eml name, prose starting with "From me". */
+    const char *one = "Subject: only one field\n\nbody\n";
+    CHECK_EQ_INT(ident_buffer((const uint8_t *)one, strlen(one), NULL, &id), MG_OK);
+    CHECK_EQ_INT(id.type, FT_TEXT);
+    CHECK_EQ_INT(ident_buffer((const uint8_t *)one, strlen(one), "message.eml", &id), MG_OK);
+    CHECK_EQ_INT(id.type, FT_EML);
+    const char *prose = "From me to you\nwith love\n\n";
+    CHECK_EQ_INT(ident_buffer((const uint8_t *)prose, strlen(prose), NULL, &id), MG_OK);
+    CHECK_EQ_INT(id.type, FT_TEXT);
 }
 
 /* In a forked child an unknown charset fails with EINVAL instead of loading a module. */
@@ -342,6 +447,8 @@ int main(void)
     CHECK_EQ_INT(sandbox_init(), MG_OK);
     test_under_seccomp();
     test_charsets();
+    test_charset_fallback();
+    test_ident_messages();
     test_iconv_guard();
     test_html();
     test_inline();

@@ -9,6 +9,7 @@ a notice, sanitized attachments really sanitized (JPEG markers walked),
 Japanese text intact, X-Mugai-Result present, exit statuses 0 / 1 / 75, the
 original kept in the spool.
 """
+import binascii
 import email
 import email.policy
 import hashlib
@@ -173,6 +174,30 @@ t.check("begin 644" not in b and "tool.exe" in b, "uuencoded program cut out and
 atts = attachments(m.msg)
 t.check([a.get_filename() for a in atts] == ["notes.txt"], "uuencoded text released as attachment")
 t.check(atts and leaf_bytes(atts[0]) == b"plain notes\r\n", "uudecoded content")
+
+# A uuencoded block without a file name ("begin 644" and nothing more) is a
+# file all the same: cut out, through dispatch (the GIF loses its comment
+# and the script in it), never left inline.
+with open(os.path.join(mt.CORPUS, "gif", "comment_script.gif"), "rb") as f:
+    gif = f.read()
+t.check(b"<script" in gif.lower() or b"!\xfe" in gif, "sample GIF carries a comment")
+uu = b"".join(binascii.b2a_uu(gif[i:i + 45]) for i in range(0, len(gif), 45))
+for begin in (b"begin 644 ", b"begin 644"):
+    msg = (b"From: a@example.jp\r\nTo: b@example.jp\r\nSubject: uu\r\nMIME-Version: 1.0\r\n"
+           b"Content-Type: text/plain; charset=us-ascii\r\n\r\nsee the picture\r\n\r\n" + begin
+           + b"\r\n" + uu.replace(b"\n", b"\r\n") + b"`\r\nend\r\n")
+    m = run_mail(msg)
+    check_clean(m, "uuencode without a name")
+    b = body_text(m.msg) if m.msg else ""
+    t.check(m.code == 0 and "see the picture" in b and "begin 644" not in b,
+            "nameless uuencode cut out of the text (%r)" % begin)
+    atts = attachments(m.msg) if m.msg else []
+    t.check(len(atts) == 1 and atts[0].get_content_type() == "image/gif",
+            "nameless uuencoded GIF released as a GIF: %r" % [a.get_content_type() for a in atts])
+    if atts:
+        out = leaf_bytes(atts[0])
+        t.check(out.startswith(b"GIF8") and b"<script" not in out.lower(),
+                "nameless uuencoded GIF went through the GIF sanitizer (comment gone)")
 
 m = run_mail(sample("yenc.eml"))
 check_clean(m, "yenc")
