@@ -22,6 +22,7 @@
 #include "mail_html2text.h"
 #include "mail_text.h"
 #include "mail_write.h"
+#include "names.h"
 #include "textsan.h"
 
 #include <ctype.h>
@@ -96,8 +97,10 @@ static const char *reason_ja(const char *code)
 }
 
 /*
- * UTF-8 copy of s without control characters (and without path separators
- * when path_chars is false), at most cap-1 bytes on a character boundary.
+ * UTF-8 copy of s without control characters or bidi controls (they would
+ * reorder a notice around the attacker's name), and without path
+ * separators when path_chars is false, at most cap-1 bytes on a character
+ * boundary.
  */
 static void clean_str(const char *s, char *dst, size_t cap, bool path_chars)
 {
@@ -108,7 +111,7 @@ static void clean_str(const char *s, char *dst, size_t cap, bool path_chars)
             i++;
             continue;
         }
-        if (cp >= 0x20 && cp != 0x7F && !(cp >= 0x80 && cp < 0xA0) &&
+        if (cp >= 0x20 && cp != 0x7F && !(cp >= 0x80 && cp < 0xA0) && !utf8_is_bidi(cp) &&
             (path_chars || (cp != '/' && cp != '\\'))) {
             memcpy(dst + o, s + i, u);
             o += u;
@@ -490,17 +493,7 @@ static int att_add(struct mail_job *mj, const char *name, enum ftype t, const st
 /* The released file's name: the extension follows the output type. */
 static void out_name(const char *in, enum ftype t, char *dst, size_t cap)
 {
-    const struct ftype_info *ti = ftype_info(t);
-    enum ftype claimed = ident_ext_type(in);
-    bool same = claimed == t ||
-                ((claimed == FT_TEXT || claimed == FT_CSV) && (t == FT_TEXT || t == FT_CSV));
-    if (same || !ti->ext[0]) {
-        snprintf(dst, cap, "%s", in);
-        return;
-    }
-    const char *dot = strrchr(in, '.');
-    size_t base = (claimed != FT_UNKNOWN && dot) ? (size_t)(dot - in) : strlen(in);
-    snprintf(dst, cap, "%.*s.%s", (int)(base < 200 ? base : 200), in, ti->ext);
+    names_release_name(in, t, dst, cap);
 }
 
 /* Whether a failure below must fail the whole message (bomb limits, memory). */
@@ -1957,7 +1950,7 @@ out:
 
 /* ---- verification ---- */
 
-static int verify_message(GMimeMessage *m, unsigned depth);
+static int verify_message(struct san_ctx *ctx, GMimeMessage *m, unsigned depth);
 
 static bool verify_leaf_type(GMimeObject *o)
 {
@@ -1975,7 +1968,24 @@ static bool verify_leaf_type(GMimeObject *o)
     return ok;
 }
 
-static int verify_message(GMimeMessage *m, unsigned depth)
+/* The job's output check: an attachment must itself be a file we release. */
+static int verify_attachment(struct san_ctx *ctx, GMimeObject *c)
+{
+    struct buf data;
+    bool malformed = false;
+    if (!ctx || !ctx->verify_member)
+        return MG_OK;
+    buf_init(&data, ctx->pol ? (size_t)ctx->pol->max_output_size : 0);
+    const char *name = g_mime_part_get_filename(GMIME_PART(c));
+    int rc = part_bytes(GMIME_PART(c), &data, &malformed);
+    if (rc == MG_OK && !malformed)
+        rc = ctx->verify_member(ctx, name ? name : "", data.data ? data.data : (const uint8_t *)"",
+                                data.len);
+    buf_free(&data);
+    return rc == MG_OK && !malformed ? MG_OK : MG_ERR_VERIFY;
+}
+
+static int verify_message(struct san_ctx *ctx, GMimeMessage *m, unsigned depth)
 {
     if (!m || depth > 100)
         return MG_ERR_VERIFY;
@@ -1998,8 +2008,8 @@ static int verify_message(GMimeMessage *m, unsigned depth)
             continue;
         }
         if (GMIME_IS_MESSAGE_PART(c)) {
-            int rc = verify_message(g_mime_message_part_get_message(GMIME_MESSAGE_PART(c)),
-                                    depth + 1);
+            int rc = verify_message(
+                    ctx, g_mime_message_part_get_message(GMIME_MESSAGE_PART(c)), depth + 1);
             if (rc != MG_OK)
                 return rc;
             continue;
@@ -2007,6 +2017,8 @@ static int verify_message(GMimeMessage *m, unsigned depth)
         if (!GMIME_IS_PART(c) || !verify_leaf_type(c))
             return MG_ERR_VERIFY;
         if (g_mime_part_get_content_encoding(GMIME_PART(c)) != GMIME_CONTENT_ENCODING_BASE64)
+            return MG_ERR_VERIFY;
+        if (verify_attachment(ctx, c) != MG_OK)
             return MG_ERR_VERIFY;
     }
     return MG_OK;
@@ -2034,7 +2046,7 @@ int mailsan_verify(struct san_ctx *ctx, const uint8_t *in, size_t len)
             return MG_ERR_VERIFY;
     }
     GMimeMessage *m = parse_message(in, len);
-    int rc = verify_message(m, 0);
+    int rc = verify_message(ctx, m, 0);
     if (m) {
         int n;
         if (!raw_header(GMIME_OBJECT(m), "X-Mugai-Result", &n) || n != 1)

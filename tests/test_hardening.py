@@ -111,6 +111,19 @@ def zip_of(members):
     return bytes(data)
 
 
+def message_with(fname, ctype, data):
+    """A message shaped as our mail writer makes it, with one attachment."""
+    import base64
+    b64 = base64.encodebytes(data).replace(b"\n", b"\r\n")
+    return (b"From: a@example.com\r\nTo: b@example.com\r\nSubject: test\r\n"
+            b"MIME-Version: 1.0\r\nX-Mugai-Result: verdict=sanitized\r\n"
+            b'Content-Type: multipart/mixed; boundary="b1"\r\n\r\n'
+            b"--b1\r\nContent-Type: text/plain; charset=us-ascii\r\n\r\nhello\r\n"
+            b"--b1\r\nContent-Type: " + ctype.encode() + b'; name="' + fname.encode() +
+            b'"\r\nContent-Disposition: attachment; filename="' + fname.encode() +
+            b'"\r\nContent-Transfer-Encoding: base64\r\n\r\n' + b64 + b"--b1--\r\n")
+
+
 def blocked(rep, code):
     return rep.get("verdict") == "blocked" and rep.get("reason_code") == code \
         and rep.get("output") is None
@@ -154,6 +167,8 @@ cases = [
     ("nested.zip", b"zip", zip_of([("inner.zip", zip_of([("run.exe", b"MZ" + b"\0" * 100)]))]),
      "a zip holding a zip holding a program"),
     ("shebang.txt", b"text", b"#!/bin/sh\nrm -rf ~\n", "a script claimed as text"),
+    ("exe.eml", b"eml", message_with("a.pdf", "application/pdf", b"MZ" + b"\x90" * 300),
+     "a message whose PDF attachment is a program"),
     ("gif.jpg", b"jpeg", b"GIF89a" + b"\0" * 40, "a GIF claimed as JPEG"),
 ]
 for name, typ, data, what in cases:
@@ -165,7 +180,9 @@ for name, typ, data, what in cases:
 # Positive controls: the same hook with a harmless output is released, so
 # the refusals above are the verifier's doing.
 for name, typ, data, otype in [("ok.pdf", b"pdf", pdf(), "pdf"),
-                               ("ok.zip", b"zip", zip_of([("note.txt", b"hello\n")]), "zip")]:
+                               ("ok.zip", b"zip", zip_of([("note.txt", b"hello\n")]), "zip"),
+                               ("ok.eml", b"eml", message_with("notes.txt", "text/plain",
+                                                                b"hello\n"), "eml")]:
     p = write(name, hook(b"emit:" + typ, data))
     r = run([p])
     rep = r.by_input(name)
