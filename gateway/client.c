@@ -6,6 +6,7 @@
 #include "proto.h"
 
 #include <errno.h>
+#include <poll.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -94,8 +95,8 @@ int client_sanitize(int sock, const char *name, int in_fd, const char *const *pa
     return rc;
 }
 
-int client_mail(int sock, int in_fd, int timeout_ms, struct mail_reply *reply, int *deliver_fd,
-                char *err, size_t errcap)
+int client_mail(int sock, int in_fd, int timeout_ms, void (*tick)(void *), void *tick_arg,
+                struct mail_reply *reply, int *deliver_fd, char *err, size_t errcap)
 {
     struct proto_frame f;
     *deliver_fd = -1;
@@ -103,6 +104,13 @@ int client_mail(int sock, int in_fd, int timeout_ms, struct mail_reply *reply, i
     if (rc != MG_OK) {
         snprintf(err, errcap, "cannot send the message to the daemon");
         return rc;
+    }
+    /* Wait for the answer to begin, a second at a time. */
+    for (int waited = 0; tick && (timeout_ms < 0 || waited < timeout_ms); waited += 1000) {
+        struct pollfd pf = {.fd = sock, .events = POLLIN};
+        if (poll(&pf, 1, 1000) != 0)
+            break;
+        tick(tick_arg);
     }
     if ((rc = client_answer(sock, timeout_ms, PROTO_MAIL_RESULT, 1, &f, err, errcap)) != MG_OK)
         return rc;

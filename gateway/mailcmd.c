@@ -90,7 +90,8 @@ static void mail_via_daemon(const char *socket_path, int in_fd, struct mail_repl
     char err[1024];
     reply->status = MAILJOB_EXIT_TEMPFAIL;
     int sock = client_connect(socket_path, err, sizeof(err));
-    if (sock < 0 || client_mail(sock, in_fd, -1, reply, deliver_fd, err, sizeof(err)) != MG_OK) {
+    if (sock < 0 ||
+        client_mail(sock, in_fd, -1, NULL, NULL, reply, deliver_fd, err, sizeof(err)) != MG_OK) {
         fprintf(stderr, "mugai mail: daemon: %s\n", err);
         reply->status = MAILJOB_EXIT_TEMPFAIL;
     }

@@ -8,10 +8,11 @@
  * It never parses content. Per message it collects the header fields and
  * body libmilter hands over into a memfd (refusing with 552 5.3.4 once the
  * message passes the policy's mail_max_size: refused, never truncated),
- * and at end of message runs the engine in a separate process: `mugai
- * mail` (fork+exec from a threaded program is safe with posix_spawn; the
- * engine's own sandboxed workers then fork from a single-threaded
- * process). Then:
+ * and at end of message keeps the original in the spool and hands it to
+ * mugaid (--mugaid), or, where no daemon runs, to `mugai mail` in a
+ * separate process (fork+exec from a threaded program is safe with
+ * posix_spawn; the engine's own sandboxed workers then fork from a
+ * single-threaded process). Then, by the pipe mode's status:
  *   exit 0            replace the message: every original header field is
  *                     deleted but the trace (Received, Return-Path), the
  *                     engine's header fields are added, the body replaced;
@@ -28,8 +29,12 @@
  *
  * Runs in the foreground (a service manager daemonizes it).
  */
+#include "client.h"
 #include "err.h"
+#include "fdio.h"
 #include "policy.h"
+#include "sealed.h"
+#include "spool.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -63,8 +68,9 @@ static struct {
     const char *db;
     const char *spool;
     uint64_t max_size;
-    unsigned timeout; /* seconds for one `mugai mail` run */
-} cfg = {"mugai", NULL, "/var/lib/clamav", "/var/spool/mugai", 50u << 20, 600};
+    unsigned timeout;   /* seconds for one message */
+    const char *mugaid; /* the daemon's socket; NULL: run `mugai mail` */
+} cfg = {"mugai", NULL, "/var/lib/clamav", "/var/spool/mugai", 50u << 20, 600, NULL};
 
 struct hdr_name {
     char *name;
@@ -299,6 +305,59 @@ static int run_engine(SMFICTX *ctx, int in_fd, int *out_fd)
     return WEXITSTATUS(st);
 }
 
+static void tick(void *ctx)
+{
+    smfi_progress(ctx);
+}
+
+/* The message through mugaid: the original kept in the spool first, as
+ * `mugai mail` does; returns the pipe mode's status (0, 1, 75) with the
+ * message to deliver in *out_fd for 0 and 1, or -1. */
+static int run_daemon(SMFICTX *ctx, int in_fd, uint64_t len, int *out_fd)
+{
+    char sha[65], kept[4200], err[1024];
+    struct mail_reply reply;
+    int sock = -1, status = -1;
+    memset(&reply, 0, sizeof(reply));
+    buf_init(&reply.json, 8u << 20);
+    sealed_sha256(in_fd, len, sha);
+    if (!sha[0] || spool_keep(cfg.spool, in_fd, len, sha, kept, sizeof(kept)) != MG_OK) {
+        fprintf(stderr, "mugai-milter: cannot keep the original in %s\n", cfg.spool);
+        goto out;
+    }
+    lseek(in_fd, 0, SEEK_SET);
+    if ((sock = client_connect(cfg.mugaid, err, sizeof(err))) < 0 ||
+        client_mail(sock, in_fd, (int)cfg.timeout * 1000, tick, ctx, &reply, out_fd, err,
+                    sizeof(err)) != MG_OK) {
+        fprintf(stderr, "mugai-milter: mugaid: %s\n", err);
+        goto out;
+    }
+    if (reply.json.len)
+        spool_note(cfg.spool, sha, (const char *)reply.json.data, reply.json.len);
+    status = reply.status == 75 ? -1 : reply.status;
+out:
+    if (sock >= 0)
+        close(sock);
+    buf_free(&reply.json);
+    return status;
+}
+
+/* The whole of fd (from the daemon or `mugai mail`), read with length
+ * checks rather than mapped. NULL when empty, too large or unreadable. */
+static char *read_output(int fd, size_t *n)
+{
+    struct stat st;
+    if (fstat(fd, &st) != 0 || st.st_size <= 0 || (uint64_t)st.st_size >= MILTER_OUT_MAX)
+        return NULL;
+    char *m = malloc((size_t)st.st_size);
+    if (m && fdio_pread_all(fd, (uint8_t *)m, (size_t)st.st_size) != MG_OK) {
+        free(m);
+        m = NULL;
+    }
+    *n = (size_t)st.st_size;
+    return m;
+}
+
 static bool trace_header(const char *name)
 {
     return strcasecmp(name, "Received") == 0 || strcasecmp(name, "Return-Path") == 0;
@@ -399,19 +458,14 @@ static sfsistat mf_eom(SMFICTX *ctx)
         return SMFIS_REJECT;
     }
     int ofd = -1;
-    int code = run_engine(ctx, s->fd, &ofd);
+    int code = cfg.mugaid ? run_daemon(ctx, s->fd, s->size, &ofd) : run_engine(ctx, s->fd, &ofd);
     sfsistat r;
-    struct stat st;
-    if ((code == 0 || code == 1) && fstat(ofd, &st) == 0 && st.st_size > 0 &&
-        (uint64_t)st.st_size < MILTER_OUT_MAX) {
-        void *m = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, ofd, 0);
-        if (m == MAP_FAILED) {
-            r = tempfail(ctx, "cannot map the engine output");
-        } else {
-            r = apply(ctx, s, m, (size_t)st.st_size);
-            munmap(m, (size_t)st.st_size);
-        }
-    } else if (code == 1) {
+    size_t n = 0;
+    char *m = (code == 0 || code == 1) && ofd >= 0 ? read_output(ofd, &n) : NULL;
+    if (m) {
+        r = apply(ctx, s, m, n);
+        free(m);
+    } else if (code == 1 && !cfg.mugaid) {
         smfi_setreply(ctx, "552", "5.3.4", "Message size exceeds the gateway's limit");
         r = SMFIS_REJECT;
     } else {
@@ -446,18 +500,26 @@ static sfsistat mf_close(SMFICTX *ctx)
 
 static void usage(FILE *f)
 {
-    fprintf(f, "usage: mugai-milter -p SOCKET [--mugai PATH] [--policy FILE] [--db DIR]\n"
-               "                    [--spool DIR] [--timeout SECONDS]\n"
-               "  SOCKET: inet:PORT@HOST or unix:/path (as in Postfix smtpd_milters)\n");
+    fprintf(f, "usage: mugai-milter -p SOCKET [--mugaid PATH] [--spool DIR] [--timeout SECONDS]\n"
+               "                    [--mugai PATH] [--policy FILE] [--db DIR]\n"
+               "  SOCKET: inet:PORT@HOST or unix:/path (as in Postfix smtpd_milters)\n"
+               "  --mugaid PATH: the daemon's socket (default " CLIENT_DEFAULT_SOCKET
+               " when it exists);\n"
+               "  without a daemon each message runs `mugai mail` (--mugai, --policy, --db)\n");
 }
 
 int main(int argc, char **argv)
 {
     static const struct option opts[] = {
-            {"socket", required_argument, NULL, 'p'}, {"mugai", required_argument, NULL, 'm'},
-            {"policy", required_argument, NULL, 'P'}, {"db", required_argument, NULL, 'd'},
-            {"spool", required_argument, NULL, 's'},  {"timeout", required_argument, NULL, 't'},
-            {"help", no_argument, NULL, 'h'},         {NULL, 0, NULL, 0},
+            {"socket", required_argument, NULL, 'p'},
+            {"mugai", required_argument, NULL, 'm'},
+            {"policy", required_argument, NULL, 'P'},
+            {"db", required_argument, NULL, 'd'},
+            {"spool", required_argument, NULL, 's'},
+            {"timeout", required_argument, NULL, 't'},
+            {"mugaid", required_argument, NULL, 'D'},
+            {"help", no_argument, NULL, 'h'},
+            {NULL, 0, NULL, 0},
     };
     const char *sock = NULL;
     int ch;
@@ -481,6 +543,9 @@ int main(int argc, char **argv)
         case 't':
             cfg.timeout = (unsigned)atoi(optarg);
             break;
+        case 'D':
+            cfg.mugaid = optarg;
+            break;
         case 'f':
             break; /* always in the foreground */
         case 'h':
@@ -495,6 +560,8 @@ int main(int argc, char **argv)
         usage(stderr);
         return 2;
     }
+    if (!cfg.mugaid && access(CLIENT_DEFAULT_SOCKET, F_OK) == 0)
+        cfg.mugaid = CLIENT_DEFAULT_SOCKET;
     struct policy pol;
     char err[1024];
     policy_defaults(&pol);

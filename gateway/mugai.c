@@ -10,8 +10,10 @@
  * 3 internal error (nothing released for the input that failed).
  */
 #include "batch.h"
+#include "client.h"
 #include "err.h"
 #include "job.h"
+#include "jsoncheck.h"
 #include "mailcmd.h"
 #include "names.h"
 #include "outdir.h"
@@ -48,6 +50,10 @@ struct cli {
     const char *quarantine_dir;
     const char *password_file;
     const char *worker_user;
+    const char *socket_path; /* through mugaid */
+    int standalone;          /* never through mugaid */
+    const char *const *passwords;
+    size_t n_passwords;
     int json;
     int jobs;
     struct outdir out, quarantine; /* opened once, before any job */
@@ -95,8 +101,10 @@ static void usage(FILE *f)
 {
     fprintf(f, "usage: mugai sanitize [--out DIR] [--policy FILE] [--db DIR] [--json]\n"
                "                      [--quarantine DIR] [--password-file F] [--jobs N]\n"
-               "                      [--worker-user U] INPUT...\n"
-               "       mugai mail [--policy FILE] [--db DIR] [--spool DIR] < in.eml > out.eml\n"
+               "                      [--worker-user U] [--socket PATH | --standalone] INPUT...\n"
+               "       mugai mail [--policy FILE] [--db DIR] [--spool DIR]\n"
+               "                  [--socket PATH | --standalone] < in.eml > out.eml\n"
+               "       mugai status [--socket PATH] [--json]\n"
                "       mugai --version\n"
                "\n"
                "  --out DIR         where released files go (default: ./" MUGAI_DEFAULT_OUT ")\n"
@@ -106,6 +114,9 @@ static void usage(FILE *f)
                "  --quarantine DIR  keep originals of blocked inputs here\n"
                "  --password-file F passwords for encrypted archives, one per line\n"
                "  --jobs N          inputs processed side by side (default: CPUs, at most 16)\n"
+               "  --socket PATH     sanitize through mugaid (default: " CLIENT_DEFAULT_SOCKET "\n"
+               "                    when it exists); the daemon's policy and database apply\n"
+               "  --standalone      never use mugaid: load the engine in this process\n"
                "  --worker-user U   user the sandboxed workers run as when started as root\n"
                "                    (default: " MUGAI_DEFAULT_WORKER_USER ")\n"
                "\n"
@@ -165,6 +176,30 @@ static void release(const struct cli *c, const char *input, struct job_result *r
     job_block(r, "release-failed", "cannot write the output into the output directory: %s", why);
 }
 
+/* The job by mugaid: one connection per runner process, made at first use. */
+static int daemon_job(const struct cli *c, const char *input, int fd, struct job_result *r,
+                      char *err, size_t cap)
+{
+    static int conn = -1;
+    static pid_t conn_pid;
+    if (conn >= 0 && conn_pid != getpid()) {
+        close(conn); /* a runner forked after the first use: its own, please */
+        conn = -1;
+    }
+    if (conn < 0 && (conn = client_connect(c->socket_path, err, cap)) < 0) {
+        job_result_init(r);
+        return MG_ERR_IO;
+    }
+    conn_pid = getpid();
+    int rc = client_sanitize(conn, names_basename(input), fd, c->passwords, c->n_passwords, -1, r,
+                             err, cap);
+    if (rc != MG_OK) {
+        close(conn);
+        conn = -1;
+    }
+    return rc;
+}
+
 /* One input, start to finish; what it prints goes into line. */
 static int sanitize_one(struct job_engine *je, const struct cli *c, const char *input,
                         struct buf *line)
@@ -183,12 +218,18 @@ static int sanitize_one(struct job_engine *je, const struct cli *c, const char *
         job_result_init(&r);
         job_block(&r, "not-a-file", "%s", "not a regular file (symbolic links are not followed)");
     } else {
-        struct job_request req = {names_basename(input), fd, FT_UNKNOWN};
-        int rc = job_run(je, &req, &r);
+        char err[1024] = "";
+        int rc;
+        if (c->socket_path) {
+            rc = daemon_job(c, input, fd, &r, err, sizeof(err));
+        } else {
+            struct job_request req = {names_basename(input), fd, FT_UNKNOWN};
+            rc = job_run(je, &req, &r);
+            snprintf(err, sizeof(err), "%s", err_str(rc));
+        }
         close(fd);
         if (rc != MG_OK) {
-            fprintf(stderr, "mugai: %s: internal error: %s; nothing released\n", input,
-                    err_str(rc));
+            fprintf(stderr, "mugai: %s: internal error: %s; nothing released\n", input, err);
             job_result_free(&r);
             return EXIT_INTERNAL;
         }
@@ -240,6 +281,43 @@ static int sanitize_item(int i, void *arg, struct buf *line)
     return sanitize_one(b->je, b->c, b->inputs[i], line);
 }
 
+/* Everything in this process: policy, libmagic and the ClamAV engine. */
+static int sanitize_standalone(struct cli *c, const struct policy *pol, int n, char **inputs)
+{
+    char err[1024];
+    struct scan_engine *se = NULL;
+    unsigned sigs = 0;
+    int age = -1;
+    if (job_configure_workers(c->worker_user, pol->allow_unconfined_scan, err, sizeof(err)) !=
+        MG_OK) {
+        fprintf(stderr, "mugai: %s\n", err);
+        return EXIT_USAGE;
+    }
+    if (scan_load(c->db_dir, pol, &se, &sigs, &age, err, sizeof(err)) != MG_OK) {
+        fprintf(stderr, "mugai: %s; refusing to run without virus scanning\n", err);
+        return EXIT_USAGE;
+    }
+    if (age > (int)pol->db_max_age_days)
+        fprintf(stderr,
+                "mugai: warning: the newest virus database in %s is %d days old "
+                "(policy: %u); run freshclam\n",
+                c->db_dir, age, pol->db_max_age_days);
+    struct job_engine je;
+    if (job_engine_init(&je, pol, se) != MG_OK) {
+        fprintf(stderr, "mugai: cannot initialize the engine: %s\n",
+                sandbox_error()[0] ? sandbox_error() : "libmagic database missing?");
+        scan_free(se);
+        return EXIT_USAGE;
+    }
+    je.passwords = c->passwords;
+    je.n_passwords = c->n_passwords;
+    struct sanitize_batch b = {&je, c, inputs};
+    int status = batch_run(n, c->jobs, sanitize_item, &b, worse, EXIT_INTERNAL, stdout);
+    job_engine_done(&je);
+    scan_free(se);
+    return status;
+}
+
 static int cmd_sanitize(int argc, char **argv)
 {
     static const struct option opts[] = {
@@ -251,6 +329,8 @@ static int cmd_sanitize(int argc, char **argv)
             {"password-file", required_argument, NULL, 'P'},
             {"jobs", required_argument, NULL, 'J'},
             {"worker-user", required_argument, NULL, 'U'},
+            {"socket", required_argument, NULL, 'S'},
+            {"standalone", no_argument, NULL, 'A'},
             {"help", no_argument, NULL, 'h'},
             {NULL, 0, NULL, 0},
     };
@@ -266,7 +346,8 @@ static int cmd_sanitize(int argc, char **argv)
             .quarantine = {.fd = -1},
     };
     int ch;
-    while ((ch = getopt_long(argc, argv, "o:p:d:jq:P:J:U:h", opts, NULL)) != -1) {
+    int db_given = 0;
+    while ((ch = getopt_long(argc, argv, "o:p:d:jq:P:J:U:S:Ah", opts, NULL)) != -1) {
         switch (ch) {
         case 'o':
             c.out_dir = optarg;
@@ -276,6 +357,13 @@ static int cmd_sanitize(int argc, char **argv)
             break;
         case 'd':
             c.db_dir = optarg;
+            db_given = 1;
+            break;
+        case 'S':
+            c.socket_path = optarg;
+            break;
+        case 'A':
+            c.standalone = 1;
             break;
         case 'j':
             c.json = 1;
@@ -313,6 +401,15 @@ static int cmd_sanitize(int argc, char **argv)
         return EXIT_USAGE;
     }
 
+    /* The daemon when asked, or when its socket is there; else here. */
+    if (!c.socket_path && !c.standalone && !c.policy_file && !db_given &&
+        access(CLIENT_DEFAULT_SOCKET, F_OK) == 0)
+        c.socket_path = CLIENT_DEFAULT_SOCKET;
+    if (c.socket_path && (c.standalone || c.policy_file || db_given)) {
+        fprintf(stderr, "mugai sanitize: --socket uses the daemon's policy and database; it "
+                        "excludes --standalone, --policy and --db\n");
+        return EXIT_USAGE;
+    }
     struct policy pol;
     char err[1024];
     policy_defaults(&pol);
@@ -330,52 +427,104 @@ static int cmd_sanitize(int argc, char **argv)
         outdir_close(&c.out);
         return EXIT_USAGE;
     }
-    if (job_configure_workers(c.worker_user, pol.allow_unconfined_scan, err, sizeof(err)) !=
-        MG_OK) {
-        fprintf(stderr, "mugai: %s\n", err);
-        return EXIT_USAGE;
-    }
-    struct scan_engine *se = NULL;
-    unsigned sigs = 0;
-    int age = -1;
-    if (scan_load(c.db_dir, &pol, &se, &sigs, &age, err, sizeof(err)) != MG_OK) {
-        fprintf(stderr, "mugai: %s; refusing to run without virus scanning\n", err);
-        return EXIT_USAGE;
-    }
-    if (age > (int)pol.db_max_age_days)
-        fprintf(stderr,
-                "mugai: warning: the newest virus database in %s is %d days old "
-                "(policy: %u); run freshclam\n",
-                c.db_dir, age, pol.db_max_age_days);
-
     char **passwords = NULL;
     int n_passwords = 0;
     if (c.password_file) {
         n_passwords = read_passwords(c.password_file, &passwords);
         if (n_passwords < 0) {
             fprintf(stderr, "mugai: password file %s: %s\n", c.password_file, strerror(errno));
-            scan_free(se);
             return EXIT_USAGE;
         }
     }
-    struct job_engine je;
-    if (job_engine_init(&je, &pol, se) != MG_OK) {
-        fprintf(stderr, "mugai: cannot initialize the engine: %s\n",
-                sandbox_error()[0] ? sandbox_error() : "libmagic database missing?");
-        scan_free(se);
-        free(passwords);
-        return EXIT_USAGE;
+    c.passwords = (const char *const *)passwords;
+    c.n_passwords = (size_t)n_passwords;
+    if (c.socket_path) {
+        /* Is the daemon there? A socket left behind by one that is not is
+         * not a reason to fail: the default one is then ignored. */
+        int probe = client_connect(c.socket_path, err, sizeof(err));
+        if (probe >= 0) {
+            close(probe);
+        } else if (strcmp(c.socket_path, CLIENT_DEFAULT_SOCKET) == 0) {
+            fprintf(stderr, "mugai: warning: mugaid not reachable (%s); running standalone\n", err);
+            c.socket_path = NULL;
+        } else {
+            fprintf(stderr, "mugai: cannot reach mugaid: %s\n", err);
+            free(passwords);
+            return EXIT_USAGE;
+        }
     }
-    je.passwords = (const char *const *)passwords;
-    je.n_passwords = (size_t)n_passwords;
-    struct sanitize_batch b = {&je, &c, argv + optind};
-    int status = batch_run(argc - optind, c.jobs, sanitize_item, &b, worse, EXIT_INTERNAL, stdout);
-    job_engine_done(&je);
-    scan_free(se);
+    int status;
+    if (c.socket_path) {
+        struct sanitize_batch b = {NULL, &c, argv + optind};
+        status = batch_run(argc - optind, c.jobs, sanitize_item, &b, worse, EXIT_INTERNAL, stdout);
+    } else {
+        status = sanitize_standalone(&c, &pol, argc - optind, argv + optind);
+    }
     free(passwords);
     outdir_close(&c.out);
     outdir_close(&c.quarantine);
     return status;
+}
+
+/* `mugai status`: 0 when the daemon serves, 1 while its engine loads, 2
+ * when it cannot be reached. Scripts wait on it. */
+static int cmd_status(int argc, char **argv)
+{
+    static const struct option opts[] = {
+            {"socket", required_argument, NULL, 'S'},
+            {"json", no_argument, NULL, 'j'},
+            {"help", no_argument, NULL, 'h'},
+            {NULL, 0, NULL, 0},
+    };
+    const char *path = CLIENT_DEFAULT_SOCKET;
+    int json = 0, ch;
+    char err[1024];
+    while ((ch = getopt_long(argc, argv, "S:jh", opts, NULL)) != -1) {
+        if (ch == 'S')
+            path = optarg;
+        else if (ch == 'j')
+            json = 1;
+        else {
+            fprintf(ch == 'h' ? stdout : stderr, "usage: mugai status [--socket PATH] [--json]\n");
+            return ch == 'h' ? EXIT_RELEASED : EXIT_USAGE;
+        }
+    }
+    struct buf j;
+    buf_init(&j, 1 << 20);
+    int sock = client_connect(path, err, sizeof(err));
+    if (sock < 0 || client_status(sock, 10000, &j, err, sizeof(err)) != MG_OK ||
+        !jsoncheck_valid(j.data, j.len, 8)) {
+        fprintf(stderr, "mugai status: %s\n", sock < 0 || err[0] ? err : "bad answer");
+        if (sock >= 0)
+            close(sock);
+        buf_free(&j);
+        return EXIT_USAGE;
+    }
+    close(sock);
+    int ready = strstr((const char *)j.data, "\"ready\":true") != NULL;
+    if (json) {
+        printf("%s\n", (const char *)j.data);
+    } else {
+        /* One line per field, for people. */
+        printf("mugaid %s\n", ready ? "ready" : "loading its engine");
+        const char *p = (const char *)j.data + 1;
+        while (*p && *p != '}') {
+            const char *comma = p;
+            int depth = 0, quoted = 0;
+            for (; *comma && (depth || quoted || (*comma != ',' && *comma != '}')); comma++) {
+                if (*comma == '"' && comma[-1] != '\\')
+                    quoted = !quoted;
+                else if (!quoted && *comma == '{')
+                    depth++;
+                else if (!quoted && *comma == '}')
+                    depth--;
+            }
+            printf("  %.*s\n", (int)(comma - p), p);
+            p = *comma == ',' ? comma + 1 : comma;
+        }
+    }
+    buf_free(&j);
+    return ready ? EXIT_RELEASED : EXIT_BLOCKED;
 }
 
 int main(int argc, char **argv)
@@ -392,6 +541,8 @@ int main(int argc, char **argv)
     }
     if (argc >= 2 && strcmp(argv[1], "sanitize") == 0)
         return cmd_sanitize(argc - 1, argv + 1);
+    if (argc >= 2 && strcmp(argv[1], "status") == 0)
+        return cmd_status(argc - 1, argv + 1);
     if (argc >= 2 && strcmp(argv[1], "mail") == 0)
         return mailcmd_main(argc - 1, argv + 1);
     usage(stderr);

@@ -3,6 +3,7 @@
  */
 #include "proto.h"
 #include "err.h"
+#include "fdio.h"
 
 #include <errno.h>
 #include <poll.h>
@@ -56,23 +57,19 @@ int proto_send(int sock, uint32_t type, const void *payload, size_t len, const i
         c->cmsg_len = CMSG_LEN(sizeof(int) * n_fds);
         memcpy(CMSG_DATA(c), fds, sizeof(int) * n_fds);
     }
+    /* Without descriptors plain writes do (a sandboxed scanner may write but
+     * not sendmsg); the caller then ignores SIGPIPE or dies of it. */
     ssize_t w;
-    do
-        w = sendmsg(sock, &mh, MSG_NOSIGNAL);
-    while (w < 0 && errno == EINTR);
-    if (w != (ssize_t)sizeof(hdr))
-        return MG_ERR_IO;
-    const uint8_t *p = payload;
-    while (len) {
+    if (n_fds) {
         do
-            w = send(sock, p, len, MSG_NOSIGNAL);
+            w = sendmsg(sock, &mh, MSG_NOSIGNAL);
         while (w < 0 && errno == EINTR);
-        if (w <= 0)
+        if (w != (ssize_t)sizeof(hdr))
             return MG_ERR_IO;
-        p += w;
-        len -= (size_t)w;
+    } else if (fdio_write_all(sock, hdr, sizeof(hdr)) != MG_OK) {
+        return MG_ERR_IO;
     }
-    return MG_OK;
+    return len ? fdio_write_all(sock, payload, len) : MG_OK;
 }
 
 /* Wait until sock is readable or the deadline passes; 1 readable, 0 not. */
@@ -137,9 +134,12 @@ int proto_recv(int sock, int timeout_ms, size_t max_payload, size_t max_fds, str
     for (size_t i = 0; i < PROTO_MAX_FDS; i++)
         f->fds[i] = -1;
     buf_init(&f->payload, max_payload);
+    /* timeout_ms < 0: block (a scanner waiting for work, which may use
+     * recvmsg but not poll). */
+    int dontwait = timeout_ms < 0 ? 0 : MSG_DONTWAIT;
     /* The header, with the descriptors riding on its first byte. */
     while (got < sizeof(hdr)) {
-        if (!proto_wait(sock, deadline))
+        if (deadline >= 0 && !proto_wait(sock, deadline))
             goto fail;
         struct iovec iov = {hdr + got, sizeof(hdr) - got};
         struct msghdr mh = {.msg_iov = &iov, .msg_iovlen = 1};
@@ -147,7 +147,7 @@ int proto_recv(int sock, int timeout_ms, size_t max_payload, size_t max_fds, str
             mh.msg_control = ctl.buf;
             mh.msg_controllen = sizeof(ctl.buf);
         }
-        ssize_t r = recvmsg(sock, &mh, MSG_CMSG_CLOEXEC | MSG_DONTWAIT);
+        ssize_t r = recvmsg(sock, &mh, MSG_CMSG_CLOEXEC | dontwait);
         if (r < 0 && (errno == EINTR || errno == EAGAIN))
             continue;
         if (r <= 0)
@@ -169,10 +169,11 @@ int proto_recv(int sock, int timeout_ms, size_t max_payload, size_t max_fds, str
         goto fail;
     }
     while (f->payload.len < len) {
-        if (!proto_wait(sock, deadline))
+        if (deadline >= 0 && !proto_wait(sock, deadline))
             goto fail;
-        ssize_t r =
-                recv(sock, f->payload.data + f->payload.len, len - f->payload.len, MSG_DONTWAIT);
+        struct iovec iov = {f->payload.data + f->payload.len, len - f->payload.len};
+        struct msghdr mh = {.msg_iov = &iov, .msg_iovlen = 1};
+        ssize_t r = recvmsg(sock, &mh, dontwait);
         if (r < 0 && (errno == EINTR || errno == EAGAIN))
             continue;
         if (r <= 0)

@@ -47,7 +47,8 @@ int proto_send(int sock, uint32_t type, const void *payload, size_t len, const i
                size_t n_fds);
 
 /*
- * Receive one frame within timeout_ms (< 0: wait forever). A payload over
+ * Receive one frame within timeout_ms (< 0: block, using nothing but
+ * recvmsg). A payload over
  * max_payload or more than max_fds descriptors is refused. MG_OK; MG_ERR_IO
  * for end of file, a timeout or a read error; MG_ERR_PARSE for a bad frame.
  * On error nothing is left open.

@@ -204,6 +204,10 @@ static const struct sc_rule sc_rules[] = {
         /* SCANNER: jobs (with their descriptors) arrive on its control
          * socket, given as in_fd; replies go out as writes on FD_RES. */
         ALLOW_IF(recvmsg, IN_SCANNER, 0, EQ, FD_IN, 0),
+        /* ... and each job's connection is moved to FD_AUX, read and
+         * answered there. */
+        ALLOW_IF(recvmsg, IN_SCANNER, 0, EQ, FD_AUX, 0),
+        ALLOW_IF(write, IN_SCANNER, 0, EQ, FD_AUX, 0),
         ALLOW(fsync, IN_SCRATCH),
         ALLOW(fdatasync, IN_SCRATCH),
         ALLOW(fadvise64, IN_SCRATCH),

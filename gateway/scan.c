@@ -137,6 +137,43 @@ out:
     return rc;
 }
 
+void scan_db_info(const char *dbdir, char *version, size_t cap, int64_t *built)
+{
+    size_t used = 0;
+    unsigned others = 0;
+    time_t newest = 0;
+    DIR *d = opendir(dbdir);
+    version[0] = 0;
+    *built = 0;
+    if (!d)
+        return;
+    struct dirent *e;
+    while ((e = readdir(d)) != NULL) {
+        char path[4096];
+        size_t n = strlen(e->d_name);
+        if (e->d_name[0] == '.' ||
+            (size_t)snprintf(path, sizeof(path), "%s/%s", dbdir, e->d_name) >= sizeof(path))
+            continue;
+        int cvd = n > 4 && (strcmp(e->d_name + n - 4, ".cvd") == 0 ||
+                            strcmp(e->d_name + n - 4, ".cld") == 0);
+        struct cl_cvd *h = cvd ? cl_cvdhead(path) : NULL;
+        if (h) {
+            int w = snprintf(version + used, cap - used, "%s%.*s %u", used ? ", " : "",
+                             (int)(n - 4), e->d_name, h->version);
+            if (w > 0 && (size_t)w < cap - used)
+                used += (size_t)w;
+            cl_cvdfree(h);
+        } else {
+            others++;
+        }
+    }
+    closedir(d);
+    if (others && used < cap)
+        snprintf(version + used, cap - used, "%s%u other file(s)", used ? ", " : "", others);
+    if (scan_newest_db_time(dbdir, &newest) == MG_OK)
+        *built = (int64_t)newest;
+}
+
 void scan_free(struct scan_engine *se)
 {
     if (!se)

@@ -42,6 +42,10 @@ int scan_load(const char *dbdir, const struct policy *pol, struct scan_engine **
               int *age_days, char *err, size_t errlen);
 void scan_free(struct scan_engine *se);
 
+/* What databases dbdir holds, for status: "daily 27000, main 62" (CVD/CLD
+ * names and versions; other files by count) and the newest build time. */
+void scan_db_info(const char *dbdir, char *version, size_t cap, int64_t *built);
+
 /* Scan one descriptor from offset 0. Call in the worker; scratch is where
  * libclamav may write temp files ("." for the worker's own directory). */
 void scan_fd(struct scan_engine *se, const char *scratch, int fd, struct scan_result *res);

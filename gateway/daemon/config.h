@@ -1,0 +1,43 @@
+/*
+ * config - mugaid's configuration: a file of "key = value" lines
+ * (/etc/mugai/mugaid.conf by default), every key also a command-line
+ * option (--socket, --db, ...) that wins over the file. A bad file is
+ * refused whole with "FILE:LINE: reason".
+ */
+#ifndef MUGAI_DAEMON_CONFIG_H
+#define MUGAI_DAEMON_CONFIG_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define CONFIG_DEFAULT_FILE "/etc/mugai/mugaid.conf"
+#define CONFIG_PATH_MAX     1024
+
+struct config {
+    char socket[CONFIG_PATH_MAX];    /* clients connect here */
+    char socket_group[64];           /* group allowed to connect ("" = ours) */
+    unsigned socket_mode;            /* e.g. 0660 */
+    char db[CONFIG_PATH_MAX];        /* ClamAV database directory */
+    char policy[CONFIG_PATH_MAX];    /* policy file ("" = built-in) */
+    char state_dir[CONFIG_PATH_MAX]; /* spool, store, scratch */
+    char user[64];                   /* service user (the store, later) */
+    char worker_user[64];            /* every process that touches content */
+    unsigned scanners;               /* scanner processes in the pool */
+    unsigned scanner_jobs;           /* jobs a scanner serves before it is replaced */
+    unsigned max_sessions;           /* client connections served at once */
+    unsigned db_check_seconds;       /* how often the database is checked for change */
+    unsigned idle_seconds;           /* a client silent this long is dropped */
+};
+
+void config_defaults(struct config *c);
+
+/* Read FILE over c. MG_OK, or an error with "FILE:LINE: reason" in err. */
+int config_load(struct config *c, const char *file, char *err, size_t errcap);
+
+/* Set one key (from the command line); MG_OK or an error with the reason. */
+int config_set(struct config *c, const char *key, const char *value, char *err, size_t errcap);
+
+/* Consistency of the whole (paths absolute, counts in range). */
+int config_check(const struct config *c, char *err, size_t errcap);
+
+#endif

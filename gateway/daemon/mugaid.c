@@ -1,0 +1,496 @@
+/*
+ * mugaid - the Mugai daemon: loads the engine once and serves every front
+ * end (mugai sanitize/mail --socket, mugai-milter, mugai status).
+ *
+ *   mugaid [--config FILE] [--foreground] [--socket PATH] [--db DIR]
+ *          [--policy FILE] [--state-dir DIR] [--user U] [--worker-user U]
+ *          [--scanners N] [--scanner-jobs N] [--max-sessions N]
+ *          [--db-check-seconds N] [--socket-group G] [--socket-mode MODE]
+ *
+ * Processes, in the spirit of Postfix's master:
+ *   master (this one)  root when started as root: binds the socket, makes
+ *                      the directories, starts and restarts the others,
+ *                      watches the database and turns SIGHUP into a policy
+ *                      and engine reload. It never touches content.
+ *   front              (worker user) accepts clients, forks a session each
+ *   sessions           (worker user) run jobs; workers forked from them
+ *   scan engine        (worker user) the ClamAV engine and scanner pool;
+ *                      a new database is loaded by a new engine process
+ *                      while the old one keeps serving, then they switch
+ * The master keeps root (when it has it) only to start the others under
+ * their user; everything that parses runs as the worker user, in sandboxed
+ * workers.
+ */
+#include "config.h"
+#include "err.h"
+#include "front.h"
+#include "policy.h"
+#include "scand.h"
+#include "stats.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <grp.h>
+#include <libgen.h>
+#include <poll.h>
+#include <pwd.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <dirent.h>
+#include <time.h>
+#include <unistd.h>
+
+#define MUGAID_VERSION "0.1.0"
+
+struct ids {
+    int drop; /* switch to uid/gid (we are root) */
+    uid_t uid;
+    gid_t gid;
+};
+
+struct master {
+    struct config cfg;
+    struct policy pol; /* the one the current engine was started with */
+    struct stats *st;
+    struct ids worker;
+    char run_dir[CONFIG_PATH_MAX];
+    int listen_fd, sig_fd;
+    pid_t front;
+    pid_t scand, scand_new; /* in force; loading */
+    int ready_fd;           /* the loading engine says "ready" here */
+    unsigned gen;
+    uint64_t db_print;
+    time_t next_db_check;
+    int stopping;
+};
+
+static void usage(FILE *f)
+{
+    fprintf(f, "usage: mugaid [--config FILE] [--foreground] [--socket PATH] [--db DIR]\n"
+               "              [--policy FILE] [--state-dir DIR] [--user U] [--worker-user U]\n"
+               "              [--scanners N] [--scanner-jobs N] [--max-sessions N]\n"
+               "              [--db-check-seconds N] [--socket-group G] [--socket-mode MODE]\n"
+               "Every option is also a key of the configuration file (default " CONFIG_DEFAULT_FILE
+               ",\nread when present); options win over the file.\n");
+}
+
+static int lookup_user(const char *name, struct ids *ids, char *err, size_t cap)
+{
+    ids->drop = 0;
+    if (geteuid() != 0)
+        return MG_OK; /* nothing to drop to: everything runs as us */
+    struct passwd *pw = getpwnam(name);
+    if (!pw || pw->pw_uid == 0) {
+        snprintf(err, cap, "user %s: %s", name, pw ? "is root" : "no such user");
+        return MG_ERR_USAGE;
+    }
+    ids->drop = 1;
+    ids->uid = pw->pw_uid;
+    ids->gid = pw->pw_gid;
+    return MG_OK;
+}
+
+/* In a child: become the given user for good, die with the master. */
+static void child_become(const struct ids *ids)
+{
+    if (ids->drop && (setgroups(0, NULL) != 0 || setresgid(ids->gid, ids->gid, ids->gid) != 0 ||
+                      setresuid(ids->uid, ids->uid, ids->uid) != 0)) {
+        fprintf(stderr, "mugaid: cannot switch user: %s\n", strerror(errno));
+        _exit(1);
+    }
+    prctl(PR_SET_PDEATHSIG, SIGKILL);
+    prctl(PR_SET_DUMPABLE, 0);
+    sigset_t none;
+    sigemptyset(&none);
+    sigprocmask(SIG_SETMASK, &none, NULL);
+}
+
+/* A directory of ours: made if missing, given to the user with mode. */
+static int own_dir(const char *path, const struct ids *ids, mode_t mode)
+{
+    struct stat st;
+    if (mkdir(path, mode) != 0 && errno != EEXIST)
+        return -1;
+    if (lstat(path, &st) != 0 || !S_ISDIR(st.st_mode))
+        return -1;
+    if (ids->drop && chown(path, ids->uid, ids->gid) != 0)
+        return -1;
+    return chmod(path, mode);
+}
+
+static int bind_socket(struct master *m, char *err, size_t cap)
+{
+    struct sockaddr_un sa = {.sun_family = AF_UNIX};
+    const char *path = m->cfg.socket;
+    memcpy(sa.sun_path, path, strlen(path) + 1);
+    /* A socket left by a previous run is replaced; anything else is not. */
+    struct stat st;
+    if (lstat(path, &st) == 0 && !S_ISSOCK(st.st_mode)) {
+        snprintf(err, cap, "%s exists and is not a socket", path);
+        return MG_ERR_USAGE;
+    }
+    unlink(path);
+    int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd < 0 || bind(fd, (struct sockaddr *)&sa, sizeof(sa)) != 0 || listen(fd, 128) != 0) {
+        snprintf(err, cap, "%s: %s", path, strerror(errno));
+        if (fd >= 0)
+            close(fd);
+        return MG_ERR_IO;
+    }
+    gid_t gid = (gid_t)-1;
+    if (m->cfg.socket_group[0]) {
+        struct group *g = getgrnam(m->cfg.socket_group);
+        if (!g && geteuid() == 0) {
+            snprintf(err, cap, "group %s: no such group", m->cfg.socket_group);
+            close(fd);
+            return MG_ERR_USAGE;
+        }
+        gid = g ? g->gr_gid : (gid_t)-1;
+    }
+    if ((gid != (gid_t)-1 && chown(path, (uid_t)-1, gid) != 0 && geteuid() == 0) ||
+        chmod(path, m->cfg.socket_mode) != 0) {
+        snprintf(err, cap, "%s: %s", path, strerror(errno));
+        close(fd);
+        return MG_ERR_IO;
+    }
+    m->listen_fd = fd;
+    return MG_OK;
+}
+
+/* What the database directory holds, as one number: names, sizes, times. */
+static uint64_t db_fingerprint(const char *dir)
+{
+    uint64_t h = 1469598103934665603ull;
+    DIR *d = opendir(dir);
+    if (!d)
+        return 0;
+    struct dirent *e;
+    while ((e = readdir(d)) != NULL) {
+        char p[4096];
+        struct stat st;
+        if (e->d_name[0] == '.' ||
+            (size_t)snprintf(p, sizeof(p), "%s/%s", dir, e->d_name) >= sizeof(p) ||
+            stat(p, &st) != 0)
+            continue;
+        uint64_t x = (uint64_t)st.st_size ^ ((uint64_t)st.st_mtim.tv_sec << 20) ^
+                     (uint64_t)st.st_mtim.tv_nsec;
+        for (const char *c = e->d_name; *c; c++)
+            x = (x ^ (uint8_t)*c) * 1099511628211ull;
+        h += x * 0x9E3779B97F4A7C15ull; /* order of entries does not matter */
+    }
+    closedir(d);
+    return h;
+}
+
+static pid_t start_front(struct master *m)
+{
+    pid_t pid = fork();
+    if (pid == 0) {
+        close(m->sig_fd);
+        if (m->ready_fd >= 0)
+            close(m->ready_fd);
+        child_become(&m->worker);
+        _exit(front_main(&m->cfg, m->st, m->listen_fd, m->run_dir));
+    }
+    return pid;
+}
+
+/* A new engine process; it says "ready" on a pipe when it serves. */
+static int start_scand(struct master *m)
+{
+    int p[2];
+    if (pipe2(p, O_CLOEXEC) != 0)
+        return MG_ERR_IO;
+    m->gen++;
+    pid_t pid = fork();
+    if (pid == 0) {
+        close(p[0]);
+        close(m->sig_fd);
+        close(m->listen_fd);
+        if (m->ready_fd >= 0)
+            close(m->ready_fd);
+        child_become(&m->worker);
+        _exit(scand_main(&m->cfg, &m->pol, m->st, m->run_dir, m->gen, p[1]));
+    }
+    close(p[1]);
+    if (pid < 0) {
+        close(p[0]);
+        return MG_ERR_IO;
+    }
+    if (m->ready_fd >= 0)
+        close(m->ready_fd);
+    m->ready_fd = p[0];
+    m->scand_new = pid;
+    return MG_OK;
+}
+
+/* SIGHUP: the policy again (refused whole when wrong), and a new engine. */
+static void reload(struct master *m, const char *why)
+{
+    char err[1024];
+    struct policy p;
+    policy_defaults(&p);
+    if (m->cfg.policy[0] && policy_load_file(&p, m->cfg.policy, err, sizeof(err)) != MG_OK) {
+        fprintf(stderr, "mugaid: reload refused, nothing changed: %s\n", err);
+        m->st->policy_reload_failures++;
+        return;
+    }
+    m->pol = p;
+    if (m->front > 0)
+        kill(m->front, SIGHUP);
+    if (m->scand_new > 0) {
+        fprintf(stderr, "mugaid: %s: an engine is already loading; it will be checked again\n",
+                why);
+        m->next_db_check = time(NULL);
+        return;
+    }
+    fprintf(stderr, "mugaid: %s: loading a new engine, the current one keeps serving\n", why);
+    if (start_scand(m) != MG_OK)
+        fprintf(stderr, "mugaid: cannot start a new engine: %s\n", strerror(errno));
+}
+
+static void on_ready(struct master *m)
+{
+    char c;
+    ssize_t r = read(m->ready_fd, &c, 1);
+    close(m->ready_fd);
+    m->ready_fd = -1;
+    if (r != 1)
+        return; /* it died while loading: handled when it is reaped */
+    if (m->scand > 0)
+        kill(m->scand, SIGTERM); /* finishes the scans under way, then goes */
+    m->scand = m->scand_new;
+    m->scand_new = -1;
+}
+
+static void on_child(struct master *m)
+{
+    int status;
+    pid_t pid;
+    while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
+        int ok = WIFEXITED(status) && WEXITSTATUS(status) == 0;
+        if (pid == m->front) {
+            m->front = -1;
+            if (!m->stopping) {
+                fprintf(stderr, "mugaid: the front process ended (status %d); restarting it\n",
+                        status);
+                sleep(1);
+                m->front = start_front(m);
+            }
+        } else if (pid == m->scand_new) {
+            m->scand_new = -1;
+            if (m->ready_fd >= 0) {
+                close(m->ready_fd);
+                m->ready_fd = -1;
+            }
+            m->st->db_reload_failures++;
+            fprintf(stderr, "mugaid: error: the new engine did not load (status %d); %s\n", status,
+                    m->scand > 0 ? "the previous engine keeps serving" : "no engine is serving");
+            if (m->scand <= 0 && !m->stopping) {
+                m->st->engine_ready = 0;
+                m->next_db_check = time(NULL) + 10;
+            }
+        } else if (pid == m->scand) {
+            m->scand = -1;
+            if (!m->stopping) {
+                m->st->engine_ready = 0;
+                fprintf(stderr, "mugaid: the engine process ended (status %d); restarting it\n",
+                        status);
+                if (m->scand_new <= 0)
+                    start_scand(m);
+            }
+        } else if (!ok) {
+            fprintf(stderr, "mugaid: an old engine process ended with status %d\n", status);
+        }
+    }
+}
+
+static int master_loop(struct master *m)
+{
+    for (;;) {
+        if (m->stopping && m->front <= 0 && m->scand <= 0 && m->scand_new <= 0)
+            return 0;
+        struct pollfd pf[2] = {{.fd = m->sig_fd, .events = POLLIN},
+                               {.fd = m->ready_fd, .events = POLLIN}};
+        if (poll(pf, m->ready_fd >= 0 ? 2 : 1, 1000) < 0 && errno != EINTR)
+            return 1;
+        if (m->ready_fd >= 0 && pf[1].revents)
+            on_ready(m);
+        struct signalfd_siginfo si;
+        while (read(m->sig_fd, &si, sizeof(si)) == sizeof(si)) {
+            if (si.ssi_signo == SIGCHLD) {
+                on_child(m);
+            } else if (si.ssi_signo == SIGHUP) {
+                m->db_print = db_fingerprint(m->cfg.db);
+                reload(m, "SIGHUP");
+            } else if ((si.ssi_signo == SIGTERM || si.ssi_signo == SIGINT) && !m->stopping) {
+                m->stopping = 1;
+                pid_t kids[3] = {m->front, m->scand, m->scand_new};
+                for (int i = 0; i < 3; i++)
+                    if (kids[i] > 0)
+                        kill(kids[i], SIGTERM);
+            }
+        }
+        time_t now = time(NULL);
+        if (!m->stopping && now >= m->next_db_check) {
+            m->next_db_check = now + m->cfg.db_check_seconds;
+            uint64_t fp = db_fingerprint(m->cfg.db);
+            if (fp != m->db_print || (m->scand <= 0 && m->scand_new <= 0)) {
+                m->db_print = fp;
+                reload(m, "the virus database changed");
+            }
+        }
+    }
+}
+
+static int parse_args(int argc, char **argv, struct config *cfg, int *foreground)
+{
+    static const struct option opts[] = {
+            {"config", required_argument, NULL, 'c'},
+            {"foreground", no_argument, NULL, 'f'},
+            {"socket", required_argument, NULL, 1},
+            {"db", required_argument, NULL, 2},
+            {"policy", required_argument, NULL, 3},
+            {"state-dir", required_argument, NULL, 4},
+            {"user", required_argument, NULL, 5},
+            {"worker-user", required_argument, NULL, 6},
+            {"scanners", required_argument, NULL, 7},
+            {"scanner-jobs", required_argument, NULL, 8},
+            {"max-sessions", required_argument, NULL, 9},
+            {"db-check-seconds", required_argument, NULL, 10},
+            {"socket-group", required_argument, NULL, 11},
+            {"socket-mode", required_argument, NULL, 12},
+            {"idle-seconds", required_argument, NULL, 13},
+            {"version", no_argument, NULL, 'V'},
+            {"help", no_argument, NULL, 'h'},
+            {NULL, 0, NULL, 0},
+    };
+    static const char *keys[] = {NULL,           "socket",           "db",
+                                 "policy",       "state_dir",        "user",
+                                 "worker_user",  "scanners",         "scanner_jobs",
+                                 "max_sessions", "db_check_seconds", "socket_group",
+                                 "socket_mode",  "idle_seconds"};
+    const char *file = NULL;
+    char err[1024];
+    int ch;
+
+    /* The file first, then the options over it, in one more pass. */
+    opterr = 0;
+    while ((ch = getopt_long(argc, argv, "c:fVh", opts, NULL)) != -1)
+        if (ch == 'c')
+            file = optarg;
+    if (!file && access(CONFIG_DEFAULT_FILE, F_OK) == 0)
+        file = CONFIG_DEFAULT_FILE;
+    if (file && config_load(cfg, file, err, sizeof(err)) != MG_OK) {
+        fprintf(stderr, "mugaid: configuration refused: %s\n", err);
+        return 2;
+    }
+    optind = 1;
+    opterr = 1;
+    while ((ch = getopt_long(argc, argv, "c:fVh", opts, NULL)) != -1) {
+        if (ch == 'c')
+            continue;
+        if (ch == 'f') {
+            *foreground = 1;
+        } else if (ch == 'V') {
+            printf("mugaid %s\n", MUGAID_VERSION);
+            return 0;
+        } else if (ch == 'h') {
+            usage(stdout);
+            return 0;
+        } else if (ch >= 1 && ch <= 13) {
+            if (config_set(cfg, keys[ch], optarg, err, sizeof(err)) != MG_OK) {
+                fprintf(stderr, "mugaid: --%s: %s\n", opts[ch + 1].name, err);
+                return 2;
+            }
+        } else {
+            usage(stderr);
+            return 2;
+        }
+    }
+    if (optind != argc || config_check(cfg, err, sizeof(err)) != MG_OK) {
+        fprintf(stderr, "mugaid: %s\n", optind != argc ? "unexpected argument" : err);
+        return 2;
+    }
+    return -1;
+}
+
+int main(int argc, char **argv)
+{
+    struct master m;
+    char err[1024], sock_copy[CONFIG_PATH_MAX], tmp[CONFIG_PATH_MAX + 16];
+    int foreground = 0;
+    sigset_t mask;
+
+    memset(&m, 0, sizeof(m));
+    config_defaults(&m.cfg);
+    int rc = parse_args(argc, argv, &m.cfg, &foreground);
+    if (rc >= 0)
+        return rc;
+    policy_defaults(&m.pol);
+    if (m.cfg.policy[0] && policy_load_file(&m.pol, m.cfg.policy, err, sizeof(err)) != MG_OK) {
+        fprintf(stderr, "mugaid: policy refused: %s\n", err);
+        return 2;
+    }
+    if (lookup_user(m.cfg.worker_user, &m.worker, err, sizeof(err)) != MG_OK) {
+        fprintf(stderr, "mugaid: worker %s\n", err);
+        return 2;
+    }
+    snprintf(sock_copy, sizeof(sock_copy), "%s", m.cfg.socket);
+    snprintf(m.run_dir, sizeof(m.run_dir), "%s", dirname(sock_copy));
+    struct ids root_ids = {0, 0, 0};
+    snprintf(tmp, sizeof(tmp), "%s/private", m.run_dir);
+    if (own_dir(m.run_dir, &root_ids, 0755) != 0 || own_dir(tmp, &m.worker, 0700) != 0 ||
+        own_dir(m.cfg.state_dir, &m.worker, 0700) != 0) {
+        fprintf(stderr, "mugaid: cannot prepare %s and %s: %s\n", m.run_dir, m.cfg.state_dir,
+                strerror(errno));
+        return 2;
+    }
+    snprintf(tmp, sizeof(tmp), "%s/tmp", m.cfg.state_dir);
+    if (own_dir(tmp, &m.worker, 0700) != 0) {
+        fprintf(stderr, "mugaid: cannot prepare %s: %s\n", tmp, strerror(errno));
+        return 2;
+    }
+    if (bind_socket(&m, err, sizeof(err)) != MG_OK) {
+        fprintf(stderr, "mugaid: cannot listen: %s\n", err);
+        return 2;
+    }
+    if (!foreground && daemon(0, 1) != 0) {
+        fprintf(stderr, "mugaid: cannot go to the background: %s\n", strerror(errno));
+        return 1;
+    }
+    if (!(m.st = stats_create()))
+        return 1;
+    m.st->started_at = (int64_t)time(NULL);
+    sigemptyset(&mask);
+    sigaddset(&mask, SIGCHLD);
+    sigaddset(&mask, SIGHUP);
+    sigaddset(&mask, SIGTERM);
+    sigaddset(&mask, SIGINT);
+    sigprocmask(SIG_BLOCK, &mask, NULL);
+    signal(SIGPIPE, SIG_IGN);
+    m.sig_fd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
+    m.ready_fd = -1;
+    m.scand = m.scand_new = -1;
+    m.db_print = db_fingerprint(m.cfg.db);
+    m.next_db_check = time(NULL) + m.cfg.db_check_seconds;
+    fprintf(stderr, "mugaid %s: listening on %s; loading the engine from %s\n", MUGAID_VERSION,
+            m.cfg.socket, m.cfg.db);
+    if (m.sig_fd < 0 || start_scand(&m) != MG_OK || (m.front = start_front(&m)) < 0) {
+        fprintf(stderr, "mugaid: cannot start: %s\n", strerror(errno));
+        return 1;
+    }
+    rc = master_loop(&m);
+    unlink(m.cfg.socket);
+    fprintf(stderr, "mugaid: stopped\n");
+    return rc;
+}

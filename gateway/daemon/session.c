@@ -1,0 +1,290 @@
+/*
+ * session - one client of mugaid (see session.h).
+ */
+#include "session.h"
+#include "err.h"
+#include "job_wire.h"
+#include "jsoncheck.h"
+#include "mailjob.h"
+#include "proto.h"
+#include "report.h"
+#include "request.h"
+#include "sealed.h"
+
+#include <errno.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/timex.h>
+#include <sys/un.h>
+#include <time.h>
+#include <unistd.h>
+
+#define SESSION_FRAME_MS  10000  /* a request, once begun, arrives within this */
+#define SESSION_ENGINE_MS 120000 /* how long a scan waits for an engine still loading */
+
+/* ---- the scan, done by the engine process's pool ---- */
+
+static int scan_connect(const char *path)
+{
+    struct sockaddr_un sa = {.sun_family = AF_UNIX};
+    if (strlen(path) >= sizeof(sa.sun_path))
+        return -1;
+    memcpy(sa.sun_path, path, strlen(path) + 1);
+    for (int waited = 0; waited <= SESSION_ENGINE_MS; waited += 250) {
+        int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        if (fd < 0)
+            return -1;
+        if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0)
+            return fd;
+        int e = errno;
+        close(fd);
+        /* Not there yet, or between two engines: wait a little. */
+        if (e != ENOENT && e != ECONNREFUSED)
+            return -1;
+        usleep(250000);
+    }
+    return -1;
+}
+
+static int session_scan(void *arg, const struct job_scan_req *req, struct job_scan_rec *rec,
+                        char *why, size_t cap)
+{
+    struct session_env *env = arg;
+    struct proto_frame f;
+    struct buf p;
+    int fds[3];
+    size_t n = 0;
+    uint32_t mask = 0;
+
+    if (req->in_fd >= 0)
+        mask |= SCAN_HAS_IN, fds[n++] = req->in_fd;
+    if (req->out_fd >= 0)
+        mask |= SCAN_HAS_OUT, fds[n++] = req->out_fd;
+    if (req->members_fd >= 0)
+        mask |= SCAN_HAS_MEMBERS, fds[n++] = req->members_fd;
+    int sock = scan_connect(env->scan_socket);
+    if (sock < 0) {
+        snprintf(why, cap, "the scan engine is not available");
+        return MG_ERR_SANDBOX;
+    }
+    buf_init(&p, 256);
+    int rc = request_scan_encode(req, mask, &p);
+    if (rc == MG_OK)
+        rc = proto_send(sock, PROTO_SCAN, p.data, p.len, fds, n);
+    buf_free(&p);
+    int wait_ms = (int)env->je->pol.worker_deadline_seconds * 1000 + 30000;
+    if (rc == MG_OK && (rc = proto_recv(sock, wait_ms, JOB_RECORD_EXTRA, 0, &f)) == MG_OK) {
+        if (f.type != PROTO_SCAN_RESULT ||
+            job_scan_rec_parse(f.payload.data, f.payload.len, rec) != MG_OK)
+            rc = MG_ERR_SANDBOX;
+        proto_frame_free(&f);
+    }
+    close(sock);
+    if (rc != MG_OK)
+        snprintf(why, cap, "the scanner did not answer (killed at its deadline, or crashed)");
+    return rc;
+}
+
+/* ---- requests ---- */
+
+static void session_error(int conn, const char *code, const char *reason)
+{
+    struct buf b;
+    buf_init(&b, 1024);
+    if (request_error_encode(code, reason, &b) == MG_OK)
+        proto_send(conn, PROTO_ERROR, b.data, b.len, NULL, 0);
+    buf_free(&b);
+}
+
+static void session_count(struct stats *st, enum verdict v)
+{
+    __atomic_fetch_add(&st->jobs_done, 1, __ATOMIC_RELAXED);
+    if ((unsigned)v < 4)
+        __atomic_fetch_add(&st->by_verdict[v], 1, __ATOMIC_RELAXED);
+}
+
+static void session_log(const struct ucred *peer, const char *what, const char *name,
+                        const struct job_result *r)
+{
+    fprintf(stderr,
+            "mugaid: %s uid=%u pid=%d name=\"%s\" type=%s verdict=%s%s%s sha256=%s size=%llu\n",
+            what, (unsigned)peer->uid, (int)peer->pid, name, r->type,
+            report_verdict_name(r->verdict), r->verdict == VERDICT_BLOCKED ? " reason=" : "",
+            r->verdict == VERDICT_BLOCKED ? r->reason_code : "", r->sha256_in,
+            (unsigned long long)r->size_in);
+}
+
+static int session_sanitize(int conn, struct proto_frame *f, const struct ucred *peer,
+                            struct session_env *env)
+{
+    struct sanitize_request req;
+    struct job_result res;
+    struct buf out;
+    int fds[2], n = 0;
+
+    if (f->n_fds != 1 || request_sanitize_decode(f->payload.data, f->payload.len, &req) != MG_OK ||
+        (req.force_type != FT_UNKNOWN && req.force_type != FT_EML)) {
+        session_error(conn, "bad-request", "a sanitize request with one file");
+        return MG_ERR_PARSE;
+    }
+    int in = proto_take_fd(f, 0);
+    env->je->passwords = (const char *const *)req.passwords;
+    env->je->n_passwords = req.n_passwords;
+    struct job_request jr = {req.name, in, req.force_type};
+    __atomic_fetch_add(&env->st->jobs_in_flight, 1, __ATOMIC_RELAXED);
+    int rc = job_run(env->je, &jr, &res);
+    __atomic_fetch_sub(&env->st->jobs_in_flight, 1, __ATOMIC_RELAXED);
+    close(in);
+    env->je->passwords = NULL;
+    env->je->n_passwords = 0;
+    if (rc != MG_OK) {
+        session_error(conn, "internal", err_str(rc));
+        job_result_free(&res);
+        request_sanitize_free(&req);
+        return MG_OK;
+    }
+    session_count(env->st, res.verdict);
+    session_log(peer, "job", req.name, &res);
+    /* The client gets read-only descriptors: the sealed input copy (for its
+     * quarantine) and the output to release. */
+    if (res.in_fd >= 0 && (fds[n] = sealed_reopen_ro(res.in_fd)) >= 0)
+        n++;
+    else
+        res.in_fd = -1;
+    if (res.released && (fds[n] = sealed_reopen_ro(res.out_fd)) >= 0)
+        n++;
+    else if (res.released)
+        job_block(&res, "release-failed", "%s", "cannot hand the output over");
+    buf_init(&out, REPLY_MAX);
+    rc = request_result_encode(&res, &out);
+    if (rc == MG_OK)
+        rc = proto_send(conn, PROTO_RESULT, out.data, out.len, fds, (size_t)n);
+    for (int i = 0; i < n; i++)
+        close(fds[i]);
+    buf_free(&out);
+    job_result_free(&res);
+    request_sanitize_free(&req);
+    return rc;
+}
+
+static int session_mail(int conn, struct proto_frame *f, const struct ucred *peer,
+                        struct session_env *env)
+{
+    struct mail_reply reply;
+    struct buf out;
+    struct stat st;
+    char sha[65];
+    uint64_t len = 0;
+    int too_big = 0, sealed_fd = -1, deliver = -1, rc;
+
+    if (f->n_fds != 1) {
+        session_error(conn, "bad-request", "a mail request with one message");
+        return MG_ERR_PARSE;
+    }
+    int in = proto_take_fd(f, 0);
+    if (fstat(in, &st) != 0 || !S_ISREG(st.st_mode) ||
+        sealed_copy(in, env->je->pol.mail_max_size, &sealed_fd, &len, &too_big) != MG_OK ||
+        too_big) {
+        close(in);
+        session_error(conn, too_big ? "limit" : "bad-request",
+                      too_big ? "the message is larger than mail_max_size"
+                              : "the message must be a regular file or memfd");
+        return MG_OK;
+    }
+    close(in);
+    sealed_sha256(sealed_fd, len, sha);
+    memset(&reply, 0, sizeof(reply));
+    buf_init(&reply.json, 2 * JOB_REPORT_MAX);
+    __atomic_fetch_add(&env->st->jobs_in_flight, 1, __ATOMIC_RELAXED);
+    mailjob_run(env->je, sealed_fd, len, sha, NULL, &reply, &deliver);
+    __atomic_fetch_sub(&env->st->jobs_in_flight, 1, __ATOMIC_RELAXED);
+    session_count(env->st, reply.status == MAILJOB_EXIT_OK ? VERDICT_SANITIZED : VERDICT_BLOCKED);
+    fprintf(stderr, "mugaid: mail uid=%u pid=%d status=%d%s%s sha256=%s size=%llu\n",
+            (unsigned)peer->uid, (int)peer->pid, reply.status,
+            reply.reason_code[0] ? " reason=" : "", reply.reason_code, sha,
+            (unsigned long long)len);
+    int ro = deliver >= 0 ? sealed_reopen_ro(deliver) : -1;
+    if (deliver >= 0 && ro < 0)
+        reply.status = MAILJOB_EXIT_TEMPFAIL;
+    buf_init(&out, REPLY_MAX + 2 * JOB_REPORT_MAX);
+    rc = request_mail_reply_encode(&reply, &out);
+    if (rc == MG_OK)
+        rc = proto_send(conn, PROTO_MAIL_RESULT, out.data, out.len, &ro,
+                        reply.status == MAILJOB_EXIT_TEMPFAIL ? 0 : 1);
+    if (ro >= 0)
+        close(ro);
+    if (deliver >= 0)
+        close(deliver);
+    close(sealed_fd);
+    buf_free(&out);
+    buf_free(&reply.json);
+    return rc;
+}
+
+/* Whether the kernel clock is kept in step (NTP): 1, 0, or -1 unknown. */
+static int clock_synced(void)
+{
+    struct timex tx;
+    memset(&tx, 0, sizeof(tx));
+    int state = adjtimex(&tx);
+    if (state < 0)
+        return -1;
+    return state != TIME_ERROR && !(tx.status & STA_UNSYNC);
+}
+
+static int session_status(int conn, struct session_env *env)
+{
+    struct buf j;
+    buf_init(&j, 16384);
+    int rc = stats_json(env->st, clock_synced(), &j);
+    if (rc == MG_OK)
+        rc = proto_send(conn, PROTO_STATUS_REPLY, j.data, j.len, NULL, 0);
+    buf_free(&j);
+    return rc;
+}
+
+void session_main(int conn, const struct ucred *peer, struct session_env *env)
+{
+    /* Workers forked from here must not inherit the writable status page. */
+    stats_hide_from_children(env->st);
+    signal(SIGPIPE, SIG_IGN);
+    env->je->scan_fn = session_scan;
+    env->je->scan_arg = env;
+    __atomic_fetch_add(&env->st->sessions, 1, __ATOMIC_RELAXED);
+    /* One request's whole work is bounded: three workers and a margin. */
+    unsigned bound = 3 * env->je->pol.worker_deadline_seconds + 120;
+    for (;;) {
+        struct pollfd pf = {.fd = conn, .events = POLLIN};
+        int r = poll(&pf, 1, (int)env->cfg->idle_seconds * 1000);
+        if (r <= 0)
+            break;
+        struct proto_frame f;
+        if (proto_recv(conn, SESSION_FRAME_MS, REQUEST_MAX, 1, &f) != MG_OK)
+            break;
+        alarm(bound);
+        int rc = MG_ERR_PARSE;
+        switch (f.type) {
+        case PROTO_SANITIZE:
+            rc = session_sanitize(conn, &f, peer, env);
+            break;
+        case PROTO_MAIL:
+            rc = session_mail(conn, &f, peer, env);
+            break;
+        case PROTO_STATUS:
+            rc = f.n_fds == 0 ? session_status(conn, env) : MG_ERR_PARSE;
+            break;
+        default:
+            session_error(conn, "bad-request", "unknown request");
+        }
+        alarm(0);
+        proto_frame_free(&f);
+        if (rc != MG_OK)
+            break;
+    }
+    __atomic_fetch_sub(&env->st->sessions, 1, __ATOMIC_RELAXED);
+    close(conn);
+}
