@@ -177,7 +177,9 @@ int mailcmd_main(int argc, char **argv)
         return MAILCMD_EXIT_TEMPFAIL;
     }
     /* The daemon when asked, or when its socket is there; else here. */
-    if (!o.socket_path && !o.standalone && access(CLIENT_DEFAULT_SOCKET, F_OK) == 0)
+    int db_given = strcmp(o.db_dir, MAILCMD_DEFAULT_DB) != 0;
+    if (!o.socket_path && !o.standalone && !o.policy_file && !db_given &&
+        access(CLIENT_DEFAULT_SOCKET, F_OK) == 0)
         o.socket_path = CLIENT_DEFAULT_SOCKET;
     if (o.socket_path && o.standalone) {
         fprintf(stderr, "mugai mail: --socket and --standalone exclude each other\n");

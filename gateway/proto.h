@@ -32,6 +32,7 @@ enum proto_type {
     PROTO_ERROR,        /* daemon: the request was refused; code, reason */
     PROTO_SCAN,         /* session -> scanner pool: fds input, output, members */
     PROTO_SCAN_RESULT,  /* scanner pool -> session: a job_scan_rec */
+    PROTO_POLICY,       /* mugaid master -> front: fd: the policy text */
     PROTO_TYPES
 };
 

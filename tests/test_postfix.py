@@ -49,6 +49,7 @@ sys.path.insert(0, os.path.join(HERE, "lib"))
 sys.path.insert(0, os.path.join(HERE, "postfix"))
 import mugaitest as mt  # noqa: E402
 import instance as pfx  # noqa: E402
+import daemon as dm  # noqa: E402
 import mailcheck as mc  # noqa: E402
 
 pfx.require_tools()
@@ -68,6 +69,7 @@ with open(policy, "w") as f:
 
 
 milters = []
+daemons = []
 
 
 def milter(engine=None, env=None):
@@ -348,15 +350,67 @@ try:
         time.sleep(0.1)
     t.check(pf.queued() == {}, "queue empty at the end: %r" % pf.queued())
 
+    # --- through mugaid, and mugaid killed with a message in flight ---------------
+    t.check(m.stop() == 0, "mugai-milter (mugai mail per message) stopped")
+    droot = os.path.join(root, "mugaid")
+    os.makedirs(droot)
+    os.chmod(droot, 0o755)
+    d = dm.Daemon(droot, ["--policy", policy])
+    d.start()
+    daemons.append(d)
+    m = milter()
+    m.cmd += ["--mugaid", d.sock]
+    m.start()
+    data = deliver_one(corpus("alternative-hidden-exe.eml"), "through mugaid")
+    if data:
+        t.check("update.exe" in body_text(check_clean(data, "through mugaid")),
+                "sanitized by mugaid, the exe named in the notice")
+    t.check("mugaid: mail uid=" in d.read_log(), "mugaid logged the message and its client")
+    before = len(pf.delivered())
+    spooled_before = set(os.listdir(spool))
+    # Frozen first, so the message is certainly in flight when it is killed.
+    os.killpg(d.proc.pid, signal.SIGSTOP)
+    r = send(corpus("alternative-hidden-exe.eml"), "relayed to a stopped mugaid", port=pf.relay_port)
+    qid = r.stdout.split("queued as ")[-1].split()[0] if "queued as " in r.stdout else "?"
+    end = time.monotonic() + 60
+    while set(os.listdir(spool)) == spooled_before and time.monotonic() < end:
+        time.sleep(0.05)
+    time.sleep(0.5)
+    t.check(set(os.listdir(spool)) != spooled_before, "the milter kept the original, then asked mugaid")
+    os.kill(d.proc.pid, signal.SIGKILL)  # the master; the others die with it
+    d.proc.wait()
+    os.killpg(d.proc.pid, signal.SIGCONT)
+    end = time.monotonic() + 60
+    while "deferred" not in pf.queued() and time.monotonic() < end:
+        time.sleep(0.1)
+    q = pf.queued()
+    t.check(q.get("deferred") == [qid], "mugaid killed: the message is deferred: %r (%s)" % (q, qid))
+    t.check(len(pf.delivered()) == before, "nothing delivered while mugaid is down")
+    d.start()
+    pf.flush()
+    got = pf.wait_delivered(before + 1, timeout=120)
+    t.check(len(got) == before + 1, "delivered once after mugaid restarted (%d)" % (len(got) - before))
+    if len(got) > before:
+        b = body_text(check_clean(got[before][1], "after mugaid restart"))
+        t.check("update.exe" in b and "html version" not in b, "delivered sanitized: %r" % b)
+    end = time.monotonic() + 30
+    while pf.queued() and time.monotonic() < end:
+        time.sleep(0.1)
+    t.check(pf.queued() == {}, "queue empty after the mugaid restart: %r" % pf.queued())
+    time.sleep(2)
+    t.check(len(pf.delivered()) == before + 1, "and exactly once")
+
     # --- every message in the mailbox went through the milter ---------------------
     final = pf.delivered()
-    t.check(len(final) == 7 + len(REAL), "%d messages delivered in all (%d)" %
-            (7 + len(REAL), len(final)))
+    t.check(len(final) == 9 + len(REAL), "%d messages delivered in all (%d)" %
+            (9 + len(REAL), len(final)))
     for n, data in final:
         check_clean(data, "mailbox " + n)
     t.check(m.stop() == 0, "mugai-milter exits 0 on SIGTERM at the end")
 finally:
     for x in milters:
+        x.stop()
+    for x in daemons:
         x.stop()
     kill_slow_engine(os.path.join(root, "in-flight"))
     pf.stop()

@@ -10,7 +10,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define CONFIG_DEFAULT_FILE "/etc/mugai/mugaid.conf"
+#ifndef MUGAI_CONFDIR
+#define MUGAI_CONFDIR "/etc/mugai"
+#endif
+#define CONFIG_DEFAULT_FILE MUGAI_CONFDIR "/mugaid.conf"
 #define CONFIG_PATH_MAX     1024
 
 struct config {

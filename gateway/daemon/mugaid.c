@@ -23,6 +23,9 @@
  */
 #include "config.h"
 #include "err.h"
+#include "fdio.h"
+#include "proto.h"
+#include "sealed.h"
 #include "front.h"
 #include "policy.h"
 #include "scand.h"
@@ -64,6 +67,8 @@ struct master {
     struct ids worker;
     char run_dir[CONFIG_PATH_MAX];
     int listen_fd, sig_fd;
+    int policy_fd; /* the text of the policy in force (sealed memfd) */
+    int front_ctl; /* to the front: new policies */
     pid_t front;
     pid_t scand, scand_new; /* in force; loading */
     int ready_fd;           /* the loading engine says "ready" here */
@@ -191,16 +196,90 @@ static uint64_t db_fingerprint(const char *dir)
     return h;
 }
 
+/*
+ * Read and check the policy file here (it need not be readable by the
+ * worker user); the text goes to the front in a sealed memfd. MG_OK with
+ * *pol and *fd set, or an error with FILE:LINE: reason in err.
+ */
+static int read_policy(const struct config *cfg, struct policy *pol, int *fd, char *err, size_t cap)
+{
+    struct buf text;
+    int mfd = sealed_new("mugai-policy"), rc = MG_ERR_IO;
+    buf_init(&text, POLICY_MAX_TEXT + 1);
+    policy_defaults(pol);
+    if (mfd < 0) {
+        snprintf(err, cap, "cannot make a memfd: %s", strerror(errno));
+        goto out;
+    }
+    if (cfg->policy[0]) {
+        FILE *f = fopen(cfg->policy, "rb");
+        uint8_t chunk[8192];
+        size_t n;
+        if (!f) {
+            snprintf(err, cap, "%.900s: cannot read: %s", cfg->policy, strerror(errno));
+            goto out;
+        }
+        while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0 && buf_append(&text, chunk, n) == MG_OK)
+            ;
+        int bad = ferror(f) || !feof(f);
+        fclose(f);
+        if (bad) {
+            snprintf(err, cap, "%.900s: larger than %u bytes or unreadable", cfg->policy,
+                     POLICY_MAX_TEXT);
+            goto out;
+        }
+        if ((rc = policy_parse(pol, (const char *)text.data, text.len, cfg->policy, err, cap)) !=
+            MG_OK)
+            goto out;
+    }
+    rc = MG_ERR_IO;
+    if (fdio_write_all(mfd, text.data ? text.data : (const uint8_t *)"", text.len) != MG_OK ||
+        sealed_seal(mfd) != MG_OK) {
+        snprintf(err, cap, "cannot keep the policy text");
+        goto out;
+    }
+    *fd = mfd;
+    mfd = -1;
+    rc = MG_OK;
+out:
+    if (mfd >= 0)
+        close(mfd);
+    buf_free(&text);
+    return rc;
+}
+
+static void send_policy(struct master *m)
+{
+    if (m->front_ctl >= 0 &&
+        proto_send(m->front_ctl, PROTO_POLICY, NULL, 0, &m->policy_fd, 1) != MG_OK)
+        fprintf(stderr, "mugaid: cannot hand the policy to the front process\n");
+}
+
 static pid_t start_front(struct master *m)
 {
+    int sv[2];
+    if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) != 0)
+        return -1;
     pid_t pid = fork();
     if (pid == 0) {
+        close(sv[0]);
         close(m->sig_fd);
         if (m->ready_fd >= 0)
             close(m->ready_fd);
+        if (m->front_ctl >= 0)
+            close(m->front_ctl);
+        close(m->policy_fd);
         child_become(&m->worker);
-        _exit(front_main(&m->cfg, m->st, m->listen_fd, m->run_dir));
+        _exit(front_main(&m->cfg, m->st, m->listen_fd, sv[1], m->run_dir));
     }
+    close(sv[1]);
+    if (m->front_ctl >= 0)
+        close(m->front_ctl);
+    m->front_ctl = pid > 0 ? sv[0] : -1;
+    if (pid < 0)
+        close(sv[0]);
+    else
+        send_policy(m);
     return pid;
 }
 
@@ -216,8 +295,11 @@ static int start_scand(struct master *m)
         close(p[0]);
         close(m->sig_fd);
         close(m->listen_fd);
+        close(m->policy_fd);
         if (m->ready_fd >= 0)
             close(m->ready_fd);
+        if (m->front_ctl >= 0)
+            close(m->front_ctl);
         child_become(&m->worker);
         _exit(scand_main(&m->cfg, &m->pol, m->st, m->run_dir, m->gen, p[1]));
     }
@@ -238,15 +320,16 @@ static void reload(struct master *m, const char *why)
 {
     char err[1024];
     struct policy p;
-    policy_defaults(&p);
-    if (m->cfg.policy[0] && policy_load_file(&p, m->cfg.policy, err, sizeof(err)) != MG_OK) {
+    int fd = -1;
+    if (read_policy(&m->cfg, &p, &fd, err, sizeof(err)) != MG_OK) {
         fprintf(stderr, "mugaid: reload refused, nothing changed: %s\n", err);
         m->st->policy_reload_failures++;
         return;
     }
     m->pol = p;
-    if (m->front > 0)
-        kill(m->front, SIGHUP);
+    close(m->policy_fd);
+    m->policy_fd = fd;
+    send_policy(m);
     if (m->scand_new > 0) {
         fprintf(stderr, "mugaid: %s: an engine is already loading; it will be checked again\n",
                 why);
@@ -280,6 +363,9 @@ static void on_child(struct master *m)
         int ok = WIFEXITED(status) && WEXITSTATUS(status) == 0;
         if (pid == m->front) {
             m->front = -1;
+            if (m->front_ctl >= 0)
+                close(m->front_ctl);
+            m->front_ctl = -1;
             if (!m->stopping) {
                 fprintf(stderr, "mugaid: the front process ended (status %d); restarting it\n",
                         status);
@@ -436,8 +522,8 @@ int main(int argc, char **argv)
     int rc = parse_args(argc, argv, &m.cfg, &foreground);
     if (rc >= 0)
         return rc;
-    policy_defaults(&m.pol);
-    if (m.cfg.policy[0] && policy_load_file(&m.pol, m.cfg.policy, err, sizeof(err)) != MG_OK) {
+    m.front_ctl = -1;
+    if (read_policy(&m.cfg, &m.pol, &m.policy_fd, err, sizeof(err)) != MG_OK) {
         fprintf(stderr, "mugaid: policy refused: %s\n", err);
         return 2;
     }

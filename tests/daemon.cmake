@@ -1,0 +1,9 @@
+# mugaid: the same reports as standalone, hostile clients, reloads under
+# load, a killed daemon.
+mugai_py_test(daemon)
+# The systemd units as installed (pointing at this build) are valid, and
+# `cmake --install` puts every file where the units and README say.
+add_test(NAME systemd_units
+         COMMAND systemd-analyze verify ${CMAKE_BINARY_DIR}/dist-test/mugaid.service
+                 ${CMAKE_BINARY_DIR}/dist-test/mugai-milter.service)
+mugai_py_test(install)
