@@ -339,40 +339,88 @@ static int job_scan_local(struct job_engine *je, struct job_arg *arg,
     return rc;
 }
 
-/* Worker 3: input, output (when one is to be released) and members. */
-static void job_scan(struct job_engine *je, struct job_arg *arg, int in_ro, int out_fd,
-                     int members_fd, struct job_result *res)
+/* What the scans of one job found, put together. */
+static void job_scan_result(struct job_engine *je, const struct job_scan_rec *w,
+                            struct job_result *res)
+{
+    if ((res->released && !w->did_out) || (je->pol.scan_input && !w->did_in)) {
+        job_block(res, "scan-failed", "virus scan failed: %s", "bad result");
+        return;
+    }
+    res->scanned_in = w->did_in != 0;
+    res->scanned_out = w->did_out != 0;
+    res->scan_in = w->in;
+    res->scan_out = w->out;
+    res->members_scanned = w->members_scanned;
+    res->scan_member = w->member;
+    job_strlcpy(res->member_name, sizeof(res->member_name), w->member_name);
+    job_scan_verdict(je, w, res);
+}
+
+/* The scan of the input through an outside scanner, begun before the
+ * input is sanitized; -1 when there is none to begin. */
+static int job_scan_begin_input(struct job_engine *je, int in_ro, struct job_result *res)
 {
     char why[256];
-    struct job_scan_rec w;
-    struct job_scan_req req = {.in_fd = in_ro,
+    int h = -1;
+    struct job_scan_req req = {.in_fd = in_ro, .out_fd = -1, .members_fd = -1, .scan_in = 1};
+    if (!je->scanner || !je->pol.scan_input)
+        return -1;
+    if (je->scanner->begin(je->scanner->arg, &req, &h, why, sizeof(why)) != MG_OK) {
+        job_block(res, "scan-failed", "virus scan failed: %s", why);
+        return -1;
+    }
+    return h;
+}
+
+/*
+ * Worker 3 (or the outside scanner): the input (unless its scan was begun
+ * already, h_in), the output when one is to be released and differs from
+ * the input (the same bytes have the same verdict), and the members.
+ */
+static void job_scan(struct job_engine *je, struct job_arg *arg, int in_ro, int out_fd,
+                     int members_fd, int h_in, struct job_result *res)
+{
+    char why[256] = "";
+    struct job_scan_rec w, w_in;
+    int same = res->released && je->pol.scan_input && strcmp(res->sha256_in, res->sha256_out) == 0;
+    struct job_scan_req req = {.in_fd = je->scanner ? -1 : in_ro,
                                .out_fd = -1,
                                .members_fd = -1,
                                .members_len = arg->members_len,
-                               .scan_in = je->pol.scan_input,
-                               .scan_out = res->released};
+                               .scan_in = !je->scanner && je->pol.scan_input,
+                               .scan_out = res->released && !same};
+    int rc = MG_OK, h_out = -1;
 
-    if ((res->released && (req.out_fd = sealed_reopen_ro(out_fd)) < 0) ||
+    memset(&w, 0, sizeof(w));
+    if ((req.scan_out && (req.out_fd = sealed_reopen_ro(out_fd)) < 0) ||
         (arg->members_len && (req.members_fd = sealed_reopen_ro(members_fd)) < 0)) {
-        job_block(res, "scan-failed", "cannot reopen a file to scan: %s", strerror(errno));
-        goto out;
+        snprintf(why, sizeof(why), "cannot reopen a file to scan: %s", strerror(errno));
+        rc = MG_ERR_IO;
     }
-    arg->scan_out = res->released;
-    int rc = je->scan_fn ? je->scan_fn(je->scan_arg, &req, &w, why, sizeof(why))
-                         : job_scan_local(je, arg, &req, &w, why, sizeof(why));
-    if (rc != MG_OK || (res->released && !w.did_out) || (je->pol.scan_input && !w.did_in)) {
-        job_block(res, "scan-failed", "virus scan failed: %s", rc != MG_OK ? why : "bad result");
-        goto out;
+    arg->scan_out = req.scan_out;
+    if (rc == MG_OK && !je->scanner) {
+        rc = job_scan_local(je, arg, &req, &w, why, sizeof(why));
+    } else if (rc == MG_OK && (req.scan_out || req.members_fd >= 0)) {
+        rc = je->scanner->begin(je->scanner->arg, &req, &h_out, why, sizeof(why));
+        if (rc == MG_OK)
+            rc = je->scanner->end(je->scanner->arg, h_out, &w, why, sizeof(why));
     }
-    res->scanned_in = w.did_in != 0;
-    res->scanned_out = w.did_out != 0;
-    res->scan_in = w.in;
-    res->scan_out = w.out;
-    res->members_scanned = w.members_scanned;
-    res->scan_member = w.member;
-    job_strlcpy(res->member_name, sizeof(res->member_name), w.member_name);
-    job_scan_verdict(je, &w, res);
-out:
+    if (h_in >= 0) {
+        int rc_in = je->scanner->end(je->scanner->arg, h_in, &w_in, why, sizeof(why));
+        if (rc == MG_OK && (rc = rc_in) == MG_OK) {
+            w.did_in = w_in.did_in;
+            w.in = w_in.in;
+        }
+    }
+    if (rc == MG_OK && same) {
+        w.did_out = w.did_in;
+        w.out = w.in;
+    }
+    if (rc != MG_OK)
+        job_block(res, "scan-failed", "virus scan failed: %s", why);
+    else
+        job_scan_result(je, &w, res);
     if (req.out_fd >= 0)
         close(req.out_fd);
     if (req.members_fd >= 0)
@@ -421,7 +469,7 @@ static int job_take_input(struct job_engine *je, int fd, struct job_result *res)
 
 int job_run(struct job_engine *je, const struct job_request *req, struct job_result *res)
 {
-    int in_ro = -1, members_fd = -1, rc;
+    int in_ro = -1, members_fd = -1, h_in = -1, rc;
     uint64_t members_len = 0;
     struct job_arg arg;
 
@@ -439,21 +487,29 @@ int job_run(struct job_engine *je, const struct job_request *req, struct job_res
     arg.name = req->name;
     arg.in_len = res->size_in;
     arg.force_type = req->force_type;
+    /* The input's scan runs while it is sanitized and verified. */
+    h_in = job_scan_begin_input(je, in_ro, res);
     if ((rc = job_sanitize(je, &arg, in_ro, res->out_fd, members_fd, res, &members_len)) != MG_OK)
         goto out;
     if (res->released && (rc = job_verify(je, &arg, res->out_fd, res)) != MG_OK)
         goto out;
-    /* Scan even what will not be released: the report (and the people
-     * reading the quarantine) should know when the original is malware. */
-    arg.members_len = members_len;
-    job_scan(je, &arg, in_ro, res->out_fd, members_fd, res);
     if (res->released) {
         sealed_sha256(res->out_fd, res->size_out, res->sha256_out);
         if (!res->sha256_out[0])
             job_block(res, "release-failed", "%s", "cannot read the output back");
     }
+    /* Scan even what will not be released: the report (and the people
+     * reading the quarantine) should know when the original is malware. */
+    arg.members_len = members_len;
+    job_scan(je, &arg, in_ro, res->out_fd, members_fd, h_in, res);
+    h_in = -1;
     rc = MG_OK;
 out:
+    if (h_in >= 0) {
+        struct job_scan_rec ignored;
+        char why[64];
+        je->scanner->end(je->scanner->arg, h_in, &ignored, why, sizeof(why));
+    }
     if (in_ro >= 0)
         close(in_ro);
     if (members_fd >= 0)

@@ -39,16 +39,21 @@ struct job_scan_rec;
 
 /*
  * A scanner other than a worker forked by the job itself: the daemon's
- * pool of scanner processes. Fills rec, or returns an error with why.
+ * pool. A job asks for the scan of its input at once, so that it runs
+ * while the input is sanitized, and for the output and members after
+ * verification: begin() sends a request and returns a handle, end() waits
+ * for its record (and releases the handle either way).
  */
-typedef int (*job_scan_fn)(void *arg, const struct job_scan_req *req, struct job_scan_rec *rec,
-                           char *why, size_t why_cap);
+struct job_scanner {
+    int (*begin)(void *arg, const struct job_scan_req *req, int *handle, char *why, size_t why_cap);
+    int (*end)(void *arg, int handle, struct job_scan_rec *rec, char *why, size_t why_cap);
+    void *arg;
+};
 
 struct job_engine {
     struct policy pol;
-    struct scan_engine *scan; /* the engine, for scans in a worker forked here */
-    job_scan_fn scan_fn;      /* or: this scanner (then scan may be NULL) */
-    void *scan_arg;
+    struct scan_engine *scan;          /* the engine, for scans in a worker forked here */
+    const struct job_scanner *scanner; /* or: this scanner (then scan may be NULL) */
     /* One of the two is required: we never release unscanned. */
     char tmpdir[1024]; /* parent of per-job scratch directories */
     /* Passwords tried on encrypted containers (--password-file), owned by the caller. */

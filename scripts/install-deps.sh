@@ -14,7 +14,7 @@ TEST="qpdf poppler-utils libjpeg-turbo-progs 7zip zip unzip libarchive-tools
 zstd xz-utils bzip2 cpio gcab libreoffice-writer-nogui libreoffice-calc-nogui
 libreoffice-impress-nogui fonts-noto-cjk postfix swaks"
 # Fuzzing and benchmarks.
-TOOLS="afl++ optipng hyperfine mupdf-tools mat2"
+TOOLS="afl++ optipng hyperfine mupdf-tools mat2 clamav-daemon clamdscan clamav-milter"
 
 need=""
 for p in $BUILD $TEST $TOOLS; do

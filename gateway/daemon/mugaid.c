@@ -76,6 +76,8 @@ struct master {
     uint64_t db_print;
     time_t next_db_check;
     int stopping;
+    dev_t sock_dev; /* the socket file we made, so we remove only that one */
+    ino_t sock_ino;
 };
 
 static void usage(FILE *f)
@@ -137,12 +139,21 @@ static int bind_socket(struct master *m, char *err, size_t cap)
     struct sockaddr_un sa = {.sun_family = AF_UNIX};
     const char *path = m->cfg.socket;
     memcpy(sa.sun_path, path, strlen(path) + 1);
-    /* A socket left by a previous run is replaced; anything else is not. */
+    /* A socket left by a previous run is replaced; a live one (another
+     * mugaid answers on it) or anything else is not. */
     struct stat st;
     if (lstat(path, &st) == 0 && !S_ISSOCK(st.st_mode)) {
         snprintf(err, cap, "%s exists and is not a socket", path);
         return MG_ERR_USAGE;
     }
+    int probe = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (probe >= 0 && connect(probe, (struct sockaddr *)&sa, sizeof(sa)) == 0) {
+        close(probe);
+        snprintf(err, cap, "%s: another mugaid is running there", path);
+        return MG_ERR_USAGE;
+    }
+    if (probe >= 0)
+        close(probe);
     unlink(path);
     int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
     if (fd < 0 || bind(fd, (struct sockaddr *)&sa, sizeof(sa)) != 0 || listen(fd, 128) != 0) {
@@ -168,6 +179,10 @@ static int bind_socket(struct master *m, char *err, size_t cap)
         return MG_ERR_IO;
     }
     m->listen_fd = fd;
+    if (stat(path, &st) == 0) {
+        m->sock_dev = st.st_dev;
+        m->sock_ino = st.st_ino;
+    }
     return MG_OK;
 }
 
@@ -576,7 +591,11 @@ int main(int argc, char **argv)
         return 1;
     }
     rc = master_loop(&m);
-    unlink(m.cfg.socket);
+    /* Remove the socket file only if it is still ours (a newer mugaid may
+     * have replaced it). */
+    struct stat st;
+    if (stat(m.cfg.socket, &st) == 0 && st.st_dev == m.sock_dev && st.st_ino == m.sock_ino)
+        unlink(m.cfg.socket);
     fprintf(stderr, "mugaid: stopped\n");
     return rc;
 }

@@ -50,11 +50,11 @@ static int scan_connect(const char *path)
     return -1;
 }
 
-static int session_scan(void *arg, const struct job_scan_req *req, struct job_scan_rec *rec,
-                        char *why, size_t cap)
+/* Send a scan request to the pool; the connection is the handle. */
+static int session_scan_begin(void *arg, const struct job_scan_req *req, int *handle, char *why,
+                              size_t cap)
 {
     struct session_env *env = arg;
-    struct proto_frame f;
     struct buf p;
     int fds[3];
     size_t n = 0;
@@ -76,8 +76,22 @@ static int session_scan(void *arg, const struct job_scan_req *req, struct job_sc
     if (rc == MG_OK)
         rc = proto_send(sock, PROTO_SCAN, p.data, p.len, fds, n);
     buf_free(&p);
+    if (rc != MG_OK) {
+        close(sock);
+        snprintf(why, cap, "cannot send the scan request");
+        return rc;
+    }
+    *handle = sock;
+    return MG_OK;
+}
+
+static int session_scan_end(void *arg, int sock, struct job_scan_rec *rec, char *why, size_t cap)
+{
+    struct session_env *env = arg;
+    struct proto_frame f;
     int wait_ms = (int)env->je->pol.worker_deadline_seconds * 1000 + 30000;
-    if (rc == MG_OK && (rc = proto_recv(sock, wait_ms, JOB_RECORD_EXTRA, 0, &f)) == MG_OK) {
+    int rc = proto_recv(sock, wait_ms, JOB_RECORD_EXTRA, 0, &f);
+    if (rc == MG_OK) {
         if (f.type != PROTO_SCAN_RESULT ||
             job_scan_rec_parse(f.payload.data, f.payload.len, rec) != MG_OK)
             rc = MG_ERR_SANDBOX;
@@ -252,8 +266,9 @@ void session_main(int conn, const struct ucred *peer, struct session_env *env)
     /* Workers forked from here must not inherit the writable status page. */
     stats_hide_from_children(env->st);
     signal(SIGPIPE, SIG_IGN);
-    env->je->scan_fn = session_scan;
-    env->je->scan_arg = env;
+    static struct job_scanner pool = {session_scan_begin, session_scan_end, NULL};
+    pool.arg = env;
+    env->je->scanner = &pool;
     __atomic_fetch_add(&env->st->sessions, 1, __ATOMIC_RELAXED);
     /* One request's whole work is bounded: three workers and a margin. */
     unsigned bound = 3 * env->je->pol.worker_deadline_seconds + 120;
