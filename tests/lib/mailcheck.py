@@ -545,8 +545,13 @@ def compare(orig_bytes, out_bytes, label="", _orig_msg=None, _out_msg=None, dept
         n = n.replace("\ufffd", "")
         stem = n.rsplit(".", 1)[0] if "." in n else n
         clean_n = "".join(c for c in n if c >= " " and c not in "/\\")
+        # Released under its name with the extension made that of the
+        # released type: kept, replaced (a.docm -> a.docx, x.xml.gz ->
+        # x.txt) or appended (meeting.rdp -> meeting.rdp.txt).
+        base = n.split(".", 1)[0]
         if (n in out_names or clean_n in out_names
                 or any(o.rsplit(".", 1)[0] in (stem, n, clean_n) for o in out_names if o)
+                or (base and any(o.split(".", 1)[0] == base for o in out_names if o))
                 or clean_n in body or n in body):
             continue
         bad("attachment %r neither released nor named in a notice (released: %r)" %
