@@ -104,18 +104,6 @@ static int job_rm_entry(const char *path, const struct stat *st, int flag, struc
     return 0;
 }
 
-void job_block(struct job_result *res, const char *code, const char *fmt, const char *arg)
-{
-    /* The first reason stands, except that finding malware outranks any
-     * other reason: that is what a reviewer must see first. */
-    if (res->verdict == VERDICT_BLOCKED && res->reason_code[0] && strcmp(code, "infected") != 0)
-        return;
-    res->verdict = VERDICT_BLOCKED;
-    res->released = 0;
-    job_strlcpy(res->reason_code, sizeof(res->reason_code), code);
-    snprintf(res->reason, sizeof(res->reason), fmt, arg);
-}
-
 static void job_limits(const struct job_engine *je, struct sandbox_limits *lim, uint64_t fsize,
                        size_t result_max)
 {
@@ -429,16 +417,6 @@ static void job_scan(struct job_engine *je, struct job_arg *arg, int in_ro, int 
 
 /* ---- the pipeline ---- */
 
-void job_result_init(struct job_result *res)
-{
-    memset(res, 0, sizeof(*res));
-    res->in_fd = -1;
-    res->out_fd = -1;
-    res->verdict = VERDICT_BLOCKED;
-    buf_init(&res->report, JOB_REPORT_MAX);
-    job_strlcpy(res->type, sizeof(res->type), "unknown");
-}
-
 /* The input, once, into a sealed memfd: the caller's file may change or
  * shrink under us; our copy cannot. */
 static int job_take_input(struct job_engine *je, int fd, struct job_result *res)
@@ -521,16 +499,6 @@ out:
     if (rc != MG_OK)
         res->released = 0;
     return rc;
-}
-
-void job_result_free(struct job_result *res)
-{
-    if (res->out_fd >= 0)
-        close(res->out_fd);
-    if (res->in_fd >= 0)
-        close(res->in_fd);
-    res->out_fd = res->in_fd = -1;
-    buf_free(&res->report);
 }
 
 int job_sanitize_inprocess(struct job_engine *je, const char *name, const uint8_t *in, size_t len,

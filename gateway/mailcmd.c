@@ -99,6 +99,7 @@ static void mail_via_daemon(const char *socket_path, int in_fd, struct mail_repl
         close(sock);
 }
 
+#ifndef MUGAI_THIN
 /* The job here: engine loaded for this one message. */
 static void mail_standalone(const struct mailcmd_opts *o, const struct policy *pol, int in_fd,
                             uint64_t len, const char *sha, const char *kept,
@@ -126,6 +127,8 @@ static void mail_standalone(const struct mailcmd_opts *o, const struct policy *p
     }
     scan_free(se);
 }
+
+#endif
 
 int mailcmd_main(int argc, char **argv)
 {
@@ -185,6 +188,12 @@ int mailcmd_main(int argc, char **argv)
         fprintf(stderr, "mugai mail: --socket and --standalone exclude each other\n");
         return MAILCMD_EXIT_TEMPFAIL;
     }
+#ifdef MUGAI_THIN
+    if (!o.socket_path) {
+        cli_exec_standalone(); /* before anything is read from standard input */
+        return MAILCMD_EXIT_TEMPFAIL;
+    }
+#endif
 
     policy_defaults(&pol);
     if (o.policy_file && policy_load_file(&pol, o.policy_file, err, sizeof(err)) != MG_OK) {
@@ -215,10 +224,14 @@ int mailcmd_main(int argc, char **argv)
     if (spool_expire(o.spool_dir, pol.mail_retention_days, &expired) != MG_OK)
         fprintf(stderr, "mugai mail: warning: cannot expire old originals in %s\n", o.spool_dir);
 
+#ifdef MUGAI_THIN
+    mail_via_daemon(o.socket_path, in_fd, &reply, &deliver_fd);
+#else
     if (o.socket_path)
         mail_via_daemon(o.socket_path, in_fd, &reply, &deliver_fd);
     else
         mail_standalone(&o, &pol, in_fd, len, sha, kept, &reply, &deliver_fd);
+#endif
     if (reply.json.len)
         spool_note(o.spool_dir, sha, (const char *)reply.json.data, reply.json.len);
     if (reply.status == MAILJOB_EXIT_TEMPFAIL) {

@@ -28,4 +28,8 @@
 
 int mailcmd_main(int argc, char **argv);
 
+/* In the mugai client (built with MUGAI_THIN): hand the whole command over
+ * to mugai-standalone; returns only if that fails (said on stderr). */
+void cli_exec_standalone(void);
+
 #endif

@@ -220,6 +220,10 @@ static int sanitize_one(struct job_engine *je, const struct cli *c, const char *
     } else {
         char err[1024] = "";
         int rc;
+#ifdef MUGAI_THIN
+        (void)je;
+        rc = daemon_job(c, input, fd, &r, err, sizeof(err));
+#else
         if (c->socket_path) {
             rc = daemon_job(c, input, fd, &r, err, sizeof(err));
         } else {
@@ -227,6 +231,7 @@ static int sanitize_one(struct job_engine *je, const struct cli *c, const char *
             rc = job_run(je, &req, &r);
             snprintf(err, sizeof(err), "%s", err_str(rc));
         }
+#endif
         close(fd);
         if (rc != MG_OK) {
             fprintf(stderr, "mugai: %s: internal error: %s; nothing released\n", input, err);
@@ -281,6 +286,7 @@ static int sanitize_item(int i, void *arg, struct buf *line)
     return sanitize_one(b->je, b->c, b->inputs[i], line);
 }
 
+#ifndef MUGAI_THIN
 /* Everything in this process: policy, libmagic and the ClamAV engine. */
 static int sanitize_standalone(struct cli *c, const struct policy *pol, int n, char **inputs)
 {
@@ -317,6 +323,8 @@ static int sanitize_standalone(struct cli *c, const struct policy *pol, int n, c
     scan_free(se);
     return status;
 }
+
+#endif
 
 static int cmd_sanitize(int argc, char **argv)
 {
@@ -458,7 +466,12 @@ static int cmd_sanitize(int argc, char **argv)
         struct sanitize_batch b = {NULL, &c, argv + optind};
         status = batch_run(argc - optind, c.jobs, sanitize_item, &b, worse, EXIT_INTERNAL, stdout);
     } else {
+#ifdef MUGAI_THIN
+        cli_exec_standalone(); /* nothing written yet: the full command takes over */
+        status = EXIT_USAGE;
+#else
         status = sanitize_standalone(&c, &pol, argc - optind, argv + optind);
+#endif
     }
     free(passwords);
     outdir_close(&c.out);
@@ -527,8 +540,43 @@ static int cmd_status(int argc, char **argv)
     return ready ? EXIT_RELEASED : EXIT_BLOCKED;
 }
 
+static char **saved_argv;
+
+#ifdef MUGAI_THIN
+/*
+ * This program talks to mugaid and loads no parser. Where the engine must
+ * run here (no daemon, --standalone, --policy or --db), the same command
+ * built with everything, mugai-standalone, takes over with the same
+ * arguments: $MUGAI_STANDALONE, else beside this program, else in the
+ * installed helper directory.
+ */
+void cli_exec_standalone(void)
+{
+    char self[4096], path[4200];
+    const char *env = getenv("MUGAI_STANDALONE");
+    ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+    if (env && *env) {
+        snprintf(path, sizeof(path), "%s", env);
+    } else if (n > 0) {
+        self[n] = 0;
+        char *slash = strrchr(self, '/');
+        if (slash)
+            *slash = 0;
+        snprintf(path, sizeof(path), "%s/mugai-standalone", self);
+        if (access(path, X_OK) != 0)
+            snprintf(path, sizeof(path), "%s/mugai-standalone", MUGAI_LIBEXECDIR);
+    } else {
+        snprintf(path, sizeof(path), "%s/mugai-standalone", MUGAI_LIBEXECDIR);
+    }
+    fflush(stdout);
+    execv(path, saved_argv);
+    fprintf(stderr, "mugai: cannot run %s: %s\n", path, strerror(errno));
+}
+#endif
+
 int main(int argc, char **argv)
 {
+    saved_argv = argv;
     /* A worker dying mid-write must not take the parent with it. */
     signal(SIGPIPE, SIG_IGN);
     if (argc >= 2 && strcmp(argv[1], "--version") == 0) {

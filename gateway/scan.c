@@ -251,25 +251,3 @@ void scan_mem(struct scan_engine *se, const char *scratch, const uint8_t *p, siz
     cl_fmap_close(map);
     scan_result_of(cr, virname, res);
 }
-
-const struct scan_result *scan_worse(const struct scan_result *a, const struct scan_result *b)
-{
-    static const int rank[] = {
-            [SCAN_CLEAN] = 0, [SCAN_ERROR] = 1, [SCAN_LIMIT] = 2, [SCAN_INFECTED] = 3};
-    return rank[b->status] > rank[a->status] ? b : a;
-}
-
-const char *scan_status_name(enum scan_status s)
-{
-    switch (s) {
-    case SCAN_CLEAN:
-        return "clean";
-    case SCAN_INFECTED:
-        return "infected";
-    case SCAN_LIMIT:
-        return "limit-exceeded";
-    case SCAN_ERROR:
-        return "error";
-    }
-    return "error";
-}

@@ -146,6 +146,9 @@ const struct ftype_info *ftype_info(enum ftype t);
 /* Look a type up by its policy name; FT_UNKNOWN when there is none. */
 enum ftype ftype_by_name(const char *name);
 bool ftype_is_executable(enum ftype t);
+/* The type a file name's extension claims (case-insensitive, trailing dots
+ * and spaces ignored as Windows ignores them); FT_UNKNOWN if none. */
+enum ftype ftype_by_ext(const char *name);
 /* Whether ext (without the dot, any ASCII case, len bytes) is in t's release_exts. */
 bool ftype_release_ext(enum ftype t, const char *ext, size_t len);
 

@@ -27,7 +27,6 @@
  */
 #include "names.h"
 #include "err.h"
-#include "ident.h"
 #include "utf8.h"
 
 #include <stdarg.h>
@@ -202,7 +201,7 @@ static enum ftype names_ext_claim(const char *ext, size_t len)
     probe[0] = '.';
     memcpy(probe + 1, ext, len);
     probe[len + 1] = '\0';
-    return ident_ext_type(probe);
+    return ftype_by_ext(probe);
 }
 
 /*

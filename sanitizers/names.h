@@ -36,7 +36,7 @@ const char *names_basename(const char *path);
  *   3. kept when its last extension is one out may keep (ftype's
  *      release_exts): "photo.JPG" that is a JPEG stays "photo.JPG";
  *   4. with the extension replaced by out's canonical one when it claims a
- *      type Mugai knows (ident_ext_type): a PNG named "photo.jpg" becomes
+ *      type Mugai knows (ftype_by_ext): a PNG named "photo.jpg" becomes
  *      "photo.png", "report.docm" rebuilt as docx becomes "report.docx";
  *   5. otherwise with out's canonical extension appended: "meeting.rdp"
  *      that is text becomes "meeting.rdp.txt", "README" becomes

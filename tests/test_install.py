@@ -26,7 +26,8 @@ P, E = prefix.lstrip("/"), etc.lstrip("/")
 want = [f"{P}/bin/mugai", f"{P}/bin/mugai-milter", f"{P}/sbin/mugaid",
         f"{P}/lib/systemd/system/mugaid.service", f"{P}/lib/systemd/system/mugai-milter.service",
         f"{P}/lib/sysusers.d/mugai.conf", f"{P}/lib/tmpfiles.d/mugai.conf",
-        f"{E}/mugai/mugaid.conf", f"{E}/mugai/policy.conf", f"{P}/share/doc/mugai/README.md"]
+        f"{E}/mugai/mugaid.conf", f"{E}/mugai/policy.conf", f"{P}/share/doc/mugai/README.md",
+        f"{P}/libexec/mugai/mugai-standalone"]
 for w in want:
     t.check(os.path.exists(os.path.join(dest, w)), f"installed: {w}")
 unit = open(os.path.join(dest, f"{P}/lib/systemd/system/mugaid.service")).read()
@@ -53,4 +54,12 @@ p = subprocess.run([mt.MUGAI, "sanitize", "--standalone", "--policy", pol, "--db
                                                                      "お知らせ.txt")],
                    capture_output=True, text=True)
 t.check(p.returncode == 0, "the installed policy is the default one, and valid: " + p.stderr)
+# The installed client runs the engine through the installed helper.
+inst = os.path.join(dest, f"{P}/bin/mugai")
+p = subprocess.run([inst, "sanitize", "--standalone", "--db", mt.TESTDB, "--out",
+                    os.path.join(dest, "out2"), os.path.join(mt.CORPUS, "samples", "お知らせ.txt")],
+                   capture_output=True, text=True,
+                   env=dict(os.environ, MUGAI_STANDALONE=os.path.join(
+                       dest, f"{P}/libexec/mugai/mugai-standalone")))
+t.check(p.returncode == 0, "the client hands --standalone to mugai-standalone: " + p.stderr)
 t.done()

@@ -1,9 +1,52 @@
 /*
- * job_json - the JSON line for one input (format documented in README.md).
+ * job_result - a job's result: made, blocked, freed, and written as the
+ * JSON line for one input (format documented in README.md). Apart from the
+ * pipeline (job.c) so that clients of the daemon can use it alone.
  */
 #include "err.h"
 #include "job.h"
 #include "report.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+static void job_strlcpy(char *dst, size_t n, const char *src)
+{
+    snprintf(dst, n, "%s", src ? src : "");
+}
+
+void job_result_init(struct job_result *res)
+{
+    memset(res, 0, sizeof(*res));
+    res->in_fd = -1;
+    res->out_fd = -1;
+    res->verdict = VERDICT_BLOCKED;
+    buf_init(&res->report, JOB_REPORT_MAX);
+    job_strlcpy(res->type, sizeof(res->type), "unknown");
+}
+
+void job_result_free(struct job_result *res)
+{
+    if (res->out_fd >= 0)
+        close(res->out_fd);
+    if (res->in_fd >= 0)
+        close(res->in_fd);
+    res->out_fd = res->in_fd = -1;
+    buf_free(&res->report);
+}
+
+void job_block(struct job_result *res, const char *code, const char *fmt, const char *arg)
+{
+    /* The first reason stands, except that finding malware outranks any
+     * other reason: that is what a reviewer must see first. */
+    if (res->verdict == VERDICT_BLOCKED && res->reason_code[0] && strcmp(code, "infected") != 0)
+        return;
+    res->verdict = VERDICT_BLOCKED;
+    res->released = 0;
+    job_strlcpy(res->reason_code, sizeof(res->reason_code), code);
+    snprintf(res->reason, sizeof(res->reason), fmt, arg);
+}
 
 static int job_json_kv(struct buf *out, const char *key, const char *val)
 {
