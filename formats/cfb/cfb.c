@@ -320,6 +320,9 @@ static int entry_fill(struct cfb *c, const uint8_t *e, uint32_t id, struct cfb_e
     /* Version 3 writers left the high half of the size uninitialized;
      * [MS-CFB] says to ignore it there. */
     out->size = c->version == 3 ? bytes_le32(e + 120) : bytes_le64(e + 120);
+    /* A storage's size field means nothing; some writers leave garbage there. */
+    if (out->type != CFB_STREAM && out->type != CFB_ROOT)
+        out->size = 0;
     if (out->type == CFB_STREAM && out->size > CFB_MAX_STREAM)
         return fail(c, "stream entry %u declares %llu bytes", id, (unsigned long long)out->size);
     return MG_OK;
