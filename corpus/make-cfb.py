@@ -9,7 +9,8 @@ corpus/cfb/bad-*.cfb       one structural fault each that must be refused:
                            sizes that disagree with chains, directory
                            loops and orphans, duplicate names, bad headers,
                            oversized directories, storages nested too deep
-corpus/seeds/cfb/          every sample under 64 KB, as fuzzing seeds
+corpus/seeds/cfb/          every sample under 64 KB, as fuzzing seeds (crash-* files
+                           there are fuzzer finds, kept)
 
 The files are built here by a writer of this script's own (not Mugai's),
 laid out as: header, FAT, directory, mini FAT, mini stream, large streams;
@@ -51,7 +52,7 @@ class Layout:
     """Where build() put things: sector numbers and directory ids."""
 
 
-def build(tree, version=3, extra_dir=0):
+def build(tree, version=3, extra_dir=0, root_clsid=CLSID_WORD):
     """tree: list of (name, kind, parent_index or None, data, clsid); kind 's' stream,
     'd' storage. Children of each storage are chained through right-sibling
     links in name order (a valid binary search tree of one branch)."""
@@ -116,7 +117,7 @@ def build(tree, version=3, extra_dir=0):
         first_child[p] = lst[0] + 1
         for a, b in zip(lst, lst[1:]):
             right[a] = b + 1
-    ents[0] = dir_entry("Root Entry", 5, child=first_child.get(None, NOSTREAM), clsid=CLSID_WORD,
+    ents[0] = dir_entry("Root Entry", 5, child=first_child.get(None, NOSTREAM), clsid=root_clsid,
                         start=L.mini0 if nmini else ENDOFCHAIN, size=len(mini))
     for i, (name, kind, parent, data, clsid) in enumerate(tree):
         if kind == "d":
@@ -318,9 +319,11 @@ def main():
     if os.path.isdir(OUT):
         shutil.rmtree(OUT)
     os.makedirs(OUT)
-    if os.path.isdir(SEEDS):
-        shutil.rmtree(SEEDS)
-    os.makedirs(SEEDS)
+    # Seeds named crash-* are inputs the fuzzer found; they stay.
+    os.makedirs(SEEDS, exist_ok=True)
+    for f in os.listdir(SEEDS):
+        if not f.startswith("crash-"):
+            os.remove(os.path.join(SEEDS, f))
     for name, data in sorted(samples().items()):
         with open(os.path.join(OUT, name), "wb") as fh:
             fh.write(data)

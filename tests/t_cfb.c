@@ -259,10 +259,10 @@ static void test_write_tree(void)
 {
     static uint16_t nm[16][32];
     static const uint16_t ja[] = {0x8CC7, 0x6599}; /* 資料 */
-    uint8_t *big = malloc(10000), *small = malloc(3000);
+    uint8_t *big = malloc(10000), *small = malloc(4096);
     for (size_t i = 0; i < 10000; i++)
         big[i] = (uint8_t)((1 + i * 7) % 251);
-    for (size_t i = 0; i < 3000; i++)
+    for (size_t i = 0; i < 4096; i++)
         small[i] = (uint8_t)((2 + i * 7) % 251);
     struct cfb_wnode w[] = {
             {u16("WordDocument", nm[0]), 12, CFB_STREAM, CFB_NONE, {0}, 0, big, 10000},

@@ -214,16 +214,35 @@ static int find_substreams(struct xls *x)
     return MG_OK;
 }
 
-/* Printable ASCII of a BIFF8 string's characters (others as '?'). */
+/* A BIFF8 string's characters as UTF-8 for messages (controls as '?'). */
 static void str_print(const uint8_t *p, size_t avail, size_t cch, bool high, char *out, size_t cap)
 {
     size_t o = 0;
-    for (size_t k = 0; k < cch && o + 1 < cap; k++) {
+    for (size_t k = 0; k < cch; k++) {
         size_t w = high ? 2 : 1;
         if ((k + 1) * w > avail)
             break;
         unsigned c = high ? le16(p + k * w) : p[k];
-        out[o++] = c >= 0x20 && c < 0x7F ? (char)c : '?';
+        char t[3];
+        size_t n = 1;
+        if (c < 0x20 || c == 0x7F || (c >= 0xD800 && c <= 0xDFFF)) {
+            t[0] = '?';
+        } else if (c < 0x80) {
+            t[0] = (char)c;
+        } else if (c < 0x800) {
+            t[0] = (char)(0xC0 | c >> 6);
+            t[1] = (char)(0x80 | (c & 0x3F));
+            n = 2;
+        } else {
+            t[0] = (char)(0xE0 | c >> 12);
+            t[1] = (char)(0x80 | ((c >> 6) & 0x3F));
+            t[2] = (char)(0x80 | (c & 0x3F));
+            n = 3;
+        }
+        if (o + n >= cap)
+            break;
+        memcpy(out + o, t, n);
+        o += n;
     }
     out[o] = 0;
 }

@@ -327,8 +327,8 @@ static int word_tables(struct msodoc *d)
         if (!d->m.fix)
             return mso_fail(&d->m, MG_ERR_VERIFY, "verify-failed", "a second table stream");
         mso_action(&d->m, "removed", "the document does not use it (stale data)",
-                   "table stream \"%s\" (%zu bytes)", table[0] == '0' ? "1Table" : "0Table",
-                   d->s[other].len);
+                   "table stream \"%s\" (%llu bytes)", table[0] == '0' ? "1Table" : "0Table",
+                   (unsigned long long)d->cfb.entries[d->idx[other]].size);
         free(d->s[other].data);
         d->s[other].data = NULL;
         d->s[other].len = 0;
