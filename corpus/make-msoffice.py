@@ -491,6 +491,29 @@ def ppt_variants(out):
     out["ppt-encrypted.ppt"] = variant(b"", bytes(cur))
 
 
+def raw_seed(path, name):
+    """The main stream alone, as fuzz/fuzz_msoffice.c takes it: an application
+    byte (0 Excel, 1 PowerPoint, 2 Word), then the stream (for Word, the
+    length of WordDocument, WordDocument, then the table stream)."""
+    try:
+        o = olefile.OleFileIO(path)
+    except OSError:
+        return
+    seed = None
+    if o.exists("Workbook"):
+        seed = b"\x00" + o.openstream("Workbook").read()
+    elif o.exists("PowerPoint Document"):
+        seed = b"\x01" + o.openstream("PowerPoint Document").read()
+    elif o.exists("WordDocument") and (o.exists("1Table") or o.exists("0Table")):
+        wd = o.openstream("WordDocument").read()
+        tb = o.openstream("1Table" if o.exists("1Table") else "0Table").read()
+        seed = b"\x02" + struct.pack("<I", len(wd)) + wd + tb
+    o.close()
+    if seed is not None and len(seed) < 64 * 1024:
+        with open(os.path.join(SEEDS, "raw-" + name.rsplit(".", 1)[0] + ".bin"), "wb") as fh:
+            fh.write(seed)
+
+
 def main():
     os.makedirs(OUT, exist_ok=True)
     if "--variants" not in sys.argv:
@@ -511,6 +534,7 @@ def main():
         path = os.path.join(OUT, name)
         if os.path.getsize(path) < 64 * 1024:
             shutil.copy(path, os.path.join(SEEDS, name))
+        raw_seed(path, name)
     print(f"wrote {len(os.listdir(OUT))} files into {OUT}")
 
 
