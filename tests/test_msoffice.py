@@ -386,6 +386,13 @@ for rep in r2.reports:
                 "no links: https target blanked")
         ole.close()
 
+# --- the default policy sanitizes all three ---------------------------------------------------
+r4 = mt.run([os.path.join(SAMPLES, n) for n in ("benign-letter.doc", "xls-macrosheet.xls",
+                                               "ppt-actions.ppt")])
+t.check(r4.code == 0 and len(r4.outputs()) == 3 and all(x["verdict"] == "sanitized"
+                                                        for x in r4.reports),
+        f"default policy: doc, xls, ppt sanitized ({[x['reason'] for x in r4.reports]})")
+
 # --- other compound files stay blocked ---------------------------------------------------
 blocked = os.path.join(mt.CORPUS, "blocked")
 others = {os.path.join(blocked, "setup.msi"): ("msi", "executable"),
