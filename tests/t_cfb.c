@@ -82,10 +82,7 @@ static void test_valid(const char *file)
         CHECK(stream_is_text(&c, NULL, "1table", 700, 2)); /* names compare ignoring case */
         CHECK(stream_is_text(&c, NULL, "\x05SummaryInformation", 200, 3));
         CHECK(stream_is_text(&c, NULL, "empty", 0, 0));
-        CHECK(stream_is_text(&c, "ObjectPool",
-                             "\x01"
-                             "CompObj",
-                             90, 5));
+        CHECK(stream_is_text(&c, "ObjectPool", "\001CompObj", 90, 5));
         /* 資料 as UTF-16 */
         size_t pool = cfb_find(&c, 0, "ObjectPool"), ja = CFB_NONE;
         for (size_t i = 0; i < c.n; i++)

@@ -35,7 +35,7 @@ struct sample {
 static const struct sample samples[] = {
         {"benign-letter.doc", FT_DOC, NULL, NULL},
         {"benign-budget.xls", FT_XLS, NULL, NULL},
-        {"benign-slides.ppt", FT_PPT, NULL, NULL},
+        {"benign-slides.ppt", FT_PPT, NULL, "1 properties of \"SummaryInformation\""},
         {"doc-vba.doc", FT_DOC, NULL, "VBA project (storage \"Macros\""},
         {"doc-objectpool.doc", FT_DOC, NULL, "storage \"ObjectPool\""},
         {"doc-stale-table.doc", FT_DOC, NULL, "table stream \"0Table\""},
@@ -291,6 +291,41 @@ static void test_tampered(void)
     free(in);
 }
 
+/* A summary property set that does not parse goes whole; the document stays. */
+static void test_bad_props(void)
+{
+    size_t len;
+    uint8_t *in = load("benign-letter.doc", &len);
+    struct buf out, out2;
+    struct report_node *node, *n2;
+    CHECK_EQ_INT(sanitize(in, len, FT_DOC, &out, &node), MG_OK);
+    struct copy cp;
+    CHECK(open_copy(&out, &cp));
+    size_t si = find(&cp, "\005SummaryInformation");
+    CHECK(si != CFB_NONE);
+    uint8_t *f = NULL;
+    size_t fl = 0;
+    if (si != CFB_NONE) {
+        cp.data[si][0] = 0; /* byte order mark */
+        CHECK(write_copy(&cp, NULL, 0, &f, &fl) == MG_OK);
+        CHECK(verify(f, fl) != MG_OK);
+        CHECK_EQ_INT(sanitize(f, fl, FT_DOC, &out2, &n2), MG_OK);
+        CHECK(has_action(n2, "property set \"SummaryInformation\""));
+        struct cfb c;
+        CHECK(cfb_open(&c, out2.data, out2.len) == MG_OK);
+        CHECK(cfb_find(&c, 0, "\005SummaryInformation") == CFB_NONE);
+        CHECK(cfb_find(&c, 0, "WordDocument") != CFB_NONE);
+        cfb_close(&c);
+        report_free(n2);
+        buf_free(&out2);
+        free(f);
+    }
+    close_copy(&cp);
+    report_free(node);
+    buf_free(&out);
+    free(in);
+}
+
 /* Limits and wrong inputs. */
 static void test_limits(void)
 {
@@ -329,6 +364,7 @@ int main(void)
     pol.max_output_size = 64u << 20;
     test_samples();
     test_tampered();
+    test_bad_props();
     test_limits();
     return t_done();
 }

@@ -370,6 +370,13 @@ if "ppt-actions.ppt" in out:
     t.check("https://www.example.jp/".encode("utf-16-le") in doc, "https hyperlink kept")
     t.check(b"c\x00a\x00l\x00c\x00" not in doc, "program name blanked")
 
+# The presentation's thumbnail (a picture in the summary properties) goes; its title stays.
+if "benign-slides.ppt" in out:
+    m_in = olefile.OleFileIO(os.path.join(SAMPLES, "benign-slides.ppt")).get_metadata()
+    m_out = olefile.OleFileIO(out["benign-slides.ppt"]).get_metadata()
+    t.check(m_in.thumbnail is not None and m_out.thumbnail is None, "thumbnail removed")
+    t.check(m_in.title and m_out.title == m_in.title, "title kept")
+
 # keep_hyperlinks = no: the http links go too.
 r2 = mt.run([os.path.join(SAMPLES, "lo-hyperlinks.doc"), os.path.join(SAMPLES, "ppt-actions.ppt")],
             "--policy", POLICY_NOLINKS)

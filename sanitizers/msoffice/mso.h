@@ -46,6 +46,10 @@ int mso_fail(struct mso *m, int rc, const char *code, const char *fmt, ...)
 /* Whether a hyperlink target may stay (http, https, mailto, when the policy keeps links). */
 bool mso_link_ok(const struct mso *m, const char *url, size_t n);
 
+/* A summary property set (name is its stream name): only plain properties
+ * stay. Sets *drop when the stream is to go whole (it does not parse). */
+int mso_props(struct mso *m, struct mso_stream *s, const char *name, bool *drop);
+
 /* Excel: the Workbook stream (BIFF8). May replace wb->data. */
 int mso_xls(struct mso *m, struct mso_stream *wb);
 

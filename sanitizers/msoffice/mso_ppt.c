@@ -113,25 +113,24 @@ static void cstring_blank_out(uint8_t *d, uint32_t len)
     }
 }
 
-/* Children of a container [off, end) as (type, instance, data, len) through a callback. */
+/* The next child record of a container [*off, end), or false at its end. */
 struct child {
     uint16_t type, inst;
     uint8_t *data;
     uint32_t len;
 };
 
-static size_t children(struct ppt *p, size_t off, size_t end, struct child *out, size_t cap)
+static bool next_child(struct ppt *p, size_t *off, size_t end, struct child *c)
 {
-    size_t n = 0;
-    while (off + 8 <= end && n < cap) {
-        uint32_t len = le32(p->d + off + 4);
-        if (len > end - off - 8)
-            break;
-        out[n++] = (struct child){le16(p->d + off + 2), (uint16_t)(le16(p->d + off) >> 4),
-                                  p->d + off + 8, len};
-        off += 8 + (size_t)len;
-    }
-    return n;
+    if (*off + 8 > end)
+        return false;
+    uint32_t len = le32(p->d + *off + 4);
+    if (len > end - *off - 8)
+        return false; /* the walk refuses it */
+    *c = (struct child){le16(p->d + *off + 2), (uint16_t)(le16(p->d + *off) >> 4), p->d + *off + 8,
+                        len};
+    *off += 8 + (size_t)len;
+    return true;
 }
 
 static bool link_ok(struct ppt *p, const char *s)
@@ -142,22 +141,21 @@ static bool link_ok(struct ppt *p, const char *s)
 /* ExHyperlinkContainer: the target (instance 1) must be an allowed link. */
 static int hyperlink(struct ppt *p, size_t off, size_t end)
 {
-    struct child c[16];
-    size_t n = children(p, off, end, c, 16);
+    struct child c;
     uint32_t id = 0;
-    for (size_t i = 0; i < n; i++)
-        if (c[i].type == RT_EXHYPERLINKATOM && c[i].len >= 4)
-            id = le32(c[i].data);
-    for (size_t i = 0; i < n; i++) {
-        if (c[i].type != RT_CSTRING || c[i].inst != 1 || c[i].len == 0)
+    for (size_t o = off; next_child(p, &o, end, &c);)
+        if (c.type == RT_EXHYPERLINKATOM && c.len >= 4)
+            id = le32(c.data);
+    for (size_t o = off; next_child(p, &o, end, &c);) {
+        if (c.type != RT_CSTRING || c.inst != 1 || c.len == 0)
             continue;
         char url[512];
-        cstring(c[i].data, c[i].len, url, sizeof(url));
-        if (cstring_blank(c[i].data, c[i].len) || link_ok(p, url))
+        cstring(c.data, c.len, url, sizeof(url));
+        if (cstring_blank(c.data, c.len) || link_ok(p, url))
             continue;
         if (!p->m->fix)
             return bad(p->m, "a hyperlink with a disallowed target is left");
-        cstring_blank_out(c[i].data, c[i].len);
+        cstring_blank_out(c.data, c.len);
         if (p->nblanked < BLANKS_MAX)
             p->blanked[p->nblanked++] = id;
         mso_action(p->m, "removed",
@@ -177,40 +175,63 @@ static bool was_blanked(const struct ppt *p, uint32_t id)
     return false;
 }
 
-/* InteractiveInfoContainer: no macro, program or OLE action; no link to a blanked target. */
+static bool action_risky(const struct ppt *p, const uint8_t *atom)
+{
+    uint8_t act = atom[8];
+    return act == ACTION_MACRO || act == ACTION_PROGRAM || act == ACTION_OLE ||
+           (act == ACTION_LINK && was_blanked(p, le32(atom + 4)));
+}
+
+/*
+ * An InteractiveInfoAtom, wherever it is: a macro, program or OLE action,
+ * or a link to a blanked target, becomes "no action". name is the macro or
+ * program name of its container, for the report.
+ */
+static int action_atom(struct ppt *p, uint8_t *atom, uint32_t len, const char *name)
+{
+    if (len < 16 || !action_risky(p, atom))
+        return MG_OK;
+    if (!p->m->fix)
+        return bad(p->m, "a macro, program or OLE action is left");
+    uint8_t act = atom[8];
+    atom[8] = ACTION_NONE;
+    if (act != ACTION_LINK)
+        mso_action(p->m, "removed",
+                   "action settings that run macros, programs or OLE verbs run code on a click; "
+                   "the action becomes \"none\"",
+                   "%s action%s%.120s%s",
+                   act == ACTION_MACRO     ? "macro"
+                   : act == ACTION_PROGRAM ? "run-program"
+                                           : "OLE",
+                   name[0] ? " \"" : "", name, name[0] ? "\"" : "");
+    p->actions++;
+    return MG_OK;
+}
+
+/* InteractiveInfoContainer: its macro or program name goes with a risky action. */
 static int interactive(struct ppt *p, size_t off, size_t end)
 {
-    struct child c[16];
-    size_t n = children(p, off, end, c, 16);
-    for (size_t i = 0; i < n; i++) {
-        if (c[i].type != RT_INTERACTIVEATOM || c[i].len < 16)
-            continue;
-        uint8_t *a = c[i].data;
-        uint8_t act = a[8];
-        bool risky = act == ACTION_MACRO || act == ACTION_PROGRAM || act == ACTION_OLE;
-        bool dead_link = act == ACTION_LINK && was_blanked(p, le32(a + 4));
-        if (!risky && !dead_link)
-            continue;
-        if (!p->m->fix)
-            return bad(p->m, "a macro, program or OLE action is left");
-        char name[256] = "";
-        for (size_t k = 0; k < n; k++)
-            if (c[k].type == RT_CSTRING) {
-                cstring(c[k].data, c[k].len, name, sizeof(name));
-                cstring_blank_out(c[k].data, c[k].len);
-            }
-        a[8] = ACTION_NONE;
-        if (risky)
-            mso_action(p->m, "removed",
-                       "action settings that run macros, programs or OLE verbs run code on a "
-                       "click; the action becomes \"none\"",
-                       "%s action%s%.120s%s",
-                       act == ACTION_MACRO     ? "macro"
-                       : act == ACTION_PROGRAM ? "run-program"
-                                               : "OLE",
-                       name[0] ? " \"" : "", name, name[0] ? "\"" : "");
-        p->actions++;
-    }
+    struct child c;
+    bool risky = false;
+    char name[256] = "";
+    for (size_t o = off; next_child(p, &o, end, &c);)
+        if (c.type == RT_INTERACTIVEATOM && c.len >= 16 && action_risky(p, c.data))
+            risky = true;
+    if (!risky)
+        return MG_OK;
+    if (!p->m->fix)
+        return bad(p->m, "a macro, program or OLE action is left");
+    for (size_t o = off; next_child(p, &o, end, &c);)
+        if (c.type == RT_CSTRING) {
+            cstring(c.data, c.len, name, sizeof(name));
+            cstring_blank_out(c.data, c.len);
+        }
+    for (size_t o = off; next_child(p, &o, end, &c);)
+        if (c.type == RT_INTERACTIVEATOM) {
+            int rc = action_atom(p, c.data, c.len, name);
+            if (rc != MG_OK)
+                return rc;
+        }
     return MG_OK;
 }
 
@@ -237,7 +258,9 @@ static int walk(struct ppt *p, size_t off, size_t end, int depth, int pass)
             return refuse_object(p, type);
         if (type == RT_VBAINFOATOM && len >= 8 && le32(p->d + body + 4) != 0)
             return refuse_object(p, type);
-        if ((vi & 0xF) == 0xF) {
+        if (pass == 1 && type == RT_INTERACTIVEATOM && (vi & 0xF) != 0xF)
+            rc = action_atom(p, p->d + body, len, "");
+        if (rc == MG_OK && (vi & 0xF) == 0xF) {
             if (pass == 0 && type == RT_EXHYPERLINK)
                 rc = hyperlink(p, body, body + len);
             if (pass == 1 && type == RT_INTERACTIVEINFO)

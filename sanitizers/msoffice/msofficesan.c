@@ -61,12 +61,8 @@ static const struct keep keep_table[] = {
         {"Current User", R_CURUSER, P},
         {"Pictures", R_PICTURES, P},
         {"\x05SummaryInformation", R_SUMMARY, W | X | P},
-        {"\x05"
-         "DocumentSummaryInformation",
-         R_DOCSUMMARY, W | X | P},
-        {"\x01"
-         "CompObj",
-         R_COMPOBJ, W | X | P},
+        {"\005DocumentSummaryInformation", R_DOCSUMMARY, W | X | P},
+        {"\001CompObj", R_COMPOBJ, W | X | P},
 };
 
 static const char *const app_main[APP_COUNT] = {"WordDocument", "Workbook", "PowerPoint Document"};
@@ -87,9 +83,7 @@ static const uint8_t app_clsids[][17] = {
 
 /* Streams that mark an encrypted file whatever the application. */
 static const char *const encrypted_names[] = {"EncryptionInfo", "EncryptedPackage",
-                                              "EncryptedSummary",
-                                              "\x06"
-                                              "DataSpaces"};
+                                              "EncryptedSummary", "\006DataSpaces"};
 
 /* Excel opens a Workbook stream only from regular sectors: pad it as Excel does. */
 #define WORKBOOK_MIN 4096u
@@ -171,13 +165,9 @@ static const char *dropped_why(const struct cfb *c, size_t i, const char **what)
     const struct cfb_entry *e = &c->entries[i];
     static const char *const vba[] = {"Macros", "_VBA_PROJECT_CUR", "_VBA_PROJECT",
                                       "VBA",    "PROJECT",          "PROJECTwm"};
-    static const char *const ole[] = {"ObjectPool",
-                                      "\x01Ole10Native",
-                                      "Equation Native",
-                                      "\x03ObjInfo",
-                                      "Ctls",
-                                      "\x01"
-                                      "CompObj"};
+    static const char *const ole[] = {
+            "ObjectPool", "\x01Ole10Native", "Equation Native", "\x03ObjInfo",
+            "Ctls",       "\001CompObj"};
     for (size_t k = 0; k < sizeof(vba) / sizeof(vba[0]); k++)
         if (cfb_name_is(e, vba[k])) {
             *what = "VBA project";
@@ -339,12 +329,39 @@ static int word_tables(struct msodoc *d)
     return mso_doc(&d->m, &d->s[R_MAIN], &d->s[use]);
 }
 
+static int summaries(struct msodoc *d)
+{
+    static const struct {
+        enum role r;
+        const char *name;
+    } sets[] = {{R_SUMMARY, "\005SummaryInformation"},
+                {R_DOCSUMMARY, "\005DocumentSummaryInformation"}};
+    for (size_t k = 0; k < sizeof(sets) / sizeof(sets[0]); k++) {
+        enum role r = sets[k].r;
+        bool drop = false;
+        if (d->idx[r] == CFB_NONE)
+            continue;
+        int rc = mso_props(&d->m, &d->s[r], sets[k].name, &drop);
+        if (rc != MG_OK)
+            return rc;
+        if (drop) {
+            free(d->s[r].data);
+            d->s[r].data = NULL;
+            d->s[r].len = 0;
+            d->idx[r] = CFB_NONE;
+        }
+    }
+    return MG_OK;
+}
+
 static int app_streams(struct msodoc *d)
 {
     int rc;
     for (int r = 0; r < R_COUNT; r++)
         if (r != R_TABLE0 && r != R_TABLE1 && (rc = load(d, (enum role)r)) != MG_OK)
             return rc;
+    if ((rc = summaries(d)) != MG_OK)
+        return rc;
     switch (d->app) {
     case APP_WORD:
         return word_tables(d);
