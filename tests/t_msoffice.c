@@ -58,6 +58,7 @@ static const struct sample samples[] = {
         {"xls-biff5-book.xls", FT_XLS, "unsupported", NULL},
         {"xls-hidden-bytes.xls", FT_XLS, "parse-error", NULL},
         {"ppt-actions.ppt", FT_PPT, NULL, "run-program action"},
+        {"ppt-actions-many.ppt", FT_PPT, NULL, "hyperlink target \"\\\\192.0.2.2"},
         {"ppt-olestg.ppt", FT_PPT, "unsupported", NULL},
         {"ppt-cryptsession.ppt", FT_PPT, "encrypted", NULL},
         {"ppt-encrypted.ppt", FT_PPT, "encrypted", NULL},

@@ -91,6 +91,7 @@ EXPECT = {
     "xls-biff5-book.xls": ("blocked", "unsupported"),
     "xls-hidden-bytes.xls": ("blocked", "parse-error"),
     "ppt-actions.ppt": ("sanitized", None),
+    "ppt-actions-many.ppt": ("sanitized", None),
     "ppt-olestg.ppt": ("blocked", "unsupported"),
     "ppt-cryptsession.ppt": ("blocked", "encrypted"),
     "ppt-encrypted.ppt": ("blocked", "encrypted"),
@@ -376,6 +377,12 @@ if "benign-slides.ppt" in out:
     m_out = olefile.OleFileIO(out["benign-slides.ppt"]).get_metadata()
     t.check(m_in.thumbnail is not None and m_out.thumbnail is None, "thumbnail removed")
     t.check(m_in.title and m_out.title == m_in.title, "title kept")
+
+if "ppt-actions-many.ppt" in out:
+    ole = olefile.OleFileIO(os.path.join(SAMPLES, "ppt-actions-many.ppt"))
+    t.check(len(ppt_problems(ole.openstream("PowerPoint Document").read())) == 2,
+            "ppt-actions-many.ppt: the input has an action and a UNC link behind 20 records")
+    ole.close()
 
 # keep_hyperlinks = no: the http links go too.
 r2 = mt.run([os.path.join(SAMPLES, "lo-hyperlinks.doc"), os.path.join(SAMPLES, "ppt-actions.ppt")],
