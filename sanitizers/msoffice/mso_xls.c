@@ -378,10 +378,15 @@ static int check_supbook(struct xls *x, const struct rec *r)
 
 /* ---- the new stream ------------------------------------------------------------------- */
 
+/* EXTSST records fixed after the globals are written (one is usual). */
+#define EXTSST_MAX 8
+
 struct map {
     size_t *old, *neu; /* record offsets in the globals, old and new, ascending */
     size_t *rec;       /* the record's index */
     size_t n;
+    size_t extsst[EXTSST_MAX]; /* their offsets in the new stream */
+    size_t nextsst;
 };
 
 static int emit(struct buf *b, const struct rec *r)
@@ -390,8 +395,7 @@ static int emit(struct buf *b, const struct rec *r)
 }
 
 /* The globals with names made inert and the VBA marker gone. */
-static int rebuild_globals(struct xls *x, struct buf *b, struct map *mp, size_t *extsst,
-                           size_t *sheet_at)
+static int rebuild_globals(struct xls *x, struct buf *b, struct map *mp, size_t *sheet_at)
 {
     unsigned renamed = 0;
     int rc = MG_OK;
@@ -444,7 +448,9 @@ static int rebuild_globals(struct xls *x, struct buf *b, struct map *mp, size_t 
             skip_continue = true;
             break;
         case RT_EXTSST:
-            *extsst = b->len;
+            if (mp->nextsst == EXTSST_MAX)
+                return bad(x, "too many EXTSST records");
+            mp->extsst[mp->nextsst++] = b->len;
             rc = emit(b, r);
             break;
         case RT_BOUNDSHEET:
@@ -540,7 +546,6 @@ static int fix_extsst(struct xls *x, struct buf *b, size_t at, const struct map 
 static int rebuild(struct xls *x, struct buf *b)
 {
     struct map mp = {0};
-    size_t extsst = SIZE_MAX;
     size_t *sheet_at = calloc(x->nsh + 1, sizeof(*sheet_at));
     mp.old = malloc((x->globals_end + 1) * sizeof(size_t));
     mp.neu = malloc((x->globals_end + 1) * sizeof(size_t));
@@ -548,10 +553,11 @@ static int rebuild(struct xls *x, struct buf *b)
     int rc = MG_ERR_NOMEM;
     if (!sheet_at || !mp.old || !mp.neu || !mp.rec)
         goto out;
-    if ((rc = rebuild_globals(x, b, &mp, &extsst, sheet_at)) != MG_OK)
+    if ((rc = rebuild_globals(x, b, &mp, sheet_at)) != MG_OK)
         goto out;
-    if (extsst != SIZE_MAX && (rc = fix_extsst(x, b, extsst, &mp)) != MG_OK)
-        goto out;
+    for (size_t k = 0; k < mp.nextsst; k++)
+        if ((rc = fix_extsst(x, b, mp.extsst[k], &mp)) != MG_OK)
+            goto out;
     for (size_t k = 1; k < x->nsub && rc == MG_OK; k++) {
         const struct sub *u = &x->sub[k];
         const struct sheet *s = &x->sh[u->sheet];
@@ -592,14 +598,13 @@ static int check_only(struct xls *x)
     struct buf b;
     buf_init(&b, x->n + 64);
     struct map mp = {0};
-    size_t extsst = SIZE_MAX;
     size_t *sheet_at = calloc(x->nsh + 1, sizeof(*sheet_at));
     mp.old = malloc((x->globals_end + 1) * sizeof(size_t));
     mp.neu = malloc((x->globals_end + 1) * sizeof(size_t));
     mp.rec = malloc((x->globals_end + 1) * sizeof(size_t));
     int rc = MG_ERR_NOMEM;
     if (sheet_at && mp.old && mp.neu && mp.rec)
-        rc = rebuild_globals(x, &b, &mp, &extsst, sheet_at);
+        rc = rebuild_globals(x, &b, &mp, sheet_at);
     buf_free(&b);
     free(sheet_at);
     free(mp.old);
