@@ -76,8 +76,8 @@ static uint8_t *wrap(const uint8_t *d, size_t n, enum ftype *type, size_t *out_l
         u16s("PowerPoint Document", names[0], &nl[0]);
         u16s("Current User", names[1], &nl[1]);
         w[k++] = (struct cfb_wnode){names[0], nl[0], CFB_STREAM, CFB_NONE, {0}, 0, d, n};
-        w[k++] = (struct cfb_wnode){names[1],     nl[1], CFB_STREAM, CFB_NONE, {0}, 0,
-                                    current_user, sizeof(current_user)};
+        w[k++] = (struct cfb_wnode){names[1], nl[1], CFB_STREAM,   CFB_NONE,
+                                    {0},      0,     current_user, sizeof(current_user)};
     } else {
         if (n < 4)
             return NULL;
@@ -91,10 +91,10 @@ static uint8_t *wrap(const uint8_t *d, size_t n, enum ftype *type, size_t *out_l
         u16s("0Table", names[1], &nl[1]);
         u16s("1Table", names[2], &nl[2]);
         w[k++] = (struct cfb_wnode){names[0], nl[0], CFB_STREAM, CFB_NONE, {0}, 0, d, split};
-        w[k++] = (struct cfb_wnode){names[1], nl[1], CFB_STREAM, CFB_NONE, {0}, 0, d + split,
-                                    n - split};
-        w[k++] = (struct cfb_wnode){names[2], nl[2], CFB_STREAM, CFB_NONE, {0}, 0, d + split,
-                                    n - split};
+        w[k++] = (struct cfb_wnode){names[1], nl[1], CFB_STREAM, CFB_NONE,
+                                    {0},      0,     d + split,  n - split};
+        w[k++] = (struct cfb_wnode){names[2], nl[2], CFB_STREAM, CFB_NONE,
+                                    {0},      0,     d + split,  n - split};
     }
     uint8_t *out = NULL;
     if (cfb_write(w, k, NULL, 32u << 20, &out, out_len) != MG_OK)
@@ -108,7 +108,7 @@ static int type_of(const uint8_t *d, size_t n, enum ftype *type)
     struct cfb c;
     if (cfb_open(&c, d, n) != MG_OK)
         return -1;
-    *type = cfb_find(&c, 0, "WordDocument") != CFB_NONE       ? FT_DOC
+    *type = cfb_find(&c, 0, "WordDocument") != CFB_NONE          ? FT_DOC
             : cfb_find(&c, 0, "PowerPoint Document") != CFB_NONE ? FT_PPT
                                                                  : FT_XLS;
     cfb_close(&c);
