@@ -210,9 +210,28 @@ def word_variants(out):
     put(unl, "WordDocument", bytes(wd4))
     out["doc-field-unlisted.doc"] = write_ole(unl, root)
     out["doc-msi-clsid.doc"] = write_ole(items, MSI_CLSID)
+    # A remote attached template (SttbfAssoc string 1), appended to the table stream.
+    strings = ["", "\\\\192.0.2.1\\share\\MUGAI-template.dot", "", "", "", "", "", "", "",
+               "", "", "", "", "", "", "", "", ""]
+    sttb = struct.pack("<HHH", 0xFFFF, len(strings), 0) + b"".join(
+        struct.pack("<H", len(x)) + x.encode("utf-16-le") for x in strings)
+    tmpl = list(items)
+    wd5 = bytearray(wd)
+    fcl = fib_fclcb(wd)
+    struct.pack_into("<II", wd5, fcl + 8 * 32, len(table), len(sttb))
+    put(tmpl, "WordDocument", bytes(wd5))
+    put(tmpl, "1Table", table + sttb)
+    out["doc-remote-template.doc"] = write_ole(tmpl, root)
     # A Word document that also holds Ichitaro streams stays a Word document.
     out["doc-jsrv-streams.doc"] = write_ole(
         items + [(("JSRV_SegmentList",), "s", b"MUGAI-JSRV" * 8, bytes(16))], root)
+
+
+def fib_fclcb(wd):
+    """Offset of FibRgFcLcb97 in the FIB."""
+    csw = struct.unpack_from("<H", wd, 0x20)[0]
+    cslw = struct.unpack_from("<H", wd, 0x22 + csw * 2)[0]
+    return 0x22 + csw * 2 + 2 + cslw * 4 + 2
 
 
 def first_text_byte(wd, table):

@@ -39,6 +39,7 @@ static const struct sample samples[] = {
         {"doc-vba.doc", FT_DOC, NULL, "VBA project (storage \"Macros\""},
         {"doc-objectpool.doc", FT_DOC, NULL, "storage \"ObjectPool\""},
         {"doc-stale-table.doc", FT_DOC, NULL, "table stream \"0Table\""},
+        {"doc-remote-template.doc", FT_DOC, NULL, "attached template \"\\\\192.0.2.1"},
         {"lo-dde-fields.doc", FT_DOC, NULL, "field DDEAUTO"},
         {"lo-include-fields.doc", FT_DOC, NULL, "field INCLUDETEXT in the headers"},
         {"lo-hyperlinks.doc", FT_DOC, NULL, "field HYPERLINK"},

@@ -74,6 +74,7 @@ EXPECT = {
     "doc-objectpool.doc": ("sanitized", None),
     "doc-stale-table.doc": ("sanitized", None),
     "doc-jsrv-streams.doc": ("sanitized", None),
+    "doc-remote-template.doc": ("sanitized", None),
     "doc-encrypted-fib.doc": ("blocked", "encrypted"),
     "doc-encryptioninfo.doc": ("blocked", "encrypted"),
     "doc-word95.doc": ("blocked", "unsupported"),
@@ -370,6 +371,32 @@ if "ppt-actions.ppt" in out:
     ole.close()
     t.check("https://www.example.jp/".encode("utf-16-le") in doc, "https hyperlink kept")
     t.check(b"c\x00a\x00l\x00c\x00" not in doc, "program name blanked")
+
+# The remote attached template is blanked (it was there in the input).
+def attached_template(path):
+    ole = olefile.OleFileIO(path)
+    wd = ole.openstream("WordDocument").read()
+    flags = struct.unpack_from("<H", wd, 0x0A)[0]
+    tb = ole.openstream("1Table" if flags & 0x200 else "0Table").read()
+    ole.close()
+    csw = struct.unpack_from("<H", wd, 0x20)[0]
+    cslw = struct.unpack_from("<H", wd, 0x22 + csw * 2)[0]
+    fc, lcb = struct.unpack_from("<II", wd, 0x22 + csw * 2 + 2 + cslw * 4 + 2 + 8 * 32)
+    if lcb == 0:
+        return ""
+    o, strings = fc + 6, []
+    for _ in range(2):
+        cch = struct.unpack_from("<H", tb, o)[0]
+        strings.append(tb[o + 2:o + 2 + 2 * cch].decode("utf-16-le"))
+        o += 2 + 2 * cch
+    return strings[1]
+
+
+t.check(attached_template(os.path.join(SAMPLES, "doc-remote-template.doc")).startswith("\\\\"),
+        "doc-remote-template.doc: the input has a UNC template")
+if "doc-remote-template.doc" in out:
+    t.check(attached_template(out["doc-remote-template.doc"]).strip() == "",
+            "doc-remote-template.doc: the template path is blanked")
 
 # The presentation's thumbnail (a picture in the summary properties) goes; its title stays.
 if "benign-slides.ppt" in out:

@@ -516,6 +516,74 @@ static int check_part(struct doc *d, const struct part *pt, uint32_t start, uint
     return rc;
 }
 
+/*
+ * The attached template (SttbfAssoc, string 1): Word looks for it when the
+ * document opens, so a path on another machine (\\server\share, a URL)
+ * makes Word connect there, handing over the user's credentials. Such a
+ * path is blanked in place (spaces: no length changes); a local path stays.
+ */
+#define ASSOC_DOT 1
+
+static bool remote_path(const uint8_t *p, size_t cch)
+{
+    char s[256];
+    size_t n = cch < sizeof(s) - 1 ? cch : sizeof(s) - 1;
+    for (size_t i = 0; i < n; i++) {
+        uint16_t c = le16(p + 2 * i);
+        s[i] = c < 0x80 ? (char)c : '?';
+    }
+    s[n] = 0;
+    const char *t = s;
+    while (*t == ' ')
+        t++;
+    if (*t == 0)
+        return false;
+    return (t[0] == '\\' || t[0] == '/') && (t[1] == '\\' || t[1] == '/')
+                   ? true
+                   : strstr(t, "://") != NULL || strncasecmp(t, "file:", 5) == 0 ||
+                             strncasecmp(t, "http", 4) == 0;
+}
+
+static int attached_template(struct doc *d)
+{
+    size_t fc, lcb;
+    int rc = fib_range(d, 32, &fc, &lcb);
+    if (rc != MG_OK || lcb == 0)
+        return rc;
+    uint8_t *p = d->tb + fc;
+    if (lcb < 6 || le16(p) != 0xFFFF)
+        return bad(d->m, "attached template table of an unknown form");
+    size_t count = le16(p + 2), o = 6;
+    for (size_t i = 0; i < count && i <= ASSOC_DOT; i++) {
+        if (lcb - o < 2)
+            return bad(d->m, "attached template table cut short");
+        size_t cch = le16(p + o);
+        if ((lcb - o - 2) / 2 < cch)
+            return bad(d->m, "attached template table cut short");
+        if (i == ASSOC_DOT && remote_path(p + o + 2, cch)) {
+            if (!d->m->fix)
+                return bad(d->m, "a remote attached template is left");
+            char path[160];
+            size_t k = 0;
+            for (; k < cch && k + 1 < sizeof(path); k++) {
+                uint16_t c = le16(p + o + 2 + 2 * k);
+                path[k] = c >= 0x20 && c < 0x7F ? (char)c : '?';
+            }
+            path[k] = 0;
+            for (size_t j = 0; j < cch; j++) {
+                p[o + 2 + 2 * j] = ' ';
+                p[o + 3 + 2 * j] = 0;
+            }
+            mso_action(d->m, "removed",
+                       "Word opens the attached template with the document: a remote path "
+                       "fetches it (and hands over the user's credentials)",
+                       "attached template \"%.120s\"", path);
+        }
+        o += 2 + 2 * cch;
+    }
+    return MG_OK;
+}
+
 int mso_doc(struct mso *m, struct mso_stream *wd, struct mso_stream *table)
 {
     struct doc d = {.m = m, .wd = wd->data, .wn = wd->len, .tb = table->data, .tn = table->len};
@@ -541,6 +609,8 @@ int mso_doc(struct mso *m, struct mso_stream *wd, struct mso_stream *table)
     }
     if (rc == MG_OK && d.more)
         mso_action(m, "removed", WHY_FIELD, "%u more fields", d.more);
+    if (rc == MG_OK)
+        rc = attached_template(&d);
 out:
     free(d.pc);
     return rc;
