@@ -25,7 +25,10 @@
  *   INCLUDEPICTURE, INCLUDE, LINK, IMPORT, EMBED, MACROBUTTON, DATABASE,
  *   HYPERLINK to other than http/https/mailto, a keyword built by a nested
  *   field, ...) have their instruction blanked and the field locked: the
- *   cached result stays, lengths and positions do not change.
+ *   cached result stays, lengths and positions do not change. A remote
+ *   attached template (UNC path, URL) is blanked the same way.
+ *   Summary property sets: only plain properties stay (the thumbnail
+ *   picture, blobs and objects go).
  *   PowerPoint: macro, program and OLE actions become "no action";
  *   hyperlinks with other schemes are blanked. Embedded OLE objects,
  *   ActiveX controls and VBA projects (ExOleObjStg) cannot be taken out
