@@ -179,6 +179,8 @@ void policy_defaults(struct policy *pol)
     for (size_t i = 0; i < sizeof(sanitized) / sizeof(sanitized[0]); i++)
         pol->action[sanitized[i]] = POL_SANITIZE;
     pol->action[FT_EML] = POL_SANITIZE;
+    /* Office 97-2003 (sanitizers/msoffice): rebuilt from the streams they need. */
+    pol->action[FT_DOC] = pol->action[FT_XLS] = pol->action[FT_PPT] = POL_SANITIZE;
 }
 
 /*

@@ -14,6 +14,7 @@
 #include "jpegsan.h"
 #include "arcsan.h"
 #include "mailsan.h"
+#include "msofficesan.h"
 #include "names.h"
 #include "odfsan.h"
 #include "ooxmlsan.h"
@@ -57,6 +58,10 @@ static const struct dispatch_entry dispatch_table[] = {
         {FT_PPSM, ooxmlsan_sanitize, ooxmlsan_verify, FT_PPSM, NULL},
         {FT_POTX, ooxmlsan_sanitize, ooxmlsan_verify, FT_POTX, NULL},
         {FT_POTM, ooxmlsan_sanitize, ooxmlsan_verify, FT_POTM, NULL},
+        /* Office 97-2003: rebuilt from the streams they need (templates too). */
+        {FT_DOC, msofficesan_sanitize, msofficesan_verify, FT_DOC, NULL},
+        {FT_XLS, msofficesan_sanitize, msofficesan_verify, FT_XLS, NULL},
+        {FT_PPT, msofficesan_sanitize, msofficesan_verify, FT_PPT, NULL},
         {FT_ODT, odfsan_sanitize, odfsan_verify, FT_ODT, NULL},
         {FT_ODS, odfsan_sanitize, odfsan_verify, FT_ODS, NULL},
         {FT_ODP, odfsan_sanitize, odfsan_verify, FT_ODP, NULL},

@@ -12,7 +12,7 @@ libqpdf-dev libpoppler-glib-dev poppler-data libgmime-3.0-dev libmilter-dev"
 # Tests: independent checkers and real peers (Postfix, LibreOffice).
 TEST="qpdf poppler-utils libjpeg-turbo-progs 7zip zip unzip libarchive-tools
 zstd xz-utils bzip2 cpio gcab libreoffice-writer-nogui libreoffice-calc-nogui
-libreoffice-impress-nogui fonts-noto-cjk postfix swaks"
+libreoffice-impress-nogui fonts-noto-cjk postfix swaks python3-olefile python3-xlrd"
 # Fuzzing and benchmarks.
 TOOLS="afl++ optipng hyperfine mupdf-tools mat2 clamav-daemon clamdscan clamav-milter"
 

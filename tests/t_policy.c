@@ -104,6 +104,7 @@ static void expected_defaults(struct policy *p)
     p->action[FT_TEXT] = p->action[FT_CSV] = POL_SANITIZE;
     p->action[FT_JPEG] = p->action[FT_PNG] = p->action[FT_GIF] = POL_SANITIZE;
     p->action[FT_EML] = POL_SANITIZE;
+    p->action[FT_DOC] = p->action[FT_XLS] = p->action[FT_PPT] = POL_SANITIZE;
     static const char *const sanitized[] = {
             "pdf",  "docx", "dotx", "xlsx", "xltx", "pptx", "ppsx", "potx",  "docm", "dotm", "xlsm",
             "xltm", "pptm", "ppsm", "potm", "odt",  "ods",  "odp",  "ott",   "ots",  "otp",  "zip",
@@ -245,7 +246,8 @@ static void test_defaults(void)
     /* Defaults block what they must. */
     CHECK_EQ_INT(policy_action(&got, FT_UNKNOWN), POL_BLOCK);
     CHECK_EQ_INT(policy_action(&got, FT_XLSB), POL_BLOCK);
-    CHECK_EQ_INT(policy_action(&got, FT_DOC), POL_BLOCK);
+    CHECK_EQ_INT(policy_action(&got, FT_JTD), POL_BLOCK);
+    CHECK_EQ_INT(policy_action(&got, FT_DOC), POL_SANITIZE);
     CHECK_EQ_INT(policy_action(&got, FT_HTML), POL_BLOCK);
     CHECK_EQ_INT(policy_action(&got, FT_PDF), POL_SANITIZE);
     CHECK_EQ_INT(policy_action(&got, FT_ZIP), POL_SANITIZE);

@@ -1,0 +1,329 @@
+/*
+ * mso_ppt - PowerPoint 97-2003: the Current User and PowerPoint Document
+ * streams.
+ *
+ * The PowerPoint Document stream is a sequence of records, containers
+ * nesting records (recVer 0xF), found partly through offsets (the persist
+ * directory, user edit atoms). Every record of the stream is walked,
+ * incremental saves included, and nothing is moved: changes are made in
+ * place, so every offset stays right.
+ *
+ * Made harmless in place: an action setting (InteractiveInfoAtom) that
+ * runs a macro, a program or an OLE verb becomes "no action" and its
+ * macro or program name is blanked; a hyperlink whose target is not http,
+ * https or mailto (or every hyperlink, when the policy keeps none) has
+ * its target blanked, and the actions that follow it become "no action".
+ * Refused: an embedded or linked OLE object, ActiveX control or VBA
+ * project (ExOleObjStg and the records that describe them), which cannot
+ * be cut out without rewriting the persist directory; and encryption.
+ */
+#include "err.h"
+#include "mso.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define RT_CSTRING         0x0FBA
+#define RT_EXHYPERLINKATOM 0x0FD3
+#define RT_EXHYPERLINK     0x0FD7
+#define RT_EXOLEEMBED      0x0FCC
+#define RT_EXOLELINK       0x0FCE
+#define RT_EXCONTROL       0x0FEE
+#define RT_INTERACTIVEINFO 0x0FF2
+#define RT_INTERACTIVEATOM 0x0FF3
+#define RT_CURRENTUSERATOM 0x0FF6
+#define RT_EXOLEOBJSTG     0x1011
+#define RT_CRYPTSESSION    0x2F14
+#define RT_VBAINFOATOM     0x0400
+
+#define TOKEN_PLAIN     0xE391C05Fu
+#define TOKEN_ENCRYPTED 0xF3D1C4DFu
+
+#define ACTION_NONE    0
+#define ACTION_MACRO   1
+#define ACTION_PROGRAM 2
+#define ACTION_LINK    4
+#define ACTION_OLE     5
+
+#define DEPTH_MAX  64
+#define BLANKS_MAX 4096
+
+struct ppt {
+    struct mso *m;
+    uint8_t *d;
+    size_t n;
+    uint32_t blanked[BLANKS_MAX]; /* hyperlink ids whose target was blanked */
+    size_t nblanked;
+    unsigned actions, links;
+};
+
+static uint16_t le16(const uint8_t *p)
+{
+    return (uint16_t)(p[0] | p[1] << 8);
+}
+
+static uint32_t le32(const uint8_t *p)
+{
+    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
+
+static int bad(struct mso *m, const char *what)
+{
+    return mso_fail(m, m->fix ? MG_ERR_PARSE : MG_ERR_VERIFY,
+                    m->fix ? "parse-error" : "verify-failed", "PowerPoint presentation: %s", what);
+}
+
+static int refuse_object(struct ppt *p, uint16_t type)
+{
+    const char *what = type == RT_EXOLELINK    ? "a linked OLE object"
+                       : type == RT_EXCONTROL  ? "an ActiveX control"
+                       : type == RT_EXOLEEMBED ? "an embedded OLE object"
+                                               : "an embedded OLE object, ActiveX control or VBA "
+                                                 "project (ExOleObjStg)";
+    return mso_fail(p->m, p->m->fix ? MG_ERR_UNSUPPORTED : MG_ERR_VERIFY, "unsupported",
+                    "PowerPoint presentation with %s: these cannot be taken out of .ppt yet; held",
+                    what);
+}
+
+/* A CString atom's text as ASCII ('?' for anything else), for checks and reports. */
+static void cstring(const uint8_t *d, uint32_t len, char *out, size_t cap)
+{
+    size_t o = 0;
+    for (uint32_t i = 0; i + 1 < len && o + 1 < cap; i += 2) {
+        uint16_t c = le16(d + i);
+        out[o++] = c >= 0x20 && c < 0x7F ? (char)c : (c < 0x20 ? '\x7F' : '?');
+    }
+    out[o] = 0;
+}
+
+static bool cstring_blank(const uint8_t *d, uint32_t len)
+{
+    for (uint32_t i = 0; i + 1 < len; i += 2)
+        if (le16(d + i) != ' ')
+            return false;
+    return true;
+}
+
+static void cstring_blank_out(uint8_t *d, uint32_t len)
+{
+    for (uint32_t i = 0; i + 1 < len; i += 2) {
+        d[i] = ' ';
+        d[i + 1] = 0;
+    }
+}
+
+/* The next child record of a container [*off, end), or false at its end. */
+struct child {
+    uint16_t type, inst;
+    uint8_t *data;
+    uint32_t len;
+};
+
+static bool next_child(struct ppt *p, size_t *off, size_t end, struct child *c)
+{
+    if (*off + 8 > end)
+        return false;
+    uint32_t len = le32(p->d + *off + 4);
+    if (len > end - *off - 8)
+        return false; /* the walk refuses it */
+    *c = (struct child){le16(p->d + *off + 2), (uint16_t)(le16(p->d + *off) >> 4), p->d + *off + 8,
+                        len};
+    *off += 8 + (size_t)len;
+    return true;
+}
+
+static bool link_ok(struct ppt *p, const char *s)
+{
+    return mso_link_ok(p->m, s, strlen(s));
+}
+
+/* ExHyperlinkContainer: the target (instance 1) must be an allowed link. */
+static int hyperlink(struct ppt *p, size_t off, size_t end)
+{
+    struct child c;
+    uint32_t id = 0;
+    for (size_t o = off; next_child(p, &o, end, &c);)
+        if (c.type == RT_EXHYPERLINKATOM && c.len >= 4)
+            id = le32(c.data);
+    for (size_t o = off; next_child(p, &o, end, &c);) {
+        if (c.type != RT_CSTRING || c.inst != 1 || c.len == 0)
+            continue;
+        char url[512];
+        cstring(c.data, c.len, url, sizeof(url));
+        if (cstring_blank(c.data, c.len) || link_ok(p, url))
+            continue;
+        if (!p->m->fix)
+            return bad(p->m, "a hyperlink with a disallowed target is left");
+        cstring_blank_out(c.data, c.len);
+        if (p->nblanked < BLANKS_MAX)
+            p->blanked[p->nblanked++] = id;
+        mso_action(p->m, "removed",
+                   "only http, https and mailto links are kept (and none when keep_hyperlinks "
+                   "is no); the target is blanked",
+                   "hyperlink target \"%.120s\"", url);
+        p->links++;
+    }
+    return MG_OK;
+}
+
+static bool was_blanked(const struct ppt *p, uint32_t id)
+{
+    for (size_t i = 0; i < p->nblanked; i++)
+        if (p->blanked[i] == id)
+            return true;
+    return false;
+}
+
+static bool action_risky(const struct ppt *p, const uint8_t *atom)
+{
+    uint8_t act = atom[8];
+    return act == ACTION_MACRO || act == ACTION_PROGRAM || act == ACTION_OLE ||
+           (act == ACTION_LINK && was_blanked(p, le32(atom + 4)));
+}
+
+/*
+ * An InteractiveInfoAtom, wherever it is: a macro, program or OLE action,
+ * or a link to a blanked target, becomes "no action". name is the macro or
+ * program name of its container, for the report.
+ */
+static int action_atom(struct ppt *p, uint8_t *atom, uint32_t len, const char *name)
+{
+    if (len < 16 || !action_risky(p, atom))
+        return MG_OK;
+    if (!p->m->fix)
+        return bad(p->m, "a macro, program or OLE action is left");
+    uint8_t act = atom[8];
+    atom[8] = ACTION_NONE;
+    if (act != ACTION_LINK)
+        mso_action(p->m, "removed",
+                   "action settings that run macros, programs or OLE verbs run code on a click; "
+                   "the action becomes \"none\"",
+                   "%s action%s%.120s%s",
+                   act == ACTION_MACRO     ? "macro"
+                   : act == ACTION_PROGRAM ? "run-program"
+                                           : "OLE",
+                   name[0] ? " \"" : "", name, name[0] ? "\"" : "");
+    p->actions++;
+    return MG_OK;
+}
+
+/* InteractiveInfoContainer: its macro or program name goes with a risky action. */
+static int interactive(struct ppt *p, size_t off, size_t end)
+{
+    struct child c;
+    bool risky = false;
+    char name[256] = "";
+    for (size_t o = off; next_child(p, &o, end, &c);)
+        if (c.type == RT_INTERACTIVEATOM && c.len >= 16 && action_risky(p, c.data))
+            risky = true;
+    if (!risky)
+        return MG_OK;
+    if (!p->m->fix)
+        return bad(p->m, "a macro, program or OLE action is left");
+    for (size_t o = off; next_child(p, &o, end, &c);)
+        if (c.type == RT_CSTRING) {
+            cstring(c.data, c.len, name, sizeof(name));
+            cstring_blank_out(c.data, c.len);
+        }
+    for (size_t o = off; next_child(p, &o, end, &c);)
+        if (c.type == RT_INTERACTIVEATOM) {
+            int rc = action_atom(p, c.data, c.len, name);
+            if (rc != MG_OK)
+                return rc;
+        }
+    return MG_OK;
+}
+
+/* Every record in [off, end); containers recursively. pass 0: links, pass 1: actions. */
+static int walk(struct ppt *p, size_t off, size_t end, int depth, int pass)
+{
+    if (depth > DEPTH_MAX)
+        return bad(p->m, "records nested too deep");
+    while (off < end) {
+        if (end - off < 8)
+            return bad(p->m, "record header cut short");
+        uint16_t vi = le16(p->d + off), type = le16(p->d + off + 2);
+        uint32_t len = le32(p->d + off + 4);
+        if (len > end - off - 8)
+            return bad(p->m, "record longer than its container");
+        size_t body = off + 8;
+        int rc = MG_OK;
+        if (type == RT_CRYPTSESSION)
+            return mso_fail(p->m, p->m->fix ? MG_ERR_ENCRYPTED : MG_ERR_VERIFY, "encrypted",
+                            "PowerPoint presentation protected by a password (CryptSession): it "
+                            "is encrypted and cannot be inspected");
+        if (type == RT_EXOLEOBJSTG || type == RT_EXOLEEMBED || type == RT_EXOLELINK ||
+            type == RT_EXCONTROL)
+            return refuse_object(p, type);
+        if (type == RT_VBAINFOATOM && len >= 8 && le32(p->d + body + 4) != 0)
+            return refuse_object(p, type);
+        if (pass == 1 && type == RT_INTERACTIVEATOM && (vi & 0xF) != 0xF)
+            rc = action_atom(p, p->d + body, len, "");
+        if (rc == MG_OK && (vi & 0xF) == 0xF) {
+            if (pass == 0 && type == RT_EXHYPERLINK)
+                rc = hyperlink(p, body, body + len);
+            if (pass == 1 && type == RT_INTERACTIVEINFO)
+                rc = interactive(p, body, body + len);
+            if (rc == MG_OK)
+                rc = walk(p, body, body + len, depth + 1, pass);
+        }
+        if (rc != MG_OK)
+            return rc;
+        off = body + len;
+    }
+    return MG_OK;
+}
+
+static int current_user(struct mso *m, const struct mso_stream *cur)
+{
+    if (cur->len < 16 || le16(cur->data + 2) != RT_CURRENTUSERATOM)
+        return bad(m, "Current User stream without its record");
+    uint32_t token = le32(cur->data + 12);
+    if (token == TOKEN_ENCRYPTED)
+        return mso_fail(m, m->fix ? MG_ERR_ENCRYPTED : MG_ERR_VERIFY, "encrypted",
+                        "PowerPoint presentation protected by a password (Current User says "
+                        "encrypted): it cannot be inspected");
+    if (token != TOKEN_PLAIN)
+        return bad(m, "Current User stream with an unknown header token");
+    return MG_OK;
+}
+
+/* Streams end with their last record; writers may pad with zeros. */
+static size_t records_end(const uint8_t *d, size_t n)
+{
+    size_t off = 0;
+    while (off + 8 <= n) {
+        uint32_t len = le32(d + off + 4);
+        if (len > n - off - 8)
+            break;
+        if (le32(d + off) == 0 && len == 0) {
+            size_t z = off;
+            while (z < n && d[z] == 0)
+                z++;
+            if (z == n)
+                return off;
+        }
+        off += 8 + (size_t)len;
+    }
+    return n; /* anything else is the walk's to refuse */
+}
+
+int mso_ppt(struct mso *m, struct mso_stream *doc, const struct mso_stream *cur)
+{
+    int rc = current_user(m, cur);
+    if (rc != MG_OK)
+        return rc;
+    struct ppt *p = calloc(1, sizeof(*p));
+    if (p == NULL)
+        return MG_ERR_NOMEM;
+    p->m = m;
+    p->d = doc->data;
+    p->n = records_end(doc->data, doc->len);
+    if (p->n == 0)
+        rc = bad(m, "empty PowerPoint Document stream");
+    for (int pass = 0; pass < 2 && rc == MG_OK; pass++)
+        rc = walk(p, 0, p->n, 0, pass);
+    free(p);
+    return rc;
+}
