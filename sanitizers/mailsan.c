@@ -2008,8 +2008,8 @@ static int verify_message(struct san_ctx *ctx, GMimeMessage *m, unsigned depth)
             continue;
         }
         if (GMIME_IS_MESSAGE_PART(c)) {
-            int rc = verify_message(
-                    ctx, g_mime_message_part_get_message(GMIME_MESSAGE_PART(c)), depth + 1);
+            int rc = verify_message(ctx, g_mime_message_part_get_message(GMIME_MESSAGE_PART(c)),
+                                    depth + 1);
             if (rc != MG_OK)
                 return rc;
             continue;
