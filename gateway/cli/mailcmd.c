@@ -18,7 +18,6 @@
 #include "fdio.h"
 #include "job.h"
 #include "mailjob.h"
-#include "mailsan.h"
 #include "policy.h"
 #include "report.h"
 #include "sandbox.h"
