@@ -7,3 +7,7 @@ add_test(NAME systemd_units
          COMMAND systemd-analyze verify ${CMAKE_BINARY_DIR}/dist-test/mugaid.service
                  ${CMAKE_BINARY_DIR}/dist-test/mugai-milter.service)
 mugai_py_test(install)
+# The audit log: one chained, signed line per job, mail and reload; a
+# killed writer loses nothing; every kind of tampering is named by verify.
+mugai_py_test(audit)
+mugai_unit_test(audit)

@@ -15,6 +15,7 @@
 #include "job.h"
 #include "jsoncheck.h"
 #include "mailcmd.h"
+#include "auditcmd.h"
 #include "names.h"
 #include "outdir.h"
 #include "policy.h"
@@ -105,6 +106,7 @@ static void usage(FILE *f)
                "       mugai mail [--policy FILE] [--db DIR] [--spool DIR]\n"
                "                  [--socket PATH | --standalone] < in.eml > out.eml\n"
                "       mugai status [--socket PATH] [--json]\n"
+               "       mugai audit verify [--key PUB] [--head FILE] [LOG | FILE...]\n"
                "       mugai --version\n"
                "\n"
                "  --out DIR         where released files go (default: ./" MUGAI_DEFAULT_OUT ")\n"
@@ -589,6 +591,8 @@ int main(int argc, char **argv)
     }
     if (argc >= 2 && strcmp(argv[1], "sanitize") == 0)
         return cmd_sanitize(argc - 1, argv + 1);
+    if (argc >= 2 && strcmp(argv[1], "audit") == 0)
+        return auditcmd_main(argc - 1, argv + 1);
     if (argc >= 2 && strcmp(argv[1], "status") == 0)
         return cmd_status(argc - 1, argv + 1);
     if (argc >= 2 && strcmp(argv[1], "mail") == 0)

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #define CONFIG_FILE_MAX (64u << 10)
 
@@ -26,6 +27,21 @@ void config_defaults(struct config *c)
     c->max_sessions = 64;
     c->db_check_seconds = 60;
     c->idle_seconds = 60;
+    snprintf(c->audit_log, sizeof(c->audit_log), "/var/log/mugai/audit.log");
+    c->audit_checkpoint_seconds = 300;
+    c->audit_rotate_mb = 256;
+}
+
+/* The derived defaults: the key beside the log, the host's name. */
+void config_finish(struct config *c)
+{
+    if (c->audit_log[0] && !c->audit_key[0]) {
+        const char *slash = strrchr(c->audit_log, '/');
+        int dir = slash ? (int)(slash - c->audit_log) : 0;
+        snprintf(c->audit_key, sizeof(c->audit_key), "%.*s/audit.key", dir, c->audit_log);
+    }
+    if (!c->audit_node[0] && gethostname(c->audit_node, sizeof(c->audit_node) - 1) != 0)
+        snprintf(c->audit_node, sizeof(c->audit_node), "mugai");
 }
 
 static int set_str(char *dst, size_t cap, const char *v, char *err, size_t errcap)
@@ -65,6 +81,9 @@ int config_set(struct config *c, const char *key, const char *v, char *err, size
             {"state_dir", offsetof(struct config, state_dir), CONFIG_PATH_MAX},
             {"user", offsetof(struct config, user), 64},
             {"worker_user", offsetof(struct config, worker_user), 64},
+            {"audit_log", offsetof(struct config, audit_log), CONFIG_PATH_MAX},
+            {"audit_key", offsetof(struct config, audit_key), CONFIG_PATH_MAX},
+            {"audit_node", offsetof(struct config, audit_node), 64},
     };
     static const struct {
         const char *key;
@@ -78,7 +97,18 @@ int config_set(struct config *c, const char *key, const char *v, char *err, size
             {"max_sessions", offsetof(struct config, max_sessions), 1, 4096, 10},
             {"db_check_seconds", offsetof(struct config, db_check_seconds), 1, 86400, 10},
             {"idle_seconds", offsetof(struct config, idle_seconds), 1, 86400, 10},
+            {"audit_checkpoint_seconds", offsetof(struct config, audit_checkpoint_seconds), 1,
+             86400, 10},
+            {"audit_rotate_mb", offsetof(struct config, audit_rotate_mb), 0, 1u << 20, 10},
     };
+    if (strcmp(key, "audit_fsync") == 0) {
+        if (strcmp(v, "line") != 0 && strcmp(v, "batch") != 0) {
+            snprintf(err, errcap, "'%s' is neither line nor batch", v);
+            return MG_ERR_USAGE;
+        }
+        c->audit_fsync_each = strcmp(v, "line") == 0;
+        return MG_OK;
+    }
     for (size_t i = 0; i < sizeof(strs) / sizeof(strs[0]); i++)
         if (strcmp(key, strs[i].key) == 0)
             return set_str((char *)c + strs[i].off, strs[i].cap, v, err, errcap);
@@ -144,6 +174,18 @@ int config_load(struct config *c, const char *file, char *err, size_t errcap)
 
 int config_check(const struct config *c, char *err, size_t errcap)
 {
+    if ((c->audit_log[0] && c->audit_log[0] != '/') ||
+        (c->audit_key[0] && c->audit_key[0] != '/')) {
+        snprintf(err, errcap, "%s: paths must be absolute",
+                 c->audit_log[0] != '/' ? c->audit_log : c->audit_key);
+        return MG_ERR_USAGE;
+    }
+    for (const char *p = c->audit_node; *p; p++) {
+        if (*p < 0x21 || *p > 0x7e || *p == '"' || *p == '\\') {
+            snprintf(err, errcap, "audit_node: printable ASCII without quotes or spaces");
+            return MG_ERR_USAGE;
+        }
+    }
     const char *paths[] = {c->socket, c->db, c->state_dir};
     for (size_t i = 0; i < sizeof(paths) / sizeof(paths[0]); i++) {
         if (paths[i][0] != '/') {

@@ -30,6 +30,13 @@ struct config {
     unsigned max_sessions;           /* client connections served at once */
     unsigned db_check_seconds;       /* how often the database is checked for change */
     unsigned idle_seconds;           /* a client silent this long is dropped */
+    /* The audit log (written by the audit process, as user). */
+    char audit_log[CONFIG_PATH_MAX]; /* "" = no audit log */
+    char audit_key[CONFIG_PATH_MAX]; /* Ed25519 signing key ("" = AUDIT_LOG's dir/audit.key) */
+    char audit_node[64];             /* this node's name in every line ("" = host name) */
+    unsigned audit_fsync_each;       /* audit_fsync = line (1) or batch (0) */
+    unsigned audit_checkpoint_seconds;
+    unsigned audit_rotate_mb; /* rotate past this size; 0 = never */
 };
 
 void config_defaults(struct config *c);
@@ -39,6 +46,9 @@ int config_load(struct config *c, const char *file, char *err, size_t errcap);
 
 /* Set one key (from the command line); MG_OK or an error with the reason. */
 int config_set(struct config *c, const char *key, const char *value, char *err, size_t errcap);
+
+/* Fill in the defaults that depend on other keys (after loading). */
+void config_finish(struct config *c);
 
 /* Consistency of the whole (paths absolute, counts in range). */
 int config_check(const struct config *c, char *err, size_t errcap);

@@ -17,11 +17,15 @@
  *   scan engine        (worker user) the ClamAV engine and scanner pool;
  *                      a new database is loaded by a new engine process
  *                      while the old one keeps serving, then they switch
+ *   audit              (service user) the only writer of the audit log and
+ *                      reader of its key; the others send it events
  * The master keeps root (when it has it) only to start the others under
  * their user; everything that parses runs as the worker user, in sandboxed
  * workers.
  */
 #include "config.h"
+#include "audit_send.h"
+#include "auditd.h"
 #include "err.h"
 #include "fdio.h"
 #include "proto.h"
@@ -65,6 +69,9 @@ struct master {
     struct policy pol; /* the one the current engine was started with */
     struct stats *st;
     struct ids worker;
+    struct ids service;     /* the audit process's user */
+    int audit_rx, audit_tx; /* the audit socket pair (audit_send.h) */
+    pid_t auditd;
     char run_dir[CONFIG_PATH_MAX];
     int listen_fd, sig_fd;
     int policy_fd; /* the text of the policy in force (sealed memfd) */
@@ -86,6 +93,9 @@ static void usage(FILE *f)
                "              [--policy FILE] [--state-dir DIR] [--user U] [--worker-user U]\n"
                "              [--scanners N] [--scanner-jobs N] [--max-sessions N]\n"
                "              [--db-check-seconds N] [--socket-group G] [--socket-mode MODE]\n"
+               "              [--idle-seconds N] [--audit-log FILE] [--audit-key FILE]\n"
+               "              [--audit-node NAME] [--audit-fsync line|batch]\n"
+               "              [--audit-checkpoint-seconds N] [--audit-rotate-mb N]\n"
                "Every option is also a key of the configuration file (default " CONFIG_DEFAULT_FILE
                ",\nread when present); options win over the file.\n");
 }
@@ -284,6 +294,9 @@ static pid_t start_front(struct master *m)
         if (m->front_ctl >= 0)
             close(m->front_ctl);
         close(m->policy_fd);
+        if (m->audit_rx >= 0)
+            close(m->audit_rx);
+        audit_send_set_fd(m->audit_tx, 0); /* sessions wait for room */
         child_become(&m->worker);
         _exit(front_main(&m->cfg, m->st, m->listen_fd, sv[1], m->run_dir));
     }
@@ -315,6 +328,11 @@ static int start_scand(struct master *m)
             close(m->ready_fd);
         if (m->front_ctl >= 0)
             close(m->front_ctl);
+        if (m->audit_rx >= 0)
+            close(m->audit_rx);
+        if (m->audit_tx >= 0)
+            close(m->audit_tx);
+        audit_send_set_fd(-1, 0);
         child_become(&m->worker);
         _exit(scand_main(&m->cfg, &m->pol, m->st, m->run_dir, m->gen, p[1]));
     }
@@ -330,6 +348,27 @@ static int start_scand(struct master *m)
     return MG_OK;
 }
 
+/* The audit writer, as the service user, with only the receiving end. */
+static pid_t start_auditd(struct master *m)
+{
+    if (m->audit_rx < 0)
+        return -1;
+    pid_t pid = fork();
+    if (pid == 0) {
+        close(m->sig_fd);
+        close(m->listen_fd);
+        close(m->policy_fd);
+        close(m->audit_tx);
+        if (m->ready_fd >= 0)
+            close(m->ready_fd);
+        if (m->front_ctl >= 0)
+            close(m->front_ctl);
+        child_become(&m->service);
+        _exit(auditd_main(&m->cfg, m->audit_rx));
+    }
+    return pid;
+}
+
 /* SIGHUP: the policy again (refused whole when wrong), and a new engine. */
 static void reload(struct master *m, const char *why)
 {
@@ -339,8 +378,19 @@ static void reload(struct master *m, const char *why)
     if (read_policy(&m->cfg, &p, &fd, err, sizeof(err)) != MG_OK) {
         fprintf(stderr, "mugaid: reload refused, nothing changed: %s\n", err);
         m->st->policy_reload_failures++;
+        struct buf f;
+        buf_init(&f, 2048);
+        if (audit_field_str(&f, "why", why) == MG_OK && audit_field_str(&f, "error", err) == MG_OK)
+            audit_event("reload-refused", (const char *)f.data);
+        buf_free(&f);
         return;
     }
+    struct buf f;
+    buf_init(&f, 2048);
+    if (audit_field_str(&f, "why", why) == MG_OK &&
+        audit_field_str(&f, "policy", m->cfg.policy) == MG_OK)
+        audit_event("reload", (const char *)f.data);
+    buf_free(&f);
     m->pol = p;
     close(m->policy_fd);
     m->policy_fd = fd;
@@ -366,6 +416,12 @@ static void on_ready(struct master *m)
         return; /* it died while loading: handled when it is reaped */
     if (m->scand > 0)
         kill(m->scand, SIGTERM); /* finishes the scans under way, then goes */
+    struct buf f;
+    buf_init(&f, 512);
+    if (audit_field_num(&f, "generation", m->gen) == MG_OK &&
+        audit_field_str(&f, "db", m->cfg.db) == MG_OK)
+        audit_event("engine-loaded", (const char *)f.data);
+    buf_free(&f);
     m->scand = m->scand_new;
     m->scand_new = -1;
 }
@@ -376,7 +432,16 @@ static void on_child(struct master *m)
     pid_t pid;
     while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
         int ok = WIFEXITED(status) && WEXITSTATUS(status) == 0;
-        if (pid == m->front) {
+        if (pid == m->auditd) {
+            m->auditd = -1;
+            if (!m->stopping) {
+                /* Records wait in the socket meanwhile: none is lost. */
+                fprintf(stderr, "mugaid: the audit process ended (status %d); restarting it\n",
+                        status);
+                sleep(1);
+                m->auditd = start_auditd(m);
+            }
+        } else if (pid == m->front) {
             m->front = -1;
             if (m->front_ctl >= 0)
                 close(m->front_ctl);
@@ -394,6 +459,7 @@ static void on_child(struct master *m)
                 m->ready_fd = -1;
             }
             m->st->db_reload_failures++;
+            audit_event("engine-failed", "");
             fprintf(stderr, "mugaid: error: the new engine did not load (status %d); %s\n", status,
                     m->scand > 0 ? "the previous engine keeps serving" : "no engine is serving");
             if (m->scand <= 0 && !m->stopping) {
@@ -418,8 +484,15 @@ static void on_child(struct master *m)
 static int master_loop(struct master *m)
 {
     for (;;) {
-        if (m->stopping && m->front <= 0 && m->scand <= 0 && m->scand_new <= 0)
+        if (m->stopping && m->front <= 0 && m->scand <= 0 && m->scand_new <= 0) {
+            /* The last line, then the audit writer drains and goes. */
+            audit_event("stop", "");
+            if (m->auditd > 0) {
+                kill(m->auditd, SIGTERM);
+                waitpid(m->auditd, NULL, 0);
+            }
             return 0;
+        }
         struct pollfd pf[2] = {{.fd = m->sig_fd, .events = POLLIN},
                                {.fd = m->ready_fd, .events = POLLIN}};
         if (poll(pf, m->ready_fd >= 0 ? 2 : 1, 1000) < 0 && errno != EINTR)
@@ -471,15 +544,36 @@ static int parse_args(int argc, char **argv, struct config *cfg, int *foreground
             {"socket-group", required_argument, NULL, 11},
             {"socket-mode", required_argument, NULL, 12},
             {"idle-seconds", required_argument, NULL, 13},
+            {"audit-log", required_argument, NULL, 14},
+            {"audit-key", required_argument, NULL, 15},
+            {"audit-node", required_argument, NULL, 16},
+            {"audit-fsync", required_argument, NULL, 17},
+            {"audit-checkpoint-seconds", required_argument, NULL, 18},
+            {"audit-rotate-mb", required_argument, NULL, 19},
             {"version", no_argument, NULL, 'V'},
             {"help", no_argument, NULL, 'h'},
             {NULL, 0, NULL, 0},
     };
-    static const char *keys[] = {NULL,           "socket",           "db",
-                                 "policy",       "state_dir",        "user",
-                                 "worker_user",  "scanners",         "scanner_jobs",
-                                 "max_sessions", "db_check_seconds", "socket_group",
-                                 "socket_mode",  "idle_seconds"};
+    static const char *keys[] = {NULL,
+                                 "socket",
+                                 "db",
+                                 "policy",
+                                 "state_dir",
+                                 "user",
+                                 "worker_user",
+                                 "scanners",
+                                 "scanner_jobs",
+                                 "max_sessions",
+                                 "db_check_seconds",
+                                 "socket_group",
+                                 "socket_mode",
+                                 "idle_seconds",
+                                 "audit_log",
+                                 "audit_key",
+                                 "audit_node",
+                                 "audit_fsync",
+                                 "audit_checkpoint_seconds",
+                                 "audit_rotate_mb"};
     const char *file = NULL;
     char err[1024];
     int ch;
@@ -508,7 +602,7 @@ static int parse_args(int argc, char **argv, struct config *cfg, int *foreground
         } else if (ch == 'h') {
             usage(stdout);
             return 0;
-        } else if (ch >= 1 && ch <= 13) {
+        } else if (ch >= 1 && ch <= 19) {
             if (config_set(cfg, keys[ch], optarg, err, sizeof(err)) != MG_OK) {
                 fprintf(stderr, "mugaid: --%s: %s\n", opts[ch + 1].name, err);
                 return 2;
@@ -518,6 +612,7 @@ static int parse_args(int argc, char **argv, struct config *cfg, int *foreground
             return 2;
         }
     }
+    config_finish(cfg);
     if (optind != argc || config_check(cfg, err, sizeof(err)) != MG_OK) {
         fprintf(stderr, "mugaid: %s\n", optind != argc ? "unexpected argument" : err);
         return 2;
@@ -545,6 +640,33 @@ int main(int argc, char **argv)
     if (lookup_user(m.cfg.worker_user, &m.worker, err, sizeof(err)) != MG_OK) {
         fprintf(stderr, "mugaid: worker %s\n", err);
         return 2;
+    }
+    if (lookup_user(m.cfg.user, &m.service, err, sizeof(err)) != MG_OK) {
+        fprintf(stderr, "mugaid: service %s\n", err);
+        return 2;
+    }
+    /* The worker user must not be able to read the audit key. */
+    if (m.service.drop && m.worker.drop && m.service.uid == m.worker.uid) {
+        fprintf(stderr, "mugaid: user and worker_user must be different users\n");
+        return 2;
+    }
+    m.audit_rx = m.audit_tx = -1;
+    if (m.cfg.audit_log[0]) {
+        char dir[CONFIG_PATH_MAX];
+        snprintf(dir, sizeof(dir), "%s", m.cfg.audit_log);
+        if (own_dir(dirname(dir), &m.service, 0750) != 0) {
+            fprintf(stderr, "mugaid: cannot prepare the audit log's directory %s: %s\n", dir,
+                    strerror(errno));
+            return 2;
+        }
+        int sv[2];
+        if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) != 0) {
+            fprintf(stderr, "mugaid: cannot make the audit socket: %s\n", strerror(errno));
+            return 1;
+        }
+        m.audit_rx = sv[0];
+        m.audit_tx = sv[1];
+        audit_send_set_fd(m.audit_tx, 1);
     }
     snprintf(sock_copy, sizeof(sock_copy), "%s", m.cfg.socket);
     snprintf(m.run_dir, sizeof(m.run_dir), "%s", dirname(sock_copy));
@@ -586,6 +708,20 @@ int main(int argc, char **argv)
     m.next_db_check = time(NULL) + m.cfg.db_check_seconds;
     fprintf(stderr, "mugaid %s: listening on %s; loading the engine from %s\n", MUGAID_VERSION,
             m.cfg.socket, m.cfg.db);
+    m.auditd = -1;
+    if (m.audit_rx >= 0 && (m.auditd = start_auditd(&m)) < 0) {
+        fprintf(stderr, "mugaid: cannot start the audit process: %s\n", strerror(errno));
+        return 1;
+    }
+    {
+        struct buf f;
+        buf_init(&f, 4096);
+        if (audit_field_str(&f, "version", MUGAID_VERSION) == MG_OK &&
+            audit_field_str(&f, "policy", m.cfg.policy) == MG_OK &&
+            audit_field_str(&f, "db", m.cfg.db) == MG_OK)
+            audit_event("start", (const char *)f.data);
+        buf_free(&f);
+    }
     if (m.sig_fd < 0 || start_scand(&m) != MG_OK || (m.front = start_front(&m)) < 0) {
         fprintf(stderr, "mugaid: cannot start: %s\n", strerror(errno));
         return 1;

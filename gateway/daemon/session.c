@@ -2,6 +2,7 @@
  * session - one client of mugaid (see session.h).
  */
 #include "session.h"
+#include "audit_send.h"
 #include "err.h"
 #include "job_wire.h"
 #include "jsoncheck.h"
@@ -132,6 +133,43 @@ static void session_log(const struct ucred *peer, const char *what, const char *
             (unsigned long long)r->size_in);
 }
 
+/* The job's line in the audit log: who asked, what came in, what went out,
+ * under which policy and database. */
+static void session_audit(const struct ucred *peer, const char *event, const char *name,
+                          const struct job_result *r, const struct stats *st)
+{
+    struct buf f;
+    buf_init(&f, 8192);
+    int rc = audit_field_num(&f, "uid", peer->uid);
+    if (rc == MG_OK)
+        rc = audit_field_num(&f, "pid", (unsigned long long)peer->pid);
+    if (rc == MG_OK)
+        rc = audit_field_str(&f, "name", name);
+    if (rc == MG_OK)
+        rc = audit_field_str(&f, "type", r->type);
+    if (rc == MG_OK)
+        rc = audit_field_str(&f, "verdict", report_verdict_name(r->verdict));
+    if (rc == MG_OK && r->verdict == VERDICT_BLOCKED)
+        rc = audit_field_str(&f, "reason_code", r->reason_code);
+    if (rc == MG_OK)
+        rc = audit_field_str(&f, "sha256_in", r->sha256_in);
+    if (rc == MG_OK)
+        rc = audit_field_num(&f, "size_in", r->size_in);
+    if (rc == MG_OK && r->released)
+        rc = audit_field_str(&f, "out_type", r->out_type);
+    if (rc == MG_OK && r->released)
+        rc = audit_field_str(&f, "sha256_out", r->sha256_out);
+    if (rc == MG_OK && r->released)
+        rc = audit_field_num(&f, "size_out", r->size_out);
+    if (rc == MG_OK)
+        rc = audit_field_str(&f, "policy_sha256", st->policy_sha256);
+    if (rc == MG_OK)
+        rc = audit_field_str(&f, "db_version", st->db_version);
+    if (rc == MG_OK)
+        audit_event(event, (const char *)f.data);
+    buf_free(&f);
+}
+
 static int session_sanitize(int conn, struct proto_frame *f, const struct ucred *peer,
                             struct session_env *env)
 {
@@ -163,6 +201,7 @@ static int session_sanitize(int conn, struct proto_frame *f, const struct ucred 
     }
     session_count(env->st, res.verdict);
     session_log(peer, "job", req.name, &res);
+    session_audit(peer, "job", req.name, &res, env->st);
     /* The client gets read-only descriptors: the sealed input copy (for its
      * quarantine) and the output to release. */
     if (res.in_fd >= 0 && (fds[n] = sealed_reopen_ro(res.in_fd)) >= 0)
@@ -221,6 +260,26 @@ static int session_mail(int conn, struct proto_frame *f, const struct ucred *pee
             (unsigned)peer->uid, (int)peer->pid, reply.status,
             reply.reason_code[0] ? " reason=" : "", reply.reason_code, sha,
             (unsigned long long)len);
+    {
+        struct buf a;
+        buf_init(&a, 4096);
+        int arc = audit_field_num(&a, "uid", peer->uid);
+        if (arc == MG_OK)
+            arc = audit_field_num(&a, "status", (unsigned long long)reply.status);
+        if (arc == MG_OK && reply.reason_code[0])
+            arc = audit_field_str(&a, "reason_code", reply.reason_code);
+        if (arc == MG_OK)
+            arc = audit_field_str(&a, "sha256_in", sha);
+        if (arc == MG_OK)
+            arc = audit_field_num(&a, "size_in", len);
+        if (arc == MG_OK)
+            arc = audit_field_str(&a, "policy_sha256", env->st->policy_sha256);
+        if (arc == MG_OK)
+            arc = audit_field_str(&a, "db_version", env->st->db_version);
+        if (arc == MG_OK)
+            audit_event("mail", (const char *)a.data);
+        buf_free(&a);
+    }
     int ro = deliver >= 0 ? sealed_reopen_ro(deliver) : -1;
     if (deliver >= 0 && ro < 0)
         reply.status = MAILJOB_EXIT_TEMPFAIL;

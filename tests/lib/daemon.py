@@ -23,7 +23,9 @@ class Daemon:
         self.log = os.path.join(root, "mugaid.log")
         self.cmd = [MUGAID, "--foreground", "--socket", self.sock, "--db", self.db,
                     "--state-dir", self.state, "--socket-group", "", "--socket-mode", "0666",
-                    "--worker-user", "nobody"] + list(extra)
+                    "--worker-user", "nobody", "--user", "daemon",
+                    "--audit-log", os.path.join(root, "audit", "audit.log")] + list(extra)
+        self.audit_log = os.path.join(root, "audit", "audit.log")
         self.proc = None
 
     def start(self, wait=True):
