@@ -684,7 +684,7 @@ static void test_time(void)
     CHECK(!oc.ok && !oc.timed_out);
     CHECK_EQ_INT(oc.term_signal, SIGXCPU);
     CHECK(strstr(oc.why, "CPU time limit exceeded") != NULL);
-    CHECK(now_s() - t0 < 10.0);
+    CHECK(now_s() - t0 < 30.0); /* before the deadline, however busy the machine */
     sandbox_outcome_free(&oc);
     /* Ignoring SIGXCPU only buys a second: the hard limit is SIGKILL. */
     CHECK(run(&l, SANDBOX_STRICT, NULL, job_spin_ignore_xcpu, NULL, -1, -1, &oc) == MG_OK);
