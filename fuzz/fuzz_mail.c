@@ -91,6 +91,7 @@ int fuzz_one(const uint8_t *data, size_t len)
     return 0;
 }
 
+#ifndef MUGAI_LIBFUZZER /* libfuzzer.c supplies the entry point */
 /* One input in a forked child under the worker's filter; 0 when it ended normally. */
 static int run_confined(const uint8_t *data, size_t len, const char *what)
 {
@@ -193,3 +194,4 @@ int main(int argc, char **argv)
     printf("%d inputs replayed under the worker's seccomp filter\n", n);
     return rc;
 }
+#endif
