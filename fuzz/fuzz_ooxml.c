@@ -109,9 +109,8 @@ static bool members_to_zip(const uint8_t *in, size_t len, struct buf *zip)
 {
     if (len < 3 || memcmp(in, REC_MARK, 3) != 0)
         return false;
-    struct ooxml_zip_writer *w = NULL;
-    if (ooxml_zip_write_open(&w, zip) != MG_OK)
-        return false;
+    struct zip_writer zw, *w = &zw;
+    zip_writer_init(w, zip, 1);
     size_t pos = 0;
     bool ok = true;
     while (ok && pos + 3 <= len) {
@@ -125,11 +124,11 @@ static bool members_to_zip(const uint8_t *in, size_t len, struct buf *zip)
         size_t start = (size_t)(nl - in) + 1, end = start;
         const uint8_t *next = len > start ? memmem(in + start, len - start, REC_MARK, 3) : NULL;
         end = next ? (size_t)(next - in) : len;
-        ok = ooxml_zip_write_member(w, name, in + start, end - start) == MG_OK;
+        ok = ooxml_zip_add(w, name, in + start, end - start) == MG_OK;
         pos = end;
     }
-    ok = ok && ooxml_zip_write_close(w) == MG_OK;
-    ooxml_zip_write_free(w);
+    ok = ok && zip_writer_finish(w) == MG_OK;
+    zip_writer_free(w);
     return ok;
 }
 

@@ -2,11 +2,11 @@
  * odfsan - OpenDocument sanitizer (see odfsan.h).
  *
  * Rebuild, never patch. For one package:
- *   1. parse the central directory ourselves (odf_zip): strict layout,
- *      sizes for the bomb checks, encryption flags, duplicate names;
- *   2. read the members with libarchive from memory, each under the
- *      per-part, per-job and ratio limits; only the members on the
- *      allowlist are read at all:
+ *   1. parse the central directory (formats/zip): the strict layout every
+ *      family shares, sizes for the bomb checks, encryption flags,
+ *      duplicate names; libarchive must see the same members;
+ *   2. inflate the members (formats/zip), each under the per-part, per-job
+ *      and ratio limits; only the members on the allowlist are read at all:
  *        mimetype, META-INF/manifest.xml, content.xml, styles.xml,
  *        meta.xml, settings.xml, Pictures/NAME, ObjectReplacements/NAME,
  *        Thumbnails/thumbnail.png;
@@ -20,7 +20,7 @@
  *      are dropped together with the elements that show them);
  *   5. each XML part is parsed safely and filtered (odf_xml) against the
  *      set of parts kept, then serialized anew;
- *   6. a new zip is written (odf_zip): the canonical mimetype first, stored,
+ *   6. a new zip is written (formats/zip): the canonical mimetype first, stored,
  *      without extra field; then the parts; then a manifest generated from
  *      what was written, so it lists exactly the members.
  * A part must also be listed in the input manifest to be kept: a member
@@ -34,22 +34,19 @@
 #include "dispatch.h"
 #include "err.h"
 #include "odf_xml.h"
-#include "odf_zip.h"
+#include "zip.h"
 
-#include <archive.h>
-#include <archive_entry.h>
 #include <libxml/tree.h>
 
-#include <locale.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#define ODF_CHUNK        (64u * 1024u)
-#define ODF_RATIO_FLOOR  (1u << 20) /* expansion below this is never judged by ratio */
-#define ODF_MEMBERS_MAX  20000u     /* members in one package, whatever the policy */
+#define ODF_MEMBERS_MAX  20000u /* members in one package, whatever the policy */
 #define ODF_IMG_NAME_MAX 200u
+#define ODF_NAME_MAX     1024u
+#define ODF_ZIP_LEVEL    6 /* zlib's default: documents are written once, kept long */
 #define ODF_MANIFEST_NS  "urn:oasis:names:tc:opendocument:xmlns:manifest:1.0"
 
 struct odf_kind {
@@ -88,7 +85,7 @@ enum part_kind {
 };
 
 struct odf_member {
-    const struct odfzip_ent *ze;
+    const struct zip_ent *ze;
     enum part_kind kind;
     int xml_index;   /* PK_XML: index into odf_xml_parts */
     bool have;       /* data read */
@@ -110,7 +107,7 @@ struct odf {
     uint64_t expanded; /* verify: bytes read, not charged to the job */
     const uint8_t *in;
     size_t len;
-    struct odfzip_dir dir;
+    struct zip_dir dir;
     struct odf_member *m;
     const struct odf_kind *kind;
     char version[8]; /* manifest:version of the input, "" when absent or odd */
@@ -122,16 +119,9 @@ struct odf {
     char why[REPORT_STR_MAX];
 };
 
-static locale_t odf_utf8_locale = (locale_t)0;
-
 int odfsan_global_init(void)
 {
-    /* libarchive converts member names through the locale; a UTF-8 one
-     * must be loaded before the sandbox forbids opening locale files. */
-    if (odf_utf8_locale == (locale_t)0)
-        odf_utf8_locale = newlocale(LC_CTYPE_MASK, "C.UTF-8", (locale_t)0);
-    if (odf_utf8_locale == (locale_t)0)
-        odf_utf8_locale = newlocale(LC_CTYPE_MASK, "C.utf8", (locale_t)0);
+    zip_global_init();
     return odfxml_global_init();
 }
 
@@ -164,7 +154,7 @@ static void odf_free(struct odf *o)
     free(o->mf);
     free(o->kept_names);
     free(o->all_names);
-    odfzip_dir_free(&o->dir);
+    zip_dir_free(&o->dir);
 }
 
 /* ------------------------------------------------------------------ */
@@ -260,9 +250,13 @@ static int odf_check_dir(struct odf *o)
     }
     uint64_t ratio = pol->max_ratio ? pol->max_ratio : 1, total = 0;
     for (size_t i = 0; i < o->dir.n; i++) {
-        const struct odfzip_ent *e = &o->dir.ent[i];
-        if ((e->flags & (ODFZIP_FLAG_ENCRYPTED | ODFZIP_FLAG_STRONG | ODFZIP_FLAG_CDENC)) ||
-            e->method == ODFZIP_METHOD_AES)
+        const struct zip_ent *e = &o->dir.ent[i];
+        /* Names are compared as C strings from here on. */
+        if (e->name_len == 0 || e->name_len > ODF_NAME_MAX || strlen(e->name) != e->name_len)
+            return odf_fail(o, MG_ERR_PARSE, "parse-error",
+                            "zip: empty, overlong or NUL-holding member name");
+        if ((e->flags & (ZIP_FLAG_ENCRYPTED | ZIP_FLAG_STRONG | ZIP_FLAG_CDENC)) ||
+            e->method == ZIP_METHOD_AES)
             return odf_fail(o, MG_ERR_ENCRYPTED, "encrypted",
                             "encrypted zip member \"%.200s\": the content cannot be inspected",
                             e->name);
@@ -281,10 +275,7 @@ static int odf_check_dir(struct odf *o)
             return odf_fail(o, MG_ERR_LIMIT, "limit",
                             "member \"%.200s\" is %llu bytes, over the limit of %llu", e->name,
                             (unsigned long long)e->usize, (unsigned long long)pol->max_input_size);
-        uint64_t allowed = e->csize > UINT64_MAX / ratio ? UINT64_MAX : e->csize * ratio;
-        if (allowed < ODF_RATIO_FLOOR)
-            allowed = ODF_RATIO_FLOOR;
-        if (e->usize > allowed)
+        if (e->usize > zip_ratio_allowed(e->csize, ratio))
             return odf_fail(o, MG_ERR_LIMIT, "limit",
                             "member \"%.200s\" expands more than %llu times its compressed size "
                             "(compression bomb)",
@@ -312,106 +303,31 @@ static int odf_check_dir(struct odf *o)
     return MG_OK;
 }
 
-/* Read the current libarchive member into m->data, checking every limit. */
-static int odf_read_member(struct odf *o, struct archive *a, struct odf_member *m, uint8_t *chunk)
-{
-    const struct odfzip_ent *e = m->ze;
-    uint64_t got = 0;
-    buf_init(&m->data,
-             (size_t)(e->usize < o->pol->max_input_size ? e->usize : o->pol->max_input_size));
-    for (;;) {
-        la_ssize_t r = archive_read_data(a, chunk, ODF_CHUNK);
-        if (r == 0)
-            break;
-        if (r < 0) {
-            const char *msg = archive_error_string(a);
-            return odf_fail(o, MG_ERR_PARSE, "parse-error", "cannot read member \"%.200s\": %s",
-                            e->name, msg ? msg : "libarchive error");
-        }
-        got += (uint64_t)r;
-        if (o->verify)
-            o->expanded += (uint64_t)r;
-        else
-            o->ctx->expanded_total += (uint64_t)r;
-        if (got > e->usize)
-            return odf_fail(o, MG_ERR_LIMIT, "limit",
-                            "member \"%.200s\" expands past its declared size", e->name);
-        if ((o->verify ? o->expanded : o->ctx->expanded_total) > o->pol->max_expanded)
-            return odf_fail(o, MG_ERR_LIMIT, "limit",
-                            "decompressed data exceeds the job limit of %llu bytes",
-                            (unsigned long long)o->pol->max_expanded);
-        if (buf_append(&m->data, chunk, (size_t)r) != MG_OK)
-            return odf_fail(o, MG_ERR_LIMIT, "limit", "member \"%.200s\" is too large", e->name);
-    }
-    if (got != e->usize)
-        return odf_fail(o, MG_ERR_PARSE, "parse-error",
-                        "member \"%.200s\" has %llu bytes but declares %llu", e->name,
-                        (unsigned long long)got, (unsigned long long)e->usize);
-    m->have = true;
-    return MG_OK;
-}
-
-/* All members through libarchive; the data of those on the allowlist. */
+/* The data of the members on the allowlist, each under every limit. */
 static int odf_read_members(struct odf *o)
 {
-    struct archive *a = archive_read_new();
-    uint8_t *chunk = malloc(ODF_CHUNK);
-    locale_t saved = (locale_t)0;
-    int rc = MG_OK;
-    if (!a || !chunk) {
-        rc = odf_fail(o, MG_ERR_NOMEM, "limit", "out of memory");
-        goto out;
-    }
-    if (odf_utf8_locale != (locale_t)0)
-        saved = uselocale(odf_utf8_locale);
-    if (archive_read_support_format_zip_seekable(a) != ARCHIVE_OK ||
-        archive_read_open_memory(a, o->in, o->len) != ARCHIVE_OK) {
-        const char *msg = archive_error_string(a);
-        rc = odf_fail(o, MG_ERR_PARSE, "parse-error", "cannot open the zip: %s",
-                      msg ? msg : "libarchive error");
-        goto out;
-    }
-    for (size_t i = 0;; i++) {
-        struct archive_entry *e;
-        int r = archive_read_next_header(a, &e);
-        if (r == ARCHIVE_EOF) {
-            if (i != o->dir.n)
-                rc = odf_fail(o, MG_ERR_PARSE, "parse-error",
-                              "the zip reader sees fewer members than the central directory");
-            break;
-        }
-        if (r < ARCHIVE_WARN) {
-            const char *msg = archive_error_string(a);
-            rc = odf_fail(o, MG_ERR_PARSE, "parse-error", "damaged zip: %s",
-                          msg ? msg : "libarchive error");
-            break;
-        }
-        if (i >= o->dir.n) {
-            rc = odf_fail(o, MG_ERR_PARSE, "parse-error",
-                          "the zip reader sees more members than the central directory");
-            break;
-        }
+    char why[REPORT_STR_MAX];
+    int rc = zip_check_libarchive(o->in, o->len, &o->dir, why, sizeof(why));
+    if (rc != MG_OK)
+        return odf_fail(o, rc, rc == MG_ERR_NOMEM ? "limit" : "parse-error", "%s", why);
+    struct zip_budget bud = {
+            .ratio = o->pol->max_ratio,
+            .expanded = o->verify ? &o->expanded : &o->ctx->expanded_total,
+            .max_expanded = o->pol->max_expanded,
+    };
+    for (size_t i = 0; i < o->dir.n; i++) {
         struct odf_member *m = &o->m[i];
-        const char *p = archive_entry_pathname(e);
-        if (!p || strcmp(p, m->ze->name) != 0) {
-            rc = odf_fail(o, MG_ERR_PARSE, "parse-error",
-                          "the zip reads differently from its central directory at \"%.200s\"",
-                          m->ze->name);
-            break;
-        }
         if (m->kind == PK_DIR || m->kind == PK_DROP)
-            continue; /* the next header call skips the data */
-        rc = odf_read_member(o, a, m, chunk);
+            continue;
+        buf_init(&m->data, (size_t)o->pol->max_input_size);
+        rc = zip_member_read(o->in, o->len, m->ze, &bud, &m->data, why, sizeof(why));
         if (rc != MG_OK)
-            break;
+            return odf_fail(o, rc,
+                            rc == MG_ERR_LIMIT || rc == MG_ERR_NOMEM ? "limit" : err_code(rc), "%s",
+                            why);
+        m->have = true;
     }
-out:
-    if (saved != (locale_t)0)
-        uselocale(saved);
-    if (a)
-        archive_read_free(a);
-    free(chunk);
-    return rc;
+    return MG_OK;
 }
 
 static struct odf_member *odf_find(struct odf *o, enum part_kind kind)
@@ -743,38 +659,38 @@ static int odf_build_manifest(struct odf *o, struct buf *mf)
 
 static int odf_write(struct odf *o, struct buf *out)
 {
-    struct odfzip_writer w;
+    struct zip_writer w;
     struct buf mf;
     buf_init(&mf, 64u << 20);
-    odfzip_writer_init(&w, out);
+    zip_writer_init(&w, out, ODF_ZIP_LEVEL);
     uint16_t t = 0, d = 0;
     for (size_t i = 0; i < o->dir.n; i++)
         if (o->m[i].kind == PK_XML && o->m[i].xml_index == 0) {
             t = o->m[i].ze->dos_time;
             d = o->m[i].ze->dos_date;
         }
-    int rc = odfzip_add(&w, "mimetype", (const uint8_t *)o->kind->mime, strlen(o->kind->mime),
-                        false, t, d);
+    int rc = zip_writer_add(&w, "mimetype", (const uint8_t *)o->kind->mime, strlen(o->kind->mime),
+                            false, t, d);
     for (size_t x = 0; x < ODF_N_XML && rc == MG_OK; x++)
         for (size_t i = 0; i < o->dir.n && rc == MG_OK; i++) {
             struct odf_member *m = &o->m[i];
             if (m->kept && m->kind == PK_XML && m->xml_index == (int)x)
-                rc = odfzip_add(&w, m->ze->name, m->data.data, m->data.len, true, m->ze->dos_time,
-                                m->ze->dos_date);
+                rc = zip_writer_add(&w, m->ze->name, m->data.data, m->data.len, true,
+                                    m->ze->dos_time, m->ze->dos_date);
         }
     for (size_t i = 0; i < o->dir.n && rc == MG_OK; i++) {
         struct odf_member *m = &o->m[i];
         if (m->kept && m->kind == PK_IMAGE)
-            rc = odfzip_add(&w, m->ze->name, m->data.data, m->data.len, false, m->ze->dos_time,
-                            m->ze->dos_date);
+            rc = zip_writer_add(&w, m->ze->name, m->data.data, m->data.len, false, m->ze->dos_time,
+                                m->ze->dos_date);
     }
     if (rc == MG_OK)
         rc = odf_build_manifest(o, &mf);
     if (rc == MG_OK)
-        rc = odfzip_add(&w, "META-INF/manifest.xml", mf.data, mf.len, true, t, d);
+        rc = zip_writer_add(&w, "META-INF/manifest.xml", mf.data, mf.len, true, t, d);
     if (rc == MG_OK)
-        rc = odfzip_finish(&w);
-    odfzip_writer_free(&w);
+        rc = zip_writer_finish(&w);
+    zip_writer_free(&w);
     buf_free(&mf);
     if (rc != MG_OK)
         return odf_fail(o, rc, "limit", "cannot write the rebuilt package (%s)", err_str(rc));
@@ -789,7 +705,8 @@ static int odf_open(struct odf *o)
     char why[200];
     size_t cap =
             o->pol->max_members < ODF_MEMBERS_MAX ? (size_t)o->pol->max_members : ODF_MEMBERS_MAX;
-    int rc = odfzip_read_dir(o->in, o->len, cap, &o->dir, why, sizeof(why));
+    struct zip_read_opts opts = {.max_entries = cap, .allow_empty = false};
+    int rc = zip_dir_read(o->in, o->len, &opts, &o->dir, why, sizeof(why));
     if (rc != MG_OK)
         return odf_fail(o, rc, rc == MG_ERR_LIMIT ? "limit" : err_code(rc), "zip: %s", why);
     rc = odf_check_dir(o);
@@ -912,10 +829,10 @@ int odfsan_verify(struct san_ctx *ctx, const uint8_t *in, size_t len)
         goto out;
     rc = MG_ERR_VERIFY;
     /* mimetype first, stored, no extra field, no descriptor, its text at 38. */
-    const struct odfzip_ent *e0 = &o.dir.ent[0];
+    const struct zip_ent *e0 = &o.dir.ent[0];
     size_t ml = strlen(o.kind->mime);
     if (strcmp(e0->name, "mimetype") != 0 || e0->lh_off != 0 || e0->method != 0 ||
-        (e0->flags & ODFZIP_FLAG_DESCRIPTOR) || len < 38 + ml || in[26] != 8 || in[27] != 0 ||
+        (e0->flags & ZIP_FLAG_DESCRIPTOR) || len < 38 + ml || in[26] != 8 || in[27] != 0 ||
         in[28] != 0 || in[29] != 0 || e0->usize != ml || memcmp(in + 38, o.kind->mime, ml) != 0)
         goto out;
     for (size_t i = 0; i < o.dir.n; i++) {

@@ -1,24 +1,24 @@
 /*
  * ooxml_zip - the zip layer of the OOXML sanitizer: read every member of a
- * package into memory under the job's limits, and write a new package.
+ * package into memory under the job's limits, and add members to a new one.
  *
- * Reading goes through libarchive's seekable zip reader (the central
- * directory, as Office reads it) on the input memory. Each member's data is
- * streamed in chunks into a capped buffer, with the job's totals and the
- * member's expansion ratio checked after every chunk, so a bomb stops early.
- * Members that cannot be parts of a package (directories, links, names that
- * are not printable ASCII) are listed with a reason and no data; the caller
- * reports and drops them.
+ * The structure is read by formats/zip, as strictly as for any zip (a
+ * package with data in front, behind or between its members is refused),
+ * and each member is inflated there under the job's totals and the ratio
+ * rule. Members that cannot be parts of a package (directories, links,
+ * names that are not printable ASCII) are listed with a reason and no
+ * data; the caller reports and drops them.
  *
- * Writing goes through libarchive's zip writer into a struct buf (deflate,
- * a fixed 1980 timestamp, regular files only), in the order the caller
- * writes members: the sanitizer puts [Content_Types].xml first.
+ * Writing goes through formats/zip's writer into a struct buf (deflate,
+ * a fixed 1980 timestamp), in the order the caller writes members: the
+ * sanitizer puts [Content_Types].xml first.
  */
 #ifndef MUGAI_OOXML_ZIP_H
 #define MUGAI_OOXML_ZIP_H
 
 #include "buf.h"
 #include "policy.h"
+#include "zip.h"
 
 #include <stddef.h>
 #include <stdint.h>
@@ -56,16 +56,8 @@ int ooxml_zip_read(const struct ooxml_zip_budget *bud, const uint8_t *in, size_t
                    struct ooxml_zip *z, char *why, size_t whylen);
 void ooxml_zip_free(struct ooxml_zip *z);
 
-struct ooxml_zip_writer;
-
-/* Start a zip written into out (whose cap bounds the output). */
-int ooxml_zip_write_open(struct ooxml_zip_writer **w, struct buf *out);
-/* Add one deflated member; the name must be printable ASCII. */
-int ooxml_zip_write_member(struct ooxml_zip_writer *w, const char *name, const uint8_t *data,
-                           size_t len);
-/* Write the central directory. */
-int ooxml_zip_write_close(struct ooxml_zip_writer *w);
-void ooxml_zip_write_free(struct ooxml_zip_writer *w);
+/* Add one deflated member to w; the name must be printable ASCII. */
+int ooxml_zip_add(struct zip_writer *w, const char *name, const uint8_t *data, size_t len);
 
 /* Load what the zip code would otherwise load inside the sandbox (time zone). */
 void ooxml_zip_global_init(void);
