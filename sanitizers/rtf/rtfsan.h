@@ -48,7 +48,8 @@ int rtfsan_sanitize(struct san_ctx *ctx, const uint8_t *in, size_t len, struct b
  */
 int rtfsan_verify(struct san_ctx *ctx, const uint8_t *in, size_t len);
 
-/* Whether word is on the formatting allowlist (for tests). */
+/* For tests: whether word is on the formatting allowlist; whether the tables are sorted. */
 int rtfsan_word_allowed(const char *word);
+int rtfsan_tables_sorted(void);
 
 #endif
