@@ -20,6 +20,7 @@
 #include "ooxmlsan.h"
 #include "pdfsan.h"
 #include "pngsan.h"
+#include "rtfsan.h"
 #include "textsan.h"
 
 #include <stdio.h>
@@ -69,6 +70,8 @@ static const struct dispatch_entry dispatch_table[] = {
         {FT_OTS, odfsan_sanitize, odfsan_verify, FT_OTS, NULL},
         {FT_OTP, odfsan_sanitize, odfsan_verify, FT_OTP, NULL},
         {FT_EML, mailsan_sanitize, mailsan_verify, FT_EML, NULL},
+        /* RTF: rewritten without objects, DDE and remote fields; pictures as members. */
+        {FT_RTF, rtfsan_sanitize, rtfsan_verify, FT_RTF, NULL},
         /* Archives are rebuilt as one zip; single-file compressors come out
          * as their sanitized content (arcsan sets ctx->out_type). */
         {FT_ZIP, arcsan_sanitize, arcsan_verify, FT_ZIP, NULL},

@@ -181,6 +181,7 @@ void policy_defaults(struct policy *pol)
     pol->action[FT_EML] = POL_SANITIZE;
     /* Office 97-2003 (sanitizers/msoffice): rebuilt from the streams they need. */
     pol->action[FT_DOC] = pol->action[FT_XLS] = pol->action[FT_PPT] = POL_SANITIZE;
+    pol->action[FT_RTF] = POL_SANITIZE; /* sanitizers/rtf: rewritten token by token */
 }
 
 /*

@@ -105,6 +105,7 @@ static void expected_defaults(struct policy *p)
     p->action[FT_JPEG] = p->action[FT_PNG] = p->action[FT_GIF] = POL_SANITIZE;
     p->action[FT_EML] = POL_SANITIZE;
     p->action[FT_DOC] = p->action[FT_XLS] = p->action[FT_PPT] = POL_SANITIZE;
+    p->action[FT_RTF] = POL_SANITIZE;
     static const char *const sanitized[] = {
             "pdf",  "docx", "dotx", "xlsx", "xltx", "pptx", "ppsx", "potx",  "docm", "dotm", "xlsm",
             "xltm", "pptm", "ppsm", "potm", "odt",  "ods",  "odp",  "ott",   "ots",  "otp",  "zip",
