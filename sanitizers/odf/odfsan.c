@@ -136,11 +136,14 @@ int odfsan_global_init(void)
 }
 
 /* Refuse the whole package (sanitize) or just fail (verify). */
-static int odf_fail(struct odf *o, int rc, const char *code, const char *fmt, ...)
+static int odf_fail(struct odf *o, int rc, enum reason code, const char *fmt, ...)
         __attribute__((format(printf, 4, 5)));
 
-static int odf_fail(struct odf *o, int rc, const char *code, const char *fmt, ...)
+static int odf_fail(struct odf *o, int rc, enum reason code, const char *fmt, ...)
 {
+    /* Out of memory is the gateway's failure, whatever the caller guessed. */
+    if (rc == MG_ERR_NOMEM)
+        code = REASON_NO_MEMORY;
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(o->why, sizeof(o->why), fmt, ap);
@@ -254,7 +257,7 @@ static int odf_check_dir(struct odf *o)
     if (!o->verify) {
         o->ctx->members_total += o->dir.n;
         if (o->ctx->members_total > pol->max_members)
-            return odf_fail(o, MG_ERR_LIMIT, "limit",
+            return odf_fail(o, MG_ERR_LIMIT, REASON_LIMIT,
                             "more than %llu members in the job (max_members)",
                             (unsigned long long)pol->max_members);
     }
@@ -263,29 +266,29 @@ static int odf_check_dir(struct odf *o)
         const struct odfzip_ent *e = &o->dir.ent[i];
         if ((e->flags & (ODFZIP_FLAG_ENCRYPTED | ODFZIP_FLAG_STRONG | ODFZIP_FLAG_CDENC)) ||
             e->method == ODFZIP_METHOD_AES)
-            return odf_fail(o, MG_ERR_ENCRYPTED, "encrypted",
+            return odf_fail(o, MG_ERR_ENCRYPTED, REASON_ENCRYPTED,
                             "encrypted zip member \"%.200s\": the content cannot be inspected",
                             e->name);
         if (strcmp(e->name, "encrypted-package") == 0)
-            return odf_fail(o, MG_ERR_ENCRYPTED, "encrypted",
+            return odf_fail(o, MG_ERR_ENCRYPTED, REASON_ENCRYPTED,
                             "encrypted OpenDocument package (encrypted-package member)");
         if (e->method != 0 && e->method != 8)
-            return odf_fail(o, MG_ERR_UNSUPPORTED, "unsupported",
+            return odf_fail(o, MG_ERR_UNSUPPORTED, REASON_UNSUPPORTED,
                             "member \"%.200s\" uses compression method %u (OpenDocument uses "
                             "stored or deflate)",
                             e->name, e->method);
         if (e->method == 0 && e->csize != e->usize)
-            return odf_fail(o, MG_ERR_PARSE, "parse-error",
+            return odf_fail(o, MG_ERR_PARSE, REASON_PARSE_ERROR,
                             "stored member \"%.200s\" has different sizes", e->name);
         if (e->usize > pol->max_input_size)
-            return odf_fail(o, MG_ERR_LIMIT, "limit",
+            return odf_fail(o, MG_ERR_LIMIT, REASON_LIMIT,
                             "member \"%.200s\" is %llu bytes, over the limit of %llu", e->name,
                             (unsigned long long)e->usize, (unsigned long long)pol->max_input_size);
         uint64_t allowed = e->csize > UINT64_MAX / ratio ? UINT64_MAX : e->csize * ratio;
         if (allowed < ODF_RATIO_FLOOR)
             allowed = ODF_RATIO_FLOOR;
         if (e->usize > allowed)
-            return odf_fail(o, MG_ERR_LIMIT, "limit",
+            return odf_fail(o, MG_ERR_LIMIT, REASON_LIMIT,
                             "member \"%.200s\" expands more than %llu times its compressed size "
                             "(compression bomb)",
                             e->name, (unsigned long long)ratio);
@@ -293,21 +296,21 @@ static int odf_check_dir(struct odf *o)
     }
     uint64_t used = o->verify ? 0 : o->ctx->expanded_total;
     if (total > pol->max_expanded || used > pol->max_expanded - total)
-        return odf_fail(o, MG_ERR_LIMIT, "limit",
+        return odf_fail(o, MG_ERR_LIMIT, REASON_LIMIT,
                         "the package expands to %llu bytes, over the job limit of %llu",
                         (unsigned long long)total, (unsigned long long)pol->max_expanded);
 
     /* Two members of one name: readers would disagree on which is meant. */
     const char **names = malloc(o->dir.n * sizeof(*names));
     if (!names)
-        return odf_fail(o, MG_ERR_NOMEM, "limit", "out of memory");
+        return odf_fail(o, MG_ERR_NOMEM, REASON_NO_MEMORY, "out of memory");
     for (size_t i = 0; i < o->dir.n; i++)
         names[i] = o->dir.ent[i].name;
     qsort(names, o->dir.n, sizeof(*names), name_cmp);
     o->all_names = names;
     for (size_t i = 1; i < o->dir.n; i++)
         if (strcmp(names[i - 1], names[i]) == 0)
-            return odf_fail(o, MG_ERR_PARSE, "parse-error", "two members are named \"%.200s\"",
+            return odf_fail(o, MG_ERR_PARSE, REASON_PARSE_ERROR, "two members are named \"%.200s\"",
                             names[i]);
     return MG_OK;
 }
@@ -325,8 +328,9 @@ static int odf_read_member(struct odf *o, struct archive *a, struct odf_member *
             break;
         if (r < 0) {
             const char *msg = archive_error_string(a);
-            return odf_fail(o, MG_ERR_PARSE, "parse-error", "cannot read member \"%.200s\": %s",
-                            e->name, msg ? msg : "libarchive error");
+            return odf_fail(o, MG_ERR_PARSE, REASON_PARSE_ERROR,
+                            "cannot read member \"%.200s\": %s", e->name,
+                            msg ? msg : "libarchive error");
         }
         got += (uint64_t)r;
         if (o->verify)
@@ -334,17 +338,18 @@ static int odf_read_member(struct odf *o, struct archive *a, struct odf_member *
         else
             o->ctx->expanded_total += (uint64_t)r;
         if (got > e->usize)
-            return odf_fail(o, MG_ERR_LIMIT, "limit",
+            return odf_fail(o, MG_ERR_LIMIT, REASON_LIMIT,
                             "member \"%.200s\" expands past its declared size", e->name);
         if ((o->verify ? o->expanded : o->ctx->expanded_total) > o->pol->max_expanded)
-            return odf_fail(o, MG_ERR_LIMIT, "limit",
+            return odf_fail(o, MG_ERR_LIMIT, REASON_LIMIT,
                             "decompressed data exceeds the job limit of %llu bytes",
                             (unsigned long long)o->pol->max_expanded);
         if (buf_append(&m->data, chunk, (size_t)r) != MG_OK)
-            return odf_fail(o, MG_ERR_LIMIT, "limit", "member \"%.200s\" is too large", e->name);
+            return odf_fail(o, MG_ERR_LIMIT, REASON_LIMIT, "member \"%.200s\" is too large",
+                            e->name);
     }
     if (got != e->usize)
-        return odf_fail(o, MG_ERR_PARSE, "parse-error",
+        return odf_fail(o, MG_ERR_PARSE, REASON_PARSE_ERROR,
                         "member \"%.200s\" has %llu bytes but declares %llu", e->name,
                         (unsigned long long)got, (unsigned long long)e->usize);
     m->have = true;
@@ -359,7 +364,7 @@ static int odf_read_members(struct odf *o)
     locale_t saved = (locale_t)0;
     int rc = MG_OK;
     if (!a || !chunk) {
-        rc = odf_fail(o, MG_ERR_NOMEM, "limit", "out of memory");
+        rc = odf_fail(o, MG_ERR_NOMEM, REASON_NO_MEMORY, "out of memory");
         goto out;
     }
     if (odf_utf8_locale != (locale_t)0)
@@ -367,7 +372,7 @@ static int odf_read_members(struct odf *o)
     if (archive_read_support_format_zip_seekable(a) != ARCHIVE_OK ||
         archive_read_open_memory(a, o->in, o->len) != ARCHIVE_OK) {
         const char *msg = archive_error_string(a);
-        rc = odf_fail(o, MG_ERR_PARSE, "parse-error", "cannot open the zip: %s",
+        rc = odf_fail(o, MG_ERR_PARSE, REASON_PARSE_ERROR, "cannot open the zip: %s",
                       msg ? msg : "libarchive error");
         goto out;
     }
@@ -376,25 +381,25 @@ static int odf_read_members(struct odf *o)
         int r = archive_read_next_header(a, &e);
         if (r == ARCHIVE_EOF) {
             if (i != o->dir.n)
-                rc = odf_fail(o, MG_ERR_PARSE, "parse-error",
+                rc = odf_fail(o, MG_ERR_PARSE, REASON_PARSE_ERROR,
                               "the zip reader sees fewer members than the central directory");
             break;
         }
         if (r < ARCHIVE_WARN) {
             const char *msg = archive_error_string(a);
-            rc = odf_fail(o, MG_ERR_PARSE, "parse-error", "damaged zip: %s",
+            rc = odf_fail(o, MG_ERR_PARSE, REASON_PARSE_ERROR, "damaged zip: %s",
                           msg ? msg : "libarchive error");
             break;
         }
         if (i >= o->dir.n) {
-            rc = odf_fail(o, MG_ERR_PARSE, "parse-error",
+            rc = odf_fail(o, MG_ERR_PARSE, REASON_PARSE_ERROR,
                           "the zip reader sees more members than the central directory");
             break;
         }
         struct odf_member *m = &o->m[i];
         const char *p = archive_entry_pathname(e);
         if (!p || strcmp(p, m->ze->name) != 0) {
-            rc = odf_fail(o, MG_ERR_PARSE, "parse-error",
+            rc = odf_fail(o, MG_ERR_PARSE, REASON_PARSE_ERROR,
                           "the zip reads differently from its central directory at \"%.200s\"",
                           m->ze->name);
             break;
@@ -426,7 +431,7 @@ static int odf_read_mimetype(struct odf *o)
 {
     struct odf_member *m = odf_find(o, PK_MIMETYPE);
     if (!m || !m->have)
-        return odf_fail(o, MG_ERR_PARSE, "parse-error", "no mimetype member");
+        return odf_fail(o, MG_ERR_PARSE, REASON_PARSE_ERROR, "no mimetype member");
     size_t n = m->data.len;
     while (n > 0 && (m->data.data[n - 1] == '\n' || m->data.data[n - 1] == '\r' ||
                      m->data.data[n - 1] == ' '))
@@ -436,7 +441,7 @@ static int odf_read_mimetype(struct odf *o)
             o->kind = &odf_kinds[i];
             return MG_OK;
         }
-    return odf_fail(o, MG_ERR_UNSUPPORTED, "unsupported",
+    return odf_fail(o, MG_ERR_UNSUPPORTED, REASON_UNSUPPORTED,
                     "mimetype is not a text, spreadsheet or presentation document or template");
 }
 
@@ -480,18 +485,18 @@ static int odf_read_manifest(struct odf *o)
     bool dtd;
     int rc;
     if (!m || !m->have)
-        return odf_fail(o, MG_ERR_PARSE, "parse-error", "no META-INF/manifest.xml");
+        return odf_fail(o, MG_ERR_PARSE, REASON_PARSE_ERROR, "no META-INF/manifest.xml");
     rc = odfxml_parse(m->data.data, m->data.len, &doc, &dtd, why, sizeof(why));
     if (rc != MG_OK)
-        return odf_fail(o, rc, err_code(rc), "META-INF/manifest.xml: %s", why);
+        return odf_fail(o, rc, reason_from_err(rc), "META-INF/manifest.xml: %s", why);
     xmlNodePtr root = xmlDocGetRootElement(doc);
     if (!is_manifest_el(root, "manifest")) {
-        rc = odf_fail(o, MG_ERR_PARSE, "parse-error",
+        rc = odf_fail(o, MG_ERR_PARSE, REASON_PARSE_ERROR,
                       "META-INF/manifest.xml: the root is not manifest:manifest");
         goto out;
     }
     if (manifest_has_encryption(root, 0)) {
-        rc = odf_fail(o, MG_ERR_ENCRYPTED, "encrypted",
+        rc = odf_fail(o, MG_ERR_ENCRYPTED, REASON_ENCRYPTED,
                       "encrypted OpenDocument (the manifest has encryption data): the content "
                       "cannot be inspected");
         goto out;
@@ -516,14 +521,14 @@ static int odf_read_manifest(struct odf *o)
             if (ncap > 4u * ODF_MEMBERS_MAX) {
                 xmlFree(path);
                 xmlFree(media);
-                rc = odf_fail(o, MG_ERR_LIMIT, "limit", "manifest with too many entries");
+                rc = odf_fail(o, MG_ERR_LIMIT, REASON_LIMIT, "manifest with too many entries");
                 goto out;
             }
             struct mf_entry *nm = realloc(o->mf, ncap * sizeof(*nm));
             if (!nm) {
                 xmlFree(path);
                 xmlFree(media);
-                rc = odf_fail(o, MG_ERR_NOMEM, "limit", "out of memory");
+                rc = odf_fail(o, MG_ERR_NOMEM, REASON_NO_MEMORY, "out of memory");
                 goto out;
             }
             o->mf = nm;
@@ -537,7 +542,7 @@ static int odf_read_manifest(struct odf *o)
         if (!e->path || !e->media) {
             free(e->path);
             free(e->media);
-            rc = odf_fail(o, MG_ERR_NOMEM, "limit", "out of memory");
+            rc = odf_fail(o, MG_ERR_NOMEM, REASON_NO_MEMORY, "out of memory");
             goto out;
         }
         o->n_mf++;
@@ -575,7 +580,7 @@ static int odf_index_kept(struct odf *o)
     o->n_kept = 0;
     o->kept_names = malloc((o->dir.n ? o->dir.n : 1) * sizeof(*o->kept_names));
     if (!o->kept_names)
-        return odf_fail(o, MG_ERR_NOMEM, "limit", "out of memory");
+        return odf_fail(o, MG_ERR_NOMEM, REASON_NO_MEMORY, "out of memory");
     for (size_t i = 0; i < o->dir.n; i++)
         if (o->m[i].kept)
             o->kept_names[o->n_kept++] = o->m[i].ze->name;
@@ -597,7 +602,7 @@ static int odf_image(struct odf *o, struct odf_member *m)
     struct buf san;
     enum ftype ot = FT_UNKNOWN;
     if (!child)
-        return odf_fail(o, MG_ERR_NOMEM, "limit", "out of memory");
+        return odf_fail(o, MG_ERR_NOMEM, REASON_NO_MEMORY, "out of memory");
     buf_init(&san, (size_t)o->pol->max_output_size);
     ctx->depth++;
     int rc = dispatch_file(ctx, name, m->data.data, m->data.len, &san, child, &ot);
@@ -611,23 +616,25 @@ static int odf_image(struct odf *o, struct odf_member *m)
         m->media_type = image_media_type(ot);
         return report_add_child(o->node, child) == MG_OK
                        ? MG_OK
-                       : odf_fail(o, MG_ERR_NOMEM, "limit", "out of memory");
+                       : odf_fail(o, MG_ERR_NOMEM, REASON_NO_MEMORY, "out of memory");
     }
     buf_free(&san);
     if (rc == MG_OK) {
-        report_block(child, "unsupported", "%s is not kept inside an OpenDocument",
+        report_block(child, REASON_UNSUPPORTED, "%s is not kept inside an OpenDocument",
                      ftype_info(ot)->label);
-        report_actionf(o->node, "removed",
+        report_actionf(o->node, ACTION_REMOVED,
                        "only JPEG, PNG and GIF images are kept (with the elements showing them)",
                        "%s (%s)", name, ftype_info(ot)->label);
     } else {
         enum ftype it = child->type ? ftype_by_name(child->type) : FT_UNKNOWN;
         bool other = it != FT_JPEG && it != FT_PNG && it != FT_GIF;
-        report_actionf(o->node, "removed",
+        report_actionf(o->node, ACTION_REMOVED,
                        other ? "only JPEG, PNG and GIF images are kept (with the elements "
                                "showing them)"
                              : "the image could not be made safe",
-                       "%s (%s: %s)", name, child->reason_code ? child->reason_code : err_code(rc),
+                       "%s (%s: %s)", name,
+                       reason_code(child->reason_code != REASON_NONE ? child->reason_code
+                                                                     : reason_from_err(rc)),
                        child->reason ? child->reason : err_str(rc));
     }
     bool fatal = rc == MG_ERR_NOMEM ||
@@ -637,9 +644,10 @@ static int odf_image(struct odf *o, struct odf_member *m)
     char why[REPORT_STR_MAX];
     snprintf(why, sizeof(why), "%s", child->reason ? child->reason : err_str(rc));
     if (report_add_child(o->node, child) != MG_OK)
-        return odf_fail(o, MG_ERR_NOMEM, "limit", "out of memory");
+        return odf_fail(o, MG_ERR_NOMEM, REASON_NO_MEMORY, "out of memory");
     if (fatal)
-        return odf_fail(o, rc == MG_ERR_NOMEM ? MG_ERR_NOMEM : MG_ERR_LIMIT, "limit",
+        return odf_fail(o, rc == MG_ERR_NOMEM ? MG_ERR_NOMEM : MG_ERR_LIMIT,
+                        rc == MG_ERR_NOMEM ? REASON_NO_MEMORY : REASON_LIMIT,
                         "member \"%.200s\": %s", name, why);
     return MG_OK;
 }
@@ -653,7 +661,8 @@ static int odf_xml(struct odf *o, struct odf_member *m)
     bool dtd;
     int rc = odfxml_parse(m->data.data, m->data.len, &doc, &dtd, why, sizeof(why));
     if (rc != MG_OK)
-        return odf_fail(o, rc, dtd ? "parse-error" : err_code(rc), "%s: %s", xp->name, why);
+        return odf_fail(o, rc, dtd ? REASON_PARSE_ERROR : reason_from_err(rc), "%s: %s", xp->name,
+                        why);
     struct odfxml_filter f;
     memset(&f, 0, sizeof(f));
     f.pol = o->pol;
@@ -665,13 +674,13 @@ static int odf_xml(struct odf *o, struct odf_member *m)
     f.node = o->node;
     rc = odfxml_filter(doc, &f);
     if (rc != MG_OK) {
-        rc = odf_fail(o, rc, err_code(rc), "%s: the root element is not office:%s", xp->name,
+        rc = odf_fail(o, rc, reason_from_err(rc), "%s: the root element is not office:%s", xp->name,
                       xp->root);
         goto out;
     }
     if (o->verify) {
         if (f.violations)
-            rc = odf_fail(o, MG_ERR_VERIFY, "verify-failed", "%s still holds %u items (%s)",
+            rc = odf_fail(o, MG_ERR_VERIFY, REASON_VERIFY_FAILED, "%s still holds %u items (%s)",
                           xp->name, f.violations, f.first_violation);
         goto out;
     }
@@ -679,7 +688,7 @@ static int odf_xml(struct odf *o, struct odf_member *m)
     m->data.max = (size_t)o->pol->max_output_size;
     rc = odfxml_serialize(doc, &m->data);
     if (rc != MG_OK) {
-        rc = odf_fail(o, MG_ERR_LIMIT, "limit", "%s: cannot serialize", xp->name);
+        rc = odf_fail(o, MG_ERR_LIMIT, REASON_LIMIT, "%s: cannot serialize", xp->name);
         goto out;
     }
     m->kept = true;
@@ -777,7 +786,7 @@ static int odf_write(struct odf *o, struct buf *out)
     odfzip_writer_free(&w);
     buf_free(&mf);
     if (rc != MG_OK)
-        return odf_fail(o, rc, "limit", "cannot write the rebuilt package (%s)", err_str(rc));
+        return odf_fail(o, rc, REASON_LIMIT, "cannot write the rebuilt package (%s)", err_str(rc));
     return MG_OK;
 }
 
@@ -791,13 +800,14 @@ static int odf_open(struct odf *o)
             o->pol->max_members < ODF_MEMBERS_MAX ? (size_t)o->pol->max_members : ODF_MEMBERS_MAX;
     int rc = odfzip_read_dir(o->in, o->len, cap, &o->dir, why, sizeof(why));
     if (rc != MG_OK)
-        return odf_fail(o, rc, rc == MG_ERR_LIMIT ? "limit" : err_code(rc), "zip: %s", why);
+        return odf_fail(o, rc, rc == MG_ERR_LIMIT ? REASON_LIMIT : reason_from_err(rc), "zip: %s",
+                        why);
     rc = odf_check_dir(o);
     if (rc != MG_OK)
         return rc;
     o->m = calloc(o->dir.n, sizeof(*o->m));
     if (!o->m)
-        return odf_fail(o, MG_ERR_NOMEM, "limit", "out of memory");
+        return odf_fail(o, MG_ERR_NOMEM, REASON_NO_MEMORY, "out of memory");
     for (size_t i = 0; i < o->dir.n; i++) {
         o->m[i].ze = &o->dir.ent[i];
         o->m[i].kind = odf_classify(o->dir.ent[i].name, &o->m[i].xml_index);
@@ -825,7 +835,7 @@ int odfsan_sanitize(struct san_ctx *ctx, const uint8_t *in, size_t len, struct b
     if (rc != MG_OK)
         goto out;
     if (ctx->out_type != FT_UNKNOWN && ctx->out_type != o.kind->type) {
-        rc = odf_fail(&o, MG_ERR_PARSE, "parse-error",
+        rc = odf_fail(&o, MG_ERR_PARSE, REASON_PARSE_ERROR,
                       "the mimetype member says %s but the package was identified as %s",
                       ftype_info(o.kind->type)->label, ftype_info(ctx->out_type)->label);
         goto out;
@@ -837,9 +847,9 @@ int odfsan_sanitize(struct san_ctx *ctx, const uint8_t *in, size_t len, struct b
         struct odf_member *m = &o.m[i];
         const char *name = m->ze->name;
         if (m->kind == PK_DROP) {
-            report_actionf(node, "removed", odf_drop_reason(name), "%s", name);
+            report_actionf(node, ACTION_REMOVED, odf_drop_reason(name), "%s", name);
         } else if ((m->kind == PK_XML || m->kind == PK_IMAGE) && !mf_lookup(&o, name)) {
-            report_actionf(node, "removed",
+            report_actionf(node, ACTION_REMOVED,
                            "a member the manifest does not list is not part "
                            "of the document",
                            "%s", name);
@@ -860,7 +870,8 @@ int odfsan_sanitize(struct san_ctx *ctx, const uint8_t *in, size_t len, struct b
     if (rc != MG_OK)
         goto out;
     if (!content) {
-        rc = odf_fail(&o, MG_ERR_PARSE, "parse-error", "no content.xml listed in the manifest");
+        rc = odf_fail(&o, MG_ERR_PARSE, REASON_PARSE_ERROR,
+                      "no content.xml listed in the manifest");
         goto out;
     }
     /* Entries of the manifest that name nothing kept are not written again. */
@@ -870,7 +881,7 @@ int odfsan_sanitize(struct san_ctx *ctx, const uint8_t *in, size_t len, struct b
         if (strcmp(p, "/") == 0 || (pl && p[pl - 1] == '/') ||
             bsearch(&p, o.all_names, o.dir.n, sizeof(*o.all_names), name_cmp))
             continue; /* a directory, or a member already reported */
-        report_actionf(node, "removed", "the manifest listed a part the package does not hold",
+        report_actionf(node, ACTION_REMOVED, "the manifest listed a part the package does not hold",
                        "manifest entry %.200s (%.80s)", p, o.mf[i].media);
     }
     rc = odf_write(&o, out);
@@ -878,7 +889,8 @@ int odfsan_sanitize(struct san_ctx *ctx, const uint8_t *in, size_t len, struct b
         size_t kept = 0;
         for (size_t i = 0; i < o.dir.n; i++)
             kept += o.m[i].kept;
-        report_actionf(node, "rewrote", "the output is built from the parts kept, never copied",
+        report_actionf(node, ACTION_REWROTE,
+                       "the output is built from the parts kept, never copied",
                        "package rebuilt: mimetype first and stored, %zu parts, new manifest", kept);
     }
 out:
