@@ -6,10 +6,15 @@
 #include "t.h"
 
 #include "err.h"
+#include "job_wire.h"
 #include "reason.h"
 #include "report.h"
+#include "wire.h"
 
+#include <stdbool.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 static void test_codes(void)
 {
@@ -116,6 +121,86 @@ static void test_report(void)
     report_free(n);
 }
 
+/* A worker's record as it would arrive: written by job_san_rec_write into
+ * a memfd and read back whole. */
+static size_t san_record(enum reason code, uint8_t *rec, size_t cap)
+{
+    struct job_san_rec r;
+    memset(&r, 0, sizeof(r));
+    r.verdict = VERDICT_BLOCKED;
+    r.reason_code = code;
+    snprintf(r.reason, sizeof(r.reason), "why");
+    int fd = memfd_create("t-reason", MFD_CLOEXEC);
+    if (fd < 0)
+        return 0;
+    ssize_t n = -1;
+    if (job_san_rec_write(fd, &r) == MG_OK)
+        n = pread(fd, rec, cap, 0);
+    close(fd);
+    return n > 0 ? (size_t)n : 0;
+}
+
+/* Replace the first occurrence of from by to (same length) in rec. */
+static bool patch(uint8_t *rec, size_t n, const char *from, const char *to)
+{
+    size_t l = strlen(from);
+    for (size_t i = 0; i + l <= n; i++)
+        if (memcmp(rec + i, from, l) == 0) {
+            memcpy(rec + i, to, l);
+            return true;
+        }
+    return false;
+}
+
+/* The parent takes a worker's code only when the table has it. */
+static void test_wire(void)
+{
+    uint8_t rec[4096];
+    struct job_san_rec got;
+    size_t n = san_record(REASON_PATH_TRAVERSAL, rec, sizeof(rec));
+    CHECK(n > 0);
+    CHECK(job_san_rec_parse(rec, n, &got) == MG_OK && got.reason_code == REASON_PATH_TRAVERSAL);
+    /* On the wire it is the public code, not the enum's number. */
+    CHECK(patch(rec, n, "path-traversal", "path-traversal"));
+    /* A code of the same length that the table does not have. */
+    CHECK(patch(rec, n, "path-traversal", "path-traverseX"));
+    CHECK(job_san_rec_parse(rec, n, &got) != MG_OK);
+    CHECK(got.reason_code == REASON_NONE);
+
+    n = san_record(REASON_LIMIT, rec, sizeof(rec));
+    CHECK(n > 0 && patch(rec, n, "limit", "LIMIT"));
+    CHECK(job_san_rec_parse(rec, n, &got) != MG_OK);
+    n = san_record(REASON_LIMIT, rec, sizeof(rec));
+    CHECK(n > 0 && patch(rec, n, "limit", "usage")); /* an err.h word, not a reason */
+    CHECK(job_san_rec_parse(rec, n, &got) != MG_OK);
+
+    /* No code (not blocked) is allowed and reads as REASON_NONE. */
+    n = san_record(REASON_NONE, rec, sizeof(rec));
+    CHECK(n > 0 && job_san_rec_parse(rec, n, &got) == MG_OK && got.reason_code == REASON_NONE);
+
+    /* The generic reader: every code round-trips, a bad one sets the error. */
+    for (int i = REASON_NONE; i < REASON_COUNT; i++) {
+        struct buf b;
+        struct wire_w w;
+        struct wire_r rd;
+        buf_init(&b, 256);
+        wire_w_init(&w, &b);
+        wire_put_reason(&w, (enum reason)i);
+        wire_r_init(&rd, b.data, b.len);
+        CHECK(wire_get_reason(&rd) == (enum reason)i && wire_end(&rd) == MG_OK);
+        buf_free(&b);
+    }
+    struct buf b;
+    struct wire_w w;
+    struct wire_r rd;
+    buf_init(&b, 256);
+    wire_w_init(&w, &b);
+    wire_put_str(&w, "no-such-reason");
+    wire_r_init(&rd, b.data, b.len);
+    CHECK(wire_get_reason(&rd) == REASON_NONE && wire_end(&rd) != MG_OK);
+    buf_free(&b);
+}
+
 int main(void)
 {
     test_codes();
@@ -123,5 +208,6 @@ int main(void)
     test_err();
     test_actions();
     test_report();
+    test_wire();
     return t_done();
 }

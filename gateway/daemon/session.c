@@ -128,7 +128,7 @@ static void session_log(const struct ucred *peer, const char *what, const char *
             "mugaid: %s uid=%u pid=%d name=\"%s\" type=%s verdict=%s%s%s sha256=%s size=%llu\n",
             what, (unsigned)peer->uid, (int)peer->pid, name, r->type,
             report_verdict_name(r->verdict), r->verdict == VERDICT_BLOCKED ? " reason=" : "",
-            r->verdict == VERDICT_BLOCKED ? r->reason_code : "", r->sha256_in,
+            r->verdict == VERDICT_BLOCKED ? reason_code(r->reason_code) : "", r->sha256_in,
             (unsigned long long)r->size_in);
 }
 
@@ -172,7 +172,7 @@ static int session_sanitize(int conn, struct proto_frame *f, const struct ucred 
     if (res.released && (fds[n] = sealed_reopen_ro(res.out_fd)) >= 0)
         n++;
     else if (res.released)
-        job_block(&res, "release-failed", "%s", "cannot hand the output over");
+        job_block(&res, REASON_RELEASE_FAILED, "%s", "cannot hand the output over");
     buf_init(&out, REPLY_MAX);
     rc = request_result_encode(&res, &out);
     if (rc == MG_OK)
@@ -219,7 +219,7 @@ static int session_mail(int conn, struct proto_frame *f, const struct ucred *pee
     session_count(env->st, reply.status == MAILJOB_EXIT_OK ? VERDICT_SANITIZED : VERDICT_BLOCKED);
     fprintf(stderr, "mugaid: mail uid=%u pid=%d status=%d%s%s sha256=%s size=%llu\n",
             (unsigned)peer->uid, (int)peer->pid, reply.status,
-            reply.reason_code[0] ? " reason=" : "", reply.reason_code, sha,
+            reply.reason_code != REASON_NONE ? " reason=" : "", reason_code(reply.reason_code), sha,
             (unsigned long long)len);
     int ro = deliver >= 0 ? sealed_reopen_ro(deliver) : -1;
     if (deliver >= 0 && ro < 0)
