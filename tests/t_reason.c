@@ -201,8 +201,22 @@ static void test_wire(void)
     buf_free(&b);
 }
 
-int main(void)
+/* The table as the C code sees it, for the README test to compare with
+ * what scripts/gen-reasons.py reads from reasons.def. */
+static int list_table(void)
 {
+    for (int i = REASON_NONE + 1; i < REASON_COUNT; i++)
+        printf("reason\t%s\t%s\n", reason_code((enum reason)i),
+               reason_class_name(reason_class((enum reason)i)));
+    for (int i = 0; i < ACTION_COUNT; i++)
+        printf("action\t%s\n", action_word((enum report_act)i));
+    return 0;
+}
+
+int main(int argc, char **argv)
+{
+    if (argc == 2 && strcmp(argv[1], "--list") == 0)
+        return list_table();
     test_codes();
     test_refused();
     test_err();
