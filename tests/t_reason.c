@@ -7,6 +7,7 @@
 
 #include "err.h"
 #include "job_wire.h"
+#include "jsoncheck.h"
 #include "reason.h"
 #include "report.h"
 #include "wire.h"
@@ -201,6 +202,51 @@ static void test_wire(void)
     buf_free(&b);
 }
 
+static int report_ok(const char *json)
+{
+    return jsoncheck_report((const uint8_t *)json, strlen(json), 16);
+}
+
+/* The worker's report tree: its reason codes and action words must be the
+ * table's too, however they are spelt in JSON. */
+static void test_report_json(void)
+{
+    struct report_node *n = report_new("a.zip");
+    struct report_node *c = report_new("b.exe");
+    CHECK(n && c);
+    if (!n || !c) {
+        report_free(n);
+        report_free(c);
+        return;
+    }
+    report_block(c, REASON_EXECUTABLE, "a program");
+    report_add_child(n, c);
+    report_action(n, ACTION_ADDED, "notice", "removed members are listed");
+    struct buf j;
+    buf_init(&j, 1 << 16);
+    CHECK(report_to_json(n, &j) == MG_OK);
+    CHECK(jsoncheck_report(j.data, j.len, 16));
+    buf_free(&j);
+    report_free(n);
+
+    CHECK(report_ok("{\"reason_code\":\"limit\",\"actions\":[{\"action\":\"removed\"}]}"));
+    CHECK(report_ok("{\"reason_code\":null}"));
+    CHECK(report_ok("{\"reason\":\"anything at all\",\"why\":\"reason_code\"}"));
+    CHECK(!report_ok("{\"reason_code\":\"pwned\"}"));
+    CHECK(!report_ok("{\"children\":[{\"reason_code\":\"Limit\"}]}"));
+    CHECK(!report_ok("{\"reason_code\":\"\"}"));
+    CHECK(!report_ok("{\"reason_code\":3}"));
+    CHECK(!report_ok("{\"reason_code\":\"limit\\u0000x\"}"));
+    CHECK(!report_ok("{\"reason\\u005fcode\":\"pwned\"}")); /* escaped key */
+    CHECK(report_ok("{\"reason\\u005fcode\":\"\\u006cimit\"}"));
+    CHECK(!report_ok("{\"actions\":[{\"action\":\"deleted\"}]}"));
+    CHECK(!report_ok("{\"action\":null}"));
+    /* Plain validity still applies. */
+    CHECK(!report_ok("{\"reason_code\":\"limit\""));
+    const char *bad = "{\"reason_code\":\"pwned\"}";
+    CHECK(jsoncheck_valid((const uint8_t *)bad, strlen(bad), 16));
+}
+
 /* The table as the C code sees it, for the README test to compare with
  * what scripts/gen-reasons.py reads from reasons.def. */
 static int list_table(void)
@@ -223,5 +269,6 @@ int main(int argc, char **argv)
     test_actions();
     test_report();
     test_wire();
+    test_report_json();
     return t_done();
 }
