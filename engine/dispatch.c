@@ -109,24 +109,24 @@ static int dispatch_verify(struct san_ctx *ctx, enum ftype want, const char *nam
 {
     const struct dispatch_entry *e = dispatch_lookup(want);
     if (!e) {
-        report_block(node, "verify-failed", "no verifier for output type %s",
+        report_block(node, REASON_VERIFY_FAILED, "no verifier for output type %s",
                      ftype_info(want)->name);
         return MG_ERR_VERIFY;
     }
     struct ident id;
     int rc = ident_buffer(out->data, out->len, name, &id);
     if (rc != MG_OK) {
-        report_block(node, "verify-failed", "output could not be re-identified");
+        report_block(node, REASON_VERIFY_FAILED, "output could not be re-identified");
         return MG_ERR_VERIFY;
     }
     if (!dispatch_same_kind(want, id.type)) {
-        report_block(node, "verify-failed", "output re-identified as %s, expected %s",
+        report_block(node, REASON_VERIFY_FAILED, "output re-identified as %s, expected %s",
                      ftype_info(id.type)->name, ftype_info(want)->name);
         return MG_ERR_VERIFY;
     }
     rc = e->verify(ctx, out->data, out->len);
     if (rc != MG_OK) {
-        report_block(node, "verify-failed", "output failed re-parsing as %s (%s)",
+        report_block(node, REASON_VERIFY_FAILED, "output failed re-parsing as %s (%s)",
                      ftype_info(want)->name, err_str(rc));
         return MG_ERR_VERIFY;
     }
@@ -209,7 +209,8 @@ int dispatch_file(struct san_ctx *ctx, const char *name, const uint8_t *in, size
                   struct buf *out, struct report_node *node, enum ftype *out_type)
 {
     const struct policy *pol = ctx->pol;
-    char code[32], why[256];
+    enum reason code;
+    char why[256];
     int rc;
 
     *out_type = FT_UNKNOWN;
@@ -218,26 +219,26 @@ int dispatch_file(struct san_ctx *ctx, const char *name, const uint8_t *in, size
     report_sha256_hex(in, len, node->sha256_in);
 
     if (ctx->depth > pol->max_depth) {
-        report_block(node, "limit", "nesting depth %u exceeds the limit of %u", ctx->depth,
+        report_block(node, REASON_LIMIT, "nesting depth %u exceeds the limit of %u", ctx->depth,
                      pol->max_depth);
         return MG_ERR_LIMIT;
     }
     if (len > pol->max_input_size) {
-        report_block(node, "limit", "size %zu bytes exceeds the limit of %llu bytes", len,
+        report_block(node, REASON_LIMIT, "size %zu bytes exceeds the limit of %llu bytes", len,
                      (unsigned long long)pol->max_input_size);
         return MG_ERR_LIMIT;
     }
     /* Every member is scanned as we extracted it, whatever becomes of it. */
     if (ctx->depth > 0 && ctx->member_sink &&
         ctx->member_sink(ctx->member_sink_arg, name, in, len) != MG_OK) {
-        report_block(node, "scan-limit", "too much member data to virus-scan in one job");
+        report_block(node, REASON_SCAN_LIMIT, "too much member data to virus-scan in one job");
         return MG_ERR_LIMIT;
     }
 
     struct ident id;
     rc = ident_buffer(in, len, name, &id);
     if (rc != MG_OK) {
-        report_block(node, "parse-error", "could not identify the file (%s)", err_str(rc));
+        report_block(node, REASON_PARSE_ERROR, "could not identify the file (%s)", err_str(rc));
         return rc;
     }
     if (ctx->depth == 0 && ctx->force_type != FT_UNKNOWN && id.type != ctx->force_type) {
@@ -251,12 +252,12 @@ int dispatch_file(struct san_ctx *ctx, const char *name, const uint8_t *in, size
     report_set_type(node, ti->name);
     if (id.declared != FT_UNKNOWN && !dispatch_same_kind(id.declared, id.type)) {
         report_set_declared_type(node, ftype_info(id.declared)->name);
-        report_actionf(node, "found", "identification is by content; the name is not trusted",
+        report_actionf(node, ACTION_FOUND, "identification is by content; the name is not trusted",
                        "name says %s but content is %s (%s)", ftype_info(id.declared)->label,
                        ti->label, id.detail);
     }
     if (ftype_is_executable(id.type)) {
-        report_block(node, "executable", "%s (%s)%s", ti->label, id.detail,
+        report_block(node, REASON_EXECUTABLE, "%s (%s)%s", ti->label, id.detail,
                      id.declared != FT_UNKNOWN && id.declared != id.type
                              ? " disguised under another file type's name"
                              : "");
@@ -264,24 +265,25 @@ int dispatch_file(struct san_ctx *ctx, const char *name, const uint8_t *in, size
     }
     /* After identification so the report says what the file is, before
      * anything else so a disguised name is reported as such. */
-    if (names_check(name, code, sizeof(code), why, sizeof(why)) != MG_OK) {
+    if (names_check(name, &code, why, sizeof(why)) != MG_OK) {
         report_block(node, code, "file name: %s", why);
         return MG_ERR_BLOCKED;
     }
     if (id.type == FT_UNKNOWN) {
-        report_block(node, "unknown-type", "unknown file type (%s); only known types are released",
+        report_block(node, REASON_UNKNOWN_TYPE,
+                     "unknown file type (%s); only known types are released",
                      id.mime[0] ? id.mime : "no match");
         return MG_ERR_BLOCKED;
     }
 
     enum pol_action act = policy_action(pol, id.type);
     if (act == POL_BLOCK) {
-        report_block(node, "policy", "%s is not allowed by policy", ti->label);
+        report_block(node, REASON_POLICY, "%s is not allowed by policy", ti->label);
         return MG_ERR_BLOCKED;
     }
     const struct dispatch_entry *e = dispatch_lookup(id.type);
     if (!e) {
-        report_block(node, "unsupported", "no sanitizer for %s yet; held rather than passed",
+        report_block(node, REASON_UNSUPPORTED, "no sanitizer for %s yet; held rather than passed",
                      ti->label);
         return MG_ERR_UNSUPPORTED;
     }
@@ -290,7 +292,7 @@ int dispatch_file(struct san_ctx *ctx, const char *name, const uint8_t *in, size
     enum ftype want = e->out_type;
     if (act == POL_FLATTEN && ti->cls != FTC_TEXT) {
         if (!e->flatten) {
-            report_block(node, "unsupported", "flattening %s is not supported", ti->label);
+            report_block(node, REASON_UNSUPPORTED, "flattening %s is not supported", ti->label);
             return MG_ERR_UNSUPPORTED;
         }
         run = e->flatten;
@@ -304,7 +306,7 @@ int dispatch_file(struct san_ctx *ctx, const char *name, const uint8_t *in, size
     ctx->out_type = saved_out_type;
     if (rc != MG_OK) {
         if (node->verdict != VERDICT_BLOCKED)
-            report_block(node, err_code(rc), "%s", err_str(rc));
+            report_block(node, reason_from_err(rc), "%s", err_str(rc));
         return rc;
     }
     if (node->verdict == VERDICT_BLOCKED) /* a sanitizer must not block and succeed */

@@ -73,14 +73,13 @@ static bool names_ext_dangerous(const char *ext)
     return strstr(names_dangerous, key) != NULL;
 }
 
-static int refuse(const char *c, char *code, size_t codelen, char *why, size_t whylen,
-                  const char *fmt, ...) __attribute__((format(printf, 6, 7)));
+static int refuse(enum reason c, enum reason *code, char *why, size_t whylen, const char *fmt, ...)
+        __attribute__((format(printf, 5, 6)));
 
-static int refuse(const char *c, char *code, size_t codelen, char *why, size_t whylen,
-                  const char *fmt, ...)
+static int refuse(enum reason c, enum reason *code, char *why, size_t whylen, const char *fmt, ...)
 {
-    if (code != NULL && codelen > 0)
-        snprintf(code, codelen, "%s", c);
+    if (code != NULL)
+        *code = c;
     if (why != NULL && whylen > 0) {
         va_list ap;
         va_start(ap, fmt);
@@ -96,21 +95,21 @@ static bool is_bidi(long cp)
            cp == 0x200F || cp == 0x061C;
 }
 
-int names_check(const char *name, char *code, size_t codelen, char *why, size_t whylen)
+int names_check(const char *name, enum reason *code, char *why, size_t whylen)
 {
-    if (code != NULL && codelen > 0)
-        code[0] = '\0';
+    if (code != NULL)
+        *code = REASON_NONE;
     if (why != NULL && whylen > 0)
         why[0] = '\0';
     if (name == NULL)
-        return refuse("bad-name", code, codelen, why, whylen, "the file has no name");
+        return refuse(REASON_BAD_NAME, code, why, whylen, "the file has no name");
     const char *base = names_basename(name);
     const unsigned char *s = (const unsigned char *)base;
     size_t len = strlen(base);
     if (len == 0)
-        return refuse("bad-name", code, codelen, why, whylen, "the file name is empty");
+        return refuse(REASON_BAD_NAME, code, why, whylen, "the file name is empty");
     if (len > NAMES_MAX_BYTES)
-        return refuse("bad-name", code, codelen, why, whylen,
+        return refuse(REASON_BAD_NAME, code, why, whylen,
                       "the file name is %zu bytes long; at most %d are allowed", len,
                       NAMES_MAX_BYTES);
 
@@ -120,24 +119,24 @@ int names_check(const char *name, char *code, size_t codelen, char *why, size_t 
         long cp = utf8_next(s + i, len - i, &used);
         i += used;
         if (cp < 0)
-            return refuse("bad-name", code, codelen, why, whylen,
+            return refuse(REASON_BAD_NAME, code, why, whylen,
                           "the file name is not valid UTF-8 (byte 0x%02X at offset %zu)", s[at],
                           at);
         if (cp < 0x20 || cp == 0x7F || (cp >= 0x80 && cp <= 0x9F))
-            return refuse("bad-name", code, codelen, why, whylen,
+            return refuse(REASON_BAD_NAME, code, why, whylen,
                           "the file name contains the control character U+%04lX", cp);
         if (cp == ':')
-            return refuse("bad-name", code, codelen, why, whylen,
+            return refuse(REASON_BAD_NAME, code, why, whylen,
                           "the file name contains ':', which Windows reads as a stream name");
         if (is_bidi(cp))
-            return refuse("bidi-control", code, codelen, why, whylen,
+            return refuse(REASON_BIDI_CONTROL, code, why, whylen,
                           "the file name contains the bidirectional control U+%04lX, which can "
                           "make its extension display reversed",
                           cp);
         last = cp;
     }
     if (last == '.' || last == ' ' || last == 0x3000)
-        return refuse("trailing-dot-or-space", code, codelen, why, whylen,
+        return refuse(REASON_TRAILING_DOT_OR_SPACE, code, why, whylen,
                       "the file name ends with %s, which Windows removes or hides, so the real "
                       "extension is not the one shown",
                       last == '.' ? "a dot" : "a space");
@@ -146,7 +145,7 @@ int names_check(const char *name, char *code, size_t codelen, char *why, size_t 
     if (dot != NULL) {
         const char *ext = dot + 1;
         if (names_ext_dangerous(ext))
-            return refuse("dangerous-extension", code, codelen, why, whylen,
+            return refuse(REASON_DANGEROUS_EXTENSION, code, why, whylen,
                           "the file name ends in .%s, which Windows runs or opens as active "
                           "content",
                           ext);

@@ -14,15 +14,17 @@
 #define MUGAI_NAMES_H
 
 #include "ftype.h"
+#include "reason.h"
 
 #include <stddef.h>
 
 /*
  * MG_OK if the name may be released; MG_ERR_BLOCKED with a one-line English
- * reason in why (and a stable code such as "bidi-control", "dangerous-extension",
- * "trailing-dot-or-space", "bad-name" in code) otherwise.
+ * reason in why (and the reason, REASON_BIDI_CONTROL, REASON_DANGEROUS_EXTENSION,
+ * REASON_TRAILING_DOT_OR_SPACE or REASON_BAD_NAME, in *code when code is not
+ * NULL) otherwise.
  */
-int names_check(const char *name, char *code, size_t codelen, char *why, size_t whylen);
+int names_check(const char *name, enum reason *code, char *why, size_t whylen);
 
 /* The base name (after the last '/' or '\\') of a path, pointing into path. */
 const char *names_basename(const char *path);

@@ -60,10 +60,8 @@ void report_free(struct report_node *n)
     free(n->type);
     free(n->declared_type);
     free(n->out_type);
-    free(n->reason_code);
     free(n->reason);
     for (size_t i = 0; i < n->n_actions; i++) {
-        free(n->actions[i].action);
         free(n->actions[i].what);
         free(n->actions[i].why);
     }
@@ -89,10 +87,9 @@ int report_set_out_type(struct report_node *n, const char *type)
     return report_set_str(&n->out_type, type);
 }
 
-int report_action(struct report_node *n, const char *action, const char *what, const char *why)
+int report_action(struct report_node *n, enum report_act action, const char *what, const char *why)
 {
-    if ((strcmp(action, "removed") == 0 || strcmp(action, "rewrote") == 0) &&
-        n->verdict == VERDICT_CLEAN)
+    if ((action == ACTION_REMOVED || action == ACTION_REWROTE) && n->verdict == VERDICT_CLEAN)
         n->verdict = VERDICT_SANITIZED;
     if (n->n_actions >= REPORT_MAX_ACTIONS) {
         n->dropped_actions++;
@@ -106,11 +103,10 @@ int report_action(struct report_node *n, const char *action, const char *what, c
         n->actions = a;
     }
     struct report_action *a = &n->actions[n->n_actions];
-    a->action = report_strdup(action);
+    a->action = (unsigned)action < ACTION_COUNT ? action : ACTION_FOUND;
     a->what = report_strdup(what ? what : "");
     a->why = report_strdup(why ? why : "");
-    if (!a->action || !a->what || !a->why) {
-        free(a->action);
+    if (!a->what || !a->why) {
         free(a->what);
         free(a->why);
         return MG_ERR_NOMEM;
@@ -119,7 +115,8 @@ int report_action(struct report_node *n, const char *action, const char *what, c
     return MG_OK;
 }
 
-int report_actionf(struct report_node *n, const char *action, const char *why, const char *fmt, ...)
+int report_actionf(struct report_node *n, enum report_act action, const char *why, const char *fmt,
+                   ...)
 {
     char what[REPORT_STR_MAX + 1];
     va_list ap;
@@ -129,7 +126,7 @@ int report_actionf(struct report_node *n, const char *action, const char *why, c
     return report_action(n, action, what, why);
 }
 
-int report_block(struct report_node *n, const char *code, const char *fmt, ...)
+int report_block(struct report_node *n, enum reason code, const char *fmt, ...)
 {
     char msg[REPORT_STR_MAX + 1];
     va_list ap;
@@ -138,12 +135,11 @@ int report_block(struct report_node *n, const char *code, const char *fmt, ...)
     va_end(ap);
     n->verdict = VERDICT_BLOCKED;
     /* The first reason is the one that matters; later ones are consequences. */
-    if (n->reason_code)
+    if (n->reason_code != REASON_NONE)
         return MG_OK;
-    int rc = report_set_str(&n->reason_code, code);
-    if (rc == MG_OK)
-        rc = report_set_str(&n->reason, msg);
-    return rc;
+    /* Blocking without a reason is a bug; the report still needs a code. */
+    n->reason_code = reason_code(code)[0] ? code : REASON_INTERNAL;
+    return report_set_str(&n->reason, msg);
 }
 
 int report_add_child(struct report_node *parent, struct report_node *child)
@@ -245,8 +241,8 @@ int report_to_json(const struct report_node *n, struct buf *out)
         rc = json_field_str(out, "output_type", n->out_type);
     if (rc == MG_OK)
         rc = json_field_str(out, "verdict", report_verdict_name(n->verdict));
-    if (rc == MG_OK && n->reason_code)
-        rc = json_field_str(out, "reason_code", n->reason_code);
+    if (rc == MG_OK && n->reason_code != REASON_NONE)
+        rc = json_field_str(out, "reason_code", reason_code(n->reason_code));
     if (rc == MG_OK && n->reason)
         rc = json_field_str(out, "reason", n->reason);
     if (rc == MG_OK)
@@ -263,7 +259,7 @@ int report_to_json(const struct report_node *n, struct buf *out)
         const struct report_action *a = &n->actions[i];
         rc = buf_puts(out, i ? ",{\"action\":" : "{\"action\":");
         if (rc == MG_OK)
-            rc = report_json_string(out, a->action);
+            rc = report_json_string(out, action_word(a->action));
         if (rc == MG_OK)
             rc = json_field_str(out, "what", a->what);
         if (rc == MG_OK)

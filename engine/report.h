@@ -3,7 +3,8 @@
  *
  * One node per file (the input, and each member of a container): its name,
  * detected type, sizes, SHA-256 before and after, verdict, the actions taken
- * (what was removed or rewritten and why) and its children. The same tree is
+ * (what was removed or rewritten and why) and its children. Reason codes
+ * and action words are enums from the one table in reasons.def. The same tree is
  * written as JSON for the CLI, the audit log, quarantine and notices.
  *
  * Strings are copied into the node and capped (REPORT_STR_MAX); a node holds
@@ -15,6 +16,7 @@
 #define MUGAI_REPORT_H
 
 #include "buf.h"
+#include "reason.h"
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -32,9 +34,9 @@ enum verdict {
 };
 
 struct report_action {
-    char *action; /* "removed", "rewrote", "kept", "found" */
-    char *what;   /* "APP1 marker (Exif, 1834 bytes)" */
-    char *why;    /* "metadata segments can carry payloads" */
+    enum report_act action; /* ACTION_REMOVED, ACTION_REWROTE, ... */
+    char *what;             /* "APP1 marker (Exif, 1834 bytes)" */
+    char *why;              /* "metadata segments can carry payloads" */
 };
 
 struct report_node {
@@ -45,8 +47,8 @@ struct report_node {
     uint64_t size_in, size_out;
     char sha256_in[65], sha256_out[65]; /* hex, "" when unknown */
     enum verdict verdict;
-    char *reason_code; /* for blocked: "encrypted", "limit", "executable", ... */
-    char *reason;      /* human-readable */
+    enum reason reason_code; /* for blocked: REASON_ENCRYPTED, ...; REASON_NONE otherwise */
+    char *reason;            /* human-readable */
     struct report_action *actions;
     size_t n_actions;
     size_t dropped_actions;
@@ -63,13 +65,14 @@ int report_set_type(struct report_node *n, const char *type);
 int report_set_declared_type(struct report_node *n, const char *type);
 int report_set_out_type(struct report_node *n, const char *type);
 
-/* Record an action; raises a clean verdict to sanitized when action is "removed" or "rewrote". */
-int report_action(struct report_node *n, const char *action, const char *what, const char *why);
-int report_actionf(struct report_node *n, const char *action, const char *why, const char *fmt, ...)
-        __attribute__((format(printf, 4, 5)));
+/* Record an action; raises a clean verdict to sanitized when action is
+ * ACTION_REMOVED or ACTION_REWROTE. */
+int report_action(struct report_node *n, enum report_act action, const char *what, const char *why);
+int report_actionf(struct report_node *n, enum report_act action, const char *why, const char *fmt,
+                   ...) __attribute__((format(printf, 4, 5)));
 
-/* Mark blocked with a stable reason code and a message. */
-int report_block(struct report_node *n, const char *code, const char *fmt, ...)
+/* Mark blocked with a reason from the table and a message. */
+int report_block(struct report_node *n, enum reason code, const char *fmt, ...)
         __attribute__((format(printf, 3, 4)));
 
 /* Take ownership of child. On failure the child is freed. */

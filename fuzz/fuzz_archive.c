@@ -71,7 +71,7 @@ int fuzz_one(const uint8_t *data, size_t len)
             abort();
         if (out_type == FT_ZIP && arcsan_verify(&ctx, out.data, out.len) != MG_OK)
             abort();
-    } else if (node->verdict != VERDICT_BLOCKED || node->reason_code == NULL) {
+    } else if (node->verdict != VERDICT_BLOCKED || node->reason_code == REASON_NONE) {
         abort();
     }
     if (ctx.depth != 0)

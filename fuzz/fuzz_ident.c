@@ -35,11 +35,11 @@ static void check_release_name(const char *name, enum ftype out, size_t cap)
     const char *end = memchr(dst, '\0', cap);
     if (end == NULL || (size_t)(end - dst) > 255)
         abort();
-    if (dst[0] == '\0' || names_check(name, NULL, 0, NULL, 0) != MG_OK)
+    if (dst[0] == '\0' || names_check(name, NULL, NULL, 0) != MG_OK)
         return;
     const char *dot = strrchr(dst, '.');
     const struct ftype_info *fi = ftype_info(out);
-    if (names_check(dst, NULL, 0, NULL, 0) != MG_OK || dot == NULL ||
+    if (names_check(dst, NULL, NULL, 0) != MG_OK || dot == NULL ||
         (fi->release_exts[0] != '\0' && !ftype_release_ext(out, dot + 1, strlen(dot + 1))))
         abort();
 }
@@ -57,8 +57,9 @@ int fuzz_one(const uint8_t *data, size_t len)
     size_t n = len < sizeof(name) - 1 ? len : sizeof(name) - 1;
     memcpy(name, data, n);
     name[n] = '\0';
-    char code[32], why[256];
-    names_check(name, code, sizeof(code), why, sizeof(why));
+    enum reason code;
+    char why[256];
+    names_check(name, &code, why, sizeof(why));
     ident_ext_type(name);
     /* The last two bytes choose the output type and the buffer size. */
     enum ftype out = len >= 1 ? (enum ftype)(data[len - 1] % FT_COUNT) : FT_TEXT;

@@ -139,7 +139,7 @@ int fuzz_one(const uint8_t *data, size_t len)
             if (node->verdict == VERDICT_BLOCKED ||
                 msofficesan_verify(&vctx, out.data, out.len) != MG_OK)
                 abort();
-        } else if (node->verdict != VERDICT_BLOCKED || node->reason_code == NULL) {
+        } else if (node->verdict != VERDICT_BLOCKED || node->reason_code == REASON_NONE) {
             abort();
         }
     }

@@ -104,7 +104,7 @@ int fuzz_one(const uint8_t *data, size_t len)
             if (node->verdict == VERDICT_BLOCKED ||
                 odfsan_verify(&vctx, out.data, out.len) != MG_OK)
                 abort();
-        } else if (node->verdict != VERDICT_BLOCKED || node->reason_code == NULL) {
+        } else if (node->verdict != VERDICT_BLOCKED || node->reason_code == REASON_NONE) {
             abort();
         }
         if (ctx.depth != 0)

@@ -70,7 +70,7 @@ int fuzz_one(const uint8_t *data, size_t len)
             if (rtfsan_verify(&vctx, out.data, out.len) != MG_OK)
                 abort();
             check_output(&out);
-        } else if (node->verdict != VERDICT_BLOCKED || node->reason_code == NULL) {
+        } else if (node->verdict != VERDICT_BLOCKED || node->reason_code == REASON_NONE) {
             abort();
         }
         if (ctx.depth != 0)

@@ -256,7 +256,7 @@ static bool reason_has(const struct report_node *n, const char *s)
 
 static bool code_is(const struct report_node *n, const char *code)
 {
-    return n->verdict == VERDICT_BLOCKED && n->reason_code && strcmp(n->reason_code, code) == 0;
+    return n->verdict == VERDICT_BLOCKED && strcmp(reason_code(n->reason_code), code) == 0;
 }
 
 /* A child of node with this name, blocked with this code. */

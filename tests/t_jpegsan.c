@@ -170,7 +170,8 @@ static void policy_for_test(struct policy *pol, bool keep_icc)
 static bool has_action(const struct report_node *n, const char *action, const char *what_part)
 {
     for (size_t i = 0; i < n->n_actions; i++)
-        if (strcmp(n->actions[i].action, action) == 0 && strstr(n->actions[i].what, what_part))
+        if (strcmp(action_word(n->actions[i].action), action) == 0 &&
+            strstr(n->actions[i].what, what_part))
             return true;
     return false;
 }
@@ -318,12 +319,12 @@ static void expect_block(const char *name, const struct policy *pol, int want, c
     int rc = jpegsan_sanitize(&ctx, in, len, &out, node);
     CHECK_EQ_INT(rc, want);
     CHECK_EQ_INT(node->verdict, VERDICT_BLOCKED);
-    CHECK(node->reason_code && strcmp(node->reason_code, err_code(want)) == 0);
+    CHECK(strcmp(reason_code(node->reason_code), reason_code(reason_from_err(want))) == 0);
     if (reason)
         CHECK(node->reason && strstr(node->reason, reason));
     if (rc != want)
-        fprintf(stderr, "  %s: rc %d (%s: %s)\n", name, rc,
-                node->reason_code ? node->reason_code : "", node->reason ? node->reason : "");
+        fprintf(stderr, "  %s: rc %d (%s: %s)\n", name, rc, reason_code(node->reason_code),
+                node->reason ? node->reason : "");
     /* a refused file lists no removals: nothing was released */
     CHECK_EQ_INT(node->n_actions, 0);
     report_free(node);

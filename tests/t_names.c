@@ -18,15 +18,15 @@
 
 static void expect_block(const char *name, const char *want_code)
 {
-    char code[32], why[256];
-    memset(code, 'x', sizeof(code));
+    enum reason code = REASON_INTERNAL;
+    char why[256];
     memset(why, 'x', sizeof(why));
-    int rc = names_check(name, code, sizeof(code), why, sizeof(why));
-    if (rc != MG_ERR_BLOCKED || strcmp(code, want_code) != 0)
-        fprintf(stderr, "name \"%s\": rc %d code \"%.31s\", want blocked %s\n",
-                name ? name : "(null)", rc, code, want_code);
+    int rc = names_check(name, &code, why, sizeof(why));
+    if (rc != MG_ERR_BLOCKED || strcmp(reason_code(code), want_code) != 0)
+        fprintf(stderr, "name \"%s\": rc %d code \"%s\", want blocked %s\n", name ? name : "(null)",
+                rc, reason_code(code), want_code);
     CHECK_EQ_INT(rc, MG_ERR_BLOCKED);
-    CHECK(strcmp(code, want_code) == 0);
+    CHECK(strcmp(reason_code(code), want_code) == 0);
     /* a one-line English reason */
     CHECK(memchr(why, '\0', sizeof(why)) != NULL);
     CHECK(strlen(why) > 10);
@@ -35,11 +35,13 @@ static void expect_block(const char *name, const char *want_code)
 
 static void expect_ok(const char *name)
 {
-    char code[32] = "junk", why[256] = "junk";
-    int rc = names_check(name, code, sizeof(code), why, sizeof(why));
+    enum reason code = REASON_INTERNAL;
+    char why[256] = "junk";
+    int rc = names_check(name, &code, why, sizeof(why));
     if (rc != MG_OK)
-        fprintf(stderr, "name \"%s\": rc %d (%s: %s), want OK\n", name, rc, code, why);
+        fprintf(stderr, "name \"%s\": rc %d (%s: %s), want OK\n", name, rc, reason_code(code), why);
     CHECK_EQ_INT(rc, MG_OK);
+    CHECK(code == REASON_NONE);
 }
 
 static void test_japanese_pass(void)
@@ -166,11 +168,12 @@ static void test_bad_names(void)
 
 static void test_small_buffers(void)
 {
-    char code[4], why[8];
-    CHECK_EQ_INT(names_check("a.exe", code, sizeof(code), why, sizeof(why)), MG_ERR_BLOCKED);
-    CHECK(strlen(code) == 3 && strlen(why) == 7);
-    CHECK_EQ_INT(names_check("a.exe", NULL, 0, NULL, 0), MG_ERR_BLOCKED);
-    CHECK_EQ_INT(names_check("a.txt", NULL, 0, NULL, 0), MG_OK);
+    enum reason code;
+    char why[8];
+    CHECK_EQ_INT(names_check("a.exe", &code, why, sizeof(why)), MG_ERR_BLOCKED);
+    CHECK(code == REASON_DANGEROUS_EXTENSION && strlen(why) == 7);
+    CHECK_EQ_INT(names_check("a.exe", NULL, NULL, 0), MG_ERR_BLOCKED);
+    CHECK_EQ_INT(names_check("a.txt", NULL, NULL, 0), MG_OK);
 }
 
 static void test_basename(void)
@@ -406,11 +409,11 @@ static void test_release_always_allowed(void)
             for (size_t k = 0; k < sizeof(outs) / sizeof(outs[0]); k++) {
                 char in[64];
                 snprintf(in, sizeof(in), "%s%s", stems[i], exts[j]);
-                if (names_check(in, NULL, 0, NULL, 0) != MG_OK)
+                if (names_check(in, NULL, NULL, 0) != MG_OK)
                     continue;
                 const char *got = release(in, outs[k], 1024);
                 const char *dot = strrchr(got, '.');
-                bool ok = names_check(got, NULL, 0, NULL, 0) == MG_OK && strlen(got) <= 255 &&
+                bool ok = names_check(got, NULL, NULL, 0) == MG_OK && strlen(got) <= 255 &&
                           dot != NULL && dot != got &&
                           ftype_release_ext(outs[k], dot + 1, strlen(dot + 1));
                 if (!ok) {

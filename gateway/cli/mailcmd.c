@@ -238,8 +238,8 @@ int mailcmd_main(int argc, char **argv)
         goto out;
     }
     if (reply.status == MAILJOB_EXIT_HELD)
-        fprintf(stderr, "mugai mail: held: %s: %s; the original is kept as %s\n", reply.reason_code,
-                reply.reason, kept);
+        fprintf(stderr, "mugai mail: held: %s: %s; the original is kept as %s\n",
+                reason_code(reply.reason_code), reply.reason, kept);
     uint64_t size = 0;
     if (sealed_size(deliver_fd, &size) != MG_OK || copy_fd(1, deliver_fd, size) != MG_OK) {
         fprintf(stderr, "mugai mail: cannot write the message to deliver\n");

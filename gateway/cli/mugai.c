@@ -140,7 +140,7 @@ static void print_human(struct buf *line, const char *input, const struct job_re
     if (output)
         buf_printf(line, " -> %s", output);
     if (r->verdict == VERDICT_BLOCKED) {
-        buf_printf(line, ": %s: %s", r->reason_code, r->reason);
+        buf_printf(line, ": %s: %s", reason_code(r->reason_code), r->reason);
         if (quarantined)
             buf_printf(line, " [quarantined: %s]", quarantined);
     } else if (r->summary[0]) {
@@ -175,7 +175,8 @@ static void release(const struct cli *c, const char *input, struct job_result *r
     }
     snprintf(why, sizeof(why), "%s",
              errno == EEXIST ? "every variant of the name is taken" : strerror(errno));
-    job_block(r, "release-failed", "cannot write the output into the output directory: %s", why);
+    job_block(r, REASON_RELEASE_FAILED, "cannot write the output into the output directory: %s",
+              why);
 }
 
 /* The job by mugaid: one connection per runner process, made at first use. */
@@ -218,7 +219,8 @@ static int sanitize_one(struct job_engine *je, const struct cli *c, const char *
     }
     if (fd < 0) {
         job_result_init(&r);
-        job_block(&r, "not-a-file", "%s", "not a regular file (symbolic links are not followed)");
+        job_block(&r, REASON_NOT_A_FILE, "%s",
+                  "not a regular file (symbolic links are not followed)");
     } else {
         char err[1024] = "";
         int rc;

@@ -105,7 +105,7 @@ int request_result_encode(const struct job_result *res, struct buf *out)
     wire_put_u32(&w, (uint32_t)res->released);
     wire_put_str(&w, res->type);
     wire_put_str(&w, res->out_type);
-    wire_put_str(&w, res->reason_code);
+    wire_put_reason(&w, res->reason_code);
     wire_put_str(&w, res->reason);
     wire_put_str(&w, res->summary);
     wire_put_str(&w, res->sha256_in);
@@ -134,7 +134,7 @@ int request_result_decode(const uint8_t *p, size_t n, struct job_result *res)
     res->released = (int)wire_get_enum(&rd, 2);
     wire_get_str(&rd, res->type, sizeof(res->type));
     wire_get_str(&rd, res->out_type, sizeof(res->out_type));
-    wire_get_str(&rd, res->reason_code, sizeof(res->reason_code));
+    res->reason_code = wire_get_reason(&rd);
     wire_get_str(&rd, res->reason, sizeof(res->reason));
     wire_get_str(&rd, res->summary, sizeof(res->summary));
     wire_get_str(&rd, res->sha256_in, sizeof(res->sha256_in));
@@ -154,7 +154,6 @@ int request_result_decode(const uint8_t *p, size_t n, struct job_result *res)
     res->in_fd = has_in ? -2 : -1;
     clean_text(res->type);
     clean_text(res->out_type);
-    clean_text(res->reason_code);
     clean_text(res->reason);
     clean_text(res->summary);
     clean_text(res->member_name);
@@ -167,7 +166,7 @@ int request_mail_reply_encode(const struct mail_reply *m, struct buf *out)
     wire_w_init(&w, out);
     wire_put_u32(&w, REQ_MAIL_MAGIC);
     wire_put_u32(&w, (uint32_t)m->status);
-    wire_put_str(&w, m->reason_code);
+    wire_put_reason(&w, m->reason_code);
     wire_put_str(&w, m->reason);
     wire_put_str(&w, m->sha256);
     wire_put_bytes(&w, m->json.data, m->json.len);
@@ -182,7 +181,7 @@ int request_mail_reply_decode(const uint8_t *p, size_t n, struct mail_reply *m)
     if (wire_get_u32(&rd) != REQ_MAIL_MAGIC)
         return MG_ERR_PARSE;
     m->status = (int)wire_get_u32(&rd);
-    wire_get_str(&rd, m->reason_code, sizeof(m->reason_code));
+    m->reason_code = wire_get_reason(&rd);
     wire_get_str(&rd, m->reason, sizeof(m->reason));
     wire_get_str(&rd, m->sha256, sizeof(m->sha256));
     const uint8_t *j = wire_get_bytes(&rd, 2 * JOB_REPORT_MAX, &jl);
@@ -191,7 +190,6 @@ int request_mail_reply_decode(const uint8_t *p, size_t n, struct mail_reply *m)
     buf_reset(&m->json);
     if (jl && buf_append(&m->json, j, jl) != MG_OK)
         return MG_ERR_NOMEM;
-    clean_text(m->reason_code);
     clean_text(m->reason);
     return MG_OK;
 }

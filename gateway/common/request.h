@@ -45,7 +45,7 @@ int request_result_decode(const uint8_t *p, size_t n, struct job_result *res);
  * kept beside the original. */
 struct mail_reply {
     int status;
-    char reason_code[48];
+    enum reason reason_code;
     char reason[512];
     char sha256[65];
     struct buf json;

@@ -125,6 +125,23 @@ void wire_get_str(struct wire_r *r, char *dst, size_t cap)
     dst[n] = 0;
 }
 
+void wire_put_reason(struct wire_w *w, enum reason r)
+{
+    wire_put_str(w, reason_code(r));
+}
+
+enum reason wire_get_reason(struct wire_r *r)
+{
+    char code[48];
+    wire_get_str(r, code, sizeof(code));
+    if (r->err != MG_OK || !code[0])
+        return REASON_NONE;
+    enum reason got = reason_from_code(code);
+    if (got == REASON_NONE)
+        r->err = MG_ERR_PARSE;
+    return got;
+}
+
 int wire_end(const struct wire_r *r)
 {
     if (r->err != MG_OK)

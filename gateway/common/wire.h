@@ -13,6 +13,7 @@
 #define MUGAI_WIRE_H
 
 #include "buf.h"
+#include "reason.h"
 
 #include <stddef.h>
 #include <stdint.h>
@@ -28,6 +29,9 @@ void wire_put_u64(struct wire_w *w, uint64_t v);
 /* A string (may be NULL: written as empty); NUL bytes are not allowed in it. */
 void wire_put_str(struct wire_w *w, const char *s);
 void wire_put_bytes(struct wire_w *w, const void *p, size_t n);
+/* A reason as its public code ("" for REASON_NONE): the record stays
+ * readable by a peer built with another enum order. */
+void wire_put_reason(struct wire_w *w, enum reason r);
 
 struct wire_r {
     const uint8_t *p;
@@ -43,6 +47,9 @@ uint32_t wire_get_enum(struct wire_r *r, uint32_t limit);
 /* A string into dst (cap bytes, always NUL-terminated on success); longer
  * than cap - 1 or holding a NUL byte is an error and dst is "". */
 void wire_get_str(struct wire_r *r, char *dst, size_t cap);
+/* A reason code: "" is REASON_NONE; a code the table does not have is an
+ * error (a worker does not get to invent reasons) and REASON_NONE. */
+enum reason wire_get_reason(struct wire_r *r);
 /* A byte string of at most max bytes, pointed to inside the record. */
 const uint8_t *wire_get_bytes(struct wire_r *r, size_t max, size_t *n);
 /* MG_OK when every get succeeded and the whole record was consumed. */

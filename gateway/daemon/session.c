@@ -129,7 +129,7 @@ static void session_log(const struct ucred *peer, const char *what, const char *
             "mugaid: %s uid=%u pid=%d name=\"%s\" type=%s verdict=%s%s%s sha256=%s size=%llu\n",
             what, (unsigned)peer->uid, (int)peer->pid, name, r->type,
             report_verdict_name(r->verdict), r->verdict == VERDICT_BLOCKED ? " reason=" : "",
-            r->verdict == VERDICT_BLOCKED ? r->reason_code : "", r->sha256_in,
+            r->verdict == VERDICT_BLOCKED ? reason_code(r->reason_code) : "", r->sha256_in,
             (unsigned long long)r->size_in);
 }
 
@@ -150,7 +150,7 @@ static void session_audit(const struct ucred *peer, const char *event, const cha
     if (rc == MG_OK)
         rc = audit_field_str(&f, "verdict", report_verdict_name(r->verdict));
     if (rc == MG_OK && r->verdict == VERDICT_BLOCKED)
-        rc = audit_field_str(&f, "reason_code", r->reason_code);
+        rc = audit_field_str(&f, "reason_code", reason_code(r->reason_code));
     if (rc == MG_OK)
         rc = audit_field_str(&f, "sha256_in", r->sha256_in);
     if (rc == MG_OK)
@@ -211,7 +211,7 @@ static int session_sanitize(int conn, struct proto_frame *f, const struct ucred 
     if (res.released && (fds[n] = sealed_reopen_ro(res.out_fd)) >= 0)
         n++;
     else if (res.released)
-        job_block(&res, "release-failed", "%s", "cannot hand the output over");
+        job_block(&res, REASON_RELEASE_FAILED, "%s", "cannot hand the output over");
     buf_init(&out, REPLY_MAX);
     rc = request_result_encode(&res, &out);
     if (rc == MG_OK)
@@ -258,7 +258,7 @@ static int session_mail(int conn, struct proto_frame *f, const struct ucred *pee
     session_count(env->st, reply.status == MAILJOB_EXIT_OK ? VERDICT_SANITIZED : VERDICT_BLOCKED);
     fprintf(stderr, "mugaid: mail uid=%u pid=%d status=%d%s%s sha256=%s size=%llu\n",
             (unsigned)peer->uid, (int)peer->pid, reply.status,
-            reply.reason_code[0] ? " reason=" : "", reply.reason_code, sha,
+            reply.reason_code != REASON_NONE ? " reason=" : "", reason_code(reply.reason_code), sha,
             (unsigned long long)len);
     {
         struct buf a;
@@ -266,8 +266,8 @@ static int session_mail(int conn, struct proto_frame *f, const struct ucred *pee
         int arc = audit_field_num(&a, "uid", peer->uid);
         if (arc == MG_OK)
             arc = audit_field_num(&a, "status", (unsigned long long)reply.status);
-        if (arc == MG_OK && reply.reason_code[0])
-            arc = audit_field_str(&a, "reason_code", reply.reason_code);
+        if (arc == MG_OK && reply.reason_code != REASON_NONE)
+            arc = audit_field_str(&a, "reason_code", reason_code(reply.reason_code));
         if (arc == MG_OK)
             arc = audit_field_str(&a, "sha256_in", sha);
         if (arc == MG_OK)

@@ -180,38 +180,40 @@ static int job_sanitize(struct job_engine *je, struct job_arg *arg, int in_ro, i
     if (rc != MG_OK)
         return rc;
     if (!oc.ok) {
-        job_block(res, oc.timed_out ? "timeout" : "worker-failed", "sanitizer worker: %s", oc.why);
+        job_block(res, oc.timed_out ? REASON_TIMEOUT : REASON_WORKER_FAILED, "sanitizer worker: %s",
+                  oc.why);
         goto out;
     }
     /* Nothing may change output or members from here on. */
     if (sealed_seal(out_fd) != MG_OK || sealed_seal(members_fd) != MG_OK ||
         job_san_rec_parse(oc.result, oc.result_len, &rec) != MG_OK ||
-        (rec.report_len && !jsoncheck_valid(rec.report, rec.report_len, 64)) ||
+        (rec.report_len && !jsoncheck_report(rec.report, rec.report_len, 64)) ||
         buf_append(&res->report, rec.report ? rec.report : (const uint8_t *)"", rec.report_len) !=
                 MG_OK) {
         buf_reset(&res->report);
-        job_block(res, "worker-failed", "%s", "sanitizer worker sent an invalid result");
+        job_block(res, REASON_WORKER_FAILED, "%s", "sanitizer worker sent an invalid result");
         goto out;
     }
     res->verdict = (enum verdict)rec.verdict;
     job_strlcpy(res->type, sizeof(res->type), ftype_info((enum ftype)rec.in_type)->name);
-    job_strlcpy(res->reason_code, sizeof(res->reason_code), rec.reason_code);
+    res->reason_code = rec.reason_code;
     job_strlcpy(res->reason, sizeof(res->reason), rec.reason);
     job_strlcpy(res->summary, sizeof(res->summary), rec.summary);
 
     uint64_t got_members = 0, got_out = 0;
     if (sealed_size(members_fd, &got_members) != MG_OK || got_members != rec.members_len ||
         sealed_size(out_fd, &got_out) != MG_OK) {
-        job_block(res, "worker-failed", "%s", "sanitizer worker's files do not match its result");
+        job_block(res, REASON_WORKER_FAILED, "%s",
+                  "sanitizer worker's files do not match its result");
         goto out;
     }
     *members_len = rec.members_len;
     if (rec.members_failed)
-        job_block(res, "scan-limit", "%s",
+        job_block(res, REASON_SCAN_LIMIT, "%s",
                   "the members are too large to virus-scan one by one; not known clean");
     if (rec.rc != MG_OK || rec.verdict == VERDICT_BLOCKED) {
-        if (!res->reason_code[0])
-            job_strlcpy(res->reason_code, sizeof(res->reason_code), "blocked");
+        if (res->reason_code == REASON_NONE)
+            res->reason_code = REASON_BLOCKED;
         res->verdict = VERDICT_BLOCKED;
         goto out;
     }
@@ -219,7 +221,7 @@ static int job_sanitize(struct job_engine *je, struct job_arg *arg, int in_ro, i
     enum ftype ot = (enum ftype)rec.out_type;
     if (ot == FT_UNKNOWN || ftype_is_executable(ot) || got_out != rec.out_len ||
         rec.out_len > pol->max_output_size) {
-        job_block(res, "worker-failed", "%s", "sanitizer worker sent an invalid result");
+        job_block(res, REASON_WORKER_FAILED, "%s", "sanitizer worker sent an invalid result");
         goto out;
     }
     if (res->verdict == VERDICT_BLOCKED) /* members_failed */
@@ -241,7 +243,7 @@ static int job_verify(struct job_engine *je, struct job_arg *arg, int out_fd,
     enum ftype claimed = ftype_by_name(res->out_type);
     size_t n = sealed_head(out_fd, head, sizeof(head));
     if (!job_magic_ok(claimed, head, n, &why)) {
-        job_block(res, "verify-failed", "output refused: %s", why);
+        job_block(res, REASON_VERIFY_FAILED, "output refused: %s", why);
         return MG_OK;
     }
     int ro = sealed_reopen_ro(out_fd);
@@ -258,11 +260,12 @@ static int job_verify(struct job_engine *je, struct job_arg *arg, int out_fd,
     if (rc != MG_OK)
         return rc;
     if (!oc.ok)
-        job_block(res, oc.timed_out ? "timeout" : "verify-failed", "output verifier: %s", oc.why);
+        job_block(res, oc.timed_out ? REASON_TIMEOUT : REASON_VERIFY_FAILED, "output verifier: %s",
+                  oc.why);
     else if (job_verify_rec_parse(oc.result, oc.result_len, &rec) != MG_OK)
-        job_block(res, "verify-failed", "%s", "output verifier sent an invalid result");
+        job_block(res, REASON_VERIFY_FAILED, "%s", "output verifier sent an invalid result");
     else if (rec.rc != MG_OK || !dispatch_same_kind(claimed, (enum ftype)rec.got_type))
-        job_block(res, "verify-failed", "output verification failed: %s",
+        job_block(res, REASON_VERIFY_FAILED, "output verification failed: %s",
                   rec.why[0] ? rec.why : "type mismatch");
     sandbox_outcome_free(&oc);
     return MG_OK;
@@ -272,11 +275,12 @@ static void job_scan_verdict(const struct job_engine *je, const struct job_scan_
                              struct job_result *res)
 {
     static const struct {
-        const char *code, *what;
+        enum reason code;
+        const char *what;
     } text[] = {
-            [SCAN_INFECTED] = {"infected", "virus found in the %s"},
-            [SCAN_LIMIT] = {"scan-limit", "virus scan of the %s hit a limit, not known clean"},
-            [SCAN_ERROR] = {"scan-failed", "virus scan of the %s failed"},
+            [SCAN_INFECTED] = {REASON_INFECTED, "virus found in the %s"},
+            [SCAN_LIMIT] = {REASON_SCAN_LIMIT, "virus scan of the %s hit a limit, not known clean"},
+            [SCAN_ERROR] = {REASON_SCAN_FAILED, "virus scan of the %s failed"},
     };
     char fmt[160], what[400];
     if (w->did_in && w->in.status != SCAN_CLEAN && je->pol.block_infected_input) {
@@ -332,7 +336,7 @@ static void job_scan_result(struct job_engine *je, const struct job_scan_rec *w,
                             struct job_result *res)
 {
     if ((res->released && !w->did_out) || (je->pol.scan_input && !w->did_in)) {
-        job_block(res, "scan-failed", "virus scan failed: %s", "bad result");
+        job_block(res, REASON_SCAN_FAILED, "virus scan failed: %s", "bad result");
         return;
     }
     res->scanned_in = w->did_in != 0;
@@ -355,7 +359,7 @@ static int job_scan_begin_input(struct job_engine *je, int in_ro, struct job_res
     if (!je->scanner || !je->pol.scan_input)
         return -1;
     if (je->scanner->begin(je->scanner->arg, &req, &h, why, sizeof(why)) != MG_OK) {
-        job_block(res, "scan-failed", "virus scan failed: %s", why);
+        job_block(res, REASON_SCAN_FAILED, "virus scan failed: %s", why);
         return -1;
     }
     return h;
@@ -406,7 +410,7 @@ static void job_scan(struct job_engine *je, struct job_arg *arg, int in_ro, int 
         w.out = w.in;
     }
     if (rc != MG_OK)
-        job_block(res, "scan-failed", "virus scan failed: %s", why);
+        job_block(res, REASON_SCAN_FAILED, "virus scan failed: %s", why);
     else
         job_scan_result(je, &w, res);
     if (req.out_fd >= 0)
@@ -424,19 +428,19 @@ static int job_take_input(struct job_engine *je, int fd, struct job_result *res)
     struct stat st;
     int too_big = 0;
     if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-        job_block(res, "not-a-file", "%s", "not a regular file");
+        job_block(res, REASON_NOT_A_FILE, "%s", "not a regular file");
         return MG_OK;
     }
     if ((uint64_t)st.st_size > je->pol.max_input_size) {
         res->size_in = (uint64_t)st.st_size;
-        job_block(res, "limit", "%s", "larger than the policy's max_input_size");
+        job_block(res, REASON_LIMIT, "%s", "larger than the policy's max_input_size");
         return MG_OK;
     }
     int rc = sealed_copy(fd, je->pol.max_input_size, &res->in_fd, &res->size_in, &too_big);
     if (rc != MG_OK)
         return rc;
     if (too_big) {
-        job_block(res, "limit", "%s", "larger than the policy's max_input_size");
+        job_block(res, REASON_LIMIT, "%s", "larger than the policy's max_input_size");
         return MG_OK;
     }
     /* The parent hashes again: quarantine names and the top-level report
@@ -474,7 +478,7 @@ int job_run(struct job_engine *je, const struct job_request *req, struct job_res
     if (res->released) {
         sealed_sha256(res->out_fd, res->size_out, res->sha256_out);
         if (!res->sha256_out[0])
-            job_block(res, "release-failed", "%s", "cannot read the output back");
+            job_block(res, REASON_RELEASE_FAILED, "%s", "cannot read the output back");
     }
     /* Scan even what will not be released: the report (and the people
      * reading the quarantine) should know when the original is malware. */

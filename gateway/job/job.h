@@ -76,7 +76,7 @@ struct job_result {
     int released; /* out_fd holds the file to release */
     char type[32];
     char out_type[32];
-    char reason_code[48];
+    enum reason reason_code; /* REASON_NONE until blocked */
     char reason[512];
     char summary[1024]; /* human-readable list of what was removed or rewritten */
     char sha256_in[65], sha256_out[65];
@@ -117,8 +117,8 @@ void job_result_free(struct job_result *res);
 void job_result_init(struct job_result *res);
 
 /* Block a result after the fact (e.g. the release failed): the first reason
- * stands unless code is "infected", which outranks every other. */
-void job_block(struct job_result *res, const char *code, const char *fmt, const char *arg);
+ * stands unless code is REASON_INFECTED, which outranks every other. */
+void job_block(struct job_result *res, enum reason code, const char *fmt, const char *arg);
 
 /* The same sanitizing work without a worker or scanning, for benchmarks
  * that measure what the sandbox costs. Never used to release files. */

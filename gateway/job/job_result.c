@@ -36,15 +36,16 @@ void job_result_free(struct job_result *res)
     buf_free(&res->report);
 }
 
-void job_block(struct job_result *res, const char *code, const char *fmt, const char *arg)
+void job_block(struct job_result *res, enum reason code, const char *fmt, const char *arg)
 {
     /* The first reason stands, except that finding malware outranks any
      * other reason: that is what a reviewer must see first. */
-    if (res->verdict == VERDICT_BLOCKED && res->reason_code[0] && strcmp(code, "infected") != 0)
+    if (res->verdict == VERDICT_BLOCKED && res->reason_code != REASON_NONE &&
+        code != REASON_INFECTED)
         return;
     res->verdict = VERDICT_BLOCKED;
     res->released = 0;
-    job_strlcpy(res->reason_code, sizeof(res->reason_code), code);
+    res->reason_code = code != REASON_NONE ? code : REASON_INTERNAL;
     snprintf(res->reason, sizeof(res->reason), fmt, arg);
 }
 
@@ -99,7 +100,7 @@ int job_result_json(const struct job_result *res, const char *input, const char 
     if (rc == MG_OK)
         rc = job_json_kv(out, "output_type", res->released ? res->out_type : NULL);
     if (rc == MG_OK)
-        rc = job_json_kv(out, "reason_code", blocked ? res->reason_code : NULL);
+        rc = job_json_kv(out, "reason_code", blocked ? reason_code(res->reason_code) : NULL);
     if (rc == MG_OK)
         rc = job_json_kv(out, "reason", blocked ? res->reason : NULL);
     if (rc == MG_OK)

@@ -51,7 +51,7 @@ int job_san_rec_write(int fd, const struct job_san_rec *r)
     wire_put_u64(&w, r->out_len);
     wire_put_u64(&w, r->members_len);
     wire_put_u32(&w, r->members_failed);
-    wire_put_str(&w, r->reason_code);
+    wire_put_reason(&w, r->reason_code);
     wire_put_str(&w, r->reason);
     wire_put_str(&w, r->summary);
     wire_put_bytes(&w, r->report, r->report_len);
@@ -74,13 +74,12 @@ int job_san_rec_parse(const uint8_t *p, size_t n, struct job_san_rec *r)
     r->out_len = wire_get_u64(&rd);
     r->members_len = wire_get_u64(&rd);
     r->members_failed = wire_get_enum(&rd, 2);
-    wire_get_str(&rd, r->reason_code, sizeof(r->reason_code));
+    r->reason_code = wire_get_reason(&rd);
     wire_get_str(&rd, r->reason, sizeof(r->reason));
     wire_get_str(&rd, r->summary, sizeof(r->summary));
     r->report = wire_get_bytes(&rd, JOB_REPORT_MAX, &r->report_len);
     if (wire_end(&rd) != MG_OK)
         return MG_ERR_SANDBOX;
-    clean_text(r->reason_code);
     clean_text(r->reason);
     clean_text(r->summary);
     return MG_OK;

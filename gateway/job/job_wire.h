@@ -43,7 +43,7 @@ struct job_san_rec {
     uint64_t out_len;
     uint64_t members_len;    /* bytes of member records in the aux memfd */
     uint32_t members_failed; /* a member could not be recorded for scanning */
-    char reason_code[48];
+    enum reason reason_code; /* checked against the table when parsed */
     char reason[512];
     char summary[1024];
     const uint8_t *report; /* points into the record */

@@ -69,9 +69,10 @@ static void job_summary(const struct report_node *n, char *s, size_t cap)
     s[0] = 0;
     for (size_t i = 0; i < n->n_actions && used + 1 < cap; i++) {
         const struct report_action *a = &n->actions[i];
-        if (strcmp(a->action, "kept") == 0)
+        if (a->action == ACTION_KEPT)
             continue;
-        int w = snprintf(s + used, cap - used, "%s%s %s", used ? "; " : "", a->action, a->what);
+        int w = snprintf(s + used, cap - used, "%s%s %s", used ? "; " : "", action_word(a->action),
+                         a->what);
         if (w < 0)
             break;
         used += (size_t)w;
@@ -86,14 +87,13 @@ static void job_fill_rec(struct job_san_rec *rec, const struct report_node *node
     rec->rc = rc;
     if (!node) {
         rec->verdict = VERDICT_BLOCKED;
-        snprintf(rec->reason_code, sizeof(rec->reason_code), "%s", err_code(rc));
+        rec->reason_code = reason_from_err(rc);
         snprintf(rec->reason, sizeof(rec->reason), "%s", err_str(rc));
         return;
     }
     rec->verdict = node->verdict;
     rec->in_type = (uint32_t)ftype_by_name(node->type ? node->type : "unknown");
-    snprintf(rec->reason_code, sizeof(rec->reason_code), "%s",
-             node->reason_code ? node->reason_code : "");
+    rec->reason_code = node->reason_code;
     snprintf(rec->reason, sizeof(rec->reason), "%s", node->reason ? node->reason : "");
     job_summary(node, rec->summary, sizeof(rec->summary));
     if (report_to_json(node, json) != MG_OK)
@@ -128,20 +128,20 @@ int job_worker_sanitize(void *argp, int in_fd, int out_fd, int res_fd)
         goto out;
     }
     if (arg->in_len > pol->max_input_size) {
-        report_block(node, "limit", "input larger than the policy limit");
+        report_block(node, REASON_LIMIT, "input larger than the policy limit");
         rc = MG_ERR_LIMIT;
         goto out;
     }
     in = malloc(arg->in_len ? arg->in_len : 1);
     if (!in) {
-        report_block(node, "limit", "cannot allocate %llu bytes for the input",
+        report_block(node, REASON_NO_MEMORY, "cannot allocate %llu bytes for the input",
                      (unsigned long long)arg->in_len);
         rc = MG_ERR_NOMEM;
         goto out;
     }
     rc = fdio_pread_all(in_fd, in, arg->in_len);
     if (rc != MG_OK) {
-        report_block(node, "io-error", "cannot read the input");
+        report_block(node, REASON_IO_ERROR, "cannot read the input");
         goto out;
     }
 #ifdef MUGAI_TEST_HOOKS
@@ -171,7 +171,7 @@ int job_worker_sanitize(void *argp, int in_fd, int out_fd, int res_fd)
 
 out:
     if (node && rc != MG_OK && node->verdict != VERDICT_BLOCKED)
-        report_block(node, err_code(rc), "%s", err_str(rc));
+        report_block(node, reason_from_err(rc), "%s", err_str(rc));
     job_fill_rec(&rec, node, rc, &json);
     rec.members_len = sink.written;
     rec.members_failed = sink.failed;

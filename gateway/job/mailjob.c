@@ -23,7 +23,8 @@
 struct notice_arg {
     const struct policy *pol;
     uint64_t len;
-    const char *code, *reason;
+    enum reason code;
+    const char *reason;
 };
 
 /* Runs under SANDBOX_STRICT: parse the original's headers, write the notice. */
@@ -122,11 +123,9 @@ static int notice_from_worker(const struct policy *pol, int in_fd, uint64_t len,
 /* Without the original's headers, when the notice worker failed. */
 static int notice_fallback(const char *sha256, const struct job_result *r, int *nfd)
 {
-    char b[4096], code[48];
-    snprintf(code, sizeof(code), "%s", r->reason_code);
-    for (char *c = code; *c; c++)
-        if (*c == ';' || (unsigned char)*c < 0x21 || (unsigned char)*c > 0x7E)
-            *c = '-';
+    char b[4096];
+    /* A code from the table: a plain token, safe in a header. */
+    const char *code = r->reason_code != REASON_NONE ? reason_code(r->reason_code) : "blocked";
     int n = snprintf(b, sizeof(b),
                      "Subject: [Mugai] message held\r\n"
                      "MIME-Version: 1.0\r\n"
@@ -154,7 +153,7 @@ void mailjob_run(struct job_engine *je, int in_fd, uint64_t len, const char *sha
     *deliver_fd = -1;
     reply->status = MAILJOB_EXIT_TEMPFAIL;
     snprintf(reply->sha256, sizeof(reply->sha256), "%s", sha);
-    snprintf(reply->reason_code, sizeof(reply->reason_code), "internal");
+    reply->reason_code = REASON_INTERNAL;
     snprintf(reply->reason, sizeof(reply->reason), "internal error");
     buf_reset(&reply->json);
     if (lseek(in_fd, 0, SEEK_SET) != 0)
@@ -169,12 +168,12 @@ void mailjob_run(struct job_engine *je, int in_fd, uint64_t len, const char *sha
     if (r.released && strcmp(r.out_type, "eml") != 0) {
         /* Not read as a message (e.g. text without a header block): do not
          * deliver something that is not a message. */
-        job_block(&r, "not-a-message", "the input was identified as %s, not as a message",
+        job_block(&r, REASON_NOT_A_MESSAGE, "the input was identified as %s, not as a message",
                   r.out_type);
     }
     if (job_result_json(&r, "message.eml", NULL, kept, &reply->json) != MG_OK)
         buf_reset(&reply->json);
-    snprintf(reply->reason_code, sizeof(reply->reason_code), "%s", r.released ? "" : r.reason_code);
+    reply->reason_code = r.released ? REASON_NONE : r.reason_code;
     snprintf(reply->reason, sizeof(reply->reason), "%s", r.released ? "" : r.reason);
     if (r.released) {
         *deliver_fd = r.out_fd;

@@ -213,10 +213,10 @@ static const char *name_decode(const uint8_t *raw, size_t n, int utf8_flag, char
 
 /*
  * Normalize a decoded path into dst: '\\' becomes '/', "." and empty
- * components go. Returns NULL, or the reason code and a message in why
+ * components go. Returns REASON_NONE, or the reason and a message in why
  * when the path must not be released. *is_dir for a trailing '/'.
  */
-static const char *name_normalize(const char *name, char *dst, size_t cap, bool *is_dir, char *why,
+static enum reason name_normalize(const char *name, char *dst, size_t cap, bool *is_dir, char *why,
                                   size_t whylen)
 {
     char tmp[ARC_PATH_MAX + 1];
@@ -225,17 +225,17 @@ static const char *name_normalize(const char *name, char *dst, size_t cap, bool 
     dst[0] = 0;
     if (n > ARC_PATH_MAX) {
         snprintf(why, whylen, "path longer than %u bytes", ARC_PATH_MAX);
-        return "bad-name";
+        return REASON_BAD_NAME;
     }
     for (size_t i = 0; i <= n; i++)
         tmp[i] = name[i] == '\\' ? '/' : name[i];
     if (tmp[0] == '/') {
         snprintf(why, whylen, "absolute path");
-        return "path-traversal";
+        return REASON_PATH_TRAVERSAL;
     }
     if (((tmp[0] >= 'A' && tmp[0] <= 'Z') || (tmp[0] >= 'a' && tmp[0] <= 'z')) && tmp[1] == ':') {
         snprintf(why, whylen, "path with a drive letter");
-        return "path-traversal";
+        return REASON_PATH_TRAVERSAL;
     }
     *is_dir = n > 0 && tmp[n - 1] == '/';
 
@@ -250,29 +250,29 @@ static const char *name_normalize(const char *name, char *dst, size_t cap, bool 
         }
         if (cl == 2 && p[0] == '.' && p[1] == '.') {
             snprintf(why, whylen, "\"..\" leaves the archive folder");
-            return "path-traversal";
+            return REASON_PATH_TRAVERSAL;
         }
         if (cl > ARC_COMPONENT_MAX) {
             snprintf(why, whylen, "path component longer than %u bytes", ARC_COMPONENT_MAX);
-            return "bad-name";
+            return REASON_BAD_NAME;
         }
         if (++depth > ARC_DEPTH_MAX) {
             snprintf(why, whylen, "more than %u nested folders", ARC_DEPTH_MAX);
-            return "bad-name";
+            return REASON_BAD_NAME;
         }
         for (size_t i = 0; i < cl; i++) {
             uint8_t c = (uint8_t)p[i];
             if (c < 0x20 || c == 0x7F || (c == 0xC2 && i + 1 < cl && (uint8_t)p[i + 1] < 0xA0)) {
                 snprintf(why, whylen, "control character in the path");
-                return "bad-name";
+                return REASON_BAD_NAME;
             }
             if (c == ':') {
                 snprintf(why, whylen, "':' in the path (NTFS alternate data stream)");
-                return "bad-name";
+                return REASON_BAD_NAME;
             }
             if (name_bidi_at((const uint8_t *)p + i, cl - i)) {
                 snprintf(why, whylen, "bidirectional control character in the path");
-                return "bidi-control";
+                return REASON_BIDI_CONTROL;
             }
         }
         bool last = q == NULL || q[1] == 0;
@@ -284,16 +284,16 @@ static const char *name_normalize(const char *name, char *dst, size_t cap, bool 
                         (uint8_t)p[cl - 1] == 0x80;
             if (t == '.' || t == ' ' || ideo) {
                 snprintf(why, whylen, "folder name ending in a dot or space");
-                return "trailing-dot-or-space";
+                return REASON_TRAILING_DOT_OR_SPACE;
             }
         }
         if (name_dos_device(p, cl)) {
             snprintf(why, whylen, "reserved Windows device name");
-            return "bad-name";
+            return REASON_BAD_NAME;
         }
         if (o + cl + 2 > cap) {
             snprintf(why, whylen, "path too long");
-            return "bad-name";
+            return REASON_BAD_NAME;
         }
         if (o)
             dst[o++] = '/';
@@ -304,9 +304,9 @@ static const char *name_normalize(const char *name, char *dst, size_t cap, bool 
     dst[o] = 0;
     if (o == 0 && !*is_dir) {
         snprintf(why, whylen, "empty path");
-        return "bad-name";
+        return REASON_BAD_NAME;
     }
-    return NULL;
+    return REASON_NONE;
 }
 
 static bool name_is_compressor(enum ftype t)
@@ -485,38 +485,6 @@ static int nameset_claim(struct nameset *ns, const char *path)
 /* ------------------------------------------------------------------ */
 /* The notice */
 
-static const struct {
-    const char *code;
-    const char *ja;
-} arc_reason_ja[] = {
-        {"executable", "実行ファイル (プログラム) のため"},
-        {"dangerous-extension", "実行される拡張子の名前のため"},
-        {"path-traversal", "展開先フォルダーの外を指すパスのため"},
-        {"symlink", "シンボリックリンクのため"},
-        {"hardlink", "ハードリンクのため"},
-        {"special-file", "デバイスなどの特殊ファイルのため"},
-        {"bad-name", "ファイル名が不正なため"},
-        {"bidi-control", "ファイル名に文字の向きを変える制御文字があるため"},
-        {"trailing-dot-or-space", "名前の末尾が点または空白のため"},
-        {"reserved-name", "Mugai が使う名前と同じため"},
-        {"duplicate-name", "同じ名前のファイルが既にあるため"},
-        {"encrypted", "暗号化されていて中身を検査できないため"},
-        {"limit", "サイズや数の上限を超えたため"},
-        {"policy", "ポリシーで許可されていない種類のため"},
-        {"unknown-type", "ファイルの種類を判別できないため"},
-        {"unsupported", "無害化に対応していない形式のため"},
-        {"parse-error", "ファイルが壊れているため"},
-        {"verify-failed", "無害化後の検証に失敗したため"},
-};
-
-static const char *arc_ja_reason(const char *code)
-{
-    for (size_t i = 0; code && i < sizeof(arc_reason_ja) / sizeof(arc_reason_ja[0]); i++)
-        if (strcmp(arc_reason_ja[i].code, code) == 0)
-            return arc_reason_ja[i].ja;
-    return "安全を確認できないため";
-}
-
 /* ------------------------------------------------------------------ */
 /* One archive being sanitized */
 
@@ -546,11 +514,14 @@ struct arc {
     int fatal;      /* the archive's failure, already on the node */
 };
 
-static int arc_fail(struct arc *arc, int rc, const char *code, const char *fmt, ...)
+static int arc_fail(struct arc *arc, int rc, enum reason code, const char *fmt, ...)
         __attribute__((format(printf, 4, 5)));
 
-static int arc_fail(struct arc *arc, int rc, const char *code, const char *fmt, ...)
+static int arc_fail(struct arc *arc, int rc, enum reason code, const char *fmt, ...)
 {
+    /* Out of memory is the gateway's failure, whatever the caller guessed. */
+    if (rc == MG_ERR_NOMEM)
+        code = REASON_NO_MEMORY;
     if (arc->fatal)
         return arc->fatal;
     char msg[REPORT_STR_MAX];
@@ -564,7 +535,7 @@ static int arc_fail(struct arc *arc, int rc, const char *code, const char *fmt, 
 }
 
 /* Record a dropped member: a line in the notice and an action on the archive. */
-static void arc_note_drop(struct arc *arc, const char *name, const char *code, const char *why)
+static void arc_note_drop(struct arc *arc, const char *name, enum reason code, const char *why)
 {
     /* The name as a person may see it: a removed member's name is the
      * attacker's text, and the notice must not display it reordered (RTLO)
@@ -572,21 +543,24 @@ static void arc_note_drop(struct arc *arc, const char *name, const char *code, c
     char shown[ARC_PATH_MAX * 4];
     utf8_printable(name, shown, sizeof(shown));
     arc->n_dropped++;
-    report_actionf(arc->node, "removed", why ? why : "", "member \"%s\" (%s)", shown,
-                   code ? code : "blocked");
+    if (code == REASON_NONE)
+        code = REASON_BLOCKED;
+    report_actionf(arc->node, ACTION_REMOVED, why ? why : "", "member \"%s\" (%s)", shown,
+                   reason_code(code));
     if (arc->notice.len + 1024 + strlen(shown) > ARC_NOTICE_MAX)
         return;
     arc->n_listed++;
-    buf_printf(&arc->notice, "%zu. %s\r\n   理由: %s削除しました。\r\n   Reason: %s%s%s\r\n\r\n",
-               arc->n_listed, shown, arc_ja_reason(code), code ? code : "blocked",
-               why && *why ? " - " : "", why ? why : "");
+    buf_printf(&arc->notice,
+               "%zu. %s\r\n   理由: %s のため削除しました。\r\n   Reason: %s%s%s\r\n\r\n",
+               arc->n_listed, shown, reason_ja(code), reason_code(code), why && *why ? " - " : "",
+               why ? why : "");
 }
 
 /* A member refused before dispatch: a report child saying why. */
-static void arc_drop(struct arc *arc, const char *name, const char *code, const char *fmt, ...)
+static void arc_drop(struct arc *arc, const char *name, enum reason code, const char *fmt, ...)
         __attribute__((format(printf, 4, 5)));
 
-static void arc_drop(struct arc *arc, const char *name, const char *code, const char *fmt, ...)
+static void arc_drop(struct arc *arc, const char *name, enum reason code, const char *fmt, ...)
 {
     char why[REPORT_STR_MAX];
     va_list ap;
@@ -608,7 +582,7 @@ static int arc_check_growth(struct arc *arc, const struct zip_ent *ze, uint64_t 
     const struct policy *pol = arc->pol;
     uint64_t ratio = pol->max_ratio ? pol->max_ratio : 1;
     if (arc->ctx->expanded_total > pol->max_expanded)
-        return arc_fail(arc, MG_ERR_LIMIT, "limit",
+        return arc_fail(arc, MG_ERR_LIMIT, REASON_LIMIT,
                         "decompressed data exceeds the limit of %llu bytes for the whole job "
                         "(at member \"%s\")",
                         (unsigned long long)pol->max_expanded, name);
@@ -622,12 +596,12 @@ static int arc_check_growth(struct arc *arc, const struct zip_ent *ze, uint64_t 
         if (now < ARC_RATIO_FLOOR)
             now = ARC_RATIO_FLOOR;
         if (member_got > allowed || member_got > now)
-            return arc_fail(arc, MG_ERR_LIMIT, "limit",
+            return arc_fail(arc, MG_ERR_LIMIT, REASON_LIMIT,
                             "member \"%s\" expands more than %llu times its compressed size "
                             "(compression bomb)",
                             name, (unsigned long long)ratio);
         if (member_got > ze->usize)
-            return arc_fail(arc, MG_ERR_LIMIT, "limit",
+            return arc_fail(arc, MG_ERR_LIMIT, REASON_LIMIT,
                             "member \"%s\" expands past its declared size of %llu bytes", name,
                             (unsigned long long)ze->usize);
         return MG_OK;
@@ -642,7 +616,7 @@ static int arc_check_growth(struct arc *arc, const struct zip_ent *ze, uint64_t 
         if (o < arc->produced)
             o = arc->produced;
         if (o > allowed)
-            return arc_fail(arc, MG_ERR_LIMIT, "limit",
+            return arc_fail(arc, MG_ERR_LIMIT, REASON_LIMIT,
                             "the compressed stream expands more than %llu times its size "
                             "(compression bomb)",
                             (unsigned long long)ratio);
@@ -652,7 +626,7 @@ static int arc_check_growth(struct arc *arc, const struct zip_ent *ze, uint64_t 
     if (allowed < ARC_RATIO_FLOOR)
         allowed = ARC_RATIO_FLOOR;
     if (arc->produced > allowed)
-        return arc_fail(arc, MG_ERR_LIMIT, "limit",
+        return arc_fail(arc, MG_ERR_LIMIT, REASON_LIMIT,
                         "the archive expands more than %llu times its size (compression bomb)",
                         (unsigned long long)ratio);
     return MG_OK;
@@ -660,7 +634,7 @@ static int arc_check_growth(struct arc *arc, const struct zip_ent *ze, uint64_t 
 
 /* What went wrong reading a member's data, for a member-level refusal. */
 struct member_err {
-    const char *code;
+    enum reason code; /* REASON_NONE: the data was read */
     char why[256];
 };
 
@@ -674,7 +648,7 @@ static int arc_read_data(struct arc *arc, struct buf *dst, const struct zip_ent 
 {
     uint64_t got = 0;
     bool over = false;
-    err->code = NULL;
+    err->code = REASON_NONE;
     err->why[0] = 0;
     for (;;) {
         la_ssize_t n = archive_read_data(arc->r, arc->chunk, ARC_CHUNK);
@@ -684,17 +658,18 @@ static int arc_read_data(struct arc *arc, struct buf *dst, const struct zip_ent 
             const char *msg = archive_error_string(arc->r);
             if (encrypted) {
                 if (arc->ctx->n_passwords == 0)
-                    return arc_fail(arc, MG_ERR_ENCRYPTED, "encrypted",
+                    return arc_fail(arc, MG_ERR_ENCRYPTED, REASON_ENCRYPTED,
                                     "member \"%s\" is encrypted", name);
-                return arc_fail(arc, MG_ERR_ENCRYPTED, "encrypted",
+                return arc_fail(arc, MG_ERR_ENCRYPTED, REASON_ENCRYPTED,
                                 "wrong password: none of the %zu passwords given opens member "
                                 "\"%s\" (%s)",
                                 arc->ctx->n_passwords, name, msg ? msg : "decryption failed");
             }
             if (n == ARCHIVE_FATAL)
-                return arc_fail(arc, MG_ERR_PARSE, "parse-error", "cannot read member \"%s\": %s",
-                                name, msg ? msg : "libarchive error");
-            err->code = "parse-error";
+                return arc_fail(arc, MG_ERR_PARSE, REASON_PARSE_ERROR,
+                                "cannot read member \"%s\": %s", name,
+                                msg ? msg : "libarchive error");
+            err->code = REASON_PARSE_ERROR;
             snprintf(err->why, sizeof(err->why), "damaged data: %s",
                      msg ? msg : "libarchive error");
             return MG_OK;
@@ -711,11 +686,11 @@ static int arc_read_data(struct arc *arc, struct buf *dst, const struct zip_ent 
         }
     }
     if (ze && got != ze->usize)
-        return arc_fail(arc, MG_ERR_PARSE, "parse-error",
+        return arc_fail(arc, MG_ERR_PARSE, REASON_PARSE_ERROR,
                         "member \"%s\" has %llu bytes but declares %llu", name,
                         (unsigned long long)got, (unsigned long long)ze->usize);
     if (over) {
-        err->code = "limit";
+        err->code = REASON_LIMIT;
         snprintf(err->why, sizeof(err->why), "larger than the limit of %llu bytes",
                  (unsigned long long)arc->pol->max_input_size);
     }
@@ -728,8 +703,8 @@ static int arc_skip(struct arc *arc, const struct zip_ent *ze, bool encrypted, c
     if (arc->cheap_skip)
         return archive_read_data_skip(arc->r) == ARCHIVE_OK
                        ? MG_OK
-                       : arc_fail(arc, MG_ERR_PARSE, "parse-error", "cannot skip member \"%s\"",
-                                  name);
+                       : arc_fail(arc, MG_ERR_PARSE, REASON_PARSE_ERROR,
+                                  "cannot skip member \"%s\"", name);
     struct member_err err;
     return arc_read_data(arc, NULL, ze, encrypted, name, &err);
 }
@@ -762,12 +737,13 @@ static int arc_write_entry(struct arc *arc, const char *path, const uint8_t *dat
                            int64_t mtime, enum ftype type)
 {
     if (arc->n_released >= ARC_OUT_MAX)
-        return arc_fail(arc, MG_ERR_LIMIT, "limit", "more than %u members to write", ARC_OUT_MAX);
+        return arc_fail(arc, MG_ERR_LIMIT, REASON_LIMIT, "more than %u members to write",
+                        ARC_OUT_MAX);
     uint16_t dt, dd;
     zip_dos_time_from_unix(arc_clamp_time(mtime), &dt, &dd);
     int rc = zip_writer_add(&arc->w, path, data, n, !arc_precompressed(type), dt, dd);
     if (rc != MG_OK)
-        return arc_fail(arc, rc, "limit", "cannot write the output zip: %s",
+        return arc_fail(arc, rc, REASON_LIMIT, "cannot write the output zip: %s",
                         rc == MG_ERR_LIMIT ? "output larger than the policy's max_output_size"
                                            : err_str(rc));
     arc->n_released++;
@@ -798,7 +774,7 @@ static int arc_dispatch_member(struct arc *arc, const char *path, int64_t mtime)
     enum ftype ct = FT_UNKNOWN;
     struct report_node *child = report_new(path);
     if (!child)
-        return arc_fail(arc, MG_ERR_NOMEM, "limit", "out of memory");
+        return arc_fail(arc, MG_ERR_NOMEM, REASON_NO_MEMORY, "out of memory");
     ctx->depth++;
     arc_locale_off(arc->saved);
     int rc = dispatch_file(ctx, path, arc->member.data, arc->member.len, &arc->san, child, &ct);
@@ -806,13 +782,15 @@ static int arc_dispatch_member(struct arc *arc, const char *path, int64_t mtime)
     ctx->depth--;
 
     if (rc != MG_OK) {
-        char code[48], why[REPORT_STR_MAX];
-        snprintf(code, sizeof(code), "%s", child->reason_code ? child->reason_code : err_code(rc));
+        enum reason code =
+                child->reason_code != REASON_NONE ? child->reason_code : reason_from_err(rc);
+        char why[REPORT_STR_MAX];
         snprintf(why, sizeof(why), "%s", child->reason ? child->reason : err_str(rc));
         bool fatal = arc_propagates(arc, rc, child);
         report_add_child(arc->node, child);
         if (fatal)
-            return arc_fail(arc, rc == MG_ERR_NOMEM ? MG_ERR_NOMEM : MG_ERR_LIMIT, "limit",
+            return arc_fail(arc, rc == MG_ERR_NOMEM ? MG_ERR_NOMEM : MG_ERR_LIMIT,
+                            rc == MG_ERR_NOMEM ? REASON_NO_MEMORY : REASON_LIMIT,
                             "member \"%s\": %s", path, why);
         arc_note_drop(arc, path, code, why);
         return MG_OK;
@@ -821,27 +799,27 @@ static int arc_dispatch_member(struct arc *arc, const char *path, int64_t mtime)
     char outname[ARC_PATH_MAX + 32];
     name_for_output(path, ct, outname, sizeof(outname));
     if (strcmp(outname, path) != 0)
-        report_actionf(arc->node, "rewrote", "the name now says what the member is",
+        report_actionf(arc->node, ACTION_REWROTE, "the name now says what the member is",
                        "member \"%s\" renamed to \"%s\"", path, outname);
     if (name_ieq_ascii(outname, strlen(outname), ARCSAN_NOTICE_NAME)) {
-        report_block(child, "reserved-name", "the name is reserved for Mugai's notice");
+        report_block(child, REASON_RESERVED_NAME, "the name is reserved for Mugai's notice");
         report_add_child(arc->node, child);
-        arc_note_drop(arc, path, "reserved-name", "the name is reserved for Mugai's notice");
+        arc_note_drop(arc, path, REASON_RESERVED_NAME, "the name is reserved for Mugai's notice");
         return MG_OK;
     }
     rc = nameset_claim(&arc->names, outname);
     if (rc == MG_ERR_NOMEM || rc == MG_ERR_LIMIT) {
         report_free(child);
-        return arc_fail(arc, rc, "limit", "%s",
+        return arc_fail(arc, rc, REASON_LIMIT, "%s",
                         rc == MG_ERR_LIMIT ? "more than 16 MiB of member and folder names"
                                            : "out of memory");
     }
     if (rc != MG_OK) {
-        report_block(child, "duplicate-name",
+        report_block(child, REASON_DUPLICATE_NAME,
                      "another member already has this name (ignoring case) or it clashes "
                      "with a folder");
         report_add_child(arc->node, child);
-        arc_note_drop(arc, path, "duplicate-name",
+        arc_note_drop(arc, path, REASON_DUPLICATE_NAME,
                       "another member already has this name (ignoring case) or it clashes "
                       "with a folder");
         return MG_OK;
@@ -865,7 +843,7 @@ static int arc_member(struct arc *arc, struct archive_entry *e)
 
     if (arc->type == FT_ZIP) {
         if (arc->zi >= arc->zd.n)
-            return arc_fail(arc, MG_ERR_PARSE, "parse-error",
+            return arc_fail(arc, MG_ERR_PARSE, REASON_PARSE_ERROR,
                             "the reader sees more members than the central directory lists");
         ze = &arc->zd.ent[arc->zi++];
         raw = (const uint8_t *)ze->name;
@@ -877,7 +855,7 @@ static int arc_member(struct arc *arc, struct archive_entry *e)
         rawlen = p ? strnlen(p, ARC_RAW_NAME_MAX + 1) : 0;
     }
     if (++arc->ctx->members_total > pol->max_members)
-        return arc_fail(arc, MG_ERR_LIMIT, "limit",
+        return arc_fail(arc, MG_ERR_LIMIT, REASON_LIMIT,
                         "more than %llu members in the job (max_members)",
                         (unsigned long long)pol->max_members);
 
@@ -893,19 +871,19 @@ static int arc_member(struct arc *arc, struct archive_entry *e)
         if ((lp && !name_same_path(lp, raw, rawlen)) ||
             (archive_entry_size_is_set(e) && archive_entry_filetype(e) == AE_IFREG &&
              (uint64_t)archive_entry_size(e) != ze->usize))
-            return arc_fail(arc, MG_ERR_PARSE, "parse-error",
+            return arc_fail(arc, MG_ERR_PARSE, REASON_PARSE_ERROR,
                             "the zip reads differently from its central directory at \"%s\"", disp);
     }
 
     bool encrypted = ze ? (ze->flags & ZIP_FLAG_ENCRYPTED) || ze->method == ZIP_METHOD_AES
                         : archive_entry_is_encrypted(e) != 0;
     if (encrypted && arc->ctx->n_passwords == 0)
-        return arc_fail(arc, MG_ERR_ENCRYPTED, "encrypted",
+        return arc_fail(arc, MG_ERR_ENCRYPTED, REASON_ENCRYPTED,
                         "encrypted archive (member \"%s\"): its content cannot be inspected; "
                         "give the password with --password-file",
                         disp);
     if (encrypted && !ze)
-        return arc_fail(arc, MG_ERR_ENCRYPTED, "encrypted",
+        return arc_fail(arc, MG_ERR_ENCRYPTED, REASON_ENCRYPTED,
                         "encrypted %s (member \"%s\"): only zip archives can be decrypted; ask "
                         "the sender for a zip or an unencrypted copy",
                         ftype_info(arc->type)->label, disp);
@@ -916,14 +894,14 @@ static int arc_member(struct arc *arc, struct archive_entry *e)
         const char *t = archive_entry_symlink(e);
         char tdisp[256];
         escape_raw((const uint8_t *)(t ? t : ""), t ? strlen(t) : 0, tdisp, sizeof(tdisp));
-        arc_drop(arc, disp, "symlink", "symbolic link to \"%s\"", tdisp);
+        arc_drop(arc, disp, REASON_SYMLINK, "symbolic link to \"%s\"", tdisp);
         return arc_skip(arc, ze, encrypted, disp);
     }
     if (archive_entry_hardlink(e) != NULL) {
         const char *t = archive_entry_hardlink(e);
         char tdisp[256];
         escape_raw((const uint8_t *)t, strlen(t), tdisp, sizeof(tdisp));
-        arc_drop(arc, disp, "hardlink", "hard link to \"%s\"", tdisp);
+        arc_drop(arc, disp, REASON_HARDLINK, "hard link to \"%s\"", tdisp);
         return arc_skip(arc, ze, encrypted, disp);
     }
     if (ft == AE_IFDIR || (ztype == 0040000u)) {
@@ -931,24 +909,24 @@ static int arc_member(struct arc *arc, struct archive_entry *e)
         return arc_skip(arc, ze, encrypted, disp);
     }
     if (ft != AE_IFREG || (ztype != 0 && ztype != 0100000u)) {
-        arc_drop(arc, disp, "special-file", "device, FIFO or socket (type %o)",
+        arc_drop(arc, disp, REASON_SPECIAL_FILE, "device, FIFO or socket (type %o)",
                  (unsigned)(ft ? ft : ztype));
         return arc_skip(arc, ze, encrypted, disp);
     }
     if (bad) {
-        arc_drop(arc, disp, "bad-name", "file name: %s", bad);
+        arc_drop(arc, disp, REASON_BAD_NAME, "file name: %s", bad);
         return arc_skip(arc, ze, encrypted, disp);
     }
     bool is_dir;
-    const char *code = name_normalize(dec, path, sizeof(path), &is_dir, why, sizeof(why));
-    if (code) {
+    enum reason code = name_normalize(dec, path, sizeof(path), &is_dir, why, sizeof(why));
+    if (code != REASON_NONE) {
         arc_drop(arc, disp, code, "%s", why);
         return arc_skip(arc, ze, encrypted, disp);
     }
     if (is_dir) /* a "file" whose name ends in '/' */
         return arc_skip(arc, ze, encrypted, disp);
     if (name_ieq_ascii(path, strlen(path), ARCSAN_NOTICE_NAME)) {
-        arc_drop(arc, disp, "reserved-name", "the name is reserved for Mugai's notice");
+        arc_drop(arc, disp, REASON_RESERVED_NAME, "the name is reserved for Mugai's notice");
         return arc_skip(arc, ze, encrypted, disp);
     }
     if (cp932)
@@ -958,7 +936,7 @@ static int arc_member(struct arc *arc, struct archive_entry *e)
                         : archive_entry_size_is_set(e) ? (uint64_t)archive_entry_size(e)
                                                        : 0;
     if (declared > pol->max_input_size) {
-        arc_drop(arc, disp, "limit", "declares %llu bytes, over the limit of %llu",
+        arc_drop(arc, disp, REASON_LIMIT, "declares %llu bytes, over the limit of %llu",
                  (unsigned long long)declared, (unsigned long long)pol->max_input_size);
         return arc_skip(arc, ze, encrypted, disp);
     }
@@ -968,12 +946,12 @@ static int arc_member(struct arc *arc, struct archive_entry *e)
     buf_reset(&arc->member);
     if (declared && buf_reserve(&arc->member,
                                 (size_t)(declared < (32u << 20) ? declared : (32u << 20))) != MG_OK)
-        return arc_fail(arc, MG_ERR_NOMEM, "limit", "out of memory");
+        return arc_fail(arc, MG_ERR_NOMEM, REASON_NO_MEMORY, "out of memory");
     struct member_err err;
     int rc = arc_read_data(arc, &arc->member, ze, encrypted, disp, &err);
     if (rc != MG_OK)
         return rc;
-    if (err.code) {
+    if (err.code != REASON_NONE) {
         arc_drop(arc, disp, err.code, "%s", err.why);
         return MG_OK;
     }
@@ -1000,13 +978,13 @@ static int arc_write_notice(struct arc *arc)
                         arc->n_dropped - arc->n_listed);
     if (rc != MG_OK) {
         buf_free(&text);
-        return arc_fail(arc, MG_ERR_NOMEM, "limit", "out of memory");
+        return arc_fail(arc, MG_ERR_NOMEM, REASON_NO_MEMORY, "out of memory");
     }
     rc = arc_write_entry(arc, ARCSAN_NOTICE_NAME, text.data, text.len,
                          arc->newest ? arc->newest : ARC_TIME_MIN, FT_TEXT);
     buf_free(&text);
     if (rc == MG_OK)
-        report_actionf(arc->node, "added", "removed members are listed inside the archive",
+        report_actionf(arc->node, ACTION_ADDED, "removed members are listed inside the archive",
                        "%s listing %zu removed member(s)", ARCSAN_NOTICE_NAME, arc->n_dropped);
     return rc;
 }
@@ -1026,22 +1004,22 @@ static int arc_raw(struct arc *arc)
         snprintf(name, sizeof(name), "data");
 
     if (++ctx->members_total > arc->pol->max_members)
-        return arc_fail(arc, MG_ERR_LIMIT, "limit", "more than %llu members in the job",
+        return arc_fail(arc, MG_ERR_LIMIT, REASON_LIMIT, "more than %llu members in the job",
                         (unsigned long long)arc->pol->max_members);
     struct member_err err;
     int rc = arc_read_data(arc, &arc->member, NULL, false, name, &err);
     if (rc != MG_OK)
         return rc;
-    if (err.code)
-        return arc_fail(arc, strcmp(err.code, "limit") == 0 ? MG_ERR_LIMIT : MG_ERR_PARSE, err.code,
+    if (err.code != REASON_NONE)
+        return arc_fail(arc, err.code == REASON_LIMIT ? MG_ERR_LIMIT : MG_ERR_PARSE, err.code,
                         "compressed content \"%s\": %s", name, err.why);
     struct archive_entry *next;
     if (archive_read_next_header(arc->r, &next) != ARCHIVE_EOF)
-        return arc_fail(arc, MG_ERR_PARSE, "parse-error", "data after the compressed stream");
+        return arc_fail(arc, MG_ERR_PARSE, REASON_PARSE_ERROR, "data after the compressed stream");
 
     struct report_node *child = report_new(name);
     if (!child)
-        return arc_fail(arc, MG_ERR_NOMEM, "limit", "out of memory");
+        return arc_fail(arc, MG_ERR_NOMEM, REASON_NO_MEMORY, "out of memory");
     enum ftype ct = FT_UNKNOWN;
     ctx->depth++;
     arc_locale_off(arc->saved);
@@ -1049,17 +1027,19 @@ static int arc_raw(struct arc *arc)
     arc_locale_on();
     ctx->depth--;
     if (rc != MG_OK) {
-        char code[48], why[REPORT_STR_MAX];
-        snprintf(code, sizeof(code), "%s", child->reason_code ? child->reason_code : err_code(rc));
+        enum reason code =
+                child->reason_code != REASON_NONE ? child->reason_code : reason_from_err(rc);
+        char why[REPORT_STR_MAX];
         snprintf(why, sizeof(why), "%s", child->reason ? child->reason : err_str(rc));
         report_add_child(arc->node, child);
         return arc_fail(arc, rc, code, "compressed content \"%s\": %s", name, why);
     }
     report_add_child(arc->node, child);
     if (buf_append(arc->out, arc->san.data, arc->san.len) != MG_OK)
-        return arc_fail(arc, MG_ERR_LIMIT, "limit", "output larger than the limit");
+        return arc_fail(arc, MG_ERR_LIMIT, REASON_LIMIT, "output larger than the limit");
     ctx->out_type = ct;
-    report_actionf(arc->node, "removed", "a compressed file is released as its sanitized content",
+    report_actionf(arc->node, ACTION_REMOVED,
+                   "a compressed file is released as its sanitized content",
                    "the %s layer around \"%s\" (%s inside)", ftype_info(arc->type)->label, name,
                    ftype_info(ct)->label);
     return MG_OK;
@@ -1111,7 +1091,7 @@ static int arc_peek_inner(struct arc *arc, int *inner)
     size_t got = 0;
     *inner = ARC_INNER_RAW;
     if (!r)
-        return arc_fail(arc, MG_ERR_NOMEM, "limit", "out of memory");
+        return arc_fail(arc, MG_ERR_NOMEM, REASON_NO_MEMORY, "out of memory");
     int ok = arc_support_filter(r, arc->type);
     if (ok == ARCHIVE_OK)
         ok = archive_read_support_format_raw(r);
@@ -1144,7 +1124,7 @@ static int arc_open_reader(struct arc *arc, int inner)
     int ok = ARCHIVE_OK;
     arc->r = r;
     if (!r)
-        return arc_fail(arc, MG_ERR_NOMEM, "limit", "out of memory");
+        return arc_fail(arc, MG_ERR_NOMEM, REASON_NO_MEMORY, "out of memory");
     switch (arc->type) {
     case FT_ZIP:
         ok = archive_read_support_format_zip_seekable(r);
@@ -1184,18 +1164,18 @@ static int arc_open_reader(struct arc *arc, int inner)
         arc->filtered = true;
         break;
     default:
-        return arc_fail(arc, MG_ERR_UNSUPPORTED, "unsupported", "%s is not an archive type",
+        return arc_fail(arc, MG_ERR_UNSUPPORTED, REASON_UNSUPPORTED, "%s is not an archive type",
                         ftype_info(arc->type)->label);
     }
     if (ok != ARCHIVE_OK)
-        return arc_fail(arc, MG_ERR_UNSUPPORTED, "unsupported",
+        return arc_fail(arc, MG_ERR_UNSUPPORTED, REASON_UNSUPPORTED,
                         "this libarchive cannot read %s in-process", ftype_info(arc->type)->label);
     for (size_t i = 0; i < arc->ctx->n_passwords; i++)
         if (archive_read_add_passphrase(r, arc->ctx->passwords[i]) != ARCHIVE_OK)
-            return arc_fail(arc, MG_ERR_NOMEM, "limit", "out of memory");
+            return arc_fail(arc, MG_ERR_NOMEM, REASON_NO_MEMORY, "out of memory");
     if (archive_read_open_memory(r, arc->in, arc->len) != ARCHIVE_OK) {
         const char *msg = archive_error_string(r);
-        return arc_fail(arc, MG_ERR_PARSE, "parse-error", "not a readable %s: %s",
+        return arc_fail(arc, MG_ERR_PARSE, REASON_PARSE_ERROR, "not a readable %s: %s",
                         ftype_info(arc->type)->label, msg ? msg : "?");
     }
     return MG_OK;
@@ -1213,10 +1193,10 @@ static int arc_zip_precheck(struct arc *arc)
                                  .allow_empty = true};
     int rc = zip_dir_read(arc->in, arc->len, &opts, &arc->zd, why, sizeof(why));
     if (rc != MG_OK)
-        return arc_fail(arc, rc, rc == MG_ERR_LIMIT ? "limit" : err_code(rc), "zip structure: %s",
-                        why);
+        return arc_fail(arc, rc, rc == MG_ERR_LIMIT ? REASON_LIMIT : reason_from_err(rc),
+                        "zip structure: %s", why);
     if (arc->ctx->members_total + arc->zd.n > pol->max_members)
-        return arc_fail(arc, MG_ERR_LIMIT, "limit",
+        return arc_fail(arc, MG_ERR_LIMIT, REASON_LIMIT,
                         "%zu members would exceed the limit of %llu members in the job", arc->zd.n,
                         (unsigned long long)pol->max_members);
     uint64_t ratio = pol->max_ratio ? pol->max_ratio : 1, total = 0;
@@ -1228,10 +1208,10 @@ static int arc_zip_precheck(struct arc *arc)
             e->method == ZIP_METHOD_AES)
             arc->zip_encrypted = true;
         if ((e->flags & (ZIP_FLAG_STRONG | ZIP_FLAG_CDENC)) && arc->ctx->n_passwords)
-            return arc_fail(arc, MG_ERR_ENCRYPTED, "encrypted",
+            return arc_fail(arc, MG_ERR_ENCRYPTED, REASON_ENCRYPTED,
                             "PKWARE strong encryption cannot be decrypted (member \"%s\")", disp);
         if (e->usize > zip_ratio_allowed(e->csize, ratio))
-            return arc_fail(arc, MG_ERR_LIMIT, "limit",
+            return arc_fail(arc, MG_ERR_LIMIT, REASON_LIMIT,
                             "member \"%s\" declares %llu bytes from %llu compressed, more than "
                             "%llu times (compression bomb)",
                             disp, (unsigned long long)e->usize, (unsigned long long)e->csize,
@@ -1240,18 +1220,18 @@ static int arc_zip_precheck(struct arc *arc)
             total += e->usize;
     }
     if (arc->zip_encrypted && arc->ctx->n_passwords == 0)
-        return arc_fail(arc, MG_ERR_ENCRYPTED, "encrypted",
+        return arc_fail(arc, MG_ERR_ENCRYPTED, REASON_ENCRYPTED,
                         "encrypted zip: its content cannot be inspected; give the password "
                         "with --password-file");
     if (total > pol->max_expanded || arc->ctx->expanded_total > pol->max_expanded - total)
-        return arc_fail(arc, MG_ERR_LIMIT, "limit",
+        return arc_fail(arc, MG_ERR_LIMIT, REASON_LIMIT,
                         "members declare %llu bytes in all, over the limit of %llu decompressed "
                         "bytes for the job",
                         (unsigned long long)total, (unsigned long long)pol->max_expanded);
     rc = zip_check_libarchive(arc->in, arc->len, &arc->zd, why, sizeof(why));
     if (rc != MG_OK)
-        return arc_fail(arc, rc, rc == MG_ERR_NOMEM ? "limit" : "parse-error", "zip structure: %s",
-                        why);
+        return arc_fail(arc, rc, rc == MG_ERR_NOMEM ? REASON_NO_MEMORY : REASON_PARSE_ERROR,
+                        "zip structure: %s", why);
     return MG_OK;
 }
 
@@ -1319,7 +1299,7 @@ int arcsan_sanitize(struct san_ctx *ctx, const uint8_t *in, size_t len, struct b
 
     arc.chunk = malloc(ARC_CHUNK);
     if (!arc.chunk) {
-        arc_fail(&arc, MG_ERR_NOMEM, "limit", "out of memory");
+        arc_fail(&arc, MG_ERR_NOMEM, REASON_NO_MEMORY, "out of memory");
         goto out;
     }
     if (arc.type == FT_ZIP && arc_zip_precheck(&arc) != MG_OK)
@@ -1342,12 +1322,12 @@ int arcsan_sanitize(struct san_ctx *ctx, const uint8_t *in, size_t len, struct b
         if (r < ARCHIVE_WARN) {
             const char *msg = archive_error_string(arc.r);
             if (archive_read_has_encrypted_entries(arc.r) > 0)
-                arc_fail(&arc, MG_ERR_ENCRYPTED, "encrypted",
+                arc_fail(&arc, MG_ERR_ENCRYPTED, REASON_ENCRYPTED,
                          "encrypted archive (%s): its content cannot be inspected%s",
                          msg ? msg : "encrypted headers",
                          ctx->n_passwords ? "; Mugai can decrypt only zip archives" : "");
             else
-                arc_fail(&arc, MG_ERR_PARSE, "parse-error", "cannot read the archive: %s",
+                arc_fail(&arc, MG_ERR_PARSE, REASON_PARSE_ERROR, "cannot read the archive: %s",
                          msg ? msg : "libarchive error");
             goto out;
         }
@@ -1361,7 +1341,7 @@ int arcsan_sanitize(struct san_ctx *ctx, const uint8_t *in, size_t len, struct b
             goto out;
     }
     if (arc.type == FT_ZIP && arc.zi != arc.zd.n) {
-        arc_fail(&arc, MG_ERR_PARSE, "parse-error",
+        arc_fail(&arc, MG_ERR_PARSE, REASON_PARSE_ERROR,
                  "the reader saw %zu members, the central directory lists %zu", arc.zi, arc.zd.n);
         goto out;
     }
@@ -1371,16 +1351,16 @@ finish:
     if (arc.n_dropped && arc_write_notice(&arc) != MG_OK)
         goto out;
     if (zip_writer_finish(&arc.w) != MG_OK) {
-        arc_fail(&arc, MG_ERR_LIMIT, "limit", "cannot finish the output zip: %s",
+        arc_fail(&arc, MG_ERR_LIMIT, REASON_LIMIT, "cannot finish the output zip: %s",
                  "output larger than the policy's max_output_size");
         goto out;
     }
     ctx->out_type = FT_ZIP;
-    report_actionf(node, "rewrote", "archives are rebuilt from what was released",
+    report_actionf(node, ACTION_REWROTE, "archives are rebuilt from what was released",
                    "%s as a zip with UTF-8 names: %zu member(s) released, %zu removed",
                    ftype_info(arc.type)->label, arc.n_released, arc.n_dropped);
     if (arc.n_cp932)
-        report_actionf(node, "rewrote",
+        report_actionf(node, ACTION_REWROTE,
                        "Japanese Windows stores names in CP932 without saying so; the output "
                        "says UTF-8",
                        "%zu member name(s) decoded from CP932 (Shift_JIS)", arc.n_cp932);
@@ -1430,8 +1410,8 @@ int arcsan_verify(struct san_ctx *ctx, const uint8_t *in, size_t len)
             goto out;
         if (name_decode((const uint8_t *)e->name, e->name_len, 1, dec, sizeof(dec), &cp932) != NULL)
             goto out;
-        if (name_normalize(dec, norm, sizeof(norm), &is_dir, why, sizeof(why)) != NULL || is_dir ||
-            strcmp(dec, norm) != 0)
+        if (name_normalize(dec, norm, sizeof(norm), &is_dir, why, sizeof(why)) != REASON_NONE ||
+            is_dir || strcmp(dec, norm) != 0)
             goto out;
         unsigned t = zip_unix_type(e);
         if (t != 0 && t != 0100000u)

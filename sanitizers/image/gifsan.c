@@ -108,7 +108,7 @@ static int gifsan_fail(struct gifsan_state *st, int rc, const char *fmt, ...)
     vsnprintf(msg, sizeof(msg), fmt, ap);
     va_end(ap);
     if (st->node)
-        report_block(st->node, err_code(rc), "GIF: %s", msg);
+        report_block(st->node, reason_from_err(rc), "GIF: %s", msg);
     return rc;
 }
 
@@ -391,25 +391,27 @@ static int gifsan_report(struct gifsan_state *st)
     int rc = MG_OK;
     for (size_t i = 0; i < st->n_drops && rc == MG_OK; i++) {
         const struct gifsan_drop *d = &st->drops[i];
-        rc = report_actionf(node, "removed", d->why, "%s (%u, %llu bytes)", d->what, d->count,
+        rc = report_actionf(node, ACTION_REMOVED, d->why, "%s (%u, %llu bytes)", d->what, d->count,
                             (unsigned long long)d->bytes);
     }
     if (rc == MG_OK && st->more_count)
-        rc = report_actionf(node, "removed", "not on the allowlist",
+        rc = report_actionf(node, ACTION_REMOVED, "not on the allowlist",
                             "further extensions (%u, %llu bytes)", st->more_count,
                             (unsigned long long)st->more_bytes);
     if (rc == MG_OK && st->trailing)
-        rc = report_actionf(node, "removed", "data after the trailer: polyglot/appended archive",
+        rc = report_actionf(node, ACTION_REMOVED,
+                            "data after the trailer: polyglot/appended archive",
                             "data after the trailer (%zu bytes)", st->trailing);
     if (rc == MG_OK && st->masked_pixels)
-        rc = report_actionf(node, "rewrote", "these indices are beyond the colour table",
+        rc = report_actionf(node, ACTION_REWROTE, "these indices are beyond the colour table",
                             "%llu pixel values masked to the colour table width",
                             (unsigned long long)st->masked_pixels);
     if (rc == MG_OK && st->loop_renamed)
-        rc = report_action(node, "rewrote", "ANIMEXTS1.0 loop extension written as NETSCAPE2.0",
+        rc = report_action(node, ACTION_REWROTE,
+                           "ANIMEXTS1.0 loop extension written as NETSCAPE2.0",
                            "the canonical form every viewer reads");
     if (rc == MG_OK)
-        rc = report_actionf(node, "rewrote",
+        rc = report_actionf(node, ACTION_REWROTE,
                             "only decoded pixels, colour tables, timing and the loop count are "
                             "carried over",
                             "image data (%dx%d screen, %u frame%s) re-encoded", st->din->SWidth,
@@ -438,7 +440,7 @@ int gifsan_sanitize(struct san_ctx *ctx, const uint8_t *in, size_t len, struct b
 
     st = calloc(1, sizeof(*st));
     if (!st) {
-        report_block(node, err_code(MG_ERR_NOMEM), "GIF: out of memory");
+        report_block(node, REASON_NO_MEMORY, "GIF: out of memory");
         return MG_ERR_NOMEM;
     }
     st->pol = ctx->pol;
@@ -472,7 +474,7 @@ int gifsan_sanitize(struct san_ctx *ctx, const uint8_t *in, size_t len, struct b
     }
     rc = gifsan_report(st);
     if (rc != MG_OK)
-        report_block(node, err_code(rc), "GIF: could not record the report");
+        report_block(node, reason_from_err(rc), "GIF: could not record the report");
 out:
     gifsan_state_free(st);
     free(st);

@@ -626,7 +626,8 @@ static int jpegsan_report_seg(void *arg, uint8_t m, const uint8_t *p, size_t n,
     struct jpegsan_report_arg *ra = arg;
     (void)f;
     if (m == M_COM)
-        return report_actionf(ra->node, "removed", "comments can carry payloads and personal data",
+        return report_actionf(ra->node, ACTION_REMOVED,
+                              "comments can carry payloads and personal data",
                               "COM marker (%zu bytes)", n);
     const char *why = "metadata segments can carry payloads and personal data";
     char id[48];
@@ -647,9 +648,9 @@ static int jpegsan_report_seg(void *arg, uint8_t m, const uint8_t *p, size_t n,
               "(thumbnails and extra data are dropped)";
     }
     if (id[0])
-        return report_actionf(ra->node, "removed", why, "APP%u marker (%s, %zu bytes)",
+        return report_actionf(ra->node, ACTION_REMOVED, why, "APP%u marker (%s, %zu bytes)",
                               (unsigned)(m - M_APP0), id, n);
-    return report_actionf(ra->node, "removed", why, "APP%u marker (%zu bytes)",
+    return report_actionf(ra->node, ACTION_REMOVED, why, "APP%u marker (%zu bytes)",
                           (unsigned)(m - M_APP0), n);
 }
 
@@ -687,7 +688,7 @@ int jpegsan_sanitize(struct san_ctx *ctx, const uint8_t *in, size_t len, struct 
     if (rc == MG_OK)
         rc = jpegsan_transcode(&lim, &w, in, len, out, false, &f, &icc_state, &icc_len);
     if (rc != MG_OK) {
-        report_block(node, err_code(rc), "%s", f.msg);
+        report_block(node, reason_from_err(rc), "%s", f.msg);
         return rc;
     }
 
@@ -696,27 +697,27 @@ int jpegsan_sanitize(struct san_ctx *ctx, const uint8_t *in, size_t len, struct 
     struct jpegsan_walk w2;
     if (jpegsan_walk(in, len, &lim, jpegsan_report_seg, &ra, &w2, &f) != MG_OK) {
         /* report_actionf only fails on allocation; the walk itself passed before. */
-        report_block(node, "no-memory", "cannot record the report");
+        report_block(node, REASON_NO_MEMORY, "cannot record the report");
         return MG_ERR_NOMEM;
     }
     if (icc_state == ICC_KEPT)
-        report_actionf(node, "kept",
+        report_actionf(node, ACTION_KEPT,
                        "the policy keeps ICC colour profiles (jpeg_keep_icc); it is rewritten "
                        "from its reassembled bytes",
                        "ICC colour profile (%u bytes)", icc_len);
     if (w.eoi_end < len)
-        report_actionf(node, "removed",
+        report_actionf(node, ACTION_REMOVED,
                        "data after the end of the image is not part of the picture; polyglot "
                        "files hide archives or scripts there",
                        "%zu bytes after EOI%s", len - w.eoi_end,
                        jpegsan_trailer_kind(in + w.eoi_end, len - w.eoi_end));
     if (w.sof_marker == M_SOF2 || w.sof_marker == M_SOF10)
-        report_actionf(node, "rewrote", "fewer scans to decode; same picture",
+        report_actionf(node, ACTION_REWROTE, "fewer scans to decode; same picture",
                        "progressive JPEG (%" PRIu32 " scans) written as sequential", w.n_sos);
     if (w.sof_marker == M_SOF9 || w.sof_marker == M_SOF10)
-        report_action(node, "rewrote", "arithmetic coding replaced by Huffman coding",
+        report_action(node, ACTION_REWROTE, "arithmetic coding replaced by Huffman coding",
                       "Huffman coding is what every decoder supports");
-    report_action(node, "rewrote", "re-encoded JPEG losslessly (DCT coefficients copied)",
+    report_action(node, ACTION_REWROTE, "re-encoded JPEG losslessly (DCT coefficients copied)",
                   "the output is built from the decoded image data only; no segment of the "
                   "input is copied");
     return MG_OK;

@@ -505,13 +505,13 @@ static int pngsan_check_dims(const struct policy *pol, const struct pngsan_walk 
 {
     if (w->width > pol->max_dimension || w->height > pol->max_dimension) {
         if (node)
-            report_block(node, "limit", "PNG is %ux%u; the limit is %u pixels per side", w->width,
-                         w->height, pol->max_dimension);
+            report_block(node, REASON_LIMIT, "PNG is %ux%u; the limit is %u pixels per side",
+                         w->width, w->height, pol->max_dimension);
         return MG_ERR_LIMIT;
     }
     if ((uint64_t)w->width * w->height > pol->max_pixels) {
         if (node)
-            report_block(node, "limit", "PNG has %llu pixels; the limit is %llu",
+            report_block(node, REASON_LIMIT, "PNG has %llu pixels; the limit is %llu",
                          (unsigned long long)w->width * w->height,
                          (unsigned long long)pol->max_pixels);
         return MG_ERR_LIMIT;
@@ -535,16 +535,17 @@ static int pngsan_report_drops(const struct pngsan_walk *in_w, const struct pngs
             continue;
         bool allowed = pngsan_allowed(t->type, keep_icc);
         /* Chunk types are four ASCII letters: safe to print. */
-        rc = report_actionf(node, "removed", pngsan_why(t->type, allowed),
+        rc = report_actionf(node, ACTION_REMOVED, pngsan_why(t->type, allowed),
                             "%s chunk (%u of %u, %llu bytes)", t->type, t->count - kept, t->count,
                             (unsigned long long)t->bytes);
     }
     if (rc == MG_OK && in_w->other_count)
-        rc = report_actionf(node, "removed", "unknown or private chunks: could carry a payload",
+        rc = report_actionf(node, ACTION_REMOVED,
+                            "unknown or private chunks: could carry a payload",
                             "chunks of further types (%u, %llu bytes)", in_w->other_count,
                             (unsigned long long)in_w->other_bytes);
     if (rc == MG_OK && trailing)
-        rc = report_actionf(node, "removed", "data after IEND: polyglot/appended archive",
+        rc = report_actionf(node, ACTION_REMOVED, "data after IEND: polyglot/appended archive",
                             "data after IEND (%zu bytes)", trailing);
     return rc;
 }
@@ -562,13 +563,13 @@ int pngsan_sanitize(struct san_ctx *ctx, const uint8_t *in, size_t len, struct b
     in_w = calloc(1, sizeof(*in_w));
     out_w = calloc(1, sizeof(*out_w));
     if (!in_w || !out_w) {
-        report_block(node, err_code(MG_ERR_NOMEM), "PNG: out of memory");
+        report_block(node, REASON_NO_MEMORY, "PNG: out of memory");
         rc = MG_ERR_NOMEM;
         goto out;
     }
     rc = pngsan_walk_chunks(in, len, in_w, err, sizeof(err));
     if (rc != MG_OK) {
-        report_block(node, "parse-error", "PNG: %s", err);
+        report_block(node, REASON_PARSE_ERROR, "PNG: %s", err);
         goto out;
     }
     rc = pngsan_check_dims(pol, in_w, node);
@@ -582,10 +583,10 @@ int pngsan_sanitize(struct san_ctx *ctx, const uint8_t *in, size_t len, struct b
     rc = pngsan_run(&j, pngsan_transcode);
     if (rc != MG_OK) {
         if (j.out_full) {
-            report_block(node, "limit", "PNG: rebuilt image exceeds the output size limit");
+            report_block(node, REASON_LIMIT, "PNG: rebuilt image exceeds the output size limit");
         } else {
             rc = pngsan_msg_err(j.msg);
-            report_block(node, err_code(rc), "PNG: %s", j.msg);
+            report_block(node, reason_from_err(rc), "PNG: %s", j.msg);
         }
         goto out;
     }
@@ -594,18 +595,18 @@ int pngsan_sanitize(struct san_ctx *ctx, const uint8_t *in, size_t len, struct b
     rc = pngsan_walk_chunks(out->data, out->len, out_w, err, sizeof(err));
     if (rc != MG_OK) {
         rc = MG_ERR_INTERNAL;
-        report_block(node, "internal", "PNG: rebuilt file does not parse: %s", err);
+        report_block(node, REASON_INTERNAL, "PNG: rebuilt file does not parse: %s", err);
         goto out;
     }
     rc = pngsan_report_drops(in_w, out_w, pol->png_keep_icc, len - in_w->end, node);
     if (rc == MG_OK)
-        rc = report_actionf(node, "rewrote",
+        rc = report_actionf(node, ACTION_REWROTE,
                             "only decoded pixels and display chunks are carried over",
                             "image data (%ux%u, %d-bit, colour type %d%s) re-encoded", j.width,
                             j.height, j.bit_depth, j.colour_type,
                             j.interlace != PNG_INTERLACE_NONE ? ", de-interlaced" : "");
     if (rc != MG_OK)
-        report_block(node, "internal", "PNG: could not record the report");
+        report_block(node, REASON_INTERNAL, "PNG: could not record the report");
 out:
     pngsan_job_free(&j);
     free(in_w);

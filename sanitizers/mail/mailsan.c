@@ -70,32 +70,6 @@ struct mail_job {
 
 /* ---- small helpers ---- */
 
-static const char *reason_ja(const char *code)
-{
-    static const struct {
-        const char *code, *ja;
-    } t[] = {
-            {"executable", "実行ファイル"},
-            {"dangerous-extension", "危険な拡張子"},
-            {"bidi-control", "ファイル名に不正な制御文字"},
-            {"bad-name", "不正なファイル名"},
-            {"trailing-dot-or-space", "不正なファイル名"},
-            {"encrypted", "暗号化されていて検査できない"},
-            {"limit", "制限値を超過"},
-            {"parse-error", "形式が不正"},
-            {"unknown-type", "不明な形式"},
-            {"policy", "ポリシーで許可されていない形式"},
-            {"unsupported", "無害化に対応していない形式"},
-            {"verify-failed", "無害化後の検証に失敗"},
-            {"infected", "ウイルスを検出"},
-            {"ambiguous", "構造があいまい"},
-    };
-    for (size_t i = 0; code && i < sizeof(t) / sizeof(t[0]); i++)
-        if (strcmp(t[i].code, code) == 0)
-            return t[i].ja;
-    return "安全を確認できない";
-}
-
 /*
  * UTF-8 copy of s without control characters or bidi controls (they would
  * reorder a notice around the attacker's name), and without path
@@ -141,14 +115,16 @@ static int notice(struct mail_job *mj, const char *fmt, ...)
     return rc;
 }
 
-static int notice_removed(struct mail_job *mj, const char *name, const char *code, const char *why)
+static int notice_removed(struct mail_job *mj, const char *name, enum reason code, const char *why)
 {
     mj->removed++;
+    if (code == REASON_NONE)
+        code = REASON_BLOCKED;
     return notice(mj,
                   "- 添付ファイル「%s」を削除しました (理由: %s)。原本の参照番号: %s\n"
                   "  The attachment \"%s\" was removed (reason: %s). Original kept, reference: "
                   "%s\n",
-                  name, reason_ja(code), mail_ref, name, why ? why : code, mail_ref);
+                  name, reason_ja(code), mail_ref, name, why ? why : reason_en(code), mail_ref);
 }
 
 /* A raw header value by name: first occurrence, and how many there are. */
@@ -201,7 +177,7 @@ static int check_headers(struct mail_job *mj, GMimeObject *obj)
     int n = g_mime_header_list_get_count(hl);
     size_t total = 0;
     if (n > MAIL_HEADER_COUNT_MAX) {
-        report_block(mj->node, "limit", "a header block has %d fields (limit %d)", n,
+        report_block(mj->node, REASON_LIMIT, "a header block has %d fields (limit %d)", n,
                      MAIL_HEADER_COUNT_MAX);
         return MG_ERR_LIMIT;
     }
@@ -210,14 +186,14 @@ static int check_headers(struct mail_job *mj, GMimeObject *obj)
         const char *v = h ? g_mime_header_get_raw_value(h) : NULL;
         size_t l = v ? strlen(v) : 0;
         if (l > MAIL_HEADER_FIELD_MAX) {
-            report_block(mj->node, "limit", "header field %s is %zu bytes (limit %u)",
+            report_block(mj->node, REASON_LIMIT, "header field %s is %zu bytes (limit %u)",
                          g_mime_header_get_name(h), l, MAIL_HEADER_FIELD_MAX);
             return MG_ERR_LIMIT;
         }
         total += l;
     }
     if (total > MAIL_HEADER_BLOCK_MAX) {
-        report_block(mj->node, "limit", "a header block is %zu bytes (limit %u)", total,
+        report_block(mj->node, REASON_LIMIT, "a header block is %zu bytes (limit %u)", total,
                      MAIL_HEADER_BLOCK_MAX);
         return MG_ERR_LIMIT;
     }
@@ -236,7 +212,7 @@ static int check_ambiguous(struct mail_job *mj, GMimeObject *obj)
             GMimeHeader *h = g_mime_header_list_get_header_at(hl, i);
             if (g_ascii_strcasecmp(g_mime_header_get_name(h), "Content-Type") == 0 &&
                 strcmp(g_mime_header_get_raw_value(h), first) != 0) {
-                report_block(mj->node, "ambiguous",
+                report_block(mj->node, REASON_AMBIGUOUS,
                              "two different Content-Type fields in one part: readers disagree "
                              "on which applies");
                 return MG_ERR_PARSE;
@@ -254,7 +230,7 @@ static int check_ambiguous(struct mail_job *mj, GMimeObject *obj)
             const char *av = g_mime_param_get_value(a), *bv = g_mime_param_get_value(b);
             if (an && bn && g_ascii_strcasecmp(an, bn) == 0 &&
                 (!av || !bv || strcmp(av, bv) != 0)) {
-                report_block(mj->node, "ambiguous",
+                report_block(mj->node, REASON_AMBIGUOUS,
                              "parameter \"%s\" given twice with different values in a "
                              "Content-Type field",
                              an);
@@ -280,7 +256,7 @@ static int check_boundary(struct mail_job *mj, const char *boundary)
         if (!hit)
             break;
         if (hit > mj->in && hit[-1] != '\n') {
-            report_block(mj->node, "ambiguous",
+            report_block(mj->node, REASON_AMBIGUOUS,
                          "MIME boundary \"%.60s\" appears where a line does not start: readers "
                          "disagree on where the part ends",
                          boundary);
@@ -508,7 +484,7 @@ static bool fatal_member(struct mail_job *mj, int rc)
 static int count_member(struct mail_job *mj)
 {
     if (++mj->ctx->members_total > mj->pol->max_members) {
-        report_block(mj->node, "limit", "more than %llu parts and members in the job",
+        report_block(mj->node, REASON_LIMIT, "more than %llu parts and members in the job",
                      (unsigned long long)mj->pol->max_members);
         return MG_ERR_LIMIT;
     }
@@ -531,8 +507,8 @@ static int attach_file(struct mail_job *mj, const char *name, const uint8_t *dat
     ctx->depth++;
     rc = dispatch_file(ctx, name, data, len, &san, child, &ot);
     ctx->depth--;
-    char code[48], why[REPORT_STR_MAX];
-    snprintf(code, sizeof(code), "%s", child->reason_code ? child->reason_code : err_code(rc));
+    enum reason code = child->reason_code != REASON_NONE ? child->reason_code : reason_from_err(rc);
+    char why[REPORT_STR_MAX];
     snprintf(why, sizeof(why), "%s", child->reason ? child->reason : err_str(rc));
     report_add_child(mj->node, child);
     if (rc == MG_OK) {
@@ -544,16 +520,16 @@ static int attach_file(struct mail_job *mj, const char *name, const uint8_t *dat
     }
     buf_free(&san);
     if (fatal_member(mj, rc)) {
-        report_block(mj->node, rc == MG_ERR_NOMEM ? "limit" : "limit", "attachment \"%s\": %s",
-                     name, why);
+        report_block(mj->node, rc == MG_ERR_NOMEM ? REASON_NO_MEMORY : REASON_LIMIT,
+                     "attachment \"%s\": %s", name, why);
         return rc;
     }
-    report_actionf(mj->node, "removed", why, "attachment \"%s\"", name);
+    report_actionf(mj->node, ACTION_REMOVED, why, "attachment \"%s\"", name);
     return notice_removed(mj, name, code, why);
 }
 
 /* A blocked file that never reached dispatch (TNEF, malformed, inline BinHex). */
-static int refuse_file(struct mail_job *mj, const char *name, const char *code, const char *why)
+static int refuse_file(struct mail_job *mj, const char *name, enum reason code, const char *why)
 {
     int rc = count_member(mj);
     if (rc != MG_OK)
@@ -563,7 +539,7 @@ static int refuse_file(struct mail_job *mj, const char *name, const char *code, 
         return MG_ERR_NOMEM;
     report_block(child, code, "%s", why);
     report_add_child(mj->node, child);
-    report_actionf(mj->node, "removed", why, "attachment \"%s\"", name);
+    report_actionf(mj->node, ACTION_REMOVED, why, "attachment \"%s\"", name);
     return notice_removed(mj, name, code, why);
 }
 
@@ -623,11 +599,11 @@ static bool reads_as_text(const uint8_t *p, size_t n, const char *charset)
 static int handle_encrypted(struct mail_job *mj, const char *what)
 {
     if (mj->pol->mail_hold_encrypted) {
-        report_block(mj->node, "encrypted",
+        report_block(mj->node, REASON_ENCRYPTED,
                      "%s: the message is encrypted and cannot be inspected; held whole", what);
         return MG_ERR_ENCRYPTED;
     }
-    report_actionf(mj->node, "removed", "encrypted content cannot be inspected", "%s", what);
+    report_actionf(mj->node, ACTION_REMOVED, "encrypted content cannot be inspected", "%s", what);
     mj->removed++;
     return notice(mj,
                   "- 暗号化された部分 (%s) は検査できないため削除しました。原本の参照番号: %s\n"
@@ -650,7 +626,7 @@ static void report_charset(struct mail_job *mj, const char *declared)
 {
     if (!mj->cs.fell_back || !mj->cs.used)
         return;
-    report_actionf(mj->node, "rewrote", "the bytes do not fit the declared charset",
+    report_actionf(mj->node, ACTION_REWROTE, "the bytes do not fit the declared charset",
                    "text declared as %s read as %s", declared && *declared ? declared : "US-ASCII",
                    mj->cs.used);
 }
@@ -710,17 +686,17 @@ static int body_plain(struct mail_job *mj, const uint8_t *p, size_t n, const cha
         buf_free(&nb);
         if (!nm[0])
             default_name(mj, nm, sizeof(nm));
-        report_actionf(mj->node, "found", "files encoded in text are handled as attachments",
+        report_actionf(mj->node, ACTION_FOUND, "files encoded in text are handled as attachments",
                        "%s data \"%s\" in the text", mail_inline_kind_name(items[i].kind), nm);
         if (items[i].error)
-            rc = refuse_file(mj, nm, "unsupported", items[i].error);
+            rc = refuse_file(mj, nm, REASON_UNSUPPORTED, items[i].error);
         else
             rc = attach_file(mj, nm, items[i].data.data, items[i].data.len);
     }
     if (rc == MG_OK && n_items > slots) {
         char nm[64];
         snprintf(nm, sizeof(nm), "%zu more inline files", n_items - slots);
-        rc = refuse_file(mj, nm, "limit", "too many inline encoded files in one text part");
+        rc = refuse_file(mj, nm, REASON_LIMIT, "too many inline encoded files in one text part");
     }
     mail_inline_free(items, slots);
     if (rc == MG_OK)
@@ -735,10 +711,11 @@ static int body_plain(struct mail_job *mj, const uint8_t *p, size_t n, const cha
         rc = mail_text_clean(utf8.data, utf8.len, mj->pol->mail_defang_urls, &mj->body, &dropped);
     mj->text_seen = mj->text_seen || visible(utf8.data, utf8.len);
     if (rc == MG_OK && replaced)
-        report_actionf(mj->node, "rewrote", "bytes that are not text in the declared charset",
+        report_actionf(mj->node, ACTION_REWROTE, "bytes that are not text in the declared charset",
                        "%zu undecodable sequences in the text as U+FFFD", replaced);
     if (rc == MG_OK && dropped)
-        report_actionf(mj->node, "removed", "control and bidi characters can hide or reorder text",
+        report_actionf(mj->node, ACTION_REMOVED,
+                       "control and bidi characters can hide or reorder text",
                        "%zu control characters from the text", dropped);
     buf_free(&rest);
     buf_free(&utf8);
@@ -773,7 +750,7 @@ static int body_html(struct mail_job *mj, const uint8_t *p, size_t n, const char
     mj->text_seen = mj->text_seen || visible(text.data, text.len);
     if (rc == MG_OK) {
         mj->html_converted++;
-        report_actionf(mj->node, "rewrote",
+        report_actionf(mj->node, ACTION_REWROTE,
                        "HTML can run scripts, fetch remote content and hide link targets",
                        "HTML body as plain text (%u scripts/frames/objects, %u images, %u form "
                        "controls dropped; %u link targets written out, %u unsafe links dropped)",
@@ -883,19 +860,19 @@ static int walk_leaf(struct mail_job *mj, GMimePart *part, enum walk_mode mode)
         return handle_encrypted(mj, "PGP/MIME");
     if (is_signature(obj)) {
         mj->signatures++;
-        report_action(mj->node, "removed", "digital signature",
+        report_action(mj->node, ACTION_REMOVED, "digital signature",
                       "a signature cannot stay valid on a rebuilt message");
         return count_member(mj);
     }
     bool text = !is_attachment(obj) && (ct_is(obj, "text", "plain") || ct_is(obj, "text", "html"));
     if (text && mode == WALK_ATTACH) {
-        report_action(mj->node, "removed", "alternative text representation",
+        report_action(mj->node, ACTION_REMOVED, "alternative text representation",
                       "the message keeps one text body");
         return count_member(mj);
     }
     part_name(mj, part, name, sizeof(name));
     if (is_tnef(obj))
-        return refuse_file(mj, name, "unsupported",
+        return refuse_file(mj, name, REASON_UNSUPPORTED,
                            "TNEF (winmail.dat) is not unpacked; its attachments cannot be "
                            "checked");
 
@@ -903,7 +880,7 @@ static int walk_leaf(struct mail_job *mj, GMimePart *part, enum walk_mode mode)
     rc = part_bytes(part, &data, &malformed);
     if (rc != MG_OK) {
         buf_free(&data);
-        report_block(mj->node, "limit", "a part is larger than the input limit");
+        report_block(mj->node, REASON_LIMIT, "a part is larger than the input limit");
         return rc;
     }
     const char *charset = ct_param(obj, "charset");
@@ -919,24 +896,24 @@ static int walk_leaf(struct mail_job *mj, GMimePart *part, enum walk_mode mode)
             return rc;
         }
         malformed = false;
-        report_action(mj->node, "found", "a text part labelled base64 that holds plain text",
+        report_action(mj->node, ACTION_FOUND, "a text part labelled base64 that holds plain text",
                       "shown as it stands");
     }
     if (text && !reads_as_text(data.data, data.len, charset)) {
-        report_action(mj->node, "found", "a part declared as text whose content is not text",
+        report_action(mj->node, ACTION_FOUND, "a part declared as text whose content is not text",
                       "handled as an attachment");
         text = false;
     }
     if (text) {
         rc = count_member(mj);
         if (rc == MG_OK && malformed)
-            report_action(mj->node, "found", "malformed transfer encoding in a text part",
+            report_action(mj->node, ACTION_FOUND, "malformed transfer encoding in a text part",
                           "decoded what could be decoded");
         if (rc == MG_OK)
             rc = ct_is(obj, "text", "html") ? body_html(mj, data.data, data.len, charset)
                                             : body_plain(mj, data.data, data.len, charset);
     } else if (malformed) {
-        rc = refuse_file(mj, name, "parse-error",
+        rc = refuse_file(mj, name, REASON_PARSE_ERROR,
                          "malformed transfer encoding (base64 with characters outside the "
                          "alphabet, data after padding, or an unknown encoding)");
     } else {
@@ -997,7 +974,7 @@ static int walk_message(struct mail_job *mj, GMimeMessagePart *mp)
     if (!name[0])
         snprintf(name, sizeof(name), "attached-message-%u.eml", ++mj->unnamed);
     if (!inner) {
-        report_action(mj->node, "removed", "empty message/rfc822 part", "nothing to attach");
+        report_action(mj->node, ACTION_REMOVED, "empty message/rfc822 part", "nothing to attach");
         return MG_OK;
     }
     unsigned k = 0;
@@ -1016,7 +993,7 @@ static int walk_message(struct mail_job *mj, GMimeMessagePart *mp)
     buf_init(&san, mj->pol->max_output_size);
     ctx->depth++;
     if (ctx->depth > mj->pol->max_depth) {
-        report_block(child, "limit", "nesting depth %u exceeds the limit of %u", ctx->depth,
+        report_block(child, REASON_LIMIT, "nesting depth %u exceeds the limit of %u", ctx->depth,
                      mj->pol->max_depth);
         rc = MG_ERR_LIMIT;
     } else {
@@ -1026,16 +1003,16 @@ static int walk_message(struct mail_job *mj, GMimeMessagePart *mp)
                               child);
         ctx->out_type = saved;
         if (rc == MG_OK && mailsan_verify(ctx, san.data, san.len) != MG_OK) {
-            report_block(child, "verify-failed", "the rebuilt message failed re-parsing");
+            report_block(child, REASON_VERIFY_FAILED, "the rebuilt message failed re-parsing");
             rc = MG_ERR_VERIFY;
         }
     }
     ctx->depth--;
     g_object_unref(ms);
     if (rc != MG_OK && child->verdict != VERDICT_BLOCKED)
-        report_block(child, err_code(rc), "%s", err_str(rc));
-    char code[48], why[REPORT_STR_MAX];
-    snprintf(code, sizeof(code), "%s", child->reason_code ? child->reason_code : "");
+        report_block(child, reason_from_err(rc), "%s", err_str(rc));
+    enum reason code = child->reason_code;
+    char why[REPORT_STR_MAX];
     snprintf(why, sizeof(why), "%s", child->reason ? child->reason : "");
     if (rc == MG_OK) {
         child->size_out = san.len;
@@ -1046,9 +1023,10 @@ static int walk_message(struct mail_job *mj, GMimeMessagePart *mp)
     if (rc == MG_OK) {
         rc = att_add(mj, name, FT_EML, &san);
     } else if (fatal_member(mj, rc)) {
-        report_block(mj->node, "limit", "attached message \"%s\": %s", name, why);
+        report_block(mj->node, rc == MG_ERR_NOMEM ? REASON_NO_MEMORY : REASON_LIMIT,
+                     "attached message \"%s\": %s", name, why);
     } else {
-        report_actionf(mj->node, "removed", why, "attached message \"%s\"", name);
+        report_actionf(mj->node, ACTION_REMOVED, why, "attached message \"%s\"", name);
         rc = notice_removed(mj, name, code, why);
     }
     buf_free(&san);
@@ -1068,10 +1046,10 @@ static int walk_unsplit(struct mail_job *mj, GMimeMultipart *mp, enum walk_mode 
     int rc = count_member(mj);
     if (rc != MG_OK)
         return rc;
-    report_action(mj->node, "found", "a multipart without parts (no or unused boundary)",
+    report_action(mj->node, ACTION_FOUND, "a multipart without parts (no or unused boundary)",
                   "its content is read as text");
     if (mode != WALK_BODY) {
-        report_action(mj->node, "removed", "alternative text representation",
+        report_action(mj->node, ACTION_REMOVED, "alternative text representation",
                       "the message keeps one text body");
         return MG_OK;
     }
@@ -1118,7 +1096,7 @@ static int walk_multipart(struct mail_job *mj, GMimeMultipart *mp, enum walk_mod
         return handle_encrypted(mj, "PGP/MIME or S/MIME multipart/encrypted");
     if (GMIME_IS_MULTIPART_SIGNED(obj) || ct_is(obj, "multipart", "signed")) {
         mj->signatures++;
-        report_action(mj->node, "removed", "digital signature (multipart/signed)",
+        report_action(mj->node, ACTION_REMOVED, "digital signature (multipart/signed)",
                       "a signature cannot stay valid on a rebuilt message");
         for (int i = 0; i < n && rc == MG_OK; i++) {
             GMimeObject *c = g_mime_multipart_get_part(mp, i);
@@ -1132,7 +1110,7 @@ static int walk_multipart(struct mail_job *mj, GMimeMultipart *mp, enum walk_mod
     if (ct_is(obj, "multipart", "alternative")) {
         int pick = mode == WALK_BODY ? pick_alternative(mp) : -1;
         if (n > 1)
-            report_action(mj->node, "removed", "multipart/alternative",
+            report_action(mj->node, ACTION_REMOVED, "multipart/alternative",
                           "one text body is kept; files inside any alternative are attachments");
         for (int i = 0; i < n && rc == MG_OK; i++)
             rc = walk(mj, g_mime_multipart_get_part(mp, i), i == pick ? WALK_BODY : WALK_ATTACH,
@@ -1165,7 +1143,7 @@ static int walk(struct mail_job *mj, GMimeObject *obj, enum walk_mode mode, unsi
     if (!obj)
         return MG_OK;
     if (nest > MAIL_NEST_MAX) {
-        report_block(mj->node, "limit", "MIME parts nested deeper than %d", MAIL_NEST_MAX);
+        report_block(mj->node, REASON_LIMIT, "MIME parts nested deeper than %d", MAIL_NEST_MAX);
         return MG_ERR_LIMIT;
     }
     if ((rc = check_headers(mj, obj)) != MG_OK || (rc = check_ambiguous(mj, obj)) != MG_OK)
@@ -1176,7 +1154,7 @@ static int walk(struct mail_job *mj, GMimeObject *obj, enum walk_mode mode, unsi
         return walk_message(mj, GMIME_MESSAGE_PART(obj));
     if (GMIME_IS_PART(obj))
         return walk_leaf(mj, GMIME_PART(obj), mode);
-    report_action(mj->node, "removed", "a MIME object of unknown kind", "not understood");
+    report_action(mj->node, ACTION_REMOVED, "a MIME object of unknown kind", "not understood");
     return MG_OK;
 }
 
@@ -1195,7 +1173,7 @@ static int precheck(struct mail_job *mj)
 {
     const struct policy *pol = mj->pol;
     if (pol->mail_max_size && mj->in_len > pol->mail_max_size) {
-        report_block(mj->node, "limit",
+        report_block(mj->node, REASON_LIMIT,
                      "the message is %zu bytes, over the mail size limit of %llu bytes; refused "
                      "whole, not truncated",
                      mj->in_len, (unsigned long long)pol->mail_max_size);
@@ -1211,14 +1189,14 @@ static int precheck(struct mail_job *mj)
              (mj->in[i + 1] == '\r' && i + 2 < mj->in_len && mj->in[i + 2] == '\n')))
             found = true;
     if (!found && mj->in_len > MAIL_HEADER_BLOCK_MAX) {
-        report_block(mj->node, "limit", "the header block is larger than %u bytes",
+        report_block(mj->node, REASON_LIMIT, "the header block is larger than %u bytes",
                      MAIL_HEADER_BLOCK_MAX);
         return MG_ERR_LIMIT;
     }
     size_t opens = count_ci(mj->in, mj->in_len, "multipart/") +
                    count_ci(mj->in, mj->in_len, "message/rfc822");
     if (opens > MAIL_OPENINGS_MAX) {
-        report_block(mj->node, "limit", "more than %d multipart or message/rfc822 parts",
+        report_block(mj->node, REASON_LIMIT, "more than %d multipart or message/rfc822 parts",
                      MAIL_OPENINGS_MAX);
         return MG_ERR_LIMIT;
     }
@@ -1249,7 +1227,7 @@ static int put_header(struct report_node *node, struct buf *out, const char *nam
     int rc = mail_write_header(out, name, val->data ? (const char *)val->data : "", val->len, kind);
     if (rc == MG_ERR_PARSE) {
         if (node)
-            report_actionf(node, "removed", "a line longer than 998 bytes", "header field %s",
+            report_actionf(node, ACTION_REMOVED, "a line longer than 998 bytes", "header field %s",
                            name);
         return MG_OK;
     }
@@ -1297,7 +1275,7 @@ static int write_kept_headers(struct report_node *node, GMimeMessage *msg, struc
                 continue;
             if (seen && !kh->many) {
                 if (node)
-                    report_actionf(node, "removed",
+                    report_actionf(node, ACTION_REMOVED,
                                    "a second copy of a field readers show one of (spoofing)",
                                    "duplicate %s field", kh->name);
                 continue;
@@ -1326,7 +1304,7 @@ static int write_kept_headers(struct report_node *node, GMimeMessage *msg, struc
                 rc = put_header(node, out, kh->name, &val, kh->kind);
             buf_free(&val);
             if (hint.fell_back && !fell_back && node)
-                report_actionf(node, "rewrote", "the bytes do not fit the declared charset",
+                report_actionf(node, ACTION_REWROTE, "the bytes do not fit the declared charset",
                                "header text read as %s", hint.used ? hint.used : "?");
             fell_back = fell_back || hint.fell_back;
         }
@@ -1891,14 +1869,14 @@ int mailsan_sanitize(struct san_ctx *ctx, const uint8_t *in, size_t len, struct 
     if (rc != MG_OK)
         goto out;
     if (from_line)
-        report_action(node, "removed", "mbox \"From \" separator line",
+        report_action(node, ACTION_REMOVED, "mbox \"From \" separator line",
                       "a mailbox separator, not part of the message");
     if (cr_only)
-        report_action(node, "rewrote", "line ends",
+        report_action(node, ACTION_REWROTE, "line ends",
                       "lines ended by a lone CR read as lines (old Mac line ends)");
     msg = parse_message(mj.in, mj.in_len);
     if (!msg) {
-        report_block(node, "parse-error", "not a MIME message");
+        report_block(node, REASON_PARSE_ERROR, "not a MIME message");
         rc = MG_ERR_PARSE;
         goto out;
     }
@@ -1909,7 +1887,7 @@ int mailsan_sanitize(struct san_ctx *ctx, const uint8_t *in, size_t len, struct 
     rc = walk(&mj, g_mime_message_get_mime_part(msg), WALK_BODY, 0);
     if (rc != MG_OK) {
         if (node->verdict != VERDICT_BLOCKED)
-            report_block(node, err_code(rc), "%s", err_str(rc));
+            report_block(node, reason_from_err(rc), "%s", err_str(rc));
         goto out;
     }
     /* Never release a message emptied by the rebuild: text that was
@@ -1918,7 +1896,7 @@ int mailsan_sanitize(struct san_ctx *ctx, const uint8_t *in, size_t len, struct 
         (!visible(mj.body.data, mj.body.len) && !mj.n_atts && !mj.removed && !mj.signatures &&
          visible(body_start(mj.in, mj.in_len),
                  mj.in_len - (size_t)(body_start(mj.in, mj.in_len) - mj.in)))) {
-        report_block(node, "verify-failed",
+        report_block(node, REASON_VERIFY_FAILED,
                      "the rebuilt message would lose the text of the original; held");
         rc = MG_ERR_VERIFY;
         goto out;
@@ -1926,10 +1904,10 @@ int mailsan_sanitize(struct san_ctx *ctx, const uint8_t *in, size_t len, struct 
     buf_reset(out);
     rc = write_message(&mj, msg, out);
     if (rc != MG_OK) {
-        report_block(node, "limit", "the rebuilt message does not fit the output limit");
+        report_block(node, REASON_LIMIT, "the rebuilt message does not fit the output limit");
         goto out;
     }
-    report_action(node, "rewrote", "message",
+    report_action(node, ACTION_REWROTE, "message",
                   "rebuilt from its parts: kept headers, one text body, sanitized attachments");
     ctx->out_type = FT_EML;
 out:
@@ -2058,7 +2036,7 @@ int mailsan_verify(struct san_ctx *ctx, const uint8_t *in, size_t len)
     return rc;
 }
 
-int mailsan_notice(const struct policy *pol, const uint8_t *in, size_t len, const char *reason_code,
+int mailsan_notice(const struct policy *pol, const uint8_t *in, size_t len, enum reason code,
                    const char *reason, struct buf *out)
 {
     char ref[65];
@@ -2087,15 +2065,13 @@ int mailsan_notice(const struct policy *pol, const uint8_t *in, size_t len, cons
     }
     if (rc != MG_OK)
         return rc;
-    char code[64];
-    clean_name(reason_code ? reason_code : "blocked", code, sizeof(code));
-    for (char *c = code; *c; c++)
-        if (*c == ';' || *c == ' ' || (unsigned char)*c >= 0x80)
-            *c = '-';
+    /* A code from the table is a plain token, safe in a header. */
+    if (code == REASON_NONE)
+        code = REASON_BLOCKED;
     rc = buf_printf(out,
                     "MIME-Version: 1.0\r\n"
                     "X-Mugai-Result: verdict=held; reason=%s;\r\n original=sha256:%s\r\n",
-                    code, ref);
+                    reason_code(code), ref);
     if (rc != MG_OK)
         return rc;
     char why[REPORT_STR_MAX];
@@ -2111,7 +2087,7 @@ int mailsan_notice(const struct policy *pol, const uint8_t *in, size_t len, cons
                     "Reason: %s (%s)\n"
                     "The original is kept by the gateway, reference: %s\n"
                     "Contact your administrator with this reference if you need it.\n",
-                    reason_ja(reason_code), why, ref, code, why, ref);
+                    reason_ja(code), why, ref, reason_code(code), why, ref);
     if (rc == MG_OK)
         rc = write_text_part_headers(out);
     if (rc == MG_OK)

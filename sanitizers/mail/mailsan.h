@@ -42,7 +42,7 @@ int mailsan_verify(struct san_ctx *ctx, const uint8_t *in, size_t len);
  * bilingual text body giving the reason and the reference of the kept
  * original (the SHA-256 of in). Runs in a worker like mailsan_sanitize.
  */
-int mailsan_notice(const struct policy *pol, const uint8_t *in, size_t len, const char *reason_code,
+int mailsan_notice(const struct policy *pol, const uint8_t *in, size_t len, enum reason code,
                    const char *reason, struct buf *out);
 
 #endif

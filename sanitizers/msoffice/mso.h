@@ -32,7 +32,7 @@ struct mso {
 };
 
 /* Record a removal or rewrite on the report (sanitizing only). */
-void mso_action(struct mso *m, const char *action, const char *why, const char *fmt, ...)
+void mso_action(struct mso *m, enum report_act action, const char *why, const char *fmt, ...)
         __attribute__((format(printf, 4, 5)));
 
 /*
@@ -40,7 +40,7 @@ void mso_action(struct mso *m, const char *action, const char *why, const char *
  * the report) and the message; in both modes keep the message in m->why.
  * Returns rc.
  */
-int mso_fail(struct mso *m, int rc, const char *code, const char *fmt, ...)
+int mso_fail(struct mso *m, int rc, enum reason code, const char *fmt, ...)
         __attribute__((format(printf, 4, 5)));
 
 /* Whether a hyperlink target may stay (http, https, mailto, when the policy keeps links). */

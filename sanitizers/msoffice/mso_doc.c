@@ -114,7 +114,7 @@ static uint32_t le32(const uint8_t *p)
 static int bad(struct mso *m, const char *what)
 {
     return mso_fail(m, m->fix ? MG_ERR_PARSE : MG_ERR_VERIFY,
-                    m->fix ? "parse-error" : "verify-failed", "Word document: %s", what);
+                    m->fix ? REASON_PARSE_ERROR : REASON_VERIFY_FAILED, "Word document: %s", what);
 }
 
 /* ---- FIB ------------------------------------------------------------------- */
@@ -125,12 +125,12 @@ int mso_doc_table(struct mso *m, const uint8_t *wd, size_t n, const char **table
         return bad(m, "no Word 97-2003 header (FIB)");
     uint16_t nfib = le16(wd + 2), flags = le16(wd + 0x0A);
     if (nfib < FIB_MIN_NFIB)
-        return mso_fail(m, m->fix ? MG_ERR_UNSUPPORTED : MG_ERR_VERIFY, "unsupported",
+        return mso_fail(m, m->fix ? MG_ERR_UNSUPPORTED : MG_ERR_VERIFY, REASON_UNSUPPORTED,
                         "Word 6.0/95 document (nFib 0x%04X): only Word 97-2003 documents can "
                         "be sanitized; held",
                         nfib);
     if (flags & (FIB_FENCRYPTED | FIB_FOBFUSCATED))
-        return mso_fail(m, m->fix ? MG_ERR_ENCRYPTED : MG_ERR_VERIFY, "encrypted",
+        return mso_fail(m, m->fix ? MG_ERR_ENCRYPTED : MG_ERR_VERIFY, REASON_ENCRYPTED,
                         "Word document protected by a password (fEncrypted): it is encrypted and "
                         "cannot be inspected");
     *table = (flags & FIB_FWHICHTBLSTM) ? "1Table" : "0Table";
@@ -302,7 +302,7 @@ static int read_marks(struct doc *d, const struct part *pt, uint32_t start, uint
             continue;
         if (n >= nfld || le32(plc + 4 * n) != cp || (plc[4 * (nfld + 1) + 2 * n] & 0x1F) != c) {
             free(mk);
-            return mso_fail(d->m, d->m->fix ? MG_ERR_PARSE : MG_ERR_VERIFY, "parse-error",
+            return mso_fail(d->m, d->m->fix ? MG_ERR_PARSE : MG_ERR_VERIFY, REASON_PARSE_ERROR,
                             "Word document: a field character in the %s that the field table "
                             "does not list",
                             pt->name);
@@ -506,8 +506,8 @@ static int check_part(struct doc *d, const struct part *pt, uint32_t start, uint
         }
         make_inert(d, mk, f, nf, k);
         if (d->reported++ < FIELD_REPORT_MAX)
-            mso_action(d->m, "removed", WHY_FIELD, "field %s in the %s (instruction \"%.80s\")", kw,
-                       pt->name, ins);
+            mso_action(d->m, ACTION_REMOVED, WHY_FIELD,
+                       "field %s in the %s (instruction \"%.80s\")", kw, pt->name, ins);
         else
             d->more++;
     }
@@ -574,7 +574,7 @@ static int attached_template(struct doc *d)
                 p[o + 2 + 2 * j] = ' ';
                 p[o + 3 + 2 * j] = 0;
             }
-            mso_action(d->m, "removed",
+            mso_action(d->m, ACTION_REMOVED,
                        "Word opens the attached template with the document: a remote path "
                        "fetches it (and hands over the user's credentials)",
                        "attached template \"%.120s\"", path);
@@ -608,7 +608,7 @@ int mso_doc(struct mso *m, struct mso_stream *wd, struct mso_stream *table)
         start += len;
     }
     if (rc == MG_OK && d.more)
-        mso_action(m, "removed", WHY_FIELD, "%u more fields", d.more);
+        mso_action(m, ACTION_REMOVED, WHY_FIELD, "%u more fields", d.more);
     if (rc == MG_OK)
         rc = attached_template(&d);
 out:

@@ -71,7 +71,8 @@ static uint32_t le32(const uint8_t *p)
 static int bad(struct mso *m, const char *what)
 {
     return mso_fail(m, m->fix ? MG_ERR_PARSE : MG_ERR_VERIFY,
-                    m->fix ? "parse-error" : "verify-failed", "PowerPoint presentation: %s", what);
+                    m->fix ? REASON_PARSE_ERROR : REASON_VERIFY_FAILED,
+                    "PowerPoint presentation: %s", what);
 }
 
 static int refuse_object(struct ppt *p, uint16_t type)
@@ -81,7 +82,7 @@ static int refuse_object(struct ppt *p, uint16_t type)
                        : type == RT_EXOLEEMBED ? "an embedded OLE object"
                                                : "an embedded OLE object, ActiveX control or VBA "
                                                  "project (ExOleObjStg)";
-    return mso_fail(p->m, p->m->fix ? MG_ERR_UNSUPPORTED : MG_ERR_VERIFY, "unsupported",
+    return mso_fail(p->m, p->m->fix ? MG_ERR_UNSUPPORTED : MG_ERR_VERIFY, REASON_UNSUPPORTED,
                     "PowerPoint presentation with %s: these cannot be taken out of .ppt yet; held",
                     what);
 }
@@ -158,7 +159,7 @@ static int hyperlink(struct ppt *p, size_t off, size_t end)
         cstring_blank_out(c.data, c.len);
         if (p->nblanked < BLANKS_MAX)
             p->blanked[p->nblanked++] = id;
-        mso_action(p->m, "removed",
+        mso_action(p->m, ACTION_REMOVED,
                    "only http, https and mailto links are kept (and none when keep_hyperlinks "
                    "is no); the target is blanked",
                    "hyperlink target \"%.120s\"", url);
@@ -196,7 +197,7 @@ static int action_atom(struct ppt *p, uint8_t *atom, uint32_t len, const char *n
     uint8_t act = atom[8];
     atom[8] = ACTION_NONE;
     if (act != ACTION_LINK)
-        mso_action(p->m, "removed",
+        mso_action(p->m, ACTION_REMOVED,
                    "action settings that run macros, programs or OLE verbs run code on a click; "
                    "the action becomes \"none\"",
                    "%s action%s%.120s%s",
@@ -250,7 +251,7 @@ static int walk(struct ppt *p, size_t off, size_t end, int depth, int pass)
         size_t body = off + 8;
         int rc = MG_OK;
         if (type == RT_CRYPTSESSION)
-            return mso_fail(p->m, p->m->fix ? MG_ERR_ENCRYPTED : MG_ERR_VERIFY, "encrypted",
+            return mso_fail(p->m, p->m->fix ? MG_ERR_ENCRYPTED : MG_ERR_VERIFY, REASON_ENCRYPTED,
                             "PowerPoint presentation protected by a password (CryptSession): it "
                             "is encrypted and cannot be inspected");
         if (type == RT_EXOLEOBJSTG || type == RT_EXOLEEMBED || type == RT_EXOLELINK ||
@@ -281,7 +282,7 @@ static int current_user(struct mso *m, const struct mso_stream *cur)
         return bad(m, "Current User stream without its record");
     uint32_t token = le32(cur->data + 12);
     if (token == TOKEN_ENCRYPTED)
-        return mso_fail(m, m->fix ? MG_ERR_ENCRYPTED : MG_ERR_VERIFY, "encrypted",
+        return mso_fail(m, m->fix ? MG_ERR_ENCRYPTED : MG_ERR_VERIFY, REASON_ENCRYPTED,
                         "PowerPoint presentation protected by a password (Current User says "
                         "encrypted): it cannot be inspected");
     if (token != TOKEN_PLAIN)

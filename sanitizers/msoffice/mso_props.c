@@ -195,19 +195,19 @@ int mso_props(struct mso *m, struct mso_stream *s, const char *name, bool *drop)
     }
 out:
     if (rc == MG_OK && dropped && m->fix) {
-        mso_action(m, "removed",
+        mso_action(m, ACTION_REMOVED,
                    "only plain properties are kept: thumbnails (clipboard pictures), blobs and "
                    "embedded objects go",
                    "%u properties of \"%s\"", dropped, name + 1);
         free(s->data);
         s->data = buf_steal(&out, &s->len);
     } else if ((rc == MG_ERR_PARSE || rc == MG_ERR_LIMIT) && m->fix) {
-        mso_action(m, "removed", "a property set that does not parse is not kept",
+        mso_action(m, ACTION_REMOVED, "a property set that does not parse is not kept",
                    "property set \"%s\" (%zu bytes)", name + 1, n);
         *drop = true;
         rc = MG_OK;
     } else if (rc != MG_OK && !m->fix) {
-        rc = mso_fail(m, MG_ERR_VERIFY, "verify-failed", "property set \"%s\": %s", name + 1,
+        rc = mso_fail(m, MG_ERR_VERIFY, REASON_VERIFY_FAILED, "property set \"%s\": %s", name + 1,
                       rc == MG_ERR_VERIFY ? "a property that is not plain data" : "malformed");
     }
     buf_free(&out);

@@ -117,7 +117,8 @@ static void put32(uint8_t *p, uint32_t v)
 static int bad(struct xls *x, const char *what)
 {
     return mso_fail(x->m, x->m->fix ? MG_ERR_PARSE : MG_ERR_VERIFY,
-                    x->m->fix ? "parse-error" : "verify-failed", "Excel workbook: %s", what);
+                    x->m->fix ? REASON_PARSE_ERROR : REASON_VERIFY_FAILED, "Excel workbook: %s",
+                    what);
 }
 
 /* ---- records and substreams --------------------------------------------------- */
@@ -164,7 +165,8 @@ static int find_substreams(struct xls *x)
         if (b->type != RT_BOF || b->len < 16)
             return bad(x, "a substream does not start with a BIFF8 BOF record");
         if (le16(b->d) != 0x0600)
-            return mso_fail(x->m, x->m->fix ? MG_ERR_UNSUPPORTED : MG_ERR_VERIFY, "unsupported",
+            return mso_fail(x->m, x->m->fix ? MG_ERR_UNSUPPORTED : MG_ERR_VERIFY,
+                            REASON_UNSUPPORTED,
                             "Excel workbook in BIFF version 0x%04X: only BIFF8 (Excel 97-2003) "
                             "can be sanitized; held",
                             le16(b->d));
@@ -180,7 +182,7 @@ static int find_substreams(struct xls *x)
                 /* Only a chart may sit inside a sheet (an embedded chart). */
                 if (depth > 0 && le16(r->d + 2) != BOF_CHART)
                     return mso_fail(x->m, x->m->fix ? MG_ERR_UNSUPPORTED : MG_ERR_VERIFY,
-                                    "unsupported",
+                                    REASON_UNSUPPORTED,
                                     "Excel workbook: a substream of type 0x%04X inside a sheet",
                                     le16(r->d + 2));
                 if (depth > 0 && s->dt != BOF_SHEET)
@@ -280,8 +282,9 @@ static int find_sheets(struct xls *x)
         if (u->sheet == SIZE_MAX)
             return bad(x, "a substream no sheet refers to");
         if (u->dt != BOF_SHEET && u->dt != BOF_CHART && u->dt != BOF_MACRO)
-            return mso_fail(x->m, x->m->fix ? MG_ERR_UNSUPPORTED : MG_ERR_VERIFY, "unsupported",
-                            "Excel workbook: a sheet substream of type 0x%04X", u->dt);
+            return mso_fail(x->m, x->m->fix ? MG_ERR_UNSUPPORTED : MG_ERR_VERIFY,
+                            REASON_UNSUPPORTED, "Excel workbook: a sheet substream of type 0x%04X",
+                            u->dt);
         uint8_t dt = x->sh[u->sheet].dt;
         u->macro = u->dt == BOF_MACRO || dt == 1 || dt == 6;
     }
@@ -371,7 +374,7 @@ static int check_supbook(struct xls *x, const struct rec *r)
         if ((high ? le16(r->d + at) : r->d[at]) == 0x03)
             dde = true;
     }
-    return mso_fail(x->m, x->m->fix ? MG_ERR_UNSUPPORTED : MG_ERR_VERIFY, "unsupported",
+    return mso_fail(x->m, x->m->fix ? MG_ERR_UNSUPPORTED : MG_ERR_VERIFY, REASON_UNSUPPORTED,
                     "Excel workbook with %s \"%s\": links cannot be taken out of .xls yet; held",
                     dde ? "a DDE or OLE link to" : "a link to the external workbook", path);
 }
@@ -411,7 +414,7 @@ static int rebuild_globals(struct xls *x, struct buf *b, struct map *mp, size_t 
         mp->neu[mp->n++] = b->len;
         switch (r->type) {
         case RT_FILEPASS:
-            return mso_fail(x->m, x->m->fix ? MG_ERR_ENCRYPTED : MG_ERR_VERIFY, "encrypted",
+            return mso_fail(x->m, x->m->fix ? MG_ERR_ENCRYPTED : MG_ERR_VERIFY, REASON_ENCRYPTED,
                             "Excel workbook protected by a password (FILEPASS): it is encrypted "
                             "and cannot be inspected");
         case RT_SUPBOOK:
@@ -421,7 +424,8 @@ static int rebuild_globals(struct xls *x, struct buf *b, struct map *mp, size_t 
             break;
         case RT_EXTERNNAME:
             if (r->len >= 2 && (le16(r->d) & 0x0018))
-                return mso_fail(x->m, x->m->fix ? MG_ERR_UNSUPPORTED : MG_ERR_VERIFY, "unsupported",
+                return mso_fail(x->m, x->m->fix ? MG_ERR_UNSUPPORTED : MG_ERR_VERIFY,
+                                REASON_UNSUPPORTED,
                                 "Excel workbook with an OLE link (EXTERNNAME): links cannot be "
                                 "taken out of .xls yet; held");
             rc = emit(b, r);
@@ -429,7 +433,7 @@ static int rebuild_globals(struct xls *x, struct buf *b, struct map *mp, size_t 
         case RT_OBPROJ:
             if (!x->m->fix)
                 return bad(x, "VBA project marker (OBPROJ) left");
-            mso_action(x->m, "removed", "the VBA project it announces is removed",
+            mso_action(x->m, ACTION_REMOVED, "the VBA project it announces is removed",
                        "VBA project marker (OBPROJ record)");
             mp->n--;
             break;
@@ -440,7 +444,7 @@ static int rebuild_globals(struct xls *x, struct buf *b, struct map *mp, size_t 
             }
             if (!x->m->fix)
                 return bad(x, "a name Excel would run as a macro is left");
-            mso_action(x->m, "rewrote",
+            mso_action(x->m, ACTION_REWROTE,
                        "Excel runs these names as macros; renamed and pointed at #REF! so that "
                        "formulas using names keep their targets",
                        "defined name %s (now Mugai_Removed_%u)", label, renamed + 1);
@@ -569,7 +573,7 @@ static int rebuild(struct xls *x, struct buf *b)
         }
         bs = b->data + sheet_at[u->sheet] + 4;
         bs[5] = 0; /* a worksheet now */
-        mso_action(x->m, "removed",
+        mso_action(x->m, ACTION_REMOVED,
                    "Excel 4.0 macro sheets and VB modules hold code Excel runs; an empty "
                    "worksheet keeps the sheet order",
                    "%s \"%s\"%s (%zu bytes)",
@@ -635,7 +639,7 @@ int mso_xls(struct mso *m, struct mso_stream *wb)
     wb->len = len;
 out:
     if (rc == MG_ERR_LIMIT && m->fix)
-        mso_fail(m, rc, "limit", "Excel workbook larger than the output limit");
+        mso_fail(m, rc, REASON_LIMIT, "Excel workbook larger than the output limit");
     buf_free(&b);
     free(x.r);
     free(x.sub);

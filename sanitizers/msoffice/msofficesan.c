@@ -90,7 +90,7 @@ static const char *const encrypted_names[] = {"EncryptionInfo", "EncryptedPackag
 
 /* ---- reporting ------------------------------------------------------------ */
 
-void mso_action(struct mso *m, const char *action, const char *why, const char *fmt, ...)
+void mso_action(struct mso *m, enum report_act action, const char *why, const char *fmt, ...)
 {
     char what[REPORT_STR_MAX];
     va_list ap;
@@ -102,8 +102,11 @@ void mso_action(struct mso *m, const char *action, const char *why, const char *
     report_action(m->node, action, what, why);
 }
 
-int mso_fail(struct mso *m, int rc, const char *code, const char *fmt, ...)
+int mso_fail(struct mso *m, int rc, enum reason code, const char *fmt, ...)
 {
+    /* Out of memory is the gateway's failure, whatever the caller guessed. */
+    if (rc == MG_ERR_NOMEM)
+        code = REASON_NO_MEMORY;
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(m->why, sizeof(m->why), fmt, ap);
@@ -240,7 +243,7 @@ static int check_encryption(struct msodoc *d)
     for (size_t i = 1; i < d->cfb.n; i++)
         for (size_t k = 0; k < sizeof(encrypted_names) / sizeof(encrypted_names[0]); k++)
             if (cfb_name_is(&d->cfb.entries[i], encrypted_names[k]))
-                return mso_fail(&d->m, MG_ERR_ENCRYPTED, "encrypted",
+                return mso_fail(&d->m, MG_ERR_ENCRYPTED, REASON_ENCRYPTED,
                                 "%s file holds %s: it is encrypted and cannot be inspected",
                                 app_label[d->app], encrypted_names[k]);
     return MG_OK;
@@ -269,7 +272,7 @@ static int select_streams(struct msodoc *d)
         if (!d->m.fix) {
             char nm[96];
             cfb_name_print(e, nm, sizeof(nm));
-            return mso_fail(&d->m, MG_ERR_VERIFY, "verify-failed", "%s \"%s\" is not allowed",
+            return mso_fail(&d->m, MG_ERR_VERIFY, REASON_VERIFY_FAILED, "%s \"%s\" is not allowed",
                             e->type == CFB_STORAGE ? "storage" : "stream", nm);
         }
         const char *what;
@@ -277,18 +280,18 @@ static int select_streams(struct msodoc *d)
         char nm[96];
         cfb_name_print(e, nm, sizeof(nm));
         if (e->type == CFB_STORAGE)
-            mso_action(&d->m, "removed", why, "%s (storage \"%s\", %zu streams)", what, nm,
+            mso_action(&d->m, ACTION_REMOVED, why, "%s (storage \"%s\", %zu streams)", what, nm,
                        count_below(c, i));
         else
-            mso_action(&d->m, "removed", why, "%s \"%s\" (%llu bytes)", what, nm,
+            mso_action(&d->m, ACTION_REMOVED, why, "%s \"%s\" (%llu bytes)", what, nm,
                        (unsigned long long)e->size);
     }
     if (d->idx[R_MAIN] == CFB_NONE) {
         if (d->app == APP_EXCEL && cfb_find(c, 0, "Book") != CFB_NONE)
-            return mso_fail(&d->m, MG_ERR_UNSUPPORTED, "unsupported",
+            return mso_fail(&d->m, MG_ERR_UNSUPPORTED, REASON_UNSUPPORTED,
                             "Excel 5.0/95 workbook (Book stream, BIFF5): only Excel 97-2003 "
                             "workbooks can be sanitized; held");
-        return mso_fail(&d->m, MG_ERR_PARSE, "parse-error", "%s file without a %s stream",
+        return mso_fail(&d->m, MG_ERR_PARSE, REASON_PARSE_ERROR, "%s file without a %s stream",
                         app_label[d->app], app_main[d->app]);
     }
     return MG_OK;
@@ -311,12 +314,12 @@ static int word_tables(struct msodoc *d)
     enum role use = table[0] == '0' ? R_TABLE0 : R_TABLE1;
     enum role other = use == R_TABLE0 ? R_TABLE1 : R_TABLE0;
     if (d->idx[use] == CFB_NONE)
-        return mso_fail(&d->m, MG_ERR_PARSE, "parse-error",
+        return mso_fail(&d->m, MG_ERR_PARSE, REASON_PARSE_ERROR,
                         "Word document without the %s stream its header names", table);
     if (d->idx[other] != CFB_NONE) {
         if (!d->m.fix)
-            return mso_fail(&d->m, MG_ERR_VERIFY, "verify-failed", "a second table stream");
-        mso_action(&d->m, "removed", "the document does not use it (stale data)",
+            return mso_fail(&d->m, MG_ERR_VERIFY, REASON_VERIFY_FAILED, "a second table stream");
+        mso_action(&d->m, ACTION_REMOVED, "the document does not use it (stale data)",
                    "table stream \"%s\" (%llu bytes)", table[0] == '0' ? "1Table" : "0Table",
                    (unsigned long long)d->cfb.entries[d->idx[other]].size);
         free(d->s[other].data);
@@ -369,7 +372,7 @@ static int app_streams(struct msodoc *d)
         return mso_xls(&d->m, &d->s[R_MAIN]);
     case APP_PPT:
         if (d->idx[R_CURUSER] == CFB_NONE)
-            return mso_fail(&d->m, MG_ERR_PARSE, "parse-error",
+            return mso_fail(&d->m, MG_ERR_PARSE, REASON_PARSE_ERROR,
                             "PowerPoint file without a Current User stream");
         return mso_ppt(&d->m, &d->s[R_MAIN], &d->s[R_CURUSER]);
     default:
@@ -397,7 +400,7 @@ static int write_file(struct msodoc *d, struct buf *out)
     if (clsid_known(d->app, root))
         memcpy(clsid, root, 16);
     else
-        mso_action(&d->m, "rewrote", "only the application's own class id is kept",
+        mso_action(&d->m, ACTION_REWROTE, "only the application's own class id is kept",
                    "root class id (not %s's)", app_label[d->app]);
     if (d->app == APP_EXCEL && d->s[R_MAIN].len < WORKBOOK_MIN) {
         uint8_t *p = realloc(d->s[R_MAIN].data, WORKBOOK_MIN);
@@ -439,7 +442,7 @@ static int open_cfb(struct msodoc *d, const uint8_t *in, size_t len)
 {
     int rc = cfb_open(&d->cfb, in, len);
     if (rc == MG_ERR_PARSE || rc == MG_ERR_LIMIT)
-        return mso_fail(&d->m, rc, rc == MG_ERR_LIMIT ? "limit" : "parse-error",
+        return mso_fail(&d->m, rc, rc == MG_ERR_LIMIT ? REASON_LIMIT : REASON_PARSE_ERROR,
                         "compound file: %s", d->cfb.err);
     return rc;
 }
@@ -452,7 +455,7 @@ int msofficesan_sanitize(struct san_ctx *ctx, const uint8_t *in, size_t len, str
     d.m = (struct mso){.pol = ctx->pol, .node = node, .fix = true, .max_out = out->max};
     int rc = app_of(ctx->out_type, &d.app);
     if (rc != MG_OK) {
-        report_block(node, "internal", "no legacy Office application for this type");
+        report_block(node, REASON_INTERNAL, "no legacy Office application for this type");
         return rc;
     }
     if ((rc = open_cfb(&d, in, len)) != MG_OK || (rc = check_encryption(&d)) != MG_OK ||
@@ -460,11 +463,11 @@ int msofficesan_sanitize(struct san_ctx *ctx, const uint8_t *in, size_t len, str
         goto out;
     rc = write_file(&d, out);
     if (rc == MG_OK)
-        report_action(node, "rewrote", "compound file rebuilt from the streams it needs",
+        report_action(node, ACTION_REWROTE, "compound file rebuilt from the streams it needs",
                       "document");
 out:
     if (rc != MG_OK && node->verdict != VERDICT_BLOCKED)
-        report_block(node, err_code(rc), "%s", err_str(rc));
+        report_block(node, reason_from_err(rc), "%s", err_str(rc));
     msodoc_free(&d);
     return rc;
 }

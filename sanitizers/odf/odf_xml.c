@@ -1009,13 +1009,13 @@ int odfxml_filter(xmlDocPtr doc, struct odfxml_filter *f)
         for (size_t i = 0; i < f->n_tally; i++) {
             struct odfxml_tally *t = &f->tally[i];
             if (t->n > 1)
-                report_actionf(f->node, "removed", t->why, "%s in %s (%u times)", t->what, f->part,
-                               t->n);
+                report_actionf(f->node, ACTION_REMOVED, t->why, "%s in %s (%u times)", t->what,
+                               f->part, t->n);
             else
-                report_actionf(f->node, "removed", t->why, "%s in %s", t->what, f->part);
+                report_actionf(f->node, ACTION_REMOVED, t->why, "%s in %s", t->what, f->part);
         }
         if (f->tally_overflow)
-            report_actionf(f->node, "removed", "other active or unknown content",
+            report_actionf(f->node, ACTION_REMOVED, "other active or unknown content",
                            "%u more items of other kinds in %s", f->tally_overflow, f->part);
     }
 out:

@@ -126,11 +126,14 @@ int odfsan_global_init(void)
 }
 
 /* Refuse the whole package (sanitize) or just fail (verify). */
-static int odf_fail(struct odf *o, int rc, const char *code, const char *fmt, ...)
+static int odf_fail(struct odf *o, int rc, enum reason code, const char *fmt, ...)
         __attribute__((format(printf, 4, 5)));
 
-static int odf_fail(struct odf *o, int rc, const char *code, const char *fmt, ...)
+static int odf_fail(struct odf *o, int rc, enum reason code, const char *fmt, ...)
 {
+    /* Out of memory is the gateway's failure, whatever the caller guessed. */
+    if (rc == MG_ERR_NOMEM)
+        code = REASON_NO_MEMORY;
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(o->why, sizeof(o->why), fmt, ap);
@@ -244,7 +247,7 @@ static int odf_check_dir(struct odf *o)
     if (!o->verify) {
         o->ctx->members_total += o->dir.n;
         if (o->ctx->members_total > pol->max_members)
-            return odf_fail(o, MG_ERR_LIMIT, "limit",
+            return odf_fail(o, MG_ERR_LIMIT, REASON_LIMIT,
                             "more than %llu members in the job (max_members)",
                             (unsigned long long)pol->max_members);
     }
@@ -253,30 +256,30 @@ static int odf_check_dir(struct odf *o)
         const struct zip_ent *e = &o->dir.ent[i];
         /* Names are compared as C strings from here on. */
         if (e->name_len == 0 || e->name_len > ODF_NAME_MAX || strlen(e->name) != e->name_len)
-            return odf_fail(o, MG_ERR_PARSE, "parse-error",
+            return odf_fail(o, MG_ERR_PARSE, REASON_PARSE_ERROR,
                             "zip: empty, overlong or NUL-holding member name");
         if ((e->flags & (ZIP_FLAG_ENCRYPTED | ZIP_FLAG_STRONG | ZIP_FLAG_CDENC)) ||
             e->method == ZIP_METHOD_AES)
-            return odf_fail(o, MG_ERR_ENCRYPTED, "encrypted",
+            return odf_fail(o, MG_ERR_ENCRYPTED, REASON_ENCRYPTED,
                             "encrypted zip member \"%.200s\": the content cannot be inspected",
                             e->name);
         if (strcmp(e->name, "encrypted-package") == 0)
-            return odf_fail(o, MG_ERR_ENCRYPTED, "encrypted",
+            return odf_fail(o, MG_ERR_ENCRYPTED, REASON_ENCRYPTED,
                             "encrypted OpenDocument package (encrypted-package member)");
         if (e->method != 0 && e->method != 8)
-            return odf_fail(o, MG_ERR_UNSUPPORTED, "unsupported",
+            return odf_fail(o, MG_ERR_UNSUPPORTED, REASON_UNSUPPORTED,
                             "member \"%.200s\" uses compression method %u (OpenDocument uses "
                             "stored or deflate)",
                             e->name, e->method);
         if (e->method == 0 && e->csize != e->usize)
-            return odf_fail(o, MG_ERR_PARSE, "parse-error",
+            return odf_fail(o, MG_ERR_PARSE, REASON_PARSE_ERROR,
                             "stored member \"%.200s\" has different sizes", e->name);
         if (e->usize > pol->max_input_size)
-            return odf_fail(o, MG_ERR_LIMIT, "limit",
+            return odf_fail(o, MG_ERR_LIMIT, REASON_LIMIT,
                             "member \"%.200s\" is %llu bytes, over the limit of %llu", e->name,
                             (unsigned long long)e->usize, (unsigned long long)pol->max_input_size);
         if (e->usize > zip_ratio_allowed(e->csize, ratio))
-            return odf_fail(o, MG_ERR_LIMIT, "limit",
+            return odf_fail(o, MG_ERR_LIMIT, REASON_LIMIT,
                             "member \"%.200s\" expands more than %llu times its compressed size "
                             "(compression bomb)",
                             e->name, (unsigned long long)ratio);
@@ -284,21 +287,21 @@ static int odf_check_dir(struct odf *o)
     }
     uint64_t used = o->verify ? 0 : o->ctx->expanded_total;
     if (total > pol->max_expanded || used > pol->max_expanded - total)
-        return odf_fail(o, MG_ERR_LIMIT, "limit",
+        return odf_fail(o, MG_ERR_LIMIT, REASON_LIMIT,
                         "the package expands to %llu bytes, over the job limit of %llu",
                         (unsigned long long)total, (unsigned long long)pol->max_expanded);
 
     /* Two members of one name: readers would disagree on which is meant. */
     const char **names = malloc(o->dir.n * sizeof(*names));
     if (!names)
-        return odf_fail(o, MG_ERR_NOMEM, "limit", "out of memory");
+        return odf_fail(o, MG_ERR_NOMEM, REASON_NO_MEMORY, "out of memory");
     for (size_t i = 0; i < o->dir.n; i++)
         names[i] = o->dir.ent[i].name;
     qsort(names, o->dir.n, sizeof(*names), name_cmp);
     o->all_names = names;
     for (size_t i = 1; i < o->dir.n; i++)
         if (strcmp(names[i - 1], names[i]) == 0)
-            return odf_fail(o, MG_ERR_PARSE, "parse-error", "two members are named \"%.200s\"",
+            return odf_fail(o, MG_ERR_PARSE, REASON_PARSE_ERROR, "two members are named \"%.200s\"",
                             names[i]);
     return MG_OK;
 }
@@ -309,7 +312,8 @@ static int odf_read_members(struct odf *o)
     char why[REPORT_STR_MAX];
     int rc = zip_check_libarchive(o->in, o->len, &o->dir, why, sizeof(why));
     if (rc != MG_OK)
-        return odf_fail(o, rc, rc == MG_ERR_NOMEM ? "limit" : "parse-error", "%s", why);
+        return odf_fail(o, rc, rc == MG_ERR_NOMEM ? REASON_NO_MEMORY : REASON_PARSE_ERROR, "%s",
+                        why);
     struct zip_budget bud = {
             .ratio = o->pol->max_ratio,
             .expanded = o->verify ? &o->expanded : &o->ctx->expanded_total,
@@ -323,8 +327,10 @@ static int odf_read_members(struct odf *o)
         rc = zip_member_read(o->in, o->len, m->ze, &bud, &m->data, why, sizeof(why));
         if (rc != MG_OK)
             return odf_fail(o, rc,
-                            rc == MG_ERR_LIMIT || rc == MG_ERR_NOMEM ? "limit" : err_code(rc), "%s",
-                            why);
+                            rc == MG_ERR_NOMEM   ? REASON_NO_MEMORY
+                            : rc == MG_ERR_LIMIT ? REASON_LIMIT
+                                                 : reason_from_err(rc),
+                            "%s", why);
         m->have = true;
     }
     return MG_OK;
@@ -342,7 +348,7 @@ static int odf_read_mimetype(struct odf *o)
 {
     struct odf_member *m = odf_find(o, PK_MIMETYPE);
     if (!m || !m->have)
-        return odf_fail(o, MG_ERR_PARSE, "parse-error", "no mimetype member");
+        return odf_fail(o, MG_ERR_PARSE, REASON_PARSE_ERROR, "no mimetype member");
     size_t n = m->data.len;
     while (n > 0 && (m->data.data[n - 1] == '\n' || m->data.data[n - 1] == '\r' ||
                      m->data.data[n - 1] == ' '))
@@ -352,7 +358,7 @@ static int odf_read_mimetype(struct odf *o)
             o->kind = &odf_kinds[i];
             return MG_OK;
         }
-    return odf_fail(o, MG_ERR_UNSUPPORTED, "unsupported",
+    return odf_fail(o, MG_ERR_UNSUPPORTED, REASON_UNSUPPORTED,
                     "mimetype is not a text, spreadsheet or presentation document or template");
 }
 
@@ -396,18 +402,18 @@ static int odf_read_manifest(struct odf *o)
     bool dtd;
     int rc;
     if (!m || !m->have)
-        return odf_fail(o, MG_ERR_PARSE, "parse-error", "no META-INF/manifest.xml");
+        return odf_fail(o, MG_ERR_PARSE, REASON_PARSE_ERROR, "no META-INF/manifest.xml");
     rc = odfxml_parse(m->data.data, m->data.len, &doc, &dtd, why, sizeof(why));
     if (rc != MG_OK)
-        return odf_fail(o, rc, err_code(rc), "META-INF/manifest.xml: %s", why);
+        return odf_fail(o, rc, reason_from_err(rc), "META-INF/manifest.xml: %s", why);
     xmlNodePtr root = xmlDocGetRootElement(doc);
     if (!is_manifest_el(root, "manifest")) {
-        rc = odf_fail(o, MG_ERR_PARSE, "parse-error",
+        rc = odf_fail(o, MG_ERR_PARSE, REASON_PARSE_ERROR,
                       "META-INF/manifest.xml: the root is not manifest:manifest");
         goto out;
     }
     if (manifest_has_encryption(root, 0)) {
-        rc = odf_fail(o, MG_ERR_ENCRYPTED, "encrypted",
+        rc = odf_fail(o, MG_ERR_ENCRYPTED, REASON_ENCRYPTED,
                       "encrypted OpenDocument (the manifest has encryption data): the content "
                       "cannot be inspected");
         goto out;
@@ -432,14 +438,14 @@ static int odf_read_manifest(struct odf *o)
             if (ncap > 4u * ODF_MEMBERS_MAX) {
                 xmlFree(path);
                 xmlFree(media);
-                rc = odf_fail(o, MG_ERR_LIMIT, "limit", "manifest with too many entries");
+                rc = odf_fail(o, MG_ERR_LIMIT, REASON_LIMIT, "manifest with too many entries");
                 goto out;
             }
             struct mf_entry *nm = realloc(o->mf, ncap * sizeof(*nm));
             if (!nm) {
                 xmlFree(path);
                 xmlFree(media);
-                rc = odf_fail(o, MG_ERR_NOMEM, "limit", "out of memory");
+                rc = odf_fail(o, MG_ERR_NOMEM, REASON_NO_MEMORY, "out of memory");
                 goto out;
             }
             o->mf = nm;
@@ -453,7 +459,7 @@ static int odf_read_manifest(struct odf *o)
         if (!e->path || !e->media) {
             free(e->path);
             free(e->media);
-            rc = odf_fail(o, MG_ERR_NOMEM, "limit", "out of memory");
+            rc = odf_fail(o, MG_ERR_NOMEM, REASON_NO_MEMORY, "out of memory");
             goto out;
         }
         o->n_mf++;
@@ -491,7 +497,7 @@ static int odf_index_kept(struct odf *o)
     o->n_kept = 0;
     o->kept_names = malloc((o->dir.n ? o->dir.n : 1) * sizeof(*o->kept_names));
     if (!o->kept_names)
-        return odf_fail(o, MG_ERR_NOMEM, "limit", "out of memory");
+        return odf_fail(o, MG_ERR_NOMEM, REASON_NO_MEMORY, "out of memory");
     for (size_t i = 0; i < o->dir.n; i++)
         if (o->m[i].kept)
             o->kept_names[o->n_kept++] = o->m[i].ze->name;
@@ -513,7 +519,7 @@ static int odf_image(struct odf *o, struct odf_member *m)
     struct buf san;
     enum ftype ot = FT_UNKNOWN;
     if (!child)
-        return odf_fail(o, MG_ERR_NOMEM, "limit", "out of memory");
+        return odf_fail(o, MG_ERR_NOMEM, REASON_NO_MEMORY, "out of memory");
     buf_init(&san, (size_t)o->pol->max_output_size);
     ctx->depth++;
     int rc = dispatch_file(ctx, name, m->data.data, m->data.len, &san, child, &ot);
@@ -527,23 +533,25 @@ static int odf_image(struct odf *o, struct odf_member *m)
         m->media_type = image_media_type(ot);
         return report_add_child(o->node, child) == MG_OK
                        ? MG_OK
-                       : odf_fail(o, MG_ERR_NOMEM, "limit", "out of memory");
+                       : odf_fail(o, MG_ERR_NOMEM, REASON_NO_MEMORY, "out of memory");
     }
     buf_free(&san);
     if (rc == MG_OK) {
-        report_block(child, "unsupported", "%s is not kept inside an OpenDocument",
+        report_block(child, REASON_UNSUPPORTED, "%s is not kept inside an OpenDocument",
                      ftype_info(ot)->label);
-        report_actionf(o->node, "removed",
+        report_actionf(o->node, ACTION_REMOVED,
                        "only JPEG, PNG and GIF images are kept (with the elements showing them)",
                        "%s (%s)", name, ftype_info(ot)->label);
     } else {
         enum ftype it = child->type ? ftype_by_name(child->type) : FT_UNKNOWN;
         bool other = it != FT_JPEG && it != FT_PNG && it != FT_GIF;
-        report_actionf(o->node, "removed",
+        report_actionf(o->node, ACTION_REMOVED,
                        other ? "only JPEG, PNG and GIF images are kept (with the elements "
                                "showing them)"
                              : "the image could not be made safe",
-                       "%s (%s: %s)", name, child->reason_code ? child->reason_code : err_code(rc),
+                       "%s (%s: %s)", name,
+                       reason_code(child->reason_code != REASON_NONE ? child->reason_code
+                                                                     : reason_from_err(rc)),
                        child->reason ? child->reason : err_str(rc));
     }
     bool fatal = rc == MG_ERR_NOMEM ||
@@ -553,9 +561,10 @@ static int odf_image(struct odf *o, struct odf_member *m)
     char why[REPORT_STR_MAX];
     snprintf(why, sizeof(why), "%s", child->reason ? child->reason : err_str(rc));
     if (report_add_child(o->node, child) != MG_OK)
-        return odf_fail(o, MG_ERR_NOMEM, "limit", "out of memory");
+        return odf_fail(o, MG_ERR_NOMEM, REASON_NO_MEMORY, "out of memory");
     if (fatal)
-        return odf_fail(o, rc == MG_ERR_NOMEM ? MG_ERR_NOMEM : MG_ERR_LIMIT, "limit",
+        return odf_fail(o, rc == MG_ERR_NOMEM ? MG_ERR_NOMEM : MG_ERR_LIMIT,
+                        rc == MG_ERR_NOMEM ? REASON_NO_MEMORY : REASON_LIMIT,
                         "member \"%.200s\": %s", name, why);
     return MG_OK;
 }
@@ -569,7 +578,8 @@ static int odf_xml(struct odf *o, struct odf_member *m)
     bool dtd;
     int rc = odfxml_parse(m->data.data, m->data.len, &doc, &dtd, why, sizeof(why));
     if (rc != MG_OK)
-        return odf_fail(o, rc, dtd ? "parse-error" : err_code(rc), "%s: %s", xp->name, why);
+        return odf_fail(o, rc, dtd ? REASON_PARSE_ERROR : reason_from_err(rc), "%s: %s", xp->name,
+                        why);
     struct odfxml_filter f;
     memset(&f, 0, sizeof(f));
     f.pol = o->pol;
@@ -581,13 +591,13 @@ static int odf_xml(struct odf *o, struct odf_member *m)
     f.node = o->node;
     rc = odfxml_filter(doc, &f);
     if (rc != MG_OK) {
-        rc = odf_fail(o, rc, err_code(rc), "%s: the root element is not office:%s", xp->name,
+        rc = odf_fail(o, rc, reason_from_err(rc), "%s: the root element is not office:%s", xp->name,
                       xp->root);
         goto out;
     }
     if (o->verify) {
         if (f.violations)
-            rc = odf_fail(o, MG_ERR_VERIFY, "verify-failed", "%s still holds %u items (%s)",
+            rc = odf_fail(o, MG_ERR_VERIFY, REASON_VERIFY_FAILED, "%s still holds %u items (%s)",
                           xp->name, f.violations, f.first_violation);
         goto out;
     }
@@ -595,7 +605,7 @@ static int odf_xml(struct odf *o, struct odf_member *m)
     m->data.max = (size_t)o->pol->max_output_size;
     rc = odfxml_serialize(doc, &m->data);
     if (rc != MG_OK) {
-        rc = odf_fail(o, MG_ERR_LIMIT, "limit", "%s: cannot serialize", xp->name);
+        rc = odf_fail(o, MG_ERR_LIMIT, REASON_LIMIT, "%s: cannot serialize", xp->name);
         goto out;
     }
     m->kept = true;
@@ -693,7 +703,7 @@ static int odf_write(struct odf *o, struct buf *out)
     zip_writer_free(&w);
     buf_free(&mf);
     if (rc != MG_OK)
-        return odf_fail(o, rc, "limit", "cannot write the rebuilt package (%s)", err_str(rc));
+        return odf_fail(o, rc, REASON_LIMIT, "cannot write the rebuilt package (%s)", err_str(rc));
     return MG_OK;
 }
 
@@ -708,13 +718,14 @@ static int odf_open(struct odf *o)
     struct zip_read_opts opts = {.max_entries = cap, .allow_empty = false};
     int rc = zip_dir_read(o->in, o->len, &opts, &o->dir, why, sizeof(why));
     if (rc != MG_OK)
-        return odf_fail(o, rc, rc == MG_ERR_LIMIT ? "limit" : err_code(rc), "zip: %s", why);
+        return odf_fail(o, rc, rc == MG_ERR_LIMIT ? REASON_LIMIT : reason_from_err(rc), "zip: %s",
+                        why);
     rc = odf_check_dir(o);
     if (rc != MG_OK)
         return rc;
     o->m = calloc(o->dir.n, sizeof(*o->m));
     if (!o->m)
-        return odf_fail(o, MG_ERR_NOMEM, "limit", "out of memory");
+        return odf_fail(o, MG_ERR_NOMEM, REASON_NO_MEMORY, "out of memory");
     for (size_t i = 0; i < o->dir.n; i++) {
         o->m[i].ze = &o->dir.ent[i];
         o->m[i].kind = odf_classify(o->dir.ent[i].name, &o->m[i].xml_index);
@@ -742,7 +753,7 @@ int odfsan_sanitize(struct san_ctx *ctx, const uint8_t *in, size_t len, struct b
     if (rc != MG_OK)
         goto out;
     if (ctx->out_type != FT_UNKNOWN && ctx->out_type != o.kind->type) {
-        rc = odf_fail(&o, MG_ERR_PARSE, "parse-error",
+        rc = odf_fail(&o, MG_ERR_PARSE, REASON_PARSE_ERROR,
                       "the mimetype member says %s but the package was identified as %s",
                       ftype_info(o.kind->type)->label, ftype_info(ctx->out_type)->label);
         goto out;
@@ -754,9 +765,9 @@ int odfsan_sanitize(struct san_ctx *ctx, const uint8_t *in, size_t len, struct b
         struct odf_member *m = &o.m[i];
         const char *name = m->ze->name;
         if (m->kind == PK_DROP) {
-            report_actionf(node, "removed", odf_drop_reason(name), "%s", name);
+            report_actionf(node, ACTION_REMOVED, odf_drop_reason(name), "%s", name);
         } else if ((m->kind == PK_XML || m->kind == PK_IMAGE) && !mf_lookup(&o, name)) {
-            report_actionf(node, "removed",
+            report_actionf(node, ACTION_REMOVED,
                            "a member the manifest does not list is not part "
                            "of the document",
                            "%s", name);
@@ -777,7 +788,8 @@ int odfsan_sanitize(struct san_ctx *ctx, const uint8_t *in, size_t len, struct b
     if (rc != MG_OK)
         goto out;
     if (!content) {
-        rc = odf_fail(&o, MG_ERR_PARSE, "parse-error", "no content.xml listed in the manifest");
+        rc = odf_fail(&o, MG_ERR_PARSE, REASON_PARSE_ERROR,
+                      "no content.xml listed in the manifest");
         goto out;
     }
     /* Entries of the manifest that name nothing kept are not written again. */
@@ -787,7 +799,7 @@ int odfsan_sanitize(struct san_ctx *ctx, const uint8_t *in, size_t len, struct b
         if (strcmp(p, "/") == 0 || (pl && p[pl - 1] == '/') ||
             bsearch(&p, o.all_names, o.dir.n, sizeof(*o.all_names), name_cmp))
             continue; /* a directory, or a member already reported */
-        report_actionf(node, "removed", "the manifest listed a part the package does not hold",
+        report_actionf(node, ACTION_REMOVED, "the manifest listed a part the package does not hold",
                        "manifest entry %.200s (%.80s)", p, o.mf[i].media);
     }
     rc = odf_write(&o, out);
@@ -795,7 +807,8 @@ int odfsan_sanitize(struct san_ctx *ctx, const uint8_t *in, size_t len, struct b
         size_t kept = 0;
         for (size_t i = 0; i < o.dir.n; i++)
             kept += o.m[i].kept;
-        report_actionf(node, "rewrote", "the output is built from the parts kept, never copied",
+        report_actionf(node, ACTION_REWROTE,
+                       "the output is built from the parts kept, never copied",
                        "package rebuilt: mimetype first and stored, %zu parts, new manifest", kept);
     }
 out:

@@ -1372,6 +1372,6 @@ void ooxml_clean_report(const struct ooxml_clean *cc, struct report_node *node, 
         return;
     for (int i = 0; i < OOXML_CR_COUNT; i++)
         if (cc->count[i] > 0)
-            report_actionf(node, "removed", text[i].why, "%u %s in %s", cc->count[i], text[i].what,
-                           part);
+            report_actionf(node, ACTION_REMOVED, text[i].why, "%u %s in %s", cc->count[i],
+                           text[i].what, part);
 }

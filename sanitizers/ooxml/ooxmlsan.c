@@ -264,11 +264,14 @@ static const char *pname(const struct part *p)
     return p->out_name ? p->out_name : p->name;
 }
 
-static int pkg_fail(struct pkg *pk, int rc, const char *code, const char *fmt, ...)
+static int pkg_fail(struct pkg *pk, int rc, enum reason code, const char *fmt, ...)
         __attribute__((format(printf, 4, 5)));
 
-static int pkg_fail(struct pkg *pk, int rc, const char *code, const char *fmt, ...)
+static int pkg_fail(struct pkg *pk, int rc, enum reason code, const char *fmt, ...)
 {
+    /* Out of memory is the gateway's failure, whatever the caller guessed. */
+    if (rc == MG_ERR_NOMEM)
+        code = REASON_NO_MEMORY;
     char msg[REPORT_STR_MAX];
     va_list ap;
     va_start(ap, fmt);
@@ -279,11 +282,11 @@ static int pkg_fail(struct pkg *pk, int rc, const char *code, const char *fmt, .
     return rc;
 }
 
-static void note(struct pkg *pk, const char *action, const char *why, const char *fmt, ...)
+static void note(struct pkg *pk, enum report_act action, const char *why, const char *fmt, ...)
         __attribute__((format(printf, 4, 5)));
 
 /* A report line; verification runs without a report node. */
-static void note(struct pkg *pk, const char *action, const char *why, const char *fmt, ...)
+static void note(struct pkg *pk, enum report_act action, const char *why, const char *fmt, ...)
 {
     if (pk->node == NULL)
         return;
@@ -295,20 +298,21 @@ static void note(struct pkg *pk, const char *action, const char *why, const char
     report_action(pk->node, action, what, why);
 }
 
-static const char *rc_code(int rc)
+static enum reason rc_code(int rc)
 {
     switch (rc) {
-    case MG_ERR_LIMIT:
     case MG_ERR_NOMEM:
-        return "limit";
+        return REASON_NO_MEMORY;
+    case MG_ERR_LIMIT:
+        return REASON_LIMIT;
     case MG_ERR_ENCRYPTED:
-        return "encrypted";
+        return REASON_ENCRYPTED;
     case MG_ERR_UNSUPPORTED:
-        return "unsupported";
+        return REASON_UNSUPPORTED;
     case MG_ERR_BLOCKED:
-        return "active-content";
+        return REASON_ACTIVE_CONTENT;
     default:
-        return "parse-error";
+        return REASON_PARSE_ERROR;
     }
 }
 
@@ -393,20 +397,20 @@ static int pkg_members(struct pkg *pk)
     pk->parts = calloc(pk->zip.n ? pk->zip.n : 1, sizeof(*pk->parts));
     pk->sorted = calloc(pk->zip.n ? pk->zip.n : 1, sizeof(*pk->sorted));
     if (pk->parts == NULL || pk->sorted == NULL)
-        return pkg_fail(pk, MG_ERR_NOMEM, "limit", "out of memory");
+        return pkg_fail(pk, MG_ERR_NOMEM, REASON_NO_MEMORY, "out of memory");
     for (size_t i = 0; i < pk->zip.n; i++) {
         struct ooxml_member *m = &pk->zip.m[i];
         if (m->skip != NULL) {
-            note(pk, "removed", m->skip, "zip member \"%s\"", m->name);
+            note(pk, ACTION_REMOVED, m->skip, "zip member \"%s\"", m->name);
             continue;
         }
         char key[OOXML_KEY_MAX];
         if (!ooxml_part_key(m->name, key, sizeof(key))) {
-            note(pk, "removed", "not a valid part name", "zip member \"%s\"", m->name);
+            note(pk, ACTION_REMOVED, "not a valid part name", "zip member \"%s\"", m->name);
             continue;
         }
         if (has_doctype(m->data, m->len) && name_looks_xml(key))
-            return pkg_fail(pk, MG_ERR_BLOCKED, "active-content",
+            return pkg_fail(pk, MG_ERR_BLOCKED, REASON_ACTIVE_CONTENT,
                             "part %s declares a DOCTYPE (DTDs are forbidden in packages; "
                             "used for external entities and entity expansion bombs)",
                             m->name);
@@ -414,7 +418,7 @@ static int pkg_members(struct pkg *pk)
         p->name = m->name;
         p->key = strdup(key);
         if (p->key == NULL)
-            return pkg_fail(pk, MG_ERR_NOMEM, "limit", "out of memory");
+            return pkg_fail(pk, MG_ERR_NOMEM, REASON_NO_MEMORY, "out of memory");
         p->data = m->data;
         p->len = m->len;
         p->skip = magic_problem(m->data, m->len);
@@ -422,15 +426,16 @@ static int pkg_members(struct pkg *pk)
         p->is_rels = key_is_rels(key);
         buf_init(&p->out, pk->pol->max_output_size);
         if (p->skip != NULL && pk->magic_reported++ < MAGIC_REPORT_MAX)
-            note(pk, "removed", "parts are judged by content; this one is not document content",
-                 "part %s: %s", m->name, p->skip);
+            note(pk, ACTION_REMOVED,
+                 "parts are judged by content; this one is not document content", "part %s: %s",
+                 m->name, p->skip);
         pk->sorted[pk->n] = pk->n;
         pk->n++;
     }
     qsort_r(pk->sorted, pk->n, sizeof(*pk->sorted), part_cmp, pk);
     for (size_t i = 1; i < pk->n; i++)
         if (strcmp(pk->parts[pk->sorted[i - 1]].key, pk->parts[pk->sorted[i]].key) == 0)
-            return pkg_fail(pk, MG_ERR_PARSE, "parse-error",
+            return pkg_fail(pk, MG_ERR_PARSE, REASON_PARSE_ERROR,
                             "two members are the same part (%s and %s): readers could disagree",
                             pk->parts[pk->sorted[i - 1]].name, pk->parts[pk->sorted[i]].name);
     return MG_OK;
@@ -469,11 +474,11 @@ static int pkg_parse(struct pkg *pk, const struct part *p, xmlDocPtr *doc, bool 
     if (rc == MG_OK)
         return MG_OK;
     if (rc == MG_ERR_BLOCKED)
-        return pkg_fail(pk, rc, "active-content", "part %s: %s", p->name, why);
+        return pkg_fail(pk, rc, REASON_ACTIVE_CONTENT, "part %s: %s", p->name, why);
     if (rc == MG_ERR_NOMEM || rc == MG_ERR_LIMIT)
-        return pkg_fail(pk, rc, "limit", "part %s: %s", p->name, why);
+        return pkg_fail(pk, rc, REASON_LIMIT, "part %s: %s", p->name, why);
     *dropped = true;
-    note(pk, "removed", why, "part %s (not usable XML)", p->name);
+    note(pk, ACTION_REMOVED, why, "part %s (not usable XML)", p->name);
     return MG_OK;
 }
 
@@ -513,17 +518,17 @@ static int part_load_rels(struct pkg *pk, struct part *src, const char *src_key)
     rc = ooxml_rels_parse(doc, &src->rels, why, sizeof(why));
     xmlFreeDoc(doc);
     if (rc == MG_ERR_NOMEM || rc == MG_ERR_LIMIT)
-        return pkg_fail(pk, rc, "limit", "%s: %s", rp->name, why);
+        return pkg_fail(pk, rc, REASON_LIMIT, "%s: %s", rp->name, why);
     if (rc != MG_OK) {
         src->rels_bad = true;
-        note(pk, "removed", why, "relationships %s", rp->name);
+        note(pk, ACTION_REMOVED, why, "relationships %s", rp->name);
         return MG_OK;
     }
     size_t n = src->rels.n;
     src->rs = calloc(n ? n : 1, sizeof(*src->rs));
     src->by_id = calloc(n ? n : 1, sizeof(*src->by_id));
     if (src->rs == NULL || src->by_id == NULL)
-        return pkg_fail(pk, MG_ERR_NOMEM, "limit", "out of memory");
+        return pkg_fail(pk, MG_ERR_NOMEM, REASON_NO_MEMORY, "out of memory");
     for (size_t i = 0; i < n; i++) {
         src->by_id[i] = i;
         src->rs[i].target = NO_PART;
@@ -579,7 +584,7 @@ static void rel_drop(struct pkg *pk, const struct part *src, size_t i, const cha
     snprintf(target, sizeof(target), "%s", r->target ? r->target : "");
     if (r->target && strlen(r->target) >= sizeof(target))
         memcpy(target + sizeof(target) - 4, "...", 4);
-    note(pk, "removed", why, "relationship %s (%s%s) from %s to %s", r->id ? r->id : "?",
+    note(pk, ACTION_REMOVED, why, "relationship %s (%s%s) from %s to %s", r->id ? r->id : "?",
          ooxml_reltype_short(r->type), r->external ? ", external" : "",
          src == &pk->root ? "the package" : pname(src), target);
 }
@@ -661,7 +666,7 @@ static int rel_decide(struct pkg *pk, struct part *src, size_t i)
         return MG_OK;
     }
     if ((rt->flags & OOXML_RT_MAIN) && pk->main != NO_PART && pk->main != ti)
-        return pkg_fail(pk, MG_ERR_PARSE, "parse-error",
+        return pkg_fail(pk, MG_ERR_PARSE, REASON_PARSE_ERROR,
                         "the package has more than one main document part");
     if (t->state == P_KEEP) {
         /* Reached again: fine if for the same purpose. */
@@ -698,7 +703,7 @@ static int rel_decide(struct pkg *pk, struct part *src, size_t i)
         pk->main = ti;
     int rc = queue_push(pk, ti);
     if (rc != MG_OK)
-        return pkg_fail(pk, rc, "limit", "out of memory");
+        return pkg_fail(pk, rc, REASON_LIMIT, "out of memory");
     return MG_OK;
 }
 
@@ -708,7 +713,7 @@ static int pkg_walk(struct pkg *pk)
     if (rc != MG_OK)
         return rc;
     if (pk->root.rels.n == 0)
-        return pkg_fail(pk, MG_ERR_PARSE, "parse-error",
+        return pkg_fail(pk, MG_ERR_PARSE, REASON_PARSE_ERROR,
                         "no package relationships (_rels/.rels): not an Office document");
     for (size_t i = 0; i < pk->root.rels.n; i++) {
         rc = rel_decide(pk, &pk->root, i);
@@ -729,7 +734,7 @@ static int pkg_walk(struct pkg *pk)
         }
     }
     if (pk->main == NO_PART)
-        return pkg_fail(pk, MG_ERR_PARSE, "parse-error",
+        return pkg_fail(pk, MG_ERR_PARSE, REASON_PARSE_ERROR,
                         "no main document part (officeDocument relationship)");
     return MG_OK;
 }
@@ -750,7 +755,7 @@ static int pkg_main_type(struct pkg *pk, struct part *m, xmlNodePtr root)
 {
     const struct ooxml_doctype *dt = doctype_by_ct(m->ctype);
     if (dt == NULL)
-        return pkg_fail(pk, MG_ERR_UNSUPPORTED, "unsupported",
+        return pkg_fail(pk, MG_ERR_UNSUPPORTED, REASON_UNSUPPORTED,
                         "main part %s has content type %.200s, not a document, workbook or "
                         "presentation this sanitizer rebuilds",
                         m->name, m->ctype ? m->ctype : "(none)");
@@ -759,13 +764,13 @@ static int pkg_main_type(struct pkg *pk, struct part *m, xmlNodePtr root)
     const char *href = root->ns && root->ns->href ? (const char *)root->ns->href : "";
     if (strcmp((const char *)root->name, roots[f]) != 0 ||
         (strcmp(href, fam_ns[f][0]) != 0 && strcmp(href, fam_ns[f][1]) != 0))
-        return pkg_fail(pk, MG_ERR_PARSE, "parse-error",
+        return pkg_fail(pk, MG_ERR_PARSE, REASON_PARSE_ERROR,
                         "main part %s does not hold what its content type says", m->name);
     pk->out_type = dt->macro_free;
     const struct ooxml_doctype *out = doctype_by_type(dt->macro_free);
     m->out_ctype = out->main_ct;
     if (dt->type != dt->macro_free)
-        note(pk, "rewrote", "the rebuilt document has no macros",
+        note(pk, ACTION_REWROTE, "the rebuilt document has no macros",
              "main part content type %s to %s (%s to %s)", dt->main_ct, out->main_ct,
              ftype_info(dt->type)->name, ftype_info(dt->macro_free)->name);
     return MG_OK;
@@ -775,7 +780,8 @@ static int pkg_parse_xml(struct pkg *pk, size_t idx)
 {
     struct part *p = &pk->parts[idx];
     if (p->state != P_KEEP || p->rt == NULL)
-        return pkg_fail(pk, MG_ERR_INTERNAL, "internal", "part %s parsed but not kept", p->name);
+        return pkg_fail(pk, MG_ERR_INTERNAL, REASON_INTERNAL, "part %s parsed but not kept",
+                        p->name);
     bool dropped;
     int rc = pkg_parse(pk, p, &p->doc, &dropped);
     if (rc != MG_OK)
@@ -783,17 +789,17 @@ static int pkg_parse_xml(struct pkg *pk, size_t idx)
     if (dropped) {
         p->state = P_DROP;
         if (idx == pk->main)
-            return pkg_fail(pk, MG_ERR_PARSE, "parse-error", "main part %s is not usable XML",
+            return pkg_fail(pk, MG_ERR_PARSE, REASON_PARSE_ERROR, "main part %s is not usable XML",
                             p->name);
         return MG_OK;
     }
     xmlNodePtr root = xmlDocGetRootElement(p->doc);
     if (!ooxml_reltype_root_ok(p->rt, (const char *)root->name)) {
         if (idx == pk->main)
-            return pkg_fail(pk, MG_ERR_PARSE, "parse-error", "main part %s has root element <%s>",
-                            p->name, root->name);
+            return pkg_fail(pk, MG_ERR_PARSE, REASON_PARSE_ERROR,
+                            "main part %s has root element <%s>", p->name, root->name);
         p->state = P_DROP;
-        note(pk, "removed", "a part must hold what its relationship type says",
+        note(pk, ACTION_REMOVED, "a part must hold what its relationship type says",
              "part %s (root element <%.60s> in a %s part)", p->name, root->name,
              ooxml_reltype_short(p->rt->type));
         return MG_OK;
@@ -846,7 +852,7 @@ static int pkg_rename(struct pkg *pk, struct part *p, enum ftype t)
         p->out_name = strdup(name);
         if (p->out_name == NULL)
             return MG_ERR_NOMEM;
-        note(pk, "rewrote", "the name now says what the part is",
+        note(pk, ACTION_REWROTE, "the name now says what the part is",
              "embedded document %s renamed to %s", p->name, name);
         return MG_OK;
     }
@@ -859,7 +865,7 @@ static int pkg_dispatch(struct pkg *pk, size_t idx)
     struct san_ctx *ctx = pk->ctx;
     struct report_node *child = report_new(p->name);
     if (child == NULL)
-        return pkg_fail(pk, MG_ERR_NOMEM, "limit", "out of memory");
+        return pkg_fail(pk, MG_ERR_NOMEM, REASON_NO_MEMORY, "out of memory");
     enum ftype t = FT_UNKNOWN;
     ctx->depth++;
     int rc = dispatch_file(ctx, p->name, p->data, p->len, &p->out, child, &t);
@@ -869,16 +875,16 @@ static int pkg_dispatch(struct pkg *pk, size_t idx)
     report_add_child(pk->node, child);
     if (rc != MG_OK) {
         if (pkg_propagates(pk, rc))
-            return pkg_fail(pk, rc, "limit", "part %s: %s", p->name, why);
+            return pkg_fail(pk, rc, REASON_LIMIT, "part %s: %s", p->name, why);
         p->state = P_DROP;
-        note(pk, "removed", why, "%s %s (could not be sanitized)",
+        note(pk, ACTION_REMOVED, why, "%s %s (could not be sanitized)",
              p->rt->kind == OOXML_KIND_IMAGE ? "image" : "embedded document", p->name);
         return MG_OK;
     }
     p->out_ctype = out_ct_for(t, p->rt->kind);
     if (p->out_ctype == NULL) {
         p->state = P_DROP;
-        note(pk, "removed",
+        note(pk, ACTION_REMOVED,
              p->rt->kind == OOXML_KIND_IMAGE
                      ? "Office cannot show this image type in a document"
                      : "only Office and OpenDocument files are kept as embeddings",
@@ -889,7 +895,7 @@ static int pkg_dispatch(struct pkg *pk, size_t idx)
     if (p->rt->kind == OOXML_KIND_PACKAGE) {
         rc = pkg_rename(pk, p, t);
         if (rc != MG_OK)
-            return pkg_fail(pk, rc, "limit", "cannot name the embedded document %s", p->name);
+            return pkg_fail(pk, rc, REASON_LIMIT, "cannot name the embedded document %s", p->name);
     }
     return MG_OK;
 }
@@ -903,7 +909,7 @@ static int pkg_prune(struct pkg *pk)
 {
     size_t *queue = calloc(pk->n ? pk->n : 1, sizeof(*queue));
     if (queue == NULL)
-        return pkg_fail(pk, MG_ERR_NOMEM, "limit", "out of memory");
+        return pkg_fail(pk, MG_ERR_NOMEM, REASON_NO_MEMORY, "out of memory");
     size_t qn = 0;
     for (size_t i = 0; i < pk->n; i++)
         pk->parts[i].reached = false;
@@ -930,12 +936,12 @@ static int pkg_prune(struct pkg *pk)
     }
     free(queue);
     if (pk->parts[pk->main].state != P_KEEP || !pk->parts[pk->main].reached)
-        return pkg_fail(pk, MG_ERR_PARSE, "parse-error", "the main document part was removed");
+        return pkg_fail(pk, MG_ERR_PARSE, REASON_PARSE_ERROR, "the main document part was removed");
     for (size_t q = 0; q < pk->n_order; q++) {
         struct part *p = &pk->parts[pk->order[q]];
         if (p->state == P_KEEP && !p->reached) {
             p->state = P_DROP;
-            note(pk, "removed", "only what the document still refers to is kept",
+            note(pk, ACTION_REMOVED, "only what the document still refers to is kept",
                  "part %s (no longer referenced)", p->name);
         }
     }
@@ -978,7 +984,7 @@ static int pkg_clean(struct pkg *pk, size_t idx)
     xmlFreeDoc(p->doc);
     p->doc = NULL;
     if (rc != MG_OK)
-        return pkg_fail(pk, rc, "limit", "cannot write part %s (%s)", p->name, err_str(rc));
+        return pkg_fail(pk, rc, REASON_LIMIT, "cannot write part %s (%s)", p->name, err_str(rc));
     return MG_OK;
 }
 
@@ -1143,7 +1149,7 @@ static int pkg_write(struct pkg *pk, struct buf *out)
     zip_writer_free(w);
     buf_free(&tmp);
     if (rc != MG_OK)
-        return pkg_fail(pk, rc, "limit", "cannot write the rebuilt package (%s)", err_str(rc));
+        return pkg_fail(pk, rc, REASON_LIMIT, "cannot write the rebuilt package (%s)", err_str(rc));
     return MG_OK;
 }
 
@@ -1170,7 +1176,7 @@ static int pkg_read(struct pkg *pk, const uint8_t *in, size_t len)
         return rc;
     size_t ci = find_part(pk, "[content_types].xml");
     if (ci == NO_PART)
-        return pkg_fail(pk, MG_ERR_PARSE, "parse-error",
+        return pkg_fail(pk, MG_ERR_PARSE, REASON_PARSE_ERROR,
                         "no [Content_Types].xml: not an Office Open XML package");
     xmlDocPtr doc = NULL;
     bool dropped;
@@ -1178,7 +1184,8 @@ static int pkg_read(struct pkg *pk, const uint8_t *in, size_t len)
     if (rc != MG_OK)
         return rc;
     if (dropped)
-        return pkg_fail(pk, MG_ERR_PARSE, "parse-error", "[Content_Types].xml is not usable XML");
+        return pkg_fail(pk, MG_ERR_PARSE, REASON_PARSE_ERROR,
+                        "[Content_Types].xml is not usable XML");
     rc = ooxml_ct_parse(doc, &pk->ct, why, sizeof(why));
     xmlFreeDoc(doc);
     if (rc != MG_OK)
@@ -1231,7 +1238,7 @@ int ooxmlsan_sanitize(struct san_ctx *ctx, const uint8_t *in, size_t len, struct
             }
         }
         if (n_un > 0)
-            report_actionf(node, "removed", "only parts the document refers to are kept",
+            report_actionf(node, ACTION_REMOVED, "only parts the document refers to are kept",
                            "%zu part(s) no relationship points at (%s%s)", n_un, names,
                            n_un > 4 ? ", ..." : "");
         rc = pkg_write(&pk, out);
@@ -1240,7 +1247,7 @@ int ooxmlsan_sanitize(struct san_ctx *ctx, const uint8_t *in, size_t len, struct
         ctx->out_type = pk.out_type;
         /* A rebuild is a rewrite even when nothing was removed. */
         if (node->verdict == VERDICT_CLEAN)
-            report_action(node, "rewrote", "package rebuilt from its known-safe parts",
+            report_action(node, ACTION_REWROTE, "package rebuilt from its known-safe parts",
                           "every part is re-read and re-written");
     } else {
         buf_reset(out);

@@ -207,7 +207,7 @@ static void pdfsan_found(struct pdfsan_walk *w, const char *why, const char *fmt
         return;
     }
     if (w->node)
-        report_action(w->node, "removed", what, why);
+        report_action(w->node, ACTION_REMOVED, what, why);
 }
 
 /* ---- small qpdf helpers ------------------------------------------------ */
@@ -880,7 +880,7 @@ static void pdfsan_catalog(struct pdfsan_walk *w, qpdf_oh root)
     /* For text, forms go too: poppler would build field appearances, which
      * can make it look for system fonts. */
     if (w->flatten && w->mode == PDFSAN_CLEAN && qpdf_oh_has_key(q, root, "/AcroForm")) {
-        report_action(w->node, "removed", "interactive form (AcroForm)",
+        report_action(w->node, ACTION_REMOVED, "interactive form (AcroForm)",
                       "text extraction keeps page content only");
         qpdf_oh_remove_key(q, root, "/AcroForm");
     }
@@ -1019,14 +1019,14 @@ static int pdfsan_open(struct san_ctx *ctx, const uint8_t *in, size_t len, struc
         qpdf_error e = qpdf_get_error(q);
         enum qpdf_error_code_e code = e ? qpdf_get_error_code(q, e) : qpdf_e_internal;
         if (code != qpdf_e_password) {
-            report_block(node, "parse-error", "not a readable PDF: %s",
+            report_block(node, REASON_PARSE_ERROR, "not a readable PDF: %s",
                          e ? qpdf_get_error_message_detail(q, e) : "unknown error");
             pdfsan_free_qpdf(&q);
             return MG_ERR_PARSE;
         }
         pdfsan_free_qpdf(&q);
     }
-    report_block(node, "encrypted", "the PDF needs a password to open%s",
+    report_block(node, REASON_ENCRYPTED, "the PDF needs a password to open%s",
                  tries > 1 ? " (none of the supplied passwords fits)" : "");
     return MG_ERR_ENCRYPTED;
 }
@@ -1048,7 +1048,8 @@ static void pdfsan_report_layout(const uint8_t *in, size_t len, struct report_no
          (p = memmem(p, (size_t)(end - p), "startxref", 9)) != NULL; p += 9)
         revisions++;
     if (revisions > 1)
-        report_actionf(node, "rewrote", "earlier revisions can hide content a viewer still reads",
+        report_actionf(node, ACTION_REWROTE,
+                       "earlier revisions can hide content a viewer still reads",
                        "%zu revisions (incremental updates) merged into one", revisions);
     const uint8_t *eof = pdfsan_memrmem(in, len, "%%EOF");
     if (eof) {
@@ -1057,7 +1058,7 @@ static void pdfsan_report_layout(const uint8_t *in, size_t len, struct report_no
             if (*p != '\r' && *p != '\n' && *p != ' ' && *p != '\t' && *p != '\0')
                 junk++;
         if (junk)
-            report_actionf(node, "removed", "data after the end of a PDF can be another file",
+            report_actionf(node, ACTION_REMOVED, "data after the end of a PDF can be another file",
                            "%zu bytes after %%%%EOF", (size_t)(in + len - (eof + 5)));
     }
 }
@@ -2259,15 +2260,15 @@ static void pdfsan_report_streams(const struct pdfsan_walk *w, struct report_nod
                                   bool flatten)
 {
     if (w->recoded)
-        report_actionf(node, "rewrote",
+        report_actionf(node, ACTION_REWROTE,
                        "every filter is decoded and the data compressed anew, so nothing rides "
                        "in an encoding that was not read",
                        "%lu streams decoded and compressed again", w->recoded);
     if (w->repaired)
-        report_actionf(node, "rewrote", "the data was cut short; what decodes is written anew",
+        report_actionf(node, ACTION_REWROTE, "the data was cut short; what decodes is written anew",
                        "%lu damaged streams decoded as far as they go", w->repaired);
     if (w->codec_kept && !flatten)
-        report_actionf(node, "kept",
+        report_actionf(node, ACTION_KEPT,
                        "images inside PDFs are not re-encoded; their dimensions and codec "
                        "headers were checked against the limits",
                        "%lu images (JPEG, JPEG 2000, JBIG2 or CCITT) as they were", w->codec_kept);
@@ -2298,18 +2299,18 @@ static int pdfsan_rewrite(struct san_ctx *ctx, const uint8_t *in, size_t len, st
     w->expanded = ctx ? &ctx->expanded_total : &w->own_expanded;
 
     if (qpdf_is_encrypted(q))
-        report_action(node, "removed",
+        report_action(node, ACTION_REMOVED,
                       supplied ? "encryption (opened with a supplied password)"
                                : "encryption (owner password only)",
                       "written unencrypted so that it can be inspected and scanned");
     unsigned long nwarn = pdfsan_drain_warnings(q, warn, sizeof(warn));
     rc = pdfsan_walk_doc(w);
     if (rc == MG_ERR_LIMIT) {
-        report_block(node, "limit", "more than %u objects", PDFSAN_MAX_VISITS);
+        report_block(node, REASON_LIMIT, "more than %u objects", PDFSAN_MAX_VISITS);
         goto out;
     }
     if (rc == MG_ERR_PARSE) {
-        report_block(node, "parse-error",
+        report_block(node, REASON_PARSE_ERROR,
                      "a dictionary key contains a NUL byte (#00) or a stray #, which "
                      "cannot be inspected");
         goto out;
@@ -2318,7 +2319,7 @@ static int pdfsan_rewrite(struct san_ctx *ctx, const uint8_t *in, size_t len, st
         goto out;
     if (qpdf_has_error(q)) {
         qpdf_error e = qpdf_get_error(q);
-        report_block(node, "parse-error", "PDF object unreadable: %s",
+        report_block(node, REASON_PARSE_ERROR, "PDF object unreadable: %s",
                      e ? qpdf_get_error_message_detail(q, e) : "unknown error");
         rc = MG_ERR_PARSE;
         goto out;
@@ -2328,25 +2329,25 @@ static int pdfsan_rewrite(struct san_ctx *ctx, const uint8_t *in, size_t len, st
      * rather than written), and the copies qpdf makes of pages that occur
      * twice are copies of cleaned pages. */
     if (qpdf_get_num_pages(q) < 0) {
-        report_block(node, "parse-error", "page tree unreadable after sanitizing");
+        report_block(node, REASON_PARSE_ERROR, "page tree unreadable after sanitizing");
         rc = MG_ERR_PARSE;
         goto out;
     }
     nwarn += pdfsan_drain_warnings(q, nwarn ? NULL : warn, sizeof(warn));
     if (nwarn)
-        report_actionf(node, "rewrote", "the file is rewritten from what the parser recovered",
+        report_actionf(node, ACTION_REWROTE, "the file is rewritten from what the parser recovered",
                        "damaged structure repaired (%lu parser warnings; first: %.120s)", nwarn,
                        warn);
     /* Every stream decoded under the limits before anything is written. */
     rc = pdfsan_streams(w);
     if (rc == MG_ERR_LIMIT || rc == MG_ERR_PARSE)
-        report_block(node, rc == MG_ERR_LIMIT ? "limit" : "parse-error", "%s", w->why);
+        report_block(node, rc == MG_ERR_LIMIT ? REASON_LIMIT : REASON_PARSE_ERROR, "%s", w->why);
     if (rc != MG_OK)
         goto out;
     pdfsan_report_layout(in, len, node);
 
     if (qpdf_init_write_memory(q) & QPDF_ERRORS) {
-        report_block(node, "internal", "PDF writer could not start");
+        report_block(node, REASON_INTERNAL, "PDF writer could not start");
         rc = MG_ERR_INTERNAL;
         goto out;
     }
@@ -2364,7 +2365,7 @@ static int pdfsan_rewrite(struct san_ctx *ctx, const uint8_t *in, size_t len, st
     qpdf_set_deterministic_ID(q, QPDF_TRUE);
     if (qpdf_write(q) & QPDF_ERRORS) {
         qpdf_error e = qpdf_get_error(q);
-        report_block(node, "parse-error", "PDF could not be rewritten: %s",
+        report_block(node, REASON_PARSE_ERROR, "PDF could not be rewritten: %s",
                      e ? qpdf_get_error_message_detail(q, e) : "unknown error");
         rc = MG_ERR_PARSE;
         goto out;
@@ -2375,11 +2376,11 @@ static int pdfsan_rewrite(struct san_ctx *ctx, const uint8_t *in, size_t len, st
     buf_reset(out);
     rc = obuf ? buf_append(out, obuf, olen) : MG_ERR_INTERNAL;
     if (rc == MG_ERR_LIMIT)
-        report_block(node, "limit", "rewritten PDF larger than %zu bytes", out->max);
+        report_block(node, REASON_LIMIT, "rewritten PDF larger than %zu bytes", out->max);
     if (rc != MG_OK)
         goto out;
     if (!pdfsan_pages_readable(out->data, out->len)) {
-        report_block(node, "parse-error",
+        report_block(node, REASON_PARSE_ERROR,
                      "the page tree is still damaged after rewriting (a viewer would have to "
                      "guess which pages there are)");
         rc = MG_ERR_PARSE;
@@ -2406,7 +2407,7 @@ int pdfsan_sanitize(struct san_ctx *ctx, const uint8_t *in, size_t len, struct b
             ctx->out_type = FT_PDF;
         /* Even a file with nothing to remove was rewritten. */
         if (node->verdict == VERDICT_CLEAN)
-            report_action(node, "rewrote", "whole file",
+            report_action(node, ACTION_REWROTE, "whole file",
                           "written anew by the PDF writer: one revision, referenced objects only");
     }
     return rc;
@@ -2537,7 +2538,7 @@ int pdfsan_flatten(struct san_ctx *ctx, const uint8_t *in, size_t len, struct bu
 
     buf_init(&clean, out->max ? out->max : 1);
     if (!pdfsan_poppler_keeper) {
-        report_block(node, "unsupported",
+        report_block(node, REASON_UNSUPPORTED,
                      "PDF text extraction is not initialised (pdfsan_global_init)");
         rc = MG_ERR_UNSUPPORTED;
         goto out;
@@ -2547,7 +2548,7 @@ int pdfsan_flatten(struct san_ctx *ctx, const uint8_t *in, size_t len, struct bu
         goto out;
     pdfsan_free_qpdf(&w.q);
     if (w.font_needs_data) {
-        report_block(node, "unsupported",
+        report_block(node, REASON_UNSUPPORTED,
                      "cannot extract the text: %s, which needs encoding data files the "
                      "sandbox does not allow",
                      w.font_why);
@@ -2558,13 +2559,13 @@ int pdfsan_flatten(struct san_ctx *ctx, const uint8_t *in, size_t len, struct bu
     bytes = g_bytes_new_static(clean.data, clean.len);
     doc = poppler_document_new_from_bytes(bytes, NULL, NULL);
     if (!doc) {
-        report_block(node, "parse-error", "the text extractor could not read the PDF");
+        report_block(node, REASON_PARSE_ERROR, "the text extractor could not read the PDF");
         rc = MG_ERR_PARSE;
         goto out;
     }
     int pages = poppler_document_get_n_pages(doc);
     if (pages < 0 || pages > PDFSAN_MAX_PAGES) {
-        report_block(node, "limit", "%d pages", pages);
+        report_block(node, REASON_LIMIT, "%d pages", pages);
         rc = MG_ERR_LIMIT;
         goto out;
     }
@@ -2585,10 +2586,10 @@ int pdfsan_flatten(struct san_ctx *ctx, const uint8_t *in, size_t len, struct bu
     if (rc == MG_OK && out->len && out->data[out->len - 1] != '\n')
         rc = buf_putc(out, '\n');
     if (rc == MG_ERR_LIMIT)
-        report_block(node, "limit", "extracted text larger than %zu bytes", out->max);
+        report_block(node, REASON_LIMIT, "extracted text larger than %zu bytes", out->max);
     if (rc != MG_OK)
         goto out;
-    report_actionf(node, "rewrote", "policy: PDF is flattened to text",
+    report_actionf(node, ACTION_REWROTE, "policy: PDF is flattened to text",
                    "converted to UTF-8 text (%d pages)", pages);
     if (ctx)
         ctx->out_type = FT_TEXT;

@@ -1156,11 +1156,11 @@ static void rtf_report(struct rtf_walk *w)
         if (!w->count[c])
             continue;
         const char *ex = c == RC_FIELD ? w->fields : w->first[c];
-        report_actionf(w->node, "removed", rtf_count_text[c].why, "%s: %zu%s%s%s",
+        report_actionf(w->node, ACTION_REMOVED, rtf_count_text[c].why, "%s: %zu%s%s%s",
                        rtf_count_text[c].what, w->count[c], ex[0] ? " (" : "", ex,
                        ex[0] ? ")" : "");
     }
-    report_action(w->node, "rewrote", "document",
+    report_action(w->node, ACTION_REWROTE, "document",
                   "written anew in canonical RTF from what the allowlists keep");
 }
 
@@ -1193,7 +1193,7 @@ int rtfsan_sanitize(struct san_ctx *ctx, const uint8_t *in, size_t len, struct b
     if (rc == MG_OK)
         rtf_report(w);
     else
-        report_block(node, err_code(rc), "RTF: %s", w && w->why[0] ? w->why : err_str(rc));
+        report_block(node, reason_from_err(rc), "RTF: %s", w && w->why[0] ? w->why : err_str(rc));
     rtf_walk_free(w);
     return rc;
 }

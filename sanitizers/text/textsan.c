@@ -943,42 +943,42 @@ static int report_counts(struct report_node *node, const struct counts *cnt, boo
 {
     int rc = MG_OK;
     if (cnt->c0 && rc == MG_OK)
-        rc = report_actionf(node, "removed",
+        rc = report_actionf(node, ACTION_REMOVED,
                             "control characters can hide content or drive terminals and printers",
                             "%zu control characters (U+0000-U+001F other than tab, line feed "
                             "and carriage return)",
                             cnt->c0);
     if (cnt->del && rc == MG_OK)
-        rc = report_actionf(node, "removed", "DEL is a control character, not text",
+        rc = report_actionf(node, ACTION_REMOVED, "DEL is a control character, not text",
                             "%zu DEL characters (U+007F)", cnt->del);
     if (cnt->c1 && rc == MG_OK)
-        rc = report_actionf(node, "removed",
+        rc = report_actionf(node, ACTION_REMOVED,
                             "C1 controls (e.g. U+009B, a CSI) drive terminals and hide content",
                             "%zu C1 control characters (U+0080-U+009F)", cnt->c1);
     if (cnt->bidi && rc == MG_OK)
-        rc = report_actionf(node, "removed",
+        rc = report_actionf(node, ACTION_REMOVED,
                             "they make text display in another order than it is read by programs "
                             "and people copying it (Trojan Source, CVE-2021-42574)",
                             "%zu bidirectional embedding, override and isolate characters "
                             "(U+202A-U+202E, U+2066-U+2069)",
                             cnt->bidi);
     if (cnt->esc && rc == MG_OK)
-        rc = report_actionf(node, "removed",
+        rc = report_actionf(node, ACTION_REMOVED,
                             "escape sequences other than character set designations drive "
                             "terminals",
                             "%zu escape sequences other than ISO-2022-JP designations", cnt->esc);
     if (cnt->reset && rc == MG_OK)
-        rc = report_action(node, "rewrote", "appended ESC ( B so that the text ends in ASCII",
+        rc = report_action(node, ACTION_REWROTE, "appended ESC ( B so that the text ends in ASCII",
                            "ISO-2022-JP text must end in ASCII, or what is read after it is "
                            "garbled");
     if (cnt->formulas && neutralized && rc == MG_OK)
-        rc = report_actionf(node, "rewrote",
+        rc = report_actionf(node, ACTION_REWROTE,
                             "a spreadsheet would run them as formulas (CSV injection, DDE e.g. "
                             "=cmd|'/c calc'!A0)",
                             "%zu CSV cells starting with a formula character (a ' put before it)",
                             cnt->formulas);
     if (cnt->formulas && !neutralized && rc == MG_OK)
-        rc = report_actionf(node, "found",
+        rc = report_actionf(node, ACTION_FOUND,
                             "the policy has csv_neutralize_formulas off; a spreadsheet would run "
                             "them as formulas",
                             "%zu CSV cells starting with a formula character, left as they are",
@@ -1001,10 +1001,10 @@ static int text_run(struct san_ctx *ctx, const uint8_t *in, size_t len, struct b
     enum text_enc enc = text_detect(in, len, &di);
     if (enc == TEXT_ENC_UNKNOWN) {
         if (di.nbin)
-            report_block(node, "not-text", "not text: %s (%zu in %zu characters, %zu bytes)",
+            report_block(node, REASON_NOT_TEXT, "not text: %s (%zu in %zu characters, %zu bytes)",
                          di.why, di.nbin, di.nchars, len);
         else
-            report_block(node, "not-text", "not text: %s (%zu bytes)", di.why, len);
+            report_block(node, REASON_NOT_TEXT, "not text: %s (%zu bytes)", di.why, len);
         rc = MG_ERR_PARSE;
         goto out;
     }
@@ -1024,12 +1024,12 @@ static int text_run(struct san_ctx *ctx, const uint8_t *in, size_t len, struct b
         rc = rebuild(&rb, in, len, out);
     }
     if (rc == MG_ERR_LIMIT) {
-        report_block(node, "limit", "the rebuilt text is larger than the output limit (%zu bytes)",
-                     out->max);
+        report_block(node, REASON_LIMIT,
+                     "the rebuilt text is larger than the output limit (%zu bytes)", out->max);
         goto out;
     }
     if (rc != MG_OK) {
-        report_block(node, err_code(rc), "text rebuild failed: %s", err_str(rc));
+        report_block(node, reason_from_err(rc), "text rebuild failed: %s", err_str(rc));
         goto out;
     }
 
@@ -1042,7 +1042,7 @@ static int text_run(struct san_ctx *ctx, const uint8_t *in, size_t len, struct b
     enum text_enc enc2 = text_detect(out->data ? out->data + start : NULL, out->len - start, &dout);
     if (!textsan_enc_compatible(enc, enc2) ||
         !textsan_enc_compatible(rb.reading, dout.ambiguous ? TEXT_ENC_EUCJP : enc2)) {
-        report_block(node, "parse-error",
+        report_block(node, REASON_PARSE_ERROR,
                      "ambiguous encoding: the text read as %s%s, but with its control characters "
                      "removed it reads as %s%s",
                      textsan_enc_name(enc), di.ambiguous ? " (or euc-jp)" : "",
@@ -1051,7 +1051,7 @@ static int text_run(struct san_ctx *ctx, const uint8_t *in, size_t len, struct b
         goto out;
     }
     if (di.ambiguous) {
-        rc = report_actionf(node, "found",
+        rc = report_actionf(node, ACTION_FOUND,
                             "the label is a guess from character frequencies; controls and formula "
                             "cells were looked for in the EUC-JP reading, which sees all of them",
                             "bytes valid as both Shift_JIS and EUC-JP, labelled %s",
@@ -1061,11 +1061,11 @@ static int text_run(struct san_ctx *ctx, const uint8_t *in, size_t len, struct b
     }
     rc = report_counts(node, &cnt, neutralize);
     if (rc == MG_OK && !counts_changed(&cnt) && !(neutralize && cnt.formulas))
-        rc = report_actionf(node, "kept", "valid text without control characters",
+        rc = report_actionf(node, ACTION_KEPT, "valid text without control characters",
                             "%s, %s, %zu bytes, unchanged", csv ? "CSV" : "text",
                             textsan_enc_name(enc), len);
     if (rc != MG_OK)
-        report_block(node, err_code(rc), "%s", err_str(rc));
+        report_block(node, reason_from_err(rc), "%s", err_str(rc));
 out:
     buf_free(&tmp);
     return rc;
