@@ -387,8 +387,9 @@ int sandbox_init(void)
     if (ll_abi == 0 && !ns_root && !sb_cfg.allow_unconfined) {
         snprintf(sb_err, sizeof(sb_err),
                  "cannot confine the virus-scan worker: the kernel has no Landlock and no private "
-                 "mount namespace can be made (run as root, or enable unprivileged user "
-                 "namespaces); allow_unconfined_scan = yes in the policy runs it anyway");
+                 "mount namespace can be made (run as root, not inside a chroot, or enable "
+                 "unprivileged user namespaces); allow_unconfined_scan = yes in the policy runs "
+                 "it anyway");
         rc = MG_ERR_SANDBOX;
         goto fail;
     }
@@ -658,7 +659,10 @@ static void child_write_file(const char *path, const char *s, size_t n)
 
 /*
  * Without Landlock: a private mount namespace (in a user namespace when we
- * are not root) whose root is a fresh tmpfs mounted over dir. pivot_root
+ * are not root) whose root is a fresh tmpfs mounted over dir. Inside a
+ * chroot this cannot be done (the root is not a mount, so its propagation
+ * cannot be made private, and a tmpfs mounted under it would show in the
+ * host's namespace): the probe fails and the caller refuses to run. pivot_root
  * and a detached unmount of the old root leave nothing else reachable by
  * path, even to a process that keeps capabilities in its namespace (the
  * seccomp filter refuses mount, umount, chroot and pivot_root anyway).

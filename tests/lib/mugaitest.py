@@ -17,6 +17,17 @@ EICAR = (b"X5O!P%@AP[4\\PZX54(P^)7CC)7}$EICAR"
          b"-STANDARD-ANTIVIRUS-TEST-FILE!$H+H*")
 
 
+def in_chroot():
+    """True where the root directory is not a mount point (inside a chroot,
+    e.g. a debootstrap root): no private mount namespace can be made there
+    for the scan worker."""
+    try:
+        with open("/proc/self/mountinfo") as f:
+            return not any(ln.split()[4] == "/" for ln in f if len(ln.split()) > 4)
+    except OSError:
+        return False
+
+
 class Result:
     def __init__(self, proc, outdir):
         self.code = proc.returncode
