@@ -181,6 +181,8 @@ void policy_defaults(struct policy *pol)
     pol->action[FT_EML] = POL_SANITIZE;
     /* Office 97-2003 (sanitizers/msoffice): rebuilt from the streams they need. */
     pol->action[FT_DOC] = pol->action[FT_XLS] = pol->action[FT_PPT] = POL_SANITIZE;
+    /* Web (sanitizers/web): HTML, SVG and XML rebuilt through allowlists. */
+    pol->action[FT_HTML] = pol->action[FT_SVG] = pol->action[FT_XML] = POL_SANITIZE;
 }
 
 /*
@@ -196,6 +198,7 @@ bool policy_can_flatten(enum ftype t)
     case FT_TEXT:
     case FT_CSV:
     case FT_PDF:
+    case FT_HTML:
         return true;
     default:
         return false;
