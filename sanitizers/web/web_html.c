@@ -318,7 +318,7 @@ static void hw_document(struct hw *w, xmlDocPtr doc)
     if (!w->verify)
         hw_puts(w, "<meta charset=\"utf-8\">");
     hw_head(w, head);
-    hw_puts(w, "</head>\n<body>");
+    hw_puts(w, "</head><body>");
     for (xmlNodePtr n = doc->children; n && w->rc == MG_OK; n = n->next) {
         if (n != root || !is_html) {
             hw_one(w, n);
