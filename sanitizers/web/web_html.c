@@ -269,11 +269,35 @@ static void hw_nodes(struct hw *w, xmlNodePtr n)
     w->depth--;
 }
 
-/* The head keeps its title and clean sheets; the rest is counted. */
-static void hw_head(struct hw *w, xmlNodePtr head)
+/* What the head may hold: its title and clean sheets. */
+static bool hw_head_kept(xmlNodePtr n)
+{
+    return n->type == XML_ELEMENT_NODE && (strcasecmp((const char *)n->name, "title") == 0 ||
+                                           strcasecmp((const char *)n->name, "style") == 0);
+}
+
+/* Elements dropped wherever they are (counted when the head is written). */
+static bool hw_head_dropped(xmlNodePtr n)
+{
+    const char *nm = (const char *)n->name;
+    return n->type == XML_ELEMENT_NODE && (hw_lookup(nm, html_head) || hw_lookup(nm, html_script) ||
+                                           hw_lookup(nm, html_frame) || hw_lookup(nm, html_object));
+}
+
+/*
+ * The head keeps its title and clean sheets; meta, base, link and scripts
+ * are counted and dropped. Anything else libxml2 put there (body content
+ * after broken markup) is written at the start of the body (in_body).
+ */
+static void hw_head(struct hw *w, xmlNodePtr head, bool in_body)
 {
     bool meta_seen = false;
     for (xmlNodePtr n = head ? head->children : NULL; n && w->rc == MG_OK; n = n->next) {
+        if (in_body) {
+            if (!hw_head_kept(n) && !hw_head_dropped(n))
+                hw_one(w, n);
+            continue;
+        }
         if (n->type != XML_ELEMENT_NODE)
             continue;
         const char *nm = (const char *)n->name;
@@ -292,11 +316,13 @@ static void hw_head(struct hw *w, xmlNodePtr head)
                 w->bad = true;
             xmlFree(cs);
             meta_seen = true;
-        } else {
+        } else if (hw_head_dropped(n)) {
             hw_element(w, n);
+        } else if (w->verify) {
+            w->bad = true; /* we write nothing else in the head */
         }
     }
-    if (w->verify && !meta_seen)
+    if (w->verify && !in_body && !meta_seen)
         w->bad = true;
 }
 
@@ -317,8 +343,9 @@ static void hw_document(struct hw *w, xmlDocPtr doc)
     hw_puts(w, "<!DOCTYPE html>\n<html><head>");
     if (!w->verify)
         hw_puts(w, "<meta charset=\"utf-8\">");
-    hw_head(w, head);
+    hw_head(w, head, false);
     hw_puts(w, "</head><body>");
+    hw_head(w, head, true);
     for (xmlNodePtr n = doc->children; n && w->rc == MG_OK; n = n->next) {
         if (n != root || !is_html) {
             hw_one(w, n);
