@@ -465,7 +465,8 @@ int websan_svg_sanitize(struct san_ctx *ctx, const uint8_t *in, size_t len, stru
         return rc;
     if (xw_subset_has_decls(doc)) {
         rc = MG_ERR_BLOCKED;
-        report_block(node, "policy", "SVG with a DOCTYPE internal subset (entity declarations)");
+        report_block(node, "active-content",
+                     "SVG with a DOCTYPE internal subset (entity declarations)");
         goto out;
     }
     xw_svg(&w, doc);
@@ -564,13 +565,14 @@ int websan_xml_sanitize(struct san_ctx *ctx, const uint8_t *in, size_t len, stru
         return rc;
     if (doc->intSubset) {
         rc = MG_ERR_BLOCKED;
-        report_block(node, "policy", "XML with a DOCTYPE (DTDs and entities are not released)");
+        report_block(node, "active-content",
+                     "XML with a DOCTYPE (DTDs and entities are not released)");
         goto out;
     }
     rc = xml_walk(doc->children, 0, &pis, &active);
     if (rc == MG_OK && active) {
         rc = MG_ERR_BLOCKED;
-        report_block(node, "policy",
+        report_block(node, "active-content",
                      "XML using XHTML, SVG, XLink, MathML, XSLT, XInclude, VML, XUL or KML markup, "
                      "which "
                      "a browser renders or runs");
