@@ -120,7 +120,7 @@ static void test_html(void)
         return;
     CHECK(strncmp(o, "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\">", 49) == 0);
     static const char *const gone[] = {"script",     "onload", "onclick", "javascript", "iframe",
-                                       "refresh",    "<base",   "form",    "input",      "button",
+                                       "refresh",    "<base",  "form",    "input",      "button",
                                        "expression", "embed",  "<!--",    "evil",       NULL};
     for (int i = 0; gone[i]; i++) {
         if (strcasestr(o, gone[i]))

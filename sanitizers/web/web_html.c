@@ -336,7 +336,7 @@ static xmlNodePtr hw_child(xmlNodePtr n, const char *name)
 
 static void hw_document(struct hw *w, xmlDocPtr doc)
 {
-    xmlNodePtr root = xmlDocGetRootElement(doc);
+    xmlNodePtr root = doc ? xmlDocGetRootElement(doc) : NULL;
     bool is_html = root && strcasecmp((const char *)root->name, "html") == 0;
     xmlNodePtr head = is_html ? hw_child(root, "head") : NULL;
 
@@ -346,7 +346,7 @@ static void hw_document(struct hw *w, xmlDocPtr doc)
     hw_head(w, head, false);
     hw_puts(w, "</head><body>");
     hw_head(w, head, true);
-    for (xmlNodePtr n = doc->children; n && w->rc == MG_OK; n = n->next) {
+    for (xmlNodePtr n = doc ? doc->children : NULL; n && w->rc == MG_OK; n = n->next) {
         if (n != root || !is_html) {
             hw_one(w, n);
             continue;
@@ -432,8 +432,10 @@ int websan_html_sanitize(struct san_ctx *ctx, const uint8_t *in, size_t len, str
     if (rc != MG_OK)
         goto out;
     doc = hw_parse(&u);
-    if (!doc) {
+    /* libxml2 returns no document for an empty page: ours is empty too. */
+    if (!doc && u.len != strspn(u.len ? (const char *)u.data : "", " \t\r\n\f")) {
         rc = MG_ERR_PARSE;
+        report_block(node, "parse-error", "HTML that libxml2 cannot read");
         goto out;
     }
     hw_document(&w, doc);
