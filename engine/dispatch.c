@@ -22,6 +22,7 @@
 #include "pngsan.h"
 #include "rtfsan.h"
 #include "textsan.h"
+#include "websan.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -72,6 +73,10 @@ static const struct dispatch_entry dispatch_table[] = {
         {FT_EML, mailsan_sanitize, mailsan_verify, FT_EML, NULL},
         /* RTF: rewritten without objects, DDE and remote fields; pictures as members. */
         {FT_RTF, rtfsan_sanitize, rtfsan_verify, FT_RTF, NULL},
+        /* Web: rebuilt through allowlists, written as UTF-8. */
+        {FT_HTML, websan_html_sanitize, websan_html_verify, FT_HTML, websan_html_flatten},
+        {FT_SVG, websan_svg_sanitize, websan_svg_verify, FT_SVG, NULL},
+        {FT_XML, websan_xml_sanitize, websan_xml_verify, FT_XML, NULL},
         /* Archives are rebuilt as one zip; single-file compressors come out
          * as their sanitized content (arcsan sets ctx->out_type). */
         {FT_ZIP, arcsan_sanitize, arcsan_verify, FT_ZIP, NULL},
@@ -202,6 +207,8 @@ int dispatch_global_init(void)
         rc = odfsan_global_init();
     if (rc == MG_OK)
         rc = mailsan_global_init();
+    if (rc == MG_OK)
+        rc = websan_global_init();
     return rc;
 }
 
@@ -287,10 +294,11 @@ int dispatch_file(struct san_ctx *ctx, const char *name, const uint8_t *in, size
                      ti->label);
         return MG_ERR_UNSUPPORTED;
     }
-    /* Text types are already flat: flattening them is sanitizing them. */
+    /* Text types are already flat: flattening them is sanitizing them
+     * (markup, which has a flattener, is not). */
     san_fn run = e->sanitize;
     enum ftype want = e->out_type;
-    if (act == POL_FLATTEN && ti->cls != FTC_TEXT) {
+    if (act == POL_FLATTEN && (ti->cls != FTC_TEXT || e->flatten)) {
         if (!e->flatten) {
             report_block(node, REASON_UNSUPPORTED, "flattening %s is not supported", ti->label);
             return MG_ERR_UNSUPPORTED;

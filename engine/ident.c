@@ -59,6 +59,7 @@
 
 #include <stdarg.h>
 #include <stdbool.h>
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -1432,6 +1433,12 @@ static int textview_make(const uint8_t *d, size_t n, struct textview *tv)
         wide = 2, start = 2;
     else if (n >= 3 && d[0] == 0xEF && d[1] == 0xBB && d[2] == 0xBF)
         start = 3;
+    /* UTF-16 markup without a BOM: "<" then an ASCII character, as XML 1.0
+     * appendix F detects it. */
+    else if (n >= 4 && d[0] == '<' && d[1] == 0 && d[2] != 0 && d[3] == 0)
+        wide = 1;
+    else if (n >= 4 && d[0] == 0 && d[1] == '<' && d[2] == 0 && d[3] != 0)
+        wide = 2;
     size_t avail = n - start;
     size_t out = wide ? avail / 2 : avail;
     if (out > IDENT_TEXT_MAX)
@@ -1526,6 +1533,66 @@ static bool xml_root_is_svg(const char *s, size_t len)
         i = skip_ws(s, len, i);
     }
     return false;
+}
+
+/* A whole text that is one element: "<name ...>...</name>" or "<name/>". */
+static bool markup_element(const char *s, size_t len, size_t i)
+{
+    char name[64], end[70];
+    size_t n = 0, e = len;
+    if (len >= IDENT_TEXT_MAX || i + 1 >= len || s[i] != '<' || !isalpha((unsigned char)s[i + 1]))
+        return false;
+    for (size_t k = i + 1; k < len && n + 1 < sizeof(name) &&
+                           (isalnum((unsigned char)s[k]) || strchr("-_.:", s[k]) != NULL);
+         k++)
+        name[n++] = s[k];
+    name[n] = 0;
+    while (e > i && (s[e - 1] == ' ' || s[e - 1] == '\t' || s[e - 1] == '\r' || s[e - 1] == '\n'))
+        e--;
+    snprintf(end, sizeof(end), "</%s>", name);
+    size_t el = strlen(end);
+    return n + 1 < sizeof(name) && ((e - i >= el && strncasecmp(s + e - el, end, el) == 0) ||
+                                    (e - i >= 2 && memcmp(s + e - 2, "/>", 2) == 0 &&
+                                     memchr(s + i, '>', e - i) == s + e - 1));
+}
+
+/*
+ * HTML, SVG and XML by content, in any encoding the text view reads:
+ * libmagic calls UTF-16 SVG or XML plain text (or data), and a page it
+ * does not call text/html would go out as text under an .html name. An
+ * XML declaration or an svg root makes markup; so do a DOCTYPE html or
+ * a first element html, head or body (comments before it skipped).
+ * Markup named .html is HTML, as a browser opening it reads it; a text
+ * named .xml that is one element is XML.
+ */
+static enum ftype markup_kind(const char *s, size_t len, enum ftype declared)
+{
+    size_t i = skip_ws(s, len, 0);
+    /* Named .html and starting with markup: read as a browser would. */
+    if (declared == FT_HTML && i < len && s[i] == '<')
+        return FT_HTML;
+    if (xml_root_is_svg(s, len))
+        return FT_SVG;
+    if (starts_ci(s + i, len - i, "<?xml"))
+        return FT_XML;
+    for (int guard = 0; guard < 64 && starts_ci(s + i, len - i, "<!--"); guard++) {
+        const char *e = memmem(s + i, len - i, "-->", 3);
+        if (e == NULL)
+            return FT_UNKNOWN;
+        i = skip_ws(s, len, (size_t)(e - s) + 3);
+    }
+    static const char *const html[] = {"<!doctype html", "<html", "<head", "<body"};
+    for (size_t k = 0; k < sizeof(html) / sizeof(html[0]); k++) {
+        size_t l = strlen(html[k]);
+        if (starts_ci(s + i, len - i, html[k]) &&
+            (i + l >= len || strchr(" \t\r\n>", s[i + l]) != NULL))
+            return FT_HTML;
+    }
+    /* Named .xml (or .svg) and one element, with no declaration: XML, in
+     * UTF-16 as in UTF-8. Unnamed, such text stays text ("<b>hi</b>"). */
+    if ((declared == FT_XML || declared == FT_SVG) && markup_element(s, len, i))
+        return FT_XML;
+    return FT_UNKNOWN;
 }
 
 /*
@@ -1632,7 +1699,8 @@ static enum ftype ident_text(const uint8_t *d, size_t n, struct ident *out)
     enum ftype t = FT_UNKNOWN;
     /* A message is a message whatever libmagic makes of its body. */
     bool mail = mail_header_block(s, len, out->declared == FT_EML);
-    if (!mime_is_text(out->mime) && !mail) {
+    enum ftype markup = mail ? FT_UNKNOWN : markup_kind(s, len, out->declared);
+    if (!mime_is_text(out->mime) && !mail && markup == FT_UNKNOWN) {
         free(tv.s);
         return FT_UNKNOWN;
     }
@@ -1664,6 +1732,8 @@ static enum ftype ident_text(const uint8_t *d, size_t n, struct ident *out)
         enum ftype m = mime_type(out->mime);
         if (mail) {
             t = FT_EML;
+        } else if (markup != FT_UNKNOWN) {
+            t = markup;
         } else if (strcasecmp(out->mime, "text/html") == 0) {
             t = FT_HTML;
         } else if (m == FT_SVG || strcasecmp(out->mime, "text/xml") == 0 ||
@@ -1677,7 +1747,8 @@ static enum ftype ident_text(const uint8_t *d, size_t n, struct ident *out)
             t = FT_TEXT;
         }
         detail(out, "libmagic: %s%s", out->mime,
-               t == FT_SVG && m != FT_SVG                              ? ", root element svg"
+               markup != FT_UNKNOWN && m != markup                     ? ", by its markup"
+               : t == FT_SVG && m != FT_SVG                            ? ", root element svg"
                : t == FT_CSV && strcasecmp(out->mime, "text/csv") != 0 ? ", named .csv"
                : t == FT_EML && m != FT_EML ? ", starting with a mail header block"
                                             : "");

@@ -182,6 +182,8 @@ void policy_defaults(struct policy *pol)
     /* Office 97-2003 (sanitizers/msoffice): rebuilt from the streams they need. */
     pol->action[FT_DOC] = pol->action[FT_XLS] = pol->action[FT_PPT] = POL_SANITIZE;
     pol->action[FT_RTF] = POL_SANITIZE; /* sanitizers/rtf: rewritten token by token */
+    /* Web (sanitizers/web): HTML, SVG and XML rebuilt through allowlists. */
+    pol->action[FT_HTML] = pol->action[FT_SVG] = pol->action[FT_XML] = POL_SANITIZE;
 }
 
 /*
@@ -197,6 +199,7 @@ bool policy_can_flatten(enum ftype t)
     case FT_TEXT:
     case FT_CSV:
     case FT_PDF:
+    case FT_HTML:
         return true;
     default:
         return false;

@@ -11,7 +11,7 @@
 #include "err.h"
 #include "ident.h"
 #include "mail_charset.h"
-#include "mail_html2text.h"
+#include "html2text.h"
 #include "mail_text.h"
 #include "mailsan.h"
 #include "report.h"

@@ -106,6 +106,7 @@ static void expected_defaults(struct policy *p)
     p->action[FT_EML] = POL_SANITIZE;
     p->action[FT_DOC] = p->action[FT_XLS] = p->action[FT_PPT] = POL_SANITIZE;
     p->action[FT_RTF] = POL_SANITIZE;
+    p->action[FT_HTML] = p->action[FT_SVG] = p->action[FT_XML] = POL_SANITIZE;
     static const char *const sanitized[] = {
             "pdf",  "docx", "dotx", "xlsx", "xltx", "pptx", "ppsx", "potx",  "docm", "dotm", "xlsm",
             "xltm", "pptm", "ppsm", "potm", "odt",  "ods",  "odp",  "ott",   "ots",  "otp",  "zip",
@@ -116,7 +117,7 @@ static void expected_defaults(struct policy *p)
 
 static bool flattenable(enum ftype t)
 {
-    static const char *const names[] = {"text", "csv", "pdf"};
+    static const char *const names[] = {"text", "csv", "pdf", "html"};
     for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
         if (strcmp(ftype_info(t)->name, names[i]) == 0)
             return true;
@@ -249,7 +250,8 @@ static void test_defaults(void)
     CHECK_EQ_INT(policy_action(&got, FT_XLSB), POL_BLOCK);
     CHECK_EQ_INT(policy_action(&got, FT_JTD), POL_BLOCK);
     CHECK_EQ_INT(policy_action(&got, FT_DOC), POL_SANITIZE);
-    CHECK_EQ_INT(policy_action(&got, FT_HTML), POL_BLOCK);
+    CHECK_EQ_INT(policy_action(&got, FT_HTML), POL_SANITIZE);
+    CHECK_EQ_INT(policy_action(&got, FT_RTF), POL_SANITIZE);
     CHECK_EQ_INT(policy_action(&got, FT_PDF), POL_SANITIZE);
     CHECK_EQ_INT(policy_action(&got, FT_ZIP), POL_SANITIZE);
     CHECK_EQ_INT(policy_action(&got, FT_PE), POL_BLOCK);

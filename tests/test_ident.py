@@ -69,10 +69,12 @@ HELD = {
     "webapp.war": ("jar", "executable", "WAR"),
     "enterprise.ear": ("jar", "executable", "EAR"),
 }
+# The XML members (an empty <package/> and <kml/>) are plain XML, released
+# by the web family's XML rules.
 PLAIN = {
-    "plain-nuspec.zip": {"readme.txt"},
+    "plain-nuspec.zip": {"readme.txt", "Sample.nuspec"},
     "plain-late-mimetype.zip": {"notes.txt", "mimetype"},
-    "plain-kml-in-folder.zip": {"readme.txt"},
+    "plain-kml-in-folder.zip": {"readme.txt", "maps/route.kml"},
 }
 
 # Every sample file is listed here, so that a new one cannot go untested.

@@ -7,6 +7,7 @@
  */
 #include "mail_charset.h"
 #include "cp932.h"
+#include "textdec.h"
 #include "err.h"
 
 #include <ctype.h>
@@ -307,260 +308,7 @@ int mail_charset_init(void)
 
 int mail_put_utf8(struct buf *out, uint32_t cp)
 {
-    uint8_t u[4];
-    size_t k;
-    if (cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
-        cp = 0xFFFD;
-    if (cp < 0x80) {
-        u[0] = (uint8_t)cp;
-        k = 1;
-    } else if (cp < 0x800) {
-        u[0] = (uint8_t)(0xC0 | (cp >> 6));
-        u[1] = (uint8_t)(0x80 | (cp & 0x3F));
-        k = 2;
-    } else if (cp < 0x10000) {
-        u[0] = (uint8_t)(0xE0 | (cp >> 12));
-        u[1] = (uint8_t)(0x80 | ((cp >> 6) & 0x3F));
-        u[2] = (uint8_t)(0x80 | (cp & 0x3F));
-        k = 3;
-    } else {
-        u[0] = (uint8_t)(0xF0 | (cp >> 18));
-        u[1] = (uint8_t)(0x80 | ((cp >> 12) & 0x3F));
-        u[2] = (uint8_t)(0x80 | ((cp >> 6) & 0x3F));
-        u[3] = (uint8_t)(0x80 | (cp & 0x3F));
-        k = 4;
-    }
-    return buf_append(out, u, k);
-}
-
-static int dec_utf8(const uint8_t *in, size_t len, struct buf *out, size_t *bad)
-{
-    size_t i = 0, u;
-    int rc = MG_OK;
-    while (i < len && rc == MG_OK) {
-        /* Runs of ASCII in one append. */
-        size_t j = i;
-        while (j < len && in[j] < 0x80)
-            j++;
-        if (j > i) {
-            rc = buf_append(out, in + i, j - i);
-            i = j;
-            continue;
-        }
-        if (utf8_next(in + i, len - i, &u) < 0) {
-            (*bad)++;
-            rc = mail_put_utf8(out, 0xFFFD);
-            i++;
-        } else {
-            rc = buf_append(out, in + i, u);
-            i += u;
-        }
-    }
-    return rc;
-}
-
-/* ---- single-byte ---- */
-
-static const uint16_t cp1252_c1[32] = {
-        0x20AC, 0xFFFD, 0x201A, 0x0192, 0x201E, 0x2026, 0x2020, 0x2021, 0x02C6, 0x2030, 0x0160,
-        0x2039, 0x0152, 0xFFFD, 0x017D, 0xFFFD, 0xFFFD, 0x2018, 0x2019, 0x201C, 0x201D, 0x2022,
-        0x2013, 0x2014, 0x02DC, 0x2122, 0x0161, 0x203A, 0x0153, 0xFFFD, 0x017E, 0x0178};
-
-static int dec_cp1252(const uint8_t *in, size_t len, struct buf *out, size_t *bad)
-{
-    int rc = MG_OK;
-    for (size_t i = 0; i < len && rc == MG_OK; i++) {
-        uint32_t cp = in[i];
-        if (cp >= 0x80 && cp < 0xA0) {
-            cp = cp1252_c1[cp - 0x80];
-            if (cp == 0xFFFD)
-                (*bad)++;
-        }
-        rc = mail_put_utf8(out, cp);
-    }
-    return rc;
-}
-
-/* ---- Japanese ---- */
-
-/* JIS X 0208 row/cell (0x21..0x7E each) to the Shift_JIS pair. */
-static bool jis_to_sjis(uint8_t j1, uint8_t j2, uint8_t s[2])
-{
-    if (j1 < 0x21 || j1 > 0x7E || j2 < 0x21 || j2 > 0x7E)
-        return false;
-    s[0] = (uint8_t)(((j1 + 1) >> 1) + (j1 <= 0x5E ? 0x70 : 0xB0));
-    if (j1 & 1)
-        s[1] = (uint8_t)(j2 + (j2 >= 0x60 ? 0x20 : 0x1F));
-    else
-        s[1] = (uint8_t)(j2 + 0x7E);
-    return true;
-}
-
-static int put_jis(struct buf *out, uint8_t j1, uint8_t j2, size_t *bad)
-{
-    uint8_t s[2];
-    size_t used;
-    int32_t cp = -1;
-    if (jis_to_sjis(j1, j2, s))
-        cp = cp932_decode_one(s, 2, &used);
-    if (cp < 0) {
-        (*bad)++;
-        cp = 0xFFFD;
-    }
-    return mail_put_utf8(out, (uint32_t)cp);
-}
-
-static int dec_cp932(const uint8_t *in, size_t len, struct buf *out, size_t *bad)
-{
-    size_t i = 0, used;
-    int rc = MG_OK;
-    while (i < len && rc == MG_OK) {
-        int32_t cp = cp932_decode_one(in + i, len - i, &used);
-        if (cp < 0) {
-            (*bad)++;
-            cp = 0xFFFD;
-            used = 1;
-        }
-        rc = mail_put_utf8(out, (uint32_t)cp);
-        i += used;
-    }
-    return rc;
-}
-
-static int dec_eucjp(const uint8_t *in, size_t len, struct buf *out, size_t *bad)
-{
-    size_t i = 0;
-    int rc = MG_OK;
-    while (i < len && rc == MG_OK) {
-        uint8_t b = in[i];
-        if (b < 0x80) {
-            rc = buf_putc(out, b);
-            i++;
-        } else if (b == 0x8E && i + 1 < len && in[i + 1] >= 0xA1 && in[i + 1] <= 0xDF) {
-            rc = mail_put_utf8(out, 0xFF61u + (in[i + 1] - 0xA1u));
-            i += 2;
-        } else if (b == 0x8F && i + 2 < len && in[i + 1] >= 0xA1 && in[i + 2] >= 0xA1) {
-            /* JIS X 0212: no table; one replacement for the character. */
-            (*bad)++;
-            rc = mail_put_utf8(out, 0xFFFD);
-            i += 3;
-        } else if (b >= 0xA1 && b <= 0xFE && i + 1 < len && in[i + 1] >= 0xA1 &&
-                   in[i + 1] <= 0xFE) {
-            rc = put_jis(out, (uint8_t)(b - 0x80), (uint8_t)(in[i + 1] - 0x80), bad);
-            i += 2;
-        } else {
-            (*bad)++;
-            rc = mail_put_utf8(out, 0xFFFD);
-            i++;
-        }
-    }
-    return rc;
-}
-
-enum jis_mode { JIS_ASCII, JIS_0208, JIS_KANA, JIS_OTHER2 };
-
-static int dec_iso2022jp(const uint8_t *in, size_t len, struct buf *out, size_t *bad)
-{
-    enum jis_mode mode = JIS_ASCII, saved = JIS_ASCII;
-    size_t i = 0;
-    int rc = MG_OK;
-    while (i < len && rc == MG_OK) {
-        uint8_t b = in[i];
-        if (b == 0x1B) {
-            const uint8_t *e = in + i + 1;
-            size_t r = len - i - 1;
-            if (r >= 2 && e[0] == '(' && (e[1] == 'B' || e[1] == 'J')) {
-                mode = JIS_ASCII;
-                i += 3;
-            } else if (r >= 2 && e[0] == '(' && e[1] == 'I') {
-                mode = JIS_KANA;
-                i += 3;
-            } else if (r >= 2 && e[0] == '$' && (e[1] == '@' || e[1] == 'B')) {
-                mode = JIS_0208;
-                i += 3;
-            } else if (r >= 3 && e[0] == '$' && e[1] == '(' &&
-                       (e[2] == 'Q' || e[2] == 'O' || e[2] == 'B')) {
-                mode = JIS_0208; /* JIS X 0213 plane 1 is a superset of 0208 */
-                i += 4;
-            } else if (r >= 3 && e[0] == '$' && e[1] == '(') {
-                mode = JIS_OTHER2; /* JIS X 0212, KS C 5601, ... */
-                i += 4;
-            } else if (r >= 2 && e[0] == '$' && e[1] == 'A') {
-                mode = JIS_OTHER2;
-                i += 3;
-            } else if (r >= 2 && e[0] == '&' && e[1] == '@') {
-                i += 3; /* announcer before ESC $ B */
-            } else if (r >= 2 && (e[0] == '.' || e[0] == 'N')) {
-                i += 3; /* ISO-2022-JP-2 G2 designations and single shifts */
-            } else {
-                (*bad)++;
-                rc = mail_put_utf8(out, 0xFFFD);
-                i++;
-            }
-            continue;
-        }
-        if (b == 0x0E) { /* SO: half-width katakana until SI */
-            saved = mode;
-            mode = JIS_KANA;
-            i++;
-            continue;
-        }
-        if (b == 0x0F) {
-            mode = saved == JIS_KANA ? JIS_ASCII : saved;
-            i++;
-            continue;
-        }
-        if (b == '\r' || b == '\n' || b >= 0x80 || b < 0x21) {
-            if (b >= 0x80) {
-                /* Raw 8-bit inside ISO-2022-JP: a mailer sent Shift_JIS. */
-                size_t used;
-                int32_t cp = cp932_decode_one(in + i, len - i, &used);
-                if (cp < 0) {
-                    (*bad)++;
-                    cp = 0xFFFD;
-                    used = 1;
-                }
-                rc = mail_put_utf8(out, (uint32_t)cp);
-                i += used;
-            } else {
-                rc = buf_putc(out, b);
-                i++;
-            }
-            continue;
-        }
-        switch (mode) {
-        case JIS_ASCII:
-            rc = buf_putc(out, b);
-            i++;
-            break;
-        case JIS_KANA:
-            if (b <= 0x5F) {
-                rc = mail_put_utf8(out, 0xFF61u + (b - 0x21u));
-            } else {
-                (*bad)++;
-                rc = mail_put_utf8(out, 0xFFFD);
-            }
-            i++;
-            break;
-        case JIS_0208:
-        case JIS_OTHER2:
-            if (i + 1 < len && in[i + 1] >= 0x21 && in[i + 1] <= 0x7E) {
-                if (mode == JIS_0208) {
-                    rc = put_jis(out, b, in[i + 1], bad);
-                } else {
-                    (*bad)++;
-                    rc = mail_put_utf8(out, 0xFFFD);
-                }
-                i += 2;
-            } else {
-                (*bad)++;
-                rc = mail_put_utf8(out, 0xFFFD);
-                i++;
-            }
-            break;
-        }
-    }
-    return rc;
+    return textdec_put_utf8(out, cp);
 }
 
 /* ---- iconv (descriptors from the parent) ---- */
@@ -587,7 +335,7 @@ static int dec_iconv(iconv_t cd, const uint8_t *in, size_t len, struct buf *out,
                 continue;
             /* EILSEQ or EINVAL (truncated at the end): replace one byte. */
             (*bad)++;
-            rc = mail_put_utf8(out, 0xFFFD);
+            rc = textdec_put_utf8(out, 0xFFFD);
             ip++;
             il--;
             iconv(cd, NULL, NULL, NULL, NULL);
@@ -603,82 +351,29 @@ static int dec_iconv(iconv_t cd, const uint8_t *in, size_t len, struct buf *out,
     return rc;
 }
 
-/* ---- guessing ---- */
-
-static bool has_iso2022_escape(const uint8_t *in, size_t len)
-{
-    for (size_t i = 0; i + 2 < len; i++)
-        if (in[i] == 0x1B && ((in[i + 1] == '$' && (in[i + 2] == 'B' || in[i + 2] == '@')) ||
-                              (in[i + 1] == '(' && (in[i + 2] == 'B' || in[i + 2] == 'J'))))
-            return true;
-    return false;
-}
-
-static bool eucjp_valid(const uint8_t *in, size_t len)
-{
-    size_t i = 0;
-    while (i < len) {
-        uint8_t b = in[i];
-        if (b < 0x80) {
-            i++;
-        } else if (b == 0x8E && i + 1 < len && in[i + 1] >= 0xA1 && in[i + 1] <= 0xDF) {
-            i += 2;
-        } else if (b >= 0xA1 && b <= 0xFE && i + 1 < len && in[i + 1] >= 0xA1 &&
-                   in[i + 1] <= 0xFE) {
-            i += 2;
-        } else {
-            return false;
-        }
-    }
-    return true;
-}
-
-static int dec_guess(const uint8_t *in, size_t len, struct buf *out, size_t *bad)
-{
-    bool high = false;
-    for (size_t i = 0; i < len && !high; i++)
-        high = in[i] >= 0x80;
-    if (!high && has_iso2022_escape(in, len))
-        return dec_iso2022jp(in, len, out, bad);
-    if (!high || utf8_valid(in, len))
-        return dec_utf8(in, len, out, bad);
-    /* Valid in both: EUC-JP text is rarely valid CP932 and vice versa; CP932 first
-     * because Japanese Windows mailers are the usual source of unlabelled text. */
-    if (cp932_valid(in, len))
-        return dec_cp932(in, len, out, bad);
-    if (eucjp_valid(in, len))
-        return dec_eucjp(in, len, out, bad);
-    return dec_utf8(in, len, out, bad);
-}
-
 /* Decode with one kind; *bad counts replacements. */
 static int dec_kind(enum cs_kind k, iconv_t cd, const uint8_t *in, size_t len, struct buf *out,
                     size_t *bad)
 {
     switch (k) {
     case CS_UTF8:
-        return dec_utf8(in, len, out, bad);
+        return textdec_utf8(in, len, out, bad);
     case CS_CP1252:
-        return dec_cp1252(in, len, out, bad);
+        return textdec_cp1252(in, len, out, bad);
     case CS_ISO2022JP:
-        return dec_iso2022jp(in, len, out, bad);
+        return textdec_iso2022jp(in, len, out, bad);
     case CS_CP932:
-        return dec_cp932(in, len, out, bad);
+        return textdec_cp932(in, len, out, bad);
     case CS_EUCJP:
-        return dec_eucjp(in, len, out, bad);
+        return textdec_eucjp(in, len, out, bad);
     case CS_ICONV:
         return dec_iconv(cd, in, len, out, bad);
     case CS_LATIN1:
-        for (size_t i = 0; i < len; i++) {
-            int rc = mail_put_utf8(out, in[i]);
-            if (rc != MG_OK)
-                return rc;
-        }
-        return MG_OK;
+        return textdec_latin1(in, len, out, bad);
     case CS_ASCII:
     case CS_UNKNOWN:
     default:
-        return dec_guess(in, len, out, bad);
+        return textdec_guess(in, len, out, bad);
     }
 }
 
@@ -735,7 +430,7 @@ static int try_kind(enum cs_kind k, iconv_t cd, bool guess, const uint8_t *in, s
         return MG_OK;
     if (k == CS_ASCII || k == CS_UNKNOWN)
         k = CS_UTF8; /* 7-bit: ASCII, or ISO-2022-JP escapes tried separately */
-    if (k == CS_UTF8 && has_iso2022_escape(in, len) && !has_high(in, len))
+    if (k == CS_UTF8 && textdec_has_iso2022_escape(in, len) && !has_high(in, len))
         return MG_OK;
     int rc = dec_kind(k, cd, in, len, out, &bad);
     if (rc == MG_OK && bad == 0 &&
@@ -795,7 +490,7 @@ int mail_charset_decode(const char *charset, struct mail_cs_hint *hint, const ui
     if (high) {
         rc = try_kind(CS_UTF8, cd, false, in, len, out, &fit);
         used = "UTF-8";
-    } else if (k != CS_ISO2022JP && has_iso2022_escape(in, len)) {
+    } else if (k != CS_ISO2022JP && textdec_has_iso2022_escape(in, len)) {
         rc = try_kind(CS_ISO2022JP, cd, false, in, len, out, &fit);
         used = "ISO-2022-JP";
     }

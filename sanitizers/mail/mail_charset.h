@@ -3,9 +3,9 @@
  * sanitizer, without loading anything inside the sandboxed worker.
  *
  * The Japanese encodings (ISO-2022-JP and its CP5022x/-2 variants,
- * Shift_JIS/CP932, EUC-JP) are decoded by our own code through the CP932
- * table (cp932.c): JIS X 0208 rows map arithmetically to Shift_JIS, so the
- * NEC and IBM extensions that Japanese mail uses (circled digits, "㈱")
+ * Shift_JIS/CP932, EUC-JP) are decoded by our own code (util/textdec.c,
+ * shared with the web family) through the CP932 table (cp932.c): JIS X 0208 rows map arithmetically
+ * to Shift_JIS, so the NEC and IBM extensions that Japanese mail uses (circled digits, "㈱")
  * survive, where glibc's ISO-2022-JP would fail on them. UTF-8, US-ASCII,
  * ISO-8859-1 and windows-1252 are decoded directly. Every other charset we
  * know (UTF-16, ISO-8859-x, windows-125x, KOI8, GB2312/GBK/GB18030, Big5,

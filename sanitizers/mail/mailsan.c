@@ -19,7 +19,7 @@
 #include "err.h"
 #include "ident.h"
 #include "mail_charset.h"
-#include "mail_html2text.h"
+#include "html2text.h"
 #include "mail_text.h"
 #include "mail_write.h"
 #include "names.h"
@@ -1359,6 +1359,12 @@ static const char *mime_of(enum ftype t)
         return "application/zip";
     case FT_EML:
         return "message/rfc822";
+    case FT_HTML:
+        return "text/html";
+    case FT_SVG:
+        return "image/svg+xml";
+    case FT_XML:
+        return "application/xml";
     default:
         return "application/octet-stream";
     }
@@ -1932,9 +1938,9 @@ static int verify_message(struct san_ctx *ctx, GMimeMessage *m, unsigned depth);
 
 static bool verify_leaf_type(GMimeObject *o)
 {
-    static const enum ftype released[] = {FT_TEXT, FT_CSV,  FT_JPEG, FT_PNG,  FT_GIF,  FT_PDF,
-                                          FT_DOCX, FT_DOTX, FT_XLSX, FT_XLTX, FT_PPTX, FT_PPSX,
-                                          FT_POTX, FT_ODT,  FT_ODS,  FT_ODP,  FT_ZIP};
+    static const enum ftype released[] = {
+            FT_TEXT, FT_CSV,  FT_JPEG, FT_PNG, FT_GIF, FT_PDF, FT_DOCX, FT_DOTX, FT_XLSX, FT_XLTX,
+            FT_PPTX, FT_PPSX, FT_POTX, FT_ODT, FT_ODS, FT_ODP, FT_ZIP,  FT_HTML, FT_SVG,  FT_XML};
     GMimeContentType *ct = g_mime_object_get_content_type(o);
     if (!ct)
         return false;

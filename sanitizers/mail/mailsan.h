@@ -8,7 +8,7 @@
  *     again as ASCII with RFC 2047 UTF-8 words; the policy's subject tag;
  *     X-Mugai-Result: verdict, counts and the original's reference;
  *   - one text/plain; charset=UTF-8 body: the text parts in order, HTML
- *     converted to text (mail_html2text), notices first (Japanese and
+ *     converted to text (formats/html/html2text), notices first (Japanese and
  *     English) for everything removed;
  *   - each attachment (every non-text leaf, wherever it sits, including
  *     inside multipart/alternative and multipart/related, and files found

@@ -71,6 +71,8 @@ mlog = open(os.path.join(work, "mugaid.log"), "wb")
 t0 = time.monotonic()
 mugaid = subprocess.Popen([MUGAID, "--foreground", "--socket", sock, "--db", db, "--state-dir",
                            os.path.join(work, "state"), "--worker-user", "nobody",
+                           "--user", "daemon", "--audit-log",
+                           os.path.join(work, "audit", "audit.log"),
                            "--socket-group", "", "--socket-mode", "0666"],
                           stdout=mlog, stderr=mlog, start_new_session=True)
 while subprocess.run([MUGAI, "status", "--socket", sock], capture_output=True).returncode != 0:

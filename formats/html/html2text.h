@@ -1,5 +1,5 @@
 /*
- * mail_html2text - an HTML mail body as readable plain text.
+ * html2text - HTML (a mail body, a web page) as readable plain text.
  *
  * Paragraphs, line breaks, headings, list items ("- " or "1. "), table
  * rows (cells separated by " | ") and preformatted blocks keep their
@@ -12,8 +12,8 @@
  * and counted. Character references (named ones common in mail, decimal,
  * hex) are decoded. The input must already be UTF-8; nothing is fetched.
  */
-#ifndef MUGAI_MAIL_HTML2TEXT_H
-#define MUGAI_MAIL_HTML2TEXT_H
+#ifndef MUGAI_HTML2TEXT_H
+#define MUGAI_HTML2TEXT_H
 
 #include "buf.h"
 

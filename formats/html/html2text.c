@@ -1,5 +1,5 @@
 /*
- * mail_html2text - HTML to plain text (see mail_html2text.h).
+ * html2text - HTML to plain text (see html2text.h).
  *
  * A single forward pass with a cursor: tags are recognized, never
  * interpreted; nothing is built but the text. Elements whose content a
@@ -8,9 +8,9 @@
  * treats their content as raw text; unclosed ones run to the end of the
  * input, which drops more rather than less.
  */
-#include "mail_html2text.h"
+#include "html2text.h"
 #include "err.h"
-#include "mail_charset.h"
+#include "textdec.h"
 
 #include <ctype.h>
 #include <stdbool.h>
@@ -194,7 +194,7 @@ static int h2t_decode(const char *s, size_t n, struct buf *dst)
             int32_t cp = h2t_entity(s + i, n - i, &used);
             if (used) {
                 if (cp > 0 && cp >= 0x20 && !(cp >= 0x7F && cp < 0xA0))
-                    rc = mail_put_utf8(dst, (uint32_t)cp);
+                    rc = textdec_put_utf8(dst, (uint32_t)cp);
                 i += used;
                 continue;
             }
