@@ -51,7 +51,7 @@ static void check_one(const uint8_t *data, size_t len, enum text_enc in_enc, boo
             abort();
         if (csv && textsan_verify_csv(&ctx, out.data, out.len) != MG_OK)
             abort();
-        if (!textsan_enc_compatible(in_enc, textsan_detect(out.data, out.len)))
+        if (!textsan_enc_compatible(in_enc, textenc_detect(out.data, out.len)))
             abort();
         if (node->verdict == VERDICT_BLOCKED)
             abort();
@@ -62,7 +62,7 @@ static void check_one(const uint8_t *data, size_t len, enum text_enc in_enc, boo
 
 int fuzz_one(const uint8_t *data, size_t len)
 {
-    enum text_enc e = textsan_detect(data, len);
+    enum text_enc e = textenc_detect(data, len);
     check_one(data, len, e, false);
     check_one(data, len, e, true);
     return 0;

@@ -472,10 +472,10 @@ static void test_accepted(const struct sample *s, bool csv)
     if (!in || !exp)
         goto out;
 
-    enum text_enc e = textsan_detect(in, len);
-    if (strcmp(textsan_enc_name(e), s->enc))
-        fprintf(stderr, "%s: detected %s, want %s\n", s->name, textsan_enc_name(e), s->enc);
-    CHECK(!strcmp(textsan_enc_name(e), s->enc));
+    enum text_enc e = textenc_detect(in, len);
+    if (strcmp(textenc_name(e), s->enc))
+        fprintf(stderr, "%s: detected %s, want %s\n", s->name, textenc_name(e), s->enc);
+    CHECK(!strcmp(textenc_name(e), s->enc));
 
     struct buf out;
     struct report_node *node;
@@ -548,7 +548,7 @@ static void test_refused(const char *name)
     CHECK(in != NULL);
     if (!in)
         return;
-    CHECK_EQ_INT(textsan_detect(in, len), TEXT_ENC_UNKNOWN);
+    CHECK_EQ_INT(textenc_detect(in, len), TEXT_ENC_UNKNOWN);
     for (int csv = 0; csv < 2; csv++) {
         struct buf out;
         struct report_node *node;
@@ -642,7 +642,7 @@ static void test_no_encoding_flip(void)
 {
     /* Shift_JIS E3 81 | BEL | 82 41; without the BEL, E3 81 82 is UTF-8 for U+3042. */
     static const uint8_t in[] = {0xE3, 0x81, 0x07, 0x82, 0x41, '\n'};
-    CHECK_EQ_INT(textsan_detect(in, sizeof(in)), TEXT_ENC_SJIS);
+    CHECK_EQ_INT(textenc_detect(in, sizeof(in)), TEXT_ENC_SJIS);
     struct buf out;
     struct report_node *node;
     CHECK_EQ_INT(run(in, sizeof(in), false, &out, &node), MG_ERR_PARSE);
@@ -657,7 +657,7 @@ static void test_small_cases(void)
     struct report_node *node;
 
     /* empty input is (empty) ASCII text */
-    CHECK_EQ_INT(textsan_detect((const uint8_t *)"", 0), TEXT_ENC_ASCII);
+    CHECK_EQ_INT(textenc_detect((const uint8_t *)"", 0), TEXT_ENC_ASCII);
     CHECK_EQ_INT(run((const uint8_t *)"", 0, true, &out, &node), MG_OK);
     CHECK_EQ_INT(out.len, 0);
     CHECK_EQ_INT(node->verdict, VERDICT_CLEAN);
@@ -666,7 +666,7 @@ static void test_small_cases(void)
 
     /* ISO-2022-JP: a cell starting in the two-byte state gets ESC ( B ' ESC $ B */
     static const char j[] = "a,\x1b$B!a\x1b(B1\n\x1b$B4A\n!a\x1b(B\n";
-    CHECK_EQ_INT(textsan_detect((const uint8_t *)j, strlen(j)), TEXT_ENC_ISO2022JP);
+    CHECK_EQ_INT(textenc_detect((const uint8_t *)j, strlen(j)), TEXT_ENC_ISO2022JP);
     CHECK_EQ_INT(run((const uint8_t *)j, strlen(j), true, &out, &node), MG_OK);
     static const char jx[] = "a,'\x1b$B!a\x1b(B1\n\x1b$B4A\n\x1b(B'\x1b$B!a\x1b(B\n";
     CHECK(out.len == strlen(jx) && !memcmp(out.data, jx, out.len));
@@ -685,7 +685,7 @@ static void test_small_cases(void)
     /* Shift_JIS trail bytes that look like '@' and '\' are not cell starts or escapes. */
     static const uint8_t s[] = {0x83, 0x40, ',', 0x95, 0x5C, ',', 0x81, 0x97, '1', '\n'};
     static const uint8_t sx[] = {0x83, 0x40, ',', 0x95, 0x5C, ',', '\'', 0x81, 0x97, '1', '\n'};
-    CHECK_EQ_INT(textsan_detect(s, sizeof(s)), TEXT_ENC_SJIS);
+    CHECK_EQ_INT(textenc_detect(s, sizeof(s)), TEXT_ENC_SJIS);
     CHECK_EQ_INT(run(s, sizeof(s), true, &out, &node), MG_OK);
     CHECK(out.len == sizeof(sx) && !memcmp(out.data, sx, sizeof(sx)));
     report_free(node);
@@ -694,14 +694,14 @@ static void test_small_cases(void)
 
 static void test_names(void)
 {
-    CHECK(!strcmp(textsan_enc_name(TEXT_ENC_ASCII), "ascii"));
-    CHECK(!strcmp(textsan_enc_name(TEXT_ENC_UTF8), "utf-8"));
-    CHECK(!strcmp(textsan_enc_name(TEXT_ENC_UTF8_BOM), "utf-8-bom"));
-    CHECK(!strcmp(textsan_enc_name(TEXT_ENC_UTF16LE), "utf-16le"));
-    CHECK(!strcmp(textsan_enc_name(TEXT_ENC_UTF16BE), "utf-16be"));
-    CHECK(!strcmp(textsan_enc_name(TEXT_ENC_SJIS), "shift_jis"));
-    CHECK(!strcmp(textsan_enc_name(TEXT_ENC_EUCJP), "euc-jp"));
-    CHECK(!strcmp(textsan_enc_name(TEXT_ENC_ISO2022JP), "iso-2022-jp"));
+    CHECK(!strcmp(textenc_name(TEXT_ENC_ASCII), "ascii"));
+    CHECK(!strcmp(textenc_name(TEXT_ENC_UTF8), "utf-8"));
+    CHECK(!strcmp(textenc_name(TEXT_ENC_UTF8_BOM), "utf-8-bom"));
+    CHECK(!strcmp(textenc_name(TEXT_ENC_UTF16LE), "utf-16le"));
+    CHECK(!strcmp(textenc_name(TEXT_ENC_UTF16BE), "utf-16be"));
+    CHECK(!strcmp(textenc_name(TEXT_ENC_SJIS), "shift_jis"));
+    CHECK(!strcmp(textenc_name(TEXT_ENC_EUCJP), "euc-jp"));
+    CHECK(!strcmp(textenc_name(TEXT_ENC_ISO2022JP), "iso-2022-jp"));
 }
 
 int main(void)

@@ -23,7 +23,7 @@
 #include "mail_text.h"
 #include "mail_write.h"
 #include "names.h"
-#include "textsan.h"
+#include "textenc.h"
 
 #include <ctype.h>
 #include <gmime/gmime.h>
@@ -1372,7 +1372,7 @@ static const char *mime_of(enum ftype t)
 
 static const char *text_charset(const uint8_t *p, size_t n)
 {
-    switch (textsan_detect(p, n)) {
+    switch (textenc_detect(p, n)) {
     case TEXT_ENC_ASCII:
         return "us-ascii";
     case TEXT_ENC_UTF16LE:

@@ -1,0 +1,2 @@
+# Text encoding detection and character steppers (util/textenc).
+mugai_unit_test(textenc)
