@@ -1,0 +1,1 @@
+mugai_py_test(bitmap)
