@@ -9,7 +9,8 @@ test can compare pixels exactly), from a PNG this script writes.
 
 Benign: BMP 24-bit, 32-bit (BI_BITFIELDS with alpha), 8-bit and 1-bit
 palette, top-down; TIFF RGB with an ImageDescription, XMP and an Exif IFD
-carrying a marker, and a second page; WebP lossless, with Exif and XMP.
+carrying a marker, and a second page; the RGB TIFF recompressed with LZW,
+Deflate, PackBits and JPEG by `tiffcp` (libtiff-tools); WebP lossless, with Exif and XMP.
 Hostile: BMP pixel bomb, negative width, INT32_MIN height, truncated
 pixels, a palette that runs past the pixels, RLE and embedded PNG
 (unsupported), garbage after the image; TIFF declaring 100000x100000;
@@ -211,6 +212,24 @@ def webp_files(tmp):
     return files
 
 
+def tiff_codecs(tmp, plain):
+    """rgb.tif recompressed by tiffcp (libtiff-tools): the codecs libtiff runs in the worker."""
+    if not shutil.which("tiffcp"):
+        print("tiffcp not found (Debian package libtiff-tools): compressed TIFFs not rebuilt")
+        return {}
+    src = os.path.join(tmp, "rgb.tif")
+    with open(src, "wb") as f:
+        f.write(plain)
+    files = {}
+    for codec, name in (("lzw", "rgb_lzw.tif"), ("zip", "rgb_deflate.tif"),
+                        ("packbits", "rgb_packbits.tif"), ("jpeg", "rgb_jpeg.tif")):
+        dst = os.path.join(tmp, name)
+        subprocess.run(["tiffcp", "-c", codec, src, dst], check=True, capture_output=True)
+        with open(dst, "rb") as f:
+            files[name] = f.read()
+    return files
+
+
 def main():
     os.makedirs(OUT, exist_ok=True)
     os.makedirs(SEEDS, exist_ok=True)
@@ -245,12 +264,13 @@ def main():
     files["truncated.tif"] = tiff([(64, 64, rgb_pixels(64, 64))])[:3000]
     with tempfile.TemporaryDirectory() as tmp:
         files.update(webp_files(tmp))
+        files.update(tiff_codecs(tmp, files["rgb.tif"]))
     for name, data in sorted(files.items()):
         with open(os.path.join(OUT, name), "wb") as f:
             f.write(data)
     # Seeds: the small ones, each format and each branch.
     for name in ("rgb24.bmp", "pal8.bmp", "pal1.bmp", "rgba32_v5.bmp", "rgb32.bmp",
-                 "rgb.tif", "meta_2pages.tif", "lossless.webp", "meta.webp"):
+                 "rgb.tif", "meta_2pages.tif", "rgb_lzw.tif", "rgb_jpeg.tif", "lossless.webp", "meta.webp"):
         if name in files:
             with open(os.path.join(SEEDS, name), "wb") as f:
                 f.write(files[name])

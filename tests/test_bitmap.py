@@ -191,6 +191,23 @@ acts = reps.get("meta_2pages.tif", {}).get("report", {}).get("actions", [])
 whats = " | ".join(a["what"] for a in acts)
 t.check("TIFF pages after the first (1)" in whats, f"second page reported as removed: {whats}")
 t.check("Exif" in whats and "XMP" in whats, f"Exif and XMP reported as removed: {whats}")
+# Compressed by tiffcp: the same pixels as rgb.tif (JPEG: lossy, dimensions only).
+codecs = ["rgb_lzw.tif", "rgb_deflate.tif", "rgb_packbits.tif", "rgb_jpeg.tif"]
+r = sanitize(codecs)
+t.check(r.code == 0 and len(r.outputs()) == 4, f"compressed TIFFs released: {r.outputs()} {r.stderr[-300:]}")
+with open(os.path.join(SRC, "rgb.tif"), "rb") as f:
+    plain = tiff_decode(f.read())
+for n in codecs:
+    p = os.path.join(r.outdir, n[:-4] + ".png")
+    if not os.path.exists(p):
+        continue
+    with open(p, "rb") as f:
+        out = f.read()
+    if n == "rgb_jpeg.tif":
+        w, h, _, _, _ = png_decode(out)
+        t.check((w, h) == plain[:2], f"{n}: dimensions {w}x{h}")
+    else:
+        check_png(n, out, plain)
 if shutil.which("tiffinfo"):
     info = subprocess.run(["tiffinfo", os.path.join(SRC, "meta_2pages.tif")],
                           capture_output=True).stdout
