@@ -14,7 +14,8 @@ Deflate, PackBits and JPEG by `tiffcp` (libtiff-tools); WebP lossless, with Exif
 Hostile: BMP pixel bomb, negative width, INT32_MIN height, truncated
 pixels, a palette that runs past the pixels, RLE and embedded PNG
 (unsupported), garbage after the image; TIFF declaring 100000x100000;
-WebP whose VP8X canvas claims 40000x40000, a truncated WebP.
+WebP whose VP8X canvas claims 40000x40000, a truncated WebP; an animated
+WebP (img2webp), which is refused as unsupported.
 
 Usage: corpus/make-bitmap.py   (from anywhere; writes next to this script)
 """
@@ -166,10 +167,10 @@ def rgb_pixels(w, h, shift=0):
 
 # ---- WebP ----------------------------------------------------------------
 
-def png_rgb(w, h):
+def png_rgb(w, h, shift=0):
     def chunk(t, d):
         return struct.pack(">I", len(d)) + t + d + struct.pack(">I", zlib.crc32(t + d) & 0xFFFFFFFF)
-    raw = b"".join(b"\0" + bytes(c for x in range(w) for c in pixel(x, y)) for y in range(h))
+    raw = b"".join(b"\0" + bytes(c for x in range(w) for c in pixel(x + shift, y)) for y in range(h))
     return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", w, h, 8, 2, 0, 0, 0))
             + chunk(b"IDAT", zlib.compress(raw)) + chunk(b"IEND", b""))
 
@@ -201,6 +202,15 @@ def webp_files(tmp):
         files["lossless.webp"] = f.read()
     with open(meta, "rb") as f:
         files["meta.webp"] = f.read()
+    if shutil.which("img2webp"):
+        anim = os.path.join(tmp, "anim.webp")
+        src2 = os.path.join(tmp, "src2.png")
+        with open(src2, "wb") as f:
+            f.write(png_rgb(40, 24, shift=9))
+        subprocess.run(["img2webp", "-loop", "0", "-lossless", src, "-d", "100", src2, "-o", anim],
+                       check=True, capture_output=True)
+        with open(anim, "rb") as f:
+            files["animated.webp"] = f.read()
     files["trailing_garbage.webp"] = files["lossless.webp"] + b"PK\x03\x04" + MARK
     files["truncated.webp"] = files["lossless.webp"][:len(files["lossless.webp"]) // 2]
     # VP8X canvas of 40000x40000 around the small lossless bitstream.

@@ -245,7 +245,7 @@ hostile = {"bomb.bmp": "limit", "bomb_pixels.bmp": "limit", "negative_width.bmp"
            "palette_overrun.bmp": "parse-error", "rle8.bmp": "unsupported",
            "embedded_png.bmp": "unsupported", "huge.tif": "limit",
            "truncated.tif": "parse-error", "truncated.webp": "parse-error",
-           "huge_canvas.webp": ("limit", "parse-error")}
+           "huge_canvas.webp": ("limit", "parse-error"), "animated.webp": "unsupported"}
 r = sanitize(sorted(hostile))
 t.check(r.code == 1 and r.outputs() == [], f"hostile: nothing released {r.outputs()}")
 reps = by_input(r)
