@@ -8,6 +8,7 @@
  * verifier re-parses it.
  */
 #include "dispatch.h"
+#include "bitmapsan.h"
 #include "err.h"
 #include "gifsan.h"
 #include "ident.h"
@@ -43,6 +44,10 @@ static const struct dispatch_entry dispatch_table[] = {
         {FT_JPEG, jpegsan_sanitize, jpegsan_verify, FT_JPEG, NULL},
         {FT_PNG, pngsan_sanitize, pngsan_verify, FT_PNG, NULL},
         {FT_GIF, gifsan_sanitize, gifsan_verify, FT_GIF, NULL},
+        /* Formats that cannot be rebuilt safely in place come out as PNG. */
+        {FT_BMP, bitmapsan_sanitize_bmp, pngsan_verify, FT_PNG, NULL},
+        {FT_TIFF, bitmapsan_sanitize_tiff, pngsan_verify, FT_PNG, NULL},
+        {FT_WEBP, bitmapsan_sanitize_webp, pngsan_verify, FT_PNG, NULL},
         {FT_PDF, pdfsan_sanitize, pdfsan_verify, FT_PDF, pdfsan_flatten},
         /* Office documents: macro-enabled ones come out macro-free (the
          * sanitizer sets ctx->out_type, e.g. docm -> docx). */
@@ -200,6 +205,7 @@ static int dispatch_verify_member(struct san_ctx *ctx, const char *name, const u
 int dispatch_global_init(void)
 {
     arcsan_init();
+    bitmapsan_global_init();
     int rc = pdfsan_global_init();
     if (rc == MG_OK)
         rc = ooxmlsan_global_init();

@@ -169,6 +169,8 @@ void policy_defaults(struct policy *pol)
     pol->action[FT_JPEG] = POL_SANITIZE;
     pol->action[FT_PNG] = POL_SANITIZE;
     pol->action[FT_GIF] = POL_SANITIZE;
+    /* Re-encoded as PNG (sanitizers/image/bitmapsan.c). */
+    pol->action[FT_BMP] = pol->action[FT_TIFF] = pol->action[FT_WEBP] = POL_SANITIZE;
     /* Documents and archives: everything that has a sanitizer. */
     static const enum ftype sanitized[] = {
             FT_PDF,  FT_DOCX, FT_DOTX, FT_XLSX, FT_XLTX, FT_PPTX,  FT_PPSX, FT_POTX,

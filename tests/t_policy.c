@@ -103,6 +103,7 @@ static void expected_defaults(struct policy *p)
         p->action[i] = POL_BLOCK;
     p->action[FT_TEXT] = p->action[FT_CSV] = POL_SANITIZE;
     p->action[FT_JPEG] = p->action[FT_PNG] = p->action[FT_GIF] = POL_SANITIZE;
+    p->action[FT_BMP] = p->action[FT_TIFF] = p->action[FT_WEBP] = POL_SANITIZE;
     p->action[FT_EML] = POL_SANITIZE;
     p->action[FT_DOC] = p->action[FT_XLS] = p->action[FT_PPT] = POL_SANITIZE;
     p->action[FT_RTF] = POL_SANITIZE;

@@ -1,0 +1,2 @@
+mugai_unit_test(bitmap)
+mugai_py_test(bitmap)
