@@ -459,7 +459,8 @@ static int att_add(struct mail_job *mj, const char *name, enum ftype t, const st
         free(a->data);
         return MG_ERR_NOMEM;
     }
-    memcpy(a->data, data->data, data->len);
+    if (data->len) /* an empty part has no data pointer at all */
+        memcpy(a->data, data->data, data->len);
     a->len = data->len;
     a->type = t;
     mj->n_atts++;
@@ -559,7 +560,8 @@ static int body_sep(struct mail_job *mj)
 
 static bool has_pgp_message(const uint8_t *p, size_t n)
 {
-    return memmem(p, n, "-----BEGIN PGP MESSAGE-----", 27) != NULL;
+    /* An empty text has no data pointer at all. */
+    return n && memmem(p, n, "-----BEGIN PGP MESSAGE-----", 27) != NULL;
 }
 
 /* Whether decoded bytes of a text part read as text (else: a file in disguise). */
