@@ -55,6 +55,8 @@ int main(void)
     CHECK_EQ_INT(audit_open(&w, log, key, "n1", err, sizeof(err)), MG_OK);
     CHECK(audit_append(&w, "job", ",\"x\":") != MG_OK);
     CHECK(audit_append(&w, "job", "\"no-comma\":1") != MG_OK);
+    /* Valid JSON, but a line break would split the event over two lines. */
+    CHECK(audit_append(&w, "job", ",\"a\":1\n,\"b\":2") != MG_OK);
     write_events(&w, 5);
     CHECK_EQ_INT(audit_checkpoint(&w), MG_OK);
     uint64_t before = w.seq;
