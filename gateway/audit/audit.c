@@ -31,8 +31,12 @@ void audit_now(char *dst, size_t cap)
     struct tm tm;
     gettimeofday(&tv, NULL);
     gmtime_r(&tv.tv_sec, &tm);
-    snprintf(dst, cap, "%04d-%02d-%02dT%02d:%02d:%02d.%06ldZ", tm.tm_year + 1900, tm.tm_mon + 1,
+    /* Formatted in a buffer wide enough for any field value, then copied:
+     * the caller's cap may cut it, never the format. */
+    char t[96];
+    snprintf(t, sizeof(t), "%04d-%02d-%02dT%02d:%02d:%02d.%06ldZ", tm.tm_year + 1900, tm.tm_mon + 1,
              tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, (long)tv.tv_usec);
+    snprintf(dst, cap, "%s", t);
 }
 
 /* ---- keys and signatures ---- */

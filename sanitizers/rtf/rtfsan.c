@@ -471,7 +471,8 @@ static int rtf_removed(struct rtf_walk *w, enum rtf_count c)
 {
     w->count[c]++;
     if (w->count[c] == 1 && w->tok && w->tok->kind == RTF_TOK_WORD)
-        snprintf(w->first[c], sizeof(w->first[c]), "\\%s", w->tok->word);
+        snprintf(w->first[c], sizeof(w->first[c]), "\\%.*s", (int)sizeof(w->first[c]) - 2,
+                 w->tok->word); /* a name for the report: cut to fit */
     if (w->verify)
         return rtf_fail(w, MG_ERR_VERIFY, "would remove %s", rtf_count_text[c].what);
     return MG_OK;
