@@ -11,3 +11,7 @@ mugai_py_test(install)
 # killed writer loses nothing; every kind of tampering is named by verify.
 mugai_py_test(audit)
 mugai_unit_test(audit)
+# The quarantine store: the review rules (two-person release), retention,
+# content addressing, the CSV export; the review commands through mugaid.
+mugai_unit_test(store)
+target_link_libraries(t_store PRIVATE mugai_store)

@@ -1,0 +1,685 @@
+/*
+ * store - the quarantine store (see store.h).
+ *
+ * Durability: an original is written to tmp/, fsynced, renamed into
+ * objects/ and the directory fsynced before its row is committed, so a
+ * committed row always has its file; a crash in between leaves at most an
+ * unreferenced file. State changes are single UPDATEs guarded by the
+ * expected old state, so a repeated or concurrent action changes nothing.
+ */
+#include "store.h"
+#include "err.h"
+#include "fdio.h"
+#include "report.h"
+
+#include <openssl/evp.h>
+#include <sqlite3.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+struct store {
+    sqlite3 *db;
+    int dir_fd, obj_fd, tmp_fd;
+    unsigned retention_days;
+};
+
+static const char SCHEMA[] =
+        "PRAGMA journal_mode=WAL;"
+        "CREATE TABLE IF NOT EXISTS items("
+        " id INTEGER PRIMARY KEY AUTOINCREMENT,"
+        " created INTEGER NOT NULL, source TEXT NOT NULL, owner_uid INTEGER NOT NULL,"
+        " sender TEXT NOT NULL, recipients TEXT NOT NULL, name TEXT NOT NULL,"
+        " type TEXT NOT NULL, reason TEXT NOT NULL, sha256 TEXT NOT NULL,"
+        " size INTEGER NOT NULL, report TEXT NOT NULL, state TEXT NOT NULL,"
+        " retain_until INTEGER NOT NULL,"
+        " requested_by INTEGER NOT NULL DEFAULT -1, request_reason TEXT NOT NULL DEFAULT '',"
+        " decided_by INTEGER NOT NULL DEFAULT -1, decision_reason TEXT NOT NULL DEFAULT '',"
+        " released_by INTEGER NOT NULL DEFAULT -1, changed INTEGER NOT NULL DEFAULT 0);"
+        "CREATE TABLE IF NOT EXISTS actions("
+        " item INTEGER NOT NULL, at INTEGER NOT NULL, uid INTEGER NOT NULL,"
+        " action TEXT NOT NULL, reason TEXT NOT NULL);"
+        "CREATE INDEX IF NOT EXISTS items_state ON items(state, created);"
+        "CREATE INDEX IF NOT EXISTS items_sha ON items(sha256);";
+
+static void say(char *err, size_t cap, const char *fmt, const char *a, const char *b)
+{
+    if (err && cap)
+        snprintf(err, cap, fmt, a, b);
+}
+
+static int open_dir_at(int at, const char *name)
+{
+    if (mkdirat(at, name, 0700) != 0 && errno != EEXIST)
+        return -1;
+    return openat(at, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+}
+
+int store_open(struct store **out, const char *dir, unsigned retention_days, char *err, size_t cap)
+{
+    struct store *s = calloc(1, sizeof(*s));
+    char path[4096];
+    *out = NULL;
+    if (!s)
+        return MG_ERR_NOMEM;
+    s->retention_days = retention_days ? retention_days : STORE_DEFAULT_DAYS;
+    s->dir_fd = s->obj_fd = s->tmp_fd = -1;
+    if (mkdir(dir, 0700) != 0 && errno != EEXIST) {
+        say(err, cap, "%s: %s", dir, strerror(errno));
+        goto fail;
+    }
+    s->dir_fd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    if (s->dir_fd < 0 || (s->obj_fd = open_dir_at(s->dir_fd, "objects")) < 0 ||
+        (s->tmp_fd = open_dir_at(s->dir_fd, "tmp")) < 0) {
+        say(err, cap, "%s: %s", dir, strerror(errno));
+        goto fail;
+    }
+    if ((size_t)snprintf(path, sizeof(path), "%s/index.sqlite", dir) >= sizeof(path)) {
+        say(err, cap, "%s: %s", dir, "path too long");
+        goto fail;
+    }
+    if (sqlite3_open_v2(path, &s->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) !=
+                SQLITE_OK ||
+        sqlite3_busy_timeout(s->db, 10000) != SQLITE_OK ||
+        sqlite3_exec(s->db, SCHEMA, NULL, NULL, NULL) != SQLITE_OK) {
+        say(err, cap, "%s: %s", path, s->db ? sqlite3_errmsg(s->db) : "cannot open");
+        goto fail;
+    }
+    chmod(path, 0600);
+    *out = s;
+    return MG_OK;
+fail:
+    store_close(s);
+    return MG_ERR_IO;
+}
+
+void store_close(struct store *s)
+{
+    if (!s)
+        return;
+    if (s->db)
+        sqlite3_close(s->db);
+    if (s->dir_fd >= 0)
+        close(s->dir_fd);
+    if (s->obj_fd >= 0)
+        close(s->obj_fd);
+    if (s->tmp_fd >= 0)
+        close(s->tmp_fd);
+    free(s);
+}
+
+/* ---- objects ---- */
+
+static void object_name(const char *sha, char sub[3], char name[68])
+{
+    snprintf(sub, 3, "%.2s", sha);
+    snprintf(name, 68, "%.2s/%s", sha, sha);
+}
+
+/* Copy fd into tmp/, hashing; then into objects/ under its hash. */
+static int object_write(struct store *s, int fd, uint64_t len, char sha[65], char *err, size_t cap)
+{
+    char tmp[64], sub[3], name[68];
+    uint8_t chunk[65536], md[32];
+    unsigned mdlen = 0;
+    int rc = MG_ERR_IO, out = -1;
+    EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+
+    snprintf(tmp, sizeof(tmp), "put-%d-%ld", (int)getpid(), (long)random());
+    if (!ctx || !EVP_DigestInit_ex(ctx, EVP_sha256(), NULL) ||
+        (out = openat(s->tmp_fd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600)) < 0) {
+        say(err, cap, "cannot write into the store: %s%s", strerror(errno), "");
+        goto done;
+    }
+    for (uint64_t off = 0; off < len;) {
+        size_t want = len - off < sizeof(chunk) ? (size_t)(len - off) : sizeof(chunk);
+        ssize_t r = pread(fd, chunk, want, (off_t)off);
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r <= 0 || fdio_write_all(out, chunk, (size_t)r) != MG_OK ||
+            !EVP_DigestUpdate(ctx, chunk, (size_t)r)) {
+            say(err, cap, "cannot copy the original into the store%s%s", "", "");
+            goto done;
+        }
+        off += (uint64_t)r;
+    }
+    if (!EVP_DigestFinal_ex(ctx, md, &mdlen) || fsync(out) != 0) {
+        say(err, cap, "cannot write into the store: %s%s", strerror(errno), "");
+        goto done;
+    }
+    for (unsigned i = 0; i < 32; i++)
+        snprintf(sha + 2 * i, 3, "%02x", md[i]);
+    object_name(sha, sub, name);
+    if ((mkdirat(s->obj_fd, sub, 0700) != 0 && errno != EEXIST) ||
+        renameat(s->tmp_fd, tmp, s->obj_fd, name) != 0) {
+        say(err, cap, "cannot file the original: %s%s", strerror(errno), "");
+        goto done;
+    }
+    tmp[0] = 0;
+    int subfd = openat(s->obj_fd, sub, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (subfd < 0 || fsync(subfd) != 0 || fsync(s->obj_fd) != 0) {
+        if (subfd >= 0)
+            close(subfd);
+        say(err, cap, "cannot make the original durable: %s%s", strerror(errno), "");
+        goto done;
+    }
+    close(subfd);
+    rc = MG_OK;
+done:
+    if (out >= 0)
+        close(out);
+    if (tmp[0] && out >= 0)
+        unlinkat(s->tmp_fd, tmp, 0);
+    EVP_MD_CTX_free(ctx);
+    return rc;
+}
+
+/* Remove an original no other live item refers to. */
+static void object_drop(struct store *s, const char *sha)
+{
+    sqlite3_stmt *st;
+    int live = 1;
+    if (sqlite3_prepare_v2(s->db,
+                           "SELECT count(*) FROM items WHERE sha256=?1 AND state NOT IN "
+                           "('deleted','expired')",
+                           -1, &st, NULL) != SQLITE_OK)
+        return;
+    sqlite3_bind_text(st, 1, sha, -1, SQLITE_STATIC);
+    if (sqlite3_step(st) == SQLITE_ROW)
+        live = sqlite3_column_int(st, 0);
+    sqlite3_finalize(st);
+    if (live == 0) {
+        char sub[3], name[68];
+        object_name(sha, sub, name);
+        unlinkat(s->obj_fd, name, 0);
+    }
+}
+
+int store_open_original(struct store *s, const struct store_item *it, int *fd)
+{
+    char sub[3], name[68];
+    *fd = -1;
+    if (strcmp(it->state, "deleted") == 0 || strcmp(it->state, "expired") == 0)
+        return MG_ERR_USAGE;
+    object_name(it->sha256, sub, name);
+    *fd = openat(s->obj_fd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+    return *fd >= 0 ? MG_OK : MG_ERR_IO;
+}
+
+/* ---- rows ---- */
+
+int store_put(struct store *s, int fd, uint64_t len, const struct store_meta *m, int64_t *id,
+              char *err, size_t cap)
+{
+    char sha[65];
+    sqlite3_stmt *st = NULL;
+    int64_t now = (int64_t)time(NULL);
+    int rc = object_write(s, fd, len, sha, err, cap);
+    if (rc != MG_OK)
+        return rc;
+    rc = MG_ERR_IO;
+    if (sqlite3_prepare_v2(s->db,
+                           "INSERT INTO items(created,source,owner_uid,sender,recipients,name,type,"
+                           "reason,sha256,size,report,state,retain_until,changed) VALUES"
+                           "(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,'held',?12,?1)",
+                           -1, &st, NULL) != SQLITE_OK)
+        goto out;
+    sqlite3_bind_int64(st, 1, now);
+    sqlite3_bind_text(st, 2, m->source, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 3, m->owner_uid == (uid_t)-1 ? -1 : (int64_t)m->owner_uid);
+    sqlite3_bind_text(st, 4, m->sender ? m->sender : "", -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 5, m->recipients ? m->recipients : "", -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 6, m->name ? m->name : "", -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 7, m->type ? m->type : "", -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 8, m->reason ? m->reason : "", -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 9, sha, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 10, (int64_t)len);
+    sqlite3_bind_text(st, 11, m->report ? m->report : "{}", -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 12, now + (int64_t)s->retention_days * 86400);
+    if (sqlite3_step(st) != SQLITE_DONE)
+        goto out;
+    *id = sqlite3_last_insert_rowid(s->db);
+    rc = MG_OK;
+out:
+    if (rc != MG_OK)
+        say(err, cap, "cannot index the original: %s%s", sqlite3_errmsg(s->db), "");
+    sqlite3_finalize(st);
+    return rc;
+}
+
+#define ITEM_COLUMNS                                                                               \
+    "id,created,retain_until,source,state,type,reason,sha256,name,sender,recipients,size,"         \
+    "owner_uid,requested_by,decided_by,released_by,request_reason,decision_reason,report"
+
+static void col_text(sqlite3_stmt *st, int i, char *dst, size_t cap)
+{
+    const unsigned char *t = sqlite3_column_text(st, i);
+    snprintf(dst, cap, "%s", t ? (const char *)t : "");
+}
+
+static void item_from_row(sqlite3_stmt *st, struct store_item *it)
+{
+    memset(it, 0, sizeof(*it));
+    it->id = sqlite3_column_int64(st, 0);
+    it->created = sqlite3_column_int64(st, 1);
+    it->retain_until = sqlite3_column_int64(st, 2);
+    col_text(st, 3, it->source, sizeof(it->source));
+    col_text(st, 4, it->state, sizeof(it->state));
+    col_text(st, 5, it->type, sizeof(it->type));
+    col_text(st, 6, it->reason, sizeof(it->reason));
+    col_text(st, 7, it->sha256, sizeof(it->sha256));
+    col_text(st, 8, it->name, sizeof(it->name));
+    col_text(st, 9, it->sender, sizeof(it->sender));
+    col_text(st, 10, it->recipients, sizeof(it->recipients));
+    it->size = (uint64_t)sqlite3_column_int64(st, 11);
+    it->owner_uid = sqlite3_column_int64(st, 12);
+    it->requested_by = sqlite3_column_int64(st, 13);
+    it->decided_by = sqlite3_column_int64(st, 14);
+    it->released_by = sqlite3_column_int64(st, 15);
+    col_text(st, 16, it->request_reason, sizeof(it->request_reason));
+    col_text(st, 17, it->decision_reason, sizeof(it->decision_reason));
+}
+
+int store_get(struct store *s, int64_t id, struct store_item *it, struct buf *report)
+{
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(s->db, "SELECT " ITEM_COLUMNS " FROM items WHERE id=?1", -1, &st,
+                           NULL) != SQLITE_OK)
+        return MG_ERR_IO;
+    sqlite3_bind_int64(st, 1, id);
+    int rc = MG_ERR_USAGE;
+    if (sqlite3_step(st) == SQLITE_ROW) {
+        item_from_row(st, it);
+        rc = MG_OK;
+        if (report) {
+            const unsigned char *t = sqlite3_column_text(st, 18);
+            rc = buf_puts(report, t ? (const char *)t : "{}");
+        }
+    }
+    sqlite3_finalize(st);
+    return rc;
+}
+
+int store_may_see(const struct store_item *it, const struct store_actor *who)
+{
+    return who->approver || (it->owner_uid >= 0 && (uid_t)it->owner_uid == who->uid) ||
+           (it->requested_by >= 0 && (uid_t)it->requested_by == who->uid);
+}
+
+static int json_kv_str(struct buf *o, const char *k, const char *v)
+{
+    int rc = buf_printf(o, ",\"%s\":", k);
+    return rc == MG_OK ? report_json_string(o, v) : rc;
+}
+
+static int json_kv_int(struct buf *o, const char *k, int64_t v)
+{
+    return buf_printf(o, ",\"%s\":%lld", k, (long long)v);
+}
+
+int store_item_json(const struct store_item *it, const char *report, struct buf *o)
+{
+    int rc = buf_printf(o, "{\"id\":%lld", (long long)it->id);
+    if (rc == MG_OK)
+        rc = json_kv_int(o, "created", it->created);
+    if (rc == MG_OK)
+        rc = json_kv_str(o, "state", it->state);
+    if (rc == MG_OK)
+        rc = json_kv_str(o, "source", it->source);
+    if (rc == MG_OK)
+        rc = json_kv_str(o, "name", it->name);
+    if (rc == MG_OK)
+        rc = json_kv_str(o, "type", it->type);
+    if (rc == MG_OK)
+        rc = json_kv_str(o, "reason", it->reason);
+    if (rc == MG_OK)
+        rc = json_kv_str(o, "sha256", it->sha256);
+    if (rc == MG_OK)
+        rc = json_kv_int(o, "size", (int64_t)it->size);
+    if (rc == MG_OK)
+        rc = json_kv_str(o, "sender", it->sender);
+    if (rc == MG_OK)
+        rc = json_kv_str(o, "recipients", it->recipients);
+    if (rc == MG_OK)
+        rc = json_kv_int(o, "owner_uid", it->owner_uid);
+    if (rc == MG_OK)
+        rc = json_kv_int(o, "retain_until", it->retain_until);
+    if (rc == MG_OK)
+        rc = json_kv_int(o, "requested_by", it->requested_by);
+    if (rc == MG_OK)
+        rc = json_kv_str(o, "request_reason", it->request_reason);
+    if (rc == MG_OK)
+        rc = json_kv_int(o, "decided_by", it->decided_by);
+    if (rc == MG_OK)
+        rc = json_kv_str(o, "decision_reason", it->decision_reason);
+    if (rc == MG_OK)
+        rc = json_kv_int(o, "released_by", it->released_by);
+    if (rc == MG_OK && report)
+        rc = buf_printf(o, ",\"report\":%s", report); /* JSON the engine wrote */
+    if (rc == MG_OK)
+        rc = buf_putc(o, '}');
+    return rc;
+}
+
+int store_history_json(struct store *s, int64_t id, struct buf *o)
+{
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(s->db,
+                           "SELECT at,uid,action,reason FROM actions WHERE item=?1 ORDER BY rowid",
+                           -1, &st, NULL) != SQLITE_OK)
+        return MG_ERR_IO;
+    sqlite3_bind_int64(st, 1, id);
+    int rc = buf_putc(o, '[');
+    for (int first = 1; rc == MG_OK && sqlite3_step(st) == SQLITE_ROW; first = 0) {
+        const unsigned char *a = sqlite3_column_text(st, 2), *r = sqlite3_column_text(st, 3);
+        rc = buf_printf(o, "%s{\"at\":%lld,\"uid\":%lld", first ? "" : ",",
+                        (long long)sqlite3_column_int64(st, 0),
+                        (long long)sqlite3_column_int64(st, 1));
+        if (rc == MG_OK)
+            rc = json_kv_str(o, "action", a ? (const char *)a : "");
+        if (rc == MG_OK)
+            rc = json_kv_str(o, "reason", r ? (const char *)r : "");
+        if (rc == MG_OK)
+            rc = buf_putc(o, '}');
+    }
+    if (rc == MG_OK)
+        rc = buf_putc(o, ']');
+    sqlite3_finalize(st);
+    return rc;
+}
+
+int store_list(struct store *s, const struct store_actor *who, const char *state, int64_t since,
+               unsigned limit, struct buf *out)
+{
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(s->db,
+                           "SELECT " ITEM_COLUMNS " FROM items WHERE (?1 IS NULL OR state=?1)"
+                           " AND created>=?2 ORDER BY id DESC",
+                           -1, &st, NULL) != SQLITE_OK)
+        return MG_ERR_IO;
+    if (state)
+        sqlite3_bind_text(st, 1, state, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 2, since);
+    int rc = MG_OK;
+    unsigned n = 0;
+    while (rc == MG_OK && n < limit && sqlite3_step(st) == SQLITE_ROW) {
+        struct store_item *it = malloc(sizeof(*it));
+        if (!it) {
+            rc = MG_ERR_NOMEM;
+            break;
+        }
+        item_from_row(st, it);
+        if (store_may_see(it, who)) {
+            rc = store_item_json(it, NULL, out);
+            if (rc == MG_OK)
+                rc = buf_putc(out, '\n');
+            n++;
+        }
+        free(it);
+    }
+    sqlite3_finalize(st);
+    return rc;
+}
+
+/* ---- the rules ---- */
+
+const char *store_action_name(enum store_action a)
+{
+    static const char *const names[] = {"request-release", "approve", "reject", "release",
+                                        "delete"};
+    return (unsigned)a < 5 ? names[a] : "?";
+}
+
+/* The one rule table: from which state, to which, who, reason needed. */
+static int rule_check(const struct store_item *it, enum store_action a,
+                      const struct store_actor *who, const char *reason, const char **to, char *why,
+                      size_t cap)
+{
+    int has_reason = reason && *reason;
+    int owner = it->owner_uid >= 0 && (uid_t)it->owner_uid == who->uid;
+    int requester = it->requested_by >= 0 && (uid_t)it->requested_by == who->uid;
+    const char *need = NULL;
+    switch (a) {
+    case STORE_REQUEST:
+        *to = "requested";
+        if (strcmp(it->state, "held") != 0)
+            need = "only a held item can be requested for release";
+        else if (!owner && !who->approver)
+            need = "only its owner or an approver can request its release";
+        else if (!has_reason)
+            need = "a request needs a reason";
+        break;
+    case STORE_APPROVE:
+        *to = "approved";
+        if (strcmp(it->state, "requested") != 0)
+            need = "only a requested item can be approved";
+        else if (!who->approver)
+            need = "only a member of the approver group can approve";
+        else if (requester)
+            need = "the requester cannot approve their own request (two-person rule)";
+        break;
+    case STORE_REJECT:
+        *to = "rejected";
+        if (strcmp(it->state, "requested") != 0)
+            need = "only a requested item can be rejected";
+        else if (!who->approver)
+            need = "only a member of the approver group can reject";
+        else if (!has_reason)
+            need = "a rejection needs a reason";
+        break;
+    case STORE_RELEASE:
+        *to = "released";
+        if (strcmp(it->state, "approved") != 0)
+            need = "only an approved item can be released";
+        else if (!requester && !who->approver)
+            need = "only the requester or an approver can release it";
+        break;
+    case STORE_DELETE:
+        *to = "deleted";
+        if (strcmp(it->state, "deleted") == 0 || strcmp(it->state, "expired") == 0)
+            need = "the original is already gone";
+        else if (!who->approver)
+            need = "only a member of the approver group can delete";
+        else if (!has_reason)
+            need = "a deletion needs a reason";
+        break;
+    default:
+        need = "unknown action";
+    }
+    if (need) {
+        snprintf(why, cap, "%s (item %lld is %s)", need, (long long)it->id, it->state);
+        return MG_ERR_USAGE;
+    }
+    return MG_OK;
+}
+
+int store_act(struct store *s, int64_t id, enum store_action a, const struct store_actor *who,
+              const char *reason, char *why, size_t cap)
+{
+    struct store_item *it = malloc(sizeof(*it));
+    const char *to = NULL;
+    sqlite3_stmt *st = NULL;
+    int rc, in_tx = 0;
+    if (!it)
+        return MG_ERR_NOMEM;
+    if ((rc = store_get(s, id, it, NULL)) != MG_OK) {
+        snprintf(why, cap, "no item %lld", (long long)id);
+        goto out;
+    }
+    if (!store_may_see(it, who) && !who->approver) {
+        snprintf(why, cap, "no item %lld", (long long)id); /* not theirs: not there */
+        rc = MG_ERR_USAGE;
+        goto out;
+    }
+    if ((rc = rule_check(it, a, who, reason, &to, why, cap)) != MG_OK)
+        goto out;
+    /* The column that records who did it and why. */
+    static const char *const sets[] = {
+            "requested_by=?3, request_reason=?4",
+            "decided_by=?3, decision_reason=?4",
+            "decided_by=?3, decision_reason=?4",
+            "released_by=?3",
+            "changed=?5",
+    };
+    char sql[256];
+    snprintf(sql, sizeof(sql), "UPDATE items SET state=?1, %s, changed=?5 WHERE id=?2 AND state=?6",
+             sets[a]);
+    rc = MG_ERR_IO;
+    if (sqlite3_exec(s->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK) {
+        snprintf(why, cap, "the index is busy: %s", sqlite3_errmsg(s->db));
+        goto out;
+    }
+    in_tx = 1;
+    if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
+        goto out;
+    sqlite3_bind_text(st, 1, to, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 2, id);
+    sqlite3_bind_int64(st, 3, (int64_t)who->uid);
+    sqlite3_bind_text(st, 4, reason ? reason : "", -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 5, (int64_t)time(NULL));
+    sqlite3_bind_text(st, 6, it->state, -1, SQLITE_STATIC);
+    if (sqlite3_step(st) != SQLITE_DONE) {
+        snprintf(why, cap, "the index refused the change: %s", sqlite3_errmsg(s->db));
+        goto out;
+    }
+    if (sqlite3_changes(s->db) != 1) {
+        snprintf(why, cap, "item %lld changed meanwhile; look again", (long long)id);
+        rc = MG_ERR_USAGE;
+        goto out;
+    }
+    sqlite3_finalize(st);
+    st = NULL;
+    if (sqlite3_prepare_v2(s->db, "INSERT INTO actions VALUES(?1,?2,?3,?4,?5)", -1, &st, NULL) !=
+        SQLITE_OK)
+        goto out;
+    sqlite3_bind_int64(st, 1, id);
+    sqlite3_bind_int64(st, 2, (int64_t)time(NULL));
+    sqlite3_bind_int64(st, 3, (int64_t)who->uid);
+    sqlite3_bind_text(st, 4, store_action_name(a), -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 5, reason ? reason : "", -1, SQLITE_STATIC);
+    if (sqlite3_step(st) != SQLITE_DONE ||
+        sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
+        snprintf(why, cap, "the index refused the change: %s", sqlite3_errmsg(s->db));
+        goto out;
+    }
+    in_tx = 0;
+    if (a == STORE_DELETE)
+        object_drop(s, it->sha256);
+    rc = MG_OK;
+out:
+    sqlite3_finalize(st);
+    if (in_tx)
+        sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+    free(it);
+    return rc;
+}
+
+int store_release_failed(struct store *s, int64_t id)
+{
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(s->db,
+                           "UPDATE items SET state='approved', released_by=-1 WHERE id=?1 AND "
+                           "state='released'",
+                           -1, &st, NULL) != SQLITE_OK)
+        return MG_ERR_IO;
+    sqlite3_bind_int64(st, 1, id);
+    int rc = sqlite3_step(st) == SQLITE_DONE ? MG_OK : MG_ERR_IO;
+    sqlite3_finalize(st);
+    return rc;
+}
+
+int store_purge_expired(struct store *s, int64_t now, unsigned *n)
+{
+    sqlite3_stmt *st;
+    *n = 0;
+    /* One row at a time: mark it, then drop its file if nothing else holds it. */
+    if (sqlite3_prepare_v2(s->db,
+                           "UPDATE items SET state='expired', changed=?1 WHERE id=(SELECT id FROM "
+                           "items WHERE retain_until<?1 AND state IN ('held','rejected',"
+                           "'released') LIMIT 1) RETURNING sha256",
+                           -1, &st, NULL) != SQLITE_OK)
+        return MG_ERR_IO;
+    for (;;) {
+        sqlite3_reset(st);
+        sqlite3_bind_int64(st, 1, now);
+        int r = sqlite3_step(st);
+        if (r != SQLITE_ROW)
+            break;
+        char sha[65];
+        col_text(st, 0, sha, sizeof(sha));
+        while (sqlite3_step(st) == SQLITE_ROW)
+            ;
+        sqlite3_reset(st);
+        object_drop(s, sha);
+        (*n)++;
+    }
+    sqlite3_finalize(st);
+    return MG_OK;
+}
+
+/* A CSV cell; one that a spreadsheet would read as a formula gets a quote. */
+static int csv_cell(struct buf *o, const char *v, int last)
+{
+    int rc = buf_putc(o, '"');
+    if (rc == MG_OK && strchr("=+-@\t\r", *v) && *v)
+        rc = buf_putc(o, '\'');
+    for (; rc == MG_OK && *v; v++)
+        rc = *v == '"' ? buf_puts(o, "\"\"") : buf_putc(o, (uint8_t)*v);
+    if (rc == MG_OK)
+        rc = buf_puts(o, last ? "\"\r\n" : "\",");
+    return rc;
+}
+
+int store_export_csv(struct store *s, int64_t since, struct buf *out)
+{
+    sqlite3_stmt *st;
+    static const char *const head[] = {
+            "id",         "created_utc",  "state",          "source",     "name",
+            "type",       "reason",       "sha256",         "size",       "sender",
+            "recipients", "requested_by", "request_reason", "decided_by", "decision_reason",
+            "released_by"};
+    const size_t nh = sizeof(head) / sizeof(head[0]);
+    int rc = buf_puts(out, "\xEF\xBB\xBF"); /* Excel reads UTF-8 only with a BOM */
+    for (size_t i = 0; rc == MG_OK && i < nh; i++)
+        rc = csv_cell(out, head[i], i + 1 == nh);
+    if (rc != MG_OK)
+        return rc;
+    if (sqlite3_prepare_v2(s->db,
+                           "SELECT " ITEM_COLUMNS " FROM items WHERE created>=?1 ORDER BY id", -1,
+                           &st, NULL) != SQLITE_OK)
+        return MG_ERR_IO;
+    sqlite3_bind_int64(st, 1, since);
+    struct store_item *it = malloc(sizeof(*it));
+    if (!it)
+        rc = MG_ERR_NOMEM;
+    while (rc == MG_OK && sqlite3_step(st) == SQLITE_ROW) {
+        char num[8][32];
+        struct tm tm;
+        time_t t = (time_t)0;
+        item_from_row(st, it);
+        t = (time_t)it->created;
+        gmtime_r(&t, &tm);
+        snprintf(num[0], 32, "%lld", (long long)it->id);
+        strftime(num[1], 32, "%Y-%m-%d %H:%M:%S", &tm);
+        snprintf(num[2], 32, "%llu", (unsigned long long)it->size);
+        snprintf(num[3], 32, "%lld", (long long)it->requested_by);
+        snprintf(num[4], 32, "%lld", (long long)it->decided_by);
+        snprintf(num[5], 32, "%lld", (long long)it->released_by);
+        const char *row[] = {
+                num[0],         num[1],     it->state,          it->source, it->name,
+                it->type,       it->reason, it->sha256,         num[2],     it->sender,
+                it->recipients, num[3],     it->request_reason, num[4],     it->decision_reason,
+                num[5]};
+        for (size_t i = 0; rc == MG_OK && i < nh; i++)
+            rc = csv_cell(out, row[i], i + 1 == nh);
+    }
+    free(it);
+    sqlite3_finalize(st);
+    return rc;
+}

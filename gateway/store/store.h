@@ -1,0 +1,120 @@
+/*
+ * store - the quarantine: blocked originals kept as content-addressed files
+ * and indexed in SQLite, with the review states and the two-person rule.
+ *
+ * Layout under the store directory (owned by the service user, 0700):
+ *   index.sqlite        the index (WAL); one row per held item
+ *   objects/ab/abcd...  the originals, named by their SHA-256, mode 0600
+ *   tmp/                files being written, renamed into objects/ whole
+ *
+ * States and who moves an item between them (store_act is the only place
+ * these rules live):
+ *   held       kept; the owner (the uid that submitted it) or an approver
+ *              may ask for its release           -> requested
+ *   requested  an approver other than the requester decides
+ *                                                -> approved | rejected
+ *   approved   the requester or an approver releases it -> released
+ *              (taken before the caller delivers, so two releases cannot
+ *              both deliver; a delivery that fails puts it back)
+ *   rejected, released   kept until the retention deadline
+ *   deleted, expired     the original is gone (deleted by an approver
+ *              with a reason; expired by purge past the deadline)
+ * Items waiting for a decision (requested, approved) never expire.
+ * Every call takes the actor's uid from the caller (mugaid's store process
+ * reads it with SO_PEERCRED); the store never trusts a uid in a request.
+ */
+#ifndef MUGAI_STORE_H
+#define MUGAI_STORE_H
+
+#include "buf.h"
+
+#include <stdint.h>
+#include <sys/types.h>
+
+#define STORE_TEXT_MAX       1024 /* names, reasons, senders */
+#define STORE_RECIPIENTS_MAX 8192 /* newline-separated addresses */
+#define STORE_REPORT_MAX     (1u << 20)
+#define STORE_DEFAULT_DAYS   90
+
+struct store;
+
+/* What is known of an original when it is put in the store. */
+struct store_meta {
+    const char *source;     /* "cli", "mail" or "share" */
+    uid_t owner_uid;        /* who submitted it ((uid_t)-1: nobody in particular) */
+    const char *sender;     /* mail: envelope sender, else "" */
+    const char *recipients; /* mail: envelope recipients, one per line, else "" */
+    const char *name;       /* file name, or the message's subject */
+    const char *type;       /* detected type */
+    const char *reason;     /* reason code (engine/reasons.def) */
+    const char *report;     /* the job's JSON report */
+};
+
+/* One item as read back. */
+struct store_item {
+    int64_t id, created, retain_until;
+    char source[16], state[16], type[32], reason[64], sha256[65];
+    char name[STORE_TEXT_MAX], sender[STORE_TEXT_MAX], recipients[STORE_RECIPIENTS_MAX];
+    uint64_t size;
+    int64_t owner_uid, requested_by, decided_by, released_by;
+    char request_reason[STORE_TEXT_MAX], decision_reason[STORE_TEXT_MAX];
+};
+
+enum store_action { STORE_REQUEST, STORE_APPROVE, STORE_REJECT, STORE_RELEASE, STORE_DELETE };
+
+struct store_actor {
+    uid_t uid;
+    int approver; /* member of the configured approver group */
+};
+
+/* Open (creating when missing) the store in dir; retention in days. */
+int store_open(struct store **s, const char *dir, unsigned retention_days, char *err, size_t cap);
+void store_close(struct store *s);
+
+/* Keep the len bytes readable at fd (pread from 0); the new item's id. */
+int store_put(struct store *s, int fd, uint64_t len, const struct store_meta *m, int64_t *id,
+              char *err, size_t cap);
+
+/* One item; report (when not NULL) gets its JSON report. MG_ERR_USAGE: no such item. */
+int store_get(struct store *s, int64_t id, struct store_item *it, struct buf *report);
+
+/* The original of an item still kept, opened read-only. */
+int store_open_original(struct store *s, const struct store_item *it, int *fd);
+
+/* Whether who may see the item (approvers see all, others their own). */
+int store_may_see(const struct store_item *it, const struct store_actor *who);
+
+/*
+ * JSON Lines, newest first: items in state (NULL: any) created at or
+ * after since, that who may see; at most limit of them.
+ */
+int store_list(struct store *s, const struct store_actor *who, const char *state, int64_t since,
+               unsigned limit, struct buf *out);
+
+/* One item as a JSON object (no newline), the report included when given. */
+int store_item_json(const struct store_item *it, const char *report, struct buf *out);
+
+/* The actions taken on an item, oldest first, as a JSON array. */
+int store_history_json(struct store *s, int64_t id, struct buf *out);
+
+/*
+ * Move an item to the action's state if the rules above allow it; reason is
+ * required for request, reject and delete. MG_ERR_USAGE with why when the
+ * rules refuse (the message names the rule); the change is one transaction,
+ * taken only from the expected state, so two callers cannot both succeed.
+ */
+int store_act(struct store *s, int64_t id, enum store_action a, const struct store_actor *who,
+              const char *reason, char *why, size_t cap);
+
+/* A release that could not deliver goes back to approved. */
+int store_release_failed(struct store *s, int64_t id);
+
+/* Expired items past now: originals removed, state expired; *n of them. */
+int store_purge_expired(struct store *s, int64_t now, unsigned *n);
+
+/* Every item created at or after since, as CSV for Excel (UTF-8 with BOM). */
+int store_export_csv(struct store *s, int64_t since, struct buf *out);
+
+const char *store_action_name(enum store_action a);
+
+#endif
