@@ -16,6 +16,7 @@
 #include "jsoncheck.h"
 #include "mailcmd.h"
 #include "auditcmd.h"
+#include "quarcmd.h"
 #include "names.h"
 #include "outdir.h"
 #include "policy.h"
@@ -107,6 +108,7 @@ static void usage(FILE *f)
                "                  [--socket PATH | --standalone] < in.eml > out.eml\n"
                "       mugai status [--socket PATH] [--json]\n"
                "       mugai audit verify [--key PUB] [--head FILE] [LOG | FILE...]\n"
+               "       mugai quarantine [--socket PATH] COMMAND ... (mugai quarantine --help)\n"
                "       mugai --version\n"
                "\n"
                "  --out DIR         where released files go (default: ./" MUGAI_DEFAULT_OUT ")\n"
@@ -143,6 +145,9 @@ static void print_human(struct buf *line, const char *input, const struct job_re
         buf_printf(line, ": %s: %s", reason_code(r->reason_code), r->reason);
         if (quarantined)
             buf_printf(line, " [quarantined: %s]", quarantined);
+        if (r->store_id > 0)
+            buf_printf(line, " [quarantine id %lld: mugai quarantine show %lld]",
+                       (long long)r->store_id, (long long)r->store_id);
     } else if (r->summary[0]) {
         buf_printf(line, " (%s)", r->summary);
     }
@@ -595,6 +600,8 @@ int main(int argc, char **argv)
         return cmd_sanitize(argc - 1, argv + 1);
     if (argc >= 2 && strcmp(argv[1], "audit") == 0)
         return auditcmd_main(argc - 1, argv + 1);
+    if (argc >= 2 && strcmp(argv[1], "quarantine") == 0)
+        return quarcmd_main(argc - 1, argv + 1);
     if (argc >= 2 && strcmp(argv[1], "status") == 0)
         return cmd_status(argc - 1, argv + 1);
     if (argc >= 2 && strcmp(argv[1], "mail") == 0)

@@ -33,6 +33,10 @@ enum proto_type {
     PROTO_SCAN,         /* session -> scanner pool: fds input, output, members */
     PROTO_SCAN_RESULT,  /* scanner pool -> session: a job_scan_rec */
     PROTO_POLICY,       /* mugaid master -> front: fd: the policy text */
+    PROTO_STORE_PUT,    /* session -> store: an original to keep; fd: it */
+    PROTO_STORE_ID,     /* store -> session: its quarantine id (or an error) */
+    PROTO_REVIEW,       /* review client -> store: list, show, approve, ... */
+    PROTO_REVIEW_REPLY, /* store -> review client: text; fd: a released original */
     PROTO_TYPES
 };
 

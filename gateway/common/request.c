@@ -13,6 +13,10 @@
 #define REQ_MAIL_MAGIC     0x314d5252u /* "RRM1" */
 #define REQ_ERROR_MAGIC    0x31455252u /* "RRE1" */
 #define REQ_SCAN_MAGIC     0x31435352u /* "RSC1" */
+#define REQ_PUT_MAGIC      0x31505352u /* "RSP1" */
+#define REQ_ID_MAGIC       0x31495352u /* "RSI1" */
+#define REQ_REVIEW_MAGIC   0x31565252u /* "RRV1" */
+#define REQ_RREPLY_MAGIC   0x31595252u /* "RRY1" */
 
 /* Control bytes in a text field become '?': safe for a terminal or a log. */
 static void clean_text(char *s)
@@ -118,6 +122,7 @@ int request_result_encode(const struct job_result *res, struct buf *out)
     wire_put_u32(&w, res->members_scanned);
     wire_put_str(&w, res->member_name);
     wire_put_u32(&w, res->in_fd >= 0);
+    wire_put_u64(&w, (uint64_t)res->store_id);
     wire_put_bytes(&w, res->report.data, res->report.len);
     return w.err;
 }
@@ -147,6 +152,7 @@ int request_result_decode(const uint8_t *p, size_t n, struct job_result *res)
     res->members_scanned = wire_get_u32(&rd);
     wire_get_str(&rd, res->member_name, sizeof(res->member_name));
     int has_in = (int)wire_get_enum(&rd, 2);
+    res->store_id = (int64_t)(wire_get_u64(&rd) & INT64_MAX);
     const uint8_t *rep = wire_get_bytes(&rd, JOB_REPORT_MAX, &rlen);
     if (wire_end(&rd) != MG_OK || (rlen && buf_append(&res->report, rep, rlen) != MG_OK))
         return MG_ERR_PARSE;
@@ -245,4 +251,138 @@ int request_scan_decode(const uint8_t *p, size_t n, struct job_scan_req *req, ui
     req->members_len = wire_get_u64(&rd);
     *mask = wire_get_enum(&rd, 8);
     return wire_end(&rd);
+}
+
+int request_store_put_encode(const struct store_put_request *r, struct buf *out)
+{
+    struct wire_w w;
+    wire_w_init(&w, out);
+    wire_put_u32(&w, REQ_PUT_MAGIC);
+    wire_put_str(&w, r->source);
+    wire_put_u64(&w, (uint64_t)r->owner_uid);
+    wire_put_str(&w, r->sender);
+    wire_put_str(&w, r->recipients);
+    wire_put_str(&w, r->name);
+    wire_put_str(&w, r->type);
+    wire_put_reason(&w, r->reason_code);
+    wire_put_bytes(&w, r->report.data, r->report.len);
+    return w.err;
+}
+
+int request_store_put_decode(const uint8_t *p, size_t n, struct store_put_request *r)
+{
+    struct wire_r rd;
+    size_t rlen;
+    buf_init(&r->report, JOB_REPORT_MAX + 1);
+    wire_r_init(&rd, p, n);
+    if (wire_get_u32(&rd) != REQ_PUT_MAGIC)
+        return MG_ERR_PARSE;
+    wire_get_str(&rd, r->source, sizeof(r->source));
+    r->owner_uid = (int64_t)wire_get_u64(&rd);
+    wire_get_str(&rd, r->sender, sizeof(r->sender));
+    wire_get_str(&rd, r->recipients, sizeof(r->recipients));
+    wire_get_str(&rd, r->name, sizeof(r->name));
+    wire_get_str(&rd, r->type, sizeof(r->type));
+    r->reason_code = wire_get_reason(&rd);
+    const uint8_t *rep = wire_get_bytes(&rd, JOB_REPORT_MAX, &rlen);
+    if (wire_end(&rd) != MG_OK)
+        return MG_ERR_PARSE;
+    clean_text(r->name);
+    clean_text(r->sender);
+    clean_text(r->type);
+    /* Recipients are one per line; nothing else below 0x20. */
+    for (char *c = r->recipients; *c; c++)
+        if (((unsigned char)*c < 0x20 && *c != '\n') || *c == 0x7F)
+            *c = '?';
+    if (buf_append(&r->report, rep ? rep : (const uint8_t *)"", rlen) != MG_OK ||
+        buf_putc(&r->report, 0) != MG_OK)
+        return MG_ERR_LIMIT;
+    r->report.len--;
+    return MG_OK;
+}
+
+int request_store_id_encode(int64_t id, const char *why, struct buf *out)
+{
+    struct wire_w w;
+    wire_w_init(&w, out);
+    wire_put_u32(&w, REQ_ID_MAGIC);
+    wire_put_u64(&w, (uint64_t)id);
+    wire_put_str(&w, why ? why : "");
+    return w.err;
+}
+
+int request_store_id_decode(const uint8_t *p, size_t n, int64_t *id, char *why, size_t cap)
+{
+    struct wire_r rd;
+    wire_r_init(&rd, p, n);
+    if (wire_get_u32(&rd) != REQ_ID_MAGIC)
+        return MG_ERR_PARSE;
+    *id = (int64_t)wire_get_u64(&rd);
+    wire_get_str(&rd, why, cap);
+    if (wire_end(&rd) != MG_OK || *id < 0)
+        return MG_ERR_PARSE;
+    clean_text(why);
+    return MG_OK;
+}
+
+int request_review_encode(const struct review_request *r, struct buf *out)
+{
+    struct wire_w w;
+    wire_w_init(&w, out);
+    wire_put_u32(&w, REQ_REVIEW_MAGIC);
+    wire_put_str(&w, r->verb);
+    wire_put_u64(&w, (uint64_t)r->id);
+    wire_put_str(&w, r->reason);
+    wire_put_str(&w, r->state);
+    wire_put_u64(&w, (uint64_t)r->since);
+    wire_put_u32(&w, r->json);
+    return w.err;
+}
+
+int request_review_decode(const uint8_t *p, size_t n, struct review_request *r)
+{
+    struct wire_r rd;
+    memset(r, 0, sizeof(*r));
+    wire_r_init(&rd, p, n);
+    if (wire_get_u32(&rd) != REQ_REVIEW_MAGIC)
+        return MG_ERR_PARSE;
+    wire_get_str(&rd, r->verb, sizeof(r->verb));
+    r->id = (int64_t)wire_get_u64(&rd);
+    wire_get_str(&rd, r->reason, sizeof(r->reason));
+    wire_get_str(&rd, r->state, sizeof(r->state));
+    r->since = (int64_t)wire_get_u64(&rd);
+    r->json = wire_get_enum(&rd, 2);
+    if (wire_end(&rd) != MG_OK)
+        return MG_ERR_PARSE;
+    clean_text(r->reason); /* it goes into the audit log and the index */
+    return MG_OK;
+}
+
+int request_review_reply_encode(uint32_t ok, const char *name, const void *text, size_t len,
+                                struct buf *out)
+{
+    struct wire_w w;
+    wire_w_init(&w, out);
+    wire_put_u32(&w, REQ_RREPLY_MAGIC);
+    wire_put_u32(&w, ok);
+    wire_put_str(&w, name ? name : "");
+    wire_put_bytes(&w, text, len);
+    return w.err;
+}
+
+int request_review_reply_decode(const uint8_t *p, size_t n, uint32_t *ok, char *name,
+                                size_t namecap, struct buf *text)
+{
+    struct wire_r rd;
+    size_t tlen;
+    wire_r_init(&rd, p, n);
+    if (wire_get_u32(&rd) != REQ_RREPLY_MAGIC)
+        return MG_ERR_PARSE;
+    *ok = wire_get_enum(&rd, 2);
+    wire_get_str(&rd, name, namecap);
+    const uint8_t *t = wire_get_bytes(&rd, REVIEW_REPLY_MAX, &tlen);
+    if (wire_end(&rd) != MG_OK)
+        return MG_ERR_PARSE;
+    clean_text(name);
+    return buf_append(text, t ? t : (const uint8_t *)"", tlen);
 }

@@ -13,6 +13,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #define REQUEST_NAME_MAX      1024u
 #define REQUEST_PASSWORDS_MAX 1000u
@@ -66,5 +67,44 @@ int request_error_decode(const uint8_t *p, size_t n, char *code, size_t ccap, ch
 #define SCAN_HAS_MEMBERS 4u
 int request_scan_encode(const struct job_scan_req *req, uint32_t mask, struct buf *out);
 int request_scan_decode(const uint8_t *p, size_t n, struct job_scan_req *req, uint32_t *mask);
+
+/* PROTO_STORE_PUT: what the store records beside an original. */
+#define REQUEST_RECIPIENTS_MAX 8192u
+struct store_put_request {
+    char source[16];
+    int64_t owner_uid; /* -1: nobody in particular (mail) */
+    char sender[REQUEST_NAME_MAX];
+    char recipients[REQUEST_RECIPIENTS_MAX];
+    char name[REQUEST_NAME_MAX];
+    char type[32];
+    enum reason reason_code;
+    struct buf report; /* JSON */
+};
+int request_store_put_encode(const struct store_put_request *r, struct buf *out);
+int request_store_put_decode(const uint8_t *p, size_t n, struct store_put_request *r);
+
+/* PROTO_STORE_ID: the new item's id, 0 with why when it could not be kept. */
+int request_store_id_encode(int64_t id, const char *why, struct buf *out);
+int request_store_id_decode(const uint8_t *p, size_t n, int64_t *id, char *why, size_t cap);
+
+/* PROTO_REVIEW: one review command (mugai quarantine VERB). */
+struct review_request {
+    char verb[24]; /* list show request-release approve reject release delete purge export */
+    int64_t id;    /* show .. delete */
+    char reason[1024];
+    char state[16]; /* list: "" for any */
+    int64_t since;  /* list, export: Unix time */
+    uint32_t json;  /* list, show: JSON instead of a table */
+};
+int request_review_encode(const struct review_request *r, struct buf *out);
+int request_review_decode(const uint8_t *p, size_t n, struct review_request *r);
+
+/* PROTO_REVIEW_REPLY: ok (1) or refused (0), the text to print, and for a
+ * released original of a file (not mail) its name; the fd travels along. */
+#define REVIEW_REPLY_MAX (64u << 20)
+int request_review_reply_encode(uint32_t ok, const char *name, const void *text, size_t len,
+                                struct buf *out);
+int request_review_reply_decode(const uint8_t *p, size_t n, uint32_t *ok, char *name,
+                                size_t namecap, struct buf *text);
 
 #endif

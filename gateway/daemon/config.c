@@ -30,6 +30,10 @@ void config_defaults(struct config *c)
     snprintf(c->audit_log, sizeof(c->audit_log), "/var/log/mugai/audit.log");
     c->audit_checkpoint_seconds = 300;
     c->audit_rotate_mb = 256;
+    snprintf(c->review_socket, sizeof(c->review_socket), "/run/mugai/review.sock");
+    snprintf(c->approver_group, sizeof(c->approver_group), "mugai-approvers");
+    c->retention_days = 90;
+    snprintf(c->sendmail, sizeof(c->sendmail), "/usr/sbin/sendmail");
 }
 
 /* The derived defaults: the key beside the log, the host's name. */
@@ -40,6 +44,8 @@ void config_finish(struct config *c)
         int dir = slash ? (int)(slash - c->audit_log) : 0;
         snprintf(c->audit_key, sizeof(c->audit_key), "%.*s/audit.key", dir, c->audit_log);
     }
+    if (!c->store_dir[0])
+        snprintf(c->store_dir, sizeof(c->store_dir), "%.1000s/store", c->state_dir);
     if (!c->audit_node[0] && gethostname(c->audit_node, sizeof(c->audit_node) - 1) != 0)
         snprintf(c->audit_node, sizeof(c->audit_node), "mugai");
 }
@@ -84,6 +90,10 @@ int config_set(struct config *c, const char *key, const char *v, char *err, size
             {"audit_log", offsetof(struct config, audit_log), CONFIG_PATH_MAX},
             {"audit_key", offsetof(struct config, audit_key), CONFIG_PATH_MAX},
             {"audit_node", offsetof(struct config, audit_node), 64},
+            {"store_dir", offsetof(struct config, store_dir), CONFIG_PATH_MAX},
+            {"review_socket", offsetof(struct config, review_socket), CONFIG_PATH_MAX},
+            {"approver_group", offsetof(struct config, approver_group), 64},
+            {"sendmail", offsetof(struct config, sendmail), CONFIG_PATH_MAX},
     };
     static const struct {
         const char *key;
@@ -100,6 +110,7 @@ int config_set(struct config *c, const char *key, const char *v, char *err, size
             {"audit_checkpoint_seconds", offsetof(struct config, audit_checkpoint_seconds), 1,
              86400, 10},
             {"audit_rotate_mb", offsetof(struct config, audit_rotate_mb), 0, 1u << 20, 10},
+            {"retention_days", offsetof(struct config, retention_days), 1, 36500, 10},
     };
     if (strcmp(key, "audit_fsync") == 0) {
         if (strcmp(v, "line") != 0 && strcmp(v, "batch") != 0) {
@@ -186,7 +197,8 @@ int config_check(const struct config *c, char *err, size_t errcap)
             return MG_ERR_USAGE;
         }
     }
-    const char *paths[] = {c->socket, c->db, c->state_dir};
+    const char *paths[] = {c->socket,        c->db,      c->state_dir, c->store_dir,
+                           c->review_socket, c->sendmail};
     for (size_t i = 0; i < sizeof(paths) / sizeof(paths[0]); i++) {
         if (paths[i][0] != '/') {
             snprintf(err, errcap, "%s: paths must be absolute", paths[i][0] ? paths[i] : "\"\"");
@@ -197,8 +209,9 @@ int config_check(const struct config *c, char *err, size_t errcap)
         snprintf(err, errcap, "%s: paths must be absolute", c->policy);
         return MG_ERR_USAGE;
     }
-    if (strlen(c->socket) >= 100) {
-        snprintf(err, errcap, "%s: a socket path must be shorter than 100 bytes", c->socket);
+    if (strlen(c->socket) >= 100 || strlen(c->review_socket) >= 100) {
+        snprintf(err, errcap, "%s: a socket path must be shorter than 100 bytes",
+                 strlen(c->socket) >= 100 ? c->socket : c->review_socket);
         return MG_ERR_USAGE;
     }
     return MG_OK;

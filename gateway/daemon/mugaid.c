@@ -19,6 +19,9 @@
  *                      while the old one keeps serving, then they switch
  *   audit              (service user) the only writer of the audit log and
  *                      reader of its key; the others send it events
+ *   store              (service user) the quarantine: keeps blocked
+ *                      originals from sessions, serves `mugai quarantine`
+ *                      on the review socket (stored.h)
  * The master keeps root (when it has it) only to start the others under
  * their user; everything that parses runs as the worker user, in sandboxed
  * workers.
@@ -33,6 +36,8 @@
 #include "front.h"
 #include "policy.h"
 #include "scand.h"
+#include "session.h"
+#include "stored.h"
 #include "stats.h"
 
 #include <errno.h>
@@ -72,6 +77,11 @@ struct master {
     struct ids service;     /* the audit process's user */
     int audit_rx, audit_tx; /* the audit socket pair (audit_send.h) */
     pid_t auditd;
+    int store_rx, store_tx; /* sessions hand the store their puts here */
+    int review_fd;          /* the review socket, served by the store */
+    pid_t stored;
+    dev_t review_dev;
+    ino_t review_ino;
     char run_dir[CONFIG_PATH_MAX];
     int listen_fd, sig_fd;
     int policy_fd; /* the text of the policy in force (sealed memfd) */
@@ -96,6 +106,8 @@ static void usage(FILE *f)
                "              [--idle-seconds N] [--audit-log FILE] [--audit-key FILE]\n"
                "              [--audit-node NAME] [--audit-fsync line|batch]\n"
                "              [--audit-checkpoint-seconds N] [--audit-rotate-mb N]\n"
+               "              [--store-dir DIR] [--review-socket PATH] [--approver-group G]\n"
+               "              [--retention-days N] [--sendmail PATH]\n"
                "Every option is also a key of the configuration file (default " CONFIG_DEFAULT_FILE
                ",\nread when present); options win over the file.\n");
 }
@@ -144,10 +156,10 @@ static int own_dir(const char *path, const struct ids *ids, mode_t mode)
     return chmod(path, mode);
 }
 
-static int bind_socket(struct master *m, char *err, size_t cap)
+static int bind_socket(const char *path, const char *group, unsigned mode, int *out, dev_t *dev,
+                       ino_t *ino, char *err, size_t cap)
 {
     struct sockaddr_un sa = {.sun_family = AF_UNIX};
-    const char *path = m->cfg.socket;
     memcpy(sa.sun_path, path, strlen(path) + 1);
     /* A socket left by a previous run is replaced; a live one (another
      * mugaid answers on it) or anything else is not. */
@@ -173,25 +185,25 @@ static int bind_socket(struct master *m, char *err, size_t cap)
         return MG_ERR_IO;
     }
     gid_t gid = (gid_t)-1;
-    if (m->cfg.socket_group[0]) {
-        struct group *g = getgrnam(m->cfg.socket_group);
+    if (group[0]) {
+        struct group *g = getgrnam(group);
         if (!g && geteuid() == 0) {
-            snprintf(err, cap, "group %s: no such group", m->cfg.socket_group);
+            snprintf(err, cap, "group %s: no such group", group);
             close(fd);
             return MG_ERR_USAGE;
         }
         gid = g ? g->gr_gid : (gid_t)-1;
     }
     if ((gid != (gid_t)-1 && chown(path, (uid_t)-1, gid) != 0 && geteuid() == 0) ||
-        chmod(path, m->cfg.socket_mode) != 0) {
+        chmod(path, mode) != 0) {
         snprintf(err, cap, "%s: %s", path, strerror(errno));
         close(fd);
         return MG_ERR_IO;
     }
-    m->listen_fd = fd;
+    *out = fd;
     if (stat(path, &st) == 0) {
-        m->sock_dev = st.st_dev;
-        m->sock_ino = st.st_ino;
+        *dev = st.st_dev;
+        *ino = st.st_ino;
     }
     return MG_OK;
 }
@@ -297,6 +309,9 @@ static pid_t start_front(struct master *m)
         if (m->audit_rx >= 0)
             close(m->audit_rx);
         audit_send_set_fd(m->audit_tx, 0); /* sessions wait for room */
+        close(m->store_rx);
+        close(m->review_fd);
+        session_set_store(m->store_tx);
         child_become(&m->worker);
         _exit(front_main(&m->cfg, m->st, m->listen_fd, sv[1], m->run_dir));
     }
@@ -333,6 +348,9 @@ static int start_scand(struct master *m)
         if (m->audit_tx >= 0)
             close(m->audit_tx);
         audit_send_set_fd(-1, 0);
+        close(m->store_rx);
+        close(m->store_tx);
+        close(m->review_fd);
         child_become(&m->worker);
         _exit(scand_main(&m->cfg, &m->pol, m->st, m->run_dir, m->gen, p[1]));
     }
@@ -363,8 +381,34 @@ static pid_t start_auditd(struct master *m)
             close(m->ready_fd);
         if (m->front_ctl >= 0)
             close(m->front_ctl);
+        close(m->store_rx);
+        close(m->store_tx);
+        close(m->review_fd);
         child_become(&m->service);
         _exit(auditd_main(&m->cfg, m->audit_rx));
+    }
+    return pid;
+}
+
+/* The store, as the service user, with the receiving end of the puts and
+ * the review socket. */
+static pid_t start_stored(struct master *m)
+{
+    pid_t pid = fork();
+    if (pid == 0) {
+        close(m->sig_fd);
+        close(m->listen_fd);
+        close(m->policy_fd);
+        close(m->store_tx);
+        if (m->audit_rx >= 0)
+            close(m->audit_rx);
+        audit_send_set_fd(m->audit_tx, 0);
+        if (m->ready_fd >= 0)
+            close(m->ready_fd);
+        if (m->front_ctl >= 0)
+            close(m->front_ctl);
+        child_become(&m->service);
+        _exit(stored_main(&m->cfg, m->store_rx, m->review_fd));
     }
     return pid;
 }
@@ -441,6 +485,16 @@ static void on_child(struct master *m)
                 sleep(1);
                 m->auditd = start_auditd(m);
             }
+        } else if (pid == m->stored) {
+            m->stored = -1;
+            if (!m->stopping) {
+                /* Puts wait in the socket meanwhile; sessions time out on
+                 * theirs only if it stays away for a minute. */
+                fprintf(stderr, "mugaid: the store process ended (status %d); restarting it\n",
+                        status);
+                sleep(1);
+                m->stored = start_stored(m);
+            }
         } else if (pid == m->front) {
             m->front = -1;
             if (m->front_ctl >= 0)
@@ -485,7 +539,12 @@ static int master_loop(struct master *m)
 {
     for (;;) {
         if (m->stopping && m->front <= 0 && m->scand <= 0 && m->scand_new <= 0) {
-            /* The last line, then the audit writer drains and goes. */
+            /* No session is left to put anything: the store goes; then the
+             * last line, and the audit writer drains and goes. */
+            if (m->stored > 0) {
+                kill(m->stored, SIGTERM);
+                waitpid(m->stored, NULL, 0);
+            }
             audit_event("stop", "");
             if (m->auditd > 0) {
                 kill(m->auditd, SIGTERM);
@@ -550,6 +609,11 @@ static int parse_args(int argc, char **argv, struct config *cfg, int *foreground
             {"audit-fsync", required_argument, NULL, 17},
             {"audit-checkpoint-seconds", required_argument, NULL, 18},
             {"audit-rotate-mb", required_argument, NULL, 19},
+            {"store-dir", required_argument, NULL, 20},
+            {"review-socket", required_argument, NULL, 21},
+            {"approver-group", required_argument, NULL, 22},
+            {"retention-days", required_argument, NULL, 23},
+            {"sendmail", required_argument, NULL, 24},
             {"version", no_argument, NULL, 'V'},
             {"help", no_argument, NULL, 'h'},
             {NULL, 0, NULL, 0},
@@ -573,7 +637,12 @@ static int parse_args(int argc, char **argv, struct config *cfg, int *foreground
                                  "audit_node",
                                  "audit_fsync",
                                  "audit_checkpoint_seconds",
-                                 "audit_rotate_mb"};
+                                 "audit_rotate_mb",
+                                 "store_dir",
+                                 "review_socket",
+                                 "approver_group",
+                                 "retention_days",
+                                 "sendmail"};
     const char *file = NULL;
     char err[1024];
     int ch;
@@ -602,7 +671,7 @@ static int parse_args(int argc, char **argv, struct config *cfg, int *foreground
         } else if (ch == 'h') {
             usage(stdout);
             return 0;
-        } else if (ch >= 1 && ch <= 19) {
+        } else if (ch >= 1 && ch <= 24) {
             if (config_set(cfg, keys[ch], optarg, err, sizeof(err)) != MG_OK) {
                 fprintf(stderr, "mugaid: --%s: %s\n", opts[ch + 1].name, err);
                 return 2;
@@ -672,8 +741,11 @@ int main(int argc, char **argv)
     snprintf(m.run_dir, sizeof(m.run_dir), "%s", dirname(sock_copy));
     struct ids root_ids = {0, 0, 0};
     snprintf(tmp, sizeof(tmp), "%s/private", m.run_dir);
+    /* The state directory is root's: the worker user's scratch and the
+     * service user's store sit side by side in it, neither able to rename
+     * the other's away. */
     if (own_dir(m.run_dir, &root_ids, 0755) != 0 || own_dir(tmp, &m.worker, 0700) != 0 ||
-        own_dir(m.cfg.state_dir, &m.worker, 0700) != 0) {
+        own_dir(m.cfg.state_dir, &root_ids, 0755) != 0) {
         fprintf(stderr, "mugaid: cannot prepare %s and %s: %s\n", m.run_dir, m.cfg.state_dir,
                 strerror(errno));
         return 2;
@@ -683,9 +755,31 @@ int main(int argc, char **argv)
         fprintf(stderr, "mugaid: cannot prepare %s: %s\n", tmp, strerror(errno));
         return 2;
     }
-    if (bind_socket(&m, err, sizeof(err)) != MG_OK) {
+    if (own_dir(m.cfg.store_dir, &m.service, 0700) != 0) {
+        fprintf(stderr, "mugaid: cannot prepare the store %s: %s\n", m.cfg.store_dir,
+                strerror(errno));
+        return 2;
+    }
+    if (bind_socket(m.cfg.socket, m.cfg.socket_group, m.cfg.socket_mode, &m.listen_fd, &m.sock_dev,
+                    &m.sock_ino, err, sizeof(err)) != MG_OK) {
         fprintf(stderr, "mugaid: cannot listen: %s\n", err);
         return 2;
+    }
+    /* Anyone may connect to the review socket: what each caller may see and
+     * do is decided by the store from their uid. */
+    if (bind_socket(m.cfg.review_socket, "", 0666, &m.review_fd, &m.review_dev, &m.review_ino, err,
+                    sizeof(err)) != MG_OK) {
+        fprintf(stderr, "mugaid: cannot listen for review: %s\n", err);
+        return 2;
+    }
+    {
+        int sv[2];
+        if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) != 0) {
+            fprintf(stderr, "mugaid: cannot make the store socket: %s\n", strerror(errno));
+            return 1;
+        }
+        m.store_rx = sv[0];
+        m.store_tx = sv[1];
     }
     if (!foreground && daemon(0, 1) != 0) {
         fprintf(stderr, "mugaid: cannot go to the background: %s\n", strerror(errno));
@@ -722,7 +816,8 @@ int main(int argc, char **argv)
             audit_event("start", (const char *)f.data);
         buf_free(&f);
     }
-    if (m.sig_fd < 0 || start_scand(&m) != MG_OK || (m.front = start_front(&m)) < 0) {
+    if (m.sig_fd < 0 || (m.stored = start_stored(&m)) < 0 || start_scand(&m) != MG_OK ||
+        (m.front = start_front(&m)) < 0) {
         fprintf(stderr, "mugaid: cannot start: %s\n", strerror(errno));
         return 1;
     }
@@ -732,6 +827,9 @@ int main(int argc, char **argv)
     struct stat st;
     if (stat(m.cfg.socket, &st) == 0 && st.st_dev == m.sock_dev && st.st_ino == m.sock_ino)
         unlink(m.cfg.socket);
+    if (stat(m.cfg.review_socket, &st) == 0 && st.st_dev == m.review_dev &&
+        st.st_ino == m.review_ino)
+        unlink(m.cfg.review_socket);
     fprintf(stderr, "mugaid: stopped\n");
     return rc;
 }

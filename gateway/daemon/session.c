@@ -11,11 +11,13 @@
 #include "report.h"
 #include "request.h"
 #include "sealed.h"
+#include "stored.h"
 
 #include <errno.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -102,6 +104,49 @@ static int session_scan_end(void *arg, int sock, struct job_scan_rec *rec, char 
     if (rc != MG_OK)
         snprintf(why, cap, "the scanner did not answer (killed at its deadline, or crashed)");
     return rc;
+}
+
+/* ---- the quarantine store ---- */
+
+static int session_store_fd = -1;
+
+void session_set_store(int fd)
+{
+    session_store_fd = fd;
+}
+
+/* Keep a blocked original in the store; its id, or 0 when it could not be
+ * kept (logged; the caller decides what that means for the job). */
+static int64_t session_keep(int sealed, const char *source, const struct ucred *peer,
+                            const char *sender, const char *recipients, const char *name,
+                            const char *type, enum reason reason, const struct buf *report)
+{
+    struct store_put_request *r = calloc(1, sizeof(*r));
+    char why[512] = "out of memory";
+    int64_t id = 0;
+    int ro = sealed_reopen_ro(sealed);
+    if (r && ro >= 0) {
+        snprintf(r->source, sizeof(r->source), "%s", source);
+        r->owner_uid = peer ? (int64_t)peer->uid : -1;
+        snprintf(r->sender, sizeof(r->sender), "%s", sender ? sender : "");
+        snprintf(r->recipients, sizeof(r->recipients), "%s", recipients ? recipients : "");
+        snprintf(r->name, sizeof(r->name), "%s", name);
+        snprintf(r->type, sizeof(r->type), "%s", type);
+        r->reason_code = reason;
+        buf_init(&r->report, JOB_REPORT_MAX);
+        if (report && report->len)
+            buf_append(&r->report, report->data, report->len);
+        if (stored_put(session_store_fd, r, ro, &id, why, sizeof(why)) != MG_OK)
+            id = 0;
+        buf_free(&r->report);
+    }
+    if (!id)
+        fprintf(stderr, "mugaid: warning: %s was not kept in the quarantine store: %s\n", name,
+                why);
+    if (ro >= 0)
+        close(ro);
+    free(r);
+    return id;
 }
 
 /* ---- requests ---- */
@@ -200,6 +245,9 @@ static int session_sanitize(int conn, struct proto_frame *f, const struct ucred 
         return MG_OK;
     }
     session_count(env->st, res.verdict);
+    if (res.verdict == VERDICT_BLOCKED && res.in_fd >= 0)
+        res.store_id = session_keep(res.in_fd, "cli", peer, NULL, NULL, req.name, res.type,
+                                    res.reason_code, &res.report);
     session_log(peer, "job", req.name, &res);
     session_audit(peer, "job", req.name, &res, env->st);
     /* The client gets read-only descriptors: the sealed input copy (for its

@@ -23,6 +23,9 @@ struct session_env {
     char scan_socket[1200];
 };
 
+/* The store's put channel (stored.h), inherited by every session. */
+void session_set_store(int fd);
+
 /* Serve conn until it ends; never returns an error to anyone but the log. */
 void session_main(int conn, const struct ucred *peer, struct session_env *env);
 

@@ -90,6 +90,7 @@ struct job_result {
     int in_fd;         /* sealed copy of the input (for quarantine), -1 when none */
     int out_fd;        /* sealed memfd with the released bytes, -1 when none */
     struct buf report; /* the worker's report tree (validated JSON), may be empty */
+    int64_t store_id;  /* mugaid kept the original in its quarantine store (0: no) */
 };
 
 /*

@@ -123,6 +123,8 @@ int job_result_json(const struct job_result *res, const char *input, const char 
         rc = buf_putc(out, '}');
     if (rc == MG_OK)
         rc = job_json_kv(out, "quarantine", quarantined);
+    if (rc == MG_OK && res->store_id > 0)
+        rc = buf_printf(out, ",\"quarantine_id\":%lld", (long long)res->store_id);
     if (rc == MG_OK)
         rc = buf_puts(out, ",\"report\":");
     if (rc == MG_OK)

@@ -394,8 +394,20 @@ int store_history_json(struct store *s, int64_t id, struct buf *o)
     return rc;
 }
 
+/* One line of the human list: id, state, time (UTC), source, type, reason, name. */
+static int item_line(const struct store_item *it, struct buf *o)
+{
+    char when[32];
+    struct tm tm;
+    time_t t = (time_t)it->created;
+    gmtime_r(&t, &tm);
+    strftime(when, sizeof(when), "%Y-%m-%d %H:%M", &tm);
+    return buf_printf(o, "%6lld  %-9s  %s  %-5s  %-8s  %-16s  %s\n", (long long)it->id, it->state,
+                      when, it->source, it->type, it->reason, it->name);
+}
+
 int store_list(struct store *s, const struct store_actor *who, const char *state, int64_t since,
-               unsigned limit, struct buf *out)
+               unsigned limit, int human, struct buf *out)
 {
     sqlite3_stmt *st;
     if (sqlite3_prepare_v2(s->db,
@@ -416,8 +428,8 @@ int store_list(struct store *s, const struct store_actor *who, const char *state
         }
         item_from_row(st, it);
         if (store_may_see(it, who)) {
-            rc = store_item_json(it, NULL, out);
-            if (rc == MG_OK)
+            rc = human ? item_line(it, out) : store_item_json(it, NULL, out);
+            if (rc == MG_OK && !human)
                 rc = buf_putc(out, '\n');
             n++;
         }

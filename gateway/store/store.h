@@ -85,11 +85,11 @@ int store_open_original(struct store *s, const struct store_item *it, int *fd);
 int store_may_see(const struct store_item *it, const struct store_actor *who);
 
 /*
- * JSON Lines, newest first: items in state (NULL: any) created at or
- * after since, that who may see; at most limit of them.
+ * Newest first: items in state (NULL: any) created at or after since, that
+ * who may see; at most limit of them. JSON Lines, or with human a table.
  */
 int store_list(struct store *s, const struct store_actor *who, const char *state, int64_t since,
-               unsigned limit, struct buf *out);
+               unsigned limit, int human, struct buf *out);
 
 /* One item as a JSON object (no newline), the report included when given. */
 int store_item_json(const struct store_item *it, const char *report, struct buf *out);

@@ -1,0 +1,514 @@
+/*
+ * stored - the quarantine process (see stored.h).
+ */
+#include "stored.h"
+#include "audit_send.h"
+#include "err.h"
+#include "fdio.h"
+#include "proto.h"
+#include "reason.h"
+#include "request.h"
+#include "store.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <poll.h>
+#include <pwd.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#define STORED_FRAME_MS    10000 /* a request, once begun, arrives within this */
+#define STORED_IDLE_MS     60000 /* a review client silent this long is dropped */
+#define STORED_CHILDREN    16    /* review connections served at once */
+#define STORED_PURGE_EVERY 3600  /* seconds between automatic retention purges */
+#define STORED_LIST_MAX    10000 /* items in one list answer */
+
+static volatile sig_atomic_t stop_requested;
+
+static void on_term(int sig)
+{
+    (void)sig;
+    stop_requested = 1;
+}
+
+/* ---- the session's side ---- */
+
+int stored_put(int put_tx, const struct store_put_request *req, int fd, int64_t *id, char *why,
+               size_t cap)
+{
+    int sv[2], rc = MG_ERR_IO;
+    struct buf p;
+    struct proto_frame f;
+    *id = 0;
+    snprintf(why, cap, "the quarantine store is not available");
+    if (put_tx < 0 || socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) != 0)
+        return MG_ERR_IO;
+    buf_init(&p, JOB_REPORT_MAX + 65536);
+    if (proto_send(put_tx, PROTO_STORE_PUT, NULL, 0, &sv[1], 1) != MG_OK)
+        goto out;
+    close(sv[1]);
+    sv[1] = -1;
+    if (request_store_put_encode(req, &p) != MG_OK ||
+        proto_send(sv[0], PROTO_STORE_PUT, p.data, p.len, &fd, 1) != MG_OK ||
+        proto_recv(sv[0], 60000, 4096, 0, &f) != MG_OK)
+        goto out;
+    if (f.type == PROTO_STORE_ID &&
+        request_store_id_decode(f.payload.data, f.payload.len, id, why, cap) == MG_OK && *id > 0)
+        rc = MG_OK;
+    proto_frame_free(&f);
+out:
+    buf_free(&p);
+    close(sv[0]);
+    if (sv[1] >= 0)
+        close(sv[1]);
+    return rc;
+}
+
+/* ---- puts ---- */
+
+static void audit_put(int64_t id, const struct store_put_request *r, const struct store_item *it)
+{
+    struct buf a;
+    buf_init(&a, 8192);
+    int rc = audit_field_num(&a, "id", (unsigned long long)id);
+    if (rc == MG_OK)
+        rc = audit_field_str(&a, "source", r->source);
+    if (rc == MG_OK)
+        rc = audit_field_str(&a, "name", r->name);
+    if (rc == MG_OK)
+        rc = audit_field_str(&a, "reason_code", reason_code(r->reason_code));
+    if (rc == MG_OK)
+        rc = audit_field_str(&a, "sha256", it->sha256);
+    if (rc == MG_OK)
+        rc = audit_field_num(&a, "size", it->size);
+    if (rc == MG_OK)
+        audit_event("quarantine-put", (const char *)a.data);
+    buf_free(&a);
+}
+
+static void serve_put(struct store *s, int conn)
+{
+    struct proto_frame f;
+    struct store_put_request *r = calloc(1, sizeof(*r));
+    struct buf out;
+    char why[512] = "";
+    int64_t id = 0;
+    buf_init(&out, 4096);
+    if (!r || proto_recv(conn, STORED_FRAME_MS, JOB_REPORT_MAX + 65536, 1, &f) != MG_OK)
+        goto out;
+    if (f.type != PROTO_STORE_PUT || f.n_fds != 1 ||
+        request_store_put_decode(f.payload.data, f.payload.len, r) != MG_OK) {
+        snprintf(why, sizeof(why), "a malformed put");
+    } else {
+        int fd = proto_take_fd(&f, 0);
+        off_t len = lseek(fd, 0, SEEK_END);
+        struct store_meta m = {r->source,
+                               r->owner_uid < 0 ? (uid_t)-1 : (uid_t)r->owner_uid,
+                               r->sender,
+                               r->recipients,
+                               r->name,
+                               r->type,
+                               reason_code(r->reason_code),
+                               r->report.len ? (const char *)r->report.data : "{}"};
+        if (len < 0 || store_put(s, fd, (uint64_t)len, &m, &id, why, sizeof(why)) != MG_OK) {
+            id = 0;
+            fprintf(stderr, "mugaid: store: cannot keep %s: %s\n", r->name, why);
+        } else {
+            struct store_item *it = malloc(sizeof(*it));
+            if (it && store_get(s, id, it, NULL) == MG_OK)
+                audit_put(id, r, it);
+            free(it);
+        }
+        close(fd);
+    }
+    if (request_store_id_encode(id, why, &out) == MG_OK)
+        proto_send(conn, PROTO_STORE_ID, out.data, out.len, NULL, 0);
+    proto_frame_free(&f);
+out:
+    if (r)
+        buf_free(&r->report);
+    free(r);
+    buf_free(&out);
+}
+
+/* ---- review ---- */
+
+/* Whether uid is in the approver group (primary or supplementary, as the
+ * system's group database says; the client cannot claim it). */
+static int is_approver(uid_t uid, const char *group)
+{
+    struct group *g = getgrnam(group);
+    struct passwd *pw = getpwuid(uid);
+    if (!g || !pw)
+        return 0;
+    gid_t gids[256];
+    int n = 256;
+    if (getgrouplist(pw->pw_name, pw->pw_gid, gids, &n) < 0)
+        return 0;
+    for (int i = 0; i < n; i++)
+        if (gids[i] == g->gr_gid)
+            return 1;
+    return 0;
+}
+
+static const char *user_name(int64_t uid, char *dst, size_t cap)
+{
+    struct passwd *pw = uid >= 0 ? getpwuid((uid_t)uid) : NULL;
+    if (pw)
+        snprintf(dst, cap, "%s", pw->pw_name);
+    else
+        snprintf(dst, cap, "%lld", (long long)uid);
+    return dst;
+}
+
+static void audit_review(const char *verb, int64_t id, uid_t uid, const char *reason, int ok,
+                         const char *why)
+{
+    struct buf a;
+    char ev[48];
+    buf_init(&a, 8192);
+    snprintf(ev, sizeof(ev), "quarantine-%s", verb);
+    int rc = audit_field_num(&a, "id", (unsigned long long)id);
+    if (rc == MG_OK)
+        rc = audit_field_num(&a, "uid", uid);
+    if (rc == MG_OK && reason && *reason)
+        rc = audit_field_str(&a, "reason", reason);
+    if (rc == MG_OK)
+        rc = audit_field_str(&a, "result", ok ? "done" : "refused");
+    if (rc == MG_OK && !ok)
+        rc = audit_field_str(&a, "why", why);
+    if (rc == MG_OK && ok && strcmp(verb, "release") == 0)
+        rc = audit_field_str(&a, "exception", "released from quarantine");
+    if (rc == MG_OK)
+        audit_event(ev, (const char *)a.data);
+    buf_free(&a);
+}
+
+/* Re-inject a released message to its recipients through sendmail, with
+ * a header that says so. */
+static int deliver_mail(const struct config *cfg, const struct store_item *it, int fd,
+                        const char *releaser, const char *approver, char *why, size_t cap)
+{
+    char *argv[520], rcpts[STORE_RECIPIENTS_MAX], hdr[1024];
+    size_t n = 0;
+    snprintf(rcpts, sizeof(rcpts), "%s", it->recipients);
+    argv[n++] = (char *)cfg->sendmail;
+    argv[n++] = "-i";
+    argv[n++] = "-f";
+    argv[n++] = it->sender[0] ? (char *)it->sender : "<>";
+    argv[n++] = "--";
+    size_t first = n;
+    for (char *save = NULL, *r = strtok_r(rcpts, "\n", &save); r && n < 515;
+         r = strtok_r(NULL, "\n", &save))
+        if (*r && *r != '-')
+            argv[n++] = r;
+    argv[n] = NULL;
+    if (n == first) {
+        snprintf(why, cap, "no recipients were recorded for item %lld", (long long)it->id);
+        return MG_ERR_USAGE;
+    }
+    int p[2];
+    if (pipe2(p, O_CLOEXEC) != 0)
+        return MG_ERR_IO;
+    pid_t pid = fork();
+    if (pid == 0) {
+        dup2(p[0], 0);
+        execv(cfg->sendmail, argv);
+        _exit(127);
+    }
+    close(p[0]);
+    snprintf(hdr, sizeof(hdr),
+             "X-Mugai-Released: quarantine item %lld released by %s, approved by %s\n",
+             (long long)it->id, releaser, approver);
+    int rc = pid < 0 ? MG_ERR_IO : fdio_write_all(p[1], hdr, strlen(hdr));
+    uint8_t b[65536];
+    for (off_t off = 0; rc == MG_OK;) {
+        ssize_t r = pread(fd, b, sizeof(b), off);
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r <= 0) {
+            rc = r == 0 ? MG_OK : MG_ERR_IO;
+            break;
+        }
+        rc = fdio_write_all(p[1], b, (size_t)r);
+        off += r;
+    }
+    close(p[1]);
+    int status = 0;
+    if (pid > 0)
+        while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+            ;
+    if (pid < 0 || rc != MG_OK || !WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+        snprintf(why, cap, "%.200s did not take the message (status %d)", cfg->sendmail,
+                 WIFEXITED(status) ? WEXITSTATUS(status) : -1);
+        return MG_ERR_IO;
+    }
+    return MG_OK;
+}
+
+struct review_ctx {
+    const struct config *cfg;
+    struct store *s;
+    struct store_actor who;
+    int conn;
+};
+
+static int reply(struct review_ctx *c, int ok, const char *name, const struct buf *text, int fd)
+{
+    struct buf out;
+    buf_init(&out, REVIEW_REPLY_MAX + 4096);
+    int rc = request_review_reply_encode((uint32_t)ok, name, text->data, text->len, &out);
+    if (rc == MG_OK)
+        rc = proto_send(c->conn, PROTO_REVIEW_REPLY, out.data, out.len, &fd, fd >= 0 ? 1 : 0);
+    buf_free(&out);
+    return rc;
+}
+
+static int review_show(struct review_ctx *c, const struct review_request *r, struct buf *t)
+{
+    struct store_item *it = malloc(sizeof(*it));
+    struct buf rep;
+    int rc = MG_ERR_USAGE;
+    buf_init(&rep, STORE_REPORT_MAX);
+    if (!it || store_get(c->s, r->id, it, &rep) != MG_OK || !store_may_see(it, &c->who)) {
+        buf_printf(t, "no item %lld\n", (long long)r->id);
+        goto out;
+    }
+    if (buf_putc(&rep, 0) != MG_OK)
+        goto out;
+    if (r->json) {
+        rc = store_item_json(it, (const char *)rep.data, t);
+        if (rc == MG_OK) {
+            t->len--; /* the closing brace: the history goes in too */
+            rc = buf_puts(t, ",\"history\":");
+        }
+        if (rc == MG_OK)
+            rc = store_history_json(c->s, r->id, t);
+        if (rc == MG_OK)
+            rc = buf_puts(t, "}\n");
+    } else {
+        char u1[64], u2[64], u3[64];
+        rc = buf_printf(t,
+                        "id:         %lld\nstate:      %s\nsource:     %s\nname:       %s\n"
+                        "type:       %s\nreason:     %s (%s)\nsha256:     %s\nsize:       "
+                        "%llu\nsender:     %s\nrecipients: %s\nrequested:  %s %s\n"
+                        "decided:    %s %s\nreleased:   %s\n",
+                        (long long)it->id, it->state, it->source, it->name, it->type, it->reason,
+                        reason_en(reason_from_code(it->reason)), it->sha256,
+                        (unsigned long long)it->size, it->sender, it->recipients,
+                        it->requested_by >= 0 ? user_name(it->requested_by, u1, 64) : "-",
+                        it->request_reason,
+                        it->decided_by >= 0 ? user_name(it->decided_by, u2, 64) : "-",
+                        it->decision_reason,
+                        it->released_by >= 0 ? user_name(it->released_by, u3, 64) : "-");
+    }
+out:
+    buf_free(&rep);
+    free(it);
+    return rc;
+}
+
+/* request-release, approve, reject, delete, release. */
+static int review_act(struct review_ctx *c, const struct review_request *r, enum store_action a,
+                      struct buf *t, int *fd, char *name, size_t namecap)
+{
+    char why[512] = "";
+    struct store_item *it = malloc(sizeof(*it));
+    int ok = 0;
+    if (!it)
+        return 0;
+    if (store_act(c->s, r->id, a, &c->who, r->reason, why, sizeof(why)) != MG_OK) {
+        buf_printf(t, "refused: %s\n", why);
+        goto out;
+    }
+    ok = 1;
+    if (a == STORE_RELEASE) {
+        int orig = -1;
+        char releaser[64], approver[64];
+        if (store_get(c->s, r->id, it, NULL) != MG_OK ||
+            store_open_original(c->s, it, &orig) != MG_OK) {
+            snprintf(why, sizeof(why), "the original cannot be read");
+            ok = 0;
+        } else if (strcmp(it->source, "mail") == 0) {
+            if (deliver_mail(c->cfg, it, orig, user_name(c->who.uid, releaser, 64),
+                             user_name(it->decided_by, approver, 64), why, sizeof(why)) != MG_OK)
+                ok = 0;
+            else
+                buf_printf(t, "item %lld: released to its recipients\n", (long long)r->id);
+            close(orig);
+        } else {
+            *fd = orig; /* the caller writes it where they choose */
+            snprintf(name, namecap, "%s", it->name);
+            buf_printf(t, "item %lld: released\n", (long long)r->id);
+        }
+        if (!ok) {
+            store_release_failed(c->s, r->id);
+            buf_printf(t, "release failed, the item stays approved: %s\n", why);
+        }
+    } else {
+        buf_printf(t, "item %lld: %s\n", (long long)r->id, store_action_name(a));
+    }
+out:
+    audit_review(store_action_name(a), r->id, c->who.uid, r->reason, ok, why);
+    free(it);
+    return ok;
+}
+
+static void serve_review_request(struct review_ctx *c, const struct review_request *r)
+{
+    static const struct {
+        const char *verb;
+        enum store_action a;
+    } acts[] = {{"request-release", STORE_REQUEST},
+                {"approve", STORE_APPROVE},
+                {"reject", STORE_REJECT},
+                {"release", STORE_RELEASE},
+                {"delete", STORE_DELETE}};
+    struct buf t;
+    char name[STORE_TEXT_MAX] = "";
+    int ok = 1, fd = -1;
+    buf_init(&t, REVIEW_REPLY_MAX);
+    for (size_t i = 0; i < sizeof(acts) / sizeof(acts[0]); i++)
+        if (strcmp(r->verb, acts[i].verb) == 0) {
+            ok = review_act(c, r, acts[i].a, &t, &fd, name, sizeof(name));
+            goto send;
+        }
+    if (strcmp(r->verb, "list") == 0) {
+        ok = store_list(c->s, &c->who, r->state[0] ? r->state : NULL, r->since, STORED_LIST_MAX,
+                        !r->json, &t) == MG_OK;
+    } else if (strcmp(r->verb, "show") == 0) {
+        ok = review_show(c, r, &t) == MG_OK;
+    } else if (strcmp(r->verb, "purge") == 0 || strcmp(r->verb, "export") == 0) {
+        unsigned n = 0;
+        if (!c->who.approver) {
+            buf_printf(&t, "refused: only a member of the approver group (%s) can %s\n",
+                       c->cfg->approver_group, r->verb);
+            ok = 0;
+        } else if (r->verb[0] == 'p') {
+            ok = store_purge_expired(c->s, (int64_t)time(NULL), &n) == MG_OK;
+            buf_printf(&t, "%u expired original(s) removed\n", n);
+            audit_review("purge", n, c->who.uid, "", ok, "");
+        } else {
+            ok = store_export_csv(c->s, r->since, &t) == MG_OK;
+            audit_review("export", 0, c->who.uid, "", ok, "");
+        }
+    } else {
+        buf_printf(&t, "unknown command %s\n", r->verb);
+        ok = 0;
+    }
+send:
+    reply(c, ok, name, &t, fd);
+    if (fd >= 0)
+        close(fd);
+    buf_free(&t);
+}
+
+/* A review connection, in a child of its own. */
+static void serve_review(const struct config *cfg, int conn)
+{
+    struct ucred peer;
+    socklen_t pl = sizeof(peer);
+    char err[512];
+    struct review_ctx c = {cfg, NULL, {0, 0}, conn};
+    if (getsockopt(conn, SOL_SOCKET, SO_PEERCRED, &peer, &pl) != 0)
+        return;
+    c.who.uid = peer.uid;
+    c.who.approver = is_approver(peer.uid, cfg->approver_group);
+    if (store_open(&c.s, cfg->store_dir, cfg->retention_days, err, sizeof(err)) != MG_OK) {
+        fprintf(stderr, "mugaid: store: %s\n", err);
+        return;
+    }
+    for (;;) {
+        struct pollfd pf = {.fd = conn, .events = POLLIN};
+        if (poll(&pf, 1, STORED_IDLE_MS) <= 0)
+            break;
+        struct proto_frame f;
+        struct review_request r;
+        if (proto_recv(conn, STORED_FRAME_MS, 8192, 0, &f) != MG_OK)
+            break;
+        int good = f.type == PROTO_REVIEW &&
+                   request_review_decode(f.payload.data, f.payload.len, &r) == MG_OK;
+        proto_frame_free(&f);
+        if (!good)
+            break;
+        serve_review_request(&c, &r);
+    }
+    store_close(c.s);
+}
+
+/* ---- the process ---- */
+
+static void purge_now(struct store *s)
+{
+    unsigned n = 0;
+    if (store_purge_expired(s, (int64_t)time(NULL), &n) == MG_OK && n)
+        audit_review("purge", n, getuid(), "retention", 1, "");
+}
+
+int stored_main(const struct config *cfg, int put_rx, int review_fd)
+{
+    struct store *s = NULL;
+    char err[1024];
+    unsigned children = 0;
+    signal(SIGTERM, on_term);
+    signal(SIGPIPE, SIG_IGN);
+    if (store_open(&s, cfg->store_dir, cfg->retention_days, err, sizeof(err)) != MG_OK) {
+        fprintf(stderr, "mugaid: store: %s\n", err);
+        return 1;
+    }
+    purge_now(s);
+    time_t next_purge = time(NULL) + STORED_PURGE_EVERY;
+    while (!stop_requested) {
+        while (children && waitpid(-1, NULL, WNOHANG) > 0)
+            children--;
+        struct pollfd pf[2] = {{.fd = put_rx, .events = POLLIN},
+                               {.fd = review_fd, .events = POLLIN}};
+        int n = poll(pf, children < STORED_CHILDREN ? 2 : 1, 1000);
+        if (n < 0 && errno != EINTR)
+            break;
+        if (time(NULL) >= next_purge) {
+            purge_now(s);
+            next_purge = time(NULL) + STORED_PURGE_EVERY;
+        }
+        if (n <= 0)
+            continue;
+        if (pf[0].revents & POLLIN) {
+            struct proto_frame f;
+            if (proto_recv(put_rx, 1000, 0, 1, &f) == MG_OK) {
+                if (f.type == PROTO_STORE_PUT && f.n_fds == 1) {
+                    int conn = proto_take_fd(&f, 0);
+                    serve_put(s, conn);
+                    close(conn);
+                }
+                proto_frame_free(&f);
+            }
+        }
+        if (children < STORED_CHILDREN && (pf[1].revents & POLLIN)) {
+            int conn = accept4(review_fd, NULL, NULL, SOCK_CLOEXEC);
+            if (conn < 0)
+                continue;
+            pid_t pid = fork();
+            if (pid == 0) {
+                close(put_rx);
+                close(review_fd);
+                signal(SIGTERM, SIG_DFL);
+                prctl(PR_SET_PDEATHSIG, SIGKILL);
+                serve_review(cfg, conn);
+                _exit(0);
+            }
+            if (pid > 0)
+                children++;
+            close(conn);
+        }
+    }
+    store_close(s);
+    return 0;
+}
