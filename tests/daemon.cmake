@@ -14,4 +14,5 @@ mugai_unit_test(audit)
 # The quarantine store: the review rules (two-person release), retention,
 # content addressing, the CSV export; the review commands through mugaid.
 mugai_unit_test(store)
+mugai_py_test(quarantine)
 target_link_libraries(t_store PRIVATE mugai_store)

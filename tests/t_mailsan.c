@@ -384,7 +384,7 @@ static void test_message(void)
     buf_init(&out, 1 << 20);
     const char *held = "From: a@example.jp\r\nSubject: =?UTF-8?B?44OG44K544OI?=\r\n\r\nx\r\n";
     CHECK_EQ_INT(mailsan_notice(&pol, (const uint8_t *)held, strlen(held), REASON_ENCRYPTED,
-                                "encrypted message", &out),
+                                "encrypted message", 0, &out),
                  MG_OK);
     char ref[65];
     report_sha256_hex((const uint8_t *)held, strlen(held), ref);

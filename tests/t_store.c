@@ -175,12 +175,12 @@ static void test_list_export(struct store *s)
     struct buf o;
     buf_init(&o, 1 << 20);
     struct store_actor stranger = {2000, 0}, owner = {1001, 0}, staff = {1004, 1};
-    CHECK_EQ_INT(store_list(s, &stranger, NULL, 0, 1000, &o), MG_OK);
+    CHECK_EQ_INT(store_list(s, &stranger, NULL, 0, 1000, 0, &o), MG_OK);
     CHECK_EQ_INT(o.len, 0);
-    CHECK_EQ_INT(store_list(s, &owner, "requested", 0, 1000, &o), MG_OK);
+    CHECK_EQ_INT(store_list(s, &owner, "requested", 0, 1000, 0, &o), MG_OK);
     CHECK(o.len > 0 && strstr((char *)o.data, "\"state\":\"requested\"") != NULL);
     buf_reset(&o);
-    CHECK_EQ_INT(store_list(s, &staff, NULL, 0, 1000, &o), MG_OK);
+    CHECK_EQ_INT(store_list(s, &staff, NULL, 0, 1000, 0, &o), MG_OK);
     size_t lines = 0;
     for (size_t i = 0; i < o.len; i++)
         lines += o.data[i] == '\n';

@@ -50,7 +50,8 @@ static void mailcmd_usage(FILE *f)
 {
     fprintf(f,
             "usage: mugai mail [--policy FILE] [--db DIR] [--spool DIR] [--worker-user U]\n"
-            "                  [--socket PATH | --standalone] < in.eml > out.eml\n"
+            "                  [--socket PATH | --standalone]\n"
+            "                  [--sender ADDR] [--recipient ADDR]... < in.eml > out.eml\n"
             "\n"
             "  --policy FILE  policy file (default: built-in)\n"
             "  --db DIR       ClamAV database directory (default: " MAILCMD_DEFAULT_DB ")\n"
@@ -60,6 +61,8 @@ static void mailcmd_usage(FILE *f)
             "  --socket PATH  sanitize through mugaid at PATH (default: " CLIENT_DEFAULT_SOCKET "\n"
             "                 when it exists; --policy and --db are then the daemon's)\n"
             "  --standalone   never use mugaid: load the engine in this process\n"
+            "  --sender, --recipient  the envelope (Postfix pipe: ${sender}, ${recipient}),\n"
+            "                 kept with a held message so a release reaches its recipients\n"
             "\n"
             "exit status: 0 sanitized message on stdout; 1 held (notice message on stdout)\n"
             "or refused as too large (stdout empty); 75 temporary failure, retry later\n");
@@ -83,14 +86,14 @@ static int copy_fd(int dst, int src, uint64_t len)
 /* ---- main ---- */
 
 /* The job through mugaid: nothing heavy is loaded here. */
-static void mail_via_daemon(const char *socket_path, int in_fd, struct mail_reply *reply,
-                            int *deliver_fd)
+static void mail_via_daemon(const char *socket_path, int in_fd, const struct mail_envelope *env,
+                            struct mail_reply *reply, int *deliver_fd)
 {
     char err[1024];
     reply->status = MAILJOB_EXIT_TEMPFAIL;
     int sock = client_connect(socket_path, err, sizeof(err));
-    if (sock < 0 ||
-        client_mail(sock, in_fd, -1, NULL, NULL, reply, deliver_fd, err, sizeof(err)) != MG_OK) {
+    if (sock < 0 || client_mail(sock, in_fd, env, -1, NULL, NULL, reply, deliver_fd, err,
+                                sizeof(err)) != MG_OK) {
         fprintf(stderr, "mugai mail: daemon: %s\n", err);
         reply->status = MAILJOB_EXIT_TEMPFAIL;
     }
@@ -121,7 +124,7 @@ static void mail_standalone(const struct mailcmd_opts *o, const struct policy *p
     } else if (job_engine_init(&je, pol, se) != MG_OK) {
         fprintf(stderr, "mugai mail: cannot initialize the engine\n");
     } else {
-        mailjob_run(&je, in_fd, len, sha, kept, reply, deliver_fd);
+        mailjob_run(&je, in_fd, len, sha, kept, NULL, reply, deliver_fd);
         job_engine_done(&je);
     }
     scan_free(se);
@@ -135,8 +138,11 @@ int mailcmd_main(int argc, char **argv)
             {"policy", required_argument, NULL, 'p'}, {"db", required_argument, NULL, 'd'},
             {"spool", required_argument, NULL, 's'},  {"worker-user", required_argument, NULL, 'U'},
             {"socket", required_argument, NULL, 'S'}, {"standalone", no_argument, NULL, 'A'},
+            {"sender", required_argument, NULL, 'f'}, {"recipient", required_argument, NULL, 'r'},
             {"help", no_argument, NULL, 'h'},         {NULL, 0, NULL, 0},
     };
+    static struct mail_envelope env; /* large; one per process */
+    int have_env = 0;
     struct mailcmd_opts o = {NULL, MAILCMD_DEFAULT_DB, MAILCMD_DEFAULT_SPOOL, "nobody", NULL, 0};
     struct policy pol;
     struct mail_reply reply;
@@ -145,7 +151,7 @@ int mailcmd_main(int argc, char **argv)
     uint64_t len;
 
     optind = 1;
-    while ((ch = getopt_long(argc, argv, "p:d:s:U:S:Ah", opts, NULL)) != -1) {
+    while ((ch = getopt_long(argc, argv, "p:d:s:U:S:Af:r:h", opts, NULL)) != -1) {
         switch (ch) {
         case 'p':
             o.policy_file = optarg;
@@ -165,6 +171,23 @@ int mailcmd_main(int argc, char **argv)
         case 'A':
             o.standalone = 1;
             break;
+        case 'f':
+        case 'r': {
+            /* The envelope, for the quarantine's release: Postfix's pipe
+             * passes ${sender} and ${recipient}. */
+            size_t have = strlen(env.recipients), add = strlen(optarg);
+            if (ch == 'f') {
+                snprintf(env.sender, sizeof(env.sender), "%s", optarg);
+            } else if (have + add + 2 < sizeof(env.recipients)) {
+                snprintf(env.recipients + have, sizeof(env.recipients) - have, "%s%s",
+                         have ? "\n" : "", optarg);
+            } else {
+                fprintf(stderr, "mugai mail: too many recipients\n");
+                return MAILCMD_EXIT_TEMPFAIL;
+            }
+            have_env = 1;
+            break;
+        }
         case 'h':
             mailcmd_usage(stdout);
             return MAILCMD_EXIT_OK;
@@ -224,10 +247,10 @@ int mailcmd_main(int argc, char **argv)
         fprintf(stderr, "mugai mail: warning: cannot expire old originals in %s\n", o.spool_dir);
 
 #ifdef MUGAI_THIN
-    mail_via_daemon(o.socket_path, in_fd, &reply, &deliver_fd);
+    mail_via_daemon(o.socket_path, in_fd, have_env ? &env : NULL, &reply, &deliver_fd);
 #else
     if (o.socket_path)
-        mail_via_daemon(o.socket_path, in_fd, &reply, &deliver_fd);
+        mail_via_daemon(o.socket_path, in_fd, have_env ? &env : NULL, &reply, &deliver_fd);
     else
         mail_standalone(&o, &pol, in_fd, len, sha, kept, &reply, &deliver_fd);
 #endif

@@ -95,12 +95,18 @@ int client_sanitize(int sock, const char *name, int in_fd, const char *const *pa
     return rc;
 }
 
-int client_mail(int sock, int in_fd, int timeout_ms, void (*tick)(void *), void *tick_arg,
-                struct mail_reply *reply, int *deliver_fd, char *err, size_t errcap)
+int client_mail(int sock, int in_fd, const struct mail_envelope *env, int timeout_ms,
+                void (*tick)(void *), void *tick_arg, struct mail_reply *reply, int *deliver_fd,
+                char *err, size_t errcap)
 {
     struct proto_frame f;
+    struct buf p;
     *deliver_fd = -1;
-    int rc = proto_send(sock, PROTO_MAIL, NULL, 0, &in_fd, 1);
+    buf_init(&p, REQUEST_RECIPIENTS_MAX + REQUEST_NAME_MAX + 64);
+    int rc = env ? request_mail_encode(env, &p) : MG_OK;
+    if (rc == MG_OK)
+        rc = proto_send(sock, PROTO_MAIL, p.data, p.len, &in_fd, 1);
+    buf_free(&p);
     if (rc != MG_OK) {
         snprintf(err, errcap, "cannot send the message to the daemon");
         return rc;

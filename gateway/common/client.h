@@ -28,8 +28,9 @@ int client_sanitize(int sock, const char *name, int in_fd, const char *const *pa
 /* The mail pipe mode through the daemon: reply->status 0 or 1 with
  * *deliver_fd set, or 75. While it waits, tick(tick_arg) is called about
  * once a second when given (the milter tells the MTA it is alive). */
-int client_mail(int sock, int in_fd, int timeout_ms, void (*tick)(void *), void *tick_arg,
-                struct mail_reply *reply, int *deliver_fd, char *err, size_t errcap);
+int client_mail(int sock, int in_fd, const struct mail_envelope *env, int timeout_ms,
+                void (*tick)(void *), void *tick_arg, struct mail_reply *reply, int *deliver_fd,
+                char *err, size_t errcap);
 
 /* The daemon's status as a JSON object. */
 int client_status(int sock, int timeout_ms, struct buf *json, char *err, size_t errcap);

@@ -253,6 +253,44 @@ int request_scan_decode(const uint8_t *p, size_t n, struct job_scan_req *req, ui
     return wire_end(&rd);
 }
 
+#define REQ_ENVELOPE_MAGIC 0x31455652u /* "RVE1" */
+
+int request_mail_encode(const struct mail_envelope *e, struct buf *out)
+{
+    struct wire_w w;
+    wire_w_init(&w, out);
+    wire_put_u32(&w, REQ_ENVELOPE_MAGIC);
+    wire_put_str(&w, e->sender);
+    wire_put_str(&w, e->recipients);
+    return w.err;
+}
+
+/* Addresses: printable, no spaces; recipients one per line. */
+static void clean_address_list(char *s)
+{
+    for (; *s; s++)
+        if ((*s != '\n' && (unsigned char)*s <= 0x20) || *s == 0x7F)
+            *s = '?';
+}
+
+int request_mail_decode(const uint8_t *p, size_t n, struct mail_envelope *e)
+{
+    struct wire_r rd;
+    memset(e, 0, sizeof(*e));
+    if (n == 0)
+        return MG_OK; /* no envelope given */
+    wire_r_init(&rd, p, n);
+    if (wire_get_u32(&rd) != REQ_ENVELOPE_MAGIC)
+        return MG_ERR_PARSE;
+    wire_get_str(&rd, e->sender, sizeof(e->sender));
+    wire_get_str(&rd, e->recipients, sizeof(e->recipients));
+    if (wire_end(&rd) != MG_OK || strchr(e->sender, '\n'))
+        return MG_ERR_PARSE;
+    clean_address_list(e->sender);
+    clean_address_list(e->recipients);
+    return MG_OK;
+}
+
 int request_store_put_encode(const struct store_put_request *r, struct buf *out)
 {
     struct wire_w w;

@@ -68,8 +68,18 @@ int request_error_decode(const uint8_t *p, size_t n, char *code, size_t ccap, ch
 int request_scan_encode(const struct job_scan_req *req, uint32_t mask, struct buf *out);
 int request_scan_decode(const uint8_t *p, size_t n, struct job_scan_req *req, uint32_t *mask);
 
-/* PROTO_STORE_PUT: what the store records beside an original. */
 #define REQUEST_RECIPIENTS_MAX 8192u
+
+/* PROTO_MAIL's payload: the envelope, when the caller knows it (the milter
+ * does; Postfix's pipe gives it as arguments). Empty for none. */
+struct mail_envelope {
+    char sender[REQUEST_NAME_MAX];
+    char recipients[REQUEST_RECIPIENTS_MAX]; /* one per line */
+};
+int request_mail_encode(const struct mail_envelope *e, struct buf *out);
+int request_mail_decode(const uint8_t *p, size_t n, struct mail_envelope *e);
+
+/* PROTO_STORE_PUT: what the store records beside an original. */
 struct store_put_request {
     char source[16];
     int64_t owner_uid; /* -1: nobody in particular (mail) */

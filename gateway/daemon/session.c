@@ -272,9 +272,24 @@ static int session_sanitize(int conn, struct proto_frame *f, const struct ucred 
     return rc;
 }
 
+/* A held message goes to the store with its envelope. */
+struct mail_keep {
+    const struct mail_envelope *env;
+};
+
+static int64_t session_keep_mail(void *arg, int sealed_fd, const struct job_result *r)
+{
+    const struct mail_keep *k = arg;
+    char name[96];
+    snprintf(name, sizeof(name), "message %.12s", r->sha256_in);
+    return session_keep(sealed_fd, "mail", NULL, k->env->sender, k->env->recipients, name, "eml",
+                        r->reason_code, &r->report);
+}
+
 static int session_mail(int conn, struct proto_frame *f, const struct ucred *peer,
                         struct session_env *env)
 {
+    static struct mail_envelope envelope; /* large: one per session process */
     struct mail_reply reply;
     struct buf out;
     struct stat st;
@@ -282,10 +297,12 @@ static int session_mail(int conn, struct proto_frame *f, const struct ucred *pee
     uint64_t len = 0;
     int too_big = 0, sealed_fd = -1, deliver = -1, rc;
 
-    if (f->n_fds != 1) {
+    if (f->n_fds != 1 || request_mail_decode(f->payload.data, f->payload.len, &envelope) != MG_OK) {
         session_error(conn, "bad-request", "a mail request with one message");
         return MG_ERR_PARSE;
     }
+    struct mail_keep keep = {&envelope};
+    struct mailjob_keeper keeper = {session_keep_mail, &keep};
     int in = proto_take_fd(f, 0);
     if (fstat(in, &st) != 0 || !S_ISREG(st.st_mode) ||
         sealed_copy(in, env->je->pol.mail_max_size, &sealed_fd, &len, &too_big) != MG_OK ||
@@ -301,7 +318,7 @@ static int session_mail(int conn, struct proto_frame *f, const struct ucred *pee
     memset(&reply, 0, sizeof(reply));
     buf_init(&reply.json, 2 * JOB_REPORT_MAX);
     __atomic_fetch_add(&env->st->jobs_in_flight, 1, __ATOMIC_RELAXED);
-    mailjob_run(env->je, sealed_fd, len, sha, NULL, &reply, &deliver);
+    mailjob_run(env->je, sealed_fd, len, sha, NULL, &keeper, &reply, &deliver);
     __atomic_fetch_sub(&env->st->jobs_in_flight, 1, __ATOMIC_RELAXED);
     session_count(env->st, reply.status == MAILJOB_EXIT_OK ? VERDICT_SANITIZED : VERDICT_BLOCKED);
     fprintf(stderr, "mugaid: mail uid=%u pid=%d status=%d%s%s sha256=%s size=%llu\n",

@@ -25,6 +25,7 @@ struct notice_arg {
     uint64_t len;
     enum reason code;
     const char *reason;
+    int64_t quarantine_id;
 };
 
 /* Runs under SANDBOX_STRICT: parse the original's headers, write the notice. */
@@ -39,7 +40,7 @@ static int notice_worker(void *argp, int in_fd, int out_fd, int res_fd)
     buf_init(&out, MAILJOB_NOTICE_MAX);
     buf_init(&rec, 64);
     if (rc == MG_OK)
-        rc = mailsan_notice(a->pol, in, a->len, a->code, a->reason, &out);
+        rc = mailsan_notice(a->pol, in, a->len, a->code, a->reason, a->quarantine_id, &out);
     if (rc == MG_OK)
         rc = fdio_write_all(out_fd, out.data, out.len);
     wire_w_init(&w, &rec);
@@ -87,7 +88,7 @@ static int notice_is_ascii(int fd, uint64_t len)
 static int notice_from_worker(const struct policy *pol, int in_fd, uint64_t len,
                               const struct job_result *r, int *nfd)
 {
-    struct notice_arg a = {pol, len, r->reason_code, r->reason};
+    struct notice_arg a = {pol, len, r->reason_code, r->reason, r->store_id};
     struct sandbox_limits lim = {
             .cpu_seconds = pol->worker_cpu_seconds,
             .deadline_seconds = pol->worker_deadline_seconds,
@@ -134,8 +135,9 @@ static int notice_fallback(const char *sha256, const struct job_result *r, int *
                      "Content-Transfer-Encoding: 7bit\r\n\r\n"
                      "[Mugai] A message to you was held because it could not be made safe\r\n"
                      "(reason: %s). The original is kept by the gateway, reference:\r\n"
-                     "%s\r\n",
-                     code, sha256, code, sha256);
+                     "%s\r\n"
+                     "Quarantine id: %lld (0: not in the quarantine store)\r\n",
+                     code, sha256, code, sha256, (long long)r->store_id);
     int fd = sealed_new("mugai-notice");
     if (fd < 0 || fdio_write_all(fd, b, (size_t)n) != MG_OK || sealed_seal(fd) != MG_OK) {
         if (fd >= 0)
@@ -147,7 +149,7 @@ static int notice_fallback(const char *sha256, const struct job_result *r, int *
 }
 
 void mailjob_run(struct job_engine *je, int in_fd, uint64_t len, const char *sha, const char *kept,
-                 struct mail_reply *reply, int *deliver_fd)
+                 const struct mailjob_keeper *keeper, struct mail_reply *reply, int *deliver_fd)
 {
     struct job_result r;
     *deliver_fd = -1;
@@ -179,6 +181,11 @@ void mailjob_run(struct job_engine *je, int in_fd, uint64_t len, const char *sha
         *deliver_fd = r.out_fd;
         r.out_fd = -1;
         reply->status = MAILJOB_EXIT_OK;
+    } else if (keeper && (r.store_id = keeper->keep(keeper->arg, in_fd, &r)) <= 0) {
+        /* Held, but not kept where staff can review it: the MTA keeps the
+         * message and tries again rather than deliver a notice for an
+         * original nobody could release. */
+        reply->status = MAILJOB_EXIT_TEMPFAIL;
     } else if (notice_from_worker(&je->pol, in_fd, len, &r, deliver_fd) == MG_OK ||
                notice_fallback(sha, &r, deliver_fd) == MG_OK) {
         reply->status = MAILJOB_EXIT_HELD;

@@ -18,6 +18,14 @@
 #define MAILJOB_EXIT_HELD     1
 #define MAILJOB_EXIT_TEMPFAIL 75
 
+/* Where a held original goes for review (mugaid's store): keep() returns
+ * its id, or <= 0 when it could not be kept (the message is then a
+ * temporary failure). */
+struct mailjob_keeper {
+    int64_t (*keep)(void *arg, int sealed_fd, const struct job_result *r);
+    void *arg;
+};
+
 /*
  * in_fd: the sealed message (len bytes, SHA-256 sha). kept: where the
  * original is kept, for the result line. On return reply->status is 0
@@ -25,6 +33,6 @@
  * (nothing to deliver, *deliver_fd -1); reply->json is the result line.
  */
 void mailjob_run(struct job_engine *je, int in_fd, uint64_t len, const char *sha, const char *kept,
-                 struct mail_reply *reply, int *deliver_fd);
+                 const struct mailjob_keeper *keeper, struct mail_reply *reply, int *deliver_fd);
 
 #endif

@@ -82,6 +82,7 @@ struct msgstate {
     int too_big;
     struct hdr_name *hdrs;
     size_t n_hdrs;
+    struct mail_envelope env; /* kept with a held message, for its release */
 };
 
 static void state_reset(struct msgstate *s)
@@ -96,6 +97,18 @@ static void state_reset(struct msgstate *s)
     free(s->hdrs);
     s->hdrs = NULL;
     s->n_hdrs = 0;
+    s->env.sender[0] = 0;
+    s->env.recipients[0] = 0;
+}
+
+/* An envelope address as the MTA gives it ("<a@b>"), without the brackets. */
+static void bare_address(const char *in, char *out, size_t cap)
+{
+    size_t n = strlen(in);
+    if (n >= 2 && in[0] == '<' && in[n - 1] == '>')
+        snprintf(out, cap, "%.*s", (int)(n - 2), in + 1);
+    else
+        snprintf(out, cap, "%s", in);
 }
 
 static struct msgstate *state_get(SMFICTX *ctx)
@@ -145,14 +158,31 @@ static sfsistat mf_connect(SMFICTX *ctx, char *host, _SOCK_ADDR *addr)
 
 static sfsistat mf_envfrom(SMFICTX *ctx, char **argv)
 {
-    (void)argv;
     struct msgstate *s = state_get(ctx);
     if (!s)
         return tempfail(ctx, "no connection state");
     state_reset(s);
+    if (argv && argv[0])
+        bare_address(argv[0], s->env.sender, sizeof(s->env.sender));
     s->fd = memfd_create("mugai-milter-msg", MFD_CLOEXEC);
     if (s->fd < 0)
         return tempfail(ctx, "memfd_create failed");
+    return SMFIS_CONTINUE;
+}
+
+static sfsistat mf_envrcpt(SMFICTX *ctx, char **argv)
+{
+    struct msgstate *s = state_get(ctx);
+    char a[REQUEST_NAME_MAX];
+    if (!s || s->fd < 0 || !argv || !argv[0])
+        return tempfail(ctx, "recipient outside a message");
+    bare_address(argv[0], a, sizeof(a));
+    size_t have = strlen(s->env.recipients);
+    /* Past the cap the release reaches the first ones only; the audit log
+     * and the original's headers still name everyone. */
+    if (have + strlen(a) + 2 < sizeof(s->env.recipients))
+        snprintf(s->env.recipients + have, sizeof(s->env.recipients) - have, "%s%s",
+                 have ? "\n" : "", a);
     return SMFIS_CONTINUE;
 }
 
@@ -313,7 +343,8 @@ static void tick(void *ctx)
 /* The message through mugaid: the original kept in the spool first, as
  * `mugai mail` does; returns the pipe mode's status (0, 1, 75) with the
  * message to deliver in *out_fd for 0 and 1, or -1. */
-static int run_daemon(SMFICTX *ctx, int in_fd, uint64_t len, int *out_fd)
+static int run_daemon(SMFICTX *ctx, int in_fd, uint64_t len, const struct mail_envelope *env,
+                      int *out_fd)
 {
     char sha[65], kept[4200], err[1024];
     struct mail_reply reply;
@@ -327,7 +358,7 @@ static int run_daemon(SMFICTX *ctx, int in_fd, uint64_t len, int *out_fd)
     }
     lseek(in_fd, 0, SEEK_SET);
     if ((sock = client_connect(cfg.mugaid, err, sizeof(err))) < 0 ||
-        client_mail(sock, in_fd, (int)cfg.timeout * 1000, tick, ctx, &reply, out_fd, err,
+        client_mail(sock, in_fd, env, (int)cfg.timeout * 1000, tick, ctx, &reply, out_fd, err,
                     sizeof(err)) != MG_OK) {
         fprintf(stderr, "mugai-milter: mugaid: %s\n", err);
         goto out;
@@ -458,7 +489,8 @@ static sfsistat mf_eom(SMFICTX *ctx)
         return SMFIS_REJECT;
     }
     int ofd = -1;
-    int code = cfg.mugaid ? run_daemon(ctx, s->fd, s->size, &ofd) : run_engine(ctx, s->fd, &ofd);
+    int code = cfg.mugaid ? run_daemon(ctx, s->fd, s->size, &s->env, &ofd)
+                          : run_engine(ctx, s->fd, &ofd);
     sfsistat r;
     size_t n = 0;
     char *m = (code == 0 || code == 1) && ofd >= 0 ? read_output(ofd, &n) : NULL;
@@ -577,6 +609,7 @@ int main(int argc, char **argv)
             .xxfi_flags = SMFIF_ADDHDRS | SMFIF_CHGHDRS | SMFIF_CHGBODY,
             .xxfi_connect = mf_connect,
             .xxfi_envfrom = mf_envfrom,
+            .xxfi_envrcpt = mf_envrcpt,
             .xxfi_header = mf_header,
             .xxfi_eoh = mf_eoh,
             .xxfi_body = mf_body,

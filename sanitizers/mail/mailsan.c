@@ -2045,7 +2045,7 @@ int mailsan_verify(struct san_ctx *ctx, const uint8_t *in, size_t len)
 }
 
 int mailsan_notice(const struct policy *pol, const uint8_t *in, size_t len, enum reason code,
-                   const char *reason, struct buf *out)
+                   const char *reason, int64_t quarantine_id, struct buf *out)
 {
     char ref[65];
     struct buf text;
@@ -2096,6 +2096,20 @@ int mailsan_notice(const struct policy *pol, const uint8_t *in, size_t len, enum
                     "The original is kept by the gateway, reference: %s\n"
                     "Contact your administrator with this reference if you need it.\n",
                     reason_ja(code), why, ref, reason_code(code), why, ref);
+    if (rc == MG_OK && quarantine_id > 0)
+        rc = buf_printf(&text,
+                        "\n"
+                        "隔離番号: %lld\n"
+                        "取り出しが必要な場合は、この番号と理由を添えて申請してください\n"
+                        "(mugai quarantine request-release %lld --reason \"...\")。\n"
+                        "取り出しには、申請者以外の承認者による承認が必要です。\n"
+                        "\n"
+                        "Quarantine id: %lld\n"
+                        "To ask for its release, give this id and your reason\n"
+                        "(mugai quarantine request-release %lld --reason \"...\").\n"
+                        "A release needs the approval of someone other than the requester.\n",
+                        (long long)quarantine_id, (long long)quarantine_id,
+                        (long long)quarantine_id, (long long)quarantine_id);
     if (rc == MG_OK)
         rc = write_text_part_headers(out);
     if (rc == MG_OK)

@@ -40,9 +40,11 @@ int mailsan_verify(struct san_ctx *ctx, const uint8_t *in, size_t len);
  * Date, From, To, Cc, Subject and Message-ID (decoded and re-encoded as in
  * a sanitized message; none when the original cannot be parsed), and a
  * bilingual text body giving the reason and the reference of the kept
- * original (the SHA-256 of in). Runs in a worker like mailsan_sanitize.
+ * original (the SHA-256 of in), and when the gateway's quarantine keeps it
+ * (quarantine_id > 0) the item's number and how to ask for its release.
+ * Runs in a worker like mailsan_sanitize.
  */
 int mailsan_notice(const struct policy *pol, const uint8_t *in, size_t len, enum reason code,
-                   const char *reason, struct buf *out);
+                   const char *reason, int64_t quarantine_id, struct buf *out);
 
 #endif

@@ -16,12 +16,14 @@ class Daemon:
     def __init__(self, root, extra=(), db=None):
         self.root = root
         self.sock = os.path.join(root, "run", "mugaid.sock")
+        self.review = os.path.join(root, "run", "review.sock")
         self.state = os.path.join(root, "state")
         self.db = db or os.path.join(root, "db")
         if not db:
             shutil.copytree(mt.TESTDB, self.db, dirs_exist_ok=True)
         self.log = os.path.join(root, "mugaid.log")
-        self.cmd = [MUGAID, "--foreground", "--socket", self.sock, "--db", self.db,
+        self.cmd = [MUGAID, "--foreground", "--socket", self.sock, "--review-socket", self.review,
+                    "--db", self.db,
                     "--state-dir", self.state, "--socket-group", "", "--socket-mode", "0666",
                     "--worker-user", "nobody", "--user", "daemon",
                     "--audit-log", os.path.join(root, "audit", "audit.log")] + list(extra)
