@@ -37,9 +37,11 @@ it does not skip, when they are missing.
 import email.header
 import hashlib
 import os
+import pwd
 import re
 import shutil
 import signal
+import subprocess
 import sys
 import tempfile
 import time
@@ -60,6 +62,7 @@ if not (os.access(mt.MUGAI, os.X_OK) and os.access(MILTER, os.X_OK)):
     raise SystemExit("FAIL: need $MUGAI and mugai-milter beside it (got %r)" % mt.MUGAI)
 
 root = tempfile.mkdtemp(prefix="mugai-postfix-")
+APPROVERS = "mugaitest-pf-approvers"
 spool = os.path.join(root, "spool")
 milter_port = pfx.free_port()
 pf = pfx.Postfix(root, milter_port)
@@ -355,7 +358,21 @@ try:
     droot = os.path.join(root, "mugaid")
     os.makedirs(droot)
     os.chmod(droot, 0o755)
-    d = dm.Daemon(droot, ["--policy", policy])
+    # Approvers for the release below: root and lp, in a group of the test's own.
+    subprocess.run(["groupdel", APPROVERS], capture_output=True)
+    subprocess.run(["groupadd", "-U", "root,lp", APPROVERS], check=True, capture_output=True)
+    release_sendmail = os.path.join(root, "sendmail")
+    with open(release_sendmail, "w") as f:
+        # A sendmail-compatible submission into this Postfix without the
+        # milter (a released message must not be held again).
+        f.write("#!/usr/bin/python3\nimport smtplib, sys\n"
+                "a = sys.argv[1:]\nsender = a[a.index('-f') + 1]\n"
+                "rcpts = a[a.index('--') + 1:]\n"
+                f"s = smtplib.SMTP('127.0.0.1', {pf.release_port})\n"
+                "s.sendmail(sender, rcpts, sys.stdin.buffer.read())\ns.quit()\n")
+    os.chmod(release_sendmail, 0o755)
+    d = dm.Daemon(droot, ["--policy", policy, "--approver-group", APPROVERS,
+                          "--sendmail", release_sendmail])
     d.start()
     daemons.append(d)
     m = milter()
@@ -400,18 +417,71 @@ try:
     time.sleep(2)
     t.check(len(pf.delivered()) == before + 1, "and exactly once")
 
+    # --- held by mugaid, kept in its store, released by two people -----------------
+    with open(corpus("eicar.eml"), "rb") as f:
+        eicar_msg = f.read()
+    data = deliver_one(corpus("eicar.eml"), "an infected message through mugaid")
+    notice = check_clean(data, "the held notice") if data else None
+    text = body_text(notice) if notice else ""
+    qm = re.search(r"Quarantine id: (\d+)", text)
+    t.check(qm is not None, "the notice gives the quarantine id: %r" % text[-400:])
+    mid = qm.group(1) if qm else "0"
+
+    def review(user, *args):
+        cmd = [mt.MUGAI, "quarantine", "--socket", d.review] + list(args)
+        if user != "root":
+            pw = pwd.getpwnam(user)
+            cmd = ["setpriv", f"--reuid={pw.pw_uid}", f"--regid={pw.pw_gid}",
+                   "--init-groups"] + cmd
+        p = subprocess.run(cmd, capture_output=True, text=True, timeout=120)
+        return p.returncode, p.stdout + p.stderr
+
+    rc, out = review("root", "show", mid, "--json")
+    t.check(rc == 0 and '"recipients":"test@localhost"' in out and
+            '"sender":"sender@example.jp"' in out, "kept with its envelope: %s" % out[:400])
+    rc, out = review("root", "request-release", mid, "--reason", "誤検知を確認済み")
+    t.check(rc == 0, "requested: " + out)
+    rc, out = review("root", "approve", mid)
+    t.check(rc == 1 and "two-person" in out, "the requester cannot approve: " + out)
+    rc, out = review("lp", "approve", mid)
+    t.check(rc == 0, "approved by another approver: " + out)
+    before = len(pf.delivered())
+    rc, out = review("root", "release", mid)
+    t.check(rc == 0, "released: " + out)
+    got = pf.wait_delivered(before + 1, timeout=60)
+    t.check(len(got) == before + 1, "the released message arrives (%d)" % (len(got) - before))
+    released_names = set()
+    if len(got) > before:
+        n, data = got[before]
+        released_names.add(n)
+        msg = pfx.parse(data)
+        t.check("released by root, approved by lp" in (msg["X-Mugai-Released"] or ""),
+                "with a field naming who released and approved it: %r" % msg["X-Mugai-Released"])
+        norm = eicar_msg.replace(b"\r\n", b"\n")
+        orig_body = norm.split(b"\n\n", 1)[1]
+        got_body = data.replace(b"\r\n", b"\n").split(b"\n\n", 1)[1]
+        t.check(got_body.rstrip() == orig_body.rstrip() and
+                msg["Subject"] == pfx.parse(eicar_msg)["Subject"],
+                "the original, as it came: %r %r" % (got_body[-200:], orig_body[-200:]))
+    rc, out = review("root", "release", mid)
+    time.sleep(2)
+    t.check(rc == 1 and len(pf.delivered()) == before + 1, "not twice: " + out)
+
     # --- every message in the mailbox went through the milter ---------------------
+    # (but the one released from quarantine, on purpose)
     final = pf.delivered()
-    t.check(len(final) == 9 + len(REAL), "%d messages delivered in all (%d)" %
-            (9 + len(REAL), len(final)))
+    t.check(len(final) == 11 + len(REAL), "%d messages delivered in all (%d)" %
+            (11 + len(REAL), len(final)))
     for n, data in final:
-        check_clean(data, "mailbox " + n)
+        if n not in released_names:
+            check_clean(data, "mailbox " + n)
     t.check(m.stop() == 0, "mugai-milter exits 0 on SIGTERM at the end")
 finally:
     for x in milters:
         x.stop()
     for x in daemons:
         x.stop()
+    subprocess.run(["groupdel", APPROVERS], capture_output=True)
     kill_slow_engine(os.path.join(root, "in-flight"))
     pf.stop()
     t.check(pf.processes() == [], "no Postfix process left")

@@ -112,6 +112,9 @@ MASTER_CF = """\
 127.0.0.1:{relay_port} inet n - n - - smtpd
   -o smtpd_milters=
   -o content_filter=tomx:[127.0.0.1]:{port}
+127.0.0.1:{release_port} inet n - n - - smtpd
+  -o smtpd_milters=
+  -o non_smtpd_milters=
 pickup    unix  n       -       n       60      1       pickup
 cleanup   unix  n       -       n       -       0       cleanup
 qmgr      unix  n       -       n       300     1       qmgr
@@ -149,6 +152,11 @@ class Postfix:
         self.relay_port = free_port()
         while self.relay_port == self.port:
             self.relay_port = free_port()
+        # Re-injection without the milter, as a released message takes
+        # (the stand-in sendmail of the quarantine test submits here).
+        self.release_port = free_port()
+        while self.release_port in (self.port, self.relay_port):
+            self.release_port = free_port()
         self.milter_port = milter_port
         self.started = False
         os.chmod(root, 0o755)  # virtual(8) delivers as nobody below here
@@ -162,7 +170,8 @@ class Postfix:
             os.makedirs(d, exist_ok=True)
         os.chown(self.mail, MAILBOX_UID, MAILBOX_GID)
         v = dict(root=root, etc=self.etc, queue=self.queue, data=self.data, uid=MAILBOX_UID,
-                 gid=MAILBOX_GID, mport=milter_port, port=self.port, relay_port=self.relay_port)
+                 gid=MAILBOX_GID, mport=milter_port, port=self.port, relay_port=self.relay_port,
+                 release_port=self.release_port)
         with open(os.path.join(self.etc, "main.cf"), "w") as f:
             f.write(MAIN_CF.format(**v))
         with open(os.path.join(self.etc, "master.cf"), "w") as f:
@@ -184,7 +193,7 @@ class Postfix:
             raise RuntimeError("postfix start failed:\n%s%s\n%s" % (r.stdout, r.stderr,
                                                                    self.read_log()))
         self.started = True
-        for p in (self.port, self.relay_port):
+        for p in (self.port, self.relay_port, self.release_port):
             if not wait_port(p):
                 raise RuntimeError("Postfix does not listen on %d\n%s" % (p, self.read_log()))
 
