@@ -16,3 +16,5 @@ mugai_unit_test(audit)
 mugai_unit_test(store)
 mugai_py_test(quarantine)
 target_link_libraries(t_store PRIVATE mugai_store)
+# Two nodes, one quarantine: the index in a PostgreSQL server of the test's own.
+mugai_py_test(twonode)

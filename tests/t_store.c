@@ -53,11 +53,15 @@ static const char *state_of(struct store *s, int64_t id, struct store_item *it)
 /* An independent count of rows in a state, with the sqlite3 tool. */
 static int rows_in_state(const char *state)
 {
-    char cmd[512];
-    snprintf(cmd, sizeof(cmd),
-             "sqlite3 %s/index.sqlite \"select count(*) from items where "
-             "state='%s'\"",
-             dir, state);
+    char cmd[1024];
+    const char *pg = getenv("MUGAI_TEST_PG");
+    if (pg)
+        snprintf(cmd, sizeof(cmd), "psql '%s' -Atc \"select count(*) from items where state='%s'\"",
+                 pg, state);
+    else
+        snprintf(cmd, sizeof(cmd),
+                 "sqlite3 %s/index.sqlite \"select count(*) from items where state='%s'\"", dir,
+                 state);
     FILE *p = popen(cmd, "r");
     int n = -1;
     if (p && fscanf(p, "%d", &n) != 1)
@@ -216,7 +220,8 @@ int main(void)
     char err[256];
     if (!mkdtemp(dir))
         return 1;
-    CHECK_EQ_INT(store_open(&s, dir, 30, err, sizeof(err)), MG_OK);
+    struct store_config cfg = {dir, getenv("MUGAI_TEST_PG"), 30, "t"};
+    CHECK_EQ_INT(store_open(&s, &cfg, err, sizeof(err)), MG_OK);
     if (!s)
         return 1;
     test_two_person(s);
@@ -225,7 +230,7 @@ int main(void)
     test_list_export(s);
     store_close(s);
     /* Reopened, the index still has every row (WAL checkpointed or not). */
-    CHECK_EQ_INT(store_open(&s, dir, 30, err, sizeof(err)), MG_OK);
+    CHECK_EQ_INT(store_open(&s, &cfg, err, sizeof(err)), MG_OK);
     struct store_item it;
     CHECK_EQ_INT(store_get(s, 1, &it, NULL), MG_OK);
     store_close(s);

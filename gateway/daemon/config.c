@@ -91,6 +91,7 @@ int config_set(struct config *c, const char *key, const char *v, char *err, size
             {"audit_key", offsetof(struct config, audit_key), CONFIG_PATH_MAX},
             {"audit_node", offsetof(struct config, audit_node), 64},
             {"store_dir", offsetof(struct config, store_dir), CONFIG_PATH_MAX},
+            {"store_database", offsetof(struct config, store_database), CONFIG_PATH_MAX},
             {"review_socket", offsetof(struct config, review_socket), CONFIG_PATH_MAX},
             {"approver_group", offsetof(struct config, approver_group), 64},
             {"sendmail", offsetof(struct config, sendmail), CONFIG_PATH_MAX},

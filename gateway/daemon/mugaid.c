@@ -107,7 +107,7 @@ static void usage(FILE *f)
                "              [--audit-node NAME] [--audit-fsync line|batch]\n"
                "              [--audit-checkpoint-seconds N] [--audit-rotate-mb N]\n"
                "              [--store-dir DIR] [--review-socket PATH] [--approver-group G]\n"
-               "              [--retention-days N] [--sendmail PATH]\n"
+               "              [--retention-days N] [--sendmail PATH] [--store-database CONNINFO]\n"
                "Every option is also a key of the configuration file (default " CONFIG_DEFAULT_FILE
                ",\nread when present); options win over the file.\n");
 }
@@ -614,6 +614,7 @@ static int parse_args(int argc, char **argv, struct config *cfg, int *foreground
             {"approver-group", required_argument, NULL, 22},
             {"retention-days", required_argument, NULL, 23},
             {"sendmail", required_argument, NULL, 24},
+            {"store-database", required_argument, NULL, 25},
             {"version", no_argument, NULL, 'V'},
             {"help", no_argument, NULL, 'h'},
             {NULL, 0, NULL, 0},
@@ -642,7 +643,8 @@ static int parse_args(int argc, char **argv, struct config *cfg, int *foreground
                                  "review_socket",
                                  "approver_group",
                                  "retention_days",
-                                 "sendmail"};
+                                 "sendmail",
+                                 "store_database"};
     const char *file = NULL;
     char err[1024];
     int ch;
@@ -671,7 +673,7 @@ static int parse_args(int argc, char **argv, struct config *cfg, int *foreground
         } else if (ch == 'h') {
             usage(stdout);
             return 0;
-        } else if (ch >= 1 && ch <= 24) {
+        } else if (ch >= 1 && ch <= 25) {
             if (config_set(cfg, keys[ch], optarg, err, sizeof(err)) != MG_OK) {
                 fprintf(stderr, "mugaid: --%s: %s\n", opts[ch + 1].name, err);
                 return 2;

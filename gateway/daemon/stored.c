@@ -418,11 +418,13 @@ static void serve_review(const struct config *cfg, int conn)
     socklen_t pl = sizeof(peer);
     char err[512];
     struct review_ctx c = {cfg, NULL, {0, 0}, conn};
+    struct store_config sc = {cfg->store_dir, cfg->store_database, cfg->retention_days,
+                              cfg->audit_node};
     if (getsockopt(conn, SOL_SOCKET, SO_PEERCRED, &peer, &pl) != 0)
         return;
     c.who.uid = peer.uid;
     c.who.approver = is_approver(peer.uid, cfg->approver_group);
-    if (store_open(&c.s, cfg->store_dir, cfg->retention_days, err, sizeof(err)) != MG_OK) {
+    if (store_open(&c.s, &sc, err, sizeof(err)) != MG_OK) {
         fprintf(stderr, "mugaid: store: %s\n", err);
         return;
     }
@@ -458,9 +460,11 @@ int stored_main(const struct config *cfg, int put_rx, int review_fd)
     struct store *s = NULL;
     char err[1024];
     unsigned children = 0;
+    struct store_config sc = {cfg->store_dir, cfg->store_database, cfg->retention_days,
+                              cfg->audit_node};
     signal(SIGTERM, on_term);
     signal(SIGPIPE, SIG_IGN);
-    if (store_open(&s, cfg->store_dir, cfg->retention_days, err, sizeof(err)) != MG_OK) {
+    if (store_open(&s, &sc, err, sizeof(err)) != MG_OK) {
         fprintf(stderr, "mugaid: store: %s\n", err);
         return 1;
     }

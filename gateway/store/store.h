@@ -3,7 +3,9 @@
  * and indexed in SQLite, with the review states and the two-person rule.
  *
  * Layout under the store directory (owned by the service user, 0700):
- *   index.sqlite        the index (WAL); one row per held item
+ *   index.sqlite        the index (WAL); one row per held item, unless the
+ *                       index is in PostgreSQL (several nodes: the
+ *                       directory is then one they all mount)
  *   objects/ab/abcd...  the originals, named by their SHA-256, mode 0600
  *   tmp/                files being written, renamed into objects/ whole
  *
@@ -53,7 +55,7 @@ struct store_meta {
 /* One item as read back. */
 struct store_item {
     int64_t id, created, retain_until;
-    char source[16], state[16], type[32], reason[64], sha256[65];
+    char source[16], state[16], type[32], reason[64], sha256[65], node[64];
     char name[STORE_TEXT_MAX], sender[STORE_TEXT_MAX], recipients[STORE_RECIPIENTS_MAX];
     uint64_t size;
     int64_t owner_uid, requested_by, decided_by, released_by;
@@ -67,8 +69,15 @@ struct store_actor {
     int approver; /* member of the configured approver group */
 };
 
-/* Open (creating when missing) the store in dir; retention in days. */
-int store_open(struct store **s, const char *dir, unsigned retention_days, char *err, size_t cap);
+struct store_config {
+    const char *dir;         /* originals (and the SQLite index) */
+    const char *database;    /* PostgreSQL connection string; NULL or "": SQLite in dir */
+    unsigned retention_days; /* 0: STORE_DEFAULT_DAYS */
+    const char *node;        /* this node's name, recorded with each item */
+};
+
+/* Open (creating when missing) the store. */
+int store_open(struct store **s, const struct store_config *cfg, char *err, size_t cap);
 void store_close(struct store *s);
 
 /* Keep the len bytes readable at fd (pread from 0); the new item's id. */
