@@ -242,6 +242,31 @@ try:
     rc, out = q("sys", "release", str(mid))
     t.check(rc == 1 and len(os.listdir(sent_dir)) == 1, f"not twice: {out}")
 
+    # --- a message delivered sanitized: its original is kept, and can be asked for -------
+    plain = os.path.join(mt.CORPUS, "mail", "alternative-hidden-exe.eml")
+    with open(plain, "rb") as f:
+        plain_data = f.read()
+    with open(plain, "rb") as f:
+        p = subprocess.run([mt.MUGAI, "mail", "--socket", d.sock, "--spool",
+                            os.path.join(work, "spool"), "--sender", "a@example.jp",
+                            "--recipient", "jinji@example.lg.jp"], stdin=f, capture_output=True,
+                           timeout=120)
+    t.check(p.returncode == 0, "the message is delivered sanitized")
+    kept = [r for r in index_rows().values()
+            if r[3] == hashlib.sha256(plain_data).hexdigest()]
+    t.check(len(kept) == 1 and kept[0][1] == "kept" and kept[0][6] == "jinji@example.lg.jp",
+            f"its original is kept, with its envelope: {kept}")
+    if kept:
+        kid = str(kept[0][0])
+        q("sys", "request-release", kid, "--reason", "受信者が原本を希望")
+        q("lp", "approve", kid)
+        n_before = len(os.listdir(sent_dir))
+        rc, out = q("sys", "release", kid)
+        sent = [json.load(open(os.path.join(sent_dir, n))) for n in sorted(os.listdir(sent_dir))]
+        t.check(rc == 0 and len(sent) == n_before + 1 and
+                sent[-1]["msg"].encode("latin-1").split(b"\n", 1)[1] == plain_data,
+                f"the original is released to its recipient on request: {out}")
+
     # --- a delivery that fails leaves the item approved --------------------------------
     os.chmod(fake, 0o644)  # sendmail cannot run
     with open(eml, "rb") as f:
@@ -309,7 +334,7 @@ try:
     kinds = [e["event"] for e in ev]
     t.check(kinds.count("quarantine-put") == len(index_rows()), "one put line per item")
     rel = [e for e in ev if e["event"] == "quarantine-release" and e.get("result") == "done"]
-    t.check(len(rel) == 3 and all(e.get("exception") for e in rel),
+    t.check(len(rel) == 4 and all(e.get("exception") for e in rel),
             f"each release is an exception in the log: {rel}")
     refused = [e for e in ev if e["event"] == "quarantine-approve" and e["result"] == "refused"]
     t.check(any(e["uid"] == pwd.getpwnam("lp").pw_uid and "two-person" in e.get("why", "")

@@ -303,6 +303,7 @@ int request_store_put_encode(const struct store_put_request *r, struct buf *out)
     wire_put_str(&w, r->name);
     wire_put_str(&w, r->type);
     wire_put_reason(&w, r->reason_code);
+    wire_put_u32(&w, r->kept);
     wire_put_bytes(&w, r->report.data, r->report.len);
     return w.err;
 }
@@ -322,6 +323,7 @@ int request_store_put_decode(const uint8_t *p, size_t n, struct store_put_reques
     wire_get_str(&rd, r->name, sizeof(r->name));
     wire_get_str(&rd, r->type, sizeof(r->type));
     r->reason_code = wire_get_reason(&rd);
+    r->kept = wire_get_enum(&rd, 2);
     const uint8_t *rep = wire_get_bytes(&rd, JOB_REPORT_MAX, &rlen);
     if (wire_end(&rd) != MG_OK)
         return MG_ERR_PARSE;

@@ -88,6 +88,7 @@ struct store_put_request {
     char name[REQUEST_NAME_MAX];
     char type[32];
     enum reason reason_code;
+    uint32_t kept;     /* delivered sanitized: kept for retention, not held */
     struct buf report; /* JSON */
 };
 int request_store_put_encode(const struct store_put_request *r, struct buf *out);

@@ -119,7 +119,8 @@ void session_set_store(int fd)
  * kept (logged; the caller decides what that means for the job). */
 static int64_t session_keep(int sealed, const char *source, const struct ucred *peer,
                             const char *sender, const char *recipients, const char *name,
-                            const char *type, enum reason reason, const struct buf *report)
+                            const char *type, enum reason reason, const struct buf *report,
+                            int kept)
 {
     struct store_put_request *r = calloc(1, sizeof(*r));
     char why[512] = "out of memory";
@@ -133,6 +134,7 @@ static int64_t session_keep(int sealed, const char *source, const struct ucred *
         snprintf(r->name, sizeof(r->name), "%s", name);
         snprintf(r->type, sizeof(r->type), "%s", type);
         r->reason_code = reason;
+        r->kept = (uint32_t)kept;
         buf_init(&r->report, JOB_REPORT_MAX);
         if (report && report->len)
             buf_append(&r->report, report->data, report->len);
@@ -247,7 +249,7 @@ static int session_sanitize(int conn, struct proto_frame *f, const struct ucred 
     session_count(env->st, res.verdict);
     if (res.verdict == VERDICT_BLOCKED && res.in_fd >= 0)
         res.store_id = session_keep(res.in_fd, "cli", peer, NULL, NULL, req.name, res.type,
-                                    res.reason_code, &res.report);
+                                    res.reason_code, &res.report, 0);
     session_log(peer, "job", req.name, &res);
     session_audit(peer, "job", req.name, &res, env->st);
     /* The client gets read-only descriptors: the sealed input copy (for its
@@ -283,7 +285,7 @@ static int64_t session_keep_mail(void *arg, int sealed_fd, const struct job_resu
     char name[96];
     snprintf(name, sizeof(name), "message %.12s", r->sha256_in);
     return session_keep(sealed_fd, "mail", NULL, k->env->sender, k->env->recipients, name, "eml",
-                        r->reason_code, &r->report);
+                        r->reason_code, &r->report, 0);
 }
 
 static int session_mail(int conn, struct proto_frame *f, const struct ucred *peer,
@@ -319,6 +321,16 @@ static int session_mail(int conn, struct proto_frame *f, const struct ucred *pee
     buf_init(&reply.json, 2 * JOB_REPORT_MAX);
     __atomic_fetch_add(&env->st->jobs_in_flight, 1, __ATOMIC_RELAXED);
     mailjob_run(env->je, sealed_fd, len, sha, NULL, &keeper, &reply, &deliver);
+    if (reply.status == MAILJOB_EXIT_OK) {
+        /* Delivered sanitized: the original is kept for retention (and for
+         * a later request for the original, or a PPAP unlock). The sending
+         * side has its own copy (the milter's or mugai mail's spool), so a
+         * store that cannot take it is a warning, not a failure. */
+        char name[96];
+        snprintf(name, sizeof(name), "message %.12s", sha);
+        session_keep(sealed_fd, "mail", NULL, envelope.sender, envelope.recipients, name, "eml",
+                     REASON_NONE, &reply.json, 1);
+    }
     __atomic_fetch_sub(&env->st->jobs_in_flight, 1, __ATOMIC_RELAXED);
     session_count(env->st, reply.status == MAILJOB_EXIT_OK ? VERDICT_SANITIZED : VERDICT_BLOCKED);
     fprintf(stderr, "mugaid: mail uid=%u pid=%d status=%d%s%s sha256=%s size=%llu\n",

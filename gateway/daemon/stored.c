@@ -117,7 +117,8 @@ static void serve_put(struct store *s, int conn)
                                r->name,
                                r->type,
                                reason_code(r->reason_code),
-                               r->report.len ? (const char *)r->report.data : "{}"};
+                               r->report.len ? (const char *)r->report.data : "{}",
+                               (int)r->kept};
         if (len < 0 || store_put(s, fd, (uint64_t)len, &m, &id, why, sizeof(why)) != MG_OK) {
             id = 0;
             fprintf(stderr, "mugaid: store: cannot keep %s: %s\n", r->name, why);

@@ -224,11 +224,12 @@ int store_put(struct store *s, int fd, uint64_t len, const struct store_meta *m,
             IDX_S(m->report ? m->report : "{}"),
             IDX_I(now + (int64_t)s->retention_days * 86400),
             IDX_S(s->node),
+            IDX_S(m->kept ? "kept" : "held"),
     };
     rc = run(s,
              "INSERT INTO items(created,source,owner_uid,sender,recipients,name,type,reason,"
              "sha256,size,report,state,retain_until,node,changed) VALUES"
-             "(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,'held',?12,?13,?1) RETURNING id",
+             "(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?14,?12,?13,?1) RETURNING id",
              a, NARGS(a), &r, NULL);
     const char *c = rc == MG_OK ? idx_cell(&r, 0, 0) : NULL;
     if (!c) {
@@ -447,8 +448,8 @@ static int rule_check(const struct store_item *it, enum store_action a,
     switch (a) {
     case STORE_REQUEST:
         *to = "requested";
-        if (strcmp(it->state, "held") != 0)
-            need = "only a held item can be requested for release";
+        if (strcmp(it->state, "held") != 0 && strcmp(it->state, "kept") != 0)
+            need = "only a held or kept item can be requested for release";
         else if (!owner && !who->approver)
             need = "only its owner or an approver can request its release";
         else if (!has_reason)
@@ -586,8 +587,8 @@ int store_purge_expired(struct store *s, int64_t now, unsigned *n)
         struct idx_arg a[] = {IDX_I(now)};
         if (run(s,
                 "UPDATE items SET state='expired', changed=?1 WHERE id=(SELECT id FROM items "
-                "WHERE retain_until<?1 AND state IN ('held','rejected','released') LIMIT 1) "
-                "AND retain_until<?1 AND state IN ('held','rejected','released') "
+                "WHERE retain_until<?1 AND state IN ('held','kept','rejected','released') LIMIT 1) "
+                "AND retain_until<?1 AND state IN ('held','kept','rejected','released') "
                 "RETURNING sha256",
                 a, NARGS(a), &r, NULL) != MG_OK)
             return MG_ERR_IO;

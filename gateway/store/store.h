@@ -11,14 +11,17 @@
  *
  * States and who moves an item between them (store_act is the only place
  * these rules live):
- *   held       kept; the owner (the uid that submitted it) or an approver
- *              may ask for its release           -> requested
+ *   held       blocked, kept; the owner (the uid that submitted it) or an
+ *              approver may ask for its release   -> requested
+ *   kept       the original of a message delivered sanitized (retention);
+ *              its release may be asked for as for held ones
  *   requested  an approver other than the requester decides
  *                                                -> approved | rejected
  *   approved   the requester or an approver releases it -> released
  *              (taken before the caller delivers, so two releases cannot
  *              both deliver; a delivery that fails puts it back)
- *   rejected, released   kept until the retention deadline
+ *   rejected, released   kept until the retention deadline (as are held
+ *              and kept items nobody asked for)
  *   deleted, expired     the original is gone (deleted by an approver
  *              with a reason; expired by purge past the deadline)
  * Items waiting for a decision (requested, approved) never expire.
@@ -50,6 +53,7 @@ struct store_meta {
     const char *type;       /* detected type */
     const char *reason;     /* reason code (engine/reasons.def) */
     const char *report;     /* the job's JSON report */
+    int kept;               /* delivered sanitized, the original kept: state kept, not held */
 };
 
 /* One item as read back. */
