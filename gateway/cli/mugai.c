@@ -199,8 +199,8 @@ static int daemon_job(const struct cli *c, const char *input, int fd, struct job
         return MG_ERR_IO;
     }
     conn_pid = getpid();
-    int rc = client_sanitize(conn, names_basename(input), fd, c->passwords, c->n_passwords, -1, r,
-                             err, cap);
+    int rc = client_sanitize(conn, names_basename(input), fd, c->passwords, c->n_passwords, 0, -1,
+                             r, err, cap);
     if (rc != MG_OK) {
         close(conn);
         conn = -1;

@@ -15,6 +15,7 @@
 
 #include <errno.h>
 #include <poll.h>
+#include <pwd.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -151,6 +152,16 @@ static int64_t session_keep(int sealed, const char *source, const struct ucred *
     return id;
 }
 
+/* Whether a request may skip the store: only the store's own (an unlock of
+ * an item it already holds), recognised by the caller's uid. */
+static int session_no_keep(uint32_t flags, const struct ucred *peer, const struct config *cfg)
+{
+    if (!(flags & REQUEST_NO_KEEP))
+        return 0;
+    struct passwd *pw = getpwnam(cfg->user);
+    return pw ? peer->uid == pw->pw_uid : peer->uid == getuid();
+}
+
 /* ---- requests ---- */
 
 static void session_error(int conn, const char *code, const char *reason)
@@ -247,7 +258,8 @@ static int session_sanitize(int conn, struct proto_frame *f, const struct ucred 
         return MG_OK;
     }
     session_count(env->st, res.verdict);
-    if (res.verdict == VERDICT_BLOCKED && res.in_fd >= 0)
+    if (res.verdict == VERDICT_BLOCKED && res.in_fd >= 0 &&
+        !session_no_keep(req.flags, peer, env->cfg))
         res.store_id = session_keep(res.in_fd, "cli", peer, NULL, NULL, req.name, res.type,
                                     res.reason_code, &res.report, 0);
     session_log(peer, "job", req.name, &res);
@@ -272,6 +284,28 @@ static int session_sanitize(int conn, struct proto_frame *f, const struct ucred 
     job_result_free(&res);
     request_sanitize_free(&req);
     return rc;
+}
+
+/* PPAP: password candidates in the message we deliver (a worker reads its
+ * text) go to the store, which tries them on what the same sender sent the
+ * same recipients just before. Best effort: the message is delivered
+ * whatever happens here. */
+static void session_ppap(struct session_env *env, const struct mail_envelope *e, int msg_fd,
+                         const char *sha)
+{
+    static struct ppap_request r;
+    uint64_t len = 0;
+    if (sealed_size(msg_fd, &len) != MG_OK ||
+        mailjob_ppap_candidates(env->je, msg_fd, len, &r.passwords, &r.n_passwords) != MG_OK ||
+        !r.n_passwords)
+        return;
+    snprintf(r.sender, sizeof(r.sender), "%s", e->sender);
+    snprintf(r.recipients, sizeof(r.recipients), "%s", e->recipients);
+    r.window_seconds = env->je->pol.mail_ppap_window_minutes * 60u;
+    snprintf(r.exclude_sha256, sizeof(r.exclude_sha256), "%s", sha);
+    if (stored_ppap(session_store_fd, &r) != MG_OK)
+        fprintf(stderr, "mugaid: warning: password candidates not handed to the store\n");
+    request_ppap_free(&r);
 }
 
 /* A held message goes to the store with its envelope. */
@@ -305,6 +339,7 @@ static int session_mail(int conn, struct proto_frame *f, const struct ucred *pee
     }
     struct mail_keep keep = {&envelope};
     struct mailjob_keeper keeper = {session_keep_mail, &keep};
+    int no_keep = session_no_keep(envelope.flags, peer, env->cfg);
     int in = proto_take_fd(f, 0);
     if (fstat(in, &st) != 0 || !S_ISREG(st.st_mode) ||
         sealed_copy(in, env->je->pol.mail_max_size, &sealed_fd, &len, &too_big) != MG_OK ||
@@ -313,6 +348,7 @@ static int session_mail(int conn, struct proto_frame *f, const struct ucred *pee
         session_error(conn, too_big ? "limit" : "bad-request",
                       too_big ? "the message is larger than mail_max_size"
                               : "the message must be a regular file or memfd");
+        request_mail_free(&envelope);
         return MG_OK;
     }
     close(in);
@@ -320,8 +356,12 @@ static int session_mail(int conn, struct proto_frame *f, const struct ucred *pee
     memset(&reply, 0, sizeof(reply));
     buf_init(&reply.json, 2 * JOB_REPORT_MAX);
     __atomic_fetch_add(&env->st->jobs_in_flight, 1, __ATOMIC_RELAXED);
-    mailjob_run(env->je, sealed_fd, len, sha, NULL, &keeper, &reply, &deliver);
-    if (reply.status == MAILJOB_EXIT_OK) {
+    env->je->passwords = (const char *const *)envelope.passwords;
+    env->je->n_passwords = envelope.n_passwords;
+    mailjob_run(env->je, sealed_fd, len, sha, NULL, no_keep ? NULL : &keeper, &reply, &deliver);
+    env->je->passwords = NULL;
+    env->je->n_passwords = 0;
+    if (reply.status == MAILJOB_EXIT_OK && !no_keep) {
         /* Delivered sanitized: the original is kept for retention (and for
          * a later request for the original, or a PPAP unlock). The sending
          * side has its own copy (the milter's or mugai mail's spool), so a
@@ -330,6 +370,8 @@ static int session_mail(int conn, struct proto_frame *f, const struct ucred *pee
         snprintf(name, sizeof(name), "message %.12s", sha);
         session_keep(sealed_fd, "mail", NULL, envelope.sender, envelope.recipients, name, "eml",
                      REASON_NONE, &reply.json, 1);
+        if (env->je->pol.mail_ppap_auto && envelope.sender[0] && envelope.recipients[0])
+            session_ppap(env, &envelope, deliver, sha);
     }
     __atomic_fetch_sub(&env->st->jobs_in_flight, 1, __ATOMIC_RELAXED);
     session_count(env->st, reply.status == MAILJOB_EXIT_OK ? VERDICT_SANITIZED : VERDICT_BLOCKED);
@@ -370,6 +412,7 @@ static int session_mail(int conn, struct proto_frame *f, const struct ucred *pee
     if (deliver >= 0)
         close(deliver);
     close(sealed_fd);
+    request_mail_free(&envelope);
     buf_free(&out);
     buf_free(&reply.json);
     return rc;

@@ -431,9 +431,9 @@ int store_list(struct store *s, const struct store_actor *who, const char *state
 
 const char *store_action_name(enum store_action a)
 {
-    static const char *const names[] = {"request-release", "approve", "reject", "release",
-                                        "delete"};
-    return (unsigned)a < 5 ? names[a] : "?";
+    static const char *const names[] = {"request-release", "approve", "reject",
+                                        "release",         "delete",  "unlock"};
+    return (unsigned)a < 6 ? names[a] : "?";
 }
 
 /* The one rule table: from which state, to which, who, reason needed. */
@@ -489,6 +489,13 @@ static int rule_check(const struct store_item *it, enum store_action a,
         else if (!has_reason)
             need = "a deletion needs a reason";
         break;
+    case STORE_UNLOCK:
+        *to = "unlocking"; /* the caller ends it: unlocked, or back as it was */
+        if (strcmp(it->state, "held") != 0 && strcmp(it->state, "kept") != 0)
+            need = "only a held or kept item can be unlocked";
+        else if (!owner && !who->approver)
+            need = "only its owner or an approver can unlock it";
+        break;
     default:
         need = "unknown action";
     }
@@ -526,6 +533,7 @@ int store_act(struct store *s, int64_t id, enum store_action a, const struct sto
             ", decided_by=?3, decision_reason=?4",
             ", released_by=?3",
             "", /* delete: the actions table says who and why */
+            ", released_by=?3",
     };
     char sql[256];
     snprintf(sql, sizeof(sql), "UPDATE items SET state=?1%s, changed=?5 WHERE id=?2 AND state=?6",
@@ -567,6 +575,13 @@ out:
     return rc;
 }
 
+int store_undo(struct store *s, int64_t id, const char *from, const char *to)
+{
+    struct idx_arg a[] = {IDX_I(id), IDX_S(from), IDX_S(to)};
+    return run(s, "UPDATE items SET state=?3, released_by=-1 WHERE id=?1 AND state=?2", a, NARGS(a),
+               NULL, NULL);
+}
+
 int store_release_failed(struct store *s, int64_t id)
 {
     struct idx_arg a[] = {IDX_I(id)};
@@ -574,6 +589,24 @@ int store_release_failed(struct store *s, int64_t id)
                "UPDATE items SET state='approved', released_by=-1 WHERE id=?1 AND "
                "state='released'",
                a, NARGS(a), NULL, NULL);
+}
+
+int store_find_encrypted(struct store *s, const char *sender, const char *recipients, int64_t since,
+                         int64_t *ids, size_t max, size_t *n)
+{
+    struct idx_rows r;
+    struct idx_arg a[] = {IDX_S(sender), IDX_S(recipients), IDX_I(since)};
+    *n = 0;
+    if (run(s,
+            "SELECT id FROM items WHERE source='mail' AND sender=?1 AND recipients=?2 AND "
+            "created>=?3 AND state IN ('held','kept') AND "
+            "report LIKE '%\"reason_code\":\"encrypted\"%' ORDER BY id",
+            a, NARGS(a), &r, NULL) != MG_OK)
+        return MG_ERR_IO;
+    for (size_t i = 0; i < r.nrows && *n < max; i++)
+        ids[(*n)++] = cell_int(&r, i, 0);
+    idx_rows_free(&r);
+    return MG_OK;
 }
 
 int store_purge_expired(struct store *s, int64_t now, unsigned *n)
@@ -587,8 +620,9 @@ int store_purge_expired(struct store *s, int64_t now, unsigned *n)
         struct idx_arg a[] = {IDX_I(now)};
         if (run(s,
                 "UPDATE items SET state='expired', changed=?1 WHERE id=(SELECT id FROM items "
-                "WHERE retain_until<?1 AND state IN ('held','kept','rejected','released') LIMIT 1) "
-                "AND retain_until<?1 AND state IN ('held','kept','rejected','released') "
+                "WHERE retain_until<?1 AND state IN ('held','kept','rejected','released',"
+                "'unlocked') LIMIT 1) AND retain_until<?1 AND state IN ('held','kept',"
+                "'rejected','released','unlocked') "
                 "RETURNING sha256",
                 a, NARGS(a), &r, NULL) != MG_OK)
             return MG_ERR_IO;

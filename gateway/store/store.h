@@ -24,6 +24,10 @@
  *              and kept items nobody asked for)
  *   deleted, expired     the original is gone (deleted by an approver
  *              with a reason; expired by purge past the deadline)
+ *   unlocking  (from held or kept, by its owner or an approver) being
+ *              opened with passwords; then unlocked, or back as it was
+ *   unlocked   its *sanitized* content was delivered (PPAP); the raw
+ *              original never leaves
  * Items waiting for a decision (requested, approved) never expire.
  * Every call takes the actor's uid from the caller (mugaid's store process
  * reads it with SO_PEERCRED); the store never trusts a uid in a request.
@@ -66,7 +70,14 @@ struct store_item {
     char request_reason[STORE_TEXT_MAX], decision_reason[STORE_TEXT_MAX];
 };
 
-enum store_action { STORE_REQUEST, STORE_APPROVE, STORE_REJECT, STORE_RELEASE, STORE_DELETE };
+enum store_action {
+    STORE_REQUEST,
+    STORE_APPROVE,
+    STORE_REJECT,
+    STORE_RELEASE,
+    STORE_DELETE,
+    STORE_UNLOCK
+};
 
 struct store_actor {
     uid_t uid;
@@ -121,6 +132,15 @@ int store_act(struct store *s, int64_t id, enum store_action a, const struct sto
 
 /* A release that could not deliver goes back to approved. */
 int store_release_failed(struct store *s, int64_t id);
+
+/* An action whose delivery failed is undone: from state back to state. */
+int store_undo(struct store *s, int64_t id, const char *from, const char *to);
+
+/* PPAP: messages from sender to exactly these recipients, created at or
+ * after since, held or kept, whose report has an encrypted part; at most
+ * max ids, oldest first. */
+int store_find_encrypted(struct store *s, const char *sender, const char *recipients, int64_t since,
+                         int64_t *ids, size_t max, size_t *n);
 
 /* Expired items past now: originals removed, state expired; *n of them. */
 int store_purge_expired(struct store *s, int64_t now, unsigned *n);

@@ -15,6 +15,7 @@
  * pass 3 writes.
  */
 #include "mailsan.h"
+#include "mail_ppap.h"
 #include "dispatch.h"
 #include "err.h"
 #include "ident.h"
@@ -1790,6 +1791,37 @@ static GMimeMessage *parse_message(const uint8_t *in, size_t len)
     g_object_unref(p);
     g_object_unref(s);
     return m;
+}
+
+int mailsan_ppap_candidates(const uint8_t *in, size_t len, struct buf *out, size_t *n)
+{
+    *n = 0;
+    GMimeMessage *m = parse_message(in, len);
+    if (!m)
+        return MG_ERR_PARSE;
+    int rc = MG_OK;
+    GMimeObject *body = g_mime_message_get_body(m);
+    /* Our own output: the text body is the first text/plain part. */
+    GMimeObject *part = body;
+    if (body && GMIME_IS_MULTIPART(body) && g_mime_multipart_get_count(GMIME_MULTIPART(body)) > 0)
+        part = g_mime_multipart_get_part(GMIME_MULTIPART(body), 0);
+    if (part && GMIME_IS_TEXT_PART(part)) {
+        char *text = g_mime_text_part_get_text(GMIME_TEXT_PART(part));
+        if (text) {
+            /* Only the sender's words: our notice block ("[Mugai] ..." up
+             * to the line of '=') names files and reasons, not passwords. */
+            const char *t = text;
+            if (strncmp(t, "[Mugai]", 7) == 0) {
+                const char *sep = strstr(t, "\n==========");
+                const char *after = sep ? strchr(sep + 1, '\n') : NULL;
+                t = after ? after + 1 : t + strlen(t);
+            }
+            rc = mail_ppap_candidates(t, strlen(t), out, n);
+        }
+        g_free(text);
+    }
+    g_object_unref(m);
+    return rc;
 }
 
 int mailsan_global_init(void)
