@@ -43,7 +43,11 @@ struct config {
     char review_socket[CONFIG_PATH_MAX];  /* mugai quarantine connects here */
     char approver_group[64];              /* who may approve, reject, delete */
     unsigned retention_days;              /* originals kept this long */
-    char sendmail[CONFIG_PATH_MAX];       /* re-injects released mail */
+    char sendmail[CONFIG_PATH_MAX];       /* re-injects released mail, sends alerts */
+    /* Alerts to the security staff (alerts.h). */
+    char alert_to[256]; /* "" = syslog only */
+    unsigned alert_batch_seconds;
+    unsigned alert_max_per_hour;
 };
 
 void config_defaults(struct config *c);

@@ -99,17 +99,19 @@ struct master {
 
 static void usage(FILE *f)
 {
-    fprintf(f, "usage: mugaid [--config FILE] [--foreground] [--socket PATH] [--db DIR]\n"
-               "              [--policy FILE] [--state-dir DIR] [--user U] [--worker-user U]\n"
-               "              [--scanners N] [--scanner-jobs N] [--max-sessions N]\n"
-               "              [--db-check-seconds N] [--socket-group G] [--socket-mode MODE]\n"
-               "              [--idle-seconds N] [--audit-log FILE] [--audit-key FILE]\n"
-               "              [--audit-node NAME] [--audit-fsync line|batch]\n"
-               "              [--audit-checkpoint-seconds N] [--audit-rotate-mb N]\n"
-               "              [--store-dir DIR] [--review-socket PATH] [--approver-group G]\n"
-               "              [--retention-days N] [--sendmail PATH] [--store-database CONNINFO]\n"
-               "Every option is also a key of the configuration file (default " CONFIG_DEFAULT_FILE
-               ",\nread when present); options win over the file.\n");
+    fprintf(f,
+            "usage: mugaid [--config FILE] [--foreground] [--socket PATH] [--db DIR]\n"
+            "              [--policy FILE] [--state-dir DIR] [--user U] [--worker-user U]\n"
+            "              [--scanners N] [--scanner-jobs N] [--max-sessions N]\n"
+            "              [--db-check-seconds N] [--socket-group G] [--socket-mode MODE]\n"
+            "              [--idle-seconds N] [--audit-log FILE] [--audit-key FILE]\n"
+            "              [--audit-node NAME] [--audit-fsync line|batch]\n"
+            "              [--audit-checkpoint-seconds N] [--audit-rotate-mb N]\n"
+            "              [--store-dir DIR] [--review-socket PATH] [--approver-group G]\n"
+            "              [--retention-days N] [--sendmail PATH] [--store-database CONNINFO]\n"
+            "              [--alert-to ADDR] [--alert-batch-seconds N] [--alert-max-per-hour N]\n"
+            "Every option is also a key of the configuration file (default " CONFIG_DEFAULT_FILE
+            ",\nread when present); options win over the file.\n");
 }
 
 static int lookup_user(const char *name, struct ids *ids, char *err, size_t cap)
@@ -463,7 +465,13 @@ static void on_ready(struct master *m)
     struct buf f;
     buf_init(&f, 512);
     if (audit_field_num(&f, "generation", m->gen) == MG_OK &&
-        audit_field_str(&f, "db", m->cfg.db) == MG_OK)
+        audit_field_str(&f, "db", m->cfg.db) == MG_OK &&
+        (m->st->db_built_at <= 0 ||
+         (audit_field_num(&f, "db_age_days",
+                          (unsigned long long)(time(NULL) > m->st->db_built_at
+                                                       ? (time(NULL) - m->st->db_built_at) / 86400
+                                                       : 0)) == MG_OK &&
+          audit_field_num(&f, "db_max_age_days", m->pol.db_max_age_days) == MG_OK)))
         audit_event("engine-loaded", (const char *)f.data);
     buf_free(&f);
     m->scand = m->scand_new;
@@ -615,6 +623,9 @@ static int parse_args(int argc, char **argv, struct config *cfg, int *foreground
             {"retention-days", required_argument, NULL, 23},
             {"sendmail", required_argument, NULL, 24},
             {"store-database", required_argument, NULL, 25},
+            {"alert-to", required_argument, NULL, 26},
+            {"alert-batch-seconds", required_argument, NULL, 27},
+            {"alert-max-per-hour", required_argument, NULL, 28},
             {"version", no_argument, NULL, 'V'},
             {"help", no_argument, NULL, 'h'},
             {NULL, 0, NULL, 0},
@@ -644,7 +655,10 @@ static int parse_args(int argc, char **argv, struct config *cfg, int *foreground
                                  "approver_group",
                                  "retention_days",
                                  "sendmail",
-                                 "store_database"};
+                                 "store_database",
+                                 "alert_to",
+                                 "alert_batch_seconds",
+                                 "alert_max_per_hour"};
     const char *file = NULL;
     char err[1024];
     int ch;
@@ -673,7 +687,7 @@ static int parse_args(int argc, char **argv, struct config *cfg, int *foreground
         } else if (ch == 'h') {
             usage(stdout);
             return 0;
-        } else if (ch >= 1 && ch <= 25) {
+        } else if (ch >= 1 && ch <= 28) {
             if (config_set(cfg, keys[ch], optarg, err, sizeof(err)) != MG_OK) {
                 fprintf(stderr, "mugaid: --%s: %s\n", opts[ch + 1].name, err);
                 return 2;
