@@ -35,6 +35,10 @@ Postfix and swaks are required (scripts/install-deps.sh): the test fails,
 it does not skip, when they are missing.
 """
 import email.header
+import email.message
+import io
+import json
+import zipfile
 import hashlib
 import os
 import pwd
@@ -68,7 +72,8 @@ milter_port = pfx.free_port()
 pf = pfx.Postfix(root, milter_port)
 policy = os.path.join(root, "policy.conf")
 with open(policy, "w") as f:
-    f.write("[limits]\nmail_max_size = 2M\n")
+    # mail_ppap_auto matters only through mugaid (the PPAP part below).
+    f.write("[limits]\nmail_max_size = 2M\n[options]\nmail_ppap_auto = yes\n")
 
 
 milters = []
@@ -467,11 +472,61 @@ try:
     time.sleep(2)
     t.check(rc == 1 and len(pf.delivered()) == before + 1, "not twice: " + out)
 
+    # --- PPAP: a zip, then its password, as two SMTP messages --------------------------
+    def ppap_mail(name, subject, text, zip_name=None):
+        msg = email.message.EmailMessage()
+        msg["From"], msg["To"], msg["Subject"] = "sender@example.jp", "test@localhost", subject
+        msg.set_content(text)
+        if zip_name:
+            with open(os.path.join(mt.CORPUS, "archive", zip_name), "rb") as f:
+                msg.add_attachment(f.read(), maintype="application", subtype="zip",
+                                   filename="資料.zip")
+        return mt.write(root, name, msg.as_bytes())
+
+    def audit_unlocks():
+        with open(d.audit_log, "rb") as f:
+            return [json.loads(ln) for ln in f if b'"quarantine-unlock"' in ln]
+
+    before = len(pf.delivered())
+    got = deliver_one(ppap_mail("ppap1.eml", "資料送付", "資料を送ります。",
+                                "encrypted-zipcrypto.zip"), "the zip mail")
+    if got:
+        t.check(not [p for p in pfx.parse(got).walk() if p.get_filename() == "資料.zip"],
+                "delivered without the encrypted zip")
+    # A wrong password first: nothing more arrives, the refusal is logged.
+    deliver_one(ppap_mail("ppap2.eml", "パスワード", "パスワード: nope-nope"),
+                "a wrong password mail")
+    end = time.monotonic() + 30
+    while time.monotonic() < end and not audit_unlocks():
+        time.sleep(0.2)
+    un = audit_unlocks()
+    t.check(len(un) == 1 and un[0]["result"] == "refused", "the wrong password is refused: %r" % un)
+    t.check(len(pf.delivered()) == before + 2, "and nothing else was delivered")
+    # The right one: the sanitized zip arrives as a third message.
+    deliver_one(ppap_mail("ppap3.eml", "パスワード", "先ほどの資料のパスワードです。\n\nmugai\n"),
+                "the password mail")
+    got = pf.wait_delivered(before + 4, timeout=60)
+    t.check(len(got) == before + 4, "the unlocked message arrives (%d)" % (len(got) - before))
+    if len(got) == before + 4:
+        n, data = got[before + 3]
+        released_names.add(n)
+        msg = pfx.parse(data)
+        t.check((msg["X-Mugai-Unlocked"] or "").startswith("quarantine item"),
+                "marked as unlocked: %r" % msg["X-Mugai-Unlocked"])
+        zips = [p for p in msg.walk() if (p.get_filename() or "").endswith(".zip")]
+        if zips:
+            z = zipfile.ZipFile(io.BytesIO(zips[0].get_content()))
+            t.check("pic.png" in z.namelist() and not any(i.flag_bits & 1 for i in z.infolist()),
+                    "with the zip sanitized and no longer encrypted")
+        else:
+            t.check(False, "the unlocked message has the zip")
+        check_clean(data, "the unlocked message")
+
     # --- every message in the mailbox went through the milter ---------------------
     # (but the one released from quarantine, on purpose)
     final = pf.delivered()
-    t.check(len(final) == 11 + len(REAL), "%d messages delivered in all (%d)" %
-            (11 + len(REAL), len(final)))
+    t.check(len(final) == 15 + len(REAL), "%d messages delivered in all (%d)" %
+            (15 + len(REAL), len(final)))
     for n, data in final:
         if n not in released_names:
             check_clean(data, "mailbox " + n)
