@@ -193,6 +193,23 @@ static void test_kept(struct store *s)
     CHECK_EQ_INT(act(s, id, STORE_REQUEST, 1004, 1, "the recipient asks for the original"), MG_OK);
     CHECK(strcmp(state_of(s, id, &it), "requested") == 0);
     CHECK_EQ_INT(act(s, id, STORE_REJECT, 1005, 1, "not needed"), MG_OK);
+
+    /* An unlock claims the item; a store killed before it ended puts it
+     * back where it was when it starts again. */
+    snprintf(path, sizeof(path), "%s/in4", dir);
+    fd = open(path, O_RDWR | O_CREAT | O_TRUNC, 0600);
+    CHECK(write(fd, "zip", 3) == 3);
+    struct store_meta z = {"cli", 1001, "", "", "a.zip", "zip", "encrypted", "{}", 0};
+    CHECK_EQ_INT(store_put(s, fd, 3, &z, &id, err, sizeof(err)), MG_OK);
+    close(fd);
+    CHECK_EQ_INT(act(s, id, STORE_UNLOCK, 1002, 0, ""), MG_ERR_USAGE); /* not theirs */
+    CHECK_EQ_INT(act(s, id, STORE_UNLOCK, 1001, 0, ""), MG_OK);
+    CHECK(strcmp(state_of(s, id, &it), "unlocking") == 0);
+    CHECK_EQ_INT(act(s, id, STORE_UNLOCK, 1001, 0, ""), MG_ERR_USAGE); /* once at a time */
+    unsigned back = 0;
+    CHECK_EQ_INT(store_recover(s, &back), MG_OK);
+    CHECK_EQ_INT(back, 1);
+    CHECK(strcmp(state_of(s, id, &it), "held") == 0);
 }
 
 static void test_list_export(struct store *s)
@@ -209,7 +226,7 @@ static void test_list_export(struct store *s)
     size_t lines = 0;
     for (size_t i = 0; i < o.len; i++)
         lines += o.data[i] == '\n';
-    CHECK_EQ_INT(lines, 6);
+    CHECK_EQ_INT(lines, 7);
     buf_reset(&o);
     /* A name that a spreadsheet would run as a formula is quoted. */
     char path[256];

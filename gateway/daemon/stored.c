@@ -688,6 +688,13 @@ int stored_main(const struct config *cfg, int put_rx, int review_fd)
         fprintf(stderr, "mugaid: store: %s\n", err);
         return 1;
     }
+    unsigned back = 0;
+    if (store_recover(s, &back) == MG_OK && back) {
+        /* A store killed mid-unlock: the sanitized content may or may not
+         * have gone out; the item is offered again rather than lost. */
+        syslog(LOG_WARNING, "%u unlock(s) interrupted by a restart were put back", back);
+        audit_review("recover", back, getuid(), "interrupted unlocks put back", 1, "");
+    }
     purge_now(s);
     time_t next_purge = time(NULL) + STORED_PURGE_EVERY;
     while (!stop_requested) {

@@ -532,8 +532,8 @@ int store_act(struct store *s, int64_t id, enum store_action a, const struct sto
             ", decided_by=?3, decision_reason=?4",
             ", decided_by=?3, decision_reason=?4",
             ", released_by=?3",
-            "", /* delete: the actions table says who and why */
-            ", released_by=?3",
+            "",                                   /* delete: the actions table says who and why */
+            ", released_by=?3, prev_state=state", /* unlock: where to go back to */
     };
     char sql[256];
     snprintf(sql, sizeof(sql), "UPDATE items SET state=?1%s, changed=?5 WHERE id=?2 AND state=?6",
@@ -580,6 +580,20 @@ int store_undo(struct store *s, int64_t id, const char *from, const char *to)
     struct idx_arg a[] = {IDX_I(id), IDX_S(from), IDX_S(to)};
     return run(s, "UPDATE items SET state=?3, released_by=-1 WHERE id=?1 AND state=?2", a, NARGS(a),
                NULL, NULL);
+}
+
+int store_recover(struct store *s, unsigned *n)
+{
+    struct idx_rows r;
+    *n = 0;
+    if (run(s,
+            "UPDATE items SET state=prev_state WHERE state='unlocking' AND prev_state IN "
+            "('held','kept') RETURNING id",
+            NULL, 0, &r, NULL) != MG_OK)
+        return MG_ERR_IO;
+    *n = (unsigned)r.nrows;
+    idx_rows_free(&r);
+    return MG_OK;
 }
 
 int store_release_failed(struct store *s, int64_t id)

@@ -133,6 +133,10 @@ int store_act(struct store *s, int64_t id, enum store_action a, const struct sto
 /* A release that could not deliver goes back to approved. */
 int store_release_failed(struct store *s, int64_t id);
 
+/* Unlocks a killed store left half done go back where they were (at
+ * start, before any new one begins); *n of them. */
+int store_recover(struct store *s, unsigned *n);
+
 /* An action whose delivery failed is undone: from state back to state. */
 int store_undo(struct store *s, int64_t id, const char *from, const char *to);
 
