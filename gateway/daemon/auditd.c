@@ -63,7 +63,14 @@ static int serve(const struct config *cfg, struct audit_writer *w, int sock, uin
             until = due;
         int wait_ms = (int)(until - time(NULL)) * 1000;
         struct pollfd pf = {.fd = sock, .events = POLLIN};
-        int r = poll(&pf, 1, wait_ms > 0 ? wait_ms : 0);
+        /* SIGTERM stays blocked except inside ppoll: one that arrives while a
+         * record is being written wakes the next wait instead of being
+         * noticed only when it times out (up to a checkpoint interval). */
+        struct timespec ts = {wait_ms > 0 ? wait_ms / 1000 : 0,
+                              wait_ms > 0 ? (long)(wait_ms % 1000) * 1000000L : 0};
+        sigset_t open_mask;
+        sigemptyset(&open_mask);
+        int r = stop_requested ? 0 : ppoll(&pf, 1, &ts, &open_mask);
         if (r < 0 && errno != EINTR)
             return MG_ERR_IO;
         if (stop_requested)
@@ -118,9 +125,10 @@ int auditd_main(const struct config *cfg, int sock)
     memset(&sa, 0, sizeof(sa));
     sa.sa_handler = on_term;
     sigaction(SIGTERM, &sa, NULL);
-    sigset_t all;
-    sigemptyset(&all);
-    sigprocmask(SIG_SETMASK, &all, NULL);
+    sigset_t term;
+    sigemptyset(&term);
+    sigaddset(&term, SIGTERM);
+    sigprocmask(SIG_SETMASK, &term, NULL); /* delivered in ppoll only (serve) */
     openlog("mugai-audit", LOG_PID, LOG_AUTHPRIV);
     alerts_init(cfg);
     if (audit_open(&w, cfg->audit_log, cfg->audit_key, cfg->audit_node, err, sizeof(err)) !=
