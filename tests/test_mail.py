@@ -274,6 +274,30 @@ m = run_mail(sample("html-alternative.eml"))
 check_clean(m, "html-alternative")
 t.check(m.msg["Subject"] == "お知らせ" and "お知らせです。" in body_text(m.msg), "UTF-8 mail")
 
+# A text part labelled base64 that holds plain text (a real mailer's
+# mistake): alone, it is shown as it stands; beside an HTML twin that
+# decodes, the twin is the text. It used to be removed as a broken
+# attachment, the twin dropped with it, leaving the reader nothing.
+plain = b"Meeting moved to 10:30, room 3. Bring the budget sheets!\r\n"
+head = b"From: a@example.jp\r\nTo: b@example.jp\r\nSubject: b64 text\r\nMIME-Version: 1.0\r\n"
+m = run_mail(head + b"Content-Type: text/plain; charset=us-ascii\r\n"
+             b"Content-Transfer-Encoding: base64\r\n\r\n" + plain)
+check_clean(m, "plain text labelled base64")
+t.check(m.code == 0 and "Meeting moved to 10:30, room 3." in body_text(m.msg),
+        "plain text labelled base64 shown as it stands (exit %d)" % m.code)
+html = __import__("base64").encodebytes(b"<html><body><p>Meeting moved to 10:30, room 3.</p>"
+                                        b"<p>Bring the budget sheets!</p></body></html>")
+m = run_mail(head + b"Content-Type: multipart/alternative; boundary=\"b-alt\"\r\n\r\n--b-alt\r\n"
+             b"Content-Type: text/plain; charset=us-ascii\r\nContent-Transfer-Encoding: base64\r\n"
+             b"\r\n" + plain + b"--b-alt\r\nContent-Type: text/html; charset=us-ascii\r\n"
+             b"Content-Transfer-Encoding: base64\r\n\r\n" + html.replace(b"\n", b"\r\n")
+             + b"--b-alt--\r\n")
+check_clean(m, "base64 plain twin")
+b = body_text(m.msg) if m.msg else ""
+t.check(m.code == 0 and "Meeting moved to 10:30, room 3." in b and "budget sheets" in b,
+        "the HTML twin that decodes is the text (exit %d): %r" % (m.code, b[-300:]))
+t.check(attachments(m.msg) == [] if m.msg else False, "no attachment made of a text alternative")
+
 # Every kind of document the policy sanitizes comes out attached under its
 # own Content-Type. Word/Excel/PowerPoint 97-2003, RTF and the OpenDocument
 # templates used to be written as application/octet-stream, which the
