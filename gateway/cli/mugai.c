@@ -17,6 +17,7 @@
 #include "mailcmd.h"
 #include "auditcmd.h"
 #include "quarcmd.h"
+#include "ident.h"
 #include "names.h"
 #include "outdir.h"
 #include "policy.h"
@@ -324,6 +325,8 @@ static int sanitize_standalone(struct cli *c, const struct policy *pol, int n, c
         scan_free(se);
         return EXIT_USAGE;
     }
+    if (n > 4)
+        ident_prime(); /* a batch: many workers fork from here */
     je.passwords = c->passwords;
     je.n_passwords = c->n_passwords;
     struct sanitize_batch b = {&je, c, inputs};
