@@ -592,7 +592,7 @@ int main(int argc, char **argv)
     /* A worker dying mid-write must not take the parent with it. */
     signal(SIGPIPE, SIG_IGN);
     if (argc >= 2 && strcmp(argv[1], "--version") == 0) {
-        printf("mugai 0.1.0\n");
+        printf("mugai %s\n", MUGAI_VERSION);
         return EXIT_RELEASED;
     }
     if (argc >= 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "help") == 0)) {

@@ -61,7 +61,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#define MUGAID_VERSION "0.1.0"
 
 struct ids {
     int drop; /* switch to uid/gid (we are root) */
@@ -682,7 +681,7 @@ static int parse_args(int argc, char **argv, struct config *cfg, int *foreground
         if (ch == 'f') {
             *foreground = 1;
         } else if (ch == 'V') {
-            printf("mugaid %s\n", MUGAID_VERSION);
+            printf("mugaid %s\n", MUGAI_VERSION);
             return 0;
         } else if (ch == 'h') {
             usage(stdout);
@@ -816,7 +815,7 @@ int main(int argc, char **argv)
     m.scand = m.scand_new = -1;
     m.db_print = db_fingerprint(m.cfg.db);
     m.next_db_check = time(NULL) + m.cfg.db_check_seconds;
-    fprintf(stderr, "mugaid %s: listening on %s; loading the engine from %s\n", MUGAID_VERSION,
+    fprintf(stderr, "mugaid %s: listening on %s; loading the engine from %s\n", MUGAI_VERSION,
             m.cfg.socket, m.cfg.db);
     m.auditd = -1;
     if (m.audit_rx >= 0 && (m.auditd = start_auditd(&m)) < 0) {
@@ -826,7 +825,7 @@ int main(int argc, char **argv)
     {
         struct buf f;
         buf_init(&f, 4096);
-        if (audit_field_str(&f, "version", MUGAID_VERSION) == MG_OK &&
+        if (audit_field_str(&f, "version", MUGAI_VERSION) == MG_OK &&
             audit_field_str(&f, "policy", m.cfg.policy) == MG_OK &&
             audit_field_str(&f, "db", m.cfg.db) == MG_OK)
             audit_event("start", (const char *)f.data);
