@@ -20,20 +20,12 @@ import time
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "lib"))
 import mugaitest as mt  # noqa: E402
 import daemon as dm  # noqa: E402
+import review as rv  # noqa: E402
 
 t = mt.Checker("alerts")
 work = tempfile.mkdtemp(prefix="mugai-alerts-")
 os.chmod(work, 0o755)
-sent_dir = os.path.join(work, "sent")
-os.makedirs(sent_dir)
-os.chmod(sent_dir, 0o777)
-fake = os.path.join(work, "sendmail")
-with open(fake, "w") as f:
-    f.write("#!/usr/bin/python3\nimport sys, json, os, time\n"
-            f"p = os.path.join({sent_dir!r}, '%d-%d.json' % (time.time_ns(), os.getpid()))\n"
-            "msg = sys.stdin.buffer.read().decode('utf-8')\n"
-            "json.dump({'argv': sys.argv[1:], 'msg': msg}, open(p, 'w'))\n")
-os.chmod(fake, 0o755)
+fake = rv.FakeSendmail(work)
 policy = os.path.join(work, "policy.conf")
 with open(policy, "w") as f:
     f.write("[limits]\ndb_max_age_days = 7\n")
@@ -45,7 +37,7 @@ for n in os.listdir(db):
 
 
 def sent():
-    return [json.load(open(os.path.join(sent_dir, n))) for n in sorted(os.listdir(sent_dir))]
+    return fake.sent()
 
 
 def sanitize(name, data):
@@ -59,7 +51,7 @@ def sanitize(name, data):
 os.makedirs(os.path.join(work, "d"))
 d = dm.Daemon(os.path.join(work, "d"), ["--policy", policy, "--alert-to", "sec@example.lg.jp",
                                         "--alert-batch-seconds", "2", "--alert-max-per-hour", "1",
-                                        "--sendmail", fake], db=db)
+                                        "--sendmail", fake.path], db=db)
 d.start()
 try:
     sanitize("clean.txt", "お知らせ\n".encode())
@@ -76,7 +68,7 @@ try:
     if before:
         argv, raw = before[0]["argv"], before[0]["msg"]
         t.check(argv[-1] == "sec@example.lg.jp", f"to the staff address: {argv}")
-        m = email.message_from_bytes(raw.encode("utf-8"), policy=email.policy.default)
+        m = email.message_from_bytes(raw.encode("latin-1"), policy=email.policy.default)
         t.check("警告" in m["Subject"] and "alert" in m["Subject"], f"subject: {m['Subject']}")
         body = m.get_content()
         t.check("ウイルス定義が古い" in body and "database is old" in body and "30 days" in body,
@@ -94,7 +86,7 @@ try:
         print(d.read_log()[-3000:], file=sys.stderr)
     t.check(len(final) == 2, f"the waiting alerts go out when it stops: {len(final)}")
     if len(final) == 2:
-        body = email.message_from_bytes(final[1]["msg"].encode("utf-8"), policy=email.policy.default).get_content()
+        body = email.message_from_bytes(final[1]["msg"].encode("latin-1"), policy=email.policy.default).get_content()
         t.check("マルウェア" in body and "malware found" in body and "eicar.com.txt" in body,
                 f"malware, with the file: {body[-800:]}")
         t.check("encrypted" in body and "見積書.zip" in body, "the encrypted zip too")

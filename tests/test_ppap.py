@@ -28,22 +28,14 @@ from email.message import EmailMessage
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "lib"))
 import mugaitest as mt  # noqa: E402
 import daemon as dm  # noqa: E402
+import review as rv  # noqa: E402
 
 t = mt.Checker("ppap")
 work = tempfile.mkdtemp(prefix="mugai-ppap-")
 os.chmod(work, 0o755)
 ARCH = os.path.join(mt.CORPUS, "archive")
 
-sent_dir = os.path.join(work, "sent")
-os.makedirs(sent_dir)
-os.chmod(sent_dir, 0o777)
-fake = os.path.join(work, "sendmail")
-with open(fake, "w") as f:
-    f.write("#!/usr/bin/python3\nimport sys, json, os, time\n"
-            f"p = os.path.join({sent_dir!r}, '%d-%d.json' % (time.time_ns(), os.getpid()))\n"
-            "msg = sys.stdin.buffer.read().decode('latin-1')\n"
-            "json.dump({'argv': sys.argv[1:], 'msg': msg}, open(p, 'w'))\n")
-os.chmod(fake, 0o755)
+fake = rv.FakeSendmail(work)
 policy = os.path.join(work, "policy.conf")
 with open(policy, "w") as f:
     f.write("[limits]\nmail_ppap_window_minutes = 30\n[options]\nmail_ppap_auto = yes\n")
@@ -68,7 +60,7 @@ def mail(data, sender, rcpt):
 
 
 def sent():
-    return [json.load(open(os.path.join(sent_dir, n))) for n in sorted(os.listdir(sent_dir))]
+    return fake.sent()
 
 
 def wait_sent(n, timeout=60):
@@ -90,7 +82,7 @@ def audit():
         return [json.loads(ln) for ln in f]
 
 
-d = dm.Daemon(os.path.join(work, "d"), ["--policy", policy, "--sendmail", fake])
+d = dm.Daemon(os.path.join(work, "d"), ["--policy", policy, "--sendmail", fake.path])
 d.start()
 try:
     # --- the zip first: delivered without it, its original kept ----------------------

@@ -32,6 +32,7 @@ import time
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "lib"))
 import mugaitest as mt  # noqa: E402
 import daemon as dm  # noqa: E402
+import review as rv  # noqa: E402
 
 t = mt.Checker("quarantine")
 GROUP = "mugaitest-approvers"
@@ -44,12 +45,7 @@ def group_setup():
     subprocess.run(["groupadd", "-U", "lp,sys", GROUP], check=True, capture_output=True)
 
 
-def as_user(user, *args, cwd=None, stdin=None):
-    pw = pwd.getpwnam(user)
-    cmd = ["setpriv", f"--reuid={pw.pw_uid}", f"--regid={pw.pw_gid}", "--init-groups",
-           mt.MUGAI] + list(args)
-    p = subprocess.run(cmd, capture_output=True, timeout=120, cwd=cwd, stdin=stdin)
-    return p.returncode, p.stdout.decode("utf-8", "replace") + p.stderr.decode("utf-8", "replace")
+as_user = rv.as_user
 
 
 def q(user, *args, **kw):
@@ -105,19 +101,10 @@ def audit_events():
 
 
 group_setup()
-# The stand-in for sendmail: what it was given (arguments, message) into a file.
-sent_dir = os.path.join(work, "sent")
-os.makedirs(sent_dir)
-os.chmod(sent_dir, 0o777)
-fake = os.path.join(work, "sendmail")
-with open(fake, "w") as f:
-    f.write("#!/usr/bin/python3\nimport sys, json, os, time\n"
-            f"p = os.path.join({sent_dir!r}, '%d-%d.json' % (time.time_ns(), os.getpid()))\n"
-            "msg = sys.stdin.buffer.read().decode('latin-1')\n"
-            "json.dump({'argv': sys.argv[1:], 'msg': msg}, open(p, 'w'))\n")
-os.chmod(fake, 0o755)
+fake = rv.FakeSendmail(work)
+sent_dir = fake.dir
 
-d = dm.Daemon(os.path.join(work, "d"), ["--approver-group", GROUP, "--sendmail", fake])
+d = dm.Daemon(os.path.join(work, "d"), ["--approver-group", GROUP, "--sendmail", fake.path])
 d.start()
 try:
     # --- a blocked file goes in as man --------------------------------------------
@@ -268,7 +255,7 @@ try:
                 f"the original is released to its recipient on request: {out}")
 
     # --- a delivery that fails leaves the item approved --------------------------------
-    os.chmod(fake, 0o644)  # sendmail cannot run
+    os.chmod(fake.path, 0o644)  # sendmail cannot run
     with open(eml, "rb") as f:
         subprocess.run([mt.MUGAI, "mail", "--socket", d.sock, "--spool",
                         os.path.join(work, "spool"), "--recipient", "x@example.lg.jp"],
@@ -279,7 +266,7 @@ try:
     rc, out = q("sys", "release", str(mid2))
     t.check(rc == 1 and index_rows()[mid2][1] == "approved",
             f"a failed delivery: refused, still approved: {out}")
-    os.chmod(fake, 0o755)
+    os.chmod(fake.path, 0o755)
     rc, out = q("lp", "release", str(mid2))
     t.check(rc == 0 and index_rows()[mid2][1] == "released", f"then released: {out}")
 

@@ -23,6 +23,7 @@ sys.path.insert(0, os.path.join(os.path.dirname(__file__), "lib"))
 import mugaitest as mt  # noqa: E402
 import daemon as dm  # noqa: E402
 import pg as pgs  # noqa: E402
+import review as rv  # noqa: E402
 
 t = mt.Checker("twonode")
 GROUP = "mugaitest-2n-approvers"
@@ -31,12 +32,7 @@ os.chmod(work, 0o755)
 BUILD = os.environ.get("MUGAI_BUILD", os.path.dirname(mt.MUGAI))
 
 
-def as_user(user, *args):
-    pw = pwd.getpwnam(user)
-    cmd = ["setpriv", f"--reuid={pw.pw_uid}", f"--regid={pw.pw_gid}", "--init-groups",
-           mt.MUGAI] + list(args)
-    p = subprocess.run(cmd, capture_output=True, timeout=120)
-    return p.returncode, p.stdout.decode("utf-8", "replace") + p.stderr.decode("utf-8", "replace")
+as_user = rv.as_user
 
 
 def user_dir(user):

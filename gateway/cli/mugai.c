@@ -16,6 +16,7 @@
 #include "jsoncheck.h"
 #include "mailcmd.h"
 #include "auditcmd.h"
+#include "pwfile.h"
 #include "quarcmd.h"
 #include "ident.h"
 #include "names.h"
@@ -62,43 +63,12 @@ struct cli {
     struct outdir out, quarantine; /* opened once, before any job */
 };
 
-#define MUGAI_MAX_PASSWORDS     1000
-#define MUGAI_PASSWORD_FILE_MAX (1u << 20)
+#define MUGAI_MAX_PASSWORDS 1000
 
 /*
  * Read one password per line (CR LF or LF; empty lines ignored). The list
  * lives until exit; workers inherit it. Returns the count, or -1.
  */
-static int read_passwords(const char *path, char ***list)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return -1;
-    static char data[MUGAI_PASSWORD_FILE_MAX + 1];
-    size_t n = fread(data, 1, MUGAI_PASSWORD_FILE_MAX + 1, f);
-    fclose(f);
-    if (n > MUGAI_PASSWORD_FILE_MAX) {
-        errno = EFBIG;
-        return -1;
-    }
-    data[n] = 0;
-    char **v = calloc(MUGAI_MAX_PASSWORDS, sizeof(char *));
-    if (!v)
-        return -1;
-    int count = 0;
-    for (char *line = data, *next; line && *line && count < MUGAI_MAX_PASSWORDS; line = next) {
-        next = strchr(line, '\n');
-        if (next)
-            *next++ = 0;
-        size_t l = strlen(line);
-        if (l && line[l - 1] == '\r')
-            line[--l] = 0;
-        if (l)
-            v[count++] = line;
-    }
-    *list = v;
-    return count;
-}
 
 static void usage(FILE *f)
 {
@@ -450,7 +420,7 @@ static int cmd_sanitize(int argc, char **argv)
     char **passwords = NULL;
     int n_passwords = 0;
     if (c.password_file) {
-        n_passwords = read_passwords(c.password_file, &passwords);
+        n_passwords = pwfile_read(c.password_file, MUGAI_MAX_PASSWORDS, &passwords);
         if (n_passwords < 0) {
             fprintf(stderr, "mugai: password file %s: %s\n", c.password_file, strerror(errno));
             return EXIT_USAGE;
@@ -469,7 +439,7 @@ static int cmd_sanitize(int argc, char **argv)
             c.socket_path = NULL;
         } else {
             fprintf(stderr, "mugai: cannot reach mugaid: %s\n", err);
-            free(passwords);
+            pwfile_free(passwords, n_passwords);
             return EXIT_USAGE;
         }
     }
@@ -485,7 +455,7 @@ static int cmd_sanitize(int argc, char **argv)
         status = sanitize_standalone(&c, &pol, argc - optind, argv + optind);
 #endif
     }
-    free(passwords);
+    pwfile_free(passwords, n_passwords);
     outdir_close(&c.out);
     outdir_close(&c.quarantine);
     return status;

@@ -11,6 +11,7 @@
 #include "names.h"
 #include "outdir.h"
 #include "proto.h"
+#include "pwfile.h"
 #include "request.h"
 
 #include <getopt.h>
@@ -85,29 +86,12 @@ static int save_released(const char *out_dir, const char *name, int fd)
     return 0;
 }
 
-/* One password a line (a trailing CR dropped); 0, or -1 when unreadable or
- * too many. */
+/* --password-file: 0, or -1 when unreadable, empty or too many. */
 static int read_passwords(const char *path, struct review_request *r)
 {
-    FILE *f = fopen(path, "r");
-    char line[REQUEST_PASSWORD_MAX + 2];
-    if (!f)
-        return -1;
-    r->passwords = calloc(REVIEW_PASSWORDS_MAX, sizeof(char *));
-    int rc = r->passwords ? 0 : -1;
-    while (rc == 0 && fgets(line, sizeof(line), f)) {
-        size_t n = strcspn(line, "\r\n");
-        line[n] = 0;
-        if (!n)
-            continue;
-        if (r->n_passwords >= REVIEW_PASSWORDS_MAX ||
-            !(r->passwords[r->n_passwords] = strdup(line)))
-            rc = -1;
-        else
-            r->n_passwords++;
-    }
-    fclose(f);
-    return rc == 0 && r->n_passwords ? 0 : -1;
+    int n = pwfile_read(path, REVIEW_PASSWORDS_MAX, &r->passwords);
+    r->n_passwords = n > 0 ? (size_t)n : 0;
+    return n > 0 ? 0 : -1;
 }
 
 int quarcmd_main(int argc, char **argv)

@@ -44,65 +44,54 @@ static void on_term(int sig)
 
 /* ---- the session's side ---- */
 
+/* A request to the store: a fresh connection handed over the put channel,
+ * the frame sent on it, the store's PROTO_STORE_ID answer read back. */
+static int store_request(int put_tx, uint32_t type, const struct buf *payload, const int *fds,
+                         size_t n_fds, int64_t *id, char *why, size_t cap)
+{
+    int sv[2], rc = MG_ERR_IO;
+    struct proto_frame f;
+    *id = 0;
+    if (put_tx < 0 || socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) != 0)
+        return MG_ERR_IO;
+    int handed = proto_send(put_tx, PROTO_STORE_PUT, NULL, 0, &sv[1], 1) == MG_OK;
+    /* Only the store holds the other end now: if it dies, we see the end. */
+    close(sv[1]);
+    if (handed && proto_send(sv[0], type, payload->data, payload->len, fds, n_fds) == MG_OK &&
+        proto_recv(sv[0], 60000, 4096, 0, &f) == MG_OK) {
+        if (f.type == PROTO_STORE_ID &&
+            request_store_id_decode(f.payload.data, f.payload.len, id, why, cap) == MG_OK &&
+            *id > 0)
+            rc = MG_OK;
+        proto_frame_free(&f);
+    }
+    close(sv[0]);
+    return rc;
+}
+
 int stored_put(int put_tx, const struct store_put_request *req, int fd, int64_t *id, char *why,
                size_t cap)
 {
-    int sv[2], rc = MG_ERR_IO;
     struct buf p;
-    struct proto_frame f;
-    *id = 0;
     snprintf(why, cap, "the quarantine store is not available");
-    if (put_tx < 0 || socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) != 0)
-        return MG_ERR_IO;
     buf_init(&p, JOB_REPORT_MAX + 65536);
-    if (proto_send(put_tx, PROTO_STORE_PUT, NULL, 0, &sv[1], 1) != MG_OK)
-        goto out;
-    close(sv[1]);
-    sv[1] = -1;
-    if (request_store_put_encode(req, &p) != MG_OK ||
-        proto_send(sv[0], PROTO_STORE_PUT, p.data, p.len, &fd, 1) != MG_OK ||
-        proto_recv(sv[0], 60000, 4096, 0, &f) != MG_OK)
-        goto out;
-    if (f.type == PROTO_STORE_ID &&
-        request_store_id_decode(f.payload.data, f.payload.len, id, why, cap) == MG_OK && *id > 0)
-        rc = MG_OK;
-    proto_frame_free(&f);
-out:
+    int rc = request_store_put_encode(req, &p);
+    if (rc == MG_OK)
+        rc = store_request(put_tx, PROTO_STORE_PUT, &p, &fd, 1, id, why, cap);
     buf_free(&p);
-    close(sv[0]);
-    if (sv[1] >= 0)
-        close(sv[1]);
     return rc;
 }
 
 int stored_ppap(int put_tx, const struct ppap_request *req)
 {
-    int sv[2], rc = MG_ERR_IO;
     struct buf p;
-    struct proto_frame f;
     int64_t ack = 0;
     char why[256];
-    if (put_tx < 0 || socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) != 0)
-        return MG_ERR_IO;
     buf_init(&p, 65536 + REQUEST_RECIPIENTS_MAX);
-    if (proto_send(put_tx, PROTO_STORE_PUT, NULL, 0, &sv[1], 1) != MG_OK)
-        goto out;
-    close(sv[1]);
-    sv[1] = -1;
-    if (request_ppap_encode(req, &p) != MG_OK ||
-        proto_send(sv[0], PROTO_STORE_PPAP, p.data, p.len, NULL, 0) != MG_OK ||
-        proto_recv(sv[0], 60000, 4096, 0, &f) != MG_OK)
-        goto out;
-    if (f.type == PROTO_STORE_ID &&
-        request_store_id_decode(f.payload.data, f.payload.len, &ack, why, sizeof(why)) == MG_OK &&
-        ack > 0)
-        rc = MG_OK;
-    proto_frame_free(&f);
-out:
+    int rc = request_ppap_encode(req, &p);
+    if (rc == MG_OK)
+        rc = store_request(put_tx, PROTO_STORE_PPAP, &p, NULL, 0, &ack, why, sizeof(why));
     buf_free(&p);
-    close(sv[0]);
-    if (sv[1] >= 0)
-        close(sv[1]);
     return rc;
 }
 

@@ -29,30 +29,40 @@ struct notice_arg {
     int64_t quarantine_id;
 };
 
+/* A worker's end, the same for the notice and the PPAP candidates: what it
+ * made into out_fd, then its record (magic, count, length) into res_fd;
+ * the exit status the sandbox reports. Frees out and in. */
+static int worker_reply(int rc, int out_fd, int res_fd, uint32_t magic, uint32_t count,
+                        struct buf *out, uint8_t *in)
+{
+    struct buf rec;
+    struct wire_w w;
+    buf_init(&rec, 64);
+    if (rc == MG_OK && out->len)
+        rc = fdio_write_all(out_fd, out->data, out->len);
+    wire_w_init(&w, &rec);
+    wire_put_u32(&w, magic);
+    wire_put_u32(&w, count);
+    wire_put_u64(&w, out->len);
+    if (rc == MG_OK && w.err == MG_OK)
+        rc = fdio_write_all(res_fd, rec.data, rec.len);
+    buf_free(out);
+    buf_free(&rec);
+    free(in);
+    return rc == MG_OK ? 0 : 1;
+}
+
 /* Runs under SANDBOX_STRICT: parse the original's headers, write the notice. */
 static int notice_worker(void *argp, int in_fd, int out_fd, int res_fd)
 {
     struct notice_arg *a = argp;
-    struct buf out, rec;
-    struct wire_w w;
+    struct buf out;
     uint8_t *in = malloc(a->len ? a->len : 1);
     int rc = in ? fdio_pread_all(in_fd, in, a->len) : MG_ERR_NOMEM;
-
     buf_init(&out, MAILJOB_NOTICE_MAX);
-    buf_init(&rec, 64);
     if (rc == MG_OK)
         rc = mailsan_notice(a->pol, in, a->len, a->code, a->reason, a->quarantine_id, &out);
-    if (rc == MG_OK)
-        rc = fdio_write_all(out_fd, out.data, out.len);
-    wire_w_init(&w, &rec);
-    wire_put_u32(&w, NOTICE_MAGIC);
-    wire_put_u64(&w, out.len);
-    if (rc == MG_OK && w.err == MG_OK)
-        rc = fdio_write_all(res_fd, rec.data, rec.len);
-    buf_free(&out);
-    buf_free(&rec);
-    free(in);
-    return rc == MG_OK ? 0 : 1;
+    return worker_reply(rc, out_fd, res_fd, NOTICE_MAGIC, 1, &out, in);
 }
 
 static uint64_t current_vm(void)
@@ -106,11 +116,11 @@ static int notice_from_worker(const struct policy *pol, int in_fd, uint64_t len,
     if (rc == MG_OK) {
         struct wire_r rd;
         wire_r_init(&rd, oc.result, oc.result_len);
-        uint32_t magic = wire_get_u32(&rd);
+        uint32_t magic = wire_get_u32(&rd), one = wire_get_u32(&rd);
         uint64_t out_len = wire_get_u64(&rd);
-        if (!oc.ok || wire_end(&rd) != MG_OK || magic != NOTICE_MAGIC || sealed_seal(fd) != MG_OK ||
-            sealed_size(fd, &size) != MG_OK || size != out_len || size == 0 ||
-            size > MAILJOB_NOTICE_MAX || !notice_is_ascii(fd, size))
+        if (!oc.ok || wire_end(&rd) != MG_OK || magic != NOTICE_MAGIC || one != 1 ||
+            sealed_seal(fd) != MG_OK || sealed_size(fd, &size) != MG_OK || size != out_len ||
+            size == 0 || size > MAILJOB_NOTICE_MAX || !notice_is_ascii(fd, size))
             rc = MG_ERR_SANDBOX;
         sandbox_outcome_free(&oc);
     }
@@ -162,27 +172,14 @@ struct ppap_arg {
 static int ppap_worker(void *argp, int in_fd, int out_fd, int res_fd)
 {
     struct ppap_arg *a = argp;
-    struct buf out, rec;
-    struct wire_w w;
+    struct buf out;
     size_t n = 0;
     uint8_t *in = malloc(a->len ? a->len : 1);
     int rc = in ? fdio_pread_all(in_fd, in, a->len) : MG_ERR_NOMEM;
     buf_init(&out, PPAP_OUT_MAX);
-    buf_init(&rec, 64);
     if (rc == MG_OK)
         rc = mailsan_ppap_candidates(in, a->len, &out, &n);
-    if (rc == MG_OK && out.len)
-        rc = fdio_write_all(out_fd, out.data, out.len);
-    wire_w_init(&w, &rec);
-    wire_put_u32(&w, PPAP_MAGIC);
-    wire_put_u32(&w, (uint32_t)n);
-    wire_put_u64(&w, out.len);
-    if (rc == MG_OK && w.err == MG_OK)
-        rc = fdio_write_all(res_fd, rec.data, rec.len);
-    buf_free(&out);
-    buf_free(&rec);
-    free(in);
-    return rc == MG_OK ? 0 : 1;
+    return worker_reply(rc, out_fd, res_fd, PPAP_MAGIC, (uint32_t)n, &out, in);
 }
 
 int mailjob_ppap_candidates(struct job_engine *je, int msg_fd, uint64_t len, char ***cands,
