@@ -53,11 +53,7 @@ def q(user, *args, **kw):
 
 
 def user_dir(user):
-    path = os.path.join(work, "home-" + user)
-    os.makedirs(path, exist_ok=True)
-    pw = pwd.getpwnam(user)
-    os.chown(path, pw.pw_uid, pw.pw_gid)
-    return path
+    return rv.user_dir(work, user)
 
 
 def put_file(name, data):

@@ -36,11 +36,7 @@ as_user = rv.as_user
 
 
 def user_dir(user):
-    path = os.path.join(work, "home-" + user)
-    os.makedirs(path, exist_ok=True)
-    pw = pwd.getpwnam(user)
-    os.chown(path, pw.pw_uid, pw.pw_gid)
-    return path
+    return rv.user_dir(work, user)
 
 
 server = pgs.Server(os.path.join(work, "pg")).start()

@@ -44,3 +44,12 @@ class FakeSendmail:
     def message_bytes(self, entry):
         """The message as sendmail received it (bytes)."""
         return entry["msg"].encode("latin-1")
+
+
+def user_dir(work, user):
+    """A directory under work that user owns (for their --out)."""
+    path = os.path.join(work, "home-" + user)
+    os.makedirs(path, exist_ok=True)
+    pw = pwd.getpwnam(user)
+    os.chown(path, pw.pw_uid, pw.pw_gid)
+    return path
