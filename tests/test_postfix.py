@@ -333,6 +333,19 @@ try:
         t.check("会議の資料を送付いたします。" in body_text(msg) and "①議事録 ②日程表" in body_text(msg),
                 "ISO-2022-JP body with NEC digits intact")
 
+    # A trace field the sender wrote with 8-bit bytes is not kept as a trace.
+    forged = ("Received: from evil (\u6b63\u898f) by mx; Mon, 1 Dec 2026 10:00:00 +0900\r\n"
+              "From: a@example.jp\r\nTo: test@localhost\r\nSubject: forged trace\r\n"
+              "MIME-Version: 1.0\r\nContent-Type: text/plain; charset=UTF-8\r\n\r\n"
+              "body\r\n").encode("utf-8")
+    data = deliver_bytes(forged, "8-bit Received")
+    if data:
+        check_clean(data, "8-bit Received")
+        head = data.split(b"\r\n\r\n", 1)[0].split(b"\n\n", 1)[0]
+        t.check(all(b < 0x80 for b in head), "no 8-bit byte left in the header block: %r" %
+                [ln for ln in head.split(b"\n") if any(c >= 0x80 for c in ln)])
+        t.check(b"from evil" not in head, "the forged trace field is gone")
+
     for rel in REAL:
         sent, path = real(rel)
         data = deliver_bytes(sent, rel)
@@ -636,8 +649,8 @@ try:
     # --- every message in the mailbox went through the milter ---------------------
     # (but the one released from quarantine, on purpose)
     final = pf.delivered()
-    t.check(len(final) == 16 + len(REAL), "%d messages delivered in all (%d)" %
-            (16 + len(REAL), len(final)))
+    t.check(len(final) == 17 + len(REAL), "%d messages delivered in all (%d)" %
+            (17 + len(REAL), len(final)))
     for n, data in final:
         if n not in released_names:
             check_clean(data, "mailbox " + n)

@@ -74,6 +74,7 @@ static struct {
 
 struct hdr_name {
     char *name;
+    int plain_trace; /* a trace field (Received, Return-Path) that is 7-bit text */
 };
 
 struct msgstate {
@@ -200,6 +201,32 @@ static int put_value(struct msgstate *s, const char *v)
     return 0;
 }
 
+static bool trace_header(const char *name)
+{
+    return strcasecmp(name, "Received") == 0 || strcasecmp(name, "Return-Path") == 0;
+}
+
+/* A value as MTAs write trace fields: printable ASCII, tabs, and folding
+ * (LF or CR LF followed by white space), no line over 998 bytes. */
+static bool plain_value(const char *v)
+{
+    size_t line = 0;
+    for (const char *p = v; *p; p++) {
+        unsigned char c = (unsigned char)*p;
+        if (c == '\r' && p[1] == '\n')
+            continue;
+        if (c == '\n') {
+            if (p[1] != ' ' && p[1] != '\t')
+                return false;
+            line = 0;
+            continue;
+        }
+        if ((c < 0x20 && c != '\t') || c > 0x7E || ++line > 998)
+            return false;
+    }
+    return true;
+}
+
 static sfsistat mf_header(SMFICTX *ctx, char *name, char *value)
 {
     struct msgstate *s = state_get(ctx);
@@ -216,6 +243,7 @@ static sfsistat mf_header(SMFICTX *ctx, char *name, char *value)
         return tempfail(ctx, "out of memory");
     s->hdrs = n;
     s->hdrs[s->n_hdrs].name = strdup(name);
+    s->hdrs[s->n_hdrs].plain_trace = trace_header(name) && plain_value(value);
     if (!s->hdrs[s->n_hdrs].name)
         return tempfail(ctx, "out of memory");
     s->n_hdrs++;
@@ -389,11 +417,6 @@ static char *read_output(int fd, size_t *n)
     return m;
 }
 
-static bool trace_header(const char *name)
-{
-    return strcasecmp(name, "Received") == 0 || strcasecmp(name, "Return-Path") == 0;
-}
-
 /* Replace the message in the MTA with the engine's output (ASCII, CR LF). */
 static sfsistat apply(SMFICTX *ctx, struct msgstate *s, const char *m, size_t n)
 {
@@ -414,7 +437,10 @@ static sfsistat apply(SMFICTX *ctx, struct msgstate *s, const char *m, size_t n)
     /* Delete every original field but the trace, last occurrence first. */
     for (size_t i = s->n_hdrs; i-- > 0;) {
         const char *name = s->hdrs[i].name;
-        if (trace_header(name))
+        /* Trace fields stay where the MTAs put them; but one with 8-bit
+         * bytes, control characters or an overlong line is the sender's
+         * text, not a trace, and goes like any other field. */
+        if (s->hdrs[i].plain_trace)
             continue;
         int idx = 0;
         for (size_t j = 0; j <= i; j++)
