@@ -69,7 +69,8 @@ run = os.path.join(work, "run")
 sock = os.path.join(run, "mugaid.sock")
 mlog = open(os.path.join(work, "mugaid.log"), "wb")
 t0 = time.monotonic()
-mugaid = subprocess.Popen([MUGAID, "--foreground", "--socket", sock, "--db", db, "--state-dir",
+mugaid = subprocess.Popen([MUGAID, "--foreground", "--socket", sock, "--review-socket",
+                           os.path.join(run, "review.sock"), "--db", db, "--state-dir",
                            os.path.join(work, "state"), "--worker-user", "nobody",
                            "--user", "daemon", "--audit-log",
                            os.path.join(work, "audit", "audit.log"),
