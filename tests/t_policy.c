@@ -120,7 +120,8 @@ static bool flattenable(enum ftype t)
 {
     static const char *const names[] = {"text", "csv",  "pdf",  "html", "docx", "docm",
                                         "dotx", "dotm", "xlsx", "xlsm", "xltx", "xltm",
-                                        "pptx", "pptm", "ppsx", "ppsm", "potx", "potm"};
+                                        "pptx", "pptm", "ppsx", "ppsm", "potx", "potm",
+                                        "odt",  "ods",  "odp",  "ott",  "ots",  "otp"};
     for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
         if (strcmp(ftype_info(t)->name, names[i]) == 0)
             return true;
