@@ -66,9 +66,9 @@ static const struct dispatch_entry dispatch_table[] = {
         {FT_POTX, ooxmlsan_sanitize, ooxmlsan_verify, FT_POTX, ooxmlsan_flatten},
         {FT_POTM, ooxmlsan_sanitize, ooxmlsan_verify, FT_POTM, ooxmlsan_flatten},
         /* Office 97-2003: rebuilt from the streams they need (templates too). */
-        {FT_DOC, msofficesan_sanitize, msofficesan_verify, FT_DOC, NULL},
-        {FT_XLS, msofficesan_sanitize, msofficesan_verify, FT_XLS, NULL},
-        {FT_PPT, msofficesan_sanitize, msofficesan_verify, FT_PPT, NULL},
+        {FT_DOC, msofficesan_sanitize, msofficesan_verify, FT_DOC, msofficesan_flatten},
+        {FT_XLS, msofficesan_sanitize, msofficesan_verify, FT_XLS, msofficesan_flatten},
+        {FT_PPT, msofficesan_sanitize, msofficesan_verify, FT_PPT, msofficesan_flatten},
         {FT_ODT, odfsan_sanitize, odfsan_verify, FT_ODT, odfsan_flatten},
         {FT_ODS, odfsan_sanitize, odfsan_verify, FT_ODS, odfsan_flatten},
         {FT_ODP, odfsan_sanitize, odfsan_verify, FT_ODP, odfsan_flatten},

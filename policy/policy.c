@@ -201,6 +201,7 @@ static const enum ftype flattenable[] = {
         FT_DOCX, FT_DOCM, FT_DOTX, FT_DOTM, FT_XLSX, FT_XLSM, FT_XLTX,
         FT_XLTM, FT_PPTX, FT_PPTM, FT_PPSX, FT_PPSM, FT_POTX, FT_POTM, /* Office Open XML */
         FT_ODT,  FT_ODS,  FT_ODP,  FT_OTT,  FT_OTS,  FT_OTP,           /* OpenDocument */
+        FT_DOC,  FT_XLS,  FT_PPT,                                      /* Office 97-2003 */
         FT_TEXT, FT_CSV,                                               /* flat already */
 };
 

@@ -118,10 +118,10 @@ static void expected_defaults(struct policy *p)
 
 static bool flattenable(enum ftype t)
 {
-    static const char *const names[] = {"text", "csv",  "pdf",  "html", "docx", "docm",
-                                        "dotx", "dotm", "xlsx", "xlsm", "xltx", "xltm",
-                                        "pptx", "pptm", "ppsx", "ppsm", "potx", "potm",
-                                        "odt",  "ods",  "odp",  "ott",  "ots",  "otp"};
+    static const char *const names[] = {"text", "csv",  "pdf",  "html", "docx", "docm", "dotx",
+                                        "dotm", "xlsx", "xlsm", "xltx", "xltm", "pptx", "pptm",
+                                        "ppsx", "ppsm", "potx", "potm", "odt",  "ods",  "odp",
+                                        "ott",  "ots",  "otp",  "doc",  "xls",  "ppt"};
     for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
         if (strcmp(ftype_info(t)->name, names[i]) == 0)
             return true;
