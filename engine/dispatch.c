@@ -77,7 +77,7 @@ static const struct dispatch_entry dispatch_table[] = {
         {FT_OTP, odfsan_sanitize, odfsan_verify, FT_OTP, odfsan_flatten},
         {FT_EML, mailsan_sanitize, mailsan_verify, FT_EML, NULL},
         /* RTF: rewritten without objects, DDE and remote fields; pictures as members. */
-        {FT_RTF, rtfsan_sanitize, rtfsan_verify, FT_RTF, NULL},
+        {FT_RTF, rtfsan_sanitize, rtfsan_verify, FT_RTF, rtfsan_flatten},
         /* Web: rebuilt through allowlists, written as UTF-8. */
         {FT_HTML, websan_html_sanitize, websan_html_verify, FT_HTML, websan_html_flatten},
         {FT_SVG, websan_svg_sanitize, websan_svg_verify, FT_SVG, NULL},

@@ -197,7 +197,7 @@ void policy_defaults(struct policy *pol)
  * have none: a picture reduced to text would lose all it is for.
  */
 static const enum ftype flattenable[] = {
-        FT_PDF,  FT_HTML, /* */
+        FT_PDF,  FT_HTML, FT_RTF, /* */
         FT_DOCX, FT_DOCM, FT_DOTX, FT_DOTM, FT_XLSX, FT_XLSM, FT_XLTX,
         FT_XLTM, FT_PPTX, FT_PPTM, FT_PPSX, FT_PPSM, FT_POTX, FT_POTM, /* Office Open XML */
         FT_ODT,  FT_ODS,  FT_ODP,  FT_OTT,  FT_OTS,  FT_OTP,           /* OpenDocument */

@@ -118,10 +118,10 @@ static void expected_defaults(struct policy *p)
 
 static bool flattenable(enum ftype t)
 {
-    static const char *const names[] = {"text", "csv",  "pdf",  "html", "docx", "docm", "dotx",
-                                        "dotm", "xlsx", "xlsm", "xltx", "xltm", "pptx", "pptm",
-                                        "ppsx", "ppsm", "potx", "potm", "odt",  "ods",  "odp",
-                                        "ott",  "ots",  "otp",  "doc",  "xls",  "ppt"};
+    static const char *const names[] = {"text", "csv",  "pdf",  "html", "rtf",  "docx", "docm",
+                                        "dotx", "dotm", "xlsx", "xlsm", "xltx", "xltm", "pptx",
+                                        "pptm", "ppsx", "ppsm", "potx", "potm", "odt",  "ods",
+                                        "odp",  "ott",  "ots",  "otp",  "doc",  "xls",  "ppt"};
     for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
         if (strcmp(ftype_info(t)->name, names[i]) == 0)
             return true;
@@ -309,7 +309,7 @@ static void test_corpus(void)
             {"executable-flatten", 5, "cannot be released by policy"},
             {"unknown-release", 5, "cannot be released by policy"},
             {"flatten-image", 5,
-             "'jpeg' cannot be flattened: flatten is available for pdf, html, docx, "},
+             "'jpeg' cannot be flattened: flatten is available for pdf, html, rtf, docx, "},
             {"no-equals", 5, "expected 'key = value'"},
             {"missing-key", 5, "missing key"},
             {"section-junk", 5, "unexpected text after section header"},
