@@ -1357,6 +1357,20 @@ static const char *mime_of(enum ftype t)
         return "application/vnd.oasis.opendocument.spreadsheet";
     case FT_ODP:
         return "application/vnd.oasis.opendocument.presentation";
+    case FT_OTT:
+        return "application/vnd.oasis.opendocument.text-template";
+    case FT_OTS:
+        return "application/vnd.oasis.opendocument.spreadsheet-template";
+    case FT_OTP:
+        return "application/vnd.oasis.opendocument.presentation-template";
+    case FT_DOC:
+        return "application/msword";
+    case FT_XLS:
+        return "application/vnd.ms-excel";
+    case FT_PPT:
+        return "application/vnd.ms-powerpoint";
+    case FT_RTF:
+        return "application/rtf";
     case FT_ZIP:
         return "application/zip";
     case FT_EML:
@@ -1941,8 +1955,9 @@ static int verify_message(struct san_ctx *ctx, GMimeMessage *m, unsigned depth);
 static bool verify_leaf_type(GMimeObject *o)
 {
     static const enum ftype released[] = {
-            FT_TEXT, FT_CSV,  FT_JPEG, FT_PNG, FT_GIF, FT_PDF, FT_DOCX, FT_DOTX, FT_XLSX, FT_XLTX,
-            FT_PPTX, FT_PPSX, FT_POTX, FT_ODT, FT_ODS, FT_ODP, FT_ZIP,  FT_HTML, FT_SVG,  FT_XML};
+            FT_TEXT, FT_CSV,  FT_JPEG, FT_PNG,  FT_GIF, FT_PDF, FT_DOCX, FT_DOTX, FT_XLSX,
+            FT_XLTX, FT_PPTX, FT_PPSX, FT_POTX, FT_ODT, FT_ODS, FT_ODP,  FT_OTT,  FT_OTS,
+            FT_OTP,  FT_DOC,  FT_XLS,  FT_PPT,  FT_RTF, FT_ZIP, FT_HTML, FT_SVG,  FT_XML};
     GMimeContentType *ct = g_mime_object_get_content_type(o);
     if (!ct)
         return false;
