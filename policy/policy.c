@@ -97,9 +97,10 @@ struct option_key {
     }
 
 static const struct option_key option_keys[] = {
-        OPTION(jpeg_keep_icc),    OPTION(png_keep_icc),         OPTION(csv_neutralize_formulas),
-        OPTION(scan_input),       OPTION(block_infected_input), OPTION(keep_hyperlinks),
-        OPTION(mail_defang_urls), OPTION(mail_hold_encrypted),  OPTION(allow_unconfined_scan),
+        OPTION(jpeg_keep_icc),        OPTION(png_keep_icc),         OPTION(csv_neutralize_formulas),
+        OPTION(scan_input),           OPTION(block_infected_input), OPTION(keep_hyperlinks),
+        OPTION(mail_defang_urls),     OPTION(mail_hold_encrypted),  OPTION(allow_unconfined_scan),
+        OPTION(mail_attachment_text),
 };
 #define N_OPTIONS (sizeof(option_keys) / sizeof(option_keys[0]))
 
@@ -160,6 +161,7 @@ void policy_defaults(struct policy *pol)
     pol->mail_defang_urls = false;
     pol->mail_hold_encrypted = true;
     pol->allow_unconfined_scan = false;
+    pol->mail_attachment_text = false;
     pol->mail_subject_tag[0] = 0;
 
     for (int i = 0; i < FT_COUNT; i++)

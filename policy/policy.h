@@ -74,6 +74,9 @@ struct policy {
     bool keep_hyperlinks;      /* keep http/https/mailto links in documents; no drops every link */
     bool mail_defang_urls;     /* write URLs in mail bodies as hxxp:// so they are not clickable */
     bool mail_hold_encrypted;  /* hold a whole encrypted message; no: drop the encrypted part */
+    /* Append the text of each released document attachment (the types
+     * that can be flattened) to the message's text body. */
+    bool mail_attachment_text;
     /* Run the virus-scan worker even where its file access cannot be
      * confined (no Landlock, no mount namespace); no: refuse to run. */
     bool allow_unconfined_scan;
