@@ -555,6 +555,22 @@ static int ptext_slides(struct ptext *t, size_t off, size_t end, unsigned *slide
     }
 }
 
+/* Whether any record in [off, end) is a CryptSession (an encrypted presentation). */
+static bool ptext_crypt(const struct ptext *t, size_t off, size_t end, int depth)
+{
+    while (depth <= DEPTH_MAX && off < end) {
+        uint16_t type, inst;
+        size_t body, len;
+        if (!rec_at(t, off, end, &type, &inst, &body, &len))
+            return false;
+        if (type == RT_CRYPTSESSION ||
+            (is_container(t, off) && ptext_crypt(t, body, body + len, depth + 1)))
+            return true;
+        off = body + len;
+    }
+    return false;
+}
+
 int mso_ppt_text(struct mso *m, const struct mso_stream *doc, const struct mso_stream *cur,
                  struct textout *to, unsigned *slides)
 {
@@ -566,6 +582,10 @@ int mso_ppt_text(struct mso *m, const struct mso_stream *doc, const struct mso_s
     size_t body, len;
     if (cur->len < 20)
         return bad(m, "Current User stream cut short");
+    if (ptext_crypt(&t, 0, records_end(doc->data, doc->len), 0))
+        return mso_fail(m, MG_ERR_ENCRYPTED, REASON_ENCRYPTED,
+                        "PowerPoint presentation protected by a password (CryptSession): it is "
+                        "encrypted and cannot be read");
     if ((rc = ptext_persist(&t, le32(cur->data + 16), &doc_ref)) != MG_OK)
         goto out;
     if (!ptext_object(&t, doc_ref, RT_DOCUMENT, &body, &len)) {

@@ -494,7 +494,12 @@ int msofficesan_flatten(struct san_ctx *ctx, const uint8_t *in, size_t len, stru
     buf_reset(out);
     textout_init(&to, out);
     int rc = open_cfb(&d, in, len);
-    if (rc == MG_OK && app_guess(&d.cfb, &d.app) != MG_OK)
+    if (rc == MG_OK && app_guess(&d.cfb, &d.app) != MG_OK &&
+        cfb_find(&d.cfb, 0, "Book") != CFB_NONE)
+        rc = mso_fail(&d.m, MG_ERR_UNSUPPORTED, REASON_UNSUPPORTED,
+                      "Excel 5.0/95 workbook (Book stream, BIFF5): only Excel 97-2003 "
+                      "workbooks can be read; held");
+    else if (rc == MG_OK && app_guess(&d.cfb, &d.app) != MG_OK)
         rc = mso_fail(&d.m, MG_ERR_PARSE, REASON_PARSE_ERROR,
                       "compound file without exactly one of the WordDocument, Workbook and "
                       "PowerPoint Document streams");
