@@ -173,6 +173,13 @@ static int ot_index(struct otext *o)
         char key[OOXML_KEY_MAX];
         if (o->zip.m[i].skip != NULL || !ooxml_part_key(o->zip.m[i].name, key, sizeof(key)))
             continue;
+        /* As for sanitizing: a DOCTYPE in any XML part refuses the package, read or not. */
+        if (ooxml_xml_name_looks_xml(key) &&
+            ooxml_xml_has_doctype(o->zip.m[i].data, o->zip.m[i].len))
+            return ot_fail(o, MG_ERR_BLOCKED, REASON_ACTIVE_CONTENT,
+                           "part %s declares a DOCTYPE (DTDs are forbidden in packages; used "
+                           "for external entities and entity expansion bombs)",
+                           o->zip.m[i].name);
         o->keys[o->n_keys].key = strdup(key);
         if (o->keys[o->n_keys].key == NULL)
             return ot_fail(o, MG_ERR_NOMEM, REASON_NO_MEMORY, "out of memory");
