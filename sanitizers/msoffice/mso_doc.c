@@ -738,8 +738,10 @@ int mso_doc_text(struct mso *m, const struct mso_stream *wd, const struct mso_st
         if (i > 0)
             extra |= fib_lw(&d, parts[i].ccp_index);
     }
-    if (total > 0x7FFFFFFF)
-        return bad(m, "text too long");
+    /* Every character takes at least a byte of WordDocument: a longer text
+     * would be pieces read over and over (work without end, no text). */
+    if (total > 0x7FFFFFFF || total > d.wn)
+        return bad(m, "text longer than the WordDocument stream holds");
     if ((rc = read_pieces(&d, total + (extra ? 1 : 0))) != MG_OK)
         goto out;
     /* The main text, then footnotes and endnotes, each part on its own lines

@@ -344,8 +344,10 @@ int mso_ppt(struct mso *m, struct mso_stream *doc, const struct mso_stream *cur)
 #define RT_PERSISTDIRECTORY  0x1772
 #define RT_CLIENTTEXTBOX     0xF00D
 
-/* Edits followed back from the current one (a file saved fast many times). */
-#define EDITS_MAX 4096
+/* Edits followed back from the current one (a file saved fast many times),
+ * and persist directory entries read over all of them. */
+#define EDITS_MAX        4096
+#define PERSIST_WORK_MAX (1u << 22)
 /* persistId is 20 bits. */
 #define PERSIST_MAX (1u << 20)
 /* Texts of one slide in the slide list. */
@@ -365,6 +367,8 @@ struct ptext {
         bool used;
     } * texts;
     size_t n_texts;
+    size_t *by_header; /* the text after the Nth TextHeaderAtom, or SIZE_MAX */
+    size_t n_headers;
     unsigned deep;
 };
 
@@ -419,6 +423,7 @@ static int ptext_persist(struct ptext *t, uint32_t edit, uint32_t *doc_ref)
     if (t->persist == NULL)
         return MG_ERR_NOMEM;
     t->n_persist = PERSIST_MAX;
+    size_t work = 0;
     for (unsigned k = 0;; k++) {
         uint16_t type, inst;
         size_t body, len;
@@ -447,6 +452,10 @@ static int ptext_persist(struct ptext *t, uint32_t edit, uint32_t *doc_ref)
             dir += 4;
             if ((size_t)count * 4 > dlen - dir)
                 return bad(t->m, "persist directory cut short");
+            if ((work += count) > PERSIST_WORK_MAX)
+                return mso_fail(t->m, MG_ERR_LIMIT, REASON_LIMIT,
+                                "PowerPoint presentation: persist directories larger than any "
+                                "presentation needs");
             for (uint32_t j = 0; j < count; j++, dir += 4)
                 if (id + j < PERSIST_MAX && t->persist[id + j] == 0)
                     t->persist[id + j] = le32(t->d + dbody + dir) + 1;
@@ -454,6 +463,9 @@ static int ptext_persist(struct ptext *t, uint32_t edit, uint32_t *doc_ref)
         uint32_t last = le32(u + 8);
         if (last == 0)
             return MG_OK;
+        /* Each save appends: an older edit lies before the newer one (no loops). */
+        if (last >= edit)
+            return bad(t->m, "a user edit that does not point back to an earlier one");
         edit = last;
     }
 }
@@ -485,17 +497,11 @@ static int ptext_walk(struct ptext *t, size_t off, size_t end, int depth)
             rc = ptext_atom(t, type, body, len);
         } else if (type == RT_OUTLINETEXTREF && len >= 4) {
             /* the index-th text of this slide in the slide list */
-            uint32_t want = le32(t->d + body), idx = 0;
-            for (size_t i = 0; i < t->n_texts; i++) {
-                if (t->texts[i].type == RT_TEXTHEADERATOM) {
-                    idx++;
-                    continue;
-                }
-                if (idx == want + 1 && !t->texts[i].used) {
-                    t->texts[i].used = true;
-                    rc = ptext_atom(t, t->texts[i].type, t->texts[i].off, t->texts[i].len);
-                    break;
-                }
+            uint32_t want = le32(t->d + body);
+            size_t i = want < t->n_headers ? t->by_header[want] : SIZE_MAX;
+            if (i != SIZE_MAX && !t->texts[i].used) {
+                t->texts[i].used = true;
+                rc = ptext_atom(t, t->texts[i].type, t->texts[i].off, t->texts[i].len);
             }
         } else if (is_container(t, off)) {
             rc = ptext_walk(t, body, body + len, depth + 1);
@@ -525,7 +531,8 @@ static int ptext_slides(struct ptext *t, size_t off, size_t end, unsigned *slide
     uint32_t ref = 0;
     bool have = false;
     t->texts = calloc(SLIDE_TEXTS_MAX, sizeof(*t->texts));
-    if (t->texts == NULL)
+    t->by_header = calloc(SLIDE_TEXTS_MAX, sizeof(*t->by_header));
+    if (t->texts == NULL || t->by_header == NULL)
         return MG_ERR_NOMEM;
     for (;;) {
         uint16_t type, inst;
@@ -545,10 +552,14 @@ static int ptext_slides(struct ptext *t, size_t off, size_t end, unsigned *slide
                 return MG_OK;
             have = len >= 4;
             ref = have ? le32(t->d + body) : 0;
-            t->n_texts = 0;
+            t->n_texts = t->n_headers = 0;
         } else if ((type == RT_TEXTHEADERATOM || type == RT_TEXTCHARSATOM ||
                     type == RT_TEXTBYTESATOM) &&
                    t->n_texts < SLIDE_TEXTS_MAX) {
+            if (type == RT_TEXTHEADERATOM)
+                t->by_header[t->n_headers++] = SIZE_MAX;
+            else if (t->n_headers && t->by_header[t->n_headers - 1] == SIZE_MAX)
+                t->by_header[t->n_headers - 1] = t->n_texts;
             t->texts[t->n_texts++] = (struct stext){body, len, type, false};
         }
         off = body + len;
@@ -606,5 +617,6 @@ int mso_ppt_text(struct mso *m, const struct mso_stream *doc, const struct mso_s
 out:
     free(t.persist);
     free(t.texts);
+    free(t.by_header);
     return rc;
 }
