@@ -58,6 +58,20 @@ def raw_streams():
     return out
 
 
+def empty_sheet():
+    """A workbook whose one worksheet has no cells (found by replaying the
+    fuzzer's queue under UBSan: sorting no cells passed qsort a null array)."""
+    def rec(t, body):
+        return struct.pack("<HH", t, len(body)) + body
+
+    def bof(dt):
+        return rec(0x0809, struct.pack("<HHHHII", 0x0600, dt, 0, 1997, 0, 6))
+    name = b"S"
+    glob_len = len(bof(5)) + 4 + 8 + len(name) + 4
+    sheet = struct.pack("<IBBBB", glob_len, 0, 0, len(name), 0) + name
+    return b"\x00" + bof(5) + rec(0x0085, sheet) + rec(0x000A, b"") + bof(0x10) + rec(0x000A, b"")
+
+
 def main():
     os.makedirs(OUT, exist_ok=True)
     for f in os.listdir(OUT):
@@ -67,7 +81,9 @@ def main():
             p = os.path.join(HERE, d, n)
             if os.path.getsize(p) <= MAX:
                 shutil.copyfile(p, os.path.join(OUT, n))
-    for n, data in raw_streams().items():
+    fixtures = raw_streams()
+    fixtures["crash-xls-empty-sheet.bin"] = empty_sheet()
+    for n, data in fixtures.items():
         if len(data) <= MAX:
             with open(os.path.join(OUT, n), "wb") as f:
                 f.write(data)

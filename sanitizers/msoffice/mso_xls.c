@@ -1117,7 +1117,8 @@ static int xcell_cmp(const void *a, const void *b)
 static int xt_write_cells(struct xtext *t)
 {
     struct buf *out = t->to->out;
-    qsort(t->cells, t->n_cells, sizeof(*t->cells), xcell_cmp);
+    if (t->n_cells > 1)
+        qsort(t->cells, t->n_cells, sizeof(*t->cells), xcell_cmp);
     uint32_t row = 0; /* the row the next line is */
     uint32_t col = 0; /* fields written on the current line */
     int rc = MG_OK;
