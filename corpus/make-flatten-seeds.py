@@ -7,8 +7,9 @@ LibreOffice-made Japanese documents and hostile ones that carry macros,
 fields, objects and macro sheets), and raw main streams of the legacy
 Office samples, each behind the byte that tells the harness's wrapper
 which application it is (0 Excel, 1 PowerPoint, 2 Word; for Word the
-four bytes after it say where the table stream starts). Only files below
-64 KB are taken: the fuzzer wants variety, not bulk.
+four bytes after it say where the table stream starts), and XML parts
+the harness packages itself (xml-*.xml). Only files below 64 KB are
+taken: the fuzzer wants variety, not bulk.
 
 Run from anywhere: python3 corpus/make-flatten-seeds.py
 (needs olefile; Debian: python3-olefile).
@@ -58,6 +59,29 @@ def raw_streams():
     return out
 
 
+def xml_parts():
+    """XML parts the harness packages itself (inputs starting with "<"): a
+    Word body, a slide, a worksheet with its shared strings and styles after
+    NUL bytes, and OpenDocument content of each kind."""
+    import zipfile
+
+    def member(d, name, part):
+        with zipfile.ZipFile(os.path.join(HERE, d, name)) as z:
+            return z.read(part)
+    sheet = b"\x00".join(member("office", "benign-budget.xlsx", p)
+                         for p in ("xl/worksheets/sheet1.xml", "xl/sharedStrings.xml",
+                                   "xl/styles.xml"))
+    return {
+        "xml-word-report.xml": member("office", "benign-report.docx", "word/document.xml"),
+        "xml-word-dde.xml": member("office", "dde-fields.docx", "word/document.xml"),
+        "xml-slide.xml": member("office", "benign-slides.pptx", "ppt/slides/slide2.xml"),
+        "xml-sheet.xml": sheet,
+        "xml-odt.xml": member("odf", "benign.odt", "content.xml"),
+        "xml-ods.xml": member("odf", "benign.ods", "content.xml"),
+        "xml-odp.xml": member("odf", "benign.odp", "content.xml"),
+    }
+
+
 def empty_sheet():
     """A workbook whose one worksheet has no cells (found by replaying the
     fuzzer's queue under UBSan: sorting no cells passed qsort a null array)."""
@@ -83,6 +107,7 @@ def main():
                 shutil.copyfile(p, os.path.join(OUT, n))
     fixtures = raw_streams()
     fixtures["crash-xls-empty-sheet.bin"] = empty_sheet()
+    fixtures.update(xml_parts())
     for n, data in fixtures.items():
         if len(data) <= MAX:
             with open(os.path.join(OUT, n), "wb") as f:
