@@ -51,9 +51,10 @@
  * libmagic compiles a regular expression the first time a test reaches it
  * and keeps it in the loaded set. A worker is a fresh fork that exits after
  * one job, so without priming every job compiled the same few hundred
- * expressions again (a fifth of a daemon job's CPU). ident_init() therefore
- * runs our own samples, a text that no magic entry claims among them,
- * through magic_buffer() once; the workers inherit the compiled set.
+ * expressions again (a fifth of a daemon job's CPU). ident_prime() runs
+ * our own samples through magic_buffer() once so that the workers inherit
+ * the compiled set; it costs ~5 ms and ~8 MiB, so only processes that fork
+ * many workers (mugaid, a batch) call it.
  */
 #include "ident.h"
 #include "bytes.h"
@@ -1823,9 +1824,14 @@ int ident_init(void)
     size_t bytes = IDENT_MAGIC_BYTES;
     magic_setparam(m, MAGIC_PARAM_BYTES_MAX, &bytes);
     ident_magic = m;
-    ident_prime_magic(m);
     ident_prime_libarchive();
     return MG_OK;
+}
+
+void ident_prime(void)
+{
+    if (ident_magic != NULL)
+        ident_prime_magic(ident_magic);
 }
 
 void ident_done(void)

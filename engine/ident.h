@@ -28,6 +28,8 @@ struct ident {
 /* Load the libmagic database. Call once per process, before forking workers. */
 int ident_init(void);
 void ident_done(void);
+/* Compile libmagic's expressions before forking many workers (ident.c). */
+void ident_prime(void);
 
 /* Identify data. name may be NULL. Returns MG_OK (type may be FT_UNKNOWN). */
 int ident_buffer(const uint8_t *data, size_t len, const char *name, struct ident *out);

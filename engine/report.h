@@ -9,8 +9,8 @@
  *
  * Strings are copied into the node and capped (REPORT_STR_MAX); a node holds
  * at most REPORT_MAX_ACTIONS actions and REPORT_MAX_CHILDREN children, past
- * which one summary action "... N more" is kept instead, so a hostile file
- * cannot make the report grow without bound.
+ * which only their count is kept (actions_not_listed, children_not_listed
+ * in the JSON), so a hostile file cannot make the report grow without bound.
  */
 #ifndef MUGAI_REPORT_H
 #define MUGAI_REPORT_H

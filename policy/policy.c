@@ -83,6 +83,7 @@ static const struct limit_key limit_keys[] = {
         LIMIT(db_max_age_days, VAL_COUNT, 1, 365),
         LIMIT(mail_max_size, VAL_SIZE, 1 * KIB, 16 * GIB),
         LIMIT(mail_retention_days, VAL_COUNT, 1, 3650),
+        LIMIT(mail_ppap_window_minutes, VAL_COUNT, 1, 10080),
 };
 #define N_LIMITS (sizeof(limit_keys) / sizeof(limit_keys[0]))
 
@@ -97,10 +98,10 @@ struct option_key {
     }
 
 static const struct option_key option_keys[] = {
-        OPTION(jpeg_keep_icc),        OPTION(png_keep_icc),         OPTION(csv_neutralize_formulas),
-        OPTION(scan_input),           OPTION(block_infected_input), OPTION(keep_hyperlinks),
-        OPTION(mail_defang_urls),     OPTION(mail_hold_encrypted),  OPTION(allow_unconfined_scan),
-        OPTION(mail_attachment_text),
+        OPTION(jpeg_keep_icc),    OPTION(png_keep_icc),         OPTION(csv_neutralize_formulas),
+        OPTION(scan_input),       OPTION(block_infected_input), OPTION(keep_hyperlinks),
+        OPTION(mail_defang_urls), OPTION(mail_hold_encrypted),  OPTION(allow_unconfined_scan),
+        OPTION(mail_ppap_auto),   OPTION(mail_attachment_text),
 };
 #define N_OPTIONS (sizeof(option_keys) / sizeof(option_keys[0]))
 
@@ -151,6 +152,7 @@ void policy_defaults(struct policy *pol)
     pol->db_max_age_days = 7;
     pol->mail_max_size = 50 * MIB;
     pol->mail_retention_days = 30;
+    pol->mail_ppap_window_minutes = 60;
 
     pol->jpeg_keep_icc = true;
     pol->png_keep_icc = true;

@@ -61,9 +61,10 @@ struct policy {
     uint32_t max_dimension;           /* width or height of any image */
     uint32_t jpeg_max_scans;          /* progressive JPEG scans */
     uint32_t gif_max_frames;
-    uint32_t db_max_age_days;     /* warn when the newest ClamAV database is older */
-    uint64_t mail_max_size;       /* bytes; larger messages are refused, never truncated */
-    uint32_t mail_retention_days; /* days the original of every message is kept */
+    uint32_t db_max_age_days;          /* warn when the newest ClamAV database is older */
+    uint64_t mail_max_size;            /* bytes; larger messages are refused, never truncated */
+    uint32_t mail_retention_days;      /* days the original of every message is kept */
+    uint32_t mail_ppap_window_minutes; /* a password mail unlocks what came this recently */
 
     /* [options] */
     bool jpeg_keep_icc; /* keep the ICC colour profile (APP2) */
@@ -77,6 +78,11 @@ struct policy {
     /* Append the text of each released document attachment (the types
      * that can be flattened) to the message's text body. */
     bool mail_attachment_text;
+    /* PPAP: a message whose text holds password candidates unlocks the
+     * encrypted attachments the same sender sent the same recipients in
+     * the window before (mugaid only); their sanitized content is
+     * delivered, never the raw file. */
+    bool mail_ppap_auto;
     /* Run the virus-scan worker even where its file access cannot be
      * confined (no Landlock, no mount namespace); no: refuse to run. */
     bool allow_unconfined_scan;

@@ -15,4 +15,10 @@ mugai_unit_test(audit)
 # content addressing, the CSV export; the review commands through mugaid.
 mugai_unit_test(store)
 mugai_py_test(quarantine)
+# PPAP: an encrypted zip opened by the password mail that follows it, or by hand.
+mugai_py_test(ppap)
+# Alert mail to the security staff: batched, rate-limited, bilingual.
+mugai_py_test(alerts)
 target_link_libraries(t_store PRIVATE mugai_store)
+# Two nodes, one quarantine: the index in a PostgreSQL server of the test's own.
+mugai_py_test(twonode)

@@ -13,6 +13,7 @@
 #include "mail_charset.h"
 #include "html2text.h"
 #include "mail_text.h"
+#include "mail_ppap.h"
 #include "mailsan.h"
 #include "report.h"
 #include "sandbox.h"
@@ -527,6 +528,47 @@ static void test_under_seccomp(void)
     sandbox_outcome_free(&oc);
 }
 
+/* The candidates as one string "a|b|c" for comparison. */
+static void ppap(const char *text, char *got, size_t cap)
+{
+    struct buf out;
+    size_t n = 0, off = 0;
+    buf_init(&out, 4096);
+    CHECK_EQ_INT(mail_ppap_candidates(text, strlen(text), &out, &n), MG_OK);
+    got[0] = 0;
+    for (size_t i = 0; i < n && off < out.len; i++) {
+        const char *c = (const char *)out.data + off;
+        snprintf(got + strlen(got), cap - strlen(got), "%s%s", i ? "|" : "", c);
+        off += strlen(c) + 1;
+    }
+    buf_free(&out);
+}
+
+static void test_ppap(void)
+{
+    char got[2048];
+    ppap("パスワード：Abc-1234\n", got, sizeof(got));
+    CHECK(strcmp(got, "Abc-1234") == 0);
+    ppap("解凍パスワードは QwErTy99 です\n", got, sizeof(got));
+    CHECK(strcmp(got, "QwErTy99") == 0);
+    ppap("PW: x9y8z7\npassword = hunter22\n", got, sizeof(got));
+    CHECK(strcmp(got, "x9y8z7|hunter22") == 0);
+    /* A lone token on a line, after the keyword ones. */
+    ppap("お世話になっております。\n\nmugai\n\nパスワード: first1\n", got, sizeof(got));
+    CHECK(strcmp(got, "first1|mugai") == 0);
+    /* Not keywords: "bypass", or "password" followed by more words. */
+    ppap("bypass zzzz1\nthe password is below\n", got, sizeof(got));
+    CHECK(strcmp(got, "") == 0);
+    /* Too short, too long, once each, at most 16. */
+    ppap("pw abc\nabcd\nabcd\n", got, sizeof(got));
+    CHECK(strcmp(got, "abcd") == 0);
+    char many[4096] = "";
+    for (int i = 0; i < 30; i++)
+        snprintf(many + strlen(many), sizeof(many) - strlen(many), "tok%02d\n", i);
+    ppap(many, got, sizeof(got));
+    CHECK(strncmp(got, "tok00|tok01|", 12) == 0 && strstr(got, "tok15") && !strstr(got, "tok16"));
+}
+
 int main(void)
 {
     setup_policy();
@@ -542,6 +584,7 @@ int main(void)
     test_inline();
     test_message();
     test_attachment_text();
+    test_ppap();
     ident_done();
     return t_done();
 }

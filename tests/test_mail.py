@@ -24,6 +24,12 @@ import zipfile
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "lib"))
 import mugaitest as mt  # noqa: E402
 
+try:
+    import olefile
+except ImportError:  # Debian's python3-olefile under another Python
+    sys.path.append("/usr/lib/python3/dist-packages")
+    import olefile
+
 t = mt.Checker("mail")
 work = tempfile.mkdtemp(prefix="mugai-mail-")
 MAIL = os.path.join(mt.CORPUS, "mail")
@@ -267,6 +273,70 @@ if atts:
 m = run_mail(sample("html-alternative.eml"))
 check_clean(m, "html-alternative")
 t.check(m.msg["Subject"] == "お知らせ" and "お知らせです。" in body_text(m.msg), "UTF-8 mail")
+
+# A text part labelled base64 that holds plain text (a real mailer's
+# mistake): alone, it is shown as it stands; beside an HTML twin that
+# decodes, the twin is the text. It used to be removed as a broken
+# attachment, the twin dropped with it, leaving the reader nothing.
+plain = b"Meeting moved to 10:30, room 3. Bring the budget sheets!\r\n"
+head = b"From: a@example.jp\r\nTo: b@example.jp\r\nSubject: b64 text\r\nMIME-Version: 1.0\r\n"
+m = run_mail(head + b"Content-Type: text/plain; charset=us-ascii\r\n"
+             b"Content-Transfer-Encoding: base64\r\n\r\n" + plain)
+check_clean(m, "plain text labelled base64")
+t.check(m.code == 0 and "Meeting moved to 10:30, room 3." in body_text(m.msg),
+        "plain text labelled base64 shown as it stands (exit %d)" % m.code)
+html = __import__("base64").encodebytes(b"<html><body><p>Meeting moved to 10:30, room 3.</p>"
+                                        b"<p>Bring the budget sheets!</p></body></html>")
+m = run_mail(head + b"Content-Type: multipart/alternative; boundary=\"b-alt\"\r\n\r\n--b-alt\r\n"
+             b"Content-Type: text/plain; charset=us-ascii\r\nContent-Transfer-Encoding: base64\r\n"
+             b"\r\n" + plain + b"--b-alt\r\nContent-Type: text/html; charset=us-ascii\r\n"
+             b"Content-Transfer-Encoding: base64\r\n\r\n" + html.replace(b"\n", b"\r\n")
+             + b"--b-alt--\r\n")
+check_clean(m, "base64 plain twin")
+b = body_text(m.msg) if m.msg else ""
+t.check(m.code == 0 and "Meeting moved to 10:30, room 3." in b and "budget sheets" in b,
+        "the HTML twin that decodes is the text (exit %d): %r" % (m.code, b[-300:]))
+t.check(attachments(m.msg) == [] if m.msg else False, "no attachment made of a text alternative")
+
+# Every kind of document the policy sanitizes comes out attached under its
+# own Content-Type. Word/Excel/PowerPoint 97-2003, RTF and the OpenDocument
+# templates used to be written as application/octet-stream, which the
+# message's own verification refused: the whole message was held.
+OFFICE = [("msoffice/benign-letter.doc", "application/msword", "WordDocument"),
+          ("msoffice/benign-budget.xls", "application/vnd.ms-excel", "Workbook"),
+          ("msoffice/benign-slides.ppt", "application/vnd.ms-powerpoint", "PowerPoint Document"),
+          ("rtf/benign-unicode.rtf", "application/rtf", None),
+          ("odf/benign.ott", "application/vnd.oasis.opendocument.text-template", None),
+          ("odf/benign.ods", "application/vnd.oasis.opendocument.spreadsheet", None)]
+parts = [b"From: a@example.jp\r\nTo: b@example.jp\r\nSubject: documents\r\nMIME-Version: 1.0\r\n"
+         b"Content-Type: multipart/mixed; boundary=\"b-doc\"\r\n\r\n--b-doc\r\n"
+         b"Content-Type: text/plain; charset=us-ascii\r\n\r\nthe documents\r\n"]
+for rel, _, _ in OFFICE:
+    with open(os.path.join(mt.CORPUS, rel), "rb") as f:
+        b64 = __import__("base64").encodebytes(f.read()).replace(b"\n", b"\r\n")
+    parts.append(b"--b-doc\r\nContent-Type: application/octet-stream\r\n"
+                 b"Content-Disposition: attachment; filename=\"" + os.path.basename(rel).encode()
+                 + b"\"\r\nContent-Transfer-Encoding: base64\r\n\r\n" + b64)
+m = run_mail(b"".join(parts) + b"--b-doc--\r\n")
+t.check(m.code == 0, "office/RTF/ODF attachments: released (exit %d: %s)" % (m.code, m.err[:300]))
+if m.msg is not None:
+    check_clean(m, "office attachments")
+    got = {a.get_filename(): a for a in attachments(m.msg)}
+    for rel, ctype, stream in OFFICE:
+        a = got.get(os.path.basename(rel))
+        t.check(a is not None and a.get_content_type() == ctype, "%s attached as %s: %r" %
+                (rel, ctype, a.get_content_type() if a is not None else sorted(got)))
+        if a is None:
+            continue
+        data = leaf_bytes(a)
+        if stream:
+            t.check(olefile.isOleFile(data) and olefile.OleFileIO(data).exists(stream),
+                    "%s: a compound file with its %s stream" % (rel, stream))
+        elif rel.endswith(".rtf"):
+            t.check(data.startswith(b"{\\rtf1"), rel + ": RTF")
+        else:
+            with zipfile.ZipFile(io.BytesIO(data)) as z:
+                t.check(z.read("mimetype").decode() == ctype, rel + ": its mimetype member")
 
 # --- held messages -------------------------------------------------------------
 

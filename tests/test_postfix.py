@@ -3,8 +3,9 @@
 The test starts its own Postfix (tests/postfix/instance.py: config and
 queue under a temporary directory, smtpd on free ports of 127.0.0.1,
 smtpd_milters = the mugai-milter it also starts, delivery by virtual(8)
-into a Maildir), sends messages with swaks and reads what was delivered
-with Python's email package, never with Mugai's code:
+into a Maildir), sends messages with swaks (the real ones with smtplib,
+byte for byte: swaks reads a literal backslash-n as a line break) and reads
+what was delivered with Python's email package, never with Mugai's code:
 
   - a Japanese ISO-2022-JP HTML mail with a JPEG carrying Exif, an .exe
     hidden in multipart/alternative, an S/MIME encrypted message (held:
@@ -22,19 +23,28 @@ with Python's email package, never with Mugai's code:
     4xx, nothing unsanitized is delivered; after a restart and a queue
     flush the message is delivered sanitized and the queue is empty.
 
-  - real messages from corpus/mail-real (a Japanese carrier's UTF-8 bounce
-    labelled ISO-2022-JP, Office 365 and Verizon bounces that once killed
-    the worker, a Netscape multipart/alternative, Lotus Notes, Shift_JIS,
-    a PDF attachment), sent as an SMTP client sends them (no mbox From
-    line; CR LF on the wire, Postfix's Received: first): each delivered
-    message is compared with what was sent by tests/lib/mailcheck.py
-    (subject, visible text >= 0.9, no U+FFFD, Japanese lines, attachment
-    names), the same checks as tests/test_mail_real.py.
+  - real messages from corpus/mail-real, one or more per class of issue
+    15 (REAL below says which), sent as an SMTP client sends them (no mbox
+    From line; CR LF on the wire, a CR-only original too; Postfix's
+    Received: first): each delivered message is compared with what was
+    sent by tests/lib/mailcheck.py (subject, visible text >= 0.9, no
+    U+FFFD, Japanese lines, attachment names, no uuencoded block left), the
+    same checks as tests/test_mail_real.py; and Outlook's inline uuencode
+    message with its three file names blanked (no real sample has an empty
+    name): three PNGs attached, nothing left inline;
+  - the same kind of real messages through Postfix's pipe(8) with flags=F,
+    as user nobody (the pipe mode's input: a `From ` line first, LF line
+    ends): `mugai mail` releases each, without the From line, and the
+    output passes the same comparison with what pipe(8) handed over.
 
 Postfix and swaks are required (scripts/install-deps.sh): the test fails,
 it does not skip, when they are missing.
 """
 import email.header
+import email.message
+import io
+import json
+import zipfile
 import hashlib
 import os
 import pwd
@@ -58,17 +68,26 @@ pfx.require_tools()
 t = mt.Checker("postfix")
 MILTER = os.path.join(os.path.dirname(mt.MUGAI), "mugai-milter")
 SLOW = os.path.join(HERE, "postfix", "slow-mugai.sh")
+PIPE = os.path.join(HERE, "postfix", "pipe-mugai.sh")
 if not (os.access(mt.MUGAI, os.X_OK) and os.access(MILTER, os.X_OK)):
     raise SystemExit("FAIL: need $MUGAI and mugai-milter beside it (got %r)" % mt.MUGAI)
 
 root = tempfile.mkdtemp(prefix="mugai-postfix-")
 APPROVERS = "mugaitest-pf-approvers"
 spool = os.path.join(root, "spool")
+# pipe(8) runs as nobody: its output directory and spool are nobody's.
+pipe_out = os.path.join(root, "pipe")
+pipe_spool = os.path.join(root, "pipe-spool")
+for d in (pipe_out, pipe_spool):
+    os.makedirs(d)
+    os.chown(d, pfx.MAILBOX_UID, pfx.MAILBOX_GID)
 milter_port = pfx.free_port()
-pf = pfx.Postfix(root, milter_port)
+pf = pfx.Postfix(root, milter_port, pipe_argv=[PIPE, pipe_out, mt.MUGAI, mt.TESTDB, pipe_spool,
+                                               "${queue_id}"])
 policy = os.path.join(root, "policy.conf")
 with open(policy, "w") as f:
-    f.write("[limits]\nmail_max_size = 2M\n")
+    # mail_ppap_auto matters only through mugaid (the PPAP part below).
+    f.write("[limits]\nmail_max_size = 2M\n[options]\nmail_ppap_auto = yes\n")
 
 
 milters = []
@@ -96,20 +115,58 @@ def corpus(name):
     return os.path.join(mt.CORPUS, "mail", name)
 
 
-REAL = ["sisimai/bsd-lhost-kddi-01.eml", "sisimai/bsd-lhost-office365-09.eml",
-        "sisimai/bsd-lhost-verizon-02.eml", "sisimai/bsd-lhost-apachejames-01.eml",
-        "sisimai/dos-lhost-notes-01.eml", "mimekit/content-length-mbox-04.eml",
-        "mail-gem/multi_charset-japanese_shift_jis.eml",
-        "mail-gem/attachment_emails-attachment_pdf.eml"]
+# Real messages through the milter, by the classes of issue 15.
+REAL = [
+    # A Japanese carrier's UTF-8 bounce labelled ISO-2022-JP (mislabelled
+    # charset, Japanese intact), and Lotus Notes' (CR LF original).
+    "sisimai/bsd-lhost-kddi-01.eml", "sisimai/dos-lhost-notes-01.eml",
+    # A CR-only original (au/KDDI, Japanese), as a client sends it: CR LF.
+    "sisimai/mac-lhost-kddi-01.eml",
+    # Office 365 bounces and a multipart without a boundary (Verizon), which
+    # killed the worker with a forbidden system call; Apache James.
+    "sisimai/bsd-lhost-office365-09.eml", "sisimai/bsd-lhost-verizon-02.eml",
+    "sisimai/bsd-lhost-apachejames-01.eml",
+    # multipart/alternative with HTML, once held as "HTML document": Netscape
+    # (an mbox original, its From line dropped by the client) and Eudora.
+    "mimekit/content-length-mbox-04.eml", "hunnysoft/m2004.eml",
+    # Raw Latin-1 header text (Frösche, Jürgen Schmürgen), once read as CP932.
+    "hunnysoft/m0001.eml",
+    # Eudora with BinHex attachments: those removed, the text released.
+    "hunnysoft/m2011.eml",
+    # Outlook's inline uuencode: three PNGs cut out of the text, released.
+    "hunnysoft/m0018.eml",
+    # Content-Type without a subtype ("application-x-gzip; name=..."): the
+    # name kept.
+    "mimekit/missing-subtype.eml",
+    # An Exchange bounce labelled GB2312 holding GBK bytes.
+    "php-mime-mail-parser/failure.eml",
+    # Shift_JIS; a PDF attachment (an mbox original); a Word 97-2003 one.
+    "mail-gem/multi_charset-japanese_shift_jis.eml",
+    "mail-gem/attachment_emails-attachment_pdf.eml", "php-mime-mail-parser/m0024.eml",
+]
+# Through pipe(8) with flags=F: what the pipe mode gets from Postfix.
+PIPED = ["sisimai/bsd-lhost-kddi-01.eml", "hunnysoft/m0001.eml", "hunnysoft/m1005.eml",
+         "mail-gem/attachment_emails-attachment_pdf.eml"]
 
 
 def real(rel):
-    """A real message as an SMTP client sends it: without an mbox From line."""
+    """A real message as an SMTP client sends it: without an mbox From line,
+    with CR LF line ends (a CR-only original included: SMTP knows no other)."""
     with open(os.path.join(mt.CORPUS, "mail-real", rel), "rb") as f:
         data = f.read()
     if data.startswith(b"From ") and b"\n" in data:
         data = data.split(b"\n", 1)[1]
+    data = re.sub(rb"\r(?!\n)", b"\r\n", data)
     return data, mt.write(root, "real-" + rel.replace("/", "-"), data)
+
+
+def uu_nameless():
+    """Outlook's inline uuencode (hunnysoft m0018) with "begin 666 NAME"
+    made "begin 666": the only change."""
+    data, _ = real("hunnysoft/m0018.eml")
+    data, n = re.subn(rb"(?m)^begin 666 [^\r\n]+\r$", b"begin 666\r", data)
+    t.check(n == 3, "m0018 has three uuencoded blocks (%d)" % n)
+    return data, mt.write(root, "uu-nameless.eml", data)
 
 
 def iso2022(s):
@@ -218,6 +275,18 @@ def deliver_one(path, label, port=None):
     return got[before][1] if len(got) > before else None
 
 
+def deliver_bytes(data, label):
+    """Send raw bytes (real messages: no swaks, which rewrites a literal
+    backslash-n) and return the newly delivered message (bytes or None)."""
+    before = len(pf.delivered())
+    code, reply = pfx.smtp_send(pf.port, data)
+    t.check(code == 250 and "queued" in reply, "%s: accepted by Postfix (%s %s)" %
+            (label, code, reply))
+    got = pf.wait_delivered(before + 1)
+    t.check(len(got) == before + 1, "%s: one message delivered (%d)" % (label, len(got) - before))
+    return got[before][1] if len(got) > before else None
+
+
 def refused(r, code, label):
     t.check(r.returncode != 0 and code in r.stdout, "%s: refused with %s (swaks %d)\n%s" %
             (label, code, r.returncode, r.stdout[-400:]))
@@ -266,12 +335,25 @@ try:
 
     for rel in REAL:
         sent, path = real(rel)
-        data = deliver_one(path, rel)
+        data = deliver_bytes(sent, rel)
         if data:
             check_clean(data, rel)
             for p in mc.compare(sent, data, rel):
                 t.check(False, p)
             t.check(b"verdict=sanitized" in data, rel + ": delivered sanitized")
+
+    sent, path = uu_nameless()
+    data = deliver_bytes(sent, "uuencode without names")
+    if data:
+        msg = check_clean(data, "uuencode without names")
+        for p in mc.compare(sent, data, "uuencode without names"):
+            t.check(False, p)
+        pngs = [a.get_payload(decode=True) for a in attachments(msg)
+                if a.get_content_type() == "image/png"]
+        t.check(len(pngs) == 3 and all(b.startswith(b"\x89PNG\r\n\x1a\n") and b"IEND" in b
+                                       for b in pngs),
+                "three nameless uuencoded PNGs released as PNGs (%d)" % len(pngs))
+        t.check("begin 666" not in body_text(msg), "no uuencoded block left in the text")
 
     for name, reason in (("smime-encrypted.eml", "encrypted"), ("eicar.eml", "infected")):
         data = deliver_one(corpus(name), name)
@@ -467,11 +549,95 @@ try:
     time.sleep(2)
     t.check(rc == 1 and len(pf.delivered()) == before + 1, "not twice: " + out)
 
+    # --- PPAP: a zip, then its password, as two SMTP messages --------------------------
+    def ppap_mail(name, subject, text, zip_name=None):
+        msg = email.message.EmailMessage()
+        msg["From"], msg["To"], msg["Subject"] = "sender@example.jp", "test@localhost", subject
+        msg.set_content(text)
+        if zip_name:
+            with open(os.path.join(mt.CORPUS, "archive", zip_name), "rb") as f:
+                msg.add_attachment(f.read(), maintype="application", subtype="zip",
+                                   filename="資料.zip")
+        return mt.write(root, name, msg.as_bytes())
+
+    def audit_unlocks():
+        with open(d.audit_log, "rb") as f:
+            return [json.loads(ln) for ln in f if b'"quarantine-unlock"' in ln]
+
+    before = len(pf.delivered())
+    got = deliver_one(ppap_mail("ppap1.eml", "資料送付", "資料を送ります。",
+                                "encrypted-zipcrypto.zip"), "the zip mail")
+    if got:
+        t.check(not [p for p in pfx.parse(got).walk() if p.get_filename() == "資料.zip"],
+                "delivered without the encrypted zip")
+    # A wrong password first: nothing more arrives, the refusal is logged.
+    deliver_one(ppap_mail("ppap2.eml", "パスワード", "パスワード: nope-nope"),
+                "a wrong password mail")
+    end = time.monotonic() + 30
+    while time.monotonic() < end and not audit_unlocks():
+        time.sleep(0.2)
+    un = audit_unlocks()
+    t.check(len(un) == 1 and un[0]["result"] == "refused", "the wrong password is refused: %r" % un)
+    t.check(len(pf.delivered()) == before + 2, "and nothing else was delivered")
+    # The right one: the sanitized zip arrives as a third message.
+    # The password mail and the unlocked one arrive in either order.
+    send(ppap_mail("ppap3.eml", "パスワード", "先ほどの資料のパスワードです。\n\nmugai\n"),
+         "the password mail")
+    got = pf.wait_delivered(before + 4, timeout=60)
+    t.check(len(got) == before + 4, "the unlocked message arrives (%d)" % (len(got) - before))
+    unlocked = [(n, data) for n, data in got[before + 2:before + 4]
+                if pfx.parse(data)["X-Mugai-Unlocked"]]
+    t.check(len(unlocked) == 1, "one of the two is the unlocked message")
+    if unlocked:
+        n, data = unlocked[0]
+        released_names.add(n)
+        msg = pfx.parse(data)
+        t.check((msg["X-Mugai-Unlocked"] or "").startswith("quarantine item"),
+                "marked as unlocked: %r" % msg["X-Mugai-Unlocked"])
+        zips = [p for p in msg.walk() if (p.get_filename() or "").endswith(".zip")]
+        if zips:
+            z = zipfile.ZipFile(io.BytesIO(zips[0].get_content()))
+            t.check("pic.png" in z.namelist() and not any(i.flag_bits & 1 for i in z.infolist()),
+                    "with the zip sanitized and no longer encrypted")
+        else:
+            t.check(False, "the unlocked message has the zip")
+        check_clean(data, "the unlocked message")
+
+    # --- pipe(8) with flags=F: the pipe mode as Postfix runs it -----------------------
+    for rel in PIPED:
+        sent, path = real(rel)
+        code, reply = pfx.smtp_send(pf.pipe_port, sent, to="test@pipe.localhost")
+        qid = reply.split("queued as ")[-1].split()[0] if "queued as " in reply else "?"
+        t.check(code == 250 and qid != "?", "%s: accepted for pipe(8) (%s %s)" % (rel, code, reply))
+        rc_file = os.path.join(pipe_out, qid + ".rc")
+        end = time.monotonic() + 60
+        while not os.path.exists(rc_file) and time.monotonic() < end:
+            time.sleep(0.1)
+        time.sleep(0.1)
+        try:
+            with open(os.path.join(pipe_out, qid + ".in"), "rb") as f:
+                given = f.read()
+            with open(os.path.join(pipe_out, qid + ".out"), "rb") as f:
+                out = f.read()
+            with open(rc_file) as f:
+                code = int(f.read().strip() or -1)
+        except (OSError, ValueError) as e:
+            t.check(False, "%s: pipe(8) ran mugai mail: %s" % (rel, e))
+            continue
+        t.check(given.startswith(b"From sender@example.jp ") and b"\r\n" not in given,
+                rel + ": pipe(8) handed over a From line and LF line ends: %r" % given[:60])
+        t.check(code == 0, "%s: released in pipe mode (exit %d)" % (rel, code))
+        if code == 0:
+            check_clean(out, rel + " (pipe)")
+            t.check(not out.startswith(b"From "), rel + ": no From line in the output")
+            for p in mc.compare(given, out, rel + " (pipe)"):
+                t.check(False, p)
+
     # --- every message in the mailbox went through the milter ---------------------
     # (but the one released from quarantine, on purpose)
     final = pf.delivered()
-    t.check(len(final) == 11 + len(REAL), "%d messages delivered in all (%d)" %
-            (11 + len(REAL), len(final)))
+    t.check(len(final) == 16 + len(REAL), "%d messages delivered in all (%d)" %
+            (16 + len(REAL), len(final)))
     for n, data in final:
         if n not in released_names:
             check_clean(data, "mailbox " + n)

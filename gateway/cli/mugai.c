@@ -16,7 +16,9 @@
 #include "jsoncheck.h"
 #include "mailcmd.h"
 #include "auditcmd.h"
+#include "pwfile.h"
 #include "quarcmd.h"
+#include "ident.h"
 #include "names.h"
 #include "outdir.h"
 #include "policy.h"
@@ -61,43 +63,12 @@ struct cli {
     struct outdir out, quarantine; /* opened once, before any job */
 };
 
-#define MUGAI_MAX_PASSWORDS     1000
-#define MUGAI_PASSWORD_FILE_MAX (1u << 20)
+#define MUGAI_MAX_PASSWORDS 1000
 
 /*
  * Read one password per line (CR LF or LF; empty lines ignored). The list
  * lives until exit; workers inherit it. Returns the count, or -1.
  */
-static int read_passwords(const char *path, char ***list)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return -1;
-    static char data[MUGAI_PASSWORD_FILE_MAX + 1];
-    size_t n = fread(data, 1, MUGAI_PASSWORD_FILE_MAX + 1, f);
-    fclose(f);
-    if (n > MUGAI_PASSWORD_FILE_MAX) {
-        errno = EFBIG;
-        return -1;
-    }
-    data[n] = 0;
-    char **v = calloc(MUGAI_MAX_PASSWORDS, sizeof(char *));
-    if (!v)
-        return -1;
-    int count = 0;
-    for (char *line = data, *next; line && *line && count < MUGAI_MAX_PASSWORDS; line = next) {
-        next = strchr(line, '\n');
-        if (next)
-            *next++ = 0;
-        size_t l = strlen(line);
-        if (l && line[l - 1] == '\r')
-            line[--l] = 0;
-        if (l)
-            v[count++] = line;
-    }
-    *list = v;
-    return count;
-}
 
 static void usage(FILE *f)
 {
@@ -199,8 +170,8 @@ static int daemon_job(const struct cli *c, const char *input, int fd, struct job
         return MG_ERR_IO;
     }
     conn_pid = getpid();
-    int rc = client_sanitize(conn, names_basename(input), fd, c->passwords, c->n_passwords, -1, r,
-                             err, cap);
+    int rc = client_sanitize(conn, names_basename(input), fd, c->passwords, c->n_passwords, 0, -1,
+                             r, err, cap);
     if (rc != MG_OK) {
         close(conn);
         conn = -1;
@@ -324,6 +295,8 @@ static int sanitize_standalone(struct cli *c, const struct policy *pol, int n, c
         scan_free(se);
         return EXIT_USAGE;
     }
+    if (n > 4)
+        ident_prime(); /* a batch: many workers fork from here */
     je.passwords = c->passwords;
     je.n_passwords = c->n_passwords;
     struct sanitize_batch b = {&je, c, inputs};
@@ -447,7 +420,7 @@ static int cmd_sanitize(int argc, char **argv)
     char **passwords = NULL;
     int n_passwords = 0;
     if (c.password_file) {
-        n_passwords = read_passwords(c.password_file, &passwords);
+        n_passwords = pwfile_read(c.password_file, MUGAI_MAX_PASSWORDS, &passwords);
         if (n_passwords < 0) {
             fprintf(stderr, "mugai: password file %s: %s\n", c.password_file, strerror(errno));
             return EXIT_USAGE;
@@ -466,7 +439,7 @@ static int cmd_sanitize(int argc, char **argv)
             c.socket_path = NULL;
         } else {
             fprintf(stderr, "mugai: cannot reach mugaid: %s\n", err);
-            free(passwords);
+            pwfile_free(passwords, n_passwords);
             return EXIT_USAGE;
         }
     }
@@ -482,7 +455,7 @@ static int cmd_sanitize(int argc, char **argv)
         status = sanitize_standalone(&c, &pol, argc - optind, argv + optind);
 #endif
     }
-    free(passwords);
+    pwfile_free(passwords, n_passwords);
     outdir_close(&c.out);
     outdir_close(&c.quarantine);
     return status;
@@ -589,7 +562,7 @@ int main(int argc, char **argv)
     /* A worker dying mid-write must not take the parent with it. */
     signal(SIGPIPE, SIG_IGN);
     if (argc >= 2 && strcmp(argv[1], "--version") == 0) {
-        printf("mugai 0.1.0\n");
+        printf("mugai %s\n", MUGAI_VERSION);
         return EXIT_RELEASED;
     }
     if (argc >= 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "help") == 0)) {

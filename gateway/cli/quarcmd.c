@@ -11,6 +11,7 @@
 #include "names.h"
 #include "outdir.h"
 #include "proto.h"
+#include "pwfile.h"
 #include "request.h"
 
 #include <getopt.h>
@@ -33,6 +34,10 @@ static void quarcmd_usage(FILE *f)
                "  release ID [--out DIR]                  deliver an approved item: mail to its\n"
                "                                          recipients, a file into DIR (default .)\n"
                "  delete ID --reason TEXT                 remove the original for good\n"
+               "  unlock ID --password-file F [--out DIR] open an encrypted item (PPAP) with\n"
+               "                                          the passwords in F (one per line) and\n"
+               "                                          deliver its sanitized content: a file\n"
+               "                                          into DIR, a message to its recipients\n"
                "  purge --expired                         remove originals past retention\n"
                "  export [--since T] --format csv         every item as CSV (UTF-8 with BOM)\n"
                "\n"
@@ -81,15 +86,30 @@ static int save_released(const char *out_dir, const char *name, int fd)
     return 0;
 }
 
+/* --password-file: 0, or -1 when unreadable, empty or too many. */
+static int read_passwords(const char *path, struct review_request *r)
+{
+    int n = pwfile_read(path, REVIEW_PASSWORDS_MAX, &r->passwords);
+    r->n_passwords = n > 0 ? (size_t)n : 0;
+    return n > 0 ? 0 : -1;
+}
+
 int quarcmd_main(int argc, char **argv)
 {
     static const struct option opts[] = {
-            {"socket", required_argument, NULL, 's'}, {"state", required_argument, NULL, 'S'},
-            {"since", required_argument, NULL, 't'},  {"json", no_argument, NULL, 'j'},
-            {"reason", required_argument, NULL, 'r'}, {"out", required_argument, NULL, 'o'},
-            {"expired", no_argument, NULL, 'e'},      {"format", required_argument, NULL, 'f'},
-            {"help", no_argument, NULL, 'h'},         {NULL, 0, NULL, 0},
+            {"socket", required_argument, NULL, 's'},
+            {"state", required_argument, NULL, 'S'},
+            {"since", required_argument, NULL, 't'},
+            {"json", no_argument, NULL, 'j'},
+            {"reason", required_argument, NULL, 'r'},
+            {"out", required_argument, NULL, 'o'},
+            {"expired", no_argument, NULL, 'e'},
+            {"format", required_argument, NULL, 'f'},
+            {"password-file", required_argument, NULL, 'P'},
+            {"help", no_argument, NULL, 'h'},
+            {NULL, 0, NULL, 0},
     };
+    const char *password_file = NULL;
     const char *sock_path = QUARCMD_DEFAULT_SOCKET, *out_dir = ".", *format = NULL;
     struct review_request r;
     int ch, expired = 0;
@@ -129,6 +149,9 @@ int quarcmd_main(int argc, char **argv)
         case 'f':
             format = optarg;
             break;
+        case 'P':
+            password_file = optarg;
+            break;
         case 'h':
             quarcmd_usage(stdout);
             return 0;
@@ -159,6 +182,15 @@ int quarcmd_main(int argc, char **argv)
         quarcmd_usage(stderr);
         return 2;
     }
+    if (strcmp(r.verb, "unlock") == 0 &&
+        (!password_file || read_passwords(password_file, &r) != 0)) {
+        fprintf(stderr,
+                "mugai quarantine unlock: --password-file F with at most %u passwords "
+                "is needed\n",
+                REVIEW_PASSWORDS_MAX);
+        request_review_free(&r);
+        return 2;
+    }
     char err[1024];
     int sock = client_connect(sock_path, err, sizeof(err));
     if (sock < 0) {
@@ -187,13 +219,14 @@ int quarcmd_main(int argc, char **argv)
     }
     fdio_write_all(ok ? 1 : 2, text.data ? text.data : (const uint8_t *)"", text.len);
     status = ok ? 0 : 1;
-    if (ok && f.n_fds == 1 && strcmp(r.verb, "release") == 0) {
+    if (ok && f.n_fds == 1 && (strcmp(r.verb, "release") == 0 || strcmp(r.verb, "unlock") == 0)) {
         int fd = proto_take_fd(&f, 0);
         status = save_released(out_dir, name, fd);
         close(fd);
     }
     proto_frame_free(&f);
 out:
+    request_review_free(&r);
     buf_free(&p);
     buf_free(&text);
     close(sock);

@@ -60,14 +60,14 @@ static int client_answer(int sock, int timeout_ms, uint32_t want, size_t max_fds
 }
 
 int client_sanitize(int sock, const char *name, int in_fd, const char *const *passwords,
-                    size_t n_passwords, int timeout_ms, struct job_result *res, char *err,
-                    size_t errcap)
+                    size_t n_passwords, uint32_t flags, int timeout_ms, struct job_result *res,
+                    char *err, size_t errcap)
 {
     struct buf req;
     struct proto_frame f;
     buf_init(&req, REQUEST_MAX);
     job_result_init(res);
-    int rc = request_sanitize_encode(name, FT_UNKNOWN, passwords, n_passwords, &req);
+    int rc = request_sanitize_encode(name, FT_UNKNOWN, passwords, n_passwords, flags, &req);
     if (rc == MG_OK)
         rc = proto_send(sock, PROTO_SANITIZE, req.data, req.len, &in_fd, 1);
     buf_free(&req);

@@ -22,8 +22,8 @@ int client_connect(const char *path, char *err, size_t errcap);
  * released. timeout_ms bounds the wait for the answer (< 0: none).
  */
 int client_sanitize(int sock, const char *name, int in_fd, const char *const *passwords,
-                    size_t n_passwords, int timeout_ms, struct job_result *res, char *err,
-                    size_t errcap);
+                    size_t n_passwords, uint32_t flags, int timeout_ms, struct job_result *res,
+                    char *err, size_t errcap);
 
 /* The mail pipe mode through the daemon: reply->status 0 or 1 with
  * *deliver_fd set, or 75. While it waits, tick(tick_arg) is called about

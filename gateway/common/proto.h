@@ -37,6 +37,7 @@ enum proto_type {
     PROTO_STORE_ID,     /* store -> session: its quarantine id (or an error) */
     PROTO_REVIEW,       /* review client -> store: list, show, approve, ... */
     PROTO_REVIEW_REPLY, /* store -> review client: text; fd: a released original */
+    PROTO_STORE_PPAP,   /* session -> store: password candidates from a delivered message */
     PROTO_TYPES
 };
 

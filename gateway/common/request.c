@@ -26,8 +26,47 @@ static void clean_text(char *s)
             *s = '?';
 }
 
+/* A counted list of passwords, each under REQUEST_PASSWORD_MAX. */
+static void put_passwords(struct wire_w *w, const char *const *pw, size_t n)
+{
+    wire_put_u32(w, (uint32_t)n);
+    for (size_t i = 0; i < n; i++) {
+        if (strlen(pw[i]) >= REQUEST_PASSWORD_MAX && w->err == MG_OK)
+            w->err = MG_ERR_LIMIT;
+        wire_put_str(w, pw[i]);
+    }
+}
+
+static void get_passwords(struct wire_r *rd, uint32_t max, char ***out, size_t *n)
+{
+    uint32_t np = wire_get_enum(rd, max + 1);
+    *out = NULL;
+    *n = 0;
+    if (rd->err != MG_OK || !np)
+        return;
+    if (!(*out = calloc(np, sizeof(char *)))) {
+        rd->err = MG_ERR_NOMEM;
+        return;
+    }
+    for (uint32_t i = 0; i < np && rd->err == MG_OK; i++) {
+        char pw[REQUEST_PASSWORD_MAX];
+        wire_get_str(rd, pw, sizeof(pw));
+        if (rd->err == MG_OK && !((*out)[(*n)++] = strdup(pw)))
+            rd->err = MG_ERR_NOMEM;
+    }
+}
+
+static void free_passwords(char ***pw, size_t *n)
+{
+    for (size_t i = 0; i < *n; i++)
+        free((*pw)[i]);
+    free(*pw);
+    *pw = NULL;
+    *n = 0;
+}
+
 int request_sanitize_encode(const char *name, enum ftype force, const char *const *passwords,
-                            size_t n_passwords, struct buf *out)
+                            size_t n_passwords, uint32_t flags, struct buf *out)
 {
     struct wire_w w;
     if (n_passwords > REQUEST_PASSWORDS_MAX || strlen(name) >= REQUEST_NAME_MAX)
@@ -36,12 +75,8 @@ int request_sanitize_encode(const char *name, enum ftype force, const char *cons
     wire_put_u32(&w, REQ_SANITIZE_MAGIC);
     wire_put_str(&w, name);
     wire_put_u32(&w, (uint32_t)force);
-    wire_put_u32(&w, (uint32_t)n_passwords);
-    for (size_t i = 0; i < n_passwords; i++) {
-        if (strlen(passwords[i]) >= REQUEST_PASSWORD_MAX)
-            return MG_ERR_LIMIT;
-        wire_put_str(&w, passwords[i]);
-    }
+    put_passwords(&w, passwords, n_passwords);
+    wire_put_u32(&w, flags);
     return w.err;
 }
 
@@ -54,18 +89,8 @@ int request_sanitize_decode(const uint8_t *p, size_t n, struct sanitize_request 
         return MG_ERR_PARSE;
     wire_get_str(&rd, r->name, sizeof(r->name));
     r->force_type = (enum ftype)wire_get_enum(&rd, FT_COUNT);
-    uint32_t np = wire_get_enum(&rd, REQUEST_PASSWORDS_MAX + 1);
-    if (rd.err == MG_OK && np) {
-        r->passwords = calloc(np, sizeof(char *));
-        if (!r->passwords)
-            return MG_ERR_NOMEM;
-        for (uint32_t i = 0; i < np && rd.err == MG_OK; i++) {
-            char pw[REQUEST_PASSWORD_MAX];
-            wire_get_str(&rd, pw, sizeof(pw));
-            if (rd.err == MG_OK && !(r->passwords[r->n_passwords++] = strdup(pw)))
-                rd.err = MG_ERR_NOMEM;
-        }
-    }
+    get_passwords(&rd, REQUEST_PASSWORDS_MAX, &r->passwords, &r->n_passwords);
+    r->flags = wire_get_u32(&rd);
     /* A name is a base name for reports: no path, no control bytes. */
     if (wire_end(&rd) != MG_OK || !r->name[0] || strchr(r->name, '/')) {
         request_sanitize_free(r);
@@ -77,11 +102,7 @@ int request_sanitize_decode(const uint8_t *p, size_t n, struct sanitize_request 
 
 void request_sanitize_free(struct sanitize_request *r)
 {
-    for (size_t i = 0; i < r->n_passwords; i++)
-        free(r->passwords[i]);
-    free(r->passwords);
-    r->passwords = NULL;
-    r->n_passwords = 0;
+    free_passwords(&r->passwords, &r->n_passwords);
 }
 
 static void put_scan(struct wire_w *w, int did, const struct scan_result *s)
@@ -262,6 +283,10 @@ int request_mail_encode(const struct mail_envelope *e, struct buf *out)
     wire_put_u32(&w, REQ_ENVELOPE_MAGIC);
     wire_put_str(&w, e->sender);
     wire_put_str(&w, e->recipients);
+    wire_put_u32(&w, e->flags);
+    if (e->n_passwords > REVIEW_PASSWORDS_MAX)
+        return MG_ERR_LIMIT;
+    put_passwords(&w, (const char *const *)e->passwords, e->n_passwords);
     return w.err;
 }
 
@@ -284,11 +309,20 @@ int request_mail_decode(const uint8_t *p, size_t n, struct mail_envelope *e)
         return MG_ERR_PARSE;
     wire_get_str(&rd, e->sender, sizeof(e->sender));
     wire_get_str(&rd, e->recipients, sizeof(e->recipients));
-    if (wire_end(&rd) != MG_OK || strchr(e->sender, '\n'))
+    e->flags = wire_get_u32(&rd);
+    get_passwords(&rd, REVIEW_PASSWORDS_MAX, &e->passwords, &e->n_passwords);
+    if (wire_end(&rd) != MG_OK || strchr(e->sender, '\n')) {
+        request_mail_free(e);
         return MG_ERR_PARSE;
+    }
     clean_address_list(e->sender);
     clean_address_list(e->recipients);
     return MG_OK;
+}
+
+void request_mail_free(struct mail_envelope *e)
+{
+    free_passwords(&e->passwords, &e->n_passwords);
 }
 
 int request_store_put_encode(const struct store_put_request *r, struct buf *out)
@@ -303,6 +337,7 @@ int request_store_put_encode(const struct store_put_request *r, struct buf *out)
     wire_put_str(&w, r->name);
     wire_put_str(&w, r->type);
     wire_put_reason(&w, r->reason_code);
+    wire_put_u32(&w, r->kept);
     wire_put_bytes(&w, r->report.data, r->report.len);
     return w.err;
 }
@@ -322,6 +357,7 @@ int request_store_put_decode(const uint8_t *p, size_t n, struct store_put_reques
     wire_get_str(&rd, r->name, sizeof(r->name));
     wire_get_str(&rd, r->type, sizeof(r->type));
     r->reason_code = wire_get_reason(&rd);
+    r->kept = wire_get_enum(&rd, 2);
     const uint8_t *rep = wire_get_bytes(&rd, JOB_REPORT_MAX, &rlen);
     if (wire_end(&rd) != MG_OK)
         return MG_ERR_PARSE;
@@ -337,6 +373,47 @@ int request_store_put_decode(const uint8_t *p, size_t n, struct store_put_reques
         return MG_ERR_LIMIT;
     r->report.len--;
     return MG_OK;
+}
+
+#define REQ_PPAP_MAGIC 0x31505052u /* "RPP1" */
+
+int request_ppap_encode(const struct ppap_request *r, struct buf *out)
+{
+    struct wire_w w;
+    if (r->n_passwords > REVIEW_PASSWORDS_MAX)
+        return MG_ERR_LIMIT;
+    wire_w_init(&w, out);
+    wire_put_u32(&w, REQ_PPAP_MAGIC);
+    wire_put_str(&w, r->sender);
+    wire_put_str(&w, r->recipients);
+    wire_put_u32(&w, r->window_seconds);
+    wire_put_str(&w, r->exclude_sha256);
+    put_passwords(&w, (const char *const *)r->passwords, r->n_passwords);
+    return w.err;
+}
+
+int request_ppap_decode(const uint8_t *p, size_t n, struct ppap_request *r)
+{
+    struct wire_r rd;
+    memset(r, 0, sizeof(*r));
+    wire_r_init(&rd, p, n);
+    if (wire_get_u32(&rd) != REQ_PPAP_MAGIC)
+        return MG_ERR_PARSE;
+    wire_get_str(&rd, r->sender, sizeof(r->sender));
+    wire_get_str(&rd, r->recipients, sizeof(r->recipients));
+    r->window_seconds = wire_get_u32(&rd);
+    wire_get_str(&rd, r->exclude_sha256, sizeof(r->exclude_sha256));
+    get_passwords(&rd, REVIEW_PASSWORDS_MAX, &r->passwords, &r->n_passwords);
+    if (wire_end(&rd) != MG_OK) {
+        request_ppap_free(r);
+        return MG_ERR_PARSE;
+    }
+    return MG_OK;
+}
+
+void request_ppap_free(struct ppap_request *r)
+{
+    free_passwords(&r->passwords, &r->n_passwords);
 }
 
 int request_store_id_encode(int64_t id, const char *why, struct buf *out)
@@ -374,6 +451,9 @@ int request_review_encode(const struct review_request *r, struct buf *out)
     wire_put_str(&w, r->state);
     wire_put_u64(&w, (uint64_t)r->since);
     wire_put_u32(&w, r->json);
+    if (r->n_passwords > REVIEW_PASSWORDS_MAX)
+        return MG_ERR_LIMIT;
+    put_passwords(&w, (const char *const *)r->passwords, r->n_passwords);
     return w.err;
 }
 
@@ -390,10 +470,18 @@ int request_review_decode(const uint8_t *p, size_t n, struct review_request *r)
     wire_get_str(&rd, r->state, sizeof(r->state));
     r->since = (int64_t)wire_get_u64(&rd);
     r->json = wire_get_enum(&rd, 2);
-    if (wire_end(&rd) != MG_OK)
+    get_passwords(&rd, REVIEW_PASSWORDS_MAX, &r->passwords, &r->n_passwords);
+    if (wire_end(&rd) != MG_OK) {
+        request_review_free(r);
         return MG_ERR_PARSE;
+    }
     clean_text(r->reason); /* it goes into the audit log and the index */
     return MG_OK;
+}
+
+void request_review_free(struct review_request *r)
+{
+    free_passwords(&r->passwords, &r->n_passwords);
 }
 
 int request_review_reply_encode(uint32_t ok, const char *name, const void *text, size_t len,

@@ -24,15 +24,21 @@
 #define REPLY_MAX (JOB_REPORT_MAX + 16384)
 
 /* PROTO_SANITIZE: one file; its descriptor travels with the frame. */
+/* Flags of a request. NO_KEEP: do not put a blocked original in the
+ * quarantine store (honoured for the store's own requests only: an unlock
+ * of an item already there). */
+#define REQUEST_NO_KEEP 1u
+
 struct sanitize_request {
     char name[REQUEST_NAME_MAX];
     enum ftype force_type;
+    uint32_t flags;
     char **passwords; /* owned by the request after a decode */
     size_t n_passwords;
 };
 
 int request_sanitize_encode(const char *name, enum ftype force, const char *const *passwords,
-                            size_t n_passwords, struct buf *out);
+                            size_t n_passwords, uint32_t flags, struct buf *out);
 int request_sanitize_decode(const uint8_t *p, size_t n, struct sanitize_request *r);
 void request_sanitize_free(struct sanitize_request *r);
 
@@ -75,9 +81,13 @@ int request_scan_decode(const uint8_t *p, size_t n, struct job_scan_req *req, ui
 struct mail_envelope {
     char sender[REQUEST_NAME_MAX];
     char recipients[REQUEST_RECIPIENTS_MAX]; /* one per line */
+    uint32_t flags;                          /* REQUEST_NO_KEEP */
+    char **passwords;                        /* for encrypted attachments (PPAP unlock) */
+    size_t n_passwords;
 };
 int request_mail_encode(const struct mail_envelope *e, struct buf *out);
 int request_mail_decode(const uint8_t *p, size_t n, struct mail_envelope *e);
+void request_mail_free(struct mail_envelope *e);
 
 /* PROTO_STORE_PUT: what the store records beside an original. */
 struct store_put_request {
@@ -88,24 +98,44 @@ struct store_put_request {
     char name[REQUEST_NAME_MAX];
     char type[32];
     enum reason reason_code;
+    uint32_t kept;     /* delivered sanitized: kept for retention, not held */
     struct buf report; /* JSON */
 };
 int request_store_put_encode(const struct store_put_request *r, struct buf *out);
 int request_store_put_decode(const uint8_t *p, size_t n, struct store_put_request *r);
+
+/* PROTO_STORE_PPAP: a message from sender to recipients gave these
+ * password candidates; try them on what they sent in the window. */
+struct ppap_request {
+    char sender[REQUEST_NAME_MAX];
+    char recipients[REQUEST_RECIPIENTS_MAX];
+    uint32_t window_seconds;
+    char exclude_sha256[65]; /* the message that gave them */
+    char **passwords;
+    size_t n_passwords;
+};
+int request_ppap_encode(const struct ppap_request *r, struct buf *out);
+int request_ppap_decode(const uint8_t *p, size_t n, struct ppap_request *r);
+void request_ppap_free(struct ppap_request *r);
 
 /* PROTO_STORE_ID: the new item's id, 0 with why when it could not be kept. */
 int request_store_id_encode(int64_t id, const char *why, struct buf *out);
 int request_store_id_decode(const uint8_t *p, size_t n, int64_t *id, char *why, size_t cap);
 
 /* PROTO_REVIEW: one review command (mugai quarantine VERB). */
+#define REVIEW_PASSWORDS_MAX 64u
 struct review_request {
-    char verb[24]; /* list show request-release approve reject release delete purge export */
+    char verb[24]; /* list show request-release approve reject release delete purge export
+                      unlock */
     int64_t id;    /* show .. delete */
     char reason[1024];
-    char state[16]; /* list: "" for any */
-    int64_t since;  /* list, export: Unix time */
-    uint32_t json;  /* list, show: JSON instead of a table */
+    char state[16];   /* list: "" for any */
+    int64_t since;    /* list, export: Unix time */
+    uint32_t json;    /* list, show: JSON instead of a table */
+    char **passwords; /* unlock: owned by the request after a decode */
+    size_t n_passwords;
 };
+void request_review_free(struct review_request *r);
 int request_review_encode(const struct review_request *r, struct buf *out);
 int request_review_decode(const uint8_t *p, size_t n, struct review_request *r);
 

@@ -3,6 +3,7 @@
  */
 #include "auditd.h"
 #include "audit.h"
+#include "alerts.h"
 #include "audit_send.h"
 #include "err.h"
 
@@ -47,6 +48,7 @@ static int take_record(struct audit_writer *w, uint8_t *rec, size_t n)
         syslog(LOG_WARNING, "an audit record with bad fields (%zu bytes) was refused", n);
         return audit_append(w, "malformed-record", "");
     }
+    alerts_note(event, fields);
     syslog(LOG_INFO, "seq=%llu event=%s%s", (unsigned long long)w->seq, event, fields);
     return MG_OK;
 }
@@ -56,9 +58,19 @@ static int serve(const struct config *cfg, struct audit_writer *w, int sock, uin
     time_t next_cp = time(NULL) + cfg->audit_checkpoint_seconds;
     uint64_t last_cp = w->seq;
     for (;;) {
-        int wait_ms = (int)(next_cp - time(NULL)) * 1000;
+        time_t due = alerts_tick(time(NULL)), until = next_cp;
+        if (due && due < until)
+            until = due;
+        int wait_ms = (int)(until - time(NULL)) * 1000;
         struct pollfd pf = {.fd = sock, .events = POLLIN};
-        int r = poll(&pf, 1, wait_ms > 0 ? wait_ms : 0);
+        /* SIGTERM stays blocked except inside ppoll: one that arrives while a
+         * record is being written wakes the next wait instead of being
+         * noticed only when it times out (up to a checkpoint interval). */
+        struct timespec ts = {wait_ms > 0 ? wait_ms / 1000 : 0,
+                              wait_ms > 0 ? (long)(wait_ms % 1000) * 1000000L : 0};
+        sigset_t open_mask;
+        sigemptyset(&open_mask);
+        int r = stop_requested ? 0 : ppoll(&pf, 1, &ts, &open_mask);
         if (r < 0 && errno != EINTR)
             return MG_ERR_IO;
         if (stop_requested)
@@ -113,10 +125,12 @@ int auditd_main(const struct config *cfg, int sock)
     memset(&sa, 0, sizeof(sa));
     sa.sa_handler = on_term;
     sigaction(SIGTERM, &sa, NULL);
-    sigset_t all;
-    sigemptyset(&all);
-    sigprocmask(SIG_SETMASK, &all, NULL);
+    sigset_t term;
+    sigemptyset(&term);
+    sigaddset(&term, SIGTERM);
+    sigprocmask(SIG_SETMASK, &term, NULL); /* delivered in ppoll only (serve) */
     openlog("mugai-audit", LOG_PID, LOG_AUTHPRIV);
+    alerts_init(cfg);
     if (audit_open(&w, cfg->audit_log, cfg->audit_key, cfg->audit_node, err, sizeof(err)) !=
         MG_OK) {
         fprintf(stderr, "mugaid: audit: cannot open the log: %s\n", err);
@@ -134,6 +148,7 @@ int auditd_main(const struct config *cfg, int sock)
         rc = take_record(&w, rec, (size_t)n);
     if (rc == MG_OK)
         rc = audit_checkpoint(&w);
+    alerts_flush();
     if (rc != MG_OK) {
         fprintf(stderr, "mugaid: audit: cannot write the log: %s\n", err_str(rc));
         syslog(LOG_ERR, "cannot write the audit log: %s", err_str(rc));

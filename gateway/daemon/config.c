@@ -34,6 +34,8 @@ void config_defaults(struct config *c)
     snprintf(c->approver_group, sizeof(c->approver_group), "mugai-approvers");
     c->retention_days = 90;
     snprintf(c->sendmail, sizeof(c->sendmail), "/usr/sbin/sendmail");
+    c->alert_batch_seconds = 300;
+    c->alert_max_per_hour = 12;
 }
 
 /* The derived defaults: the key beside the log, the host's name. */
@@ -91,9 +93,11 @@ int config_set(struct config *c, const char *key, const char *v, char *err, size
             {"audit_key", offsetof(struct config, audit_key), CONFIG_PATH_MAX},
             {"audit_node", offsetof(struct config, audit_node), 64},
             {"store_dir", offsetof(struct config, store_dir), CONFIG_PATH_MAX},
+            {"store_database", offsetof(struct config, store_database), CONFIG_PATH_MAX},
             {"review_socket", offsetof(struct config, review_socket), CONFIG_PATH_MAX},
             {"approver_group", offsetof(struct config, approver_group), 64},
             {"sendmail", offsetof(struct config, sendmail), CONFIG_PATH_MAX},
+            {"alert_to", offsetof(struct config, alert_to), 256},
     };
     static const struct {
         const char *key;
@@ -111,6 +115,8 @@ int config_set(struct config *c, const char *key, const char *v, char *err, size
              86400, 10},
             {"audit_rotate_mb", offsetof(struct config, audit_rotate_mb), 0, 1u << 20, 10},
             {"retention_days", offsetof(struct config, retention_days), 1, 36500, 10},
+            {"alert_batch_seconds", offsetof(struct config, alert_batch_seconds), 1, 86400, 10},
+            {"alert_max_per_hour", offsetof(struct config, alert_max_per_hour), 1, 3600, 10},
     };
     if (strcmp(key, "audit_fsync") == 0) {
         if (strcmp(v, "line") != 0 && strcmp(v, "batch") != 0) {

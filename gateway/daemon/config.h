@@ -38,11 +38,16 @@ struct config {
     unsigned audit_checkpoint_seconds;
     unsigned audit_rotate_mb; /* rotate past this size; 0 = never */
     /* The quarantine store (the store process, as user). */
-    char store_dir[CONFIG_PATH_MAX];     /* "" = state_dir/store */
-    char review_socket[CONFIG_PATH_MAX]; /* mugai quarantine connects here */
-    char approver_group[64];             /* who may approve, reject, delete */
-    unsigned retention_days;             /* originals kept this long */
-    char sendmail[CONFIG_PATH_MAX];      /* re-injects released mail */
+    char store_dir[CONFIG_PATH_MAX];      /* "" = state_dir/store */
+    char store_database[CONFIG_PATH_MAX]; /* PostgreSQL conninfo; "" = SQLite in store_dir */
+    char review_socket[CONFIG_PATH_MAX];  /* mugai quarantine connects here */
+    char approver_group[64];              /* who may approve, reject, delete */
+    unsigned retention_days;              /* originals kept this long */
+    char sendmail[CONFIG_PATH_MAX];       /* re-injects released mail, sends alerts */
+    /* Alerts to the security staff (alerts.h). */
+    char alert_to[256]; /* "" = syslog only */
+    unsigned alert_batch_seconds;
+    unsigned alert_max_per_hour;
 };
 
 void config_defaults(struct config *c);

@@ -2,6 +2,7 @@
  * front - accept clients, fork a session for each (see front.h).
  */
 #include "front.h"
+#include "ident.h"
 #include "err.h"
 #include "fdio.h"
 #include "proto.h"
@@ -114,6 +115,7 @@ int front_main(const struct config *cfg, struct stats *st, int listen_fd, int ct
                 sandbox_error()[0] ? sandbox_error() : "libmagic database missing?");
         return 1;
     }
+    ident_prime(); /* every job's workers fork from here */
     memset(&env, 0, sizeof(env));
     env.cfg = cfg;
     env.je = &je;

@@ -61,7 +61,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#define MUGAID_VERSION "0.1.0"
 
 struct ids {
     int drop; /* switch to uid/gid (we are root) */
@@ -99,17 +98,19 @@ struct master {
 
 static void usage(FILE *f)
 {
-    fprintf(f, "usage: mugaid [--config FILE] [--foreground] [--socket PATH] [--db DIR]\n"
-               "              [--policy FILE] [--state-dir DIR] [--user U] [--worker-user U]\n"
-               "              [--scanners N] [--scanner-jobs N] [--max-sessions N]\n"
-               "              [--db-check-seconds N] [--socket-group G] [--socket-mode MODE]\n"
-               "              [--idle-seconds N] [--audit-log FILE] [--audit-key FILE]\n"
-               "              [--audit-node NAME] [--audit-fsync line|batch]\n"
-               "              [--audit-checkpoint-seconds N] [--audit-rotate-mb N]\n"
-               "              [--store-dir DIR] [--review-socket PATH] [--approver-group G]\n"
-               "              [--retention-days N] [--sendmail PATH]\n"
-               "Every option is also a key of the configuration file (default " CONFIG_DEFAULT_FILE
-               ",\nread when present); options win over the file.\n");
+    fprintf(f,
+            "usage: mugaid [--config FILE] [--foreground] [--socket PATH] [--db DIR]\n"
+            "              [--policy FILE] [--state-dir DIR] [--user U] [--worker-user U]\n"
+            "              [--scanners N] [--scanner-jobs N] [--max-sessions N]\n"
+            "              [--db-check-seconds N] [--socket-group G] [--socket-mode MODE]\n"
+            "              [--idle-seconds N] [--audit-log FILE] [--audit-key FILE]\n"
+            "              [--audit-node NAME] [--audit-fsync line|batch]\n"
+            "              [--audit-checkpoint-seconds N] [--audit-rotate-mb N]\n"
+            "              [--store-dir DIR] [--review-socket PATH] [--approver-group G]\n"
+            "              [--retention-days N] [--sendmail PATH] [--store-database CONNINFO]\n"
+            "              [--alert-to ADDR] [--alert-batch-seconds N] [--alert-max-per-hour N]\n"
+            "Every option is also a key of the configuration file (default " CONFIG_DEFAULT_FILE
+            ",\nread when present); options win over the file.\n");
 }
 
 static int lookup_user(const char *name, struct ids *ids, char *err, size_t cap)
@@ -463,7 +464,13 @@ static void on_ready(struct master *m)
     struct buf f;
     buf_init(&f, 512);
     if (audit_field_num(&f, "generation", m->gen) == MG_OK &&
-        audit_field_str(&f, "db", m->cfg.db) == MG_OK)
+        audit_field_str(&f, "db", m->cfg.db) == MG_OK &&
+        (m->st->db_built_at <= 0 ||
+         (audit_field_num(&f, "db_age_days",
+                          (unsigned long long)(time(NULL) > m->st->db_built_at
+                                                       ? (time(NULL) - m->st->db_built_at) / 86400
+                                                       : 0)) == MG_OK &&
+          audit_field_num(&f, "db_max_age_days", m->pol.db_max_age_days) == MG_OK)))
         audit_event("engine-loaded", (const char *)f.data);
     buf_free(&f);
     m->scand = m->scand_new;
@@ -614,6 +621,10 @@ static int parse_args(int argc, char **argv, struct config *cfg, int *foreground
             {"approver-group", required_argument, NULL, 22},
             {"retention-days", required_argument, NULL, 23},
             {"sendmail", required_argument, NULL, 24},
+            {"store-database", required_argument, NULL, 25},
+            {"alert-to", required_argument, NULL, 26},
+            {"alert-batch-seconds", required_argument, NULL, 27},
+            {"alert-max-per-hour", required_argument, NULL, 28},
             {"version", no_argument, NULL, 'V'},
             {"help", no_argument, NULL, 'h'},
             {NULL, 0, NULL, 0},
@@ -642,7 +653,11 @@ static int parse_args(int argc, char **argv, struct config *cfg, int *foreground
                                  "review_socket",
                                  "approver_group",
                                  "retention_days",
-                                 "sendmail"};
+                                 "sendmail",
+                                 "store_database",
+                                 "alert_to",
+                                 "alert_batch_seconds",
+                                 "alert_max_per_hour"};
     const char *file = NULL;
     char err[1024];
     int ch;
@@ -666,12 +681,12 @@ static int parse_args(int argc, char **argv, struct config *cfg, int *foreground
         if (ch == 'f') {
             *foreground = 1;
         } else if (ch == 'V') {
-            printf("mugaid %s\n", MUGAID_VERSION);
+            printf("mugaid %s\n", MUGAI_VERSION);
             return 0;
         } else if (ch == 'h') {
             usage(stdout);
             return 0;
-        } else if (ch >= 1 && ch <= 24) {
+        } else if (ch >= 1 && ch <= 28) {
             if (config_set(cfg, keys[ch], optarg, err, sizeof(err)) != MG_OK) {
                 fprintf(stderr, "mugaid: --%s: %s\n", opts[ch + 1].name, err);
                 return 2;
@@ -800,7 +815,7 @@ int main(int argc, char **argv)
     m.scand = m.scand_new = -1;
     m.db_print = db_fingerprint(m.cfg.db);
     m.next_db_check = time(NULL) + m.cfg.db_check_seconds;
-    fprintf(stderr, "mugaid %s: listening on %s; loading the engine from %s\n", MUGAID_VERSION,
+    fprintf(stderr, "mugaid %s: listening on %s; loading the engine from %s\n", MUGAI_VERSION,
             m.cfg.socket, m.cfg.db);
     m.auditd = -1;
     if (m.audit_rx >= 0 && (m.auditd = start_auditd(&m)) < 0) {
@@ -810,7 +825,7 @@ int main(int argc, char **argv)
     {
         struct buf f;
         buf_init(&f, 4096);
-        if (audit_field_str(&f, "version", MUGAID_VERSION) == MG_OK &&
+        if (audit_field_str(&f, "version", MUGAI_VERSION) == MG_OK &&
             audit_field_str(&f, "policy", m.cfg.policy) == MG_OK &&
             audit_field_str(&f, "db", m.cfg.db) == MG_OK)
             audit_event("start", (const char *)f.data);

@@ -15,6 +15,7 @@
 
 #include <errno.h>
 #include <poll.h>
+#include <pwd.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -119,7 +120,8 @@ void session_set_store(int fd)
  * kept (logged; the caller decides what that means for the job). */
 static int64_t session_keep(int sealed, const char *source, const struct ucred *peer,
                             const char *sender, const char *recipients, const char *name,
-                            const char *type, enum reason reason, const struct buf *report)
+                            const char *type, enum reason reason, const struct buf *report,
+                            int kept)
 {
     struct store_put_request *r = calloc(1, sizeof(*r));
     char why[512] = "out of memory";
@@ -133,6 +135,7 @@ static int64_t session_keep(int sealed, const char *source, const struct ucred *
         snprintf(r->name, sizeof(r->name), "%s", name);
         snprintf(r->type, sizeof(r->type), "%s", type);
         r->reason_code = reason;
+        r->kept = (uint32_t)kept;
         buf_init(&r->report, JOB_REPORT_MAX);
         if (report && report->len)
             buf_append(&r->report, report->data, report->len);
@@ -147,6 +150,16 @@ static int64_t session_keep(int sealed, const char *source, const struct ucred *
         close(ro);
     free(r);
     return id;
+}
+
+/* Whether a request may skip the store: only the store's own (an unlock of
+ * an item it already holds), recognised by the caller's uid. */
+static int session_no_keep(uint32_t flags, const struct ucred *peer, const struct config *cfg)
+{
+    if (!(flags & REQUEST_NO_KEEP))
+        return 0;
+    struct passwd *pw = getpwnam(cfg->user);
+    return pw ? peer->uid == pw->pw_uid : peer->uid == getuid();
 }
 
 /* ---- requests ---- */
@@ -245,9 +258,10 @@ static int session_sanitize(int conn, struct proto_frame *f, const struct ucred 
         return MG_OK;
     }
     session_count(env->st, res.verdict);
-    if (res.verdict == VERDICT_BLOCKED && res.in_fd >= 0)
+    if (res.verdict == VERDICT_BLOCKED && res.in_fd >= 0 &&
+        !session_no_keep(req.flags, peer, env->cfg))
         res.store_id = session_keep(res.in_fd, "cli", peer, NULL, NULL, req.name, res.type,
-                                    res.reason_code, &res.report);
+                                    res.reason_code, &res.report, 0);
     session_log(peer, "job", req.name, &res);
     session_audit(peer, "job", req.name, &res, env->st);
     /* The client gets read-only descriptors: the sealed input copy (for its
@@ -272,6 +286,28 @@ static int session_sanitize(int conn, struct proto_frame *f, const struct ucred 
     return rc;
 }
 
+/* PPAP: password candidates in the message we deliver (a worker reads its
+ * text) go to the store, which tries them on what the same sender sent the
+ * same recipients just before. Best effort: the message is delivered
+ * whatever happens here. */
+static void session_ppap(struct session_env *env, const struct mail_envelope *e, int msg_fd,
+                         const char *sha)
+{
+    static struct ppap_request r;
+    uint64_t len = 0;
+    if (sealed_size(msg_fd, &len) != MG_OK ||
+        mailjob_ppap_candidates(env->je, msg_fd, len, &r.passwords, &r.n_passwords) != MG_OK ||
+        !r.n_passwords)
+        return;
+    snprintf(r.sender, sizeof(r.sender), "%s", e->sender);
+    snprintf(r.recipients, sizeof(r.recipients), "%s", e->recipients);
+    r.window_seconds = env->je->pol.mail_ppap_window_minutes * 60u;
+    snprintf(r.exclude_sha256, sizeof(r.exclude_sha256), "%s", sha);
+    if (stored_ppap(session_store_fd, &r) != MG_OK)
+        fprintf(stderr, "mugaid: warning: password candidates not handed to the store\n");
+    request_ppap_free(&r);
+}
+
 /* A held message goes to the store with its envelope. */
 struct mail_keep {
     const struct mail_envelope *env;
@@ -283,7 +319,7 @@ static int64_t session_keep_mail(void *arg, int sealed_fd, const struct job_resu
     char name[96];
     snprintf(name, sizeof(name), "message %.12s", r->sha256_in);
     return session_keep(sealed_fd, "mail", NULL, k->env->sender, k->env->recipients, name, "eml",
-                        r->reason_code, &r->report);
+                        r->reason_code, &r->report, 0);
 }
 
 static int session_mail(int conn, struct proto_frame *f, const struct ucred *peer,
@@ -303,6 +339,7 @@ static int session_mail(int conn, struct proto_frame *f, const struct ucred *pee
     }
     struct mail_keep keep = {&envelope};
     struct mailjob_keeper keeper = {session_keep_mail, &keep};
+    int no_keep = session_no_keep(envelope.flags, peer, env->cfg);
     int in = proto_take_fd(f, 0);
     if (fstat(in, &st) != 0 || !S_ISREG(st.st_mode) ||
         sealed_copy(in, env->je->pol.mail_max_size, &sealed_fd, &len, &too_big) != MG_OK ||
@@ -311,6 +348,7 @@ static int session_mail(int conn, struct proto_frame *f, const struct ucred *pee
         session_error(conn, too_big ? "limit" : "bad-request",
                       too_big ? "the message is larger than mail_max_size"
                               : "the message must be a regular file or memfd");
+        request_mail_free(&envelope);
         return MG_OK;
     }
     close(in);
@@ -318,7 +356,23 @@ static int session_mail(int conn, struct proto_frame *f, const struct ucred *pee
     memset(&reply, 0, sizeof(reply));
     buf_init(&reply.json, 2 * JOB_REPORT_MAX);
     __atomic_fetch_add(&env->st->jobs_in_flight, 1, __ATOMIC_RELAXED);
-    mailjob_run(env->je, sealed_fd, len, sha, NULL, &keeper, &reply, &deliver);
+    env->je->passwords = (const char *const *)envelope.passwords;
+    env->je->n_passwords = envelope.n_passwords;
+    mailjob_run(env->je, sealed_fd, len, sha, NULL, no_keep ? NULL : &keeper, &reply, &deliver);
+    env->je->passwords = NULL;
+    env->je->n_passwords = 0;
+    if (reply.status == MAILJOB_EXIT_OK && !no_keep) {
+        /* Delivered sanitized: the original is kept for retention (and for
+         * a later request for the original, or a PPAP unlock). The sending
+         * side has its own copy (the milter's or mugai mail's spool), so a
+         * store that cannot take it is a warning, not a failure. */
+        char name[96];
+        snprintf(name, sizeof(name), "message %.12s", sha);
+        session_keep(sealed_fd, "mail", NULL, envelope.sender, envelope.recipients, name, "eml",
+                     REASON_NONE, &reply.json, 1);
+        if (env->je->pol.mail_ppap_auto && envelope.sender[0] && envelope.recipients[0])
+            session_ppap(env, &envelope, deliver, sha);
+    }
     __atomic_fetch_sub(&env->st->jobs_in_flight, 1, __ATOMIC_RELAXED);
     session_count(env->st, reply.status == MAILJOB_EXIT_OK ? VERDICT_SANITIZED : VERDICT_BLOCKED);
     fprintf(stderr, "mugaid: mail uid=%u pid=%d status=%d%s%s sha256=%s size=%llu\n",
@@ -358,6 +412,7 @@ static int session_mail(int conn, struct proto_frame *f, const struct ucred *pee
     if (deliver >= 0)
         close(deliver);
     close(sealed_fd);
+    request_mail_free(&envelope);
     buf_free(&out);
     buf_free(&reply.json);
     return rc;

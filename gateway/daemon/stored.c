@@ -3,6 +3,8 @@
  */
 #include "stored.h"
 #include "audit_send.h"
+#include "client.h"
+#include "outdir.h"
 #include "err.h"
 #include "fdio.h"
 #include "proto.h"
@@ -22,6 +24,7 @@
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
+#include <syslog.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -41,34 +44,54 @@ static void on_term(int sig)
 
 /* ---- the session's side ---- */
 
+/* A request to the store: a fresh connection handed over the put channel,
+ * the frame sent on it, the store's PROTO_STORE_ID answer read back. */
+static int store_request(int put_tx, uint32_t type, const struct buf *payload, const int *fds,
+                         size_t n_fds, int64_t *id, char *why, size_t cap)
+{
+    int sv[2], rc = MG_ERR_IO;
+    struct proto_frame f;
+    *id = 0;
+    if (put_tx < 0 || socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) != 0)
+        return MG_ERR_IO;
+    int handed = proto_send(put_tx, PROTO_STORE_PUT, NULL, 0, &sv[1], 1) == MG_OK;
+    /* Only the store holds the other end now: if it dies, we see the end. */
+    close(sv[1]);
+    if (handed && proto_send(sv[0], type, payload->data, payload->len, fds, n_fds) == MG_OK &&
+        proto_recv(sv[0], 60000, 4096, 0, &f) == MG_OK) {
+        if (f.type == PROTO_STORE_ID &&
+            request_store_id_decode(f.payload.data, f.payload.len, id, why, cap) == MG_OK &&
+            *id > 0)
+            rc = MG_OK;
+        proto_frame_free(&f);
+    }
+    close(sv[0]);
+    return rc;
+}
+
 int stored_put(int put_tx, const struct store_put_request *req, int fd, int64_t *id, char *why,
                size_t cap)
 {
-    int sv[2], rc = MG_ERR_IO;
     struct buf p;
-    struct proto_frame f;
-    *id = 0;
     snprintf(why, cap, "the quarantine store is not available");
-    if (put_tx < 0 || socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) != 0)
-        return MG_ERR_IO;
     buf_init(&p, JOB_REPORT_MAX + 65536);
-    if (proto_send(put_tx, PROTO_STORE_PUT, NULL, 0, &sv[1], 1) != MG_OK)
-        goto out;
-    close(sv[1]);
-    sv[1] = -1;
-    if (request_store_put_encode(req, &p) != MG_OK ||
-        proto_send(sv[0], PROTO_STORE_PUT, p.data, p.len, &fd, 1) != MG_OK ||
-        proto_recv(sv[0], 60000, 4096, 0, &f) != MG_OK)
-        goto out;
-    if (f.type == PROTO_STORE_ID &&
-        request_store_id_decode(f.payload.data, f.payload.len, id, why, cap) == MG_OK && *id > 0)
-        rc = MG_OK;
-    proto_frame_free(&f);
-out:
+    int rc = request_store_put_encode(req, &p);
+    if (rc == MG_OK)
+        rc = store_request(put_tx, PROTO_STORE_PUT, &p, &fd, 1, id, why, cap);
     buf_free(&p);
-    close(sv[0]);
-    if (sv[1] >= 0)
-        close(sv[1]);
+    return rc;
+}
+
+int stored_ppap(int put_tx, const struct ppap_request *req)
+{
+    struct buf p;
+    int64_t ack = 0;
+    char why[256];
+    buf_init(&p, 65536 + REQUEST_RECIPIENTS_MAX);
+    int rc = request_ppap_encode(req, &p);
+    if (rc == MG_OK)
+        rc = store_request(put_tx, PROTO_STORE_PPAP, &p, NULL, 0, &ack, why, sizeof(why));
+    buf_free(&p);
     return rc;
 }
 
@@ -94,7 +117,11 @@ static void audit_put(int64_t id, const struct store_put_request *r, const struc
     buf_free(&a);
 }
 
-static void serve_put(struct store *s, int conn)
+static void serve_ppap(const struct config *cfg, const struct ppap_request *r);
+
+/* A session's connection: a put, or PPAP candidates (answered at once,
+ * tried in a child, so that the session and later puts do not wait). */
+static void serve_put(const struct config *cfg, struct store *s, int conn, unsigned *children)
 {
     struct proto_frame f;
     struct store_put_request *r = calloc(1, sizeof(*r));
@@ -104,6 +131,26 @@ static void serve_put(struct store *s, int conn)
     buf_init(&out, 4096);
     if (!r || proto_recv(conn, STORED_FRAME_MS, JOB_REPORT_MAX + 65536, 1, &f) != MG_OK)
         goto out;
+    if (f.type == PROTO_STORE_PPAP && f.n_fds == 0) {
+        struct ppap_request pr;
+        if (request_ppap_decode(f.payload.data, f.payload.len, &pr) == MG_OK) {
+            id = 1;
+            if (request_store_id_encode(id, "", &out) == MG_OK)
+                proto_send(conn, PROTO_STORE_ID, out.data, out.len, NULL, 0);
+            pid_t pid = fork();
+            if (pid == 0) {
+                close(conn);
+                prctl(PR_SET_PDEATHSIG, SIGKILL);
+                serve_ppap(cfg, &pr);
+                _exit(0);
+            }
+            if (pid > 0)
+                (*children)++;
+            request_ppap_free(&pr);
+        }
+        proto_frame_free(&f);
+        goto out;
+    }
     if (f.type != PROTO_STORE_PUT || f.n_fds != 1 ||
         request_store_put_decode(f.payload.data, f.payload.len, r) != MG_OK) {
         snprintf(why, sizeof(why), "a malformed put");
@@ -117,7 +164,8 @@ static void serve_put(struct store *s, int conn)
                                r->name,
                                r->type,
                                reason_code(r->reason_code),
-                               r->report.len ? (const char *)r->report.data : "{}"};
+                               r->report.len ? (const char *)r->report.data : "{}",
+                               (int)r->kept};
         if (len < 0 || store_put(s, fd, (uint64_t)len, &m, &id, why, sizeof(why)) != MG_OK) {
             id = 0;
             fprintf(stderr, "mugaid: store: cannot keep %s: %s\n", r->name, why);
@@ -195,9 +243,9 @@ static void audit_review(const char *verb, int64_t id, uid_t uid, const char *re
 /* Re-inject a released message to its recipients through sendmail, with
  * a header that says so. */
 static int deliver_mail(const struct config *cfg, const struct store_item *it, int fd,
-                        const char *releaser, const char *approver, char *why, size_t cap)
+                        const char *hdr, char *why, size_t cap)
 {
-    char *argv[520], rcpts[STORE_RECIPIENTS_MAX], hdr[1024];
+    char *argv[520], rcpts[STORE_RECIPIENTS_MAX];
     size_t n = 0;
     snprintf(rcpts, sizeof(rcpts), "%s", it->recipients);
     argv[n++] = (char *)cfg->sendmail;
@@ -225,9 +273,7 @@ static int deliver_mail(const struct config *cfg, const struct store_item *it, i
         _exit(127);
     }
     close(p[0]);
-    snprintf(hdr, sizeof(hdr),
-             "X-Mugai-Released: quarantine item %lld released by %s, approved by %s\n",
-             (long long)it->id, releaser, approver);
+
     int rc = pid < 0 ? MG_ERR_IO : fdio_write_all(p[1], hdr, strlen(hdr));
     uint8_t b[65536];
     for (off_t off = 0; rc == MG_OK;) {
@@ -338,8 +384,12 @@ static int review_act(struct review_ctx *c, const struct review_request *r, enum
             snprintf(why, sizeof(why), "the original cannot be read");
             ok = 0;
         } else if (strcmp(it->source, "mail") == 0) {
-            if (deliver_mail(c->cfg, it, orig, user_name(c->who.uid, releaser, 64),
-                             user_name(it->decided_by, approver, 64), why, sizeof(why)) != MG_OK)
+            char hdr[512];
+            snprintf(hdr, sizeof(hdr),
+                     "X-Mugai-Released: quarantine item %lld released by %s, approved by %s\n",
+                     (long long)it->id, user_name(c->who.uid, releaser, 64),
+                     user_name(it->decided_by, approver, 64));
+            if (deliver_mail(c->cfg, it, orig, hdr, why, sizeof(why)) != MG_OK)
                 ok = 0;
             else
                 buf_printf(t, "item %lld: released to its recipients\n", (long long)r->id);
@@ -358,6 +408,123 @@ static int review_act(struct review_ctx *c, const struct review_request *r, enum
     }
 out:
     audit_review(store_action_name(a), r->id, c->who.uid, r->reason, ok, why);
+    free(it);
+    return ok;
+}
+
+/* The item's original as a job of mugaid's, with the passwords, as its
+ * own client: a file comes back sanitized, a message sanitized with its
+ * attachments opened. MG_OK when the encrypted parts were opened. */
+static int unlock_job(const struct config *cfg, const struct store_item *it, int orig,
+                      char **passwords, size_t n_passwords, int *out_fd, char *out_type,
+                      size_t tcap, char *why, size_t cap)
+{
+    char err[1024];
+    int rc = MG_ERR_IO, sock = client_connect(cfg->socket, err, sizeof(err));
+    *out_fd = -1;
+    if (sock < 0) {
+        snprintf(why, cap, "mugaid: %.900s", err);
+        return MG_ERR_IO;
+    }
+    if (strcmp(it->source, "mail") == 0) {
+        static struct mail_envelope env;
+        struct mail_reply reply;
+        memset(&reply, 0, sizeof(reply));
+        buf_init(&reply.json, 2 * JOB_REPORT_MAX);
+        snprintf(env.sender, sizeof(env.sender), "%s", it->sender);
+        snprintf(env.recipients, sizeof(env.recipients), "%s", it->recipients);
+        env.flags = REQUEST_NO_KEEP;
+        env.passwords = passwords;
+        env.n_passwords = n_passwords;
+        if (client_mail(sock, orig, &env, 600000, NULL, NULL, &reply, out_fd, err, sizeof(err)) !=
+            MG_OK) {
+            snprintf(why, cap, "mugaid: %.900s", err);
+        } else if (reply.status != 0 ||
+                   (reply.json.data && buf_putc(&reply.json, 0) == MG_OK &&
+                    strstr((char *)reply.json.data, "\"reason_code\":\"encrypted\""))) {
+            snprintf(why, cap, "%s",
+                     reply.status != 0 ? reply.reason
+                                       : "an attachment is still encrypted (wrong password?)");
+        } else {
+            snprintf(out_type, tcap, "eml");
+            rc = MG_OK;
+        }
+        if (rc != MG_OK && *out_fd >= 0) {
+            close(*out_fd);
+            *out_fd = -1;
+        }
+        buf_free(&reply.json);
+    } else {
+        struct job_result res;
+        if (client_sanitize(sock, it->name, orig, (const char *const *)passwords, n_passwords,
+                            REQUEST_NO_KEEP, 600000, &res, err, sizeof(err)) != MG_OK) {
+            snprintf(why, cap, "mugaid: %.900s", err);
+        } else if (!res.released) {
+            snprintf(why, cap, "%s: %s", reason_code(res.reason_code), res.reason);
+        } else {
+            *out_fd = res.out_fd;
+            res.out_fd = -1;
+            snprintf(out_type, tcap, "%s", res.out_type);
+            rc = MG_OK;
+        }
+        job_result_free(&res);
+    }
+    close(sock);
+    return rc;
+}
+
+/* Open item id with the passwords and deliver its sanitized content: a
+ * message to its recipients, a file as *fd (named name) for the caller.
+ * On failure the item goes back to the state it had. 1 when done. */
+static int unlock_item(const struct config *cfg, struct store *s, const struct store_actor *who,
+                       int64_t id, char **passwords, size_t n_passwords, const char *how,
+                       struct buf *t, int *fd, char *name, size_t namecap)
+{
+    struct store_item *it = malloc(sizeof(*it));
+    char why[1024] = "", prev[16] = "", type[32] = "";
+    int ok = 0, orig = -1, out = -1;
+    if (!it)
+        return 0;
+    if (store_get(s, id, it, NULL) == MG_OK)
+        snprintf(prev, sizeof(prev), "%s", it->state);
+    if (!n_passwords) {
+        snprintf(why, sizeof(why), "no passwords given");
+    } else if (store_act(s, id, STORE_UNLOCK, who, how, why, sizeof(why)) != MG_OK) {
+        /* refused by the rules; why says which */
+    } else if (store_open_original(s, it, &orig) != MG_OK) {
+        snprintf(why, sizeof(why), "the original cannot be read");
+    } else if (unlock_job(cfg, it, orig, passwords, n_passwords, &out, type, sizeof(type), why,
+                          sizeof(why)) != MG_OK) {
+        /* still encrypted, or not made safe: it stays where it was */
+    } else if (strcmp(it->source, "mail") == 0) {
+        char hdr[256];
+        snprintf(hdr, sizeof(hdr), "X-Mugai-Unlocked: quarantine item %lld, sanitized\n",
+                 (long long)it->id);
+        if (deliver_mail(cfg, it, out, hdr, why, sizeof(why)) == MG_OK) {
+            ok = 1;
+            buf_printf(t, "item %lld: unlocked; the sanitized message went to its recipients\n",
+                       (long long)id);
+        }
+    } else {
+        outdir_name(it->name, type, name, namecap);
+        *fd = out;
+        out = -1;
+        ok = 1;
+        buf_printf(t, "item %lld: unlocked and sanitized\n", (long long)id);
+    }
+    if (ok) {
+        store_undo(s, id, "unlocking", "unlocked");
+    } else {
+        if (strcmp(prev, "held") == 0 || strcmp(prev, "kept") == 0)
+            store_undo(s, id, "unlocking", prev);
+        buf_printf(t, "not unlocked, the item stays %s: %s\n", prev[0] ? prev : "as it was", why);
+        syslog(LOG_WARNING, "quarantine item %lld: unlock failed: %s", (long long)id, why);
+    }
+    audit_review("unlock", id, who->uid, how, ok, why);
+    if (orig >= 0)
+        close(orig);
+    if (out >= 0)
+        close(out);
     free(it);
     return ok;
 }
@@ -381,7 +548,10 @@ static void serve_review_request(struct review_ctx *c, const struct review_reque
             ok = review_act(c, r, acts[i].a, &t, &fd, name, sizeof(name));
             goto send;
         }
-    if (strcmp(r->verb, "list") == 0) {
+    if (strcmp(r->verb, "unlock") == 0) {
+        ok = unlock_item(c->cfg, c->s, &c->who, r->id, r->passwords, r->n_passwords, "", &t, &fd,
+                         name, sizeof(name));
+    } else if (strcmp(r->verb, "list") == 0) {
         ok = store_list(c->s, &c->who, r->state[0] ? r->state : NULL, r->since, STORED_LIST_MAX,
                         !r->json, &t) == MG_OK;
     } else if (strcmp(r->verb, "show") == 0) {
@@ -418,11 +588,13 @@ static void serve_review(const struct config *cfg, int conn)
     socklen_t pl = sizeof(peer);
     char err[512];
     struct review_ctx c = {cfg, NULL, {0, 0}, conn};
+    struct store_config sc = {cfg->store_dir, cfg->store_database, cfg->retention_days,
+                              cfg->audit_node};
     if (getsockopt(conn, SOL_SOCKET, SO_PEERCRED, &peer, &pl) != 0)
         return;
     c.who.uid = peer.uid;
     c.who.approver = is_approver(peer.uid, cfg->approver_group);
-    if (store_open(&c.s, cfg->store_dir, cfg->retention_days, err, sizeof(err)) != MG_OK) {
+    if (store_open(&c.s, &sc, err, sizeof(err)) != MG_OK) {
         fprintf(stderr, "mugaid: store: %s\n", err);
         return;
     }
@@ -440,8 +612,47 @@ static void serve_review(const struct config *cfg, int conn)
         if (!good)
             break;
         serve_review_request(&c, &r);
+        request_review_free(&r);
     }
     store_close(c.s);
+}
+
+/* PPAP candidates: every encrypted message the same sender sent the same
+ * recipients in the window, unlocked with them if they open it. */
+static void serve_ppap(const struct config *cfg, const struct ppap_request *r)
+{
+    struct store *s = NULL;
+    struct store_config sc = {cfg->store_dir, cfg->store_database, cfg->retention_days,
+                              cfg->audit_node};
+    struct store_actor self = {getuid(), 1}; /* the store acts for the policy */
+    int64_t ids[32];
+    size_t n = 0;
+    char err[512];
+    if (store_open(&s, &sc, err, sizeof(err)) != MG_OK) {
+        fprintf(stderr, "mugaid: store: %s\n", err);
+        return;
+    }
+    int64_t since = (int64_t)time(NULL) - (int64_t)r->window_seconds;
+    if (store_find_encrypted(s, r->sender, r->recipients, since, ids, 32, &n) == MG_OK) {
+        for (size_t i = 0; i < n; i++) {
+            struct store_item *it = malloc(sizeof(*it));
+            int self_item = it && store_get(s, ids[i], it, NULL) == MG_OK &&
+                            strcmp(it->sha256, r->exclude_sha256) == 0;
+            free(it);
+            if (self_item)
+                continue; /* the message that gave the passwords */
+            struct buf t;
+            char name[STORE_TEXT_MAX];
+            int fd = -1;
+            buf_init(&t, 4096);
+            unlock_item(cfg, s, &self, ids[i], r->passwords, r->n_passwords,
+                        "ppap: passwords from a later message", &t, &fd, name, sizeof(name));
+            if (fd >= 0)
+                close(fd);
+            buf_free(&t);
+        }
+    }
+    store_close(s);
 }
 
 /* ---- the process ---- */
@@ -458,11 +669,20 @@ int stored_main(const struct config *cfg, int put_rx, int review_fd)
     struct store *s = NULL;
     char err[1024];
     unsigned children = 0;
+    struct store_config sc = {cfg->store_dir, cfg->store_database, cfg->retention_days,
+                              cfg->audit_node};
     signal(SIGTERM, on_term);
     signal(SIGPIPE, SIG_IGN);
-    if (store_open(&s, cfg->store_dir, cfg->retention_days, err, sizeof(err)) != MG_OK) {
+    if (store_open(&s, &sc, err, sizeof(err)) != MG_OK) {
         fprintf(stderr, "mugaid: store: %s\n", err);
         return 1;
+    }
+    unsigned back = 0;
+    if (store_recover(s, &back) == MG_OK && back) {
+        /* A store killed mid-unlock: the sanitized content may or may not
+         * have gone out; the item is offered again rather than lost. */
+        syslog(LOG_WARNING, "%u unlock(s) interrupted by a restart were put back", back);
+        audit_review("recover", back, getuid(), "interrupted unlocks put back", 1, "");
     }
     purge_now(s);
     time_t next_purge = time(NULL) + STORED_PURGE_EVERY;
@@ -485,7 +705,7 @@ int stored_main(const struct config *cfg, int put_rx, int review_fd)
             if (proto_recv(put_rx, 1000, 0, 1, &f) == MG_OK) {
                 if (f.type == PROTO_STORE_PUT && f.n_fds == 1) {
                     int conn = proto_take_fd(&f, 0);
-                    serve_put(s, conn);
+                    serve_put(cfg, s, conn, &children);
                     close(conn);
                 }
                 proto_frame_free(&f);

@@ -29,4 +29,9 @@ struct store_put_request;
 int stored_put(int put_tx, const struct store_put_request *req, int fd, int64_t *id, char *why,
                size_t cap);
 
+/* From a session: password candidates a delivered message gave (PPAP);
+ * the store tries them later, on its own. MG_OK once it took them. */
+struct ppap_request;
+int stored_ppap(int put_tx, const struct ppap_request *req);
+
 #endif

@@ -6,6 +6,7 @@
 #include "mailjob.h"
 #include "err.h"
 #include "fdio.h"
+#include "mail_ppap.h"
 #include "mailsan.h"
 #include "sandbox.h"
 #include "sealed.h"
@@ -28,30 +29,40 @@ struct notice_arg {
     int64_t quarantine_id;
 };
 
+/* A worker's end, the same for the notice and the PPAP candidates: what it
+ * made into out_fd, then its record (magic, count, length) into res_fd;
+ * the exit status the sandbox reports. Frees out and in. */
+static int worker_reply(int rc, int out_fd, int res_fd, uint32_t magic, uint32_t count,
+                        struct buf *out, uint8_t *in)
+{
+    struct buf rec;
+    struct wire_w w;
+    buf_init(&rec, 64);
+    if (rc == MG_OK && out->len)
+        rc = fdio_write_all(out_fd, out->data, out->len);
+    wire_w_init(&w, &rec);
+    wire_put_u32(&w, magic);
+    wire_put_u32(&w, count);
+    wire_put_u64(&w, out->len);
+    if (rc == MG_OK && w.err == MG_OK)
+        rc = fdio_write_all(res_fd, rec.data, rec.len);
+    buf_free(out);
+    buf_free(&rec);
+    free(in);
+    return rc == MG_OK ? 0 : 1;
+}
+
 /* Runs under SANDBOX_STRICT: parse the original's headers, write the notice. */
 static int notice_worker(void *argp, int in_fd, int out_fd, int res_fd)
 {
     struct notice_arg *a = argp;
-    struct buf out, rec;
-    struct wire_w w;
+    struct buf out;
     uint8_t *in = malloc(a->len ? a->len : 1);
     int rc = in ? fdio_pread_all(in_fd, in, a->len) : MG_ERR_NOMEM;
-
     buf_init(&out, MAILJOB_NOTICE_MAX);
-    buf_init(&rec, 64);
     if (rc == MG_OK)
         rc = mailsan_notice(a->pol, in, a->len, a->code, a->reason, a->quarantine_id, &out);
-    if (rc == MG_OK)
-        rc = fdio_write_all(out_fd, out.data, out.len);
-    wire_w_init(&w, &rec);
-    wire_put_u32(&w, NOTICE_MAGIC);
-    wire_put_u64(&w, out.len);
-    if (rc == MG_OK && w.err == MG_OK)
-        rc = fdio_write_all(res_fd, rec.data, rec.len);
-    buf_free(&out);
-    buf_free(&rec);
-    free(in);
-    return rc == MG_OK ? 0 : 1;
+    return worker_reply(rc, out_fd, res_fd, NOTICE_MAGIC, 1, &out, in);
 }
 
 static uint64_t current_vm(void)
@@ -105,11 +116,11 @@ static int notice_from_worker(const struct policy *pol, int in_fd, uint64_t len,
     if (rc == MG_OK) {
         struct wire_r rd;
         wire_r_init(&rd, oc.result, oc.result_len);
-        uint32_t magic = wire_get_u32(&rd);
+        uint32_t magic = wire_get_u32(&rd), one = wire_get_u32(&rd);
         uint64_t out_len = wire_get_u64(&rd);
-        if (!oc.ok || wire_end(&rd) != MG_OK || magic != NOTICE_MAGIC || sealed_seal(fd) != MG_OK ||
-            sealed_size(fd, &size) != MG_OK || size != out_len || size == 0 ||
-            size > MAILJOB_NOTICE_MAX || !notice_is_ascii(fd, size))
+        if (!oc.ok || wire_end(&rd) != MG_OK || magic != NOTICE_MAGIC || one != 1 ||
+            sealed_seal(fd) != MG_OK || sealed_size(fd, &size) != MG_OK || size != out_len ||
+            size == 0 || size > MAILJOB_NOTICE_MAX || !notice_is_ascii(fd, size))
             rc = MG_ERR_SANDBOX;
         sandbox_outcome_free(&oc);
     }
@@ -146,6 +157,88 @@ static int notice_fallback(const char *sha256, const struct job_result *r, int *
     }
     *nfd = fd;
     return MG_OK;
+}
+
+/* ---- PPAP: password candidates in a delivered message ---- */
+
+#define PPAP_MAGIC   0x31505047u /* "GPP1" */
+#define PPAP_OUT_MAX (MAIL_PPAP_MAX * (MAIL_PPAP_TOKEN_MAX + 1))
+
+struct ppap_arg {
+    uint64_t len;
+};
+
+/* Runs under SANDBOX_STRICT: the message's text, its candidates. */
+static int ppap_worker(void *argp, int in_fd, int out_fd, int res_fd)
+{
+    struct ppap_arg *a = argp;
+    struct buf out;
+    size_t n = 0;
+    uint8_t *in = malloc(a->len ? a->len : 1);
+    int rc = in ? fdio_pread_all(in_fd, in, a->len) : MG_ERR_NOMEM;
+    buf_init(&out, PPAP_OUT_MAX);
+    if (rc == MG_OK)
+        rc = mailsan_ppap_candidates(in, a->len, &out, &n);
+    return worker_reply(rc, out_fd, res_fd, PPAP_MAGIC, (uint32_t)n, &out, in);
+}
+
+int mailjob_ppap_candidates(struct job_engine *je, int msg_fd, uint64_t len, char ***cands,
+                            size_t *n)
+{
+    struct ppap_arg a = {len};
+    struct sandbox_limits lim = {
+            .cpu_seconds = je->pol.worker_cpu_seconds,
+            .deadline_seconds = je->pol.worker_deadline_seconds,
+            .memory_bytes = current_vm() + je->pol.worker_memory,
+            .output_bytes = PPAP_OUT_MAX,
+            .result_max = 64,
+    };
+    struct sandbox_outcome oc;
+    uint64_t size = 0;
+    uint8_t text[PPAP_OUT_MAX + 1];
+    *cands = NULL;
+    *n = 0;
+    int fd = sealed_new("mugai-ppap");
+    if (fd < 0)
+        return MG_ERR_IO;
+    int rc = sandbox_run(&lim, SANDBOX_STRICT, NULL, ppap_worker, &a, msg_fd, fd, -1, &oc);
+    if (rc == MG_OK) {
+        struct wire_r rd;
+        wire_r_init(&rd, oc.result, oc.result_len);
+        uint32_t magic = wire_get_u32(&rd), count = wire_get_u32(&rd);
+        uint64_t out_len = wire_get_u64(&rd);
+        /* The worker read the sender's text: its answer is checked like
+         * any other, token by token. */
+        if (!oc.ok || wire_end(&rd) != MG_OK || magic != PPAP_MAGIC || count > MAIL_PPAP_MAX ||
+            sealed_seal(fd) != MG_OK || sealed_size(fd, &size) != MG_OK || size != out_len ||
+            size > PPAP_OUT_MAX || (size && fdio_pread_all(fd, text, size) != MG_OK))
+            rc = MG_ERR_SANDBOX;
+        sandbox_outcome_free(&oc);
+        if (rc == MG_OK && count) {
+            *cands = calloc(count, sizeof(char *));
+            size_t off = 0;
+            for (uint32_t i = 0; *cands && i < count && rc == MG_OK; i++) {
+                size_t l = strnlen((char *)text + off, size - off);
+                int good = off + l < size && l >= MAIL_PPAP_TOKEN_MIN && l <= MAIL_PPAP_TOKEN_MAX;
+                for (size_t k = 0; good && k < l; k++)
+                    good = text[off + k] > 0x20 && text[off + k] < 0x7F;
+                if (!good || !((*cands)[(*n)++] = strndup((char *)text + off, l)))
+                    rc = MG_ERR_SANDBOX;
+                off += l + 1;
+            }
+            if (!*cands)
+                rc = MG_ERR_NOMEM;
+        }
+    }
+    close(fd);
+    if (rc != MG_OK) {
+        for (size_t i = 0; *cands && i < *n; i++)
+            free((*cands)[i]);
+        free(*cands);
+        *cands = NULL;
+        *n = 0;
+    }
+    return rc;
 }
 
 void mailjob_run(struct job_engine *je, int in_fd, uint64_t len, const char *sha, const char *kept,

@@ -35,4 +35,12 @@ struct mailjob_keeper {
 void mailjob_run(struct job_engine *je, int in_fd, uint64_t len, const char *sha, const char *kept,
                  const struct mailjob_keeper *keeper, struct mail_reply *reply, int *deliver_fd);
 
+/*
+ * Password candidates (PPAP) in the text of a message we delivered
+ * (msg_fd, our sanitized output), found by a sandboxed worker and checked
+ * here: at most MAIL_PPAP_MAX printable tokens. *cands is malloc'd.
+ */
+int mailjob_ppap_candidates(struct job_engine *je, int msg_fd, uint64_t len, char ***cands,
+                            size_t *n);
+
 #endif

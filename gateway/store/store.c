@@ -11,9 +11,9 @@
 #include "err.h"
 #include "fdio.h"
 #include "report.h"
+#include "store_index.h"
 
 #include <openssl/evp.h>
-#include <sqlite3.h>
 
 #include <errno.h>
 #include <fcntl.h>
@@ -25,28 +25,11 @@
 #include <unistd.h>
 
 struct store {
-    sqlite3 *db;
+    struct store_index *ix;
     int dir_fd, obj_fd, tmp_fd;
     unsigned retention_days;
+    char node[64];
 };
-
-static const char SCHEMA[] =
-        "PRAGMA journal_mode=WAL;"
-        "CREATE TABLE IF NOT EXISTS items("
-        " id INTEGER PRIMARY KEY AUTOINCREMENT,"
-        " created INTEGER NOT NULL, source TEXT NOT NULL, owner_uid INTEGER NOT NULL,"
-        " sender TEXT NOT NULL, recipients TEXT NOT NULL, name TEXT NOT NULL,"
-        " type TEXT NOT NULL, reason TEXT NOT NULL, sha256 TEXT NOT NULL,"
-        " size INTEGER NOT NULL, report TEXT NOT NULL, state TEXT NOT NULL,"
-        " retain_until INTEGER NOT NULL,"
-        " requested_by INTEGER NOT NULL DEFAULT -1, request_reason TEXT NOT NULL DEFAULT '',"
-        " decided_by INTEGER NOT NULL DEFAULT -1, decision_reason TEXT NOT NULL DEFAULT '',"
-        " released_by INTEGER NOT NULL DEFAULT -1, changed INTEGER NOT NULL DEFAULT 0);"
-        "CREATE TABLE IF NOT EXISTS actions("
-        " item INTEGER NOT NULL, at INTEGER NOT NULL, uid INTEGER NOT NULL,"
-        " action TEXT NOT NULL, reason TEXT NOT NULL);"
-        "CREATE INDEX IF NOT EXISTS items_state ON items(state, created);"
-        "CREATE INDEX IF NOT EXISTS items_sha ON items(sha256);";
 
 static void say(char *err, size_t cap, const char *fmt, const char *a, const char *b)
 {
@@ -61,37 +44,37 @@ static int open_dir_at(int at, const char *name)
     return openat(at, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 }
 
-int store_open(struct store **out, const char *dir, unsigned retention_days, char *err, size_t cap)
+int store_open(struct store **out, const struct store_config *cfg, char *err, size_t cap)
 {
     struct store *s = calloc(1, sizeof(*s));
     char path[4096];
     *out = NULL;
     if (!s)
         return MG_ERR_NOMEM;
-    s->retention_days = retention_days ? retention_days : STORE_DEFAULT_DAYS;
+    s->retention_days = cfg->retention_days ? cfg->retention_days : STORE_DEFAULT_DAYS;
+    snprintf(s->node, sizeof(s->node), "%s", cfg->node ? cfg->node : "");
     s->dir_fd = s->obj_fd = s->tmp_fd = -1;
-    if (mkdir(dir, 0700) != 0 && errno != EEXIST) {
-        say(err, cap, "%s: %s", dir, strerror(errno));
+    if (mkdir(cfg->dir, 0700) != 0 && errno != EEXIST) {
+        say(err, cap, "%s: %s", cfg->dir, strerror(errno));
         goto fail;
     }
-    s->dir_fd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    s->dir_fd = open(cfg->dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
     if (s->dir_fd < 0 || (s->obj_fd = open_dir_at(s->dir_fd, "objects")) < 0 ||
         (s->tmp_fd = open_dir_at(s->dir_fd, "tmp")) < 0) {
-        say(err, cap, "%s: %s", dir, strerror(errno));
+        say(err, cap, "%s: %s", cfg->dir, strerror(errno));
         goto fail;
     }
-    if ((size_t)snprintf(path, sizeof(path), "%s/index.sqlite", dir) >= sizeof(path)) {
-        say(err, cap, "%s: %s", dir, "path too long");
-        goto fail;
+    if (cfg->database && *cfg->database) {
+        if (idx_pg_open(cfg->database, &s->ix, err, cap) != MG_OK)
+            goto fail;
+    } else {
+        if ((size_t)snprintf(path, sizeof(path), "%s/index.sqlite", cfg->dir) >= sizeof(path)) {
+            say(err, cap, "%s: %s", cfg->dir, "path too long");
+            goto fail;
+        }
+        if (idx_sqlite_open(path, &s->ix, err, cap) != MG_OK)
+            goto fail;
     }
-    if (sqlite3_open_v2(path, &s->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) !=
-                SQLITE_OK ||
-        sqlite3_busy_timeout(s->db, 10000) != SQLITE_OK ||
-        sqlite3_exec(s->db, SCHEMA, NULL, NULL, NULL) != SQLITE_OK) {
-        say(err, cap, "%s: %s", path, s->db ? sqlite3_errmsg(s->db) : "cannot open");
-        goto fail;
-    }
-    chmod(path, 0600);
     *out = s;
     return MG_OK;
 fail:
@@ -103,8 +86,8 @@ void store_close(struct store *s)
 {
     if (!s)
         return;
-    if (s->db)
-        sqlite3_close(s->db);
+    if (s->ix)
+        s->ix->close(s->ix);
     if (s->dir_fd >= 0)
         close(s->dir_fd);
     if (s->obj_fd >= 0)
@@ -113,6 +96,14 @@ void store_close(struct store *s)
         close(s->tmp_fd);
     free(s);
 }
+
+static int run(struct store *s, const char *sql, const struct idx_arg *a, size_t n,
+               struct idx_rows *rows, int64_t *changes)
+{
+    return s->ix->exec(s->ix, sql, a, n, rows, changes);
+}
+
+#define NARGS(a) (sizeof(a) / sizeof((a)[0]))
 
 /* ---- objects ---- */
 
@@ -183,22 +174,18 @@ done:
 /* Remove an original no other live item refers to. */
 static void object_drop(struct store *s, const char *sha)
 {
-    sqlite3_stmt *st;
-    int live = 1;
-    if (sqlite3_prepare_v2(s->db,
-                           "SELECT count(*) FROM items WHERE sha256=?1 AND state NOT IN "
-                           "('deleted','expired')",
-                           -1, &st, NULL) != SQLITE_OK)
+    struct idx_rows r;
+    struct idx_arg a[] = {IDX_S(sha)};
+    if (run(s, "SELECT count(*) FROM items WHERE sha256=?1 AND state NOT IN ('deleted','expired')",
+            a, NARGS(a), &r, NULL) != MG_OK)
         return;
-    sqlite3_bind_text(st, 1, sha, -1, SQLITE_STATIC);
-    if (sqlite3_step(st) == SQLITE_ROW)
-        live = sqlite3_column_int(st, 0);
-    sqlite3_finalize(st);
-    if (live == 0) {
+    const char *c = idx_cell(&r, 0, 0);
+    if (c && strcmp(c, "0") == 0) {
         char sub[3], name[68];
         object_name(sha, sub, name);
         unlinkat(s->obj_fd, name, 0);
     }
+    idx_rows_free(&r);
 }
 
 int store_open_original(struct store *s, const struct store_item *it, int *fd)
@@ -218,91 +205,99 @@ int store_put(struct store *s, int fd, uint64_t len, const struct store_meta *m,
               char *err, size_t cap)
 {
     char sha[65];
-    sqlite3_stmt *st = NULL;
+    struct idx_rows r;
     int64_t now = (int64_t)time(NULL);
     int rc = object_write(s, fd, len, sha, err, cap);
     if (rc != MG_OK)
         return rc;
-    rc = MG_ERR_IO;
-    if (sqlite3_prepare_v2(s->db,
-                           "INSERT INTO items(created,source,owner_uid,sender,recipients,name,type,"
-                           "reason,sha256,size,report,state,retain_until,changed) VALUES"
-                           "(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,'held',?12,?1)",
-                           -1, &st, NULL) != SQLITE_OK)
-        goto out;
-    sqlite3_bind_int64(st, 1, now);
-    sqlite3_bind_text(st, 2, m->source, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(st, 3, m->owner_uid == (uid_t)-1 ? -1 : (int64_t)m->owner_uid);
-    sqlite3_bind_text(st, 4, m->sender ? m->sender : "", -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 5, m->recipients ? m->recipients : "", -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 6, m->name ? m->name : "", -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 7, m->type ? m->type : "", -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 8, m->reason ? m->reason : "", -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 9, sha, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(st, 10, (int64_t)len);
-    sqlite3_bind_text(st, 11, m->report ? m->report : "{}", -1, SQLITE_STATIC);
-    sqlite3_bind_int64(st, 12, now + (int64_t)s->retention_days * 86400);
-    if (sqlite3_step(st) != SQLITE_DONE)
-        goto out;
-    *id = sqlite3_last_insert_rowid(s->db);
-    rc = MG_OK;
-out:
-    if (rc != MG_OK)
-        say(err, cap, "cannot index the original: %s%s", sqlite3_errmsg(s->db), "");
-    sqlite3_finalize(st);
+    struct idx_arg a[] = {
+            IDX_I(now),
+            IDX_S(m->source),
+            IDX_I(m->owner_uid == (uid_t)-1 ? -1 : (int64_t)m->owner_uid),
+            IDX_S(m->sender ? m->sender : ""),
+            IDX_S(m->recipients ? m->recipients : ""),
+            IDX_S(m->name ? m->name : ""),
+            IDX_S(m->type ? m->type : ""),
+            IDX_S(m->reason ? m->reason : ""),
+            IDX_S(sha),
+            IDX_I(len),
+            IDX_S(m->report ? m->report : "{}"),
+            IDX_I(now + (int64_t)s->retention_days * 86400),
+            IDX_S(s->node),
+            IDX_S(m->kept ? "kept" : "held"),
+    };
+    rc = run(s,
+             "INSERT INTO items(created,source,owner_uid,sender,recipients,name,type,reason,"
+             "sha256,size,report,state,retain_until,node,changed) VALUES"
+             "(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?14,?12,?13,?1) RETURNING id",
+             a, NARGS(a), &r, NULL);
+    const char *c = rc == MG_OK ? idx_cell(&r, 0, 0) : NULL;
+    if (!c) {
+        say(err, cap, "cannot index the original: %s%s", s->ix->error(s->ix), "");
+        rc = MG_ERR_IO;
+    } else {
+        *id = strtoll(c, NULL, 10);
+    }
+    idx_rows_free(&r);
     return rc;
 }
 
 #define ITEM_COLUMNS                                                                               \
     "id,created,retain_until,source,state,type,reason,sha256,name,sender,recipients,size,"         \
-    "owner_uid,requested_by,decided_by,released_by,request_reason,decision_reason,report"
+    "owner_uid,requested_by,decided_by,released_by,request_reason,decision_reason,report,node"
 
-static void col_text(sqlite3_stmt *st, int i, char *dst, size_t cap)
+static void cell_text(const struct idx_rows *r, size_t row, size_t col, char *dst, size_t cap)
 {
-    const unsigned char *t = sqlite3_column_text(st, i);
-    snprintf(dst, cap, "%s", t ? (const char *)t : "");
+    const char *t = idx_cell(r, row, col);
+    snprintf(dst, cap, "%s", t ? t : "");
 }
 
-static void item_from_row(sqlite3_stmt *st, struct store_item *it)
+static int64_t cell_int(const struct idx_rows *r, size_t row, size_t col)
+{
+    const char *t = idx_cell(r, row, col);
+    return t ? strtoll(t, NULL, 10) : 0;
+}
+
+static void item_from_row(const struct idx_rows *r, size_t row, struct store_item *it)
 {
     memset(it, 0, sizeof(*it));
-    it->id = sqlite3_column_int64(st, 0);
-    it->created = sqlite3_column_int64(st, 1);
-    it->retain_until = sqlite3_column_int64(st, 2);
-    col_text(st, 3, it->source, sizeof(it->source));
-    col_text(st, 4, it->state, sizeof(it->state));
-    col_text(st, 5, it->type, sizeof(it->type));
-    col_text(st, 6, it->reason, sizeof(it->reason));
-    col_text(st, 7, it->sha256, sizeof(it->sha256));
-    col_text(st, 8, it->name, sizeof(it->name));
-    col_text(st, 9, it->sender, sizeof(it->sender));
-    col_text(st, 10, it->recipients, sizeof(it->recipients));
-    it->size = (uint64_t)sqlite3_column_int64(st, 11);
-    it->owner_uid = sqlite3_column_int64(st, 12);
-    it->requested_by = sqlite3_column_int64(st, 13);
-    it->decided_by = sqlite3_column_int64(st, 14);
-    it->released_by = sqlite3_column_int64(st, 15);
-    col_text(st, 16, it->request_reason, sizeof(it->request_reason));
-    col_text(st, 17, it->decision_reason, sizeof(it->decision_reason));
+    it->id = cell_int(r, row, 0);
+    it->created = cell_int(r, row, 1);
+    it->retain_until = cell_int(r, row, 2);
+    cell_text(r, row, 3, it->source, sizeof(it->source));
+    cell_text(r, row, 4, it->state, sizeof(it->state));
+    cell_text(r, row, 5, it->type, sizeof(it->type));
+    cell_text(r, row, 6, it->reason, sizeof(it->reason));
+    cell_text(r, row, 7, it->sha256, sizeof(it->sha256));
+    cell_text(r, row, 8, it->name, sizeof(it->name));
+    cell_text(r, row, 9, it->sender, sizeof(it->sender));
+    cell_text(r, row, 10, it->recipients, sizeof(it->recipients));
+    it->size = (uint64_t)cell_int(r, row, 11);
+    it->owner_uid = cell_int(r, row, 12);
+    it->requested_by = cell_int(r, row, 13);
+    it->decided_by = cell_int(r, row, 14);
+    it->released_by = cell_int(r, row, 15);
+    cell_text(r, row, 16, it->request_reason, sizeof(it->request_reason));
+    cell_text(r, row, 17, it->decision_reason, sizeof(it->decision_reason));
+    cell_text(r, row, 19, it->node, sizeof(it->node));
 }
 
 int store_get(struct store *s, int64_t id, struct store_item *it, struct buf *report)
 {
-    sqlite3_stmt *st;
-    if (sqlite3_prepare_v2(s->db, "SELECT " ITEM_COLUMNS " FROM items WHERE id=?1", -1, &st,
-                           NULL) != SQLITE_OK)
+    struct idx_rows r;
+    struct idx_arg a[] = {IDX_I(id)};
+    if (run(s, "SELECT " ITEM_COLUMNS " FROM items WHERE id=?1", a, NARGS(a), &r, NULL) != MG_OK)
         return MG_ERR_IO;
-    sqlite3_bind_int64(st, 1, id);
     int rc = MG_ERR_USAGE;
-    if (sqlite3_step(st) == SQLITE_ROW) {
-        item_from_row(st, it);
+    if (r.nrows == 1) {
+        item_from_row(&r, 0, it);
         rc = MG_OK;
         if (report) {
-            const unsigned char *t = sqlite3_column_text(st, 18);
-            rc = buf_puts(report, t ? (const char *)t : "{}");
+            const char *t = idx_cell(&r, 0, 18);
+            rc = buf_puts(report, t ? t : "{}");
         }
     }
-    sqlite3_finalize(st);
+    idx_rows_free(&r);
     return rc;
 }
 
@@ -332,6 +327,8 @@ int store_item_json(const struct store_item *it, const char *report, struct buf 
         rc = json_kv_str(o, "state", it->state);
     if (rc == MG_OK)
         rc = json_kv_str(o, "source", it->source);
+    if (rc == MG_OK)
+        rc = json_kv_str(o, "node", it->node);
     if (rc == MG_OK)
         rc = json_kv_str(o, "name", it->name);
     if (rc == MG_OK)
@@ -369,28 +366,25 @@ int store_item_json(const struct store_item *it, const char *report, struct buf 
 
 int store_history_json(struct store *s, int64_t id, struct buf *o)
 {
-    sqlite3_stmt *st;
-    if (sqlite3_prepare_v2(s->db,
-                           "SELECT at,uid,action,reason FROM actions WHERE item=?1 ORDER BY rowid",
-                           -1, &st, NULL) != SQLITE_OK)
+    struct idx_rows r;
+    struct idx_arg a[] = {IDX_I(id)};
+    if (run(s, "SELECT at,uid,action,reason FROM actions WHERE item=?1 ORDER BY id", a, NARGS(a),
+            &r, NULL) != MG_OK)
         return MG_ERR_IO;
-    sqlite3_bind_int64(st, 1, id);
     int rc = buf_putc(o, '[');
-    for (int first = 1; rc == MG_OK && sqlite3_step(st) == SQLITE_ROW; first = 0) {
-        const unsigned char *a = sqlite3_column_text(st, 2), *r = sqlite3_column_text(st, 3);
-        rc = buf_printf(o, "%s{\"at\":%lld,\"uid\":%lld", first ? "" : ",",
-                        (long long)sqlite3_column_int64(st, 0),
-                        (long long)sqlite3_column_int64(st, 1));
+    for (size_t i = 0; rc == MG_OK && i < r.nrows; i++) {
+        rc = buf_printf(o, "%s{\"at\":%lld,\"uid\":%lld", i ? "," : "",
+                        (long long)cell_int(&r, i, 0), (long long)cell_int(&r, i, 1));
         if (rc == MG_OK)
-            rc = json_kv_str(o, "action", a ? (const char *)a : "");
+            rc = json_kv_str(o, "action", idx_cell(&r, i, 2) ? idx_cell(&r, i, 2) : "");
         if (rc == MG_OK)
-            rc = json_kv_str(o, "reason", r ? (const char *)r : "");
+            rc = json_kv_str(o, "reason", idx_cell(&r, i, 3) ? idx_cell(&r, i, 3) : "");
         if (rc == MG_OK)
             rc = buf_putc(o, '}');
     }
     if (rc == MG_OK)
         rc = buf_putc(o, ']');
-    sqlite3_finalize(st);
+    idx_rows_free(&r);
     return rc;
 }
 
@@ -409,33 +403,27 @@ static int item_line(const struct store_item *it, struct buf *o)
 int store_list(struct store *s, const struct store_actor *who, const char *state, int64_t since,
                unsigned limit, int human, struct buf *out)
 {
-    sqlite3_stmt *st;
-    if (sqlite3_prepare_v2(s->db,
-                           "SELECT " ITEM_COLUMNS " FROM items WHERE (?1 IS NULL OR state=?1)"
-                           " AND created>=?2 ORDER BY id DESC",
-                           -1, &st, NULL) != SQLITE_OK)
+    struct idx_rows r;
+    struct idx_arg a[] = {IDX_S(state ? state : ""), IDX_I(since)};
+    if (run(s,
+            "SELECT " ITEM_COLUMNS " FROM items WHERE (?1='' OR state=?1) AND created>=?2"
+            " ORDER BY id DESC",
+            a, NARGS(a), &r, NULL) != MG_OK)
         return MG_ERR_IO;
-    if (state)
-        sqlite3_bind_text(st, 1, state, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(st, 2, since);
-    int rc = MG_OK;
+    struct store_item *it = malloc(sizeof(*it));
+    int rc = it ? MG_OK : MG_ERR_NOMEM;
     unsigned n = 0;
-    while (rc == MG_OK && n < limit && sqlite3_step(st) == SQLITE_ROW) {
-        struct store_item *it = malloc(sizeof(*it));
-        if (!it) {
-            rc = MG_ERR_NOMEM;
-            break;
-        }
-        item_from_row(st, it);
-        if (store_may_see(it, who)) {
-            rc = human ? item_line(it, out) : store_item_json(it, NULL, out);
-            if (rc == MG_OK && !human)
-                rc = buf_putc(out, '\n');
-            n++;
-        }
-        free(it);
+    for (size_t i = 0; rc == MG_OK && n < limit && i < r.nrows; i++) {
+        item_from_row(&r, i, it);
+        if (!store_may_see(it, who))
+            continue;
+        rc = human ? item_line(it, out) : store_item_json(it, NULL, out);
+        if (rc == MG_OK && !human)
+            rc = buf_putc(out, '\n');
+        n++;
     }
-    sqlite3_finalize(st);
+    free(it);
+    idx_rows_free(&r);
     return rc;
 }
 
@@ -443,9 +431,9 @@ int store_list(struct store *s, const struct store_actor *who, const char *state
 
 const char *store_action_name(enum store_action a)
 {
-    static const char *const names[] = {"request-release", "approve", "reject", "release",
-                                        "delete"};
-    return (unsigned)a < 5 ? names[a] : "?";
+    static const char *const names[] = {"request-release", "approve", "reject",
+                                        "release",         "delete",  "unlock"};
+    return (unsigned)a < 6 ? names[a] : "?";
 }
 
 /* The one rule table: from which state, to which, who, reason needed. */
@@ -460,8 +448,8 @@ static int rule_check(const struct store_item *it, enum store_action a,
     switch (a) {
     case STORE_REQUEST:
         *to = "requested";
-        if (strcmp(it->state, "held") != 0)
-            need = "only a held item can be requested for release";
+        if (strcmp(it->state, "held") != 0 && strcmp(it->state, "kept") != 0)
+            need = "only a held or kept item can be requested for release";
         else if (!owner && !who->approver)
             need = "only its owner or an approver can request its release";
         else if (!has_reason)
@@ -501,6 +489,13 @@ static int rule_check(const struct store_item *it, enum store_action a,
         else if (!has_reason)
             need = "a deletion needs a reason";
         break;
+    case STORE_UNLOCK:
+        *to = "unlocking"; /* the caller ends it: unlocked, or back as it was */
+        if (strcmp(it->state, "held") != 0 && strcmp(it->state, "kept") != 0)
+            need = "only a held or kept item can be unlocked";
+        else if (!owner && !who->approver)
+            need = "only its owner or an approver can unlock it";
+        break;
     default:
         need = "unknown action";
     }
@@ -516,8 +511,8 @@ int store_act(struct store *s, int64_t id, enum store_action a, const struct sto
 {
     struct store_item *it = malloc(sizeof(*it));
     const char *to = NULL;
-    sqlite3_stmt *st = NULL;
     int rc, in_tx = 0;
+    int64_t changed = 0, now = (int64_t)time(NULL);
     if (!it)
         return MG_ERR_NOMEM;
     if ((rc = store_get(s, id, it, NULL)) != MG_OK) {
@@ -531,53 +526,42 @@ int store_act(struct store *s, int64_t id, enum store_action a, const struct sto
     }
     if ((rc = rule_check(it, a, who, reason, &to, why, cap)) != MG_OK)
         goto out;
-    /* The column that records who did it and why. */
+    /* The columns that record who did it and why. */
     static const char *const sets[] = {
-            "requested_by=?3, request_reason=?4",
-            "decided_by=?3, decision_reason=?4",
-            "decided_by=?3, decision_reason=?4",
-            "released_by=?3",
-            "changed=?5",
+            ", requested_by=?3, request_reason=?4",
+            ", decided_by=?3, decision_reason=?4",
+            ", decided_by=?3, decision_reason=?4",
+            ", released_by=?3",
+            "",                                   /* delete: the actions table says who and why */
+            ", released_by=?3, prev_state=state", /* unlock: where to go back to */
     };
     char sql[256];
-    snprintf(sql, sizeof(sql), "UPDATE items SET state=?1, %s, changed=?5 WHERE id=?2 AND state=?6",
+    snprintf(sql, sizeof(sql), "UPDATE items SET state=?1%s, changed=?5 WHERE id=?2 AND state=?6",
              sets[a]);
+    struct idx_arg up[] = {IDX_S(to),       IDX_I(id),
+                           IDX_I(who->uid), IDX_S(reason ? reason : ""),
+                           IDX_I(now),      IDX_S(it->state)};
+    struct idx_arg log[] = {IDX_I(id), IDX_I(now), IDX_I(who->uid), IDX_S(store_action_name(a)),
+                            IDX_S(reason ? reason : "")};
     rc = MG_ERR_IO;
-    if (sqlite3_exec(s->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK) {
-        snprintf(why, cap, "the index is busy: %s", sqlite3_errmsg(s->db));
+    if (run(s, s->ix->postgres ? "BEGIN" : "BEGIN IMMEDIATE", NULL, 0, NULL, NULL) != MG_OK) {
+        snprintf(why, cap, "the index is busy: %s", s->ix->error(s->ix));
         goto out;
     }
     in_tx = 1;
-    if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
-        goto out;
-    sqlite3_bind_text(st, 1, to, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(st, 2, id);
-    sqlite3_bind_int64(st, 3, (int64_t)who->uid);
-    sqlite3_bind_text(st, 4, reason ? reason : "", -1, SQLITE_STATIC);
-    sqlite3_bind_int64(st, 5, (int64_t)time(NULL));
-    sqlite3_bind_text(st, 6, it->state, -1, SQLITE_STATIC);
-    if (sqlite3_step(st) != SQLITE_DONE) {
-        snprintf(why, cap, "the index refused the change: %s", sqlite3_errmsg(s->db));
+    if (run(s, sql, up, NARGS(up), NULL, &changed) != MG_OK) {
+        snprintf(why, cap, "the index refused the change: %s", s->ix->error(s->ix));
         goto out;
     }
-    if (sqlite3_changes(s->db) != 1) {
+    if (changed != 1) {
         snprintf(why, cap, "item %lld changed meanwhile; look again", (long long)id);
         rc = MG_ERR_USAGE;
         goto out;
     }
-    sqlite3_finalize(st);
-    st = NULL;
-    if (sqlite3_prepare_v2(s->db, "INSERT INTO actions VALUES(?1,?2,?3,?4,?5)", -1, &st, NULL) !=
-        SQLITE_OK)
-        goto out;
-    sqlite3_bind_int64(st, 1, id);
-    sqlite3_bind_int64(st, 2, (int64_t)time(NULL));
-    sqlite3_bind_int64(st, 3, (int64_t)who->uid);
-    sqlite3_bind_text(st, 4, store_action_name(a), -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 5, reason ? reason : "", -1, SQLITE_STATIC);
-    if (sqlite3_step(st) != SQLITE_DONE ||
-        sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
-        snprintf(why, cap, "the index refused the change: %s", sqlite3_errmsg(s->db));
+    if (run(s, "INSERT INTO actions(item,at,uid,action,reason) VALUES(?1,?2,?3,?4,?5)", log,
+            NARGS(log), NULL, NULL) != MG_OK ||
+        run(s, "COMMIT", NULL, 0, NULL, NULL) != MG_OK) {
+        snprintf(why, cap, "the index refused the change: %s", s->ix->error(s->ix));
         goto out;
     }
     in_tx = 0;
@@ -585,53 +569,86 @@ int store_act(struct store *s, int64_t id, enum store_action a, const struct sto
         object_drop(s, it->sha256);
     rc = MG_OK;
 out:
-    sqlite3_finalize(st);
     if (in_tx)
-        sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+        run(s, "ROLLBACK", NULL, 0, NULL, NULL);
     free(it);
     return rc;
 }
 
+int store_undo(struct store *s, int64_t id, const char *from, const char *to)
+{
+    struct idx_arg a[] = {IDX_I(id), IDX_S(from), IDX_S(to)};
+    return run(s, "UPDATE items SET state=?3, released_by=-1 WHERE id=?1 AND state=?2", a, NARGS(a),
+               NULL, NULL);
+}
+
+int store_recover(struct store *s, unsigned *n)
+{
+    struct idx_rows r;
+    *n = 0;
+    if (run(s,
+            "UPDATE items SET state=prev_state WHERE state='unlocking' AND prev_state IN "
+            "('held','kept') RETURNING id",
+            NULL, 0, &r, NULL) != MG_OK)
+        return MG_ERR_IO;
+    *n = (unsigned)r.nrows;
+    idx_rows_free(&r);
+    return MG_OK;
+}
+
 int store_release_failed(struct store *s, int64_t id)
 {
-    sqlite3_stmt *st;
-    if (sqlite3_prepare_v2(s->db,
-                           "UPDATE items SET state='approved', released_by=-1 WHERE id=?1 AND "
-                           "state='released'",
-                           -1, &st, NULL) != SQLITE_OK)
+    struct idx_arg a[] = {IDX_I(id)};
+    return run(s,
+               "UPDATE items SET state='approved', released_by=-1 WHERE id=?1 AND "
+               "state='released'",
+               a, NARGS(a), NULL, NULL);
+}
+
+int store_find_encrypted(struct store *s, const char *sender, const char *recipients, int64_t since,
+                         int64_t *ids, size_t max, size_t *n)
+{
+    struct idx_rows r;
+    struct idx_arg a[] = {IDX_S(sender), IDX_S(recipients), IDX_I(since)};
+    *n = 0;
+    if (run(s,
+            "SELECT id FROM items WHERE source='mail' AND sender=?1 AND recipients=?2 AND "
+            "created>=?3 AND state IN ('held','kept') AND "
+            "report LIKE '%\"reason_code\":\"encrypted\"%' ORDER BY id",
+            a, NARGS(a), &r, NULL) != MG_OK)
         return MG_ERR_IO;
-    sqlite3_bind_int64(st, 1, id);
-    int rc = sqlite3_step(st) == SQLITE_DONE ? MG_OK : MG_ERR_IO;
-    sqlite3_finalize(st);
-    return rc;
+    for (size_t i = 0; i < r.nrows && *n < max; i++)
+        ids[(*n)++] = cell_int(&r, i, 0);
+    idx_rows_free(&r);
+    return MG_OK;
 }
 
 int store_purge_expired(struct store *s, int64_t now, unsigned *n)
 {
-    sqlite3_stmt *st;
     *n = 0;
-    /* One row at a time: mark it, then drop its file if nothing else holds it. */
-    if (sqlite3_prepare_v2(s->db,
-                           "UPDATE items SET state='expired', changed=?1 WHERE id=(SELECT id FROM "
-                           "items WHERE retain_until<?1 AND state IN ('held','rejected',"
-                           "'released') LIMIT 1) RETURNING sha256",
-                           -1, &st, NULL) != SQLITE_OK)
-        return MG_ERR_IO;
+    /* One row at a time: mark it, then drop its file if nothing else holds
+     * it. The state is checked again in the UPDATE itself, so two nodes
+     * purging at once count and drop each item once. */
     for (;;) {
-        sqlite3_reset(st);
-        sqlite3_bind_int64(st, 1, now);
-        int r = sqlite3_step(st);
-        if (r != SQLITE_ROW)
+        struct idx_rows r;
+        struct idx_arg a[] = {IDX_I(now)};
+        if (run(s,
+                "UPDATE items SET state='expired', changed=?1 WHERE id=(SELECT id FROM items "
+                "WHERE retain_until<?1 AND state IN ('held','kept','rejected','released',"
+                "'unlocked') LIMIT 1) AND retain_until<?1 AND state IN ('held','kept',"
+                "'rejected','released','unlocked') "
+                "RETURNING sha256",
+                a, NARGS(a), &r, NULL) != MG_OK)
+            return MG_ERR_IO;
+        const char *sha = idx_cell(&r, 0, 0);
+        if (!sha) {
+            idx_rows_free(&r);
             break;
-        char sha[65];
-        col_text(st, 0, sha, sizeof(sha));
-        while (sqlite3_step(st) == SQLITE_ROW)
-            ;
-        sqlite3_reset(st);
+        }
         object_drop(s, sha);
+        idx_rows_free(&r);
         (*n)++;
     }
-    sqlite3_finalize(st);
     return MG_OK;
 }
 
@@ -650,32 +667,30 @@ static int csv_cell(struct buf *o, const char *v, int last)
 
 int store_export_csv(struct store *s, int64_t since, struct buf *out)
 {
-    sqlite3_stmt *st;
     static const char *const head[] = {
             "id",         "created_utc",  "state",          "source",     "name",
             "type",       "reason",       "sha256",         "size",       "sender",
             "recipients", "requested_by", "request_reason", "decided_by", "decision_reason",
             "released_by"};
     const size_t nh = sizeof(head) / sizeof(head[0]);
+    struct idx_rows r;
     int rc = buf_puts(out, "\xEF\xBB\xBF"); /* Excel reads UTF-8 only with a BOM */
     for (size_t i = 0; rc == MG_OK && i < nh; i++)
         rc = csv_cell(out, head[i], i + 1 == nh);
     if (rc != MG_OK)
         return rc;
-    if (sqlite3_prepare_v2(s->db,
-                           "SELECT " ITEM_COLUMNS " FROM items WHERE created>=?1 ORDER BY id", -1,
-                           &st, NULL) != SQLITE_OK)
+    struct idx_arg a[] = {IDX_I(since)};
+    if (run(s, "SELECT " ITEM_COLUMNS " FROM items WHERE created>=?1 ORDER BY id", a, NARGS(a), &r,
+            NULL) != MG_OK)
         return MG_ERR_IO;
-    sqlite3_bind_int64(st, 1, since);
     struct store_item *it = malloc(sizeof(*it));
     if (!it)
         rc = MG_ERR_NOMEM;
-    while (rc == MG_OK && sqlite3_step(st) == SQLITE_ROW) {
-        char num[8][32];
+    for (size_t row = 0; rc == MG_OK && row < r.nrows; row++) {
+        char num[6][32];
         struct tm tm;
-        time_t t = (time_t)0;
-        item_from_row(st, it);
-        t = (time_t)it->created;
+        item_from_row(&r, row, it);
+        time_t t = (time_t)it->created;
         gmtime_r(&t, &tm);
         snprintf(num[0], 32, "%lld", (long long)it->id);
         strftime(num[1], 32, "%Y-%m-%d %H:%M:%S", &tm);
@@ -683,15 +698,15 @@ int store_export_csv(struct store *s, int64_t since, struct buf *out)
         snprintf(num[3], 32, "%lld", (long long)it->requested_by);
         snprintf(num[4], 32, "%lld", (long long)it->decided_by);
         snprintf(num[5], 32, "%lld", (long long)it->released_by);
-        const char *row[] = {
+        const char *cells[] = {
                 num[0],         num[1],     it->state,          it->source, it->name,
                 it->type,       it->reason, it->sha256,         num[2],     it->sender,
                 it->recipients, num[3],     it->request_reason, num[4],     it->decision_reason,
                 num[5]};
         for (size_t i = 0; rc == MG_OK && i < nh; i++)
-            rc = csv_cell(out, row[i], i + 1 == nh);
+            rc = csv_cell(out, cells[i], i + 1 == nh);
     }
     free(it);
-    sqlite3_finalize(st);
+    idx_rows_free(&r);
     return rc;
 }

@@ -3,22 +3,31 @@
  * and indexed in SQLite, with the review states and the two-person rule.
  *
  * Layout under the store directory (owned by the service user, 0700):
- *   index.sqlite        the index (WAL); one row per held item
+ *   index.sqlite        the index (WAL); one row per held item, unless the
+ *                       index is in PostgreSQL (several nodes: the
+ *                       directory is then one they all mount)
  *   objects/ab/abcd...  the originals, named by their SHA-256, mode 0600
  *   tmp/                files being written, renamed into objects/ whole
  *
  * States and who moves an item between them (store_act is the only place
  * these rules live):
- *   held       kept; the owner (the uid that submitted it) or an approver
- *              may ask for its release           -> requested
+ *   held       blocked, kept; the owner (the uid that submitted it) or an
+ *              approver may ask for its release   -> requested
+ *   kept       the original of a message delivered sanitized (retention);
+ *              its release may be asked for as for held ones
  *   requested  an approver other than the requester decides
  *                                                -> approved | rejected
  *   approved   the requester or an approver releases it -> released
  *              (taken before the caller delivers, so two releases cannot
  *              both deliver; a delivery that fails puts it back)
- *   rejected, released   kept until the retention deadline
+ *   rejected, released   kept until the retention deadline (as are held
+ *              and kept items nobody asked for)
  *   deleted, expired     the original is gone (deleted by an approver
  *              with a reason; expired by purge past the deadline)
+ *   unlocking  (from held or kept, by its owner or an approver) being
+ *              opened with passwords; then unlocked, or back as it was
+ *   unlocked   its *sanitized* content was delivered (PPAP); the raw
+ *              original never leaves
  * Items waiting for a decision (requested, approved) never expire.
  * Every call takes the actor's uid from the caller (mugaid's store process
  * reads it with SO_PEERCRED); the store never trusts a uid in a request.
@@ -48,27 +57,42 @@ struct store_meta {
     const char *type;       /* detected type */
     const char *reason;     /* reason code (engine/reasons.def) */
     const char *report;     /* the job's JSON report */
+    int kept;               /* delivered sanitized, the original kept: state kept, not held */
 };
 
 /* One item as read back. */
 struct store_item {
     int64_t id, created, retain_until;
-    char source[16], state[16], type[32], reason[64], sha256[65];
+    char source[16], state[16], type[32], reason[64], sha256[65], node[64];
     char name[STORE_TEXT_MAX], sender[STORE_TEXT_MAX], recipients[STORE_RECIPIENTS_MAX];
     uint64_t size;
     int64_t owner_uid, requested_by, decided_by, released_by;
     char request_reason[STORE_TEXT_MAX], decision_reason[STORE_TEXT_MAX];
 };
 
-enum store_action { STORE_REQUEST, STORE_APPROVE, STORE_REJECT, STORE_RELEASE, STORE_DELETE };
+enum store_action {
+    STORE_REQUEST,
+    STORE_APPROVE,
+    STORE_REJECT,
+    STORE_RELEASE,
+    STORE_DELETE,
+    STORE_UNLOCK
+};
 
 struct store_actor {
     uid_t uid;
     int approver; /* member of the configured approver group */
 };
 
-/* Open (creating when missing) the store in dir; retention in days. */
-int store_open(struct store **s, const char *dir, unsigned retention_days, char *err, size_t cap);
+struct store_config {
+    const char *dir;         /* originals (and the SQLite index) */
+    const char *database;    /* PostgreSQL connection string; NULL or "": SQLite in dir */
+    unsigned retention_days; /* 0: STORE_DEFAULT_DAYS */
+    const char *node;        /* this node's name, recorded with each item */
+};
+
+/* Open (creating when missing) the store. */
+int store_open(struct store **s, const struct store_config *cfg, char *err, size_t cap);
 void store_close(struct store *s);
 
 /* Keep the len bytes readable at fd (pread from 0); the new item's id. */
@@ -108,6 +132,19 @@ int store_act(struct store *s, int64_t id, enum store_action a, const struct sto
 
 /* A release that could not deliver goes back to approved. */
 int store_release_failed(struct store *s, int64_t id);
+
+/* Unlocks a killed store left half done go back where they were (at
+ * start, before any new one begins); *n of them. */
+int store_recover(struct store *s, unsigned *n);
+
+/* An action whose delivery failed is undone: from state back to state. */
+int store_undo(struct store *s, int64_t id, const char *from, const char *to);
+
+/* PPAP: messages from sender to exactly these recipients, created at or
+ * after since, held or kept, whose report has an encrypted part; at most
+ * max ids, oldest first. */
+int store_find_encrypted(struct store *s, const char *sender, const char *recipients, int64_t since,
+                         int64_t *ids, size_t max, size_t *n);
 
 /* Expired items past now: originals removed, state expired; *n of them. */
 int store_purge_expired(struct store *s, int64_t now, unsigned *n);

@@ -15,6 +15,7 @@
  * pass 3 writes.
  */
 #include "mailsan.h"
+#include "mail_ppap.h"
 #include "dispatch.h"
 #include "err.h"
 #include "ident.h"
@@ -1416,68 +1417,52 @@ static int write_kept_headers(struct report_node *node, GMimeMessage *msg, struc
     return rc;
 }
 
+/* The types an attachment is released as, with the Content-Type it is
+ * written with; the output verifier accepts these and nothing else. Every
+ * output type of dispatch's table (engine/dispatch.c) must be here, or a
+ * message with such an attachment is written as application/octet-stream
+ * and then held by its own verification. */
+static const struct {
+    enum ftype type;
+    const char *mime;
+} mail_types[] = {
+        {FT_TEXT, "text/plain"},
+        {FT_CSV, "text/csv"},
+        {FT_JPEG, "image/jpeg"},
+        {FT_PNG, "image/png"},
+        {FT_GIF, "image/gif"},
+        {FT_PDF, "application/pdf"},
+        {FT_DOCX, "application/vnd.openxmlformats-officedocument.wordprocessingml.document"},
+        {FT_DOTX, "application/vnd.openxmlformats-officedocument.wordprocessingml.template"},
+        {FT_XLSX, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"},
+        {FT_XLTX, "application/vnd.openxmlformats-officedocument.spreadsheetml.template"},
+        {FT_PPTX, "application/vnd.openxmlformats-officedocument.presentationml.presentation"},
+        {FT_PPSX, "application/vnd.openxmlformats-officedocument.presentationml.slideshow"},
+        {FT_POTX, "application/vnd.openxmlformats-officedocument.presentationml.template"},
+        {FT_DOC, "application/msword"},
+        {FT_XLS, "application/vnd.ms-excel"},
+        {FT_PPT, "application/vnd.ms-powerpoint"},
+        {FT_ODT, "application/vnd.oasis.opendocument.text"},
+        {FT_ODS, "application/vnd.oasis.opendocument.spreadsheet"},
+        {FT_ODP, "application/vnd.oasis.opendocument.presentation"},
+        {FT_OTT, "application/vnd.oasis.opendocument.text-template"},
+        {FT_OTS, "application/vnd.oasis.opendocument.spreadsheet-template"},
+        {FT_OTP, "application/vnd.oasis.opendocument.presentation-template"},
+        {FT_RTF, "application/rtf"},
+        {FT_ZIP, "application/zip"},
+        {FT_HTML, "text/html"},
+        {FT_SVG, "image/svg+xml"},
+        {FT_XML, "application/xml"},
+};
+
 static const char *mime_of(enum ftype t)
 {
-    switch (t) {
-    case FT_TEXT:
-        return "text/plain";
-    case FT_CSV:
-        return "text/csv";
-    case FT_JPEG:
-        return "image/jpeg";
-    case FT_PNG:
-        return "image/png";
-    case FT_GIF:
-        return "image/gif";
-    case FT_PDF:
-        return "application/pdf";
-    case FT_DOCX:
-        return "application/vnd.openxmlformats-officedocument.wordprocessingml.document";
-    case FT_DOTX:
-        return "application/vnd.openxmlformats-officedocument.wordprocessingml.template";
-    case FT_XLSX:
-        return "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
-    case FT_XLTX:
-        return "application/vnd.openxmlformats-officedocument.spreadsheetml.template";
-    case FT_PPTX:
-        return "application/vnd.openxmlformats-officedocument.presentationml.presentation";
-    case FT_PPSX:
-        return "application/vnd.openxmlformats-officedocument.presentationml.slideshow";
-    case FT_POTX:
-        return "application/vnd.openxmlformats-officedocument.presentationml.template";
-    case FT_ODT:
-        return "application/vnd.oasis.opendocument.text";
-    case FT_ODS:
-        return "application/vnd.oasis.opendocument.spreadsheet";
-    case FT_ODP:
-        return "application/vnd.oasis.opendocument.presentation";
-    case FT_OTT:
-        return "application/vnd.oasis.opendocument.text-template";
-    case FT_OTS:
-        return "application/vnd.oasis.opendocument.spreadsheet-template";
-    case FT_OTP:
-        return "application/vnd.oasis.opendocument.presentation-template";
-    case FT_DOC:
-        return "application/msword";
-    case FT_XLS:
-        return "application/vnd.ms-excel";
-    case FT_PPT:
-        return "application/vnd.ms-powerpoint";
-    case FT_RTF:
-        return "application/rtf";
-    case FT_ZIP:
-        return "application/zip";
-    case FT_EML:
+    if (t == FT_EML)
         return "message/rfc822";
-    case FT_HTML:
-        return "text/html";
-    case FT_SVG:
-        return "image/svg+xml";
-    case FT_XML:
-        return "application/xml";
-    default:
-        return "application/octet-stream";
-    }
+    for (size_t i = 0; i < sizeof(mail_types) / sizeof(mail_types[0]); i++)
+        if (mail_types[i].type == t)
+            return mail_types[i].mime;
+    return "application/octet-stream";
 }
 
 static const char *text_charset(const uint8_t *p, size_t n)
@@ -1902,6 +1887,37 @@ static GMimeMessage *parse_message(const uint8_t *in, size_t len)
     return m;
 }
 
+int mailsan_ppap_candidates(const uint8_t *in, size_t len, struct buf *out, size_t *n)
+{
+    *n = 0;
+    GMimeMessage *m = parse_message(in, len);
+    if (!m)
+        return MG_ERR_PARSE;
+    int rc = MG_OK;
+    GMimeObject *body = g_mime_message_get_body(m);
+    /* Our own output: the text body is the first text/plain part. */
+    GMimeObject *part = body;
+    if (body && GMIME_IS_MULTIPART(body) && g_mime_multipart_get_count(GMIME_MULTIPART(body)) > 0)
+        part = g_mime_multipart_get_part(GMIME_MULTIPART(body), 0);
+    if (part && GMIME_IS_TEXT_PART(part)) {
+        char *text = g_mime_text_part_get_text(GMIME_TEXT_PART(part));
+        if (text) {
+            /* Only the sender's words: our notice block ("[Mugai] ..." up
+             * to the line of '=') names files and reasons, not passwords. */
+            const char *t = text;
+            if (strncmp(t, "[Mugai]", 7) == 0) {
+                const char *sep = strstr(t, "\n==========");
+                const char *after = sep ? strchr(sep + 1, '\n') : NULL;
+                t = after ? after + 1 : t + strlen(t);
+            }
+            rc = mail_ppap_candidates(t, strlen(t), out, n);
+        }
+        g_free(text);
+    }
+    g_object_unref(m);
+    return rc;
+}
+
 int mailsan_global_init(void)
 {
     static int done;
@@ -2052,17 +2068,13 @@ static int verify_message(struct san_ctx *ctx, GMimeMessage *m, unsigned depth);
 
 static bool verify_leaf_type(GMimeObject *o)
 {
-    static const enum ftype released[] = {
-            FT_TEXT, FT_CSV,  FT_JPEG, FT_PNG,  FT_GIF, FT_PDF, FT_DOCX, FT_DOTX, FT_XLSX,
-            FT_XLTX, FT_PPTX, FT_PPSX, FT_POTX, FT_ODT, FT_ODS, FT_ODP,  FT_OTT,  FT_OTS,
-            FT_OTP,  FT_DOC,  FT_XLS,  FT_PPT,  FT_RTF, FT_ZIP, FT_HTML, FT_SVG,  FT_XML};
     GMimeContentType *ct = g_mime_object_get_content_type(o);
     if (!ct)
         return false;
     char *mt = g_mime_content_type_get_mime_type(ct);
     bool ok = false;
-    for (size_t i = 0; mt && i < sizeof(released) / sizeof(released[0]) && !ok; i++)
-        ok = g_ascii_strcasecmp(mt, mime_of(released[i])) == 0;
+    for (size_t i = 0; mt && i < sizeof(mail_types) / sizeof(mail_types[0]) && !ok; i++)
+        ok = g_ascii_strcasecmp(mt, mail_types[i].mime) == 0;
     g_free(mt);
     return ok;
 }

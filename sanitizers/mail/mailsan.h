@@ -35,6 +35,10 @@ int mailsan_sanitize(struct san_ctx *ctx, const uint8_t *in, size_t len, struct 
                      struct report_node *node);
 int mailsan_verify(struct san_ctx *ctx, const uint8_t *in, size_t len);
 
+/* Password candidates (mail_ppap.h) in the text body of a message this
+ * module wrote; runs in a worker. */
+int mailsan_ppap_candidates(const uint8_t *in, size_t len, struct buf *out, size_t *n);
+
 /*
  * The message a recipient gets instead of a held one: the original's
  * Date, From, To, Cc, Subject and Message-ID (decoded and re-encoded as in

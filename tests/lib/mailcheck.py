@@ -13,22 +13,25 @@ problems (empty when the output is right):
   - no U+FFFD in the output body where the original decodes cleanly;
   - every line of the original's text with Japanese in it is intact;
   - every named attachment of the original is attached again or named
-    in a notice;
+    in a notice; so is every file uuencoded in its text (a reader shows
+    those as attachments, and they are not part of the expected text);
   - attached messages (message/rfc822) are checked the same way, each
     against the sanitized message attached in its place.
 
 Charsets: a part is decoded with its declared charset; when the bytes do
 not fit it, strict UTF-8, then the other charsets the message declares,
 then ISO-2022-JP, Shift_JIS (CP932) and EUC-JP, then Latin-1. Raw 8-bit
-header text is decoded the same way.
+header text and raw 8-bit file names are decoded the same way.
 """
 import base64
+import binascii
 import codecs
 import difflib
 import email
 import email.header
 import email.policy
 import html.parser
+import quopri
 import re
 
 SIMILARITY = 0.9
@@ -146,7 +149,11 @@ def _norm_cs(cs):
     return {"iso-2022-jp": "iso2022jp-ms", "csiso2022jp": "iso2022jp-ms",
             "shift_jis": "cp932", "shift-jis": "cp932", "sjis": "cp932", "x-sjis": "cp932",
             "windows-31j": "cp932", "ks_c_5601-1987": "cp949", "gb2312": "gbk",
-            "iso-8859-1": "cp1252", "us-ascii": "ascii", "unicode-1-1-utf-7": "utf-7"}.get(cs, cs)
+            "iso-8859-1": "cp1252", "us-ascii": "ascii", "unicode-1-1-utf-7": "utf-7",
+            # Visual/implicit/explicit variants of ISO-8859-6 and -8 (RFC 1555/1556):
+            # the same characters, which Python knows only without the suffix.
+            "iso-8859-8-i": "iso-8859-8", "iso-8859-8-e": "iso-8859-8",
+            "iso-8859-6-i": "iso-8859-6", "iso-8859-6-e": "iso-8859-6"}.get(cs, cs)
 
 
 def _try(data, cs):
@@ -393,6 +400,36 @@ def text_parts(msg):
     return out
 
 
+_UU_BEGIN = re.compile(r"^begin[ \t]+[0-7]{3,4}(?:[ \t]+(.*?))?[ \t]*$")
+
+
+def split_uuencoded(text):
+    """(text without its uuencoded blocks, [their file names]): a reader
+    (Outlook, Thunderbird, Eudora) shows a block from "begin MODE NAME" to
+    "end" as an attachment, not as text. A block counts when its first data
+    line decodes as uuencode (binascii, not Mugai)."""
+    lines = text.splitlines(keepends=True)
+    out, names, i = [], [], 0
+    while i < len(lines):
+        m = _UU_BEGIN.match(lines[i].rstrip("\r\n"))
+        if m and i + 1 < len(lines):
+            j = i + 1
+            while j < len(lines) and lines[j].rstrip("\r\n ").rstrip() != "end":
+                j += 1
+            try:
+                binascii.a2b_uu(lines[i + 1].rstrip("\r\n"))
+                ok = j < len(lines)
+            except (binascii.Error, ValueError):
+                ok = False
+            if ok:
+                names.append((m.group(1) or "").strip())
+                i = j + 1
+                continue
+        out.append(lines[i])
+        i += 1
+    return "".join(out), names
+
+
 def visible_text(msg):
     """(text, clean): the text a reader sees; clean when every part decoded."""
     others = message_charsets(msg)
@@ -403,8 +440,22 @@ def visible_text(msg):
         clean = clean and ok
         if p.get_content_type() == "text/html":
             t = html_to_text(t)
+        else:
+            t = split_uuencoded(t)[0]
         texts.append(t)
     return "\n".join(texts), clean
+
+
+def uuencoded_names(msg):
+    """Names of the files uuencoded inside the text parts a reader shows."""
+    others = message_charsets(msg)
+    names = []
+    for p in text_parts(msg):
+        if p.get_content_type() != "text/html":
+            t = decode_text(_payload_bytes(p), p.get_param("charset") if not _unsplit(p) else None,
+                            others)[0]
+            names += [n for n in split_uuencoded(t)[1] if n]
+    return names
 
 
 def similarity(expected, got):
@@ -436,9 +487,42 @@ def attachments(msg):
         if msg.is_multipart() else []
 
 
+def _raw_param(p, field, param):
+    """The raw bytes of a parameter of a part's header field, or None."""
+    for k, v in p.raw_items():
+        if k.lower() != field:
+            continue
+        m = re.search(r'(?is)(?:^|;)\s*' + param + r'\s*=\s*("([^"]*)"|[^;\s]+)', str(v))
+        if m:
+            val = m.group(2) if m.group(2) is not None else m.group(1)
+            return val.encode("ascii", "surrogateescape")
+    return None
+
+
+def filename(p, others=()):
+    """A part's file name as a reader shows it: Python's reading, except that
+    raw 8-bit bytes (which Python turns into U+FFFD) are decoded like raw
+    header text (strict UTF-8, the message's charsets, Japanese, Latin-1)."""
+    try:
+        n = p.get_filename()
+    except Exception:
+        n = None
+    if n and "\ufffd" in n:
+        raw = _raw_param(p, "content-disposition", "filename") or \
+            _raw_param(p, "content-type", "name")
+        if raw and any(b >= 0x80 for b in raw):
+            n = header_text(raw, others)
+    return n
+
+
 def named_leaves(msg):
-    """Names of the original's attachments, outside attached messages."""
+    """Names of the original's attachments, outside attached messages: one
+    tuple per file of the names a reader may show for it (the
+    Content-Disposition filename, else or also the Content-Type name; an
+    unquoted filename with a special such as "/" is read differently by
+    different readers)."""
     names = []
+    others = message_charsets(msg)
 
     def walk(p, depth=0):
         if depth > 60:
@@ -450,17 +534,21 @@ def named_leaves(msg):
                 walk(k, depth + 1)
             return
         if is_attachment(p):
-            try:
-                n = p.get_filename()
-            except Exception:
-                n = None
+            n = filename(p, others)
             if n and p.get_content_type() not in ("application/pkcs7-signature",
                                                    "application/x-pkcs7-signature",
                                                    "application/pgp-signature"):
-                names.append(n)
+                alt = [n]
+                try:
+                    ctn = p.get_param("name")
+                except Exception:
+                    ctn = None
+                if isinstance(ctn, str) and ctn and ctn != n and "\ufffd" not in ctn:
+                    alt.append(ctn)
+                names.append(tuple(alt))
 
     walk(msg)
-    return names
+    return names + [(n,) for n in uuencoded_names(msg)]
 
 
 def inner_messages(msg):
@@ -471,6 +559,19 @@ def inner_messages(msg):
             return
         if p.get_content_type() == "message/rfc822":
             kids = p.get_payload()
+            cte = (p.get("Content-Transfer-Encoding") or "").strip().lower()
+            if (cte in ("base64", "quoted-printable") and isinstance(kids, list) and kids
+                    and not len(kids[0].keys())):
+                # Against RFC 2046, but real (SwiftMailer): readers decode
+                # the attached message first. Python parses the encoded text.
+                enc = kids[0].get_payload(decode=False)
+                enc = enc.encode("ascii", "surrogateescape") if isinstance(enc, str) else b""
+                try:
+                    raw = (base64.b64decode(re.sub(rb"\s+", b"", enc)) if cte == "base64"
+                           else quopri.decodestring(enc))
+                    kids = [parse_as_reader(raw)]
+                except (binascii.Error, ValueError):
+                    pass
             if isinstance(kids, list) and kids and (len(kids[0].keys()) or
                                                     kids[0].get_payload()):
                 out.append(kids[0])
@@ -541,7 +642,7 @@ def compare(orig_bytes, out_bytes, label="", _orig_msg=None, _out_msg=None, dept
             out_names.append(a.get_filename() or "")
         except Exception:
             out_names.append("")
-    for n in named_leaves(orig):
+    def released(n):
         n = n.replace("\ufffd", "")
         stem = n.rsplit(".", 1)[0] if "." in n else n
         clean_n = "".join(c for c in n if c >= " " and c not in "/\\")
@@ -549,13 +650,20 @@ def compare(orig_bytes, out_bytes, label="", _orig_msg=None, _out_msg=None, dept
         # released type: kept, replaced (a.docm -> a.docx, x.xml.gz ->
         # x.txt) or appended (meeting.rdp -> meeting.rdp.txt).
         base = n.split(".", 1)[0]
-        if (n in out_names or clean_n in out_names
+        return (n in out_names or clean_n in out_names
                 or any(o.rsplit(".", 1)[0] in (stem, n, clean_n) for o in out_names if o)
                 or (base and any(o.split(".", 1)[0] == base for o in out_names if o))
-                or clean_n in body or n in body):
-            continue
-        bad("attachment %r neither released nor named in a notice (released: %r)" %
-            (n, out_names))
+                or clean_n in body or n in body)
+
+    for alt in named_leaves(orig):
+        if not any(released(n) for n in alt):
+            bad("attachment %r neither released nor named in a notice (released: %r)" %
+                (alt[0].replace("\ufffd", ""), out_names))
+    # A file uuencoded in the text is cut out (released or removed), never
+    # left in the body, whatever its name (an empty one included).
+    left = split_uuencoded(body)[1]
+    if left:
+        bad("uuencoded data left in the body (names %r)" % left)
 
     # Attached messages, in order.
     if depth < 5:

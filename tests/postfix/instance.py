@@ -10,12 +10,18 @@ Two SMTP servers listen on 127.0.0.1:
               accepted here sits in this Postfix's own queue and is
               relayed to `port` by smtp(8), so a tempfail from the milter
               leaves it deferred in the queue (the part of a remote MTA).
+With pipe_argv, a third one:
+  pipe_port   no milter; mail for @pipe.localhost goes to pipe(8) with
+              flags=F (an mbox `From ` line first, LF line ends), as user
+              nobody, running pipe_argv: how Postfix hands a message to
+              `mugai mail` in pipe mode.
 """
 import email
 import email.policy
 import os
 import shutil
 import signal
+import smtplib
 import socket
 import subprocess
 import tempfile
@@ -107,6 +113,19 @@ smtp_data_done_timeout = 300s
 delay_warning_time = 0
 """
 
+PIPE_CF = """\
+transport_maps = texthash:{etc}/transport
+relay_domains = pipe.localhost
+mugaipipe_destination_recipient_limit = 1
+"""
+
+PIPE_MASTER_CF = """\
+127.0.0.1:{pipe_port} inet n - n - - smtpd
+  -o smtpd_milters=
+mugaipipe unix  -       n       n       -       -       pipe
+  flags=F user=nobody argv={pipe_argv}
+"""
+
 MASTER_CF = """\
 127.0.0.1:{port} inet n - n - - smtpd
 127.0.0.1:{relay_port} inet n - n - - smtpd
@@ -140,7 +159,7 @@ postlog   unix-dgram n  -       n       -       1       postlogd
 
 
 class Postfix:
-    def __init__(self, root, milter_port, recipients=("test@localhost",)):
+    def __init__(self, root, milter_port, recipients=("test@localhost",), pipe_argv=None):
         self.root = root
         self.etc = os.path.join(root, "etc")
         self.queue = os.path.join(root, "queue")
@@ -157,6 +176,11 @@ class Postfix:
         self.release_port = free_port()
         while self.release_port in (self.port, self.relay_port):
             self.release_port = free_port()
+        self.pipe_port = None
+        if pipe_argv:
+            self.pipe_port = free_port()
+            while self.pipe_port in (self.port, self.relay_port, self.release_port):
+                self.pipe_port = free_port()
         self.milter_port = milter_port
         self.started = False
         os.chmod(root, 0o755)  # virtual(8) delivers as nobody below here
@@ -171,11 +195,15 @@ class Postfix:
         os.chown(self.mail, MAILBOX_UID, MAILBOX_GID)
         v = dict(root=root, etc=self.etc, queue=self.queue, data=self.data, uid=MAILBOX_UID,
                  gid=MAILBOX_GID, mport=milter_port, port=self.port, relay_port=self.relay_port,
-                 release_port=self.release_port)
+                 release_port=self.release_port, pipe_port=self.pipe_port,
+                 pipe_argv=" ".join(pipe_argv or ()))
         with open(os.path.join(self.etc, "main.cf"), "w") as f:
-            f.write(MAIN_CF.format(**v))
+            f.write(MAIN_CF.format(**v) + (PIPE_CF.format(**v) if pipe_argv else ""))
         with open(os.path.join(self.etc, "master.cf"), "w") as f:
-            f.write(MASTER_CF.format(**v))
+            f.write(MASTER_CF.format(**v) + (PIPE_MASTER_CF.format(**v) if pipe_argv else ""))
+        if pipe_argv:
+            with open(os.path.join(self.etc, "transport"), "w") as f:
+                f.write("pipe.localhost mugaipipe:\n")
         with open(os.path.join(self.etc, "vmailbox"), "w") as f:
             for r in recipients:
                 f.write("%s localhost/%s/\n" % (r, r.split("@")[0]))
@@ -193,8 +221,8 @@ class Postfix:
             raise RuntimeError("postfix start failed:\n%s%s\n%s" % (r.stdout, r.stderr,
                                                                    self.read_log()))
         self.started = True
-        for p in (self.port, self.relay_port, self.release_port):
-            if not wait_port(p):
+        for p in (self.port, self.relay_port, self.release_port, self.pipe_port):
+            if p and not wait_port(p):
                 raise RuntimeError("Postfix does not listen on %d\n%s" % (p, self.read_log()))
 
     def master_pid(self):
@@ -291,6 +319,23 @@ class Postfix:
         # The transcript echoes the message: 8-bit bytes in any charset.
         return subprocess.run(cmd, capture_output=True, text=True, errors="replace",
                               timeout=timeout)
+
+
+def smtp_send(port, data, to="test@localhost", timeout=180):
+    """Send raw message bytes as they are (dot-stuffed, nothing else: swaks
+    reads a literal backslash-n in a message as a line break). Returns
+    (code, reply text) of the end of DATA, or (None, error)."""
+    try:
+        with smtplib.SMTP("127.0.0.1", port, timeout=timeout) as c:
+            c.ehlo("client.example.jp")
+            c.mail("sender@example.jp")
+            code, msg = c.rcpt(to)
+            if code >= 400:
+                return code, msg.decode("utf-8", "replace")
+            code, msg = c.data(data)
+            return code, msg.decode("utf-8", "replace")
+    except (OSError, smtplib.SMTPException) as e:
+        return None, str(e)
 
 
 def parse(data):
