@@ -7,11 +7,8 @@
  *
  * A compound file (D0 CF 11 E0 ...) is sanitized as it is, as the
  * application whose main stream it holds. Anything else is taken as one
- * application's main stream, wrapped into a compound file first, so that
- * mutations reach the BIFF, Word and PowerPoint walks instead of dying in
- * the CFB reader: the first byte picks the application (0 Excel, 1
- * PowerPoint, 2 Word); for Word the next four bytes say where the
- * WordDocument stream ends and the table stream begins.
+ * application's main stream and wrapped into a compound file first (see
+ * cfb_wrap.h).
  *
  * Built with fuzz/driver.c for AFL++ (fuzz/run.sh msoffice) and for the
  * ctest replay of corpus/seeds/msoffice; LLVMFuzzerTestOneInput serves
@@ -19,6 +16,7 @@
  */
 #include "buf.h"
 #include "cfb.h"
+#include "cfb_wrap.h"
 #include "err.h"
 #include "msofficesan.h"
 #include "report.h"
@@ -44,64 +42,6 @@ int fuzz_init(void)
 
 static const uint8_t magic[4] = {0xD0, 0xCF, 0x11, 0xE0};
 
-static void u16s(const char *s, uint16_t *out, size_t *n)
-{
-    *n = strlen(s);
-    for (size_t i = 0; i < *n; i++)
-        out[i] = (uint8_t)s[i];
-}
-
-/* A compound file around one application's streams; NULL if it cannot be made. */
-static uint8_t *wrap(const uint8_t *d, size_t n, enum ftype *type, size_t *out_len)
-{
-    static const uint8_t current_user[] = {0x00, 0x00, 0xF6, 0x0F, 0x14, 0x00, 0x00, 0x00,
-                                           0x14, 0x00, 0x00, 0x00, 0x5F, 0xC0, 0x91, 0xE3,
-                                           0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00};
-    uint16_t names[3][32];
-    size_t nl[3];
-    struct cfb_wnode w[3];
-    size_t k = 0;
-    if (n < 1)
-        return NULL;
-    unsigned app = d[0] % 3;
-    d++;
-    n--;
-    memset(w, 0, sizeof(w));
-    if (app == 0) {
-        *type = FT_XLS;
-        u16s("Workbook", names[0], &nl[0]);
-        w[k++] = (struct cfb_wnode){names[0], nl[0], CFB_STREAM, CFB_NONE, {0}, 0, d, n};
-    } else if (app == 1) {
-        *type = FT_PPT;
-        u16s("PowerPoint Document", names[0], &nl[0]);
-        u16s("Current User", names[1], &nl[1]);
-        w[k++] = (struct cfb_wnode){names[0], nl[0], CFB_STREAM, CFB_NONE, {0}, 0, d, n};
-        w[k++] = (struct cfb_wnode){names[1], nl[1], CFB_STREAM,   CFB_NONE,
-                                    {0},      0,     current_user, sizeof(current_user)};
-    } else {
-        if (n < 4)
-            return NULL;
-        size_t split = (size_t)(d[0] | d[1] << 8 | d[2] << 16 | (uint32_t)d[3] << 24);
-        d += 4;
-        n -= 4;
-        if (split > n)
-            split = n;
-        *type = FT_DOC;
-        u16s("WordDocument", names[0], &nl[0]);
-        u16s("0Table", names[1], &nl[1]);
-        u16s("1Table", names[2], &nl[2]);
-        w[k++] = (struct cfb_wnode){names[0], nl[0], CFB_STREAM, CFB_NONE, {0}, 0, d, split};
-        w[k++] = (struct cfb_wnode){names[1], nl[1], CFB_STREAM, CFB_NONE,
-                                    {0},      0,     d + split,  n - split};
-        w[k++] = (struct cfb_wnode){names[2], nl[2], CFB_STREAM, CFB_NONE,
-                                    {0},      0,     d + split,  n - split};
-    }
-    uint8_t *out = NULL;
-    if (cfb_write(w, k, NULL, 32u << 20, &out, out_len) != MG_OK)
-        return NULL;
-    return out;
-}
-
 /* The application whose main stream a compound file holds. */
 static int type_of(const uint8_t *d, size_t n, enum ftype *type)
 {
@@ -123,7 +63,7 @@ int fuzz_one(const uint8_t *data, size_t len)
         if (type_of(data, len, &type) != 0)
             type = FT_DOC; /* the sanitizer must refuse it */
     } else {
-        owned = wrap(data, len, &type, &len);
+        owned = cfb_wrap(data, len, &type, &len);
         if (owned == NULL)
             return 0;
         data = owned;

@@ -101,7 +101,7 @@ static const struct option_key option_keys[] = {
         OPTION(jpeg_keep_icc),    OPTION(png_keep_icc),         OPTION(csv_neutralize_formulas),
         OPTION(scan_input),       OPTION(block_infected_input), OPTION(keep_hyperlinks),
         OPTION(mail_defang_urls), OPTION(mail_hold_encrypted),  OPTION(allow_unconfined_scan),
-        OPTION(mail_ppap_auto),
+        OPTION(mail_ppap_auto),   OPTION(mail_attachment_text),
 };
 #define N_OPTIONS (sizeof(option_keys) / sizeof(option_keys[0]))
 
@@ -163,6 +163,7 @@ void policy_defaults(struct policy *pol)
     pol->mail_defang_urls = false;
     pol->mail_hold_encrypted = true;
     pol->allow_unconfined_scan = false;
+    pol->mail_attachment_text = false;
     pol->mail_subject_tag[0] = 0;
 
     for (int i = 0; i < FT_COUNT; i++)
@@ -192,23 +193,28 @@ void policy_defaults(struct policy *pol)
 }
 
 /*
- * Text types are flat already (flattening them is sanitizing them); the
- * others have a conversion to text. Images, archives and the rest have
- * none: a picture reduced to text would lose all it is for.
+ * The types Mugai can flatten (convert to text), and the one place that
+ * says so: a policy line asking for "flatten" on any other type is refused
+ * when the file is loaded, and the refusal names these. Each has a
+ * flattener in engine/dispatch.c's table. Text types are flat already
+ * (flattening them is sanitizing them). Images, archives and the rest
+ * have none: a picture reduced to text would lose all it is for.
  */
+static const enum ftype flattenable[] = {
+        FT_PDF,  FT_HTML, FT_RTF, /* */
+        FT_DOCX, FT_DOCM, FT_DOTX, FT_DOTM, FT_XLSX, FT_XLSM, FT_XLTX,
+        FT_XLTM, FT_PPTX, FT_PPTM, FT_PPSX, FT_PPSM, FT_POTX, FT_POTM, /* Office Open XML */
+        FT_ODT,  FT_ODS,  FT_ODP,  FT_OTT,  FT_OTS,  FT_OTP,           /* OpenDocument */
+        FT_DOC,  FT_XLS,  FT_PPT,                                      /* Office 97-2003 */
+        FT_TEXT, FT_CSV,                                               /* flat already */
+};
+
 bool policy_can_flatten(enum ftype t)
 {
-    /* Only types that have a flattener in dispatch: a policy line that
-     * could never be carried out is refused when the file is loaded. */
-    switch (t) {
-    case FT_TEXT:
-    case FT_CSV:
-    case FT_PDF:
-    case FT_HTML:
-        return true;
-    default:
-        return false;
-    }
+    for (size_t i = 0; i < sizeof(flattenable) / sizeof(flattenable[0]); i++)
+        if (flattenable[i] == t)
+            return true;
+    return false;
 }
 
 enum pol_action policy_action(const struct policy *pol, enum ftype t)
@@ -658,11 +664,24 @@ static int set_action(struct parser *ps, struct span key, struct span val)
                         "'%s' (%s) cannot be released by policy: it is always blocked, so "
                         "only 'block' is allowed",
                         k, ftype_info(t)->label);
-    if (a == POL_FLATTEN && !policy_can_flatten(t))
+    if (a == POL_FLATTEN && !policy_can_flatten(t)) {
+        char list[512];
+        size_t o = 0;
+        list[0] = 0;
+        for (size_t i = 0; i < sizeof(flattenable) / sizeof(flattenable[0]); i++) {
+            if (flattenable[i] == FT_TEXT || flattenable[i] == FT_CSV)
+                continue;
+            int w = snprintf(list + o, sizeof(list) - o, "%s%s", o ? ", " : "",
+                             ftype_info(flattenable[i])->name);
+            if (w < 0 || (size_t)w >= sizeof(list) - o)
+                break;
+            o += (size_t)w;
+        }
         return line_err(ps,
-                        "'%s' cannot be flattened: flatten is available for pdf (and text, "
+                        "'%s' cannot be flattened: flatten is available for %s (and text, "
                         "csv, where it equals sanitize); use sanitize or block",
-                        k);
+                        k, list);
+    }
     ps->pol.action[t] = a;
     return MG_OK;
 }

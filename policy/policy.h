@@ -75,6 +75,9 @@ struct policy {
     bool keep_hyperlinks;      /* keep http/https/mailto links in documents; no drops every link */
     bool mail_defang_urls;     /* write URLs in mail bodies as hxxp:// so they are not clickable */
     bool mail_hold_encrypted;  /* hold a whole encrypted message; no: drop the encrypted part */
+    /* Append the text of each released document attachment (the types
+     * that can be flattened) to the message's text body. */
+    bool mail_attachment_text;
     /* PPAP: a message whose text holds password candidates unlocks the
      * encrypted attachments the same sender sent the same recipients in
      * the window before (mugaid only); their sanitized content is

@@ -395,6 +395,93 @@ static void test_message(void)
     buf_free(&out);
 }
 
+/* ---- policy mail_attachment_text ---- */
+
+static void b64_put(struct buf *b, const uint8_t *p, size_t n)
+{
+    static const char a[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    for (size_t i = 0; i < n; i += 3) {
+        uint32_t v = (uint32_t)p[i] << 16 | (i + 1 < n ? (uint32_t)p[i + 1] << 8 : 0) |
+                     (i + 2 < n ? p[i + 2] : 0);
+        char q[4] = {a[v >> 18], a[(v >> 12) & 63], i + 1 < n ? a[(v >> 6) & 63] : '=',
+                     i + 2 < n ? a[v & 63] : '='};
+        CHECK(buf_append(b, q, 4) == MG_OK);
+        if (i % 57 == 54)
+            CHECK(buf_puts(b, "\r\n") == MG_OK);
+    }
+    CHECK(buf_puts(b, "\r\n") == MG_OK);
+}
+
+static void test_attachment_text(void)
+{
+    size_t xls_len;
+    uint8_t *xls = t_corpus_file("msoffice", "benign-budget.xls", &xls_len);
+    if (!xls) {
+        CHECK(xls != NULL);
+        return;
+    }
+    const char *rtf = "{\\rtf1\\ansi\\ansicpg932{\\fonttbl{\\f0\\fcharset128 M;}}\\f0 "
+                      "\\'82\\'a8\\'92\\'6d\\'82\\'e7\\'82\\'b9 see http://example.jp/x"
+                      "{\\field{\\*\\fldinst DDEAUTO cmd.exe}{\\fldrslt shown}}\\par}";
+    struct buf msg;
+    buf_init(&msg, 1u << 20);
+    CHECK(buf_puts(&msg, "From: a@example.jp\r\nTo: b@example.jp\r\nMIME-Version: 1.0\r\n"
+                         "Content-Type: multipart/mixed; boundary=b\r\n\r\n"
+                         "--b\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n"
+                         "body text\r\n"
+                         "--b\r\nContent-Type: application/rtf; name=a.rtf\r\n"
+                         "Content-Transfer-Encoding: base64\r\n\r\n") == MG_OK);
+    b64_put(&msg, (const uint8_t *)rtf, strlen(rtf));
+    CHECK(buf_puts(&msg, "--b\r\nContent-Type: application/vnd.ms-excel; name=b.xls\r\n"
+                         "Content-Transfer-Encoding: base64\r\n\r\n") == MG_OK);
+    b64_put(&msg, xls, xls_len);
+    CHECK(buf_puts(&msg, "--b\r\nContent-Type: text/plain; name=n.txt\r\n"
+                         "Content-Disposition: attachment; filename=n.txt\r\n\r\nnote\r\n"
+                         "--b--\r\n") == MG_OK);
+    free(xls);
+    pol.action[FT_RTF] = pol.action[FT_XLS] = POL_SANITIZE;
+
+    for (int on = 0; on < 2; on++) {
+        struct buf out;
+        struct report_node *node;
+        pol.mail_attachment_text = on;
+        pol.mail_defang_urls = on;
+        CHECK_EQ_INT(run((const char *)msg.data, &out, &node), MG_OK);
+        const char *o = (const char *)out.data;
+        CHECK(o && strstr(o, "filename=\"a.rtf\"") && strstr(o, "filename=\"b.xls\"") &&
+              strstr(o, "filename=\"n.txt\""));
+        char *body = o ? body_after(o, "Content-Type: text/plain; charset=UTF-8") : NULL;
+        CHECK(body && strstr(body, "body text"));
+        const char *ra = body ? strstr(body, "\xe3\x80\x8c"
+                                             "a.rtf"
+                                             "\xe3\x80\x8d")
+                              : NULL;
+        const char *xa = body ? strstr(body, "\xe3\x80\x8c"
+                                             "b.xls"
+                                             "\xe3\x80\x8d")
+                              : NULL;
+        if (!on) {
+            CHECK(body && !ra && !xa && !strstr(body, "\xe3\x81\x8a\xe7\x9f\xa5"));
+        } else {
+            /* After the body, in attachment order, each under its heading. */
+            CHECK(body && ra && xa && strstr(body, "body text") < ra && ra < xa);
+            CHECK(ra && strstr(ra, "\xe3\x81\x8a\xe7\x9f\xa5\xe3\x82\x89\xe3\x81\x9b see "
+                                   "hxxp://example.jp/xshown") != NULL);
+            CHECK(xa && strstr(xa, "--- sheet 1: ") &&
+                  strstr(xa, "\xe7\xb7\x8f\xe5\x8b\x99\xe8\xaa\xb2 General Affairs,1200,1185,15"));
+            CHECK(body && !strstr(body, "cmd.exe") && !strstr(body, "\xe3\x80\x8cn.txt"));
+        }
+        free(body);
+        struct san_ctx ctx = {.pol = &pol};
+        CHECK_EQ_INT(mailsan_verify(&ctx, out.data, out.len), MG_OK);
+        buf_free(&out);
+        report_free(node);
+    }
+    pol.mail_attachment_text = pol.mail_defang_urls = false;
+    pol.action[FT_RTF] = pol.action[FT_XLS] = POL_BLOCK;
+    buf_free(&msg);
+}
+
 /* A message naming charsets we know and some we do not, in a real worker. */
 struct worker_arg {
     const char *msg;
@@ -496,6 +583,7 @@ int main(void)
     test_html();
     test_inline();
     test_message();
+    test_attachment_text();
     test_ppap();
     ident_done();
     return t_done();

@@ -16,6 +16,7 @@
 #include "err.h"
 #include "msofficesan.h"
 #include "report.h"
+#include "utf8.h"
 
 #include <stdbool.h>
 #include <stdint.h>
@@ -359,6 +360,130 @@ static void test_limits(void)
     free(other);
 }
 
+/* Policy flatten: what the text holds and must not hold, per sample. */
+struct flat_case {
+    const char *name;
+    const char *code;      /* NULL: flattened */
+    const char *want[4];   /* substrings of the text, in this order */
+    const char *banned[4]; /* substrings it must not hold */
+};
+
+static const struct flat_case flat_cases[] = {
+        {"benign-letter.doc",
+         NULL,
+         {"令和6年5月10日\n", "ごみ収集日の変更について", "北地区 North\n火・金 Tue/Fri\n",
+          "環境課 Environment Division"},
+         {"\n\n\n"}},
+        {"benign-report.doc",
+         NULL,
+         {"事業報告書", "学校 Schools\n80,000\n", "問い合わせ先",
+          "別表は財政課が作成しました"}, /* the footnote, after the body */
+         {NULL}},
+        {"benign-budget.xls",
+         NULL,
+         {"--- sheet 1: 予算 Budget ---\n",
+          "部署 Department,予算 Budget,執行 Spent,残額 Remaining\n",
+          "総務課 General Affairs,1200,1185,15\n", "--- sheet 2: メモ Notes ---\n"},
+         {NULL}},
+        {"benign-population.xls",
+         NULL,
+         {"南地区 South,9900,9800,-100\n", "合計 Total,38100,38300,200\n\n出典 Source\n"},
+         {NULL}},
+        {"benign-slides.ppt",
+         NULL,
+         {"防災計画の概要", "--- slide 2 ---\n地区別人口", "--- slide 3 ---\n今後の予定",
+          "九月 総合訓練"},
+         {"--- slide 4"}},
+        /* The field results stay, the commands in their instructions do not. */
+        {"lo-dde-fields.doc", NULL, {"MUGAI-RESULT-DDEAUTO"}, {"cmd", "system32", "echo"}},
+        {"lo-include-fields.doc", NULL, {NULL}, {"INCLUDE", "192.0.2", "\\\\"}},
+        {"doc-vba.doc", NULL, {"ごみ収集日"}, {"calc", "Shell", "Sub "}},
+        {"doc-objectpool.doc", NULL, {NULL}, {"calc"}},
+        {"doc-remote-template.doc", NULL, {NULL}, {"192.0.2", "MUGAI-template"}},
+        {"doc-jsrv-streams.doc", NULL, {NULL}, {"MUGAI-JSRV"}},
+        {"xls-macrosheet.xls",
+         NULL,
+         {"総務課", "--- sheet 3: Macro1 (hidden) (not a worksheet: no text taken) ---\n"},
+         {"calc", "EXEC"}},
+        {"xls-vbmodule.xls", NULL, {"not a worksheet"}, {"calc", "Sub "}},
+        {"xls-macrosheet-visible.xls", NULL, {NULL}, {"calc", "auto_open"}},
+        {"xls-mbd-object.xls", NULL, {NULL}, {"calc"}},
+        {"xls-dde.xls", NULL, {"総務課"}, {"cmd", "calc"}},
+        {"ppt-actions.ppt", NULL, {"防災計画"}, {"calc", "192.0.2", "AutoOpen"}},
+        {"ppt-olestg.ppt", NULL, {NULL}, {"calc"}},
+        {"doc-encrypted-fib.doc", "encrypted", {NULL}, {NULL}},
+        {"doc-encryptioninfo.doc", "encrypted", {NULL}, {NULL}},
+        {"xls-filepass.xls", "encrypted", {NULL}, {NULL}},
+        {"ppt-encrypted.ppt", "encrypted", {NULL}, {NULL}},
+        {"ppt-cryptsession.ppt", "encrypted", {NULL}, {NULL}},
+        {"doc-word95.doc", "unsupported", {NULL}, {NULL}},
+        {"xls-biff5-book.xls", "unsupported", {NULL}, {NULL}},
+        {"xls-hidden-bytes.xls", "parse-error", {NULL}, {NULL}},
+};
+
+static void test_flatten(void)
+{
+    for (size_t i = 0; i < sizeof(flat_cases) / sizeof(flat_cases[0]); i++) {
+        const struct flat_case *fc = &flat_cases[i];
+        size_t len;
+        uint8_t *in = load(fc->name, &len);
+        if (!in) {
+            CHECK(in != NULL);
+            continue;
+        }
+        struct san_ctx ctx = {.pol = &pol, .out_type = FT_TEXT};
+        struct report_node *node = report_new(fc->name);
+        struct buf out;
+        buf_init(&out, 1u << 20);
+        int rc = msofficesan_flatten(&ctx, in, len, &out, node);
+        bool ok = fc->code ? rc != MG_OK && node->verdict == VERDICT_BLOCKED &&
+                                     strcmp(reason_code(node->reason_code), fc->code) == 0 &&
+                                     out.len == 0
+                           : rc == MG_OK && node->verdict != VERDICT_BLOCKED;
+        if (!ok)
+            fprintf(stderr, "%s: rc %d, reason %s (%s)\n", fc->name, rc,
+                    reason_code(node->reason_code), node->reason ? node->reason : "");
+        CHECK(ok);
+        const char *text = (const char *)(out.data ? out.data : (uint8_t *)"");
+        if (rc == MG_OK) {
+            CHECK(utf8_valid(out.data, out.len));
+            for (size_t k = 0; k < out.len; k++)
+                CHECK(out.data[k] >= 0x20 || out.data[k] == '\n' || out.data[k] == '\t');
+            const char *at = text;
+            for (size_t k = 0; k < 4 && fc->want[k]; k++) {
+                const char *f = strstr(at, fc->want[k]);
+                if (!f)
+                    fprintf(stderr, "%s: \"%s\" not found (in order)\n", fc->name, fc->want[k]);
+                CHECK(f != NULL);
+                if (f)
+                    at = f + strlen(fc->want[k]);
+            }
+            for (size_t k = 0; k < 4 && fc->banned[k]; k++) {
+                if (strstr(text, fc->banned[k]))
+                    fprintf(stderr, "%s: \"%s\" is in the text\n", fc->name, fc->banned[k]);
+                CHECK(strstr(text, fc->banned[k]) == NULL);
+            }
+        }
+        report_free(node);
+        buf_free(&out);
+        free(in);
+    }
+    /* The cap on the text: refused with limit, nothing released. */
+    size_t len;
+    uint8_t *in = load("benign-budget.xls", &len);
+    if (in) {
+        struct san_ctx ctx = {.pol = &pol, .out_type = FT_TEXT};
+        struct report_node *node = report_new("cap");
+        struct buf out;
+        buf_init(&out, 64);
+        CHECK(msofficesan_flatten(&ctx, in, len, &out, node) == MG_ERR_LIMIT);
+        CHECK(node->verdict == VERDICT_BLOCKED && node->reason_code == REASON_LIMIT);
+        report_free(node);
+        buf_free(&out);
+        free(in);
+    }
+}
+
 int main(void)
 {
     memset(&pol, 0, sizeof(pol));
@@ -368,5 +493,6 @@ int main(void)
     test_tampered();
     test_bad_props();
     test_limits();
+    test_flatten();
     return t_done();
 }

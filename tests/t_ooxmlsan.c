@@ -20,6 +20,8 @@
 #include "ooxml_rels.h"
 #include "ooxmlsan.h"
 #include "report.h"
+#include "utf8.h"
+#include "zip.h"
 
 #include <ctype.h>
 #include <stdbool.h>
@@ -692,6 +694,218 @@ static void test_names(void)
                              "relationships/oleObject") == NULL);
 }
 
+/* ---- policy flatten ---------------------------------------------------- */
+
+/* Flatten in; the text (NUL-terminated) in *out; checks what every text must be. */
+static int flat(const uint8_t *in, size_t len, struct buf *out, struct report_node **node)
+{
+    struct san_ctx ctx = {.pol = &pol, .out_type = FT_TEXT};
+    *node = report_new("flat");
+    buf_init(out, 1u << 20);
+    int rc = ooxmlsan_flatten(&ctx, in, len, out, *node);
+    if (rc == MG_OK) {
+        CHECK(utf8_valid(out->data, out->len));
+        for (size_t k = 0; k < out->len; k++)
+            CHECK(out->data[k] >= 0x20 || out->data[k] == '\n' || out->data[k] == '\t');
+        CHECK((*node)->verdict != VERDICT_BLOCKED);
+    } else {
+        CHECK((*node)->verdict == VERDICT_BLOCKED && (*node)->reason_code != REASON_NONE);
+        CHECK(out->len == 0);
+    }
+    return rc;
+}
+
+struct flat_case {
+    const char *name;
+    const char *code;      /* NULL: flattened */
+    const char *want[4];   /* in this order */
+    const char *banned[4]; /* nowhere */
+};
+
+static const struct flat_case flat_cases[] = {
+        {"benign-letter.docx",
+         NULL,
+         {"令和6年5月10日\n", "ごみ収集日の変更について", "北地区 North\n火・金 Tue/Fri\n",
+          "環境課 Environment Division"},
+         {NULL}},
+        /* the deletion (旧案) is not the document's text; the footnote comes last */
+        {"benign-report.docx",
+         NULL,
+         {"九十八パーセントでした。", "問い合わせ先", "別表は財政課が作成しました"},
+         {"旧案"}},
+        {"benign-budget.xlsx",
+         NULL,
+         {"--- sheet 1: 予算 Budget ---\n部署 Department,予算 Budget,執行 Spent,残額 Remaining\n",
+          "総務課 General Affairs,1200,1185,15\n", "--- sheet 2: メモ Notes ---\n"},
+         {NULL}},
+        {"benign-slides.pptx",
+         NULL,
+         {"防災計画の概要 Disaster plan overview\n", "--- slide 2 ---\n", "北地区 North\n12,400\n",
+          "--- slide 3 ---\n今後の予定"},
+         {NULL}},
+        {"vba.docm", NULL, {"MUGAI-TEXT-VBA document body"}, {"Sub ", "calc", "Attribute"}},
+        {"vba-renamed.docm", NULL, {NULL}, {"Sub ", "calc"}},
+        {"xlm-macrosheet.xlsm",
+         NULL,
+         {"MUGAI-TEXT-DATA", "Macro1 (hidden) (not a worksheet: no text taken)"},
+         {"EXEC", "calc", "Auto_Open"}},
+        {"xlm-macrosheet-strict.xlsx", NULL, {NULL}, {"EXEC", "calc"}},
+        {"dde-fields.docx", NULL, {"MUGAI-RESULT-DDEAUTO"}, {"cmd", "system32", "echo"}},
+        {"dde-formula.xlsx", NULL, {NULL}, {"cmd", "calc", "DDE("}},
+        {"include-fields.docx", NULL, {NULL}, {"INCLUDE", "192.0.2"}},
+        {"ole-msdt-follina.docx", NULL, {NULL}, {"ms-msdt", "msdt"}},
+        {"ole-mhtml-cve-2021-40444.docx", NULL, {NULL}, {"mhtml", "192.0.2"}},
+        {"ppt-actions.pptm", NULL, {NULL}, {"calc", "192.0.2"}},
+        {"strict-external.docx", NULL, {NULL}, {"192.0.2"}},
+        {"utf16-part.docx", NULL, {NULL}, {NULL}},
+        {"billion-laughs.docx", "active-content", {NULL}, {NULL}},
+        {"xxe-content-types.docx", "active-content", {NULL}, {NULL}},
+        {"xxe-utf16.docx", "active-content", {NULL}, {NULL}},
+        {"bomb.docx", "limit", {NULL}, {NULL}},
+        {"dup-names.docx", "parse-error", {NULL}, {NULL}},
+        {"encrypted-member.docx", "encrypted", {NULL}, {NULL}},
+        {"no-main.docx", "parse-error", {NULL}, {NULL}},
+};
+
+static void check_text(const char *name, const char *text, const char *const *want,
+                       const char *const *banned)
+{
+    const char *at = text;
+    for (size_t k = 0; k < 4 && want[k]; k++) {
+        const char *f = strstr(at, want[k]);
+        if (!f)
+            fprintf(stderr, "%s: \"%s\" not found (in order) in:\n%s\n", name, want[k], text);
+        CHECK(f != NULL);
+        if (f)
+            at = f + strlen(want[k]);
+    }
+    for (size_t k = 0; k < 4 && banned[k]; k++) {
+        if (strstr(text, banned[k]))
+            fprintf(stderr, "%s: \"%s\" is in the text\n", name, banned[k]);
+        CHECK(strstr(text, banned[k]) == NULL);
+    }
+}
+
+static void test_flatten_corpus(void)
+{
+    for (size_t i = 0; i < sizeof(flat_cases) / sizeof(flat_cases[0]); i++) {
+        const struct flat_case *fc = &flat_cases[i];
+        size_t len;
+        uint8_t *in = load(fc->name, &len);
+        struct buf out;
+        struct report_node *node;
+        int rc = flat(in, len, &out, &node);
+        bool ok = fc->code ? rc != MG_OK && strcmp(reason_code(node->reason_code), fc->code) == 0
+                           : rc == MG_OK;
+        if (!ok)
+            fprintf(stderr, "%s: rc %d, %s (%s)\n", fc->name, rc, reason_code(node->reason_code),
+                    node->reason ? node->reason : "");
+        CHECK(ok);
+        if (rc == MG_OK)
+            check_text(fc->name, (const char *)(out.data ? out.data : (uint8_t *)""), fc->want,
+                       fc->banned);
+        report_free(node);
+        buf_free(&out);
+        free(in);
+    }
+}
+
+/* A workbook written here: strings with phonetic guides, inline strings, a date, a
+ * boolean, a formula's cached result, a General number, a cell that looks like a
+ * formula, a gap of a row and of a column, a hidden sheet. */
+static void test_flatten_xlsx(void)
+{
+    static const char *const parts[][2] = {
+            {"[Content_Types].xml",
+             "<?xml version=\"1.0\"?><Types xmlns=\"http://schemas.openxmlformats.org/package/"
+             "2006/content-types\"><Default Extension=\"rels\" ContentType=\"application/"
+             "vnd.openxmlformats-package.relationships+xml\"/><Default Extension=\"xml\" "
+             "ContentType=\"application/xml\"/><Override PartName=\"/xl/workbook.xml\" "
+             "ContentType=\"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet."
+             "main+xml\"/></Types>"},
+            {"_rels/.rels",
+             "<Relationships xmlns=\"http://schemas.openxmlformats.org/package/2006/"
+             "relationships\"><Relationship Id=\"rId1\" Type=\"http://schemas.openxmlformats.org/"
+             "officeDocument/2006/relationships/officeDocument\" Target=\"xl/workbook.xml\"/>"
+             "</Relationships>"},
+            {"xl/workbook.xml",
+             "<workbook xmlns=\"http://schemas.openxmlformats.org/spreadsheetml/2006/main\" "
+             "xmlns:r=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships\">"
+             "<sheets><sheet name=\"表\" sheetId=\"1\" r:id=\"rId1\"/><sheet name=\"隠し\" "
+             "sheetId=\"2\" state=\"veryHidden\" r:id=\"rId4\"/></sheets></workbook>"},
+            {"xl/_rels/workbook.xml.rels",
+             "<Relationships xmlns=\"http://schemas.openxmlformats.org/package/2006/"
+             "relationships\"><Relationship Id=\"rId1\" Type=\"http://schemas.openxmlformats.org/"
+             "officeDocument/2006/relationships/worksheet\" Target=\"worksheets/sheet1.xml\"/>"
+             "<Relationship Id=\"rId2\" Type=\"http://schemas.openxmlformats.org/officeDocument/"
+             "2006/relationships/sharedStrings\" Target=\"sharedStrings.xml\"/><Relationship "
+             "Id=\"rId3\" Type=\"http://schemas.openxmlformats.org/officeDocument/2006/"
+             "relationships/styles\" Target=\"styles.xml\"/><Relationship Id=\"rId4\" "
+             "Type=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships/"
+             "worksheet\" Target=\"worksheets/sheet2.xml\"/></Relationships>"},
+            {"xl/sharedStrings.xml",
+             "<sst xmlns=\"http://schemas.openxmlformats.org/spreadsheetml/2006/main\"><si><r><t>"
+             "名</t></r><r><t>前</t></r><rPh sb=\"0\" eb=\"2\"><t>ナマエ</t></rPh></si><si><t>"
+             "=1+1</t></si></sst>"},
+            {"xl/styles.xml",
+             "<styleSheet xmlns=\"http://schemas.openxmlformats.org/spreadsheetml/2006/main\">"
+             "<numFmts><numFmt numFmtId=\"164\" formatCode=\"yyyy&quot;年&quot;m&quot;月&quot;"
+             "\"/></numFmts><cellXfs><xf numFmtId=\"0\"/><xf numFmtId=\"14\"/><xf "
+             "numFmtId=\"164\"/><xf numFmtId=\"20\"/></cellXfs></styleSheet>"},
+            {"xl/worksheets/sheet1.xml",
+             "<worksheet xmlns=\"http://schemas.openxmlformats.org/spreadsheetml/2006/main\">"
+             "<sheetData><row r=\"1\"><c r=\"A1\" t=\"s\"><v>0</v></c><c r=\"C1\" "
+             "t=\"inlineStr\"><is><t>x,\"y\"</t></is></c></row><row r=\"3\"><c r=\"A3\" "
+             "s=\"1\"><v>45413</v></c><c r=\"B3\" t=\"b\"><v>1</v></c><c r=\"C3\" "
+             "t=\"str\"><f>CALL(\"cmd\")</f><v>result</v></c><c r=\"D3\"><v>0.30000000000000004"
+             "</v></c><c r=\"E3\" t=\"s\"><v>1</v></c><c r=\"F3\" s=\"2\"><v>45413</v></c><c "
+             "r=\"G3\" s=\"3\"><v>0.5</v></c><c r=\"H3\" t=\"e\"><v>#N/A</v></c></row>"
+             "</sheetData></worksheet>"},
+            {"xl/worksheets/sheet2.xml",
+             "<worksheet xmlns=\"http://schemas.openxmlformats.org/spreadsheetml/2006/main\">"
+             "<sheetData><row><c t=\"inlineStr\"><is><t>秘密</t></is></c></row></sheetData>"
+             "</worksheet>"},
+    };
+    struct buf zip, out;
+    struct zip_writer w;
+    buf_init(&zip, 1u << 20);
+    zip_writer_init(&w, &zip, 6);
+    for (size_t i = 0; i < sizeof(parts) / sizeof(parts[0]); i++)
+        CHECK(zip_writer_add(&w, parts[i][0], (const uint8_t *)parts[i][1], strlen(parts[i][1]),
+                             true, 0, 0) == MG_OK);
+    CHECK(zip_writer_finish(&w) == MG_OK);
+    zip_writer_free(&w);
+    struct report_node *node;
+    pol.csv_neutralize_formulas = true;
+    CHECK(flat(zip.data, zip.len, &out, &node) == MG_OK);
+    const char *want = "--- sheet 1: 表 ---\n"
+                       "名前,,\"x,\"\"y\"\"\"\n"
+                       "\n"
+                       "2024/05/01,TRUE,result,0.3,'=1+1,2024/05/01,12:00:00,#N/A\n"
+                       "--- sheet 2: 隠し (hidden) ---\n"
+                       "秘密\n";
+    if (!out.data || strcmp((const char *)out.data, want) != 0)
+        fprintf(stderr, "xlsx text:\n%s\n", out.data ? (const char *)out.data : "(none)");
+    CHECK(out.data && strcmp((const char *)out.data, want) == 0);
+    report_free(node);
+    buf_free(&out);
+    /* Without neutralizing, the cell is as it was. */
+    pol.csv_neutralize_formulas = false;
+    CHECK(flat(zip.data, zip.len, &out, &node) == MG_OK);
+    CHECK(out.data && strstr((const char *)out.data, ",=1+1,") != NULL);
+    report_free(node);
+    buf_free(&out);
+    /* The cap on the text: refused, nothing released. */
+    struct san_ctx ctx = {.pol = &pol, .out_type = FT_TEXT};
+    node = report_new("cap");
+    buf_init(&out, 16);
+    CHECK(ooxmlsan_flatten(&ctx, zip.data, zip.len, &out, node) == MG_ERR_LIMIT);
+    CHECK(node->verdict == VERDICT_BLOCKED && node->reason_code == REASON_LIMIT && out.len == 0);
+    report_free(node);
+    buf_free(&out);
+    buf_free(&zip);
+}
+
 int main(void)
 {
     memset(&pol, 0, sizeof(pol));
@@ -718,6 +932,8 @@ int main(void)
         return 2;
     }
     test_fields();
+    test_flatten_corpus();
+    test_flatten_xlsx();
     test_formulas();
     test_names();
     test_vba();

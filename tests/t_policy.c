@@ -64,6 +64,7 @@ static bool same_policy(const struct policy *a, const struct policy *b, const ch
     SAME(mail_retention_days);
     SAME(mail_defang_urls);
     SAME(mail_hold_encrypted);
+    SAME(mail_attachment_text);
     if (strcmp(a->mail_subject_tag, b->mail_subject_tag) != 0) {
         fprintf(stderr, "%s: mail_subject_tag differs ('%s' != '%s')\n", what, a->mail_subject_tag,
                 b->mail_subject_tag);
@@ -99,6 +100,7 @@ static void expected_defaults(struct policy *p)
     p->mail_retention_days = 30;
     p->mail_defang_urls = false;
     p->mail_hold_encrypted = true;
+    p->mail_attachment_text = false;
     for (int i = 0; i < FT_COUNT; i++)
         p->action[i] = POL_BLOCK;
     p->action[FT_TEXT] = p->action[FT_CSV] = POL_SANITIZE;
@@ -118,7 +120,10 @@ static void expected_defaults(struct policy *p)
 
 static bool flattenable(enum ftype t)
 {
-    static const char *const names[] = {"text", "csv", "pdf", "html"};
+    static const char *const names[] = {"text", "csv",  "pdf",  "html", "rtf",  "docx", "docm",
+                                        "dotx", "dotm", "xlsx", "xlsm", "xltx", "xltm", "pptx",
+                                        "pptm", "ppsx", "ppsm", "potx", "potm", "odt",  "ods",
+                                        "odp",  "ott",  "ots",  "otp",  "doc",  "xls",  "ppt"};
     for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
         if (strcmp(ftype_info(t)->name, names[i]) == 0)
             return true;
@@ -195,6 +200,7 @@ static void test_default_conf_complete(const char *path)
                                        "mail_retention_days",
                                        "mail_defang_urls",
                                        "mail_hold_encrypted",
+                                       "mail_attachment_text",
                                        "mail_subject_tag"};
     bool seen[sizeof(keys) / sizeof(keys[0])] = {false};
     char line[4200];
@@ -305,7 +311,8 @@ static void test_corpus(void)
             {"executable-sanitize", 5, "cannot be released by policy"},
             {"executable-flatten", 5, "cannot be released by policy"},
             {"unknown-release", 5, "cannot be released by policy"},
-            {"flatten-image", 5, "'jpeg' cannot be flattened"},
+            {"flatten-image", 5,
+             "'jpeg' cannot be flattened: flatten is available for pdf, html, rtf, docx, "},
             {"no-equals", 5, "expected 'key = value'"},
             {"missing-key", 5, "missing key"},
             {"section-junk", 5, "unexpected text after section header"},
@@ -577,6 +584,9 @@ static void test_mail_keys(void)
                  MG_OK);
     CHECK(p.mail_defang_urls);
     CHECK(!p.mail_hold_encrypted);
+    CHECK(!p.mail_attachment_text);
+    CHECK_EQ_INT(parse_str(&p, "[options]\nmail_attachment_text = yes\n"), MG_OK);
+    CHECK(p.mail_attachment_text);
 
     /* Japanese text, trailing comment and spaces removed. */
     CHECK_EQ_INT(parse_str(&p, "[options]\nmail_subject_tag =  [\xe7\x84\xa1\xe5\xae\xb3] ; tag\n"),

@@ -13,6 +13,7 @@
 #include "policy.h"
 #include "rtf_tok.h"
 #include "rtfsan.h"
+#include "utf8.h"
 
 #include <string.h>
 
@@ -279,6 +280,79 @@ static void test_picture(void)
     free(png);
 }
 
+/* Flatten s; on success the text (NUL-terminated) is in *out, valid UTF-8 without controls. */
+static int flat(const char *s, struct buf *out)
+{
+    struct san_ctx ctx = {.pol = &pol};
+    struct report_node *node = report_new("t.rtf");
+    buf_init(out, 1u << 20);
+    int rc = rtfsan_flatten(&ctx, (const uint8_t *)s, strlen(s), out, node);
+    if (rc == MG_OK) {
+        CHECK(utf8_valid(out->data, out->len));
+        for (size_t i = 0; i < out->len; i++)
+            CHECK(out->data[i] >= 0x20 || out->data[i] == '\n' || out->data[i] == '\t');
+        CHECK(node->verdict != VERDICT_BLOCKED && ctx.out_type == FT_TEXT);
+    } else {
+        CHECK(node->verdict == VERDICT_BLOCKED && node->reason_code != REASON_NONE);
+    }
+    report_free(node);
+    return rc;
+}
+
+static void test_flatten(void)
+{
+    struct buf b;
+    /* CP932 through the font's charset, split over two escapes; \u with its fallback. */
+    CHECK(flat(HEAD "\\'82\\'a0\\'82\\'a2 \\u12358?\\uc2\\u12360??\\par next}", &b) == MG_OK);
+    CHECK(strcmp((char *)b.data, "\xe3\x81\x82\xe3\x81\x84 \xe3\x81\x86\xe3\x81\x88\nnext\n") == 0);
+    buf_free(&b);
+    /* A surrogate pair in two \u words (U+1F340), a tab, a cell per line. */
+    CHECK(flat("{\\rtf1 a\\u-10180?\\u-8384?\\tab b\\cell c\\cell\\row d}", &b) == MG_OK);
+    CHECK(strcmp((char *)b.data, "a\xf0\x9f\x8d\x80\tb\nc\nd\n") == 0);
+    buf_free(&b);
+    /* Field instructions go, results stay; an object keeps only its result. */
+    CHECK(flat(HEAD "x{\\field{\\*\\fldinst DDEAUTO c:\\\\windows\\\\cmd.exe \"/c calc\"}"
+                    "{\\fldrslt shown}}y{\\object\\objemb{\\*\\objclass Equation.3}"
+                    "{\\*\\objdata 4d5a9000}{\\result cached}}z}",
+               &b) == MG_OK);
+    CHECK(strcmp((char *)b.data, "xshownycachedz\n") == 0);
+    buf_free(&b);
+    /* \objdata hidden behind formatting, \datastore, \template, pictures, headers: no text. */
+    CHECK(flat(HEAD "a{\\b\\objdata 4d5a}b{\\*\\datastore 0105}{\\*\\template \\\\\\\\srv\\\\t.dot}"
+                    "{\\header HEADER}{\\pict\\pngblip 89504e47}{\\*\\unknown secret}c}",
+               &b) == MG_OK);
+    CHECK(strcmp((char *)b.data, "abc\n") == 0);
+    buf_free(&b);
+    /* A footnote comes after the body; a text box's text stays, its properties do not. */
+    CHECK(flat("{\\rtf1 body{\\footnote note}more{\\shp{\\*\\shpinst{\\sp{\\sn x}{\\sv 4d5a}}"
+               "{\\shptxt box}}{\\shprslt dup}}}",
+               &b) == MG_OK);
+    CHECK(strcmp((char *)b.data, "bodymorebox\nnote\n") == 0);
+    buf_free(&b);
+    /* Controls and bidi overrides are not text. */
+    CHECK(flat("{\\rtf1 a\\'01\\'1bb\\u8238?c}", &b) == MG_OK);
+    CHECK(strcmp((char *)b.data, "abc\n") == 0);
+    buf_free(&b);
+    /* Refused as the sanitizer refuses them. */
+    CHECK(flat("{\\rt x}", &b) == MG_ERR_PARSE);
+    buf_free(&b);
+    CHECK(flat("{\\rtf1 {a}", &b) == MG_ERR_PARSE);
+    buf_free(&b);
+    CHECK(flat("{\\rtf1 a}}", &b) == MG_ERR_PARSE);
+    buf_free(&b);
+    CHECK(flat("{\\rtf1 \\'4g}", &b) == MG_ERR_PARSE);
+    buf_free(&b);
+    /* The output cap: an error, never a cut text. */
+    struct san_ctx ctx = {.pol = &pol};
+    struct report_node *node = report_new("cap.rtf");
+    buf_init(&b, 4);
+    const char *big = "{\\rtf1 0123456789}";
+    CHECK(rtfsan_flatten(&ctx, (const uint8_t *)big, strlen(big), &b, node) == MG_ERR_LIMIT);
+    CHECK(node->verdict == VERDICT_BLOCKED && b.len == 0);
+    report_free(node);
+    buf_free(&b);
+}
+
 int main(void)
 {
     policy_defaults(&pol);
@@ -291,5 +365,6 @@ int main(void)
     test_text();
     test_blocked();
     test_picture();
+    test_flatten();
     return t_done();
 }

@@ -69,16 +69,18 @@ static const uint16_t cp1252_c1[32] = {
         0x2039, 0x0152, 0xFFFD, 0x017D, 0xFFFD, 0xFFFD, 0x2018, 0x2019, 0x201C, 0x201D, 0x2022,
         0x2013, 0x2014, 0x02DC, 0x2122, 0x0161, 0x203A, 0x0153, 0xFFFD, 0x017E, 0x0178};
 
+uint32_t textdec_cp1252_char(uint8_t b)
+{
+    return b >= 0x80 && b < 0xA0 ? cp1252_c1[b - 0x80] : b;
+}
+
 int textdec_cp1252(const uint8_t *in, size_t len, struct buf *out, size_t *bad)
 {
     int rc = MG_OK;
     for (size_t i = 0; i < len && rc == MG_OK; i++) {
-        uint32_t cp = in[i];
-        if (cp >= 0x80 && cp < 0xA0) {
-            cp = cp1252_c1[cp - 0x80];
-            if (cp == 0xFFFD)
-                (*bad)++;
-        }
+        uint32_t cp = textdec_cp1252_char(in[i]);
+        if (cp == 0xFFFD)
+            (*bad)++;
         rc = textdec_put_utf8(out, cp);
     }
     return rc;

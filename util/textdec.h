@@ -28,6 +28,8 @@ int textdec_put_utf8(struct buf *out, uint32_t cp);
 int textdec_utf8(const uint8_t *in, size_t len, struct buf *out, size_t *bad);
 int textdec_latin1(const uint8_t *in, size_t len, struct buf *out, size_t *bad);
 int textdec_cp1252(const uint8_t *in, size_t len, struct buf *out, size_t *bad);
+/* One windows-1252 byte's code point (U+FFFD for the five unassigned bytes). */
+uint32_t textdec_cp1252_char(uint8_t b);
 int textdec_cp932(const uint8_t *in, size_t len, struct buf *out, size_t *bad);
 int textdec_eucjp(const uint8_t *in, size_t len, struct buf *out, size_t *bad);
 int textdec_iso2022jp(const uint8_t *in, size_t len, struct buf *out, size_t *bad);

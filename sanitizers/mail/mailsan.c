@@ -41,6 +41,9 @@
 #define MAIL_INLINE_MAX       32          /* inline encoded files per text part */
 #define MAIL_RECEIVED_MAX     100
 #define MAIL_NOTICE_MAX       (256u << 10)
+/* Text of attachments appended to the body (policy mail_attachment_text). */
+#define MAIL_ATT_TEXT_MAX   (1u << 20) /* per attachment */
+#define MAIL_ATT_TEXT_TOTAL (4u << 20) /* per message */
 
 /* The outermost message of the current job: notices refer to it. */
 static char mail_ref[65];
@@ -59,8 +62,9 @@ struct mail_job {
     struct report_node *node;
     const uint8_t *in;
     size_t in_len;
-    struct buf body;    /* UTF-8 */
-    struct buf notices; /* UTF-8 lines */
+    struct buf body;     /* UTF-8 */
+    struct buf notices;  /* UTF-8 lines */
+    struct buf att_text; /* attachments' text, after the body (mail_attachment_text) */
     struct mail_att *atts;
     size_t n_atts, cap_atts;
     unsigned removed, html_converted, signatures, unnamed;
@@ -493,6 +497,91 @@ static int count_member(struct mail_job *mj)
     return MG_OK;
 }
 
+/*
+ * policy mail_attachment_text: the text of a released document attachment
+ * (in_type: what it was; out_type and data: what is attached) after the
+ * body. A flattened attachment is text already; any other is flattened
+ * here from the released bytes, through dispatch with a policy that says
+ * "flatten" for the type, so the text comes from the same code and the
+ * same checks as policy flatten. The pass reads our own output: its
+ * member and expansion counts are its own, not the job's, and nothing of
+ * it is sent to the virus-scan sink again (the attachment was). Failure
+ * only means no text: the attachment is delivered all the same.
+ */
+static int attachment_text(struct mail_job *mj, const char *shown, enum ftype in_type,
+                           enum ftype out_type, const struct buf *data)
+{
+    if (!mj->pol->mail_attachment_text || in_type == FT_TEXT || in_type == FT_CSV ||
+        !policy_can_flatten(in_type) || !policy_can_flatten(out_type))
+        return MG_OK;
+    struct buf text;
+    buf_init(&text, mj->pol->max_output_size);
+    const struct buf *src = data;
+    int rc = MG_OK;
+    if (out_type != FT_TEXT && out_type != FT_CSV) {
+        struct policy tp = *mj->pol;
+        for (int t = 0; t < FT_COUNT; t++)
+            tp.action[t] = POL_BLOCK;
+        tp.action[out_type] = POL_FLATTEN;
+        struct san_ctx c = *mj->ctx;
+        c.pol = &tp;
+        c.depth = mj->ctx->depth + 1;
+        c.member_sink = NULL;
+        c.verify_member = NULL;
+        c.force_type = FT_UNKNOWN;
+        c.out_type = FT_UNKNOWN;
+        struct report_node *scratch = report_new(shown);
+        enum ftype got = FT_UNKNOWN;
+        rc = scratch ? dispatch_file(&c, shown, data->data ? data->data : (const uint8_t *)"",
+                                     data->len, &text, scratch, &got)
+                     : MG_ERR_NOMEM;
+        if (rc == MG_OK && got != FT_TEXT && got != FT_CSV)
+            rc = MG_ERR_VERIFY;
+        if (rc != MG_OK && rc != MG_ERR_NOMEM)
+            report_actionf(mj->node, ACTION_FOUND, "policy: mail_attachment_text",
+                           "no text could be taken from attachment \"%s\" (%s)", shown,
+                           scratch && scratch->reason ? scratch->reason : err_str(rc));
+        report_free(scratch);
+        src = &text;
+    }
+    size_t room = MAIL_ATT_TEXT_TOTAL - mj->att_text.len, n = src->len;
+    if (rc == MG_OK && room < 512) {
+        report_actionf(mj->node, ACTION_FOUND, "policy: mail_attachment_text",
+                       "text of attachment \"%s\" not appended: %u bytes of attachment text "
+                       "already in the body",
+                       shown, MAIL_ATT_TEXT_TOTAL);
+        rc = MG_ERR_LIMIT;
+    }
+    if (rc == MG_OK) {
+        size_t cap = room - 512 < MAIL_ATT_TEXT_MAX ? room - 512 : MAIL_ATT_TEXT_MAX;
+        if (n > cap) { /* cut on a character boundary */
+            n = cap;
+            while (n > 0 && (src->data[n] & 0xC0) == 0x80)
+                n--;
+        }
+        size_t dropped = 0;
+        rc = buf_printf(&mj->att_text,
+                        "\n----- 添付ファイル「%s」のテキスト / Text of the attachment \"%s\" "
+                        "-----\n",
+                        shown, shown);
+        if (rc == MG_OK && n)
+            rc = mail_text_clean(src->data, n, mj->pol->mail_defang_urls, &mj->att_text, &dropped);
+        if (rc == MG_OK && n < src->len)
+            rc = buf_printf(&mj->att_text,
+                            "\n(以下 %zu バイト省略 / %zu more bytes of text not shown)\n",
+                            src->len - n, src->len - n);
+        else if (rc == MG_OK &&
+                 (mj->att_text.len == 0 || mj->att_text.data[mj->att_text.len - 1] != '\n'))
+            rc = buf_putc(&mj->att_text, '\n');
+        if (rc == MG_OK)
+            report_actionf(mj->node, ACTION_ADDED, "policy: mail_attachment_text",
+                           "text of attachment \"%s\" appended to the body (%zu bytes%s)", shown, n,
+                           n < src->len ? ", cut" : "");
+    }
+    buf_free(&text);
+    return rc == MG_ERR_NOMEM ? rc : MG_OK;
+}
+
 /* Run one file through dispatch; attach it or write a notice. */
 static int attach_file(struct mail_job *mj, const char *name, const uint8_t *data, size_t len)
 {
@@ -512,11 +601,16 @@ static int attach_file(struct mail_job *mj, const char *name, const uint8_t *dat
     enum reason code = child->reason_code != REASON_NONE ? child->reason_code : reason_from_err(rc);
     char why[REPORT_STR_MAX];
     snprintf(why, sizeof(why), "%s", child->reason ? child->reason : err_str(rc));
-    report_add_child(mj->node, child);
+    enum ftype in_type = child->type ? ftype_by_name(child->type) : FT_UNKNOWN;
+    report_add_child(mj->node, child); /* child may be gone after this */
     if (rc == MG_OK) {
-        char oname[600];
+        char oname[600], shown[600];
         out_name(name, ot, oname, sizeof(oname));
         rc = att_add(mj, oname, ot, &san);
+        if (rc == MG_OK) {
+            clean_name(oname, shown, sizeof(shown));
+            rc = attachment_text(mj, shown, in_type, ot, &san);
+        }
         buf_free(&san);
         return rc;
     }
@@ -1493,7 +1587,7 @@ static int write_message(struct mail_job *mj, GMimeMessage *msg, struct buf *out
         return rc;
 
     /* Notices first, then the text. */
-    buf_init(&text, mj->body.len + mj->notices.len + 4096);
+    buf_init(&text, mj->body.len + mj->notices.len + mj->att_text.len + 4096);
     if (mj->removed || mj->html_converted || mj->signatures) {
         rc = buf_puts(&text,
                       "[Mugai] このメールは無害化されました。 / This message was sanitized.\n");
@@ -1514,6 +1608,8 @@ static int write_message(struct mail_job *mj, GMimeMessage *msg, struct buf *out
     }
     if (rc == MG_OK)
         rc = buf_append(&text, mj->body.data, mj->body.len);
+    if (rc == MG_OK && mj->att_text.len)
+        rc = buf_append(&text, mj->att_text.data, mj->att_text.len);
 
     if (rc == MG_OK && mj->n_atts == 0) {
         rc = write_text_part_headers(out);
@@ -1897,6 +1993,7 @@ int mailsan_sanitize(struct san_ctx *ctx, const uint8_t *in, size_t len, struct 
     mj.node = node;
     buf_init(&mj.body, ctx->pol->max_output_size);
     buf_init(&mj.notices, MAIL_NOTICE_MAX);
+    buf_init(&mj.att_text, MAIL_ATT_TEXT_TOTAL + 1024);
     buf_init(&norm, len + 256);
     if (mail_level++ == 0)
         report_sha256_hex(in, len, mail_ref);
@@ -1958,6 +2055,7 @@ out:
     free(mj.atts);
     buf_free(&mj.body);
     buf_free(&mj.notices);
+    buf_free(&mj.att_text);
     buf_free(&norm);
     if (--mail_level == 0)
         mail_ref[0] = 0;

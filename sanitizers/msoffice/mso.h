@@ -62,4 +62,21 @@ int mso_doc(struct mso *m, struct mso_stream *wd, struct mso_stream *table);
 /* PowerPoint: Current User (encryption) and the PowerPoint Document stream. */
 int mso_ppt(struct mso *m, struct mso_stream *doc, const struct mso_stream *cur);
 
+/*
+ * Policy "flatten": each application's text from its own structures,
+ * appended to to (see msofficesan.h for what each writes). They read
+ * only; errors are reported through mso_fail like the walks above.
+ */
+struct textout;
+/* Word: the main text, footnotes and endnotes through the piece table;
+ * *notes counts the note parts written. */
+int mso_doc_text(struct mso *m, const struct mso_stream *wd, const struct mso_stream *table,
+                 struct textout *to, unsigned *notes);
+/* Excel: every worksheet's cells as CSV lines under a heading per sheet. */
+int mso_xls_text(struct mso *m, const struct mso_stream *wb, bool neutralize, struct textout *to,
+                 unsigned *sheets, unsigned *skipped);
+/* PowerPoint: each slide's text, through the current edit's persist directory. */
+int mso_ppt_text(struct mso *m, const struct mso_stream *doc, const struct mso_stream *cur,
+                 struct textout *to, unsigned *slides);
+
 #endif

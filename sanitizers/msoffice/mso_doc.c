@@ -24,6 +24,8 @@
  */
 #include "err.h"
 #include "mso.h"
+#include "textdec.h"
+#include "textout.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -611,6 +613,155 @@ int mso_doc(struct mso *m, struct mso_stream *wd, struct mso_stream *table)
         mso_action(m, ACTION_REMOVED, WHY_FIELD, "%u more fields", d.more);
     if (rc == MG_OK)
         rc = attached_template(&d);
+out:
+    free(d.pc);
+    return rc;
+}
+
+/* ---- text (policy flatten) ------------------------------------------------------- */
+
+/* Nested fields followed while writing text; deeper ones are left out whole. */
+#define TEXT_FIELD_DEPTH 64
+
+struct text_state {
+    struct textout *to;
+    /* Per open field: 1 while in its instruction (nothing written), 0 in its result. */
+    uint8_t fld[TEXT_FIELD_DEPTH];
+    unsigned depth, too_deep;
+    uint16_t high; /* a high surrogate waiting for its low half, or 0 */
+    uint16_t prev; /* the last character written */
+};
+
+static bool text_hidden(const struct text_state *ts)
+{
+    if (ts->too_deep)
+        return true;
+    for (unsigned i = 0; i < ts->depth; i++)
+        if (ts->fld[i])
+            return true;
+    return false;
+}
+
+/* One character of the document text, as Word's special characters say. */
+static int text_char(struct text_state *ts, uint16_t c)
+{
+    switch (c) {
+    case FLD_BEGIN:
+        if (ts->too_deep || ts->depth == TEXT_FIELD_DEPTH)
+            ts->too_deep++;
+        else
+            ts->fld[ts->depth++] = 1;
+        return MG_OK;
+    case FLD_SEP:
+        if (!ts->too_deep && ts->depth)
+            ts->fld[ts->depth - 1] = 0;
+        return MG_OK;
+    case FLD_END:
+        if (ts->too_deep)
+            ts->too_deep--;
+        else if (ts->depth)
+            ts->depth--;
+        return MG_OK;
+    default:
+        break;
+    }
+    if (text_hidden(ts))
+        return MG_OK; /* a field instruction: DDE, INCLUDETEXT, HYPERLINK "..." */
+    if (c >= 0xD800 && c <= 0xDBFF) {
+        ts->high = c;
+        return MG_OK;
+    }
+    uint32_t cp = c;
+    if (c >= 0xDC00 && c <= 0xDFFF) {
+        cp = ts->high ? 0x10000u + (((uint32_t)ts->high - 0xD800u) << 10) + (c - 0xDC00u) : 0xFFFDu;
+    } else if (ts->high) {
+        int rc = textout_char(ts->to, 0xFFFD);
+        if (rc != MG_OK)
+            return rc;
+    }
+    ts->high = 0;
+    uint16_t prev = ts->prev;
+    ts->prev = c;
+    switch (cp) {
+    case 0x07:
+        /* A cell's end mark ends its line, as LibreOffice writes cells; the
+         * row's own mark right after the last cell's adds nothing. */
+        return prev == 0x07 ? MG_OK : textout_char(ts->to, '\n');
+    case 0x0D: /* paragraph end */
+    case 0x0B: /* line break */
+    case 0x0C: /* page or section break */
+    case 0x0E: /* column break */
+        return textout_char(ts->to, '\n');
+    case 0x1E: /* non-breaking hyphen */
+        return textout_char(ts->to, '-');
+    case 0x1F: /* optional hyphen: not shown */
+        return MG_OK;
+    default:
+        /* 0x01 picture, 0x02 note number, 0x05 comment mark, 0x08 drawing ...:
+         * anchors, not text; textout drops every control. */
+        return textout_char(ts->to, cp);
+    }
+}
+
+/* The text of CPs [start, start + len). */
+static int text_range(struct doc *d, struct text_state *ts, uint32_t start, uint32_t len)
+{
+    uint32_t cp = start, end = start + len;
+    while (cp < end) {
+        const struct piece *p = piece_at(d, cp);
+        if (p == NULL)
+            return bad(d->m, "text outside the piece table");
+        uint32_t k = cp - p->cp, stop = p->ncp - k < end - cp ? p->ncp : k + (end - cp);
+        for (; k < stop; k++) {
+            uint16_t c = p->compressed ? (uint16_t)textdec_cp1252_char(d->wd[p->off + k])
+                                       : le16(d->wd + p->off + 2 * k);
+            int rc = text_char(ts, c);
+            if (rc != MG_OK)
+                return rc;
+        }
+        cp = p->cp + stop;
+    }
+    return MG_OK;
+}
+
+int mso_doc_text(struct mso *m, const struct mso_stream *wd, const struct mso_stream *table,
+                 struct textout *to, unsigned *notes)
+{
+    struct doc d = {.m = m, .wd = wd->data, .wn = wd->len, .tb = table->data, .tn = table->len};
+    struct text_state ts = {.to = to};
+    int rc = read_fib(&d);
+    if (rc != MG_OK)
+        return rc;
+    uint64_t total = 0, extra = 0;
+    for (size_t i = 0; i < NPARTS; i++) {
+        total += fib_lw(&d, parts[i].ccp_index);
+        if (i > 0)
+            extra |= fib_lw(&d, parts[i].ccp_index);
+    }
+    /* Every character takes at least a byte of WordDocument: a longer text
+     * would be pieces read over and over (work without end, no text). */
+    if (total > 0x7FFFFFFF || total > d.wn)
+        return bad(m, "text longer than the WordDocument stream holds");
+    if ((rc = read_pieces(&d, total + (extra ? 1 : 0))) != MG_OK)
+        goto out;
+    /* The main text, then footnotes and endnotes, each part on its own lines
+     * (field state does not carry from one part to the next). */
+    uint32_t start = 0;
+    for (size_t i = 0; i < NPARTS && rc == MG_OK; i++) {
+        uint32_t len = fib_lw(&d, parts[i].ccp_index);
+        bool want = i == 0 || strcmp(parts[i].name, "footnotes") == 0 ||
+                    strcmp(parts[i].name, "endnotes") == 0;
+        if (want && len > 0) {
+            ts.depth = ts.too_deep = 0;
+            ts.high = ts.prev = 0;
+            rc = textout_end_line(to);
+            if (rc == MG_OK)
+                rc = text_range(&d, &ts, start, len);
+            if (i > 0)
+                (*notes)++; /* a part of notes */
+        }
+        start += len;
+    }
 out:
     free(d.pc);
     return rc;

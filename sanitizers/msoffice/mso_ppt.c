@@ -19,6 +19,7 @@
  */
 #include "err.h"
 #include "mso.h"
+#include "textout.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -326,5 +327,296 @@ int mso_ppt(struct mso *m, struct mso_stream *doc, const struct mso_stream *cur)
     for (int pass = 0; pass < 2 && rc == MG_OK; pass++)
         rc = walk(p, 0, p->n, 0, pass);
     free(p);
+    return rc;
+}
+
+/* ---- text (policy flatten) ------------------------------------------------------- */
+
+#define RT_DOCUMENT          0x03E8
+#define RT_SLIDE             0x03EE
+#define RT_SLIDEPERSISTATOM  0x03F3
+#define RT_OUTLINETEXTREF    0x0F9E
+#define RT_TEXTHEADERATOM    0x0F9F
+#define RT_TEXTCHARSATOM     0x0FA0
+#define RT_TEXTBYTESATOM     0x0FA8
+#define RT_SLIDELISTWITHTEXT 0x0FF0
+#define RT_USEREDITATOM      0x0FF5
+#define RT_PERSISTDIRECTORY  0x1772
+#define RT_CLIENTTEXTBOX     0xF00D
+
+/* Edits followed back from the current one (a file saved fast many times),
+ * and persist directory entries read over all of them. */
+#define EDITS_MAX        4096
+#define PERSIST_WORK_MAX (1u << 22)
+/* persistId is 20 bits. */
+#define PERSIST_MAX (1u << 20)
+/* Texts of one slide in the slide list. */
+#define SLIDE_TEXTS_MAX 65536u
+
+struct ptext {
+    struct mso *m;
+    const uint8_t *d;
+    size_t n;
+    struct textout *to;
+    uint32_t *persist; /* offset + 1 per persistId; 0: none */
+    size_t n_persist;
+    /* the slide list's texts of the slide being written */
+    struct stext {
+        size_t off, len;
+        uint16_t type;
+        bool used;
+    } * texts;
+    size_t n_texts;
+    size_t *by_header; /* the text after the Nth TextHeaderAtom, or SIZE_MAX */
+    size_t n_headers;
+    unsigned deep;
+};
+
+/* The record at off: its type, instance, body and length; false if it does not fit. */
+static bool rec_at(const struct ptext *t, size_t off, size_t end, uint16_t *type, uint16_t *inst,
+                   size_t *body, size_t *len)
+{
+    if (off > end || end - off < 8 || end > t->n)
+        return false;
+    uint32_t l = le32(t->d + off + 4);
+    if (l > end - off - 8)
+        return false;
+    *type = le16(t->d + off + 2);
+    *inst = (uint16_t)(le16(t->d + off) >> 4);
+    *body = off + 8;
+    *len = l;
+    return true;
+}
+
+static bool is_container(const struct ptext *t, size_t off)
+{
+    return (le16(t->d + off) & 0xF) == 0xF;
+}
+
+/* Characters of a TextCharsAtom (UTF-16LE) or TextBytesAtom (the low bytes), then a line end. */
+static int ptext_atom(struct ptext *t, uint16_t type, size_t off, size_t len)
+{
+    int rc = MG_OK;
+    uint16_t pend = 0;
+    size_t w = type == RT_TEXTCHARSATOM ? 2 : 1;
+    for (size_t i = 0; i + w <= len && rc == MG_OK; i += w) {
+        uint32_t c = w == 2 ? le16(t->d + off + i) : t->d[off + i];
+        if (c >= 0xD800 && c <= 0xDBFF) {
+            pend = (uint16_t)c;
+            continue;
+        }
+        if (c >= 0xDC00 && c <= 0xDFFF)
+            c = pend ? 0x10000u + (((uint32_t)pend - 0xD800u) << 10) + (c - 0xDC00u) : 0xFFFDu;
+        pend = 0;
+        /* CR ends a paragraph, VT a line */
+        rc = textout_char(t->to, c == 0x0D || c == 0x0B ? '\n' : c);
+    }
+    if (rc == MG_OK)
+        rc = textout_end_line(t->to);
+    return rc;
+}
+
+/* The persist directory of every edit, the newest entry for each id winning. */
+static int ptext_persist(struct ptext *t, uint32_t edit, uint32_t *doc_ref)
+{
+    t->persist = calloc(PERSIST_MAX, sizeof(*t->persist));
+    if (t->persist == NULL)
+        return MG_ERR_NOMEM;
+    t->n_persist = PERSIST_MAX;
+    size_t work = 0;
+    for (unsigned k = 0;; k++) {
+        uint16_t type, inst;
+        size_t body, len;
+        if (k == EDITS_MAX)
+            return bad(t->m, "too many edits");
+        if (!rec_at(t, edit, t->n, &type, &inst, &body, &len) || type != RT_USEREDITATOM ||
+            len < 28)
+            return bad(t->m, "no user edit where the Current User stream points");
+        const uint8_t *u = t->d + body;
+        if (k == 0) {
+            *doc_ref = le32(u + 16);
+            if (len >= 32 && le32(u + 28) != 0)
+                return mso_fail(t->m, MG_ERR_ENCRYPTED, REASON_ENCRYPTED,
+                                "PowerPoint presentation protected by a password: it is "
+                                "encrypted and cannot be read");
+        }
+        size_t dir;
+        uint16_t dtype;
+        size_t dbody, dlen;
+        if (!rec_at(t, le32(u + 12), t->n, &dtype, &inst, &dbody, &dlen) ||
+            dtype != RT_PERSISTDIRECTORY)
+            return bad(t->m, "no persist directory where a user edit points");
+        for (dir = 0; dir + 4 <= dlen;) {
+            uint32_t v = le32(t->d + dbody + dir);
+            uint32_t id = v & 0xFFFFF, count = v >> 20;
+            dir += 4;
+            if ((size_t)count * 4 > dlen - dir)
+                return bad(t->m, "persist directory cut short");
+            if ((work += count) > PERSIST_WORK_MAX)
+                return mso_fail(t->m, MG_ERR_LIMIT, REASON_LIMIT,
+                                "PowerPoint presentation: persist directories larger than any "
+                                "presentation needs");
+            for (uint32_t j = 0; j < count; j++, dir += 4)
+                if (id + j < PERSIST_MAX && t->persist[id + j] == 0)
+                    t->persist[id + j] = le32(t->d + dbody + dir) + 1;
+        }
+        uint32_t last = le32(u + 8);
+        if (last == 0)
+            return MG_OK;
+        /* Each save appends: an older edit lies before the newer one (no loops). */
+        if (last >= edit)
+            return bad(t->m, "a user edit that does not point back to an earlier one");
+        edit = last;
+    }
+}
+
+/* The record a persist id names, when it is of type want. */
+static bool ptext_object(const struct ptext *t, uint32_t ref, uint16_t want, size_t *body,
+                         size_t *len)
+{
+    uint16_t type, inst;
+    if (ref >= t->n_persist || t->persist[ref] == 0)
+        return false;
+    return rec_at(t, t->persist[ref] - 1, t->n, &type, &inst, body, len) && type == want;
+}
+
+/* Text boxes of a slide's drawing, in drawing order. */
+static int ptext_walk(struct ptext *t, size_t off, size_t end, int depth)
+{
+    int rc = MG_OK;
+    if (depth > DEPTH_MAX) {
+        t->deep++;
+        return MG_OK;
+    }
+    while (off < end && rc == MG_OK) {
+        uint16_t type, inst;
+        size_t body, len;
+        if (!rec_at(t, off, end, &type, &inst, &body, &len))
+            break; /* a slide that does not parse to the end: what was read stands */
+        if (type == RT_TEXTCHARSATOM || type == RT_TEXTBYTESATOM) {
+            rc = ptext_atom(t, type, body, len);
+        } else if (type == RT_OUTLINETEXTREF && len >= 4) {
+            /* the index-th text of this slide in the slide list */
+            uint32_t want = le32(t->d + body);
+            size_t i = want < t->n_headers ? t->by_header[want] : SIZE_MAX;
+            if (i != SIZE_MAX && !t->texts[i].used) {
+                t->texts[i].used = true;
+                rc = ptext_atom(t, t->texts[i].type, t->texts[i].off, t->texts[i].len);
+            }
+        } else if (is_container(t, off)) {
+            rc = ptext_walk(t, body, body + len, depth + 1);
+        }
+        off = body + len;
+    }
+    return rc;
+}
+
+/* One slide: its drawing's text boxes, then slide-list texts none of them referred to. */
+static int ptext_slide(struct ptext *t, uint32_t ref)
+{
+    size_t body, len;
+    int rc = MG_OK;
+    if (ptext_object(t, ref, RT_SLIDE, &body, &len))
+        rc = ptext_walk(t, body, body + len, 1);
+    for (size_t i = 0; i < t->n_texts && rc == MG_OK; i++)
+        if (t->texts[i].type != RT_TEXTHEADERATOM && !t->texts[i].used)
+            rc = ptext_atom(t, t->texts[i].type, t->texts[i].off, t->texts[i].len);
+    return rc;
+}
+
+/* The slides of the slide list (SlideListWithText, instance 0), in order. */
+static int ptext_slides(struct ptext *t, size_t off, size_t end, unsigned *slides)
+{
+    int rc = MG_OK;
+    uint32_t ref = 0;
+    bool have = false;
+    t->texts = calloc(SLIDE_TEXTS_MAX, sizeof(*t->texts));
+    t->by_header = calloc(SLIDE_TEXTS_MAX, sizeof(*t->by_header));
+    if (t->texts == NULL || t->by_header == NULL)
+        return MG_ERR_NOMEM;
+    for (;;) {
+        uint16_t type, inst;
+        size_t body, len;
+        bool more = rec_at(t, off, end, &type, &inst, &body, &len);
+        if (!more || type == RT_SLIDEPERSISTATOM) {
+            if (have) {
+                (*slides)++;
+                if (*slides > 1 && (rc = textout_end_line(t->to)) == MG_OK)
+                    rc = buf_printf(t->to->out, "--- slide %u ---\n", *slides);
+                if (rc == MG_OK)
+                    rc = ptext_slide(t, ref);
+                if (rc != MG_OK)
+                    return rc;
+            }
+            if (!more)
+                return MG_OK;
+            have = len >= 4;
+            ref = have ? le32(t->d + body) : 0;
+            t->n_texts = t->n_headers = 0;
+        } else if ((type == RT_TEXTHEADERATOM || type == RT_TEXTCHARSATOM ||
+                    type == RT_TEXTBYTESATOM) &&
+                   t->n_texts < SLIDE_TEXTS_MAX) {
+            if (type == RT_TEXTHEADERATOM)
+                t->by_header[t->n_headers++] = SIZE_MAX;
+            else if (t->n_headers && t->by_header[t->n_headers - 1] == SIZE_MAX)
+                t->by_header[t->n_headers - 1] = t->n_texts;
+            t->texts[t->n_texts++] = (struct stext){body, len, type, false};
+        }
+        off = body + len;
+    }
+}
+
+/* Whether any record in [off, end) is a CryptSession (an encrypted presentation). */
+static bool ptext_crypt(const struct ptext *t, size_t off, size_t end, int depth)
+{
+    while (depth <= DEPTH_MAX && off < end) {
+        uint16_t type, inst;
+        size_t body, len;
+        if (!rec_at(t, off, end, &type, &inst, &body, &len))
+            return false;
+        if (type == RT_CRYPTSESSION ||
+            (is_container(t, off) && ptext_crypt(t, body, body + len, depth + 1)))
+            return true;
+        off = body + len;
+    }
+    return false;
+}
+
+int mso_ppt_text(struct mso *m, const struct mso_stream *doc, const struct mso_stream *cur,
+                 struct textout *to, unsigned *slides)
+{
+    int rc = current_user(m, cur);
+    if (rc != MG_OK)
+        return rc;
+    struct ptext t = {.m = m, .d = doc->data, .n = doc->len, .to = to};
+    uint32_t doc_ref = 0;
+    size_t body, len;
+    if (cur->len < 20)
+        return bad(m, "Current User stream cut short");
+    if (ptext_crypt(&t, 0, records_end(doc->data, doc->len), 0))
+        return mso_fail(m, MG_ERR_ENCRYPTED, REASON_ENCRYPTED,
+                        "PowerPoint presentation protected by a password (CryptSession): it is "
+                        "encrypted and cannot be read");
+    if ((rc = ptext_persist(&t, le32(cur->data + 16), &doc_ref)) != MG_OK)
+        goto out;
+    if (!ptext_object(&t, doc_ref, RT_DOCUMENT, &body, &len)) {
+        rc = bad(m, "no document record where the persist directory points");
+        goto out;
+    }
+    for (size_t off = body; off < body + len && rc == MG_OK;) {
+        uint16_t type, inst;
+        size_t b, l;
+        if (!rec_at(&t, off, body + len, &type, &inst, &b, &l))
+            break;
+        if (type == RT_SLIDELISTWITHTEXT && inst == 0) {
+            rc = ptext_slides(&t, b, b + l, slides);
+            break;
+        }
+        off = b + l;
+    }
+out:
+    free(t.persist);
+    free(t.texts);
+    free(t.by_header);
     return rc;
 }

@@ -21,6 +21,8 @@
  */
 #include "err.h"
 #include "mso.h"
+#include "textdec.h"
+#include "textout.h"
 
 #include <ctype.h>
 #include <stdio.h>
@@ -30,6 +32,7 @@
 
 #define RT_FORMULA    0x0006
 #define RT_EOF        0x000A
+#define RT_DATEMODE   0x0022
 #define RT_NAME       0x0018
 #define RT_EXTERNNAME 0x0023
 #define RT_FILEPASS   0x002F
@@ -42,6 +45,20 @@
 #define RT_INDEX      0x020B
 #define RT_WINDOW2    0x023E
 #define RT_BOF        0x0809
+#define RT_MULRK      0x00BD
+#define RT_SST        0x00FC
+#define RT_LABELSST   0x00FD
+#define RT_RSTRING    0x00D6
+#define RT_XF         0x00E0
+#define RT_NUMBER     0x0203
+#define RT_LABEL      0x0204
+#define RT_BOOLERR    0x0205
+#define RT_STRING     0x0207
+#define RT_RK         0x027E
+#define RT_FORMAT     0x041E
+#define RT_ARRAY      0x0221
+#define RT_TABLE      0x0236
+#define RT_SHRFMLA    0x04BC
 
 #define BOF_GLOBALS 0x0005
 #define BOF_SHEET   0x0010
@@ -644,5 +661,561 @@ out:
     free(x.r);
     free(x.sub);
     free(x.sh);
+    return rc;
+}
+
+/* ---- text (policy flatten) ------------------------------------------------------- */
+
+/* Cells and shared strings read from one workbook. */
+#define TEXT_CELLS_MAX   (16u << 20)
+#define TEXT_STRINGS_MAX (16u << 20)
+
+/* A cursor over a record and the CONTINUE records after it, read as one. */
+struct seq {
+    const struct xls *x;
+    size_t rec;  /* record being read */
+    size_t pos;  /* in its data */
+    size_t last; /* last record of the sequence */
+};
+
+static bool seq_byte(struct seq *q, uint8_t *b)
+{
+    while (q->pos >= q->x->r[q->rec].len) {
+        if (q->rec >= q->last)
+            return false;
+        q->rec++;
+        q->pos = 0;
+    }
+    *b = q->x->r[q->rec].d[q->pos++];
+    return true;
+}
+
+static bool seq_u16(struct seq *q, uint16_t *v)
+{
+    uint8_t a, b;
+    if (!seq_byte(q, &a) || !seq_byte(q, &b))
+        return false;
+    *v = (uint16_t)(a | b << 8);
+    return true;
+}
+
+static bool seq_u32(struct seq *q, uint32_t *v)
+{
+    uint16_t a, b;
+    if (!seq_u16(q, &a) || !seq_u16(q, &b))
+        return false;
+    *v = (uint32_t)a | (uint32_t)b << 16;
+    return true;
+}
+
+static bool seq_skip(struct seq *q, uint64_t n)
+{
+    while (n > 0) {
+        size_t here = q->x->r[q->rec].len - q->pos;
+        if (here == 0) {
+            if (q->rec >= q->last)
+                return false;
+            q->rec++;
+            q->pos = 0;
+            continue;
+        }
+        size_t k = n < here ? (size_t)n : here;
+        q->pos += k;
+        n -= k;
+    }
+    return true;
+}
+
+/*
+ * cch characters of a BIFF8 string into to: 8-bit (the low byte of UTF-16)
+ * or UTF-16LE as high says; where the characters go on in a CONTINUE
+ * record, that record starts with a new flags byte (fHighByte).
+ */
+static int seq_chars(struct seq *q, uint32_t cch, bool high, struct textout *to, bool *ok)
+{
+    uint16_t pend = 0; /* a high surrogate */
+    *ok = false;
+    for (uint32_t k = 0; k < cch; k++) {
+        if (q->pos >= q->x->r[q->rec].len) {
+            uint8_t f;
+            if (q->rec >= q->last || q->x->r[q->rec + 1].type != RT_CONTINUE)
+                return MG_OK;
+            q->rec++;
+            q->pos = 0;
+            if (!seq_byte(q, &f))
+                return MG_OK;
+            high = f & 1;
+        }
+        uint16_t c;
+        uint8_t b;
+        if (high) {
+            if (!seq_u16(q, &c))
+                return MG_OK;
+        } else {
+            if (!seq_byte(q, &b))
+                return MG_OK;
+            c = b;
+        }
+        uint32_t cp = c;
+        if (c >= 0xD800 && c <= 0xDBFF) {
+            pend = c;
+            continue;
+        }
+        if (c >= 0xDC00 && c <= 0xDFFF)
+            cp = pend ? 0x10000u + (((uint32_t)pend - 0xD800u) << 10) + (c - 0xDC00u) : 0xFFFDu;
+        pend = 0;
+        int rc = textout_char(to, cp);
+        if (rc != MG_OK)
+            return rc;
+    }
+    *ok = true;
+    return pend ? textout_char(to, 0xFFFD) : MG_OK;
+}
+
+/* An XLUnicodeRichExtendedString (SST), XLUnicodeString (cch16) or ShortXLUnicodeString (cch8). */
+static int seq_string(struct seq *q, bool cch8, bool rich_ext, struct textout *to, bool *ok)
+{
+    uint16_t cch = 0, runs = 0;
+    uint32_t ext = 0;
+    uint8_t f, b;
+    *ok = false;
+    if (cch8) {
+        if (!seq_byte(q, &b))
+            return MG_OK;
+        cch = b;
+    } else if (!seq_u16(q, &cch)) {
+        return MG_OK;
+    }
+    if (!seq_byte(q, &f))
+        return MG_OK;
+    if (rich_ext && (f & 0x08) && !seq_u16(q, &runs))
+        return MG_OK;
+    if (rich_ext && (f & 0x04) && !seq_u32(q, &ext))
+        return MG_OK;
+    int rc = seq_chars(q, cch, f & 1, to, ok);
+    if (rc != MG_OK || !*ok)
+        return rc;
+    *ok = seq_skip(q, (uint64_t)runs * 4 + ext); /* formatting runs, phonetic data */
+    return MG_OK;
+}
+
+struct xcell {
+    uint32_t row, seq;
+    uint16_t col;
+    size_t off, len; /* in the text buffer */
+};
+
+struct xtext {
+    struct xls x;
+    struct textout *to;
+    bool neutralize, d1904;
+    struct buf strings; /* the SST, one string after another */
+    size_t *str_off;    /* n_str + 1 */
+    size_t n_str, cap_str;
+    uint8_t *xf_kind; /* per XF: bit 0 date, bit 1 time */
+    size_t n_xf;
+    struct fmt {
+        uint16_t id;
+        size_t off, len; /* in codes */
+    } * fmts;
+    size_t n_fmts;
+    struct buf codes;
+    struct buf cells_text;
+    struct xcell *cells;
+    size_t n_cells, cap_cells;
+    unsigned bad_strings;
+};
+
+static int xt_limit(struct xtext *t, const char *what)
+{
+    return mso_fail(t->x.m, MG_ERR_LIMIT, REASON_LIMIT, "Excel workbook: %s", what);
+}
+
+static int xt_sst(struct xtext *t, size_t i)
+{
+    const struct rec *r = &t->x.r[i];
+    size_t last = i;
+    while (last + 1 < t->x.nr && t->x.r[last + 1].type == RT_CONTINUE)
+        last++;
+    struct seq q = {&t->x, i, 8, last};
+    if (r->len < 8)
+        return bad(&t->x, "SST record too short");
+    uint32_t unique = le32(r->d + 4);
+    struct textout to;
+    textout_init(&to, &t->strings);
+    for (uint32_t k = 0; k < unique; k++) {
+        if (t->n_str + 2 > t->cap_str) {
+            size_t nc = t->cap_str ? t->cap_str * 2 : 256;
+            if (nc > TEXT_STRINGS_MAX)
+                return xt_limit(t, "too many shared strings");
+            size_t *p = realloc(t->str_off, nc * sizeof(*p));
+            if (p == NULL)
+                return MG_ERR_NOMEM;
+            t->str_off = p;
+            t->cap_str = nc;
+            t->str_off[0] = 0;
+        }
+        bool ok;
+        int rc = seq_string(&q, false, true, &to, &ok);
+        if (rc != MG_OK)
+            return rc;
+        if (!ok)
+            break; /* the table ends early: the strings read so far stand */
+        t->str_off[++t->n_str] = t->strings.len;
+    }
+    t->to->dropped += to.dropped;
+    return MG_OK;
+}
+
+/* FORMAT and XF records: which cell formats show dates and times. */
+static int xt_formats(struct xtext *t)
+{
+    size_t nxf = 0;
+    for (size_t i = 0; i < t->x.globals_end; i++)
+        nxf += t->x.r[i].type == RT_XF;
+    t->fmts = calloc(t->x.globals_end + 1, sizeof(*t->fmts));
+    t->xf_kind = calloc(nxf + 1, 1);
+    if (t->fmts == NULL || t->xf_kind == NULL)
+        return MG_ERR_NOMEM;
+    struct textout to;
+    textout_init(&to, &t->codes);
+    for (size_t i = 0; i < t->x.globals_end; i++) {
+        const struct rec *r = &t->x.r[i];
+        if (r->type == RT_DATEMODE && r->len >= 2)
+            t->d1904 = le16(r->d) == 1;
+        if (r->type != RT_FORMAT || r->len < 5)
+            continue;
+        struct seq q = {&t->x, i, 2, i};
+        size_t at = t->codes.len;
+        bool ok;
+        int rc = seq_string(&q, false, false, &to, &ok);
+        if (rc == MG_OK)
+            rc = buf_putc(&t->codes, 0);
+        if (rc != MG_OK)
+            return rc;
+        t->fmts[t->n_fmts++] = (struct fmt){le16(r->d), at, t->codes.len - at - 1};
+    }
+    for (size_t i = 0; i < t->x.globals_end; i++) {
+        const struct rec *r = &t->x.r[i];
+        if (r->type != RT_XF || r->len < 4)
+            continue;
+        uint16_t ifmt = le16(r->d + 2);
+        const char *code = NULL;
+        for (size_t k = 0; k < t->n_fmts; k++)
+            if (t->fmts[k].id == ifmt)
+                code = (const char *)t->codes.data + t->fmts[k].off;
+        bool date, time;
+        textout_numfmt_kind(code ? -1 : ifmt, code, &date, &time);
+        t->xf_kind[t->n_xf++] = (uint8_t)((date ? 1 : 0) | (time ? 2 : 0));
+    }
+    return MG_OK;
+}
+
+/* Start a cell: its text goes into cells_text until xt_cell_end. */
+static int xt_cell_begin(struct xtext *t, uint16_t row, uint16_t col)
+{
+    if (t->n_cells == t->cap_cells) {
+        size_t nc = t->cap_cells ? t->cap_cells * 2 : 256;
+        if (nc > TEXT_CELLS_MAX)
+            return xt_limit(t, "too many cells");
+        struct xcell *p = realloc(t->cells, nc * sizeof(*p));
+        if (p == NULL)
+            return MG_ERR_NOMEM;
+        t->cells = p;
+        t->cap_cells = nc;
+    }
+    t->cells[t->n_cells] = (struct xcell){row, (uint32_t)t->n_cells, col, t->cells_text.len, 0};
+    return MG_OK;
+}
+
+static void xt_cell_end(struct xtext *t)
+{
+    struct xcell *c = &t->cells[t->n_cells];
+    c->len = t->cells_text.len - c->off;
+    if (c->len)
+        t->n_cells++;
+}
+
+static int xt_number(struct xtext *t, uint16_t row, uint16_t col, uint16_t ixfe, double v)
+{
+    int rc = xt_cell_begin(t, row, col);
+    if (rc != MG_OK)
+        return rc;
+    uint8_t kind = ixfe < t->n_xf ? t->xf_kind[ixfe] : 0;
+    rc = kind ? textout_serial_date(&t->cells_text, v, t->d1904, kind & 1, kind & 2)
+              : textout_number(&t->cells_text, v);
+    xt_cell_end(t);
+    return rc;
+}
+
+static double rk_value(uint32_t rk)
+{
+    double v;
+    if (rk & 2) {
+        v = (double)((int32_t)rk >> 2);
+    } else {
+        uint64_t bits = (uint64_t)(rk & 0xFFFFFFFCu) << 32;
+        memcpy(&v, &bits, sizeof(v));
+    }
+    return (rk & 1) ? v / 100 : v;
+}
+
+static double f64(const uint8_t *p)
+{
+    uint64_t bits = (uint64_t)le32(p) | (uint64_t)le32(p + 4) << 32;
+    double v;
+    memcpy(&v, &bits, sizeof(v));
+    return v;
+}
+
+static const char *error_text(uint8_t e)
+{
+    switch (e) {
+    case 0x00:
+        return "#NULL!";
+    case 0x07:
+        return "#DIV/0!";
+    case 0x0F:
+        return "#VALUE!";
+    case 0x17:
+        return "#REF!";
+    case 0x1D:
+        return "#NAME?";
+    case 0x24:
+        return "#NUM!";
+    case 0x2A:
+        return "#N/A";
+    default:
+        return "#N/A";
+    }
+}
+
+static int xt_literal(struct xtext *t, uint16_t row, uint16_t col, const char *s)
+{
+    int rc = xt_cell_begin(t, row, col);
+    if (rc == MG_OK)
+        rc = buf_puts(&t->cells_text, s);
+    xt_cell_end(t);
+    return rc;
+}
+
+/* A string cell from the record at i (LABEL, RSTRING: XLUnicodeString after 6 bytes). */
+static int xt_string_cell(struct xtext *t, size_t i, size_t at, uint16_t row, uint16_t col)
+{
+    struct textout to;
+    textout_init(&to, &t->cells_text);
+    struct seq q = {&t->x, i, at, i};
+    bool ok;
+    int rc = xt_cell_begin(t, row, col);
+    if (rc == MG_OK)
+        rc = seq_string(&q, false, false, &to, &ok);
+    xt_cell_end(t);
+    t->to->dropped += to.dropped;
+    return rc;
+}
+
+/* The cells of substream u, in the order Excel shows them. */
+static int xt_sheet_cells(struct xtext *t, const struct sub *u)
+{
+    int rc = MG_OK, depth = 0;
+    bool pending = false; /* a formula whose string result is in the next STRING */
+    uint16_t prow = 0, pcol = 0;
+    t->n_cells = 0;
+    buf_reset(&t->cells_text);
+    for (size_t i = u->first; i <= u->last && rc == MG_OK; i++) {
+        const struct rec *r = &t->x.r[i];
+        if (r->type == RT_BOF) {
+            depth++;
+            continue;
+        }
+        if (r->type == RT_EOF) {
+            depth--;
+            continue;
+        }
+        if (depth != 1)
+            continue; /* an embedded chart */
+        const uint8_t *d = r->d;
+        uint16_t row = r->len >= 6 ? le16(d) : 0, col = r->len >= 6 ? le16(d + 2) : 0;
+        uint16_t ixfe = r->len >= 6 ? le16(d + 4) : 0;
+        if (r->type != RT_STRING && r->type != RT_SHRFMLA && r->type != RT_ARRAY &&
+            r->type != RT_TABLE && r->type != RT_CONTINUE)
+            pending = false;
+        switch (r->type) {
+        case RT_LABELSST:
+            if (r->len >= 10) {
+                uint32_t k = le32(d + 6);
+                if (k < t->n_str) {
+                    rc = xt_cell_begin(t, row, col);
+                    if (rc == MG_OK)
+                        rc = buf_append(&t->cells_text, t->strings.data + t->str_off[k],
+                                        t->str_off[k + 1] - t->str_off[k]);
+                    xt_cell_end(t);
+                } else {
+                    t->bad_strings++;
+                }
+            }
+            break;
+        case RT_LABEL:
+        case RT_RSTRING:
+            if (r->len >= 9)
+                rc = xt_string_cell(t, i, 6, row, col);
+            break;
+        case RT_NUMBER:
+            if (r->len >= 14)
+                rc = xt_number(t, row, col, ixfe, f64(d + 6));
+            break;
+        case RT_RK:
+            if (r->len >= 10)
+                rc = xt_number(t, row, col, ixfe, rk_value(le32(d + 6)));
+            break;
+        case RT_MULRK:
+            /* row, first column, (ixfe, rk) per column, last column */
+            for (size_t k = 0; r->len >= 6 && 4 + 6 * (k + 1) + 2 <= r->len && rc == MG_OK; k++)
+                rc = xt_number(t, row, (uint16_t)(col + k), le16(d + 4 + 6 * k),
+                               rk_value(le32(d + 6 + 6 * k)));
+            break;
+        case RT_BOOLERR:
+            if (r->len >= 8)
+                rc = xt_literal(t, row, col, d[7] ? error_text(d[6]) : d[6] ? "TRUE" : "FALSE");
+            break;
+        case RT_FORMULA:
+            /* The last result, never the formula. */
+            if (r->len < 14)
+                break;
+            if (le16(d + 12) != 0xFFFF)
+                rc = xt_number(t, row, col, ixfe, f64(d + 6));
+            else if (d[6] == 0)
+                pending = true, prow = row, pcol = col;
+            else if (d[6] == 1)
+                rc = xt_literal(t, row, col, d[8] ? "TRUE" : "FALSE");
+            else if (d[6] == 2)
+                rc = xt_literal(t, row, col, error_text(d[8]));
+            break;
+        case RT_STRING:
+            if (pending && r->len >= 3)
+                rc = xt_string_cell(t, i, 0, prow, pcol);
+            pending = false;
+            break;
+        default:
+            break;
+        }
+    }
+    return rc;
+}
+
+static int xcell_cmp(const void *a, const void *b)
+{
+    const struct xcell *x = a, *y = b;
+    if (x->row != y->row)
+        return x->row < y->row ? -1 : 1;
+    if (x->col != y->col)
+        return x->col < y->col ? -1 : 1;
+    return x->seq < y->seq ? -1 : x->seq > y->seq;
+}
+
+/* The collected cells as CSV lines: rows from the first, columns from A. */
+static int xt_write_cells(struct xtext *t)
+{
+    struct buf *out = t->to->out;
+    if (t->n_cells > 1)
+        qsort(t->cells, t->n_cells, sizeof(*t->cells), xcell_cmp);
+    uint32_t row = 0; /* the row the next line is */
+    uint32_t col = 0; /* fields written on the current line */
+    int rc = MG_OK;
+    bool open = false;
+    for (size_t i = 0; i < t->n_cells && rc == MG_OK; i++) {
+        const struct xcell *c = &t->cells[i];
+        if (i > 0 && c->row == t->cells[i - 1].row && c->col == t->cells[i - 1].col)
+            continue; /* the same cell twice: the first stands */
+        if (open && c->row != row) {
+            rc = buf_putc(out, '\n');
+            row++;
+            open = false;
+        }
+        for (; rc == MG_OK && row < c->row; row++)
+            rc = buf_putc(out, '\n');
+        if (!open) {
+            open = true;
+            col = 0;
+        }
+        for (uint32_t k = col == 0 ? c->col : (uint32_t)c->col - col + 1; rc == MG_OK && k > 0; k--)
+            rc = buf_putc(out, ',');
+        if (rc == MG_OK)
+            rc = textout_csv_field(out, t->cells_text.data + c->off, c->len, t->neutralize);
+        col = (uint32_t)c->col + 1;
+    }
+    if (rc == MG_OK && open)
+        rc = buf_putc(out, '\n');
+    return rc;
+}
+
+/* A BOUNDSHEET's name into to. */
+static int xt_sheet_name(struct xtext *t, const struct sheet *s)
+{
+    struct seq q = {&t->x, s->rec, 6, s->rec};
+    bool ok;
+    return seq_string(&q, true, false, t->to, &ok);
+}
+
+int mso_xls_text(struct mso *m, const struct mso_stream *wb, bool neutralize, struct textout *to,
+                 unsigned *sheets, unsigned *skipped)
+{
+    struct xtext t;
+    memset(&t, 0, sizeof(t));
+    t.x = (struct xls){.m = m, .d = wb->data, .n = wb->len};
+    t.to = to;
+    t.neutralize = neutralize;
+    buf_init(&t.strings, to->out->max);
+    buf_init(&t.codes, to->out->max);
+    buf_init(&t.cells_text, to->out->max);
+    int rc;
+    if ((rc = read_records(&t.x)) != MG_OK || (rc = find_substreams(&t.x)) != MG_OK ||
+        (rc = find_sheets(&t.x)) != MG_OK)
+        goto out;
+    for (size_t i = 0; i < t.x.globals_end; i++) {
+        if (t.x.r[i].type == RT_FILEPASS) {
+            rc = mso_fail(m, MG_ERR_ENCRYPTED, REASON_ENCRYPTED,
+                          "Excel workbook protected by a password (FILEPASS): it is encrypted "
+                          "and cannot be read");
+            goto out;
+        }
+        if (t.x.r[i].type == RT_SST && t.n_str == 0 && (rc = xt_sst(&t, i)) != MG_OK)
+            goto out;
+    }
+    if ((rc = xt_formats(&t)) != MG_OK)
+        goto out;
+    for (size_t k = 0; k < t.x.nsh && rc == MG_OK; k++) {
+        const struct sheet *s = &t.x.sh[k];
+        const struct sub *u = &t.x.sub[s->sub];
+        bool ws = !u->macro && u->dt == BOF_SHEET && s->dt == 0;
+        rc = textout_end_line(to);
+        if (rc == MG_OK)
+            rc = buf_printf(to->out, "--- sheet %zu: ", k + 1);
+        if (rc == MG_OK)
+            rc = xt_sheet_name(&t, s);
+        if (rc == MG_OK)
+            rc = buf_printf(to->out, "%s%s ---\n", (s->hs & 3) ? " (hidden)" : "",
+                            ws ? "" : " (not a worksheet: no text taken)");
+        if (!ws) {
+            (*skipped)++;
+            continue;
+        }
+        if (rc == MG_OK)
+            rc = xt_sheet_cells(&t, u);
+        if (rc == MG_OK)
+            rc = xt_write_cells(&t);
+        (*sheets)++;
+    }
+out:
+    buf_free(&t.strings);
+    buf_free(&t.codes);
+    buf_free(&t.cells_text);
+    free(t.str_off);
+    free(t.xf_kind);
+    free(t.fmts);
+    free(t.cells);
+    free(t.x.r);
+    free(t.x.sub);
+    free(t.x.sh);
     return rc;
 }

@@ -18,6 +18,7 @@
 #include "cfb.h"
 #include "err.h"
 #include "mso.h"
+#include "textout.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -468,6 +469,107 @@ int msofficesan_sanitize(struct san_ctx *ctx, const uint8_t *in, size_t len, str
 out:
     if (rc != MG_OK && node->verdict != VERDICT_BLOCKED)
         report_block(node, reason_from_err(rc), "%s", err_str(rc));
+    msodoc_free(&d);
+    return rc;
+}
+
+/* A root-level stream by name into s (empty when absent). */
+static int load_named(struct msodoc *d, const char *name, struct mso_stream *s)
+{
+    size_t i = cfb_find(&d->cfb, 0, name);
+    if (i == CFB_NONE || d->cfb.entries[i].type != CFB_STREAM)
+        return MG_OK;
+    return cfb_read(&d->cfb, i, &s->data, &s->len);
+}
+
+int msofficesan_flatten(struct san_ctx *ctx, const uint8_t *in, size_t len, struct buf *out,
+                        struct report_node *node)
+{
+    struct msodoc d;
+    struct textout to;
+    unsigned notes = 0, sheets = 0, skipped = 0, slides = 0;
+    memset(&d, 0, sizeof(d));
+    /* Sanitizing mode for its errors (reported on the node); nothing is rewritten. */
+    d.m = (struct mso){.pol = ctx->pol, .node = node, .fix = true, .max_out = out->max};
+    buf_reset(out);
+    textout_init(&to, out);
+    int rc = open_cfb(&d, in, len);
+    if (rc == MG_OK && app_guess(&d.cfb, &d.app) != MG_OK &&
+        cfb_find(&d.cfb, 0, "Book") != CFB_NONE)
+        rc = mso_fail(&d.m, MG_ERR_UNSUPPORTED, REASON_UNSUPPORTED,
+                      "Excel 5.0/95 workbook (Book stream, BIFF5): only Excel 97-2003 "
+                      "workbooks can be read; held");
+    else if (rc == MG_OK && app_guess(&d.cfb, &d.app) != MG_OK)
+        rc = mso_fail(&d.m, MG_ERR_PARSE, REASON_PARSE_ERROR,
+                      "compound file without exactly one of the WordDocument, Workbook and "
+                      "PowerPoint Document streams");
+    if (rc == MG_OK)
+        rc = check_encryption(&d);
+    if (rc == MG_OK)
+        rc = load_named(&d, app_main[d.app], &d.s[R_MAIN]);
+    if (rc != MG_OK)
+        goto out;
+    switch (d.app) {
+    case APP_WORD: {
+        const char *table = NULL;
+        if ((rc = mso_doc_table(&d.m, d.s[R_MAIN].data, d.s[R_MAIN].len, &table)) != MG_OK)
+            break;
+        if ((rc = load_named(&d, table, &d.s[R_TABLE0])) != MG_OK)
+            break;
+        if (d.s[R_TABLE0].data == NULL) {
+            rc = mso_fail(&d.m, MG_ERR_PARSE, REASON_PARSE_ERROR,
+                          "Word document without the %s stream its header names", table);
+            break;
+        }
+        rc = mso_doc_text(&d.m, &d.s[R_MAIN], &d.s[R_TABLE0], &to, &notes);
+        break;
+    }
+    case APP_EXCEL:
+        rc = mso_xls_text(&d.m, &d.s[R_MAIN], ctx->pol->csv_neutralize_formulas, &to, &sheets,
+                          &skipped);
+        break;
+    case APP_PPT:
+        if ((rc = load_named(&d, "Current User", &d.s[R_CURUSER])) != MG_OK)
+            break;
+        if (d.s[R_CURUSER].data == NULL) {
+            rc = mso_fail(&d.m, MG_ERR_PARSE, REASON_PARSE_ERROR,
+                          "PowerPoint file without a Current User stream");
+            break;
+        }
+        rc = mso_ppt_text(&d.m, &d.s[R_MAIN], &d.s[R_CURUSER], &to, &slides);
+        break;
+    default:
+        rc = MG_ERR_INTERNAL;
+    }
+    if (rc == MG_OK)
+        rc = textout_end_line(&to);
+    if (rc == MG_ERR_LIMIT && node->verdict != VERDICT_BLOCKED)
+        report_block(node, REASON_LIMIT, "extracted text larger than %zu bytes", out->max);
+    if (rc != MG_OK)
+        goto out;
+    char detail[160] = "";
+    if (d.app == APP_EXCEL)
+        snprintf(detail, sizeof(detail), ", %u sheet(s) as CSV lines%s", sheets,
+                 skipped ? ", the names only of macro, module and chart sheets" : "");
+    else if (d.app == APP_PPT)
+        snprintf(detail, sizeof(detail), ", %u slide(s)", slides);
+    else if (notes)
+        snprintf(detail, sizeof(detail), ", with footnotes and endnotes");
+    report_actionf(node, ACTION_REWROTE, "policy: flatten Office documents to text",
+                   "%s 97-2003 file converted to UTF-8 text%s; macros, embedded objects, field "
+                   "instructions and links are not carried over",
+                   app_label[d.app], detail);
+    if (to.dropped)
+        report_actionf(node, ACTION_REMOVED,
+                       "control characters can hide content or drive terminals",
+                       "%zu control or bidi control characters", to.dropped);
+    ctx->out_type = FT_TEXT;
+out:
+    if (rc != MG_OK) {
+        buf_reset(out);
+        if (node->verdict != VERDICT_BLOCKED)
+            report_block(node, reason_from_err(rc), "%s", err_str(rc));
+    }
     msodoc_free(&d);
     return rc;
 }

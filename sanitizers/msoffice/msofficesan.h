@@ -50,4 +50,28 @@ int msofficesan_sanitize(struct san_ctx *ctx, const uint8_t *in, size_t len, str
                          struct report_node *node);
 int msofficesan_verify(struct san_ctx *ctx, const uint8_t *in, size_t len);
 
+/*
+ * Policy "flatten": the document's text as UTF-8, read from the binary
+ * structures inside the compound file (no other program involved):
+ *   Word: the main text, then footnotes and endnotes, through the piece
+ *   table (CLX); paragraph, cell, line and page marks end a line; a
+ *   field's instruction (DDE, INCLUDETEXT, HYPERLINK "...") is left out and
+ *   its last result kept; pictures and other anchors are not text.
+ *   Excel: each worksheet of BOUNDSHEET in order under "--- sheet N:
+ *   NAME ---", rows as CSV lines from the BIFF8 cells: LABELSST (the SST,
+ *   CONTINUE records and phonetic data handled), LABEL, RSTRING, NUMBER,
+ *   RK, MULRK, BOOLERR and a FORMULA's cached result (its STRING), never
+ *   the formula; numbers as General shows them, dates and times by their
+ *   format (FORMAT, XF, DATEMODE). Macro sheets, VB module sheets and
+ *   charts give their names only.
+ *   PowerPoint: the slides of the current edit (Current User, user edits,
+ *   persist directory) in slide-list order, from the second under
+ *   "--- slide N ---": each slide's text boxes (TextCharsAtom,
+ *   TextBytesAtom, or the slide list's text an OutlineTextRefAtom names).
+ * Macros, OLE objects and other streams are never read. Encrypted files
+ * are refused as for sanitizing.
+ */
+int msofficesan_flatten(struct san_ctx *ctx, const uint8_t *in, size_t len, struct buf *out,
+                        struct report_node *node);
+
 #endif

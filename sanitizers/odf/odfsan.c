@@ -33,6 +33,7 @@
 #include "odfsan.h"
 #include "dispatch.h"
 #include "err.h"
+#include "odf_text.h"
 #include "odf_xml.h"
 #include "zip.h"
 
@@ -812,6 +813,92 @@ int odfsan_sanitize(struct san_ctx *ctx, const uint8_t *in, size_t len, struct b
                        "package rebuilt: mimetype first and stored, %zu parts, new manifest", kept);
     }
 out:
+    odf_free(&o);
+    return rc;
+}
+
+/* ------------------------------------------------------------------ */
+/* Flatten */
+
+int odfsan_flatten(struct san_ctx *ctx, const uint8_t *in, size_t len, struct buf *out,
+                   struct report_node *node)
+{
+    struct odf o;
+    struct odf_text_stats st;
+    struct textout to;
+    xmlDocPtr doc = NULL;
+    memset(&o, 0, sizeof(o));
+    memset(&st, 0, sizeof(st));
+    o.ctx = ctx;
+    o.pol = ctx->pol;
+    o.node = node;
+    o.in = in;
+    o.len = len;
+    buf_reset(out);
+    textout_init(&to, out);
+    int rc = odf_open(&o);
+    if (rc != MG_OK)
+        goto out;
+    /* The same content.xml the sanitizer would keep: on the allowlist and in the manifest. */
+    struct odf_member *m = NULL;
+    for (size_t i = 0; i < o.dir.n && !m; i++)
+        if (o.m[i].kind == PK_XML && o.m[i].xml_index == 0 && o.m[i].have &&
+            mf_lookup(&o, o.m[i].ze->name))
+            m = &o.m[i];
+    if (!m) {
+        rc = odf_fail(&o, MG_ERR_PARSE, REASON_PARSE_ERROR,
+                      "no content.xml listed in the manifest");
+        goto out;
+    }
+    char why[256];
+    bool dtd;
+    rc = odfxml_parse(m->data.data, m->data.len, &doc, &dtd, why, sizeof(why));
+    if (rc != MG_OK) {
+        rc = odf_fail(&o, rc, dtd ? REASON_PARSE_ERROR : reason_from_err(rc), "content.xml: %s",
+                      why);
+        goto out;
+    }
+    rc = odf_text(doc, o.kind->type, o.pol->csv_neutralize_formulas, &to, &st);
+    if (rc == MG_ERR_PARSE) {
+        rc = odf_fail(&o, rc, REASON_PARSE_ERROR, "content.xml has no office:body for %s",
+                      ftype_info(o.kind->type)->label);
+        goto out;
+    }
+    if (rc == MG_ERR_LIMIT) {
+        rc = odf_fail(&o, rc, REASON_LIMIT, "extracted text larger than %zu bytes", out->max);
+        goto out;
+    }
+    if (rc != MG_OK) {
+        rc = odf_fail(&o, rc, reason_from_err(rc), "%s", err_str(rc));
+        goto out;
+    }
+    char detail[96] = "";
+    if (st.tables)
+        snprintf(detail, sizeof(detail), ", %u sheet(s) as CSV lines", st.tables);
+    else if (st.pages)
+        snprintf(detail, sizeof(detail), ", %u slide(s)", st.pages);
+    else if (st.notes)
+        snprintf(detail, sizeof(detail), ", %u note(s)", st.notes);
+    report_actionf(node, ACTION_REWROTE, "policy: flatten OpenDocument files to text",
+                   "%s converted to UTF-8 text%s; macros, scripts, embedded objects and links "
+                   "are not carried over",
+                   o.kind->type == FT_ODS || o.kind->type == FT_OTS   ? "spreadsheet"
+                   : o.kind->type == FT_ODP || o.kind->type == FT_OTP ? "presentation"
+                                                                      : "text document",
+                   detail);
+    if (to.dropped)
+        report_actionf(node, ACTION_REMOVED,
+                       "control characters can hide content or drive terminals",
+                       "%zu control or bidi control characters", to.dropped);
+    if (st.deep)
+        report_actionf(node, ACTION_REMOVED, "nesting deeper than any document needs",
+                       "%u element(s) nested too deep to read", st.deep);
+    ctx->out_type = FT_TEXT;
+out:
+    if (doc)
+        xmlFreeDoc(doc);
+    if (rc != MG_OK)
+        buf_reset(out);
     odf_free(&o);
     return rc;
 }

@@ -28,4 +28,15 @@ int odfsan_sanitize(struct san_ctx *ctx, const uint8_t *in, size_t len, struct b
                     struct report_node *node);
 int odfsan_verify(struct san_ctx *ctx, const uint8_t *in, size_t len);
 
+/*
+ * Policy "flatten": the text of content.xml as UTF-8 (see odf_text.h):
+ * text documents paragraph by paragraph, spreadsheets one table after
+ * another under "--- sheet N: NAME ---" with rows as CSV lines,
+ * presentations page by page. The package is read exactly as for
+ * sanitizing (the same refusals: encryption, DOCTYPE, damaged zips,
+ * limits); nothing but content.xml is parsed.
+ */
+int odfsan_flatten(struct san_ctx *ctx, const uint8_t *in, size_t len, struct buf *out,
+                   struct report_node *node);
+
 #endif

@@ -70,6 +70,30 @@ static void xml_handlers_off(const struct xml_handlers *saved)
     xmlSetGenericErrorFunc(saved->gctx, saved->g);
 }
 
+bool ooxml_xml_has_doctype(const uint8_t *d, size_t n)
+{
+    static const char a[] = "<!DOCTYPE";
+    if (memmem(d, n, a, 9) != NULL)
+        return true;
+    uint8_t le[18], be[18];
+    for (int i = 0; i < 9; i++) {
+        le[2 * i] = (uint8_t)a[i];
+        le[2 * i + 1] = 0;
+        be[2 * i] = 0;
+        be[2 * i + 1] = (uint8_t)a[i];
+    }
+    return memmem(d, n, le, 18) != NULL || memmem(d, n, be, 18) != NULL;
+}
+
+bool ooxml_xml_name_looks_xml(const char *key)
+{
+    const char *dot = strrchr(key, '.'), *slash = strrchr(key, '/');
+    if (dot == NULL || (slash != NULL && dot < slash))
+        return false;
+    return strcasecmp(dot, ".xml") == 0 || strcasecmp(dot, ".rels") == 0 ||
+           strcasecmp(dot, ".vml") == 0;
+}
+
 void ooxml_xml_global_init(void)
 {
     xmlInitParser();

@@ -23,6 +23,8 @@
 
 #include <libxml/tree.h>
 
+#include <stdbool.h>
+
 #include <stddef.h>
 #include <stdint.h>
 
@@ -35,6 +37,12 @@ void ooxml_xml_global_init(void);
  * well-formed XML we accept, MG_ERR_NOMEM.
  */
 int ooxml_xml_parse(const uint8_t *data, size_t len, xmlDocPtr *doc, char *why, size_t whylen);
+
+/* "<!DOCTYPE" anywhere in d, in UTF-8, UTF-16LE or UTF-16BE. */
+bool ooxml_xml_has_doctype(const uint8_t *d, size_t n);
+/* Whether a part name looks like it holds XML (.xml, .rels, .vml): the
+ * DOCTYPE rule refuses a package holding such a member with a DOCTYPE. */
+bool ooxml_xml_name_looks_xml(const char *key);
 
 /* Serialize doc as UTF-8 (with an XML declaration) into out. */
 int ooxml_xml_save(xmlDocPtr doc, struct buf *out);

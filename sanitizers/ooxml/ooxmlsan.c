@@ -316,29 +316,6 @@ static enum reason rc_code(int rc)
     }
 }
 
-/* Does a name look like it holds XML (so the DOCTYPE rule applies)? */
-static bool name_looks_xml(const char *key)
-{
-    const char *ext = ooxml_part_ext(key);
-    return strcmp(ext, "xml") == 0 || strcmp(ext, "rels") == 0 || strcmp(ext, "vml") == 0;
-}
-
-/* "<!DOCTYPE" in UTF-8, UTF-16LE or UTF-16BE. */
-static bool has_doctype(const uint8_t *d, size_t n)
-{
-    static const char a[] = "<!DOCTYPE";
-    if (memmem(d, n, a, 9) != NULL)
-        return true;
-    uint8_t le[18], be[18];
-    for (int i = 0; i < 9; i++) {
-        le[2 * i] = (uint8_t)a[i];
-        le[2 * i + 1] = 0;
-        be[2 * i] = 0;
-        be[2 * i + 1] = (uint8_t)a[i];
-    }
-    return memmem(d, n, le, 18) != NULL || memmem(d, n, be, 18) != NULL;
-}
-
 /* ------------------------------------------------------------------ */
 /* Members to parts */
 
@@ -409,7 +386,7 @@ static int pkg_members(struct pkg *pk)
             note(pk, ACTION_REMOVED, "not a valid part name", "zip member \"%s\"", m->name);
             continue;
         }
-        if (has_doctype(m->data, m->len) && name_looks_xml(key))
+        if (ooxml_xml_has_doctype(m->data, m->len) && ooxml_xml_name_looks_xml(key))
             return pkg_fail(pk, MG_ERR_BLOCKED, REASON_ACTIVE_CONTENT,
                             "part %s declares a DOCTYPE (DTDs are forbidden in packages; "
                             "used for external entities and entity expansion bombs)",

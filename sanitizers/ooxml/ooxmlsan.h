@@ -34,4 +34,14 @@ int ooxmlsan_sanitize(struct san_ctx *ctx, const uint8_t *in, size_t len, struct
                       struct report_node *node);
 int ooxmlsan_verify(struct san_ctx *ctx, const uint8_t *in, size_t len);
 
+/*
+ * Policy "flatten": the document's text as UTF-8 (ooxml_text.c): Word's
+ * body, footnotes and endnotes; each Excel worksheet under a heading
+ * "--- sheet N: NAME ---" with its rows as CSV lines; each PowerPoint
+ * slide, from the second under "--- slide N ---". Only the parts holding
+ * text are read; macros, embedded objects and links never reach it.
+ */
+int ooxmlsan_flatten(struct san_ctx *ctx, const uint8_t *in, size_t len, struct buf *out,
+                     struct report_node *node);
+
 #endif

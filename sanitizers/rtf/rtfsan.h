@@ -48,6 +48,16 @@ int rtfsan_sanitize(struct san_ctx *ctx, const uint8_t *in, size_t len, struct b
  */
 int rtfsan_verify(struct san_ctx *ctx, const uint8_t *in, size_t len);
 
+/*
+ * Policy "flatten": the document's text as UTF-8 (rtf_text.c): the body,
+ * field results, objects' results, text boxes and list numbers, then the
+ * footnotes; fonts' character sets decide how \'hh bytes read (CP932 for
+ * \fcharset128). Tokenized as strictly as for sanitizing, so the same
+ * malformed files are refused.
+ */
+int rtfsan_flatten(struct san_ctx *ctx, const uint8_t *in, size_t len, struct buf *out,
+                   struct report_node *node);
+
 /* For tests: whether word is on the formatting allowlist; whether the tables are sorted. */
 int rtfsan_word_allowed(const char *word);
 int rtfsan_tables_sorted(void);
