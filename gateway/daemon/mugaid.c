@@ -61,7 +61,6 @@
 #include <time.h>
 #include <unistd.h>
 
-
 struct ids {
     int drop; /* switch to uid/gid (we are root) */
     uid_t uid;
