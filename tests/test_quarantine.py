@@ -370,6 +370,50 @@ try:
     t.check(p.returncode == 0, f"the audit log still verifies: {p.stdout[-300:]}")
     t.check(sorted(puts) == sorted(set(puts)) and all(i in puts for i in outs),
             f"each put logged exactly once: {sorted(puts)} {outs}")
+
+    # --- killed in the middle of a release: never twice, the original kept ---------------
+    with open(eml, "rb") as f:
+        subprocess.run([mt.MUGAI, "mail", "--socket", d.sock, "--spool",
+                        os.path.join(work, "spool"), "--recipient", "y@example.lg.jp"],
+                       stdin=f, capture_output=True, timeout=120)
+    mid3 = max(r[0] for r in index_rows().values() if r[2] == "mail")
+    q("sys", "request-release", str(mid3), "--reason", "checked")
+    q("lp", "approve", str(mid3))
+    with open(fake.path) as f:
+        fast = f.read()
+    with open(fake.path, "w") as f:  # a sendmail that takes its time
+        f.write(fast.replace("import sys, json, os, time\n",
+                             "import sys, json, os, time\ntime.sleep(4)\n"))
+    n_sent = len(fake.sent())
+    pw_sys = pwd.getpwnam("sys")
+    rel = subprocess.Popen(["setpriv", f"--reuid={pw_sys.pw_uid}", f"--regid={pw_sys.pw_gid}",
+                            "--init-groups", mt.MUGAI, "quarantine", "--socket", d.review,
+                            "release", str(mid3)], stdout=subprocess.PIPE,
+                           stderr=subprocess.STDOUT)
+    time.sleep(1.5)
+    victims = []
+    for pid in d.pids():
+        try:
+            if os.stat(f"/proc/{pid}").st_uid == daemon_uid:
+                victims.append(pid)
+        except OSError:
+            pass
+    for pid in victims:  # the store, its review child, sendmail, the audit writer
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+    rel.wait(timeout=120)
+    with open(fake.path, "w") as f:
+        f.write(fast)
+    time.sleep(3)  # the master restarts the store and the audit writer
+    row = index_rows()[mid3]
+    t.check(row[1] == "released" and len(fake.sent()) <= n_sent + 1,
+            f"killed mid-release: taken once, delivered at most once: {row[1]}, "
+            f"{len(fake.sent()) - n_sent}")
+    t.check(os.path.exists(object_path(row[3])), "and its original is still kept")
+    rc, out = q("sys", "release", str(mid3))
+    t.check(rc == 1 and len(fake.sent()) <= n_sent + 1, f"a second release does nothing: {out}")
 finally:
     d.stop()
     subprocess.run(["groupdel", GROUP], capture_output=True)
