@@ -598,8 +598,10 @@ int mso_doc(struct mso *m, struct mso_stream *wd, struct mso_stream *table)
         if (i > 0)
             extra |= fib_lw(&d, parts[i].ccp_index);
     }
-    if (total > 0x7FFFFFFF)
-        return bad(m, "text too long");
+    /* Every character takes at least a byte of WordDocument: a longer text
+     * would be pieces read over and over (work without end), as flatten says. */
+    if (total > 0x7FFFFFFF || total > d.wn)
+        return bad(m, "text longer than the WordDocument stream holds");
     /* With anything besides the main text, one more paragraph mark ends it all. */
     if ((rc = read_pieces(&d, total + (extra ? 1 : 0))) != MG_OK)
         goto out;
