@@ -63,6 +63,7 @@ import mugaitest as mt  # noqa: E402
 import instance as pfx  # noqa: E402
 import daemon as dm  # noqa: E402
 import mailcheck as mc  # noqa: E402
+import review as rv  # noqa: E402
 
 pfx.require_tools()
 t = mt.Checker("postfix")
@@ -454,8 +455,7 @@ try:
     os.makedirs(droot)
     os.chmod(droot, 0o755)
     # Approvers for the release below: root and lp, in a group of the test's own.
-    subprocess.run(["groupdel", APPROVERS], capture_output=True)
-    subprocess.run(["groupadd", "-U", "root,lp", APPROVERS], check=True, capture_output=True)
+    rv.make_group(APPROVERS, ["root", "lp"])
     release_sendmail = os.path.join(root, "sendmail")
     with open(release_sendmail, "w") as f:
         # A sendmail-compatible submission into this Postfix without the
@@ -660,7 +660,7 @@ finally:
         x.stop()
     for x in daemons:
         x.stop()
-    subprocess.run(["groupdel", APPROVERS], capture_output=True)
+    rv.delete_group(APPROVERS)
     kill_slow_engine(os.path.join(root, "in-flight"))
     pf.stop()
     t.check(pf.processes() == [], "no Postfix process left")

@@ -41,8 +41,7 @@ os.chmod(work, 0o755)
 
 
 def group_setup():
-    subprocess.run(["groupdel", GROUP], capture_output=True)
-    subprocess.run(["groupadd", "-U", "lp,sys", GROUP], check=True, capture_output=True)
+    rv.make_group(GROUP, ["lp", "sys"])
 
 
 as_user = rv.as_user
@@ -416,7 +415,7 @@ try:
     t.check(rc == 1 and len(fake.sent()) <= n_sent + 1, f"a second release does nothing: {out}")
 finally:
     d.stop()
-    subprocess.run(["groupdel", GROUP], capture_output=True)
+    rv.delete_group(GROUP)
 
 shutil.rmtree(work, ignore_errors=True)
 t.done()

@@ -52,8 +52,7 @@ try:
 
     # --- two nodes ------------------------------------------------------------------
     server.createdb("mugai")
-    subprocess.run(["groupdel", GROUP], capture_output=True)
-    subprocess.run(["groupadd", "-U", "lp,sys", GROUP], check=True, capture_output=True)
+    rv.make_group(GROUP, ["lp", "sys"])
     shared = os.path.join(work, "shared-store")
     for name in ("a", "b"):
         d = dm.Daemon(os.path.join(work, name),
@@ -127,7 +126,7 @@ finally:
     for d in nodes:
         d.stop()
     server.stop()
-    subprocess.run(["groupdel", GROUP], capture_output=True)
+    rv.delete_group(GROUP)
 
 shutil.rmtree(work, ignore_errors=True)
 t.done()

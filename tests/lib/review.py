@@ -53,3 +53,26 @@ def user_dir(work, user):
     pw = pwd.getpwnam(user)
     os.chown(path, pw.pw_uid, pw.pw_gid)
     return path
+
+
+def make_group(name, users):
+    """A group of the test's own with these members (groupadd; retried, since
+    two tests running at once contend for /etc/group's lock)."""
+    import time
+    subprocess.run(["groupdel", name], capture_output=True)
+    for _ in range(50):
+        p = subprocess.run(["groupadd", "-U", ",".join(users), name], capture_output=True,
+                           text=True)
+        if p.returncode == 0:
+            return
+        time.sleep(0.2)
+    raise RuntimeError("groupadd %s: %s" % (name, p.stderr))
+
+
+def delete_group(name):
+    import time
+    for _ in range(50):
+        p = subprocess.run(["groupdel", name], capture_output=True)
+        if p.returncode in (0, 6):  # 6: no such group
+            return
+        time.sleep(0.2)
