@@ -30,8 +30,8 @@ int client_sanitize(int sock, const char *name, int in_fd, const char *const *pa
 int client_sanitize_share(int sock, const char *name, int in_fd, const struct share_ref *share,
                           int timeout_ms, struct job_result *res, char *err, size_t errcap);
 
-/* mugai-share: an audit line; MG_OK once the daemon has handed it to its
- * audit writer. */
+/* mugai-share: an audit line; MG_OK once the daemon's audit writer has
+ * written it. */
 int client_share_note(int sock, const struct share_note *note, int timeout_ms, char *err,
                       size_t errcap);
 

@@ -39,7 +39,7 @@ enum proto_type {
     PROTO_REVIEW_REPLY, /* store -> review client: text; fd: a released original */
     PROTO_STORE_PPAP,   /* session -> store: password candidates from a delivered message */
     PROTO_SHARE_NOTE,   /* mugai-share: what became of a file (an audit line) */
-    PROTO_SHARE_ACK,    /* daemon: the line is with the audit writer */
+    PROTO_SHARE_ACK,    /* daemon: the line is written in the audit log */
     PROTO_TYPES
 };
 

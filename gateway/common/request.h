@@ -178,7 +178,7 @@ int request_review_reply_decode(const uint8_t *p, size_t n, uint32_t *ok, char *
 
 /* PROTO_SHARE_NOTE: what mugai-share did with a file, or with its intake
  * (event share-placed, share-held, share-intake-stopped,
- * share-intake-resumed); the daemon writes it to the audit log. */
+ * share-intake-resumed); the daemon answers once it is in the audit log. */
 struct share_note {
     char event[32];
     struct share_ref share;

@@ -29,6 +29,7 @@
 
 #define SESSION_FRAME_MS  10000  /* a request, once begun, arrives within this */
 #define SESSION_ENGINE_MS 120000 /* how long a scan waits for an engine still loading */
+#define SESSION_AUDIT_MS  10000  /* a share note waits this long for its line to be written */
 
 /* ---- the scan, done by the engine process's pool ---- */
 
@@ -479,7 +480,7 @@ static int session_status(int conn, struct session_env *env)
 }
 
 /* mugai-share's account of a file (placed, held) or of its intake
- * (stopped, resumed), for the audit log; answered once handed over. */
+ * (stopped, resumed), for the audit log; answered once it is written. */
 static int session_share_note(int conn, struct proto_frame *f, const struct ucred *peer,
                               struct session_env *env)
 {
@@ -517,8 +518,13 @@ static int session_share_note(int conn, struct proto_frame *f, const struct ucre
     if (rc == MG_OK)
         rc = audit_event(n.event, (const char *)a.data);
     buf_free(&a);
+    /* The watcher removes its spool entry on our answer: answer once the
+     * line is in the log, not merely queued (a mugaid killed meanwhile
+     * would lose the queue). */
+    if (rc == MG_OK)
+        rc = audit_wait_written(SESSION_AUDIT_MS);
     if (rc != MG_OK) {
-        session_error(conn, "internal", "the audit line was not taken");
+        session_error(conn, "busy", "the audit line is not written yet");
         return MG_OK;
     }
     return proto_send(conn, PROTO_SHARE_ACK, NULL, 0, NULL, 0);
