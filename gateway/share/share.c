@@ -11,8 +11,8 @@
  * (the same file: one place for both), and runs as share_user, the one
  * caller mugaid lets send a file on behalf of the user whose folder it
  * came from. One process watches the tree (watch.h) and moves complete
- * files into the spool (queue.h); share_jobs workers (work.h) take them
- * through mugaid one at a time each. Intake stops, with an alert, while
+ * files into the spool (queue.h); workers (work.h) take them through
+ * mugaid, at most share_jobs at a time. Intake stops, with an alert, while
  * the spool's or the outbound share's file system has less than
  * share_min_free_mb free: files then wait in the share, where their
  * owners still see them.
@@ -463,10 +463,10 @@ int main(int argc, char **argv)
 
     /* Only share_user's files are taken by mugaid as someone else's. */
     struct passwd *me = s.cfg.share_user[0] ? getpwnam(s.cfg.share_user) : NULL;
-    if (!me || me->pw_uid != geteuid()) {
+    if (!me || me->pw_uid != geteuid() || geteuid() == 0) {
         fprintf(stderr,
-                "mugai-share: must run as share_user (%s), the user mugaid takes share files "
-                "from\n",
+                "mugai-share: must run as share_user (%s, not root), the user mugaid takes "
+                "share files from\n",
                 s.cfg.share_user[0] ? s.cfg.share_user : "not set");
         return 2;
     }
