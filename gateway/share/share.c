@@ -98,6 +98,8 @@ struct share {
     int stop_noted, resume_noted; /* the audit lines about it were taken */
     char stop_why[512];
     int64_t next_space;
+    int64_t daemon_back; /* mugaid went away: nothing is sent before this */
+    int daemon_down;     /* said so in the log (once per outage) */
 };
 
 static int entry_add(struct share *s, const char *intake, const struct share_ref *ref)
@@ -218,6 +220,19 @@ static void worker_answer(struct share *s, unsigned i)
     if (sscanf(msg, "ok %24s", intake) == 1 && strcmp(intake, k->intake) == 0 &&
         (e = entry_find(s, intake, &idx))) {
         entry_remove(s, idx);
+        if (s->daemon_down) {
+            fprintf(stderr, "mugai-share: mugaid answers again\n");
+            s->daemon_down = 0;
+        }
+    } else if (sscanf(msg, "down %24s %u %n", intake, &secs, &off) == 2 &&
+               strcmp(intake, k->intake) == 0 && (e = entry_find(s, intake, &idx))) {
+        /* One line per outage, not one per file: every file waits. */
+        e->busy = 0;
+        e->not_before = now_ms() + (int64_t)secs * 1000;
+        s->daemon_back = e->not_before;
+        if (!s->daemon_down)
+            fprintf(stderr, "mugai-share: warning: %s; files wait\n", off ? msg + off : "");
+        s->daemon_down = 1;
     } else if (sscanf(msg, "retry %24s %u %n", intake, &secs, &off) == 2 &&
                strcmp(intake, k->intake) == 0 && (e = entry_find(s, intake, &idx))) {
         e->busy = 0;
@@ -236,6 +251,8 @@ static void worker_answer(struct share *s, unsigned i)
  * workers, so that placing one result overlaps the next job. */
 static void dispatch(struct share *s, int64_t now)
 {
+    if (now < s->daemon_back)
+        return;
     for (unsigned i = 0; i < s->n_workers && s->in_jobs < s->cfg.share_jobs; i++) {
         struct worker_slot *k = &s->workers[i];
         if (k->sock < 0 || k->intake[0])

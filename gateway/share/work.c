@@ -34,7 +34,8 @@ struct worker {
     struct queue *q;
     int sock; /* to mugaid, -1 when not connected */
     time_t used;
-    int ctl; /* to the watcher */
+    int ctl;  /* to the watcher */
+    int down; /* mugaid could not be reached or went away: say so, not retry */
 };
 
 static void disconnect(struct worker *w)
@@ -58,6 +59,7 @@ static int connect_daemon(struct worker *w, char *why, size_t cap)
         w->sock = client_connect(w->cfg->socket, err, sizeof(err));
         if (w->sock < 0) {
             snprintf(why, cap, "mugaid: %.400s", err);
+            w->down = 1;
             return MG_ERR_IO;
         }
     }
@@ -131,6 +133,7 @@ static unsigned run_job(struct worker *w, int efd, const struct share_ref *ref, 
         disconnect(w);
         snprintf(why, cap, "%.400s", err);
         retry = rc == MG_ERR_USAGE ? 60 : 3;
+        w->down = rc == MG_ERR_IO;
         goto out;
     }
     w->used = time(NULL);
@@ -270,7 +273,9 @@ static unsigned note(struct worker *w, const struct share_ref *ref, const struct
     char err[512];
     if (connect_daemon(w, why, cap) != MG_OK)
         return 5;
-    if (client_share_note(w->sock, &n, WORK_NOTE_MS, err, sizeof(err)) != MG_OK) {
+    int rc = client_share_note(w->sock, &n, WORK_NOTE_MS, err, sizeof(err));
+    if (rc != MG_OK) {
+        w->down = rc == MG_ERR_IO;
         disconnect(w);
         snprintf(why, cap, "the audit line was not taken: %.400s", err);
         return 5;
@@ -331,7 +336,7 @@ out:
 
 int work_main(const struct config *cfg, struct queue *q, int sock)
 {
-    struct worker w = {cfg, q, -1, 0, sock};
+    struct worker w = {cfg, q, -1, 0, sock, 0};
     char msg[WORK_MSG_MAX], why[512];
     prctl(PR_SET_PDEATHSIG, SIGKILL);
     signal(SIGTERM, SIG_DFL);
@@ -350,10 +355,12 @@ int work_main(const struct config *cfg, struct queue *q, int sock)
         if (strlen(msg) != QUEUE_INTAKE_LEN)
             break;
         why[0] = 0;
+        w.down = 0;
         unsigned retry = process(&w, msg, why, sizeof(why));
         char reply[WORK_MSG_MAX];
         if (retry)
-            snprintf(reply, sizeof(reply), "retry %s %u %.400s", msg, retry, why);
+            snprintf(reply, sizeof(reply), "%s %s %u %.400s", w.down ? "down" : "retry", msg, retry,
+                     why);
         else
             snprintf(reply, sizeof(reply), "ok %s", msg);
         if (send(sock, reply, strlen(reply), MSG_NOSIGNAL) < 0)

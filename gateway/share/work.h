@@ -27,7 +27,9 @@
 #include "config.h"
 #include "queue.h"
 
-/* The answer a worker sends: "ok INTAKE" or "retry INTAKE SECONDS WHY". */
+/* What a worker says: "job INTAKE" (done with mugaid, placing now), then
+ * "ok INTAKE", "retry INTAKE SECONDS WHY", or "down INTAKE SECONDS WHY"
+ * (mugaid is not there: the watcher waits before sending more). */
 #define WORK_MSG_MAX 1024
 
 /* Serve the watcher on sock until it closes; exit status. */
