@@ -9,12 +9,13 @@ BUILD="build-essential cmake pkg-config clang clang-format python3 file time
 libmagic-dev libclamav-dev clamav clamav-testfiles libseccomp-dev libssl-dev
 libjpeg62-turbo-dev libpng-dev libgif-dev libtiff-dev libwebp-dev libarchive-dev libxml2-dev
 libqpdf-dev libpoppler-glib-dev poppler-data libgmime-3.0-dev libmilter-dev libsqlite3-dev libpq-dev"
-# Tests: independent checkers and real peers (Postfix, LibreOffice);
+# Tests: independent checkers and real peers (Postfix, LibreOffice, Samba
+# for the inbound share);
 # systemd for systemd-analyze, which checks the unit files.
 TEST="qpdf poppler-utils libjpeg-turbo-progs 7zip zip unzip libarchive-tools
 zstd xz-utils bzip2 cpio gcab webp libtiff-tools sqlite3 postgresql libreoffice-writer-nogui libreoffice-calc-nogui
 libreoffice-impress-nogui fonts-noto-cjk postfix swaks python3-olefile python3-xlrd
-systemd"
+systemd samba smbclient"
 # Fuzzing and benchmarks.
 TOOLS="afl++ optipng hyperfine mupdf-tools mat2 clamav-daemon clamdscan clamav-milter"
 

@@ -5,7 +5,8 @@ mugai_py_test(daemon)
 # `cmake --install` puts every file where the units and README say.
 add_test(NAME systemd_units
          COMMAND systemd-analyze verify ${CMAKE_BINARY_DIR}/dist-test/mugaid.service
-                 ${CMAKE_BINARY_DIR}/dist-test/mugai-milter.service)
+                 ${CMAKE_BINARY_DIR}/dist-test/mugai-milter.service
+                 ${CMAKE_BINARY_DIR}/dist-test/mugai-share.service)
 mugai_py_test(install)
 # The audit log: one chained, signed line per job, mail and reload; a
 # killed writer loses nothing; every kind of tampering is named by verify.

@@ -25,7 +25,8 @@ static int64_t put_text(struct store *s, const char *text, uid_t owner)
     int fd = open(path, O_RDWR | O_CREAT | O_TRUNC, 0600);
     CHECK(fd >= 0);
     CHECK(write(fd, text, strlen(text)) == (ssize_t)strlen(text));
-    struct store_meta m = {"cli", owner, "", "", "a=1.xlsm", "xlsm", "macro", "{\"v\":1}", 0};
+    struct store_meta m = {"cli",   owner,       "", "", "a=1.xlsm", "xlsm",
+                           "macro", "{\"v\":1}", 0,  "", ""};
     int64_t id = -1;
     char err[256];
     CHECK_EQ_INT(store_put(s, fd, strlen(text), &m, &id, err, sizeof(err)), MG_OK);
@@ -184,7 +185,8 @@ static void test_kept(struct store *s)
     int fd = open(path, O_RDWR | O_CREAT | O_TRUNC, 0600);
     CHECK(write(fd, "Subject: x\r\n\r\nbody\r\n", 21) == 21);
     struct store_meta m = {
-            "mail", (uid_t)-1, "a@example.jp", "b@example.lg.jp", "message", "eml", "", "{}", 1};
+            "mail", (uid_t)-1, "a@example.jp", "b@example.lg.jp", "message", "eml", "", "{}", 1,
+            "",     ""};
     int64_t id = 0;
     CHECK_EQ_INT(store_put(s, fd, 21, &m, &id, err, sizeof(err)), MG_OK);
     close(fd);
@@ -199,7 +201,7 @@ static void test_kept(struct store *s)
     snprintf(path, sizeof(path), "%s/in4", dir);
     fd = open(path, O_RDWR | O_CREAT | O_TRUNC, 0600);
     CHECK(write(fd, "zip", 3) == 3);
-    struct store_meta z = {"cli", 1001, "", "", "a.zip", "zip", "encrypted", "{}", 0};
+    struct store_meta z = {"cli", 1001, "", "", "a.zip", "zip", "encrypted", "{}", 0, "", ""};
     CHECK_EQ_INT(store_put(s, fd, 3, &z, &id, err, sizeof(err)), MG_OK);
     close(fd);
     CHECK_EQ_INT(act(s, id, STORE_UNLOCK, 1002, 0, ""), MG_ERR_USAGE); /* not theirs */
@@ -241,7 +243,9 @@ static void test_list_export(struct store *s)
                            "xlsx",
                            "macro",
                            "{}",
-                           0};
+                           0,
+                           "",
+                           ""};
     int64_t id;
     char err[128];
     CHECK_EQ_INT(store_put(s, fd, 1, &m, &id, err, sizeof(err)), MG_OK);
@@ -251,6 +255,33 @@ static void test_list_export(struct store *s)
     CHECK(strstr((char *)o.data, "\"'=HYPERLINK(\"\"http://x\"\")\"") != NULL);
     CHECK(strstr((char *)o.data, "\"b@example.lg.jp\nc@example.lg.jp\"") != NULL);
     buf_free(&o);
+}
+
+/* A share file: the path is kept, and a put repeated for the same intake
+ * and content (a job run again after a crash) gives the first item back;
+ * new content under the same intake is a new item. */
+static void test_share_intake(struct store *s)
+{
+    char path[256], err[128];
+    struct store_item it;
+    snprintf(path, sizeof(path), "%s/in5", dir);
+    int fd = open(path, O_RDWR | O_CREAT | O_TRUNC, 0600);
+    CHECK(write(fd, "WScript.Echo(1)", 15) == 15);
+    struct store_meta m = {"share",      1001, "", "",        "a.js",       "script",
+                           "executable", "{}", 0,  "課/a.js", "0123abcd-01"};
+    int64_t id = 0, again = 0, other = 0;
+    CHECK_EQ_INT(store_put(s, fd, 15, &m, &id, err, sizeof(err)), MG_OK);
+    CHECK_EQ_INT(store_put(s, fd, 15, &m, &again, err, sizeof(err)), MG_OK);
+    CHECK(id > 0 && again == id);
+    CHECK_EQ_INT(store_get(s, id, &it, NULL), MG_OK);
+    CHECK(strcmp(it.path, "課/a.js") == 0 && strcmp(it.source, "share") == 0);
+    CHECK(write(fd, ";", 1) == 1);
+    CHECK_EQ_INT(store_put(s, fd, 16, &m, &other, err, sizeof(err)), MG_OK);
+    CHECK(other > 0 && other != id);
+    m.intake = "";
+    CHECK_EQ_INT(store_put(s, fd, 16, &m, &again, err, sizeof(err)), MG_OK);
+    CHECK(again != other); /* without an intake every put is an item */
+    close(fd);
 }
 
 int main(void)
@@ -268,6 +299,7 @@ int main(void)
     test_dedup_and_purge(s);
     test_kept(s);
     test_list_export(s);
+    test_share_intake(s);
     store_close(s);
     /* Reopened, the index still has every row (WAL checkpointed or not). */
     CHECK_EQ_INT(store_open(&s, &cfg, err, sizeof(err)), MG_OK);

@@ -23,8 +23,10 @@ p = subprocess.run(["cmake", "--install", build], env=dict(os.environ, DESTDIR=d
                    capture_output=True, text=True)
 t.check(p.returncode == 0, "cmake --install: " + p.stderr[-500:])
 P, E = prefix.lstrip("/"), etc.lstrip("/")
-want = [f"{P}/bin/mugai", f"{P}/bin/mugai-milter", f"{P}/sbin/mugaid",
+want = [f"{P}/bin/mugai", f"{P}/bin/mugai-milter", f"{P}/sbin/mugaid", f"{P}/bin/mugai-share",
         f"{P}/lib/systemd/system/mugaid.service", f"{P}/lib/systemd/system/mugai-milter.service",
+        f"{P}/lib/systemd/system/mugai-share.service",
+        f"{P}/share/doc/mugai/examples/smb.conf.mugai-share",
         f"{P}/lib/sysusers.d/mugai.conf", f"{P}/lib/tmpfiles.d/mugai.conf",
         f"{E}/mugai/mugaid.conf", f"{E}/mugai/policy.conf", f"{P}/share/doc/mugai/README.md",
         f"{P}/libexec/mugai/mugai-standalone"]

@@ -6,7 +6,10 @@
 #include "report.h"
 
 #include <errno.h>
+#include <linux/sockios.h>
+#include <poll.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
@@ -65,6 +68,28 @@ int audit_event(const char *event, const char *fields)
     }
     buf_free(&r);
     return rc;
+}
+
+int audit_wait_written(int timeout_ms)
+{
+    if (audit_fd < 0)
+        return MG_OK;
+    for (int waited_us = 0;; waited_us += 100) {
+        int queued = 0;
+        if (ioctl(audit_fd, SIOCOUTQ, &queued) != 0)
+            return MG_ERR_IO;
+        /* An empty queue means written only while someone reads it: when
+         * the last reader goes (the daemon killed), the kernel marks our
+         * end hung up first, then throws the queue away. */
+        struct pollfd pf = {.fd = audit_fd, .events = POLLOUT};
+        if (poll(&pf, 1, 0) < 0 || (pf.revents & (POLLHUP | POLLERR)))
+            return MG_ERR_IO;
+        if (queued == 0)
+            return MG_OK;
+        if (waited_us >= timeout_ms * 1000)
+            return MG_ERR_IO;
+        usleep(100); /* the writer takes a batch within a few hundred µs */
+    }
 }
 
 int audit_record_parse(const uint8_t *p, size_t n, char event[AUDIT_EVENT_MAX + 1],

@@ -30,6 +30,14 @@ void audit_send_set_fd(int fd, int nonblocking);
 /* Send one event; fields as for audit_append (""/",\"k\":v,..."). */
 int audit_event(const char *event, const char *fields);
 
+/* Wait until every record sent so far, by any process, has been taken by
+ * the audit writer, which takes a record only once its line is written
+ * (the queue is empty: SIOCOUTQ of the shared sending socket, whose
+ * reading end is still open). MG_OK, or MG_ERR_IO when that did not
+ * happen within timeout_ms (the writer is behind or being restarted, or
+ * the daemon is going). With no audit log, at once. */
+int audit_wait_written(int timeout_ms);
+
 /* Split a received record; MG_OK when the event name and the fields are
  * well-formed (the writer checks the fields' JSON again). */
 int audit_record_parse(const uint8_t *p, size_t n, char event[AUDIT_EVENT_MAX + 1],

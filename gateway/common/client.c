@@ -59,15 +59,16 @@ static int client_answer(int sock, int timeout_ms, uint32_t want, size_t max_fds
     return MG_OK;
 }
 
-int client_sanitize(int sock, const char *name, int in_fd, const char *const *passwords,
-                    size_t n_passwords, uint32_t flags, int timeout_ms, struct job_result *res,
-                    char *err, size_t errcap)
+static int sanitize_request(int sock, const char *name, int in_fd, const char *const *passwords,
+                            size_t n_passwords, uint32_t flags, const struct share_ref *share,
+                            int timeout_ms, struct job_result *res, char *err, size_t errcap)
 {
     struct buf req;
     struct proto_frame f;
     buf_init(&req, REQUEST_MAX);
     job_result_init(res);
-    int rc = request_sanitize_encode(name, FT_UNKNOWN, passwords, n_passwords, flags, &req);
+    int rc = share ? request_sanitize_encode_share(name, share, &req)
+                   : request_sanitize_encode(name, FT_UNKNOWN, passwords, n_passwords, flags, &req);
     if (rc == MG_OK)
         rc = proto_send(sock, PROTO_SANITIZE, req.data, req.len, &in_fd, 1);
     buf_free(&req);
@@ -93,6 +94,40 @@ int client_sanitize(int sock, const char *name, int in_fd, const char *const *pa
     }
     proto_frame_free(&f);
     return rc;
+}
+
+int client_sanitize(int sock, const char *name, int in_fd, const char *const *passwords,
+                    size_t n_passwords, uint32_t flags, int timeout_ms, struct job_result *res,
+                    char *err, size_t errcap)
+{
+    return sanitize_request(sock, name, in_fd, passwords, n_passwords, flags, NULL, timeout_ms, res,
+                            err, errcap);
+}
+
+int client_sanitize_share(int sock, const char *name, int in_fd, const struct share_ref *share,
+                          int timeout_ms, struct job_result *res, char *err, size_t errcap)
+{
+    return sanitize_request(sock, name, in_fd, NULL, 0, 0, share, timeout_ms, res, err, errcap);
+}
+
+int client_share_note(int sock, const struct share_note *note, int timeout_ms, char *err,
+                      size_t errcap)
+{
+    struct buf p;
+    struct proto_frame f;
+    buf_init(&p, REQUEST_MAX);
+    int rc = request_share_note_encode(note, &p);
+    if (rc == MG_OK)
+        rc = proto_send(sock, PROTO_SHARE_NOTE, p.data, p.len, NULL, 0);
+    buf_free(&p);
+    if (rc != MG_OK) {
+        snprintf(err, errcap, "cannot send the note to the daemon");
+        return rc;
+    }
+    if ((rc = client_answer(sock, timeout_ms, PROTO_SHARE_ACK, 0, &f, err, errcap)) != MG_OK)
+        return rc;
+    proto_frame_free(&f);
+    return MG_OK;
 }
 
 int client_mail(int sock, int in_fd, const struct mail_envelope *env, int timeout_ms,

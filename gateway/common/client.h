@@ -25,6 +25,16 @@ int client_sanitize(int sock, const char *name, int in_fd, const char *const *pa
                     size_t n_passwords, uint32_t flags, int timeout_ms, struct job_result *res,
                     char *err, size_t errcap);
 
+/* mugai-share: the file at in_fd, from the inbound share (the daemon
+ * honours this for its configured share_user only); as client_sanitize. */
+int client_sanitize_share(int sock, const char *name, int in_fd, const struct share_ref *share,
+                          int timeout_ms, struct job_result *res, char *err, size_t errcap);
+
+/* mugai-share: an audit line; MG_OK once the daemon's audit writer has
+ * written it. */
+int client_share_note(int sock, const struct share_note *note, int timeout_ms, char *err,
+                      size_t errcap);
+
 /* The mail pipe mode through the daemon: reply->status 0 or 1 with
  * *deliver_fd set, or 75. While it waits, tick(tick_arg) is called about
  * once a second when given (the milter tells the MTA it is alive). */

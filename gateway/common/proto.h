@@ -38,6 +38,8 @@ enum proto_type {
     PROTO_REVIEW,       /* review client -> store: list, show, approve, ... */
     PROTO_REVIEW_REPLY, /* store -> review client: text; fd: a released original */
     PROTO_STORE_PPAP,   /* session -> store: password candidates from a delivered message */
+    PROTO_SHARE_NOTE,   /* mugai-share: what became of a file (an audit line) */
+    PROTO_SHARE_ACK,    /* daemon: the line is written in the audit log */
     PROTO_TYPES
 };
 

@@ -65,8 +65,9 @@ static void free_passwords(char ***pw, size_t *n)
     *n = 0;
 }
 
-int request_sanitize_encode(const char *name, enum ftype force, const char *const *passwords,
-                            size_t n_passwords, uint32_t flags, struct buf *out)
+static int sanitize_encode(const char *name, enum ftype force, const char *const *passwords,
+                           size_t n_passwords, uint32_t flags, const struct share_ref *share,
+                           struct buf *out)
 {
     struct wire_w w;
     if (n_passwords > REQUEST_PASSWORDS_MAX || strlen(name) >= REQUEST_NAME_MAX)
@@ -76,8 +77,77 @@ int request_sanitize_encode(const char *name, enum ftype force, const char *cons
     wire_put_str(&w, name);
     wire_put_u32(&w, (uint32_t)force);
     put_passwords(&w, passwords, n_passwords);
-    wire_put_u32(&w, flags);
+    wire_put_u32(&w, flags | (share ? REQUEST_SHARE : 0));
+    if (share) {
+        wire_put_str(&w, share->user);
+        wire_put_str(&w, share->path);
+        wire_put_str(&w, share->intake);
+    }
     return w.err;
+}
+
+int request_sanitize_encode(const char *name, enum ftype force, const char *const *passwords,
+                            size_t n_passwords, uint32_t flags, struct buf *out)
+{
+    return sanitize_encode(name, force, passwords, n_passwords, flags & ~REQUEST_SHARE, NULL, out);
+}
+
+int request_sanitize_encode_share(const char *name, const struct share_ref *share, struct buf *out)
+{
+    return sanitize_encode(name, FT_UNKNOWN, NULL, 0, 0, share, out);
+}
+
+int request_share_path_ok(const char *path)
+{
+    size_t n = strlen(path);
+    if (n == 0 || n >= REQUEST_PATH_MAX)
+        return 0;
+    for (const char *c = path; *c;) {
+        const char *slash = strchr(c, '/');
+        size_t len = slash ? (size_t)(slash - c) : strlen(c);
+        if (len == 0 || len > 255 || (len == 1 && c[0] == '.') ||
+            (len == 2 && c[0] == '.' && c[1] == '.'))
+            return 0;
+        for (size_t i = 0; i < len; i++)
+            if ((unsigned char)c[i] < 0x20 || c[i] == 0x7F || c[i] == '\\')
+                return 0;
+        c += len;
+        if (*c == '/' && !*++c)
+            return 0; /* a trailing slash */
+    }
+    return 1;
+}
+
+int request_share_user_ok(const char *user)
+{
+    size_t n = strlen(user);
+    if (n == 0 || n >= REQUEST_USER_MAX || user[0] == '-' || user[0] == '.')
+        return 0;
+    for (size_t i = 0; i < n; i++) {
+        char c = user[i];
+        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+              c == '.' || c == '_' || c == '-'))
+            return 0;
+    }
+    return 1;
+}
+
+/* An intake name: lower-case hex and '-', as mugai-share makes them. */
+static int intake_ok(const char *s)
+{
+    if (!*s)
+        return 0;
+    for (; *s; s++)
+        if (!((*s >= '0' && *s <= '9') || (*s >= 'a' && *s <= 'f') || *s == '-'))
+            return 0;
+    return 1;
+}
+
+/* The last component of a share path. */
+static const char *path_base(const char *path)
+{
+    const char *slash = strrchr(path, '/');
+    return slash ? slash + 1 : path;
 }
 
 int request_sanitize_decode(const uint8_t *p, size_t n, struct sanitize_request *r)
@@ -91,8 +161,17 @@ int request_sanitize_decode(const uint8_t *p, size_t n, struct sanitize_request 
     r->force_type = (enum ftype)wire_get_enum(&rd, FT_COUNT);
     get_passwords(&rd, REQUEST_PASSWORDS_MAX, &r->passwords, &r->n_passwords);
     r->flags = wire_get_u32(&rd);
-    /* A name is a base name for reports: no path, no control bytes. */
-    if (wire_end(&rd) != MG_OK || !r->name[0] || strchr(r->name, '/')) {
+    if (r->flags & REQUEST_SHARE) {
+        wire_get_str(&rd, r->share.user, sizeof(r->share.user));
+        wire_get_str(&rd, r->share.path, sizeof(r->share.path));
+        wire_get_str(&rd, r->share.intake, sizeof(r->share.intake));
+    }
+    /* A name is a base name for reports: no path, no control bytes. A
+     * share file's is the last component of its path. */
+    if (wire_end(&rd) != MG_OK || !r->name[0] || strchr(r->name, '/') ||
+        ((r->flags & REQUEST_SHARE) &&
+         (!request_share_user_ok(r->share.user) || !request_share_path_ok(r->share.path) ||
+          !intake_ok(r->share.intake) || strcmp(path_base(r->share.path), r->name) != 0))) {
         request_sanitize_free(r);
         return MG_ERR_PARSE;
     }
@@ -339,6 +418,8 @@ int request_store_put_encode(const struct store_put_request *r, struct buf *out)
     wire_put_reason(&w, r->reason_code);
     wire_put_u32(&w, r->kept);
     wire_put_bytes(&w, r->report.data, r->report.len);
+    wire_put_str(&w, r->path);
+    wire_put_str(&w, r->intake);
     return w.err;
 }
 
@@ -359,7 +440,10 @@ int request_store_put_decode(const uint8_t *p, size_t n, struct store_put_reques
     r->reason_code = wire_get_reason(&rd);
     r->kept = wire_get_enum(&rd, 2);
     const uint8_t *rep = wire_get_bytes(&rd, JOB_REPORT_MAX, &rlen);
-    if (wire_end(&rd) != MG_OK)
+    wire_get_str(&rd, r->path, sizeof(r->path));
+    wire_get_str(&rd, r->intake, sizeof(r->intake));
+    if (wire_end(&rd) != MG_OK || (r->path[0] && !request_share_path_ok(r->path)) ||
+        (r->intake[0] && !intake_ok(r->intake)))
         return MG_ERR_PARSE;
     clean_text(r->name);
     clean_text(r->sender);
@@ -511,4 +595,57 @@ int request_review_reply_decode(const uint8_t *p, size_t n, uint32_t *ok, char *
         return MG_ERR_PARSE;
     clean_text(name);
     return buf_append(text, t ? t : (const uint8_t *)"", tlen);
+}
+
+#define REQ_NOTE_MAGIC 0x31484e52u /* "RNH1" */
+
+int request_share_note_encode(const struct share_note *n, struct buf *out)
+{
+    struct wire_w w;
+    wire_w_init(&w, out);
+    wire_put_u32(&w, REQ_NOTE_MAGIC);
+    wire_put_str(&w, n->event);
+    wire_put_str(&w, n->share.user);
+    wire_put_str(&w, n->share.path);
+    wire_put_str(&w, n->share.intake);
+    wire_put_str(&w, n->output);
+    wire_put_str(&w, n->sha256);
+    wire_put_str(&w, n->sha256_out);
+    wire_put_u64(&w, n->size);
+    wire_put_u64(&w, (uint64_t)n->store_id);
+    wire_put_str(&w, n->reason);
+    wire_put_str(&w, n->detail);
+    return w.err;
+}
+
+int request_share_note_decode(const uint8_t *p, size_t n, struct share_note *note)
+{
+    struct wire_r rd;
+    memset(note, 0, sizeof(*note));
+    wire_r_init(&rd, p, n);
+    if (wire_get_u32(&rd) != REQ_NOTE_MAGIC)
+        return MG_ERR_PARSE;
+    wire_get_str(&rd, note->event, sizeof(note->event));
+    wire_get_str(&rd, note->share.user, sizeof(note->share.user));
+    wire_get_str(&rd, note->share.path, sizeof(note->share.path));
+    wire_get_str(&rd, note->share.intake, sizeof(note->share.intake));
+    wire_get_str(&rd, note->output, sizeof(note->output));
+    wire_get_str(&rd, note->sha256, sizeof(note->sha256));
+    wire_get_str(&rd, note->sha256_out, sizeof(note->sha256_out));
+    note->size = wire_get_u64(&rd);
+    note->store_id = (int64_t)(wire_get_u64(&rd) & INT64_MAX);
+    wire_get_str(&rd, note->reason, sizeof(note->reason));
+    wire_get_str(&rd, note->detail, sizeof(note->detail));
+    if (wire_end(&rd) != MG_OK ||
+        (note->share.user[0] && !request_share_user_ok(note->share.user)) ||
+        (note->share.path[0] && !request_share_path_ok(note->share.path)) ||
+        (note->output[0] && !request_share_path_ok(note->output)) ||
+        (note->share.intake[0] && !intake_ok(note->share.intake)))
+        return MG_ERR_PARSE;
+    clean_text(note->event);
+    clean_text(note->sha256);
+    clean_text(note->sha256_out);
+    clean_text(note->reason);
+    clean_text(note->detail);
+    return MG_OK;
 }

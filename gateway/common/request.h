@@ -28,6 +28,23 @@
  * quarantine store (honoured for the store's own requests only: an unlock
  * of an item already there). */
 #define REQUEST_NO_KEEP 1u
+/* SHARE: a file from the inbound share, sent by mugai-share on behalf of
+ * the user whose folder it came from (honoured for the configured
+ * share_user only); the share fields follow the flags. */
+#define REQUEST_SHARE 2u
+
+#define REQUEST_USER_MAX   64u
+#define REQUEST_PATH_MAX   4096u
+#define REQUEST_INTAKE_MAX 64u
+
+/* A file's place in the share: inbound/USER/PATH; intake names the one
+ * time it was taken (mugai-share's spool entry), so that a job repeated
+ * after a crash keeps its original once. */
+struct share_ref {
+    char user[REQUEST_USER_MAX];
+    char path[REQUEST_PATH_MAX];
+    char intake[REQUEST_INTAKE_MAX];
+};
 
 struct sanitize_request {
     char name[REQUEST_NAME_MAX];
@@ -35,10 +52,20 @@ struct sanitize_request {
     uint32_t flags;
     char **passwords; /* owned by the request after a decode */
     size_t n_passwords;
+    struct share_ref share; /* with REQUEST_SHARE */
 };
 
 int request_sanitize_encode(const char *name, enum ftype force, const char *const *passwords,
                             size_t n_passwords, uint32_t flags, struct buf *out);
+/* The same with REQUEST_SHARE and where the file came from. */
+int request_sanitize_encode_share(const char *name, const struct share_ref *share, struct buf *out);
+
+/* Whether a relative path is one the share may use: components separated
+ * by single '/', none empty, "." or "..", no control bytes or backslash,
+ * shorter than REQUEST_PATH_MAX. A user name: [A-Za-z0-9._-], not
+ * starting with '-' or '.', shorter than REQUEST_USER_MAX. */
+int request_share_path_ok(const char *path);
+int request_share_user_ok(const char *user);
 int request_sanitize_decode(const uint8_t *p, size_t n, struct sanitize_request *r);
 void request_sanitize_free(struct sanitize_request *r);
 
@@ -98,8 +125,10 @@ struct store_put_request {
     char name[REQUEST_NAME_MAX];
     char type[32];
     enum reason reason_code;
-    uint32_t kept;     /* delivered sanitized: kept for retention, not held */
-    struct buf report; /* JSON */
+    uint32_t kept;                   /* delivered sanitized: kept for retention, not held */
+    struct buf report;               /* JSON */
+    char path[REQUEST_PATH_MAX];     /* share: the file's path under its owner's folder */
+    char intake[REQUEST_INTAKE_MAX]; /* share: kept once per intake and content */
 };
 int request_store_put_encode(const struct store_put_request *r, struct buf *out);
 int request_store_put_decode(const uint8_t *p, size_t n, struct store_put_request *r);
@@ -146,5 +175,22 @@ int request_review_reply_encode(uint32_t ok, const char *name, const void *text,
                                 struct buf *out);
 int request_review_reply_decode(const uint8_t *p, size_t n, uint32_t *ok, char *name,
                                 size_t namecap, struct buf *text);
+
+/* PROTO_SHARE_NOTE: what mugai-share did with a file, or with its intake
+ * (event share-placed, share-held, share-intake-stopped,
+ * share-intake-resumed); the daemon answers once it is in the audit log. */
+struct share_note {
+    char event[32];
+    struct share_ref share;
+    char output[REQUEST_PATH_MAX]; /* placed: the output's path; held: the notice's */
+    char sha256[65];               /* the input's */
+    char sha256_out[65];           /* placed: the output's */
+    uint64_t size;
+    int64_t store_id; /* held: the quarantine id */
+    char reason[64];  /* held: the reason code */
+    char detail[512]; /* intake-stopped: why */
+};
+int request_share_note_encode(const struct share_note *n, struct buf *out);
+int request_share_note_decode(const uint8_t *p, size_t n, struct share_note *note);
 
 #endif

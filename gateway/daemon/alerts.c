@@ -121,6 +121,10 @@ void alerts_note(const char *event, const char *fields)
         field(fields, "why", why, sizeof(why));
         snprintf(detail, sizeof(detail), "quarantine item %s: %s", buf, why);
         add("PPAP: パスワードで開けない / a PPAP password did not open its attachment", detail);
+    } else if (strcmp(event, "share-intake-stopped") == 0) {
+        char why[300];
+        field(fields, "detail", why, sizeof(why));
+        add("共有フォルダーの受け付けを停止 / the inbound share stopped taking files", why);
     }
 }
 

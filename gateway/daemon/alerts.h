@@ -3,7 +3,8 @@
  * happens: malware found, an encrypted or unreadable item held, a worker
  * stopped by the sandbox or its deadline, an engine that failed to load, a
  * virus database older than the policy allows, a PPAP password that did
- * not open its attachment. The audit process feeds it every event it
+ * not open its attachment, an inbound share that stopped taking files (its
+ * disk is full: mugai-share's share-intake-stopped). The audit process feeds it every event it
  * writes (one place sees them all); each alert goes to syslog at once
  * (warning), and to alert_to in one bilingual mail per batch
  * (alert_batch_seconds), at most alert_max_per_hour mails an hour; alerts

@@ -36,6 +36,12 @@ void config_defaults(struct config *c)
     snprintf(c->sendmail, sizeof(c->sendmail), "/usr/sbin/sendmail");
     c->alert_batch_seconds = 300;
     c->alert_max_per_hour = 12;
+    snprintf(c->share_ignore, sizeof(c->share_ignore), "%s", CONFIG_SHARE_IGNORE);
+    c->share_settle_seconds = 5;
+    c->share_empty_seconds = 60;
+    c->share_rescan_seconds = 30;
+    c->share_jobs = 2;
+    c->share_min_free_mb = 256;
 }
 
 /* The derived defaults: the key beside the log, the host's name. */
@@ -98,6 +104,12 @@ int config_set(struct config *c, const char *key, const char *v, char *err, size
             {"approver_group", offsetof(struct config, approver_group), 64},
             {"sendmail", offsetof(struct config, sendmail), CONFIG_PATH_MAX},
             {"alert_to", offsetof(struct config, alert_to), 256},
+            {"share_user", offsetof(struct config, share_user), 64},
+            {"share_inbound", offsetof(struct config, share_inbound), CONFIG_PATH_MAX},
+            {"share_outbound", offsetof(struct config, share_outbound), CONFIG_PATH_MAX},
+            {"share_spool", offsetof(struct config, share_spool), CONFIG_PATH_MAX},
+            {"share_ignore", offsetof(struct config, share_ignore), 1024},
+            {"share_contact", offsetof(struct config, share_contact), 256},
     };
     static const struct {
         const char *key;
@@ -117,6 +129,11 @@ int config_set(struct config *c, const char *key, const char *v, char *err, size
             {"retention_days", offsetof(struct config, retention_days), 1, 36500, 10},
             {"alert_batch_seconds", offsetof(struct config, alert_batch_seconds), 1, 86400, 10},
             {"alert_max_per_hour", offsetof(struct config, alert_max_per_hour), 1, 3600, 10},
+            {"share_settle_seconds", offsetof(struct config, share_settle_seconds), 0, 86400, 10},
+            {"share_empty_seconds", offsetof(struct config, share_empty_seconds), 0, 86400, 10},
+            {"share_rescan_seconds", offsetof(struct config, share_rescan_seconds), 1, 86400, 10},
+            {"share_jobs", offsetof(struct config, share_jobs), 1, 64, 10},
+            {"share_min_free_mb", offsetof(struct config, share_min_free_mb), 0, 1u << 24, 10},
     };
     if (strcmp(key, "audit_fsync") == 0) {
         if (strcmp(v, "line") != 0 && strcmp(v, "batch") != 0) {
@@ -214,6 +231,13 @@ int config_check(const struct config *c, char *err, size_t errcap)
     if (c->policy[0] && c->policy[0] != '/') {
         snprintf(err, errcap, "%s: paths must be absolute", c->policy);
         return MG_ERR_USAGE;
+    }
+    const char *share[] = {c->share_inbound, c->share_outbound, c->share_spool};
+    for (size_t i = 0; i < sizeof(share) / sizeof(share[0]); i++) {
+        if (share[i][0] && share[i][0] != '/') {
+            snprintf(err, errcap, "%s: paths must be absolute", share[i]);
+            return MG_ERR_USAGE;
+        }
     }
     if (strlen(c->socket) >= 100 || strlen(c->review_socket) >= 100) {
         snprintf(err, errcap, "%s: a socket path must be shorter than 100 bytes",

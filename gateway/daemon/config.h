@@ -15,6 +15,10 @@
 #endif
 #define CONFIG_DEFAULT_FILE MUGAI_CONFDIR "/mugaid.conf"
 #define CONFIG_PATH_MAX     1024
+/* Names in the share that are never taken: Office lock and temp files,
+ * browsers' partial downloads, LibreOffice locks, hidden and system files. */
+#define CONFIG_SHARE_IGNORE                                                                        \
+    "~$* ~*.tmp *.tmp *.part *.partial *.crdownload *.download .~lock.*# .* Thumbs.db desktop.ini"
 
 struct config {
     char socket[CONFIG_PATH_MAX];    /* clients connect here */
@@ -48,6 +52,19 @@ struct config {
     char alert_to[256]; /* "" = syslog only */
     unsigned alert_batch_seconds;
     unsigned alert_max_per_hour;
+    /* The inbound share (mugai-share, which reads this file too). Empty
+     * share_user: no share; mugaid then honours no "on behalf of" request. */
+    char share_user[64];                  /* the user mugai-share runs as */
+    char share_inbound[CONFIG_PATH_MAX];  /* inbound/USER/... (staff write) */
+    char share_outbound[CONFIG_PATH_MAX]; /* outbound/USER/... (staff read) */
+    char share_spool[CONFIG_PATH_MAX];    /* same file system as share_inbound */
+    char share_ignore[1024];              /* names never taken (fnmatch patterns) */
+    char share_contact[256];              /* who to ask, printed in notices */
+    unsigned share_settle_seconds;        /* unchanged this long before it is taken */
+    unsigned share_empty_seconds;         /* the same for an empty file */
+    unsigned share_rescan_seconds;        /* full walk of the tree (inotify can overflow) */
+    unsigned share_jobs;                  /* files sanitized at once */
+    unsigned share_min_free_mb;           /* below this, intake stops (alert) */
 };
 
 void config_defaults(struct config *c);

@@ -29,6 +29,7 @@
 
 #define SESSION_FRAME_MS  10000  /* a request, once begun, arrives within this */
 #define SESSION_ENGINE_MS 120000 /* how long a scan waits for an engine still loading */
+#define SESSION_AUDIT_MS  10000  /* a share note waits this long for its line to be written */
 
 /* ---- the scan, done by the engine process's pool ---- */
 
@@ -118,10 +119,10 @@ void session_set_store(int fd)
 
 /* Keep a blocked original in the store; its id, or 0 when it could not be
  * kept (logged; the caller decides what that means for the job). */
-static int64_t session_keep(int sealed, const char *source, const struct ucred *peer,
-                            const char *sender, const char *recipients, const char *name,
-                            const char *type, enum reason reason, const struct buf *report,
-                            int kept)
+static int64_t session_keep(int sealed, const char *source, int64_t owner, const char *sender,
+                            const char *recipients, const char *name, const char *type,
+                            enum reason reason, const struct buf *report, int kept,
+                            const struct share_ref *share)
 {
     struct store_put_request *r = calloc(1, sizeof(*r));
     char why[512] = "out of memory";
@@ -129,7 +130,11 @@ static int64_t session_keep(int sealed, const char *source, const struct ucred *
     int ro = sealed_reopen_ro(sealed);
     if (r && ro >= 0) {
         snprintf(r->source, sizeof(r->source), "%s", source);
-        r->owner_uid = peer ? (int64_t)peer->uid : -1;
+        r->owner_uid = owner;
+        if (share) {
+            snprintf(r->path, sizeof(r->path), "%s", share->path);
+            snprintf(r->intake, sizeof(r->intake), "%s", share->intake);
+        }
         snprintf(r->sender, sizeof(r->sender), "%s", sender ? sender : "");
         snprintf(r->recipients, sizeof(r->recipients), "%s", recipients ? recipients : "");
         snprintf(r->name, sizeof(r->name), "%s", name);
@@ -160,6 +165,17 @@ static int session_no_keep(uint32_t flags, const struct ucred *peer, const struc
         return 0;
     struct passwd *pw = getpwnam(cfg->user);
     return pw ? peer->uid == pw->pw_uid : peer->uid == getuid();
+}
+
+/* Whether the caller is the configured share watcher (mugai-share), the
+ * only one who may send a file on behalf of someone else (the user whose
+ * share folder it came from). */
+static int session_share_caller(const struct ucred *peer, const struct config *cfg)
+{
+    if (!cfg->share_user[0])
+        return 0;
+    struct passwd *pw = getpwnam(cfg->share_user);
+    return pw && peer->uid == pw->pw_uid;
 }
 
 /* ---- requests ---- */
@@ -194,13 +210,20 @@ static void session_log(const struct ucred *peer, const char *what, const char *
 /* The job's line in the audit log: who asked, what came in, what went out,
  * under which policy and database. */
 static void session_audit(const struct ucred *peer, const char *event, const char *name,
-                          const struct job_result *r, const struct stats *st)
+                          const struct job_result *r, const struct stats *st,
+                          const struct share_ref *share)
 {
     struct buf f;
-    buf_init(&f, 8192);
+    buf_init(&f, 16384);
     int rc = audit_field_num(&f, "uid", peer->uid);
     if (rc == MG_OK)
         rc = audit_field_num(&f, "pid", (unsigned long long)peer->pid);
+    if (rc == MG_OK && share)
+        rc = audit_field_str(&f, "share_user", share->user);
+    if (rc == MG_OK && share)
+        rc = audit_field_str(&f, "share_path", share->path);
+    if (rc == MG_OK && share)
+        rc = audit_field_str(&f, "intake", share->intake);
     if (rc == MG_OK)
         rc = audit_field_str(&f, "name", name);
     if (rc == MG_OK)
@@ -241,6 +264,22 @@ static int session_sanitize(int conn, struct proto_frame *f, const struct ucred 
         session_error(conn, "bad-request", "a sanitize request with one file");
         return MG_ERR_PARSE;
     }
+    /* A share file: its owner is the user of the folder it came from, and
+     * only mugai-share may say so. */
+    const struct share_ref *share = NULL;
+    int64_t owner = (int64_t)peer->uid;
+    if (req.flags & REQUEST_SHARE) {
+        struct passwd *pw = NULL;
+        if (!session_share_caller(peer, env->cfg) || !(pw = getpwnam(req.share.user))) {
+            session_error(conn, "bad-request",
+                          pw ? "a share file from a caller other than share_user"
+                             : "a share file of an unknown user");
+            request_sanitize_free(&req);
+            return MG_ERR_PARSE;
+        }
+        share = &req.share;
+        owner = (int64_t)pw->pw_uid;
+    }
     int in = proto_take_fd(f, 0);
     env->je->passwords = (const char *const *)req.passwords;
     env->je->n_passwords = req.n_passwords;
@@ -260,10 +299,10 @@ static int session_sanitize(int conn, struct proto_frame *f, const struct ucred 
     session_count(env->st, res.verdict);
     if (res.verdict == VERDICT_BLOCKED && res.in_fd >= 0 &&
         !session_no_keep(req.flags, peer, env->cfg))
-        res.store_id = session_keep(res.in_fd, "cli", peer, NULL, NULL, req.name, res.type,
-                                    res.reason_code, &res.report, 0);
+        res.store_id = session_keep(res.in_fd, share ? "share" : "cli", owner, NULL, NULL, req.name,
+                                    res.type, res.reason_code, &res.report, 0, share);
     session_log(peer, "job", req.name, &res);
-    session_audit(peer, "job", req.name, &res, env->st);
+    session_audit(peer, "job", req.name, &res, env->st, share);
     /* The client gets read-only descriptors: the sealed input copy (for its
      * quarantine) and the output to release. */
     if (res.in_fd >= 0 && (fds[n] = sealed_reopen_ro(res.in_fd)) >= 0)
@@ -318,8 +357,8 @@ static int64_t session_keep_mail(void *arg, int sealed_fd, const struct job_resu
     const struct mail_keep *k = arg;
     char name[96];
     snprintf(name, sizeof(name), "message %.12s", r->sha256_in);
-    return session_keep(sealed_fd, "mail", NULL, k->env->sender, k->env->recipients, name, "eml",
-                        r->reason_code, &r->report, 0);
+    return session_keep(sealed_fd, "mail", -1, k->env->sender, k->env->recipients, name, "eml",
+                        r->reason_code, &r->report, 0, NULL);
 }
 
 static int session_mail(int conn, struct proto_frame *f, const struct ucred *peer,
@@ -368,8 +407,8 @@ static int session_mail(int conn, struct proto_frame *f, const struct ucred *pee
          * store that cannot take it is a warning, not a failure. */
         char name[96];
         snprintf(name, sizeof(name), "message %.12s", sha);
-        session_keep(sealed_fd, "mail", NULL, envelope.sender, envelope.recipients, name, "eml",
-                     REASON_NONE, &reply.json, 1);
+        session_keep(sealed_fd, "mail", -1, envelope.sender, envelope.recipients, name, "eml",
+                     REASON_NONE, &reply.json, 1, NULL);
         if (env->je->pol.mail_ppap_auto && envelope.sender[0] && envelope.recipients[0])
             session_ppap(env, &envelope, deliver, sha);
     }
@@ -440,6 +479,57 @@ static int session_status(int conn, struct session_env *env)
     return rc;
 }
 
+/* mugai-share's account of a file (placed, held) or of its intake
+ * (stopped, resumed), for the audit log; answered once it is written. */
+static int session_share_note(int conn, struct proto_frame *f, const struct ucred *peer,
+                              struct session_env *env)
+{
+    static const char *const events[] = {"share-placed", "share-held", "share-intake-stopped",
+                                         "share-intake-resumed"};
+    static struct share_note n;
+    size_t i = 0;
+    if (f->n_fds != 0 || !session_share_caller(peer, env->cfg) ||
+        request_share_note_decode(f->payload.data, f->payload.len, &n) != MG_OK) {
+        session_error(conn, "bad-request", "a share note from share_user");
+        return MG_ERR_PARSE;
+    }
+    while (i < sizeof(events) / sizeof(events[0]) && strcmp(events[i], n.event) != 0)
+        i++;
+    if (i == sizeof(events) / sizeof(events[0])) {
+        session_error(conn, "bad-request", "an unknown share event");
+        return MG_ERR_PARSE;
+    }
+    struct buf a;
+    buf_init(&a, 16384);
+    int rc = audit_field_num(&a, "uid", peer->uid);
+    const struct {
+        const char *k, *v;
+    } strs[] = {{"share_user", n.share.user}, {"share_path", n.share.path},
+                {"intake", n.share.intake},   {"output", n.output},
+                {"sha256_in", n.sha256},      {"sha256_out", n.sha256_out},
+                {"reason_code", n.reason},    {"detail", n.detail}};
+    for (size_t k = 0; rc == MG_OK && k < sizeof(strs) / sizeof(strs[0]); k++)
+        if (strs[k].v[0])
+            rc = audit_field_str(&a, strs[k].k, strs[k].v);
+    if (rc == MG_OK && n.size)
+        rc = audit_field_num(&a, "size", n.size);
+    if (rc == MG_OK && n.store_id)
+        rc = audit_field_num(&a, "quarantine_id", (unsigned long long)n.store_id);
+    if (rc == MG_OK)
+        rc = audit_event(n.event, (const char *)a.data);
+    buf_free(&a);
+    /* The watcher removes its spool entry on our answer: answer once the
+     * line is in the log, not merely queued (a mugaid killed meanwhile
+     * would lose the queue). */
+    if (rc == MG_OK)
+        rc = audit_wait_written(SESSION_AUDIT_MS);
+    if (rc != MG_OK) {
+        session_error(conn, "busy", "the audit line is not written yet");
+        return MG_OK;
+    }
+    return proto_send(conn, PROTO_SHARE_ACK, NULL, 0, NULL, 0);
+}
+
 void session_main(int conn, const struct ucred *peer, struct session_env *env)
 {
     /* Workers forked from here must not inherit the writable status page. */
@@ -470,6 +560,9 @@ void session_main(int conn, const struct ucred *peer, struct session_env *env)
             break;
         case PROTO_STATUS:
             rc = f.n_fds == 0 ? session_status(conn, env) : MG_ERR_PARSE;
+            break;
+        case PROTO_SHARE_NOTE:
+            rc = session_share_note(conn, &f, peer, env);
             break;
         default:
             session_error(conn, "bad-request", "unknown request");

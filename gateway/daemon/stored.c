@@ -10,6 +10,7 @@
 #include "proto.h"
 #include "reason.h"
 #include "request.h"
+#include "sharedir.h"
 #include "store.h"
 
 #include <errno.h>
@@ -106,6 +107,8 @@ static void audit_put(int64_t id, const struct store_put_request *r, const struc
         rc = audit_field_str(&a, "source", r->source);
     if (rc == MG_OK)
         rc = audit_field_str(&a, "name", r->name);
+    if (rc == MG_OK && r->path[0])
+        rc = audit_field_str(&a, "path", r->path);
     if (rc == MG_OK)
         rc = audit_field_str(&a, "reason_code", reason_code(r->reason_code));
     if (rc == MG_OK)
@@ -165,7 +168,9 @@ static void serve_put(const struct config *cfg, struct store *s, int conn, unsig
                                r->type,
                                reason_code(r->reason_code),
                                r->report.len ? (const char *)r->report.data : "{}",
-                               (int)r->kept};
+                               (int)r->kept,
+                               r->path,
+                               r->intake};
         if (len < 0 || store_put(s, fd, (uint64_t)len, &m, &id, why, sizeof(why)) != MG_OK) {
             id = 0;
             fprintf(stderr, "mugaid: store: cannot keep %s: %s\n", r->name, why);
@@ -300,6 +305,40 @@ static int deliver_mail(const struct config *cfg, const struct store_item *it, i
     return MG_OK;
 }
 
+/* A share item's file goes back where its owner's would have gone:
+ * OUTBOUND/USER/PATH, with name (the original's, or the sanitized
+ * output's) as the last component; the item's notice there is removed. */
+static int deliver_share(const struct config *cfg, const struct store_item *it, int fd,
+                         const char *name, char *where, size_t wcap, char *why, size_t cap)
+{
+    char user[64], rel[STORE_PATH_MAX + STORE_TEXT_MAX], tag[48];
+    const char *base;
+    int dirfd = -1;
+    struct passwd *pw = it->owner_uid >= 0 ? getpwuid((uid_t)it->owner_uid) : NULL;
+    off_t len = lseek(fd, 0, SEEK_END);
+    if (!cfg->share_outbound[0]) {
+        snprintf(why, cap, "share_outbound is not set in mugaid's configuration");
+        return MG_ERR_USAGE;
+    }
+    if (!pw || len < 0) {
+        snprintf(why, cap, "%s", pw ? "the original cannot be read" : "its owner is unknown");
+        return MG_ERR_IO;
+    }
+    snprintf(user, sizeof(user), "%s", pw->pw_name);
+    const char *slash = strrchr(it->path, '/');
+    snprintf(rel, sizeof(rel), "%.*s%s", slash ? (int)(slash - it->path + 1) : 0, it->path, name);
+    snprintf(tag, sizeof(tag), "release-%lld", (long long)it->id);
+    if (sharedir_open_parent(cfg->share_outbound, user, rel, &dirfd, &base, why, cap) != MG_OK)
+        return MG_ERR_IO;
+    int rc = sharedir_place(dirfd, base, tag, fd, NULL, (uint64_t)len, why, cap);
+    if (rc == MG_OK) {
+        sharedir_drop_notice(dirfd, it->name, it->id);
+        snprintf(where, wcap, "%s/%s/%s", cfg->share_outbound, user, rel);
+    }
+    close(dirfd);
+    return rc;
+}
+
 struct review_ctx {
     const struct config *cfg;
     struct store *s;
@@ -342,19 +381,20 @@ static int review_show(struct review_ctx *c, const struct review_request *r, str
             rc = buf_puts(t, "}\n");
     } else {
         char u1[64], u2[64], u3[64];
-        rc = buf_printf(t,
-                        "id:         %lld\nstate:      %s\nsource:     %s\nname:       %s\n"
-                        "type:       %s\nreason:     %s (%s)\nsha256:     %s\nsize:       "
-                        "%llu\nsender:     %s\nrecipients: %s\nrequested:  %s %s\n"
-                        "decided:    %s %s\nreleased:   %s\n",
-                        (long long)it->id, it->state, it->source, it->name, it->type, it->reason,
-                        reason_en(reason_from_code(it->reason)), it->sha256,
-                        (unsigned long long)it->size, it->sender, it->recipients,
-                        it->requested_by >= 0 ? user_name(it->requested_by, u1, 64) : "-",
-                        it->request_reason,
-                        it->decided_by >= 0 ? user_name(it->decided_by, u2, 64) : "-",
-                        it->decision_reason,
-                        it->released_by >= 0 ? user_name(it->released_by, u3, 64) : "-");
+        rc = buf_printf(
+                t,
+                "id:         %lld\nstate:      %s\nsource:     %s\nname:       %s\n"
+                "path:       %s\n"
+                "type:       %s\nreason:     %s (%s)\nsha256:     %s\nsize:       "
+                "%llu\nsender:     %s\nrecipients: %s\nrequested:  %s %s\n"
+                "decided:    %s %s\nreleased:   %s\n",
+                (long long)it->id, it->state, it->source, it->name, it->path[0] ? it->path : "-",
+                it->type, it->reason, reason_en(reason_from_code(it->reason)), it->sha256,
+                (unsigned long long)it->size, it->sender, it->recipients,
+                it->requested_by >= 0 ? user_name(it->requested_by, u1, 64) : "-",
+                it->request_reason, it->decided_by >= 0 ? user_name(it->decided_by, u2, 64) : "-",
+                it->decision_reason,
+                it->released_by >= 0 ? user_name(it->released_by, u3, 64) : "-");
     }
 out:
     buf_free(&rep);
@@ -393,6 +433,15 @@ static int review_act(struct review_ctx *c, const struct review_request *r, enum
                 ok = 0;
             else
                 buf_printf(t, "item %lld: released to its recipients\n", (long long)r->id);
+            close(orig);
+        } else if (strcmp(it->source, "share") == 0) {
+            char where[8192];
+            if (deliver_share(c->cfg, it, orig, it->name, where, sizeof(where), why, sizeof(why)) !=
+                MG_OK)
+                ok = 0;
+            else
+                buf_printf(t, "item %lld: released into its owner's share folder: %s\n",
+                           (long long)r->id, where);
             close(orig);
         } else {
             *fd = orig; /* the caller writes it where they choose */
@@ -504,6 +553,15 @@ static int unlock_item(const struct config *cfg, struct store *s, const struct s
             ok = 1;
             buf_printf(t, "item %lld: unlocked; the sanitized message went to its recipients\n",
                        (long long)id);
+        }
+    } else if (strcmp(it->source, "share") == 0) {
+        char where[8192], out_name[STORE_TEXT_MAX];
+        outdir_name(it->name, type, out_name, sizeof(out_name));
+        if (deliver_share(cfg, it, out, out_name, where, sizeof(where), why, sizeof(why)) ==
+            MG_OK) {
+            ok = 1;
+            buf_printf(t, "item %lld: unlocked and sanitized into its owner's share folder: %s\n",
+                       (long long)id, where);
         }
     } else {
         outdir_name(it->name, type, name, namecap);

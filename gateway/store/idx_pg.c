@@ -35,13 +35,18 @@ static const char SCHEMA[] =
         " requested_by BIGINT NOT NULL DEFAULT -1, request_reason TEXT NOT NULL DEFAULT '',"
         " decided_by BIGINT NOT NULL DEFAULT -1, decision_reason TEXT NOT NULL DEFAULT '',"
         " released_by BIGINT NOT NULL DEFAULT -1, changed BIGINT NOT NULL DEFAULT 0,"
-        " prev_state TEXT NOT NULL DEFAULT '');"
+        " prev_state TEXT NOT NULL DEFAULT '', path TEXT NOT NULL DEFAULT '',"
+        " intake TEXT NOT NULL DEFAULT '');"
         "CREATE TABLE IF NOT EXISTS actions("
         " id BIGSERIAL PRIMARY KEY, item BIGINT NOT NULL, at BIGINT NOT NULL, uid BIGINT NOT NULL,"
         " action TEXT NOT NULL, reason TEXT NOT NULL);"
         "CREATE INDEX IF NOT EXISTS items_state ON items(state, created);"
         "CREATE INDEX IF NOT EXISTS items_sha ON items(sha256);"
-        "CREATE INDEX IF NOT EXISTS actions_item ON actions(item);";
+        "CREATE INDEX IF NOT EXISTS actions_item ON actions(item);"
+        /* Columns added since the first schema, for an index made before. */
+        "ALTER TABLE items ADD COLUMN IF NOT EXISTS path TEXT NOT NULL DEFAULT '';"
+        "ALTER TABLE items ADD COLUMN IF NOT EXISTS intake TEXT NOT NULL DEFAULT '';"
+        "CREATE UNIQUE INDEX IF NOT EXISTS items_intake ON items(intake, sha256) WHERE intake<>'';";
 
 /* ?N -> $N, outside quoted strings. */
 static int placeholders(const char *in, char *out, size_t cap)

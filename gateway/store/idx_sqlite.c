@@ -31,7 +31,8 @@ static const char SCHEMA[] =
         " requested_by INTEGER NOT NULL DEFAULT -1, request_reason TEXT NOT NULL DEFAULT '',"
         " decided_by INTEGER NOT NULL DEFAULT -1, decision_reason TEXT NOT NULL DEFAULT '',"
         " released_by INTEGER NOT NULL DEFAULT -1, changed INTEGER NOT NULL DEFAULT 0,"
-        " prev_state TEXT NOT NULL DEFAULT '');"
+        " prev_state TEXT NOT NULL DEFAULT '', path TEXT NOT NULL DEFAULT '',"
+        " intake TEXT NOT NULL DEFAULT '');"
         "CREATE TABLE IF NOT EXISTS actions("
         " id INTEGER PRIMARY KEY AUTOINCREMENT, item INTEGER NOT NULL, at INTEGER NOT NULL, uid "
         "INTEGER NOT NULL,"
@@ -39,6 +40,15 @@ static const char SCHEMA[] =
         "CREATE INDEX IF NOT EXISTS items_state ON items(state, created);"
         "CREATE INDEX IF NOT EXISTS items_sha ON items(sha256);"
         "CREATE INDEX IF NOT EXISTS actions_item ON actions(item);";
+
+/* Columns added since the first schema: an index made before gets them
+ * (SQLite has no ADD COLUMN IF NOT EXISTS; "duplicate column" is fine). */
+static const char *const MIGRATE[] = {
+        "ALTER TABLE items ADD COLUMN path TEXT NOT NULL DEFAULT ''",
+        "ALTER TABLE items ADD COLUMN intake TEXT NOT NULL DEFAULT ''",
+};
+static const char SCHEMA_LATE[] =
+        "CREATE UNIQUE INDEX IF NOT EXISTS items_intake ON items(intake, sha256) WHERE intake<>'';";
 
 static int sq_exec(struct store_index *ix, const char *sql, const struct idx_arg *a, size_t n,
                    struct idx_rows *rows, int64_t *changes)
@@ -106,6 +116,13 @@ static void sq_close(struct store_index *ix)
     free(s);
 }
 
+static int migrate(sqlite3 *db)
+{
+    for (size_t i = 0; i < sizeof(MIGRATE) / sizeof(MIGRATE[0]); i++)
+        sqlite3_exec(db, MIGRATE[i], NULL, NULL, NULL);
+    return sqlite3_exec(db, SCHEMA_LATE, NULL, NULL, NULL);
+}
+
 int idx_sqlite_open(const char *path, struct store_index **out, char *err, size_t cap)
 {
     struct idx_sqlite *s = calloc(1, sizeof(*s));
@@ -118,7 +135,7 @@ int idx_sqlite_open(const char *path, struct store_index **out, char *err, size_
     if (sqlite3_open_v2(path, &s->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) !=
                 SQLITE_OK ||
         sqlite3_busy_timeout(s->db, 10000) != SQLITE_OK ||
-        sqlite3_exec(s->db, SCHEMA, NULL, NULL, NULL) != SQLITE_OK) {
+        sqlite3_exec(s->db, SCHEMA, NULL, NULL, NULL) != SQLITE_OK || migrate(s->db) != SQLITE_OK) {
         snprintf(err, cap, "%s: %s", path, s->db ? sqlite3_errmsg(s->db) : "cannot open");
         sq_close(&s->ix);
         return MG_ERR_IO;

@@ -201,15 +201,35 @@ int store_open_original(struct store *s, const struct store_item *it, int *fd)
 
 /* ---- rows ---- */
 
+/* The item an intake already made with this content: its id, or 0. */
+static int64_t intake_item(struct store *s, const char *intake, const char *sha)
+{
+    struct idx_rows r;
+    struct idx_arg a[] = {IDX_S(intake), IDX_S(sha)};
+    int64_t id = 0;
+    if (run(s, "SELECT id FROM items WHERE intake=?1 AND sha256=?2", a, NARGS(a), &r, NULL) ==
+        MG_OK) {
+        const char *c = idx_cell(&r, 0, 0);
+        id = c ? strtoll(c, NULL, 10) : 0;
+        idx_rows_free(&r);
+    }
+    return id;
+}
+
 int store_put(struct store *s, int fd, uint64_t len, const struct store_meta *m, int64_t *id,
               char *err, size_t cap)
 {
     char sha[65];
     struct idx_rows r;
     int64_t now = (int64_t)time(NULL);
+    const char *intake = m->intake ? m->intake : "";
     int rc = object_write(s, fd, len, sha, err, cap);
     if (rc != MG_OK)
         return rc;
+    /* A job repeated after a crash (the client never got the first
+     * answer) keeps its original once. */
+    if (intake[0] && (*id = intake_item(s, intake, sha)) > 0)
+        return MG_OK;
     struct idx_arg a[] = {
             IDX_I(now),
             IDX_S(m->source),
@@ -225,13 +245,20 @@ int store_put(struct store *s, int fd, uint64_t len, const struct store_meta *m,
             IDX_I(now + (int64_t)s->retention_days * 86400),
             IDX_S(s->node),
             IDX_S(m->kept ? "kept" : "held"),
+            IDX_S(m->path ? m->path : ""),
+            IDX_S(intake),
     };
     rc = run(s,
              "INSERT INTO items(created,source,owner_uid,sender,recipients,name,type,reason,"
-             "sha256,size,report,state,retain_until,node,changed) VALUES"
-             "(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?14,?12,?13,?1) RETURNING id",
+             "sha256,size,report,state,retain_until,node,changed,path,intake) VALUES"
+             "(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?14,?12,?13,?1,?15,?16) RETURNING id",
              a, NARGS(a), &r, NULL);
     const char *c = rc == MG_OK ? idx_cell(&r, 0, 0) : NULL;
+    if (!c && intake[0] && (*id = intake_item(s, intake, sha)) > 0) {
+        /* Another node put the same intake meanwhile (the unique index). */
+        idx_rows_free(&r);
+        return MG_OK;
+    }
     if (!c) {
         say(err, cap, "cannot index the original: %s%s", s->ix->error(s->ix), "");
         rc = MG_ERR_IO;
@@ -244,7 +271,8 @@ int store_put(struct store *s, int fd, uint64_t len, const struct store_meta *m,
 
 #define ITEM_COLUMNS                                                                               \
     "id,created,retain_until,source,state,type,reason,sha256,name,sender,recipients,size,"         \
-    "owner_uid,requested_by,decided_by,released_by,request_reason,decision_reason,report,node"
+    "owner_uid,requested_by,decided_by,released_by,request_reason,decision_reason,report,node,"    \
+    "path"
 
 static void cell_text(const struct idx_rows *r, size_t row, size_t col, char *dst, size_t cap)
 {
@@ -280,6 +308,7 @@ static void item_from_row(const struct idx_rows *r, size_t row, struct store_ite
     cell_text(r, row, 16, it->request_reason, sizeof(it->request_reason));
     cell_text(r, row, 17, it->decision_reason, sizeof(it->decision_reason));
     cell_text(r, row, 19, it->node, sizeof(it->node));
+    cell_text(r, row, 20, it->path, sizeof(it->path));
 }
 
 int store_get(struct store *s, int64_t id, struct store_item *it, struct buf *report)
@@ -331,6 +360,8 @@ int store_item_json(const struct store_item *it, const char *report, struct buf 
         rc = json_kv_str(o, "node", it->node);
     if (rc == MG_OK)
         rc = json_kv_str(o, "name", it->name);
+    if (rc == MG_OK && it->path[0])
+        rc = json_kv_str(o, "path", it->path);
     if (rc == MG_OK)
         rc = json_kv_str(o, "type", it->type);
     if (rc == MG_OK)

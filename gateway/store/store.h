@@ -42,6 +42,7 @@
 
 #define STORE_TEXT_MAX       1024 /* names, reasons, senders */
 #define STORE_RECIPIENTS_MAX 8192 /* newline-separated addresses */
+#define STORE_PATH_MAX       4096 /* a share file's relative path */
 #define STORE_REPORT_MAX     (1u << 20)
 #define STORE_DEFAULT_DAYS   90
 
@@ -58,6 +59,9 @@ struct store_meta {
     const char *reason;     /* reason code (engine/reasons.def) */
     const char *report;     /* the job's JSON report */
     int kept;               /* delivered sanitized, the original kept: state kept, not held */
+    const char *path;       /* share: the file's path under its owner's folder, else "" */
+    const char *intake;     /* share: one item per intake and content (a repeated put
+                               returns the first one's id), else "" */
 };
 
 /* One item as read back. */
@@ -65,6 +69,7 @@ struct store_item {
     int64_t id, created, retain_until;
     char source[16], state[16], type[32], reason[64], sha256[65], node[64];
     char name[STORE_TEXT_MAX], sender[STORE_TEXT_MAX], recipients[STORE_RECIPIENTS_MAX];
+    char path[STORE_PATH_MAX]; /* share: where under the owner's folder it came from */
     uint64_t size;
     int64_t owner_uid, requested_by, decided_by, released_by;
     char request_reason[STORE_TEXT_MAX], decision_reason[STORE_TEXT_MAX];
@@ -95,7 +100,9 @@ struct store_config {
 int store_open(struct store **s, const struct store_config *cfg, char *err, size_t cap);
 void store_close(struct store *s);
 
-/* Keep the len bytes readable at fd (pread from 0); the new item's id. */
+/* Keep the len bytes readable at fd (pread from 0); the new item's id
+ * (with an intake: the id of the item that intake already made with the
+ * same content, if there is one). */
 int store_put(struct store *s, int fd, uint64_t len, const struct store_meta *m, int64_t *id,
               char *err, size_t cap);
 
