@@ -4,3 +4,7 @@
 # killed at random points, a nearly full outbound file system.
 mugai_py_test(share)
 set_tests_properties(e2e_share PROPERTIES TIMEOUT 900)
+# Its paths and outbound writer on their own: which share paths a request
+# may carry, no link followed, whole files, a notice removed only for its item.
+mugai_unit_test(sharedir)
+target_link_libraries(t_sharedir PRIVATE mugai_sharedir)
