@@ -586,24 +586,32 @@ static int attached_template(struct doc *d)
     return MG_OK;
 }
 
-int mso_doc(struct mso *m, struct mso_stream *wd, struct mso_stream *table)
+/* The FIB and the piece table for all the text parts, as sanitizing and
+ * flatten both need them. */
+static int open_text(struct doc *d)
 {
-    struct doc d = {.m = m, .wd = wd->data, .wn = wd->len, .tb = table->data, .tn = table->len};
-    int rc = read_fib(&d);
+    int rc = read_fib(d);
     if (rc != MG_OK)
         return rc;
     uint64_t total = 0, extra = 0;
     for (size_t i = 0; i < NPARTS; i++) {
-        total += fib_lw(&d, parts[i].ccp_index);
+        total += fib_lw(d, parts[i].ccp_index);
         if (i > 0)
-            extra |= fib_lw(&d, parts[i].ccp_index);
+            extra |= fib_lw(d, parts[i].ccp_index);
     }
     /* Every character takes at least a byte of WordDocument: a longer text
-     * would be pieces read over and over (work without end), as flatten says. */
-    if (total > 0x7FFFFFFF || total > d.wn)
-        return bad(m, "text longer than the WordDocument stream holds");
+     * would be pieces read over and over (work without end). */
+    if (total > 0x7FFFFFFF || total > d->wn)
+        return bad(d->m, "text longer than the WordDocument stream holds");
     /* With anything besides the main text, one more paragraph mark ends it all. */
-    if ((rc = read_pieces(&d, total + (extra ? 1 : 0))) != MG_OK)
+    return read_pieces(d, total + (extra ? 1 : 0));
+}
+
+int mso_doc(struct mso *m, struct mso_stream *wd, struct mso_stream *table)
+{
+    struct doc d = {.m = m, .wd = wd->data, .wn = wd->len, .tb = table->data, .tn = table->len};
+    int rc = open_text(&d);
+    if (rc != MG_OK)
         goto out;
     uint32_t start = 0;
     for (size_t i = 0; i < NPARTS && rc == MG_OK; i++) {
@@ -731,20 +739,8 @@ int mso_doc_text(struct mso *m, const struct mso_stream *wd, const struct mso_st
 {
     struct doc d = {.m = m, .wd = wd->data, .wn = wd->len, .tb = table->data, .tn = table->len};
     struct text_state ts = {.to = to};
-    int rc = read_fib(&d);
+    int rc = open_text(&d);
     if (rc != MG_OK)
-        return rc;
-    uint64_t total = 0, extra = 0;
-    for (size_t i = 0; i < NPARTS; i++) {
-        total += fib_lw(&d, parts[i].ccp_index);
-        if (i > 0)
-            extra |= fib_lw(&d, parts[i].ccp_index);
-    }
-    /* Every character takes at least a byte of WordDocument: a longer text
-     * would be pieces read over and over (work without end, no text). */
-    if (total > 0x7FFFFFFF || total > d.wn)
-        return bad(m, "text longer than the WordDocument stream holds");
-    if ((rc = read_pieces(&d, total + (extra ? 1 : 0))) != MG_OK)
         goto out;
     /* The main text, then footnotes and endnotes, each part on its own lines
      * (field state does not carry from one part to the next). */
