@@ -287,6 +287,18 @@ static int ot_text_of(struct otext *o, const xmlNode *el)
 
 /* ---- Word ----------------------------------------------------------------- */
 
+/* One reading of mc:AlternateContent: its first Choice (NULL for any other
+ * markup-compatibility element, or none). */
+static const xmlNode *mc_choice(const xmlNode *n)
+{
+    if (strcmp((const char *)n->name, "AlternateContent") != 0)
+        return NULL;
+    for (const xmlNode *c = n->children; c; c = c->next)
+        if (is_el(c, NS_MC, "Choice"))
+            return c;
+    return NULL;
+}
+
 /* Property and layout elements: no text in them, tab stops that are no tabs. */
 static bool w_skipped(const xmlNode *n)
 {
@@ -312,14 +324,9 @@ static int w_walk(struct otext *o, const xmlNode *parent, int depth)
         enum ns_kind ns = ns_of(n->ns);
         const char *name = (const char *)n->name;
         if (ns == NS_MC) {
-            /* One reading of AlternateContent: its first Choice. */
-            if (strcmp(name, "AlternateContent") == 0) {
-                for (const xmlNode *c = n->children; c; c = c->next)
-                    if (is_el(c, NS_MC, "Choice")) {
-                        rc = w_walk(o, c, depth + 1);
-                        break;
-                    }
-            }
+            const xmlNode *c = mc_choice(n);
+            if (c)
+                rc = w_walk(o, c, depth + 1);
             continue;
         }
         if (ns != NS_W) {
@@ -717,12 +724,9 @@ static int p_walk(struct otext *o, const xmlNode *parent, int depth)
         enum ns_kind ns = ns_of(n->ns);
         const char *name = (const char *)n->name;
         if (ns == NS_MC) {
-            if (strcmp(name, "AlternateContent") == 0)
-                for (const xmlNode *c = n->children; c; c = c->next)
-                    if (is_el(c, NS_MC, "Choice")) {
-                        rc = p_walk(o, c, depth + 1);
-                        break;
-                    }
+            const xmlNode *c = mc_choice(n);
+            if (c)
+                rc = p_walk(o, c, depth + 1);
             continue;
         }
         if (ns == NS_A && strcmp(name, "t") == 0) {
