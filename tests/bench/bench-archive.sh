@@ -94,13 +94,7 @@ EOF
 cp "$work/policy.conf" "$work/noscan.conf"
 printf '[options]\nscan_input = no\n' >> "$work/noscan.conf"
 
-measure() { # label, command...: prints "label seconds maxrss_kB"
-    label=$1
-    shift
-    /usr/bin/time -f "%e %M" -o "$work/time.out" "$@" >"$work/cmd.out" 2>&1 || true
-    read -r secs rss < "$work/time.out"
-    echo "$label $secs $rss"
-}
+. "$root/tests/bench/lib.sh"
 
 mkdir -p "$work/o1" "$work/o2" "$work/o3"
 m1=$(measure mugai "$mugai" sanitize --db "$db" --policy "$work/policy.conf" --out "$work/o1" \

@@ -61,15 +61,7 @@ types="docx xlsx pptx odt ods odp doc xls ppt rtf"
 { printf '[actions]\n'; for t in $types; do printf '%s = flatten\n' "$t"; done; } > "$work/policy.conf"
 { cat "$work/policy.conf"; printf '[options]\nscan_input = no\n'; } > "$work/noscan.conf"
 
-measure() { # label, command...: prints "label seconds maxrss_kB"
-    label=$1
-    shift
-    /usr/bin/time -f "%e %M" -o "$work/time.out" "$@" >/dev/null 2>&1 || true
-    read -r secs rss <<EOT
-$(tail -n 1 "$work/time.out")
-EOT
-    echo "$label $secs $rss"
-}
+. "$root/tests/bench/lib.sh"
 
 # Start LibreOffice once so that the measured run does not pay for its first-run setup.
 soffice -env:UserInstallation="file://$work/lo-profile" --headless --convert-to txt \

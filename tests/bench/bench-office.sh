@@ -60,15 +60,7 @@ types="docx docm dotx dotm xlsx xlsm xltx xltm pptx pptm ppsx ppsm potx potm"
 { echo "[actions]"; for t in $types png jpeg gif; do echo "$t = sanitize"; done; } > "$work/policy.conf"
 { cat "$work/policy.conf"; printf '[options]\nscan_input = no\n'; } > "$work/noscan.conf"
 
-measure() { # label, command...: prints "label seconds maxrss_kB"
-    label=$1
-    shift
-    /usr/bin/time -f "%e %M" -o "$work/time.out" "$@" >/dev/null 2>&1 || true
-    read -r secs rss <<EOT
-$(tail -n 1 "$work/time.out")
-EOT
-    echo "$label $secs $rss"
-}
+. "$root/tests/bench/lib.sh"
 
 mkdir -p "$work/o1" "$work/o2"
 m=$(measure mat2 mat2 "$work"/mat2/*)

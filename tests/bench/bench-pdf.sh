@@ -55,13 +55,7 @@ echo "PDF: $n files, $((bytes / 1024)) KiB"
 printf '[actions]\npdf = sanitize\n' > "$work/policy.conf"
 printf '[actions]\npdf = sanitize\n[options]\nscan_input = no\n' > "$work/noscan.conf"
 
-measure() { # label, command...: prints "label seconds maxrss_kB"
-    label=$1
-    shift
-    /usr/bin/time -f "%e %M" -o "$work/time.out" "$@" >/dev/null 2>&1 || true
-    read -r secs rss < "$work/time.out"
-    echo "$label $secs $rss"
-}
+. "$root/tests/bench/lib.sh"
 
 mkdir -p "$work/o1" "$work/o2" "$work/o3" "$work/o4" "$work/o5"
 q=$(measure qpdf sh -c "for f in $work/in/*.pdf; do qpdf \$f $work/o1/\$(basename \$f) || [ \$? -eq 3 ]; done")

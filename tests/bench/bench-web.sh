@@ -36,12 +36,7 @@ cp "$work"/in/* "$work/mat2/"
 n=$(ls "$work/in" | wc -l)
 echo "HTML, SVG, TIFF: $n files, $(($(cat "$work"/in/* | wc -c) / 1024)) KiB; load $(cut -d' ' -f1-3 /proc/loadavg)"
 
-measure() { # label, command...: prints "label seconds maxrss_kB"
-    label=$1
-    shift
-    /usr/bin/time -f "%e %M" -o "$work/time.out" "$@" >/dev/null 2>&1 || true
-    echo "$label $(tail -n 1 "$work/time.out")"
-}
+. "$root/tests/bench/lib.sh"
 {
     measure mat2 sh -c "mat2 $work/mat2/*"
     measure mugai-jobs1 "$mugai" sanitize --db "$build/testdb" --jobs 1 --out "$work/out/1" "$work"/in/*
