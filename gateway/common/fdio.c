@@ -5,6 +5,7 @@
 #include "err.h"
 
 #include <errno.h>
+#include <sys/sendfile.h>
 #include <sys/types.h>
 #include <unistd.h>
 
@@ -33,6 +34,19 @@ int fdio_pread_all(int fd, uint8_t *p, size_t n)
         if (r <= 0)
             return MG_ERR_IO;
         off += (size_t)r;
+    }
+    return MG_OK;
+}
+
+int fdio_copy(int dst, int src, uint64_t len)
+{
+    off_t off = 0;
+    while ((uint64_t)off < len) {
+        ssize_t n = sendfile(dst, src, &off, (size_t)(len - (uint64_t)off));
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            return MG_ERR_IO;
     }
     return MG_OK;
 }

@@ -16,4 +16,8 @@ int fdio_write_all(int fd, const void *p, size_t n);
  * alone: it may be shared with another process); MG_OK or MG_ERR_IO. */
 int fdio_pread_all(int fd, uint8_t *p, size_t n);
 
+/* Copy len bytes of src (from offset 0, its file offset untouched) to dst
+ * with sendfile; MG_OK or MG_ERR_IO (src shorter than len included). */
+int fdio_copy(int dst, int src, uint64_t len);
+
 #endif

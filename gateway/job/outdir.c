@@ -17,7 +17,6 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/random.h>
-#include <sys/sendfile.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -71,17 +70,11 @@ void outdir_close(struct outdir *od)
     od->fd = -1;
 }
 
+/* The copy, made durable before it is linked into place. */
 static int outdir_copy(int dst, int src, uint64_t len)
 {
-    off_t off = 0;
-    while ((uint64_t)off < len) {
-        ssize_t n = sendfile(dst, src, &off, (size_t)(len - (uint64_t)off));
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n <= 0)
-            return MG_ERR_IO;
-    }
-    return fsync(dst) == 0 ? MG_OK : MG_ERR_IO;
+    int rc = fdio_copy(dst, src, len);
+    return rc == MG_OK && fsync(dst) != 0 ? MG_ERR_IO : rc;
 }
 
 /* "a.txt" -> "a (3).txt", the stem shortened (at a character boundary)

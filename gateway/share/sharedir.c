@@ -12,7 +12,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/sendfile.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -73,19 +72,6 @@ int sharedir_open_parent(const char *root, const char *user, const char *rel, in
     return MG_OK;
 }
 
-static int copy_fd(int dst, int src, uint64_t len)
-{
-    off_t off = 0;
-    while ((uint64_t)off < len) {
-        ssize_t n = sendfile(dst, src, &off, (size_t)(len - (uint64_t)off));
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n <= 0)
-            return MG_ERR_IO;
-    }
-    return MG_OK;
-}
-
 int sharedir_place(int dirfd, const char *name, const char *tag, int src_fd, const void *mem,
                    uint64_t len, char *err, size_t cap)
 {
@@ -101,7 +87,7 @@ int sharedir_place(int dirfd, const char *name, const char *tag, int src_fd, con
     }
     int rc = fchmod(fd, 0644) == 0 ? MG_OK : MG_ERR_IO;
     if (rc == MG_OK)
-        rc = mem ? fdio_write_all(fd, mem, (size_t)len) : copy_fd(fd, src_fd, len);
+        rc = mem ? fdio_write_all(fd, mem, (size_t)len) : fdio_copy(fd, src_fd, len);
     if (rc == MG_OK && fsync(fd) != 0)
         rc = MG_ERR_IO;
     int e = errno;
