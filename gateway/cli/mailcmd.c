@@ -68,21 +68,6 @@ static void mailcmd_usage(FILE *f)
             "or refused as too large (stdout empty); 75 temporary failure, retry later\n");
 }
 
-static int copy_fd(int dst, int src, uint64_t len)
-{
-    char b[65536];
-    for (uint64_t off = 0; off < len;) {
-        size_t want = len - off < sizeof(b) ? (size_t)(len - off) : sizeof(b);
-        ssize_t r = pread(src, b, want, (off_t)off);
-        if (r < 0 && errno == EINTR)
-            continue;
-        if (r <= 0 || fdio_write_all(dst, b, (size_t)r) != MG_OK)
-            return MG_ERR_IO;
-        off += (uint64_t)r;
-    }
-    return MG_OK;
-}
-
 /* ---- main ---- */
 
 /* The job through mugaid: nothing heavy is loaded here. */
@@ -264,7 +249,7 @@ int mailcmd_main(int argc, char **argv)
         fprintf(stderr, "mugai mail: held: %s: %s; the original is kept as %s\n",
                 reason_code(reply.reason_code), reply.reason, kept);
     uint64_t size = 0;
-    if (sealed_size(deliver_fd, &size) != MG_OK || copy_fd(1, deliver_fd, size) != MG_OK) {
+    if (sealed_size(deliver_fd, &size) != MG_OK || fdio_copy(1, deliver_fd, size) != MG_OK) {
         fprintf(stderr, "mugai mail: cannot write the message to deliver\n");
         reply.status = MAILJOB_EXIT_TEMPFAIL;
     }

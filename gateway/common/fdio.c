@@ -45,8 +45,20 @@ int fdio_copy(int dst, int src, uint64_t len)
         ssize_t n = sendfile(dst, src, &off, (size_t)(len - (uint64_t)off));
         if (n < 0 && errno == EINTR)
             continue;
+        if (n < 0 && (errno == EINVAL || errno == ENOSYS))
+            break; /* e.g. dst opened O_APPEND: copy the rest by hand */
         if (n <= 0)
             return MG_ERR_IO;
+    }
+    uint8_t b[65536];
+    while ((uint64_t)off < len) {
+        size_t want = len - (uint64_t)off < sizeof(b) ? (size_t)(len - (uint64_t)off) : sizeof(b);
+        ssize_t r = pread(src, b, want, off);
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r <= 0 || fdio_write_all(dst, b, (size_t)r) != MG_OK)
+            return MG_ERR_IO;
+        off += r;
     }
     return MG_OK;
 }
