@@ -417,6 +417,18 @@ t.check(not os.path.exists(old) and os.path.exists(new), "originals past retenti
 t.check(os.path.exists(other), "other files in the spool untouched")
 t.check(oct(os.stat(os.path.join(sp, hashlib.sha256(sample("plain.eml")).hexdigest()
                                  + ".eml")).st_mode & 0o777) == "0o600", "original is mode 0600")
+# The sweep runs at most once an hour: a second message does not stat the
+# spool again; once the last sweep is over an hour old, it does.
+old2 = os.path.join(sp, "c" * 64 + ".eml")
+with open(old2, "w") as f:
+    f.write("x")
+os.utime(old2, (ts, ts))
+run_mail(sample("plain.eml"), spool=sp)
+t.check(os.path.exists(old2), "no second sweep within the hour")
+stamp = os.path.join(sp, ".swept")
+os.utime(stamp, (time.time() - 7200, time.time() - 7200))
+run_mail(sample("plain.eml"), spool=sp)
+t.check(not os.path.exists(old2) and os.path.exists(new), "the next sweep after an hour removes it")
 
 # --- mugai sanitize: an .eml comes out as a sanitized .eml ------------------------
 

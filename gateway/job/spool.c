@@ -144,9 +144,36 @@ int spool_note(const char *dir, const char *sha256, const char *json, size_t len
     return spool_write(dir, path, -1, json, len, true);
 }
 
+/*
+ * Whether the last sweep is recent enough to skip this one. Every message
+ * calls spool_expire(), and a sweep stats every file: with a month of mail
+ * kept that is tens of thousands of stats per message. The stamp is a file
+ * whose name no sweep matches; its mtime is the last sweep's time (one in
+ * the future, a clock set back, does not count as recent).
+ */
+static bool spool_swept_recently(const char *dir)
+{
+    char stamp[4200];
+    struct stat st;
+    if ((size_t)snprintf(stamp, sizeof(stamp), "%s/%s", dir, SPOOL_STAMP) >= sizeof(stamp))
+        return false;
+    time_t now = time(NULL);
+    if (lstat(stamp, &st) == 0 && S_ISREG(st.st_mode) && st.st_mtime <= now &&
+        now - st.st_mtime < SPOOL_SWEEP_SECONDS)
+        return true;
+    int fd = open(stamp, O_WRONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
+    if (fd >= 0) {
+        (void)futimens(fd, NULL);
+        close(fd);
+    }
+    return false;
+}
+
 int spool_expire(const char *dir, unsigned days, unsigned *removed)
 {
     *removed = 0;
+    if (spool_swept_recently(dir))
+        return MG_OK;
     DIR *d = opendir(dir);
     if (!d)
         return errno == ENOENT ? MG_OK : MG_ERR_IO;

@@ -9,7 +9,8 @@
  * and the directory is fsynced, all before the message is sanitized; so
  * whatever happens later (a crash, a kill, a full disk while writing the
  * output), a message that was handed over is never lost. Originals older
- * than the retention period are removed by spool_expire().
+ * than the retention period are removed by spool_expire(), at most once an
+ * hour.
  */
 #ifndef MUGAI_SPOOL_H
 #define MUGAI_SPOOL_H
@@ -23,7 +24,13 @@ int spool_keep(const char *dir, int fd, uint64_t len, const char *sha256, char *
 /* Write (replace) DIR/sha256.json with the run's result. */
 int spool_note(const char *dir, const char *sha256, const char *json, size_t len);
 
-/* Remove DIR/<64 hex>.eml and .json files older than days; *removed counts .eml files. */
+/* The sweep runs at most once in this many seconds per spool; DIR/.swept
+ * holds the time of the last one. */
+#define SPOOL_SWEEP_SECONDS 3600
+#define SPOOL_STAMP ".swept"
+
+/* Remove DIR/<64 hex>.eml and .json files older than days (unless the last
+ * sweep was less than SPOOL_SWEEP_SECONDS ago); *removed counts .eml files. */
 int spool_expire(const char *dir, unsigned days, unsigned *removed);
 
 #endif
