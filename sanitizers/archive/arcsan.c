@@ -1444,3 +1444,28 @@ out:
     arc_locale_off(saved);
     return rc == MG_OK ? MG_OK : MG_ERR_VERIFY;
 }
+
+static int arcsan_family_init(void)
+{
+    arcsan_init();
+    return MG_OK;
+}
+
+/* Archives are rebuilt as one zip; single-file compressors come out as
+ * their sanitized content (arcsan sets ctx->out_type). */
+static const struct san_type archive_types[] = {
+        {FT_ZIP, FT_ZIP, arcsan_sanitize, arcsan_verify, NULL},
+        {FT_7Z, FT_ZIP, arcsan_sanitize, arcsan_verify, NULL},
+        {FT_TAR, FT_ZIP, arcsan_sanitize, arcsan_verify, NULL},
+        {FT_CPIO, FT_ZIP, arcsan_sanitize, arcsan_verify, NULL},
+        {FT_LZH, FT_ZIP, arcsan_sanitize, arcsan_verify, NULL},
+        {FT_RAR, FT_ZIP, arcsan_sanitize, arcsan_verify, NULL},
+        {FT_CAB, FT_ZIP, arcsan_sanitize, arcsan_verify, NULL},
+        {FT_GZIP, FT_ZIP, arcsan_sanitize, arcsan_verify, NULL},
+        {FT_BZIP2, FT_ZIP, arcsan_sanitize, arcsan_verify, NULL},
+        {FT_XZ, FT_ZIP, arcsan_sanitize, arcsan_verify, NULL},
+        {FT_ZSTD, FT_ZIP, arcsan_sanitize, arcsan_verify, NULL},
+};
+
+const struct san_family san_family_archive = {"archive", SAN_TYPES(archive_types),
+                                              arcsan_family_init};

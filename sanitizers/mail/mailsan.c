@@ -2244,3 +2244,9 @@ int mailsan_notice(const struct policy *pol, const uint8_t *in, size_t len, enum
     buf_free(&text);
     return rc;
 }
+
+static const struct san_type mail_family_types[] = {
+        {FT_EML, FT_EML, mailsan_sanitize, mailsan_verify, NULL},
+};
+
+const struct san_family san_family_mail = {"mail", SAN_TYPES(mail_family_types), mailsan_global_init};

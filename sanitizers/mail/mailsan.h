@@ -51,4 +51,7 @@ int mailsan_ppap_candidates(const uint8_t *in, size_t len, struct buf *out, size
 int mailsan_notice(const struct policy *pol, const uint8_t *in, size_t len, enum reason code,
                    const char *reason, int64_t quarantine_id, struct buf *out);
 
+/* The family's descriptor (san.h). */
+extern const struct san_family san_family_mail;
+
 #endif

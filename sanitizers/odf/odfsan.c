@@ -977,3 +977,14 @@ out:
     odf_free(&o);
     return rc == MG_OK ? MG_OK : MG_ERR_VERIFY;
 }
+
+static const struct san_type odf_types[] = {
+        {FT_ODT, FT_ODT, odfsan_sanitize, odfsan_verify, odfsan_flatten},
+        {FT_ODS, FT_ODS, odfsan_sanitize, odfsan_verify, odfsan_flatten},
+        {FT_ODP, FT_ODP, odfsan_sanitize, odfsan_verify, odfsan_flatten},
+        {FT_OTT, FT_OTT, odfsan_sanitize, odfsan_verify, odfsan_flatten},
+        {FT_OTS, FT_OTS, odfsan_sanitize, odfsan_verify, odfsan_flatten},
+        {FT_OTP, FT_OTP, odfsan_sanitize, odfsan_verify, odfsan_flatten},
+};
+
+const struct san_family san_family_odf = {"odf", SAN_TYPES(odf_types), odfsan_global_init};

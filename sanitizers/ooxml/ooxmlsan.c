@@ -1362,3 +1362,24 @@ out:
     pkg_free(&pk);
     return rc;
 }
+
+/* Macro-enabled documents come out macro-free: the sanitizer sets
+ * ctx->out_type (docm -> docx). */
+static const struct san_type ooxml_types[] = {
+        {FT_DOCX, FT_DOCX, ooxmlsan_sanitize, ooxmlsan_verify, ooxmlsan_flatten},
+        {FT_DOCM, FT_DOCM, ooxmlsan_sanitize, ooxmlsan_verify, ooxmlsan_flatten},
+        {FT_DOTX, FT_DOTX, ooxmlsan_sanitize, ooxmlsan_verify, ooxmlsan_flatten},
+        {FT_DOTM, FT_DOTM, ooxmlsan_sanitize, ooxmlsan_verify, ooxmlsan_flatten},
+        {FT_XLSX, FT_XLSX, ooxmlsan_sanitize, ooxmlsan_verify, ooxmlsan_flatten},
+        {FT_XLSM, FT_XLSM, ooxmlsan_sanitize, ooxmlsan_verify, ooxmlsan_flatten},
+        {FT_XLTX, FT_XLTX, ooxmlsan_sanitize, ooxmlsan_verify, ooxmlsan_flatten},
+        {FT_XLTM, FT_XLTM, ooxmlsan_sanitize, ooxmlsan_verify, ooxmlsan_flatten},
+        {FT_PPTX, FT_PPTX, ooxmlsan_sanitize, ooxmlsan_verify, ooxmlsan_flatten},
+        {FT_PPTM, FT_PPTM, ooxmlsan_sanitize, ooxmlsan_verify, ooxmlsan_flatten},
+        {FT_PPSX, FT_PPSX, ooxmlsan_sanitize, ooxmlsan_verify, ooxmlsan_flatten},
+        {FT_PPSM, FT_PPSM, ooxmlsan_sanitize, ooxmlsan_verify, ooxmlsan_flatten},
+        {FT_POTX, FT_POTX, ooxmlsan_sanitize, ooxmlsan_verify, ooxmlsan_flatten},
+        {FT_POTM, FT_POTM, ooxmlsan_sanitize, ooxmlsan_verify, ooxmlsan_flatten},
+};
+
+const struct san_family san_family_ooxml = {"ooxml", SAN_TYPES(ooxml_types), ooxmlsan_global_init};

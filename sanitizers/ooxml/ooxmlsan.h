@@ -44,4 +44,7 @@ int ooxmlsan_verify(struct san_ctx *ctx, const uint8_t *in, size_t len);
 int ooxmlsan_flatten(struct san_ctx *ctx, const uint8_t *in, size_t len, struct buf *out,
                      struct report_node *node);
 
+/* The family's descriptor (san.h): Word, Excel and PowerPoint 2007+. */
+extern const struct san_family san_family_ooxml;
+
 #endif

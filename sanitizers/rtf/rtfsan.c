@@ -1224,3 +1224,10 @@ int rtfsan_tables_sorted(void)
             return 0;
     return 1;
 }
+
+/* Rewritten without objects, DDE and remote fields; pictures as members. */
+static const struct san_type rtf_types[] = {
+        {FT_RTF, FT_RTF, rtfsan_sanitize, rtfsan_verify, rtfsan_flatten},
+};
+
+const struct san_family san_family_rtf = {"rtf", SAN_TYPES(rtf_types), NULL};
