@@ -5,7 +5,7 @@
  * ooxmlsan_sanitize() rebuilds a package from the parts an allowlist of
  * relationship types reaches (Transitional and Strict), with every XML part
  * re-parsed, cleaned (see ooxml_clean.h) and re-serialized, images and
- * embedded documents sent through dispatch_file() with ctx->depth raised,
+ * embedded documents sent through san_member() (one level down),
  * and [Content_Types].xml written first. Macro-enabled inputs come out as
  * their macro-free type: ctx->out_type is set to docx, dotx, xlsx, xltx,
  * pptx, ppsx or potx. A DOCTYPE in any XML part, two members with one part
