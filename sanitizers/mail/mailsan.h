@@ -12,11 +12,12 @@
  *     English) for everything removed;
  *   - each attachment (every non-text leaf, wherever it sits, including
  *     inside multipart/alternative and multipart/related, and files found
- *     uuencoded, yEnc'd or BinHex'd in text) run through dispatch_file
- *     with depth + 1 and attached again as what dispatch released, base64;
- *     a blocked one is left out and named in a notice;
- *   - nested message/rfc822 parts sanitized recursively and attached as
- *     message/rfc822.
+ *     uuencoded, yEnc'd or BinHex'd in text) run through san_member()
+ *     (the pipeline one level down) and attached again as what it
+ *     released, base64; a blocked one is left out and named in a notice;
+ *   - nested message/rfc822 parts through san_member() too, given as
+ *     messages (whatever identification makes of their first lines), and
+ *     attached as message/rfc822.
  * Encrypted messages (S/MIME enveloped or opaque-signed, PGP/MIME, inline
  * PGP) are held whole by default (MG_ERR_ENCRYPTED); multipart/signed loses
  * its signature. Ambiguous structure (duplicate boundary or Content-Type
