@@ -1413,19 +1413,15 @@ static int arcsan_family_init(void)
 
 /* Archives are rebuilt as one zip; single-file compressors come out as
  * their sanitized content (arcsan sets ctx->out_type). */
-static const struct san_type archive_types[] = {
-        {FT_ZIP, FT_ZIP, arcsan_sanitize, arcsan_verify, NULL},
-        {FT_7Z, FT_ZIP, arcsan_sanitize, arcsan_verify, NULL},
-        {FT_TAR, FT_ZIP, arcsan_sanitize, arcsan_verify, NULL},
-        {FT_CPIO, FT_ZIP, arcsan_sanitize, arcsan_verify, NULL},
-        {FT_LZH, FT_ZIP, arcsan_sanitize, arcsan_verify, NULL},
-        {FT_RAR, FT_ZIP, arcsan_sanitize, arcsan_verify, NULL},
-        {FT_CAB, FT_ZIP, arcsan_sanitize, arcsan_verify, NULL},
-        {FT_GZIP, FT_ZIP, arcsan_sanitize, arcsan_verify, NULL},
-        {FT_BZIP2, FT_ZIP, arcsan_sanitize, arcsan_verify, NULL},
-        {FT_XZ, FT_ZIP, arcsan_sanitize, arcsan_verify, NULL},
-        {FT_ZSTD, FT_ZIP, arcsan_sanitize, arcsan_verify, NULL},
-};
+#define ARC_TYPE(t)                                                                                \
+    {                                                                                              \
+        FT_##t, FT_ZIP, arcsan_sanitize, arcsan_verify, NULL                                       \
+    }
+static const struct san_type archive_types[] = {ARC_TYPE(ZIP),  ARC_TYPE(7Z),   ARC_TYPE(TAR),
+                                                ARC_TYPE(CPIO), ARC_TYPE(LZH),  ARC_TYPE(RAR),
+                                                ARC_TYPE(CAB),  ARC_TYPE(GZIP), ARC_TYPE(BZIP2),
+                                                ARC_TYPE(XZ),   ARC_TYPE(ZSTD)};
+#undef ARC_TYPE
 
 const struct san_family san_family_archive = {"archive", SAN_TYPES(archive_types),
                                               arcsan_family_init};

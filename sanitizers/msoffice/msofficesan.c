@@ -591,10 +591,11 @@ int msofficesan_verify(struct san_ctx *ctx, const uint8_t *in, size_t len)
 }
 
 /* Office 97-2003: rebuilt from the streams they need (templates too). */
-static const struct san_type msoffice_types[] = {
-        {FT_DOC, FT_DOC, msofficesan_sanitize, msofficesan_verify, msofficesan_flatten},
-        {FT_XLS, FT_XLS, msofficesan_sanitize, msofficesan_verify, msofficesan_flatten},
-        {FT_PPT, FT_PPT, msofficesan_sanitize, msofficesan_verify, msofficesan_flatten},
-};
+#define MSO_TYPE(t)                                                                                \
+    {                                                                                              \
+        FT_##t, FT_##t, msofficesan_sanitize, msofficesan_verify, msofficesan_flatten              \
+    }
+static const struct san_type msoffice_types[] = {MSO_TYPE(DOC), MSO_TYPE(XLS), MSO_TYPE(PPT)};
+#undef MSO_TYPE
 
 const struct san_family san_family_msoffice = {"msoffice", SAN_TYPES(msoffice_types), NULL};

@@ -959,13 +959,12 @@ out:
     return rc == MG_OK ? MG_OK : MG_ERR_VERIFY;
 }
 
-static const struct san_type odf_types[] = {
-        {FT_ODT, FT_ODT, odfsan_sanitize, odfsan_verify, odfsan_flatten},
-        {FT_ODS, FT_ODS, odfsan_sanitize, odfsan_verify, odfsan_flatten},
-        {FT_ODP, FT_ODP, odfsan_sanitize, odfsan_verify, odfsan_flatten},
-        {FT_OTT, FT_OTT, odfsan_sanitize, odfsan_verify, odfsan_flatten},
-        {FT_OTS, FT_OTS, odfsan_sanitize, odfsan_verify, odfsan_flatten},
-        {FT_OTP, FT_OTP, odfsan_sanitize, odfsan_verify, odfsan_flatten},
-};
+#define ODF_TYPE(t)                                                                                \
+    {                                                                                              \
+        FT_##t, FT_##t, odfsan_sanitize, odfsan_verify, odfsan_flatten                             \
+    }
+static const struct san_type odf_types[] = {ODF_TYPE(ODT), ODF_TYPE(ODS), ODF_TYPE(ODP),
+                                            ODF_TYPE(OTT), ODF_TYPE(OTS), ODF_TYPE(OTP)};
+#undef ODF_TYPE
 
 const struct san_family san_family_odf = {"odf", SAN_TYPES(odf_types), odfsan_global_init};

@@ -1346,21 +1346,14 @@ out:
 
 /* Macro-enabled documents come out macro-free: the sanitizer sets
  * ctx->out_type (docm -> docx). */
+#define OOXML_TYPE(t)                                                                              \
+    {                                                                                              \
+        FT_##t, FT_##t, ooxmlsan_sanitize, ooxmlsan_verify, ooxmlsan_flatten                       \
+    }
 static const struct san_type ooxml_types[] = {
-        {FT_DOCX, FT_DOCX, ooxmlsan_sanitize, ooxmlsan_verify, ooxmlsan_flatten},
-        {FT_DOCM, FT_DOCM, ooxmlsan_sanitize, ooxmlsan_verify, ooxmlsan_flatten},
-        {FT_DOTX, FT_DOTX, ooxmlsan_sanitize, ooxmlsan_verify, ooxmlsan_flatten},
-        {FT_DOTM, FT_DOTM, ooxmlsan_sanitize, ooxmlsan_verify, ooxmlsan_flatten},
-        {FT_XLSX, FT_XLSX, ooxmlsan_sanitize, ooxmlsan_verify, ooxmlsan_flatten},
-        {FT_XLSM, FT_XLSM, ooxmlsan_sanitize, ooxmlsan_verify, ooxmlsan_flatten},
-        {FT_XLTX, FT_XLTX, ooxmlsan_sanitize, ooxmlsan_verify, ooxmlsan_flatten},
-        {FT_XLTM, FT_XLTM, ooxmlsan_sanitize, ooxmlsan_verify, ooxmlsan_flatten},
-        {FT_PPTX, FT_PPTX, ooxmlsan_sanitize, ooxmlsan_verify, ooxmlsan_flatten},
-        {FT_PPTM, FT_PPTM, ooxmlsan_sanitize, ooxmlsan_verify, ooxmlsan_flatten},
-        {FT_PPSX, FT_PPSX, ooxmlsan_sanitize, ooxmlsan_verify, ooxmlsan_flatten},
-        {FT_PPSM, FT_PPSM, ooxmlsan_sanitize, ooxmlsan_verify, ooxmlsan_flatten},
-        {FT_POTX, FT_POTX, ooxmlsan_sanitize, ooxmlsan_verify, ooxmlsan_flatten},
-        {FT_POTM, FT_POTM, ooxmlsan_sanitize, ooxmlsan_verify, ooxmlsan_flatten},
-};
+        OOXML_TYPE(DOCX), OOXML_TYPE(DOCM), OOXML_TYPE(DOTX), OOXML_TYPE(DOTM), OOXML_TYPE(XLSX),
+        OOXML_TYPE(XLSM), OOXML_TYPE(XLTX), OOXML_TYPE(XLTM), OOXML_TYPE(PPTX), OOXML_TYPE(PPTM),
+        OOXML_TYPE(PPSX), OOXML_TYPE(PPSM), OOXML_TYPE(POTX), OOXML_TYPE(POTM)};
+#undef OOXML_TYPE
 
 const struct san_family san_family_ooxml = {"ooxml", SAN_TYPES(ooxml_types), ooxmlsan_global_init};
