@@ -73,7 +73,8 @@ struct san_ctx {
      * The type of the top-level file when the caller knows it better than
      * content identification (the mail pipe mode: what the MTA hands over
      * is a message by definition). FT_UNKNOWN: identify by content. Never
-     * applies to members.
+     * applies to members (a container that knows a member's type says so
+     * with san_member_given()).
      */
     enum ftype force_type;
     /*
