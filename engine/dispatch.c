@@ -18,7 +18,7 @@
 /* What can be sanitized: the families' rows (families.c). A type missing
  * there is blocked even when the policy asks for it, with a reason that
  * says so. */
-static const struct san_type *dispatch_lookup(enum ftype t)
+const struct san_type *dispatch_type(enum ftype t)
 {
     for (size_t f = 0; f < san_n_families; f++)
         for (size_t i = 0; i < san_families[f]->n_types; i++)
@@ -39,7 +39,7 @@ int dispatch_same_kind(enum ftype want, enum ftype got)
 static int dispatch_verify(struct san_ctx *ctx, enum ftype want, const char *name,
                            const struct buf *out, struct report_node *node)
 {
-    const struct san_type *e = dispatch_lookup(want);
+    const struct san_type *e = dispatch_type(want);
     if (!e) {
         report_block(node, REASON_VERIFY_FAILED, "no verifier for output type %s",
                      ftype_info(want)->name);
@@ -75,7 +75,7 @@ int dispatch_verify_output(struct san_ctx *ctx, enum ftype want, const uint8_t *
                            int members_too, enum ftype *got, char *why, size_t why_cap)
 {
     struct ident id;
-    const struct san_type *e = dispatch_lookup(want);
+    const struct san_type *e = dispatch_type(want);
 
     *got = FT_UNKNOWN;
     snprintf(why, why_cap, "%s", "");
@@ -113,7 +113,7 @@ static int dispatch_verify_member(struct san_ctx *ctx, const char *name, const u
     (void)name;
     if (ctx->depth >= DISPATCH_VERIFY_DEPTH || ident_buffer(data, len, NULL, &id) != MG_OK)
         return MG_ERR_VERIFY;
-    const struct san_type *e = dispatch_lookup(id.type);
+    const struct san_type *e = dispatch_type(id.type);
     if (!e || ftype_is_executable(id.type) || policy_action(ctx->pol, id.type) == POL_BLOCK)
         return MG_ERR_VERIFY;
     ctx->depth++;
@@ -214,7 +214,7 @@ static int dispatch_run(struct san_ctx *ctx, const char *name, enum ftype given,
         report_block(node, REASON_POLICY, "%s is not allowed by policy", ti->label);
         return MG_ERR_BLOCKED;
     }
-    const struct san_type *e = dispatch_lookup(id.type);
+    const struct san_type *e = dispatch_type(id.type);
     if (!e) {
         report_block(node, REASON_UNSUPPORTED, "no sanitizer for %s yet; held rather than passed",
                      ti->label);

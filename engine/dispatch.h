@@ -44,4 +44,7 @@ int dispatch_global_init(void);
 extern const struct san_family *const san_families[];
 extern const size_t san_n_families;
 
+/* The family row that takes type t; NULL when no family does. */
+const struct san_type *dispatch_type(enum ftype t);
+
 #endif

@@ -57,11 +57,7 @@ static inline int fuzz_member_stub(struct san_ctx *ctx, const char *name, enum f
         return MG_ERR_LIMIT;
     }
     enum ftype t = given != FT_UNKNOWN ? given : ftype_by_ext(name ? name : "");
-    const struct san_type *row = NULL;
-    for (size_t f = 0; f < san_n_families && !row; f++)
-        for (size_t i = 0; i < san_families[f]->n_types && !row; i++)
-            if (san_families[f]->types[i].in == t)
-                row = &san_families[f]->types[i];
+    const struct san_type *row = dispatch_type(t);
     report_set_type(node, ftype_info(t)->name);
     if (len > 0 && in[len - 1] == 'L') {
         report_block(node, REASON_LIMIT, "stub: a limit");
