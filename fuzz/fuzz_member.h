@@ -8,8 +8,10 @@
  *     san.h), so the time goes into the container's own parser rather than
  *     into libmagic and the image codecs, which have harnesses of their
  *     own. A member is typed by its name's extension (or the type the
- *     container gives), refused when no family takes that type, and
- *     otherwise "released" unchanged as the family's output type. A member
+ *     container gives), refused when no family takes that type or when
+ *     its bytes lack the magic number of the output type (JPEG, PNG, GIF:
+ *     what a verifier may check, as ODF's does), and otherwise "released"
+ *     unchanged as the family's output type. A member
  *     whose last byte is 'L' fails with a limit and one ending in 'B' is
  *     blocked, so the containers' paths for dropped and fatal members are
  *     reached too;
@@ -26,6 +28,7 @@
 #include "err.h"
 #include "report.h"
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -43,6 +46,21 @@ static inline void fuzz_container_policy(struct policy *pol)
     pol->max_dimension = 4096;
     pol->jpeg_max_scans = 50;
     pol->gif_max_frames = 50;
+}
+
+/* Whether the bytes start as a file of type t does (where the stub can tell). */
+static inline bool fuzz_magic_ok(enum ftype t, const uint8_t *d, size_t n)
+{
+    switch (t) {
+    case FT_JPEG:
+        return n >= 3 && d[0] == 0xFF && d[1] == 0xD8 && d[2] == 0xFF;
+    case FT_PNG:
+        return n >= 8 && memcmp(d, "\x89PNG\r\n\x1a\n", 8) == 0;
+    case FT_GIF:
+        return n >= 6 && (memcmp(d, "GIF87a", 6) == 0 || memcmp(d, "GIF89a", 6) == 0);
+    default:
+        return true;
+    }
 }
 
 static inline int fuzz_member_stub(struct san_ctx *ctx, const char *name, enum ftype given,
@@ -63,7 +81,8 @@ static inline int fuzz_member_stub(struct san_ctx *ctx, const char *name, enum f
         report_block(node, REASON_LIMIT, "stub: a limit");
         return MG_ERR_LIMIT;
     }
-    if (!row || ftype_is_executable(t) || (len > 0 && in[len - 1] == 'B')) {
+    if (!row || ftype_is_executable(t) || !fuzz_magic_ok(row->out, in, len) ||
+        (len > 0 && in[len - 1] == 'B')) {
         report_block(node, REASON_POLICY, "stub: blocked");
         return MG_ERR_BLOCKED;
     }
