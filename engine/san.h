@@ -141,7 +141,8 @@ struct san_family {
  * san_member(); it never calls dispatch itself. san_member():
  *   - raises ctx->depth for the member and lowers it after;
  *   - makes the member's report node and attaches it to parent (parent
- *     NULL: a scratch node, freed before returning);
+ *     NULL: a scratch node, freed before returning); when there is no
+ *     memory for it, the result is MG_ERR_NOMEM, fatal;
  *   - runs ctx->member, or the engine's pipeline when that is NULL, with
  *     the sanitized member in out (the caller's buffer and cap);
  *   - fills *res, and returns res->rc.
