@@ -8,100 +8,22 @@
  * verifier re-parses it.
  */
 #include "dispatch.h"
-#include "bitmapsan.h"
 #include "err.h"
-#include "gifsan.h"
 #include "ident.h"
-#include "jpegsan.h"
-#include "arcsan.h"
-#include "mailsan.h"
-#include "msofficesan.h"
 #include "names.h"
-#include "odfsan.h"
-#include "ooxmlsan.h"
-#include "pdfsan.h"
-#include "pngsan.h"
-#include "rtfsan.h"
-#include "textsan.h"
-#include "websan.h"
 
 #include <stdio.h>
 #include <string.h>
 
-struct dispatch_entry {
-    enum ftype type;
-    san_fn sanitize;
-    san_verify_fn verify;
-    enum ftype out_type;
-    san_fn flatten; /* to UTF-8 text, for policy "flatten"; NULL when not offered */
-};
-
-/* What can be sanitized today. A type missing here is blocked even when the
- * policy asks for it, with a reason that says so. */
-static const struct dispatch_entry dispatch_table[] = {
-        {FT_TEXT, textsan_sanitize, textsan_verify, FT_TEXT, NULL},
-        {FT_CSV, textsan_sanitize_csv, textsan_verify_csv, FT_CSV, NULL},
-        {FT_JPEG, jpegsan_sanitize, jpegsan_verify, FT_JPEG, NULL},
-        {FT_PNG, pngsan_sanitize, pngsan_verify, FT_PNG, NULL},
-        {FT_GIF, gifsan_sanitize, gifsan_verify, FT_GIF, NULL},
-        /* Formats that cannot be rebuilt safely in place come out as PNG. */
-        {FT_BMP, bitmapsan_sanitize_bmp, pngsan_verify, FT_PNG, NULL},
-        {FT_TIFF, bitmapsan_sanitize_tiff, pngsan_verify, FT_PNG, NULL},
-        {FT_WEBP, bitmapsan_sanitize_webp, pngsan_verify, FT_PNG, NULL},
-        {FT_PDF, pdfsan_sanitize, pdfsan_verify, FT_PDF, pdfsan_flatten},
-        /* Office documents: macro-enabled ones come out macro-free (the
-         * sanitizer sets ctx->out_type, e.g. docm -> docx). */
-        {FT_DOCX, ooxmlsan_sanitize, ooxmlsan_verify, FT_DOCX, ooxmlsan_flatten},
-        {FT_DOCM, ooxmlsan_sanitize, ooxmlsan_verify, FT_DOCM, ooxmlsan_flatten},
-        {FT_DOTX, ooxmlsan_sanitize, ooxmlsan_verify, FT_DOTX, ooxmlsan_flatten},
-        {FT_DOTM, ooxmlsan_sanitize, ooxmlsan_verify, FT_DOTM, ooxmlsan_flatten},
-        {FT_XLSX, ooxmlsan_sanitize, ooxmlsan_verify, FT_XLSX, ooxmlsan_flatten},
-        {FT_XLSM, ooxmlsan_sanitize, ooxmlsan_verify, FT_XLSM, ooxmlsan_flatten},
-        {FT_XLTX, ooxmlsan_sanitize, ooxmlsan_verify, FT_XLTX, ooxmlsan_flatten},
-        {FT_XLTM, ooxmlsan_sanitize, ooxmlsan_verify, FT_XLTM, ooxmlsan_flatten},
-        {FT_PPTX, ooxmlsan_sanitize, ooxmlsan_verify, FT_PPTX, ooxmlsan_flatten},
-        {FT_PPTM, ooxmlsan_sanitize, ooxmlsan_verify, FT_PPTM, ooxmlsan_flatten},
-        {FT_PPSX, ooxmlsan_sanitize, ooxmlsan_verify, FT_PPSX, ooxmlsan_flatten},
-        {FT_PPSM, ooxmlsan_sanitize, ooxmlsan_verify, FT_PPSM, ooxmlsan_flatten},
-        {FT_POTX, ooxmlsan_sanitize, ooxmlsan_verify, FT_POTX, ooxmlsan_flatten},
-        {FT_POTM, ooxmlsan_sanitize, ooxmlsan_verify, FT_POTM, ooxmlsan_flatten},
-        /* Office 97-2003: rebuilt from the streams they need (templates too). */
-        {FT_DOC, msofficesan_sanitize, msofficesan_verify, FT_DOC, msofficesan_flatten},
-        {FT_XLS, msofficesan_sanitize, msofficesan_verify, FT_XLS, msofficesan_flatten},
-        {FT_PPT, msofficesan_sanitize, msofficesan_verify, FT_PPT, msofficesan_flatten},
-        {FT_ODT, odfsan_sanitize, odfsan_verify, FT_ODT, odfsan_flatten},
-        {FT_ODS, odfsan_sanitize, odfsan_verify, FT_ODS, odfsan_flatten},
-        {FT_ODP, odfsan_sanitize, odfsan_verify, FT_ODP, odfsan_flatten},
-        {FT_OTT, odfsan_sanitize, odfsan_verify, FT_OTT, odfsan_flatten},
-        {FT_OTS, odfsan_sanitize, odfsan_verify, FT_OTS, odfsan_flatten},
-        {FT_OTP, odfsan_sanitize, odfsan_verify, FT_OTP, odfsan_flatten},
-        {FT_EML, mailsan_sanitize, mailsan_verify, FT_EML, NULL},
-        /* RTF: rewritten without objects, DDE and remote fields; pictures as members. */
-        {FT_RTF, rtfsan_sanitize, rtfsan_verify, FT_RTF, rtfsan_flatten},
-        /* Web: rebuilt through allowlists, written as UTF-8. */
-        {FT_HTML, websan_html_sanitize, websan_html_verify, FT_HTML, websan_html_flatten},
-        {FT_SVG, websan_svg_sanitize, websan_svg_verify, FT_SVG, NULL},
-        {FT_XML, websan_xml_sanitize, websan_xml_verify, FT_XML, NULL},
-        /* Archives are rebuilt as one zip; single-file compressors come out
-         * as their sanitized content (arcsan sets ctx->out_type). */
-        {FT_ZIP, arcsan_sanitize, arcsan_verify, FT_ZIP, NULL},
-        {FT_7Z, arcsan_sanitize, arcsan_verify, FT_ZIP, NULL},
-        {FT_TAR, arcsan_sanitize, arcsan_verify, FT_ZIP, NULL},
-        {FT_CPIO, arcsan_sanitize, arcsan_verify, FT_ZIP, NULL},
-        {FT_LZH, arcsan_sanitize, arcsan_verify, FT_ZIP, NULL},
-        {FT_RAR, arcsan_sanitize, arcsan_verify, FT_ZIP, NULL},
-        {FT_CAB, arcsan_sanitize, arcsan_verify, FT_ZIP, NULL},
-        {FT_GZIP, arcsan_sanitize, arcsan_verify, FT_ZIP, NULL},
-        {FT_BZIP2, arcsan_sanitize, arcsan_verify, FT_ZIP, NULL},
-        {FT_XZ, arcsan_sanitize, arcsan_verify, FT_ZIP, NULL},
-        {FT_ZSTD, arcsan_sanitize, arcsan_verify, FT_ZIP, NULL},
-};
-
-static const struct dispatch_entry *dispatch_lookup(enum ftype t)
+/* What can be sanitized: the families' rows (families.c). A type missing
+ * there is blocked even when the policy asks for it, with a reason that
+ * says so. */
+const struct san_type *dispatch_type(enum ftype t)
 {
-    for (size_t i = 0; i < sizeof(dispatch_table) / sizeof(dispatch_table[0]); i++)
-        if (dispatch_table[i].type == t)
-            return &dispatch_table[i];
+    for (size_t f = 0; f < san_n_families; f++)
+        for (size_t i = 0; i < san_families[f]->n_types; i++)
+            if (san_families[f]->types[i].in == t)
+                return &san_families[f]->types[i];
     return NULL;
 }
 
@@ -117,7 +39,7 @@ int dispatch_same_kind(enum ftype want, enum ftype got)
 static int dispatch_verify(struct san_ctx *ctx, enum ftype want, const char *name,
                            const struct buf *out, struct report_node *node)
 {
-    const struct dispatch_entry *e = dispatch_lookup(want);
+    const struct san_type *e = dispatch_type(want);
     if (!e) {
         report_block(node, REASON_VERIFY_FAILED, "no verifier for output type %s",
                      ftype_info(want)->name);
@@ -153,7 +75,7 @@ int dispatch_verify_output(struct san_ctx *ctx, enum ftype want, const uint8_t *
                            int members_too, enum ftype *got, char *why, size_t why_cap)
 {
     struct ident id;
-    const struct dispatch_entry *e = dispatch_lookup(want);
+    const struct san_type *e = dispatch_type(want);
 
     *got = FT_UNKNOWN;
     snprintf(why, why_cap, "%s", "");
@@ -191,7 +113,7 @@ static int dispatch_verify_member(struct san_ctx *ctx, const char *name, const u
     (void)name;
     if (ctx->depth >= DISPATCH_VERIFY_DEPTH || ident_buffer(data, len, NULL, &id) != MG_OK)
         return MG_ERR_VERIFY;
-    const struct dispatch_entry *e = dispatch_lookup(id.type);
+    const struct san_type *e = dispatch_type(id.type);
     if (!e || ftype_is_executable(id.type) || policy_action(ctx->pol, id.type) == POL_BLOCK)
         return MG_ERR_VERIFY;
     ctx->depth++;
@@ -204,22 +126,19 @@ static int dispatch_verify_member(struct san_ctx *ctx, const char *name, const u
 
 int dispatch_global_init(void)
 {
-    arcsan_init();
-    bitmapsan_global_init();
-    int rc = pdfsan_global_init();
-    if (rc == MG_OK)
-        rc = ooxmlsan_global_init();
-    if (rc == MG_OK)
-        rc = odfsan_global_init();
-    if (rc == MG_OK)
-        rc = mailsan_global_init();
-    if (rc == MG_OK)
-        rc = websan_global_init();
-    return rc;
+    for (size_t f = 0; f < san_n_families; f++) {
+        int rc = san_families[f]->global_init ? san_families[f]->global_init() : MG_OK;
+        if (rc != MG_OK)
+            return rc;
+    }
+    return MG_OK;
 }
 
-int dispatch_file(struct san_ctx *ctx, const char *name, const uint8_t *in, size_t len,
-                  struct buf *out, struct report_node *node, enum ftype *out_type)
+/* The pipeline for one file; given: its type when the caller knows it
+ * better than content identification (the top-level force_type, or a
+ * container's san_member_given()). */
+static int dispatch_run(struct san_ctx *ctx, const char *name, enum ftype given, const uint8_t *in,
+                        size_t len, struct buf *out, struct report_node *node, enum ftype *out_type)
 {
     const struct policy *pol = ctx->pol;
     enum reason code;
@@ -254,12 +173,13 @@ int dispatch_file(struct san_ctx *ctx, const char *name, const uint8_t *in, size
         report_block(node, REASON_PARSE_ERROR, "could not identify the file (%s)", err_str(rc));
         return rc;
     }
-    if (ctx->depth == 0 && ctx->force_type != FT_UNKNOWN && id.type != ctx->force_type) {
-        /* The caller knows what this is (a message handed over by the MTA),
-         * whatever its content looks like to libmagic. */
+    if (given != FT_UNKNOWN && id.type != given) {
+        /* The caller knows what this is (a message handed over by the MTA,
+         * an attached message/rfc822), whatever its content looks like to
+         * libmagic. */
         snprintf(id.detail, sizeof(id.detail), "given as %s by the caller (content looked like %s)",
-                 ftype_info(ctx->force_type)->name, ftype_info(id.type)->name);
-        id.type = ctx->force_type;
+                 ftype_info(given)->name, ftype_info(id.type)->name);
+        id.type = given;
     }
     const struct ftype_info *ti = ftype_info(id.type);
     report_set_type(node, ti->name);
@@ -294,7 +214,7 @@ int dispatch_file(struct san_ctx *ctx, const char *name, const uint8_t *in, size
         report_block(node, REASON_POLICY, "%s is not allowed by policy", ti->label);
         return MG_ERR_BLOCKED;
     }
-    const struct dispatch_entry *e = dispatch_lookup(id.type);
+    const struct san_type *e = dispatch_type(id.type);
     if (!e) {
         report_block(node, REASON_UNSUPPORTED, "no sanitizer for %s yet; held rather than passed",
                      ti->label);
@@ -303,7 +223,7 @@ int dispatch_file(struct san_ctx *ctx, const char *name, const uint8_t *in, size
     /* Text types are already flat: flattening them is sanitizing them
      * (markup, which has a flattener, is not). */
     san_fn run = e->sanitize;
-    enum ftype want = e->out_type;
+    enum ftype want = e->out;
     if (act == POL_FLATTEN && (ti->cls != FTC_TEXT || e->flatten)) {
         if (!e->flatten) {
             report_block(node, REASON_UNSUPPORTED, "flattening %s is not supported", ti->label);
@@ -339,4 +259,89 @@ int dispatch_file(struct san_ctx *ctx, const char *name, const uint8_t *in, size
         node->verdict = VERDICT_FLATTENED;
     *out_type = produced;
     return MG_OK;
+}
+
+int dispatch_file(struct san_ctx *ctx, const char *name, const uint8_t *in, size_t len,
+                  struct buf *out, struct report_node *node, enum ftype *out_type)
+{
+    return dispatch_run(ctx, name, ctx->depth == 0 ? ctx->force_type : FT_UNKNOWN, in, len, out,
+                        node, out_type);
+}
+
+/*
+ * Whether a member's failure fails its container: the one rule, written
+ * out in san.h. Memory is gone for everyone. A limit is the container's
+ * problem when the job's budgets are spent (the container is what spent
+ * them), when the member is an archive (a bomb in a box: what was inside
+ * it already hit the limits), or when a member nested in a member was
+ * refused unopened (depth, size, scan budget: containers nested up to the
+ * limits). Any other failure concerns the member alone: the container
+ * leaves it out, says why, and releases the rest.
+ */
+static bool san_member_fatal(const struct san_ctx *ctx, int rc, enum ftype in_type)
+{
+    const struct policy *pol = ctx->pol;
+    if (rc == MG_ERR_NOMEM)
+        return true;
+    if (rc != MG_ERR_LIMIT)
+        return false;
+    if (ctx->members_total >= pol->max_members || ctx->expanded_total >= pol->max_expanded)
+        return true;
+    if (in_type != FT_UNKNOWN && ftype_info(in_type)->cls == FTC_ARCHIVE)
+        return true;
+    return in_type == FT_UNKNOWN && ctx->depth >= 1;
+}
+
+int san_member_given(struct san_ctx *ctx, struct report_node *parent, const char *name,
+                     enum ftype given, const uint8_t *data, size_t len, struct buf *out,
+                     struct san_member_result *res)
+{
+    memset(res, 0, sizeof(*res));
+    res->in_type = res->out_type = FT_UNKNOWN;
+    res->code = REASON_NONE;
+    struct report_node *child = report_new(name);
+    if (!child) {
+        res->rc = MG_ERR_NOMEM;
+        res->code = REASON_NO_MEMORY;
+        snprintf(res->why, sizeof(res->why), "%s", "out of memory");
+        res->fatal = true;
+        return res->rc;
+    }
+    san_member_fn run = ctx->member ? ctx->member : dispatch_run;
+    enum ftype got = FT_UNKNOWN;
+    ctx->depth++;
+    int rc = run(ctx, name, given, data ? data : (const uint8_t *)"", len, out, child, &got);
+    ctx->depth--;
+
+    res->rc = rc;
+    res->in_type = child->type ? ftype_by_name(child->type) : FT_UNKNOWN;
+    if (rc == MG_OK) {
+        res->out_type = got;
+    } else {
+        res->code = child->reason_code != REASON_NONE ? child->reason_code : reason_from_err(rc);
+        snprintf(res->why, sizeof(res->why), "%s", child->reason ? child->reason : err_str(rc));
+        res->fatal = san_member_fatal(ctx, rc, res->in_type);
+    }
+    if (!parent) {
+        report_free(child);
+        return res->rc;
+    }
+    size_t before = parent->n_children;
+    if (report_add_child(parent, child) != MG_OK) {
+        /* The member's node is gone, and with it what the report would
+         * say about a released member: the container cannot go on. */
+        res->rc = MG_ERR_NOMEM;
+        res->code = REASON_NO_MEMORY;
+        snprintf(res->why, sizeof(res->why), "%s", "out of memory");
+        res->fatal = true;
+        return res->rc;
+    }
+    res->node = parent->n_children > before ? child : NULL;
+    return res->rc;
+}
+
+int san_member(struct san_ctx *ctx, struct report_node *parent, const char *name,
+               const uint8_t *data, size_t len, struct buf *out, struct san_member_result *res)
+{
+    return san_member_given(ctx, parent, name, FT_UNKNOWN, data, len, out, res);
 }

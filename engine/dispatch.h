@@ -11,8 +11,9 @@
 /*
  * Sanitize one file into out and fill node (type, sizes, hashes, verdict,
  * actions). On MG_OK the output type is *out_type and the released file is
- * out; otherwise the file is blocked and node says why. Containers call this
- * for members with ctx->depth already raised.
+ * out; otherwise the file is blocked and node says why. For the top-level
+ * file of a job; containers hand their members to san_member() (san.h),
+ * which runs the same pipeline one level down.
  */
 int dispatch_file(struct san_ctx *ctx, const char *name, const uint8_t *in, size_t len,
                   struct buf *out, struct report_node *node, enum ftype *out_type);
@@ -37,5 +38,13 @@ int dispatch_same_kind(enum ftype want, enum ftype got);
  * file is fatal): charset converters, parser globals.
  */
 int dispatch_global_init(void);
+
+/* Every family's descriptor (families.c), in the order their global_init
+ * runs. */
+extern const struct san_family *const san_families[];
+extern const size_t san_n_families;
+
+/* The family row that takes type t; NULL when no family does. */
+const struct san_type *dispatch_type(enum ftype t);
 
 #endif

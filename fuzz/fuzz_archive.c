@@ -15,11 +15,8 @@
  * are fuzzed too.
  */
 #include "arcsan.h"
-#include "buf.h"
-#include "dispatch.h"
-#include "err.h"
+#include "fuzz_member.h"
 #include "ident.h"
-#include "report.h"
 
 #include <stdint.h>
 #include <stdlib.h>
@@ -29,17 +26,10 @@ static struct policy fuzz_pol;
 
 int fuzz_init(void)
 {
-    memset(&fuzz_pol, 0, sizeof(fuzz_pol));
+    fuzz_container_policy(&fuzz_pol);
     fuzz_pol.max_input_size = 8u << 20;
-    fuzz_pol.max_depth = 3;
     fuzz_pol.max_members = 100;
     fuzz_pol.max_expanded = 8u << 20;
-    fuzz_pol.max_ratio = 100;
-    fuzz_pol.max_output_size = 16u << 20;
-    fuzz_pol.max_pixels = 1u << 20;
-    fuzz_pol.max_dimension = 4096;
-    fuzz_pol.jpeg_max_scans = 50;
-    fuzz_pol.gif_max_frames = 50;
     fuzz_pol.worker_memory = 512ull << 20;
     static const enum ftype allow[] = {FT_TEXT, FT_CSV, FT_PNG,  FT_JPEG,  FT_GIF, FT_ZIP,
                                        FT_7Z,   FT_TAR, FT_GZIP, FT_BZIP2, FT_XZ,  FT_ZSTD,

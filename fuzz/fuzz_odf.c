@@ -8,14 +8,11 @@
  * written into its central and local headers: otherwise nearly every
  * mutation of a member's bytes would be refused by the CRC check and the
  * XML parsing and filtering behind it would never be reached. The seeds
- * (corpus/seeds/odf) are stored packages for the same reason.
+ * (corpus/seeds/odf) are stored packages for the same reason. Images go
+ * to the stub member handler (fuzz_member.h).
  */
-#include "buf.h"
-#include "dispatch.h"
-#include "err.h"
-#include "ident.h"
+#include "fuzz_member.h"
 #include "odfsan.h"
-#include "report.h"
 
 #include <stdint.h>
 #include <stdlib.h>
@@ -26,23 +23,11 @@ static struct policy fuzz_pol;
 
 int fuzz_init(void)
 {
-    memset(&fuzz_pol, 0, sizeof(fuzz_pol));
-    fuzz_pol.max_input_size = 4u << 20;
-    fuzz_pol.max_depth = 3;
-    fuzz_pol.max_members = 200;
-    fuzz_pol.max_expanded = 16u << 20;
-    fuzz_pol.max_ratio = 100;
-    fuzz_pol.max_output_size = 16u << 20;
-    fuzz_pol.max_pixels = 1u << 20;
-    fuzz_pol.max_dimension = 4096;
-    fuzz_pol.jpeg_max_scans = 50;
-    fuzz_pol.gif_max_frames = 50;
+    fuzz_container_policy(&fuzz_pol);
     fuzz_pol.keep_hyperlinks = true;
     static const enum ftype allow[] = {FT_PNG, FT_JPEG, FT_GIF};
     for (size_t i = 0; i < sizeof(allow) / sizeof(allow[0]); i++)
         fuzz_pol.action[allow[i]] = POL_SANITIZE;
-    if (ident_init() != MG_OK)
-        return -1;
     return odfsan_global_init() == MG_OK ? 0 : -1;
 }
 
@@ -93,24 +78,14 @@ int fuzz_one(const uint8_t *data, size_t len)
         return 0;
     memcpy(in, data, len);
     fix_crcs(in, len);
-    struct san_ctx ctx = {.pol = &fuzz_pol};
-    struct report_node *node = report_new("fuzz.odt");
     struct buf out;
-    buf_init(&out, fuzz_pol.max_output_size);
-    if (node) {
-        int rc = odfsan_sanitize(&ctx, in, len, &out, node);
-        if (rc == MG_OK) {
-            struct san_ctx vctx = {.pol = &fuzz_pol};
-            if (node->verdict == VERDICT_BLOCKED ||
-                odfsan_verify(&vctx, out.data, out.len) != MG_OK)
-                abort();
-        } else if (node->verdict != VERDICT_BLOCKED || node->reason_code == REASON_NONE) {
-            abort();
-        }
-        if (ctx.depth != 0)
+    enum ftype ot;
+    if (fuzz_container_run(odfsan_sanitize, &fuzz_pol, fuzz_member_stub, "fuzz.odt", FT_ODT, in,
+                           len, &out, &ot) == MG_OK) {
+        struct san_ctx vctx = {.pol = &fuzz_pol};
+        if (odfsan_verify(&vctx, out.data, out.len) != MG_OK)
             abort();
     }
-    report_free(node);
     buf_free(&out);
     free(in);
     return 0;

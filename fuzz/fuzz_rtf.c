@@ -3,13 +3,10 @@
  * produces: rtfsan_verify() must accept it, and a walk with the tokenizer
  * must find balanced groups and none of the control words that carry
  * active content (abort() otherwise, so AFL++ records a crash). Pictures
- * go through dispatch_file() to the PNG and JPEG sanitizers, as in a job.
+ * go to the stub member handler (fuzz_member.h); the PNG and JPEG
+ * sanitizers have harnesses of their own.
  */
-#include "buf.h"
-#include "dispatch.h"
-#include "err.h"
-#include "ident.h"
-#include "report.h"
+#include "fuzz_member.h"
 #include "rtf_tok.h"
 #include "rtfsan.h"
 
@@ -21,19 +18,11 @@ static struct policy fuzz_pol;
 
 int fuzz_init(void)
 {
-    memset(&fuzz_pol, 0, sizeof(fuzz_pol));
-    fuzz_pol.max_input_size = 4u << 20;
-    fuzz_pol.max_depth = 3;
-    fuzz_pol.max_members = 200;
-    fuzz_pol.max_expanded = 16u << 20;
-    fuzz_pol.max_ratio = 100;
-    fuzz_pol.max_output_size = 16u << 20;
-    fuzz_pol.max_pixels = 1u << 20;
-    fuzz_pol.max_dimension = 4096;
-    fuzz_pol.jpeg_max_scans = 50;
+    fuzz_container_policy(&fuzz_pol);
+    fuzz_pol.gif_max_frames = 0;
     fuzz_pol.keep_hyperlinks = true;
     fuzz_pol.action[FT_PNG] = fuzz_pol.action[FT_JPEG] = POL_SANITIZE;
-    return ident_init() == MG_OK ? 0 : -1;
+    return 0;
 }
 
 /* Abort if out holds an unbalanced group or a word that must never be written. */
@@ -59,24 +48,15 @@ static void check_output(const struct buf *out)
 
 int fuzz_one(const uint8_t *data, size_t len)
 {
-    struct san_ctx ctx = {.pol = &fuzz_pol};
-    struct report_node *node = report_new("fuzz.rtf");
     struct buf out;
-    buf_init(&out, fuzz_pol.max_output_size);
-    if (node) {
-        int rc = rtfsan_sanitize(&ctx, data, len, &out, node);
-        if (rc == MG_OK) {
-            struct san_ctx vctx = {.pol = &fuzz_pol};
-            if (rtfsan_verify(&vctx, out.data, out.len) != MG_OK)
-                abort();
-            check_output(&out);
-        } else if (node->verdict != VERDICT_BLOCKED || node->reason_code == REASON_NONE) {
+    enum ftype ot;
+    if (fuzz_container_run(rtfsan_sanitize, &fuzz_pol, fuzz_member_stub, "fuzz.rtf", FT_RTF, data,
+                           len, &out, &ot) == MG_OK) {
+        struct san_ctx vctx = {.pol = &fuzz_pol};
+        if (rtfsan_verify(&vctx, out.data, out.len) != MG_OK)
             abort();
-        }
-        if (ctx.depth != 0)
-            abort();
+        check_output(&out);
     }
-    report_free(node);
     buf_free(&out);
     return 0;
 }

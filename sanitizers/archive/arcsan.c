@@ -12,20 +12,20 @@
  *   3. for each member: drop links, special files and bad paths; stream
  *      its data in 64 KiB chunks into a capped buffer, checking job totals
  *      and the expansion ratio after every chunk; send it through
- *      dispatch_file() with depth + 1; write what comes back into the
+ *      san_member() (the pipeline one level down); write what comes back into the
  *      output zip (formats/zip's writer: UTF-8 names, no extra fields);
  *   4. add MUGAI-NOTICE.txt when anything was dropped and close the zip.
  * A single-file compressor whose payload is not a tar or cpio is read with
  * libarchive's "raw" format and the sanitized payload is the output.
  *
- * Fail closed: when a bomb limit is hit anywhere below, the whole archive
- * is blocked; a member blocked for what it is (an executable, a bad name)
- * is only dropped and listed.
+ * Fail closed: when a member's failure is fatal by the engine's rule
+ * (san.h: memory, a spent job budget, an archive below that hit a limit,
+ * nesting), the whole archive is blocked; a member blocked for what it is
+ * (an executable, a bad name) is only dropped and listed.
  */
 #include "arcsan.h"
 #include "bytes.h"
 #include "cp932.h"
-#include "dispatch.h"
 #include "err.h"
 #include "utf8.h"
 #include "ident.h"
@@ -750,51 +750,24 @@ static int arc_write_entry(struct arc *arc, const char *path, const uint8_t *dat
     return MG_OK;
 }
 
-/* Whether a member's failure means the whole archive must fail (a bomb below). */
-static bool arc_propagates(struct arc *arc, int rc, const struct report_node *child)
-{
-    if (rc == MG_ERR_NOMEM)
-        return true;
-    if (rc != MG_ERR_LIMIT)
-        return false;
-    /* refused before identification: the nesting depth */
-    if (child->type == NULL || strcmp(child->type, "unknown") == 0)
-        return true;
-    enum ftype t = ftype_by_name(child->type);
-    if (t != FT_UNKNOWN && ftype_info(t)->cls == FTC_ARCHIVE)
-        return true;
-    return arc->ctx->expanded_total >= arc->pol->max_expanded ||
-           arc->ctx->members_total >= arc->pol->max_members;
-}
-
-/* Run one member's bytes through dispatch and write what comes back. */
+/* Run one member's bytes through the member protocol and write what comes back. */
 static int arc_dispatch_member(struct arc *arc, const char *path, int64_t mtime)
 {
-    struct san_ctx *ctx = arc->ctx;
-    enum ftype ct = FT_UNKNOWN;
-    struct report_node *child = report_new(path);
-    if (!child)
-        return arc_fail(arc, MG_ERR_NOMEM, REASON_NO_MEMORY, "out of memory");
-    ctx->depth++;
+    struct san_member_result res;
     arc_locale_off(arc->saved);
-    int rc = dispatch_file(ctx, path, arc->member.data, arc->member.len, &arc->san, child, &ct);
+    int rc = san_member(arc->ctx, arc->node, path, arc->member.data, arc->member.len, &arc->san,
+                        &res);
     arc_locale_on();
-    ctx->depth--;
-
     if (rc != MG_OK) {
-        enum reason code =
-                child->reason_code != REASON_NONE ? child->reason_code : reason_from_err(rc);
-        char why[REPORT_STR_MAX];
-        snprintf(why, sizeof(why), "%s", child->reason ? child->reason : err_str(rc));
-        bool fatal = arc_propagates(arc, rc, child);
-        report_add_child(arc->node, child);
-        if (fatal)
+        if (res.fatal)
             return arc_fail(arc, rc == MG_ERR_NOMEM ? MG_ERR_NOMEM : MG_ERR_LIMIT,
                             rc == MG_ERR_NOMEM ? REASON_NO_MEMORY : REASON_LIMIT,
-                            "member \"%s\": %s", path, why);
-        arc_note_drop(arc, path, code, why);
+                            "member \"%s\": %s", path, res.why);
+        arc_note_drop(arc, path, res.code, res.why);
         return MG_OK;
     }
+    enum ftype ct = res.out_type;
+    struct report_node *child = res.node; /* NULL: not listed, the report is full */
 
     char outname[ARC_PATH_MAX + 32];
     name_for_output(path, ct, outname, sizeof(outname));
@@ -802,29 +775,26 @@ static int arc_dispatch_member(struct arc *arc, const char *path, int64_t mtime)
         report_actionf(arc->node, ACTION_REWROTE, "the name now says what the member is",
                        "member \"%s\" renamed to \"%s\"", path, outname);
     if (name_ieq_ascii(outname, strlen(outname), ARCSAN_NOTICE_NAME)) {
-        report_block(child, REASON_RESERVED_NAME, "the name is reserved for Mugai's notice");
-        report_add_child(arc->node, child);
+        if (child)
+            report_block(child, REASON_RESERVED_NAME, "the name is reserved for Mugai's notice");
         arc_note_drop(arc, path, REASON_RESERVED_NAME, "the name is reserved for Mugai's notice");
         return MG_OK;
     }
     rc = nameset_claim(&arc->names, outname);
-    if (rc == MG_ERR_NOMEM || rc == MG_ERR_LIMIT) {
-        report_free(child);
+    if (rc == MG_ERR_NOMEM || rc == MG_ERR_LIMIT)
         return arc_fail(arc, rc, REASON_LIMIT, "%s",
                         rc == MG_ERR_LIMIT ? "more than 16 MiB of member and folder names"
                                            : "out of memory");
-    }
     if (rc != MG_OK) {
-        report_block(child, REASON_DUPLICATE_NAME,
-                     "another member already has this name (ignoring case) or it clashes "
-                     "with a folder");
-        report_add_child(arc->node, child);
+        if (child)
+            report_block(child, REASON_DUPLICATE_NAME,
+                         "another member already has this name (ignoring case) or it clashes "
+                         "with a folder");
         arc_note_drop(arc, path, REASON_DUPLICATE_NAME,
                       "another member already has this name (ignoring case) or it clashes "
                       "with a folder");
         return MG_OK;
     }
-    report_add_child(arc->node, child);
     if (mtime > arc->newest)
         arc->newest = mtime;
     return arc_write_entry(arc, outname, arc->san.data, arc->san.len, mtime, ct);
@@ -1017,24 +987,14 @@ static int arc_raw(struct arc *arc)
     if (archive_read_next_header(arc->r, &next) != ARCHIVE_EOF)
         return arc_fail(arc, MG_ERR_PARSE, REASON_PARSE_ERROR, "data after the compressed stream");
 
-    struct report_node *child = report_new(name);
-    if (!child)
-        return arc_fail(arc, MG_ERR_NOMEM, REASON_NO_MEMORY, "out of memory");
-    enum ftype ct = FT_UNKNOWN;
-    ctx->depth++;
+    /* The payload is the output: whatever fails it fails the file, fatal or not. */
+    struct san_member_result res;
     arc_locale_off(arc->saved);
-    rc = dispatch_file(ctx, name, arc->member.data, arc->member.len, &arc->san, child, &ct);
+    rc = san_member(ctx, arc->node, name, arc->member.data, arc->member.len, &arc->san, &res);
     arc_locale_on();
-    ctx->depth--;
-    if (rc != MG_OK) {
-        enum reason code =
-                child->reason_code != REASON_NONE ? child->reason_code : reason_from_err(rc);
-        char why[REPORT_STR_MAX];
-        snprintf(why, sizeof(why), "%s", child->reason ? child->reason : err_str(rc));
-        report_add_child(arc->node, child);
-        return arc_fail(arc, rc, code, "compressed content \"%s\": %s", name, why);
-    }
-    report_add_child(arc->node, child);
+    if (rc != MG_OK)
+        return arc_fail(arc, rc, res.code, "compressed content \"%s\": %s", name, res.why);
+    enum ftype ct = res.out_type;
     if (buf_append(arc->out, arc->san.data, arc->san.len) != MG_OK)
         return arc_fail(arc, MG_ERR_LIMIT, REASON_LIMIT, "output larger than the limit");
     ctx->out_type = ct;
@@ -1444,3 +1404,24 @@ out:
     arc_locale_off(saved);
     return rc == MG_OK ? MG_OK : MG_ERR_VERIFY;
 }
+
+static int arcsan_family_init(void)
+{
+    arcsan_init();
+    return MG_OK;
+}
+
+/* Archives are rebuilt as one zip; single-file compressors come out as
+ * their sanitized content (arcsan sets ctx->out_type). */
+#define ARC_TYPE(t)                                                                                \
+    {                                                                                              \
+        FT_##t, FT_ZIP, arcsan_sanitize, arcsan_verify, NULL                                       \
+    }
+static const struct san_type archive_types[] = {ARC_TYPE(ZIP),  ARC_TYPE(7Z),   ARC_TYPE(TAR),
+                                                ARC_TYPE(CPIO), ARC_TYPE(LZH),  ARC_TYPE(RAR),
+                                                ARC_TYPE(CAB),  ARC_TYPE(GZIP), ARC_TYPE(BZIP2),
+                                                ARC_TYPE(XZ),   ARC_TYPE(ZSTD)};
+#undef ARC_TYPE
+
+const struct san_family san_family_archive = {"archive", SAN_TYPES(archive_types),
+                                              arcsan_family_init};

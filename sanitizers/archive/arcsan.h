@@ -62,4 +62,7 @@ int arcsan_sanitize(struct san_ctx *ctx, const uint8_t *in, size_t len, struct b
  */
 int arcsan_verify(struct san_ctx *ctx, const uint8_t *in, size_t len);
 
+/* The family's descriptor (san.h). */
+extern const struct san_family san_family_archive;
+
 #endif

@@ -7,7 +7,7 @@
  *      (GMime's parser recurses, so nesting is capped before it runs);
  *   2. GMime parses; a walk over the tree decides for every leaf whether
  *      it is body text (decoded to UTF-8, HTML converted) or a file (sent
- *      to dispatch), refusing ambiguous structure and holding encrypted
+ *      to san_member()), refusing ambiguous structure and holding encrypted
  *      content;
  *   3. the output is written from scratch by mail_write: kept headers,
  *      notices and body, the released attachments.
@@ -16,7 +16,6 @@
  */
 #include "mailsan.h"
 #include "mail_ppap.h"
-#include "dispatch.h"
 #include "err.h"
 #include "ident.h"
 #include "mail_charset.h"
@@ -478,15 +477,6 @@ static void out_name(const char *in, enum ftype t, char *dst, size_t cap)
     names_release_name(in, t, dst, cap);
 }
 
-/* Whether a failure below must fail the whole message (bomb limits, memory). */
-static bool fatal_member(struct mail_job *mj, int rc)
-{
-    if (rc == MG_ERR_NOMEM)
-        return true;
-    return rc == MG_ERR_LIMIT && (mj->ctx->members_total >= mj->pol->max_members ||
-                                  mj->ctx->expanded_total >= mj->pol->max_expanded);
-}
-
 static int count_member(struct mail_job *mj)
 {
     if (++mj->ctx->members_total > mj->pol->max_members) {
@@ -501,7 +491,7 @@ static int count_member(struct mail_job *mj)
  * policy mail_attachment_text: the text of a released document attachment
  * (in_type: what it was; out_type and data: what is attached) after the
  * body. A flattened attachment is text already; any other is flattened
- * here from the released bytes, through dispatch with a policy that says
+ * here from the released bytes, through the pipeline with a policy that says
  * "flatten" for the type, so the text comes from the same code and the
  * same checks as policy flatten. The pass reads our own output: its
  * member and expansion counts are its own, not the job's, and nothing of
@@ -525,23 +515,19 @@ static int attachment_text(struct mail_job *mj, const char *shown, enum ftype in
         tp.action[out_type] = POL_FLATTEN;
         struct san_ctx c = *mj->ctx;
         c.pol = &tp;
-        c.depth = mj->ctx->depth + 1;
         c.member_sink = NULL;
         c.verify_member = NULL;
         c.force_type = FT_UNKNOWN;
         c.out_type = FT_UNKNOWN;
-        struct report_node *scratch = report_new(shown);
-        enum ftype got = FT_UNKNOWN;
-        rc = scratch ? dispatch_file(&c, shown, data->data ? data->data : (const uint8_t *)"",
-                                     data->len, &text, scratch, &got)
-                     : MG_ERR_NOMEM;
-        if (rc == MG_OK && got != FT_TEXT && got != FT_CSV)
+        /* A scratch node (no parent): the attachment has its own already. */
+        struct san_member_result res;
+        rc = san_member(&c, NULL, shown, data->data, data->len, &text, &res);
+        if (rc == MG_OK && res.out_type != FT_TEXT && res.out_type != FT_CSV)
             rc = MG_ERR_VERIFY;
         if (rc != MG_OK && rc != MG_ERR_NOMEM)
             report_actionf(mj->node, ACTION_FOUND, "policy: mail_attachment_text",
                            "no text could be taken from attachment \"%s\" (%s)", shown,
-                           scratch && scratch->reason ? scratch->reason : err_str(rc));
-        report_free(scratch);
+                           res.rc != MG_OK ? res.why : err_str(rc));
         src = &text;
     }
     size_t room = MAIL_ATT_TEXT_TOTAL - mj->att_text.len, n = src->len;
@@ -582,49 +568,38 @@ static int attachment_text(struct mail_job *mj, const char *shown, enum ftype in
     return rc == MG_ERR_NOMEM ? rc : MG_OK;
 }
 
-/* Run one file through dispatch; attach it or write a notice. */
+/* Run one file through the member protocol; attach it or write a notice. */
 static int attach_file(struct mail_job *mj, const char *name, const uint8_t *data, size_t len)
 {
-    struct san_ctx *ctx = mj->ctx;
     struct buf san;
-    enum ftype ot = FT_UNKNOWN;
+    struct san_member_result res;
     int rc = count_member(mj);
     if (rc != MG_OK)
         return rc;
-    struct report_node *child = report_new(name);
-    if (!child)
-        return MG_ERR_NOMEM;
     buf_init(&san, mj->pol->max_output_size);
-    ctx->depth++;
-    rc = dispatch_file(ctx, name, data, len, &san, child, &ot);
-    ctx->depth--;
-    enum reason code = child->reason_code != REASON_NONE ? child->reason_code : reason_from_err(rc);
-    char why[REPORT_STR_MAX];
-    snprintf(why, sizeof(why), "%s", child->reason ? child->reason : err_str(rc));
-    enum ftype in_type = child->type ? ftype_by_name(child->type) : FT_UNKNOWN;
-    report_add_child(mj->node, child); /* child may be gone after this */
+    rc = san_member(mj->ctx, mj->node, name, data, len, &san, &res);
     if (rc == MG_OK) {
         char oname[600], shown[600];
-        out_name(name, ot, oname, sizeof(oname));
-        rc = att_add(mj, oname, ot, &san);
+        out_name(name, res.out_type, oname, sizeof(oname));
+        rc = att_add(mj, oname, res.out_type, &san);
         if (rc == MG_OK) {
             clean_name(oname, shown, sizeof(shown));
-            rc = attachment_text(mj, shown, in_type, ot, &san);
+            rc = attachment_text(mj, shown, res.in_type, res.out_type, &san);
         }
         buf_free(&san);
         return rc;
     }
     buf_free(&san);
-    if (fatal_member(mj, rc)) {
+    if (res.fatal) {
         report_block(mj->node, rc == MG_ERR_NOMEM ? REASON_NO_MEMORY : REASON_LIMIT,
-                     "attachment \"%s\": %s", name, why);
+                     "attachment \"%s\": %s", name, res.why);
         return rc;
     }
-    report_actionf(mj->node, ACTION_REMOVED, why, "attachment \"%s\"", name);
-    return notice_removed(mj, name, code, why);
+    report_actionf(mj->node, ACTION_REMOVED, res.why, "attachment \"%s\"", name);
+    return notice_removed(mj, name, res.code, res.why);
 }
 
-/* A blocked file that never reached dispatch (TNEF, malformed, inline BinHex). */
+/* A blocked file that never reached san_member() (TNEF, malformed, inline BinHex). */
 static int refuse_file(struct mail_job *mj, const char *name, enum reason code, const char *why)
 {
     int rc = count_member(mj);
@@ -1051,7 +1026,6 @@ static void name_boundaries(GMimeObject *obj, unsigned depth, unsigned *k)
 /* message/rfc822: sanitized on its own, attached as a message. */
 static int walk_message(struct mail_job *mj, GMimeMessagePart *mp)
 {
-    struct san_ctx *ctx = mj->ctx;
     char name[600];
     GMimeObject *obj = GMIME_OBJECT(mp);
     GMimeMessage *inner = g_mime_message_part_get_message(mp);
@@ -1079,52 +1053,22 @@ static int walk_message(struct mail_job *mj, GMimeMessagePart *mp)
     ms = g_mime_stream_mem_new();
     g_mime_object_write_to_stream(GMIME_OBJECT(inner), NULL, ms);
     GByteArray *ba = g_mime_stream_mem_get_byte_array(GMIME_STREAM_MEM(ms));
-    struct report_node *child = report_new(name);
-    if (!child) {
-        g_object_unref(ms);
-        return MG_ERR_NOMEM;
-    }
-    child->size_in = ba ? ba->len : 0;
-    report_sha256_hex(ba ? ba->data : (const uint8_t *)"", ba ? ba->len : 0, child->sha256_in);
-    report_set_type(child, "eml");
+    /* A message by its MIME type, whatever its first lines look like to
+     * identification: the whole pipeline (name, policy, this family,
+     * verification) one level down. */
+    struct san_member_result res;
     buf_init(&san, mj->pol->max_output_size);
-    ctx->depth++;
-    if (ctx->depth > mj->pol->max_depth) {
-        report_block(child, REASON_LIMIT, "nesting depth %u exceeds the limit of %u", ctx->depth,
-                     mj->pol->max_depth);
-        rc = MG_ERR_LIMIT;
-    } else {
-        enum ftype saved = ctx->out_type;
-        ctx->out_type = FT_EML;
-        rc = mailsan_sanitize(ctx, ba ? ba->data : (const uint8_t *)"", ba ? ba->len : 0, &san,
-                              child);
-        ctx->out_type = saved;
-        if (rc == MG_OK && mailsan_verify(ctx, san.data, san.len) != MG_OK) {
-            report_block(child, REASON_VERIFY_FAILED, "the rebuilt message failed re-parsing");
-            rc = MG_ERR_VERIFY;
-        }
-    }
-    ctx->depth--;
+    rc = san_member_given(mj->ctx, mj->node, name, FT_EML, ba ? ba->data : NULL, ba ? ba->len : 0,
+                          &san, &res);
     g_object_unref(ms);
-    if (rc != MG_OK && child->verdict != VERDICT_BLOCKED)
-        report_block(child, reason_from_err(rc), "%s", err_str(rc));
-    enum reason code = child->reason_code;
-    char why[REPORT_STR_MAX];
-    snprintf(why, sizeof(why), "%s", child->reason ? child->reason : "");
-    if (rc == MG_OK) {
-        child->size_out = san.len;
-        report_sha256_hex(san.data, san.len, child->sha256_out);
-        report_set_out_type(child, "eml");
-    }
-    report_add_child(mj->node, child);
     if (rc == MG_OK) {
         rc = att_add(mj, name, FT_EML, &san);
-    } else if (fatal_member(mj, rc)) {
+    } else if (res.fatal) {
         report_block(mj->node, rc == MG_ERR_NOMEM ? REASON_NO_MEMORY : REASON_LIMIT,
-                     "attached message \"%s\": %s", name, why);
+                     "attached message \"%s\": %s", name, res.why);
     } else {
-        report_actionf(mj->node, ACTION_REMOVED, why, "attached message \"%s\"", name);
-        rc = notice_removed(mj, name, code, why);
+        report_actionf(mj->node, ACTION_REMOVED, res.why, "attached message \"%s\"", name);
+        rc = notice_removed(mj, name, res.code, res.why);
     }
     buf_free(&san);
     return rc;
@@ -1419,7 +1363,7 @@ static int write_kept_headers(struct report_node *node, GMimeMessage *msg, struc
 
 /* The types an attachment is released as, with the Content-Type it is
  * written with; the output verifier accepts these and nothing else. Every
- * output type of dispatch's table (engine/dispatch.c) must be here, or a
+ * output type of the families' descriptors (san.h) must be here, or a
  * message with such an attachment is written as application/octet-stream
  * and then held by its own verification. */
 static const struct {
@@ -2244,3 +2188,10 @@ int mailsan_notice(const struct policy *pol, const uint8_t *in, size_t len, enum
     buf_free(&text);
     return rc;
 }
+
+static const struct san_type mail_family_types[] = {
+        {FT_EML, FT_EML, mailsan_sanitize, mailsan_verify, NULL},
+};
+
+const struct san_family san_family_mail = {"mail", SAN_TYPES(mail_family_types),
+                                           mailsan_global_init};

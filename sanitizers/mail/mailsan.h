@@ -12,11 +12,12 @@
  *     English) for everything removed;
  *   - each attachment (every non-text leaf, wherever it sits, including
  *     inside multipart/alternative and multipart/related, and files found
- *     uuencoded, yEnc'd or BinHex'd in text) run through dispatch_file
- *     with depth + 1 and attached again as what dispatch released, base64;
- *     a blocked one is left out and named in a notice;
- *   - nested message/rfc822 parts sanitized recursively and attached as
- *     message/rfc822.
+ *     uuencoded, yEnc'd or BinHex'd in text) run through san_member()
+ *     (the pipeline one level down) and attached again as what it
+ *     released, base64; a blocked one is left out and named in a notice;
+ *   - nested message/rfc822 parts through san_member() too, given as
+ *     messages (whatever identification makes of their first lines), and
+ *     attached as message/rfc822.
  * Encrypted messages (S/MIME enveloped or opaque-signed, PGP/MIME, inline
  * PGP) are held whole by default (MG_ERR_ENCRYPTED); multipart/signed loses
  * its signature. Ambiguous structure (duplicate boundary or Content-Type
@@ -50,5 +51,8 @@ int mailsan_ppap_candidates(const uint8_t *in, size_t len, struct buf *out, size
  */
 int mailsan_notice(const struct policy *pol, const uint8_t *in, size_t len, enum reason code,
                    const char *reason, int64_t quarantine_id, struct buf *out);
+
+/* The family's descriptor (san.h). */
+extern const struct san_family san_family_mail;
 
 #endif

@@ -589,3 +589,13 @@ int msofficesan_verify(struct san_ctx *ctx, const uint8_t *in, size_t len)
     msodoc_free(&d);
     return rc == MG_OK ? MG_OK : MG_ERR_VERIFY;
 }
+
+/* Office 97-2003: rebuilt from the streams they need (templates too). */
+#define MSO_TYPE(t)                                                                                \
+    {                                                                                              \
+        FT_##t, FT_##t, msofficesan_sanitize, msofficesan_verify, msofficesan_flatten              \
+    }
+static const struct san_type msoffice_types[] = {MSO_TYPE(DOC), MSO_TYPE(XLS), MSO_TYPE(PPT)};
+#undef MSO_TYPE
+
+const struct san_family san_family_msoffice = {"msoffice", SAN_TYPES(msoffice_types), NULL};

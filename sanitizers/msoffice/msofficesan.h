@@ -74,4 +74,7 @@ int msofficesan_verify(struct san_ctx *ctx, const uint8_t *in, size_t len);
 int msofficesan_flatten(struct san_ctx *ctx, const uint8_t *in, size_t len, struct buf *out,
                         struct report_node *node);
 
+/* The family's descriptor (san.h). */
+extern const struct san_family san_family_msoffice;
+
 #endif

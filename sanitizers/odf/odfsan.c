@@ -15,7 +15,7 @@
  *      the layout cache) is dropped and listed on the report;
  *   3. refuse encrypted packages (zip encryption, manifest encryption data,
  *      an encrypted-package member);
- *   4. images go through dispatch_file() one level down; only JPEG, PNG
+ *   4. images go through san_member() one level down; only JPEG, PNG
  *      and GIF come back into the package (SVG, WMF, EMF, SVM, BMP, TIFF
  *      are dropped together with the elements that show them);
  *   5. each XML part is parsed safely and filtered (odf_xml) against the
@@ -31,7 +31,6 @@
  * or GIF, so the page still shows what the object looked like.
  */
 #include "odfsan.h"
-#include "dispatch.h"
 #include "err.h"
 #include "odf_text.h"
 #include "odf_xml.h"
@@ -511,20 +510,15 @@ static const char *image_media_type(enum ftype t)
     return t == FT_JPEG ? "image/jpeg" : t == FT_PNG ? "image/png" : "image/gif";
 }
 
-/* One image member through dispatch; kept only as JPEG, PNG or GIF. */
+/* One image member through the member protocol; kept only as JPEG, PNG or GIF. */
 static int odf_image(struct odf *o, struct odf_member *m)
 {
-    struct san_ctx *ctx = o->ctx;
     const char *name = m->ze->name;
-    struct report_node *child = report_new(name);
     struct buf san;
-    enum ftype ot = FT_UNKNOWN;
-    if (!child)
-        return odf_fail(o, MG_ERR_NOMEM, REASON_NO_MEMORY, "out of memory");
+    struct san_member_result res;
     buf_init(&san, (size_t)o->pol->max_output_size);
-    ctx->depth++;
-    int rc = dispatch_file(ctx, name, m->data.data, m->data.len, &san, child, &ot);
-    ctx->depth--;
+    int rc = san_member(o->ctx, o->node, name, m->data.data, m->data.len, &san, &res);
+    enum ftype ot = res.out_type;
     bool thumb = m->ze->name[0] == 'T';
     if (rc == MG_OK && (ot == FT_JPEG || ot == FT_PNG || ot == FT_GIF) &&
         (!thumb || ot == FT_PNG)) {
@@ -532,41 +526,28 @@ static int odf_image(struct odf *o, struct odf_member *m)
         m->data = san;
         m->kept = true;
         m->media_type = image_media_type(ot);
-        return report_add_child(o->node, child) == MG_OK
-                       ? MG_OK
-                       : odf_fail(o, MG_ERR_NOMEM, REASON_NO_MEMORY, "out of memory");
+        return MG_OK;
     }
     buf_free(&san);
     if (rc == MG_OK) {
-        report_block(child, REASON_UNSUPPORTED, "%s is not kept inside an OpenDocument",
-                     ftype_info(ot)->label);
+        if (res.node)
+            report_block(res.node, REASON_UNSUPPORTED, "%s is not kept inside an OpenDocument",
+                         ftype_info(ot)->label);
         report_actionf(o->node, ACTION_REMOVED,
                        "only JPEG, PNG and GIF images are kept (with the elements showing them)",
                        "%s (%s)", name, ftype_info(ot)->label);
-    } else {
-        enum ftype it = child->type ? ftype_by_name(child->type) : FT_UNKNOWN;
-        bool other = it != FT_JPEG && it != FT_PNG && it != FT_GIF;
-        report_actionf(o->node, ACTION_REMOVED,
-                       other ? "only JPEG, PNG and GIF images are kept (with the elements "
-                               "showing them)"
-                             : "the image could not be made safe",
-                       "%s (%s: %s)", name,
-                       reason_code(child->reason_code != REASON_NONE ? child->reason_code
-                                                                     : reason_from_err(rc)),
-                       child->reason ? child->reason : err_str(rc));
+        return MG_OK;
     }
-    bool fatal = rc == MG_ERR_NOMEM ||
-                 (rc == MG_ERR_LIMIT &&
-                  (ctx->expanded_total >= o->pol->max_expanded ||
-                   ctx->members_total >= o->pol->max_members || ctx->depth >= o->pol->max_depth));
-    char why[REPORT_STR_MAX];
-    snprintf(why, sizeof(why), "%s", child->reason ? child->reason : err_str(rc));
-    if (report_add_child(o->node, child) != MG_OK)
-        return odf_fail(o, MG_ERR_NOMEM, REASON_NO_MEMORY, "out of memory");
-    if (fatal)
+    bool other = res.in_type != FT_JPEG && res.in_type != FT_PNG && res.in_type != FT_GIF;
+    report_actionf(o->node, ACTION_REMOVED,
+                   other ? "only JPEG, PNG and GIF images are kept (with the elements "
+                           "showing them)"
+                         : "the image could not be made safe",
+                   "%s (%s: %s)", name, reason_code(res.code), res.why);
+    if (res.fatal)
         return odf_fail(o, rc == MG_ERR_NOMEM ? MG_ERR_NOMEM : MG_ERR_LIMIT,
                         rc == MG_ERR_NOMEM ? REASON_NO_MEMORY : REASON_LIMIT,
-                        "member \"%.200s\": %s", name, why);
+                        "member \"%.200s\": %s", name, res.why);
     return MG_OK;
 }
 
@@ -977,3 +958,13 @@ out:
     odf_free(&o);
     return rc == MG_OK ? MG_OK : MG_ERR_VERIFY;
 }
+
+#define ODF_TYPE(t)                                                                                \
+    {                                                                                              \
+        FT_##t, FT_##t, odfsan_sanitize, odfsan_verify, odfsan_flatten                             \
+    }
+static const struct san_type odf_types[] = {ODF_TYPE(ODT), ODF_TYPE(ODS), ODF_TYPE(ODP),
+                                            ODF_TYPE(OTT), ODF_TYPE(OTS), ODF_TYPE(OTP)};
+#undef ODF_TYPE
+
+const struct san_family san_family_odf = {"odf", SAN_TYPES(odf_types), odfsan_global_init};

@@ -17,7 +17,7 @@
  *      targets are kept only for hyperlinks with http, https or mailto
  *      when the policy keeps hyperlinks.
  *   3. Parse the kept XML parts; send images and embedded documents
- *      through dispatch (depth + 1): an image must come back as an image
+ *      through san_member() (depth + 1): an image must come back as an image
  *      Office shows (JPEG, PNG, GIF, BMP, TIFF), an embedded package as
  *      OOXML or ODF, rebuilt by its own sanitizer (an embedded .xlsm comes
  *      back as .xlsx and is renamed). What fails is dropped, and so is
@@ -36,7 +36,6 @@
  * every other part type off the allowlist are dropped the same way.
  */
 #include "ooxmlsan.h"
-#include "dispatch.h"
 #include "err.h"
 #include "ooxml_clean.h"
 #include "ooxml_rels.h"
@@ -794,17 +793,6 @@ static int pkg_parse_xml(struct pkg *pk, size_t idx)
     return rc;
 }
 
-/* A failure below that must fail the whole package (a bomb, memory). */
-static bool pkg_propagates(struct pkg *pk, int rc)
-{
-    if (rc == MG_ERR_NOMEM)
-        return true;
-    if (rc != MG_ERR_LIMIT)
-        return false;
-    return pk->ctx->expanded_total > pk->pol->max_expanded ||
-           pk->ctx->members_total > pk->pol->max_members;
-}
-
 /* A unique name for a renamed embedded package: same folder and stem, new extension. */
 static int pkg_rename(struct pkg *pk, struct part *p, enum ftype t)
 {
@@ -839,25 +827,18 @@ static int pkg_rename(struct pkg *pk, struct part *p, enum ftype t)
 static int pkg_dispatch(struct pkg *pk, size_t idx)
 {
     struct part *p = &pk->parts[idx];
-    struct san_ctx *ctx = pk->ctx;
-    struct report_node *child = report_new(p->name);
-    if (child == NULL)
-        return pkg_fail(pk, MG_ERR_NOMEM, REASON_NO_MEMORY, "out of memory");
-    enum ftype t = FT_UNKNOWN;
-    ctx->depth++;
-    int rc = dispatch_file(ctx, p->name, p->data, p->len, &p->out, child, &t);
-    ctx->depth--;
-    char why[REPORT_STR_MAX];
-    snprintf(why, sizeof(why), "%s", child->reason ? child->reason : err_str(rc));
-    report_add_child(pk->node, child);
+    struct san_member_result res;
+    int rc = san_member(pk->ctx, pk->node, p->name, p->data, p->len, &p->out, &res);
     if (rc != MG_OK) {
-        if (pkg_propagates(pk, rc))
-            return pkg_fail(pk, rc, REASON_LIMIT, "part %s: %s", p->name, why);
+        if (res.fatal)
+            return pkg_fail(pk, rc, rc == MG_ERR_NOMEM ? REASON_NO_MEMORY : REASON_LIMIT,
+                            "part %s: %s", p->name, res.why);
         p->state = P_DROP;
-        note(pk, ACTION_REMOVED, why, "%s %s (could not be sanitized)",
+        note(pk, ACTION_REMOVED, res.why, "%s %s (could not be sanitized)",
              p->rt->kind == OOXML_KIND_IMAGE ? "image" : "embedded document", p->name);
         return MG_OK;
     }
+    enum ftype t = res.out_type;
     p->out_ctype = out_ct_for(t, p->rt->kind);
     if (p->out_ctype == NULL) {
         p->state = P_DROP;
@@ -1362,3 +1343,17 @@ out:
     pkg_free(&pk);
     return rc;
 }
+
+/* Macro-enabled documents come out macro-free: the sanitizer sets
+ * ctx->out_type (docm -> docx). */
+#define OOXML_TYPE(t)                                                                              \
+    {                                                                                              \
+        FT_##t, FT_##t, ooxmlsan_sanitize, ooxmlsan_verify, ooxmlsan_flatten                       \
+    }
+static const struct san_type ooxml_types[] = {
+        OOXML_TYPE(DOCX), OOXML_TYPE(DOCM), OOXML_TYPE(DOTX), OOXML_TYPE(DOTM), OOXML_TYPE(XLSX),
+        OOXML_TYPE(XLSM), OOXML_TYPE(XLTX), OOXML_TYPE(XLTM), OOXML_TYPE(PPTX), OOXML_TYPE(PPTM),
+        OOXML_TYPE(PPSX), OOXML_TYPE(PPSM), OOXML_TYPE(POTX), OOXML_TYPE(POTM)};
+#undef OOXML_TYPE
+
+const struct san_family san_family_ooxml = {"ooxml", SAN_TYPES(ooxml_types), ooxmlsan_global_init};

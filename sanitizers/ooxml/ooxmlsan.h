@@ -5,7 +5,7 @@
  * ooxmlsan_sanitize() rebuilds a package from the parts an allowlist of
  * relationship types reaches (Transitional and Strict), with every XML part
  * re-parsed, cleaned (see ooxml_clean.h) and re-serialized, images and
- * embedded documents sent through dispatch_file() with ctx->depth raised,
+ * embedded documents sent through san_member() (one level down),
  * and [Content_Types].xml written first. Macro-enabled inputs come out as
  * their macro-free type: ctx->out_type is set to docx, dotx, xlsx, xltx,
  * pptx, ppsx or potx. A DOCTYPE in any XML part, two members with one part
@@ -43,5 +43,8 @@ int ooxmlsan_verify(struct san_ctx *ctx, const uint8_t *in, size_t len);
  */
 int ooxmlsan_flatten(struct san_ctx *ctx, const uint8_t *in, size_t len, struct buf *out,
                      struct report_node *node);
+
+/* The family's descriptor (san.h): Word, Excel and PowerPoint 2007+. */
+extern const struct san_family san_family_ooxml;
 
 #endif

@@ -2601,3 +2601,9 @@ out:
     buf_free(&clean);
     return rc;
 }
+
+static const struct san_type pdf_types[] = {
+        {FT_PDF, FT_PDF, pdfsan_sanitize, pdfsan_verify, pdfsan_flatten},
+};
+
+const struct san_family san_family_pdf = {"pdf", SAN_TYPES(pdf_types), pdfsan_global_init};

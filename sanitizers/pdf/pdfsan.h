@@ -60,4 +60,7 @@ int pdfsan_flatten(struct san_ctx *ctx, const uint8_t *in, size_t len, struct bu
  */
 int pdfsan_global_init(void);
 
+/* The family's descriptor (san.h). */
+extern const struct san_family san_family_pdf;
+
 #endif

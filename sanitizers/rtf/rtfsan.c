@@ -19,7 +19,6 @@
  * point of the sanitizer, which also proves the braces balance.
  */
 #include "rtfsan.h"
-#include "dispatch.h"
 #include "err.h"
 #include "rtf_tok.h"
 
@@ -782,23 +781,18 @@ static int rtf_pict_done(struct rtf_walk *w)
             return rtf_fail(w, MG_ERR_VERIFY, "%s failed verification", name);
         return rtf_put_pict(w, want, w->pict.data, w->pict.len);
     }
-    struct report_node *child = report_new(name);
-    if (!child)
-        return rtf_fail(w, MG_ERR_NOMEM, "out of memory");
     struct buf san;
-    enum ftype got = FT_UNKNOWN;
+    struct san_member_result res;
     buf_init(&san, w->out->max);
-    ctx->depth++;
-    int rc = dispatch_file(ctx, name, w->pict.data, w->pict.len, &san, child, &got);
-    ctx->depth--;
-    if (rc == MG_OK && (got == FT_PNG || got == FT_JPEG))
-        rc = rtf_put_pict(w, got, san.data, san.len);
-    else if (rc == MG_OK || rc != MG_ERR_NOMEM)
+    int rc = san_member(ctx, w->node, name, w->pict.data, w->pict.len, &san, &res);
+    if (rc == MG_OK && (res.out_type == FT_PNG || res.out_type == FT_JPEG))
+        rc = rtf_put_pict(w, res.out_type, san.data, san.len);
+    else if (rc == MG_OK || !res.fatal)
         rc = rtf_removed(w, RC_PICT_BAD);
     buf_free(&san);
-    if (report_add_child(w->node, child) != MG_OK && rc == MG_OK)
-        rc = MG_ERR_NOMEM;
-    return rc == MG_ERR_NOMEM ? rtf_fail(w, rc, "out of memory") : rc;
+    if (rc == MG_ERR_NOMEM)
+        return rtf_fail(w, rc, "out of memory");
+    return res.fatal ? rtf_fail(w, rc, "%s: %s", name, res.why) : rc;
 }
 
 /* ---- tokens ------------------------------------------------------------- */
@@ -1224,3 +1218,10 @@ int rtfsan_tables_sorted(void)
             return 0;
     return 1;
 }
+
+/* Rewritten without objects, DDE and remote fields; pictures as members. */
+static const struct san_type rtf_types[] = {
+        {FT_RTF, FT_RTF, rtfsan_sanitize, rtfsan_verify, rtfsan_flatten},
+};
+
+const struct san_family san_family_rtf = {"rtf", SAN_TYPES(rtf_types), NULL};

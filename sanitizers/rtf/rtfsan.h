@@ -62,4 +62,7 @@ int rtfsan_flatten(struct san_ctx *ctx, const uint8_t *in, size_t len, struct bu
 int rtfsan_word_allowed(const char *word);
 int rtfsan_tables_sorted(void);
 
+/* The family's descriptor (san.h). */
+extern const struct san_family san_family_rtf;
+
 #endif

@@ -639,3 +639,10 @@ int textsan_verify_csv(struct san_ctx *ctx, const uint8_t *in, size_t len)
 {
     return verify_run(ctx, in, len, true);
 }
+
+static const struct san_type text_types[] = {
+        {FT_TEXT, FT_TEXT, textsan_sanitize, textsan_verify, NULL},
+        {FT_CSV, FT_CSV, textsan_sanitize_csv, textsan_verify_csv, NULL},
+};
+
+const struct san_family san_family_text = {"text", SAN_TYPES(text_types), NULL};

@@ -39,4 +39,7 @@ int textsan_verify(struct san_ctx *ctx, const uint8_t *in, size_t len);
 /* textsan_verify(), and no formula cell left when the policy neutralizes them. */
 int textsan_verify_csv(struct san_ctx *ctx, const uint8_t *in, size_t len);
 
+/* The family's descriptor (san.h): text and CSV. */
+extern const struct san_family san_family_text;
+
 #endif

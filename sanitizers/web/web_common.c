@@ -2,6 +2,7 @@
  * web_common - decoding, URL and CSS rules, escaping (see web_common.h).
  */
 #include "web_common.h"
+#include "websan.h"
 #include "err.h"
 #include "html2text.h"
 #include "textdec.h"
@@ -316,3 +317,12 @@ bool web_is_handler(const char *name)
 {
     return (name[0] == 'o' || name[0] == 'O') && (name[1] == 'n' || name[1] == 'N');
 }
+
+/* Rebuilt through allowlists, written as UTF-8. */
+static const struct san_type web_types[] = {
+        {FT_HTML, FT_HTML, websan_html_sanitize, websan_html_verify, websan_html_flatten},
+        {FT_SVG, FT_SVG, websan_svg_sanitize, websan_svg_verify, NULL},
+        {FT_XML, FT_XML, websan_xml_sanitize, websan_xml_verify, NULL},
+};
+
+const struct san_family san_family_web = {"web", SAN_TYPES(web_types), websan_global_init};

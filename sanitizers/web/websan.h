@@ -51,4 +51,7 @@ int websan_xml_sanitize(struct san_ctx *ctx, const uint8_t *in, size_t len, stru
                         struct report_node *node);
 int websan_xml_verify(struct san_ctx *ctx, const uint8_t *in, size_t len);
 
+/* The family's descriptor (san.h): HTML, SVG and XML. */
+extern const struct san_family san_family_web;
+
 #endif
