@@ -16,6 +16,7 @@
  * may be opened, no iconv module loaded.
  */
 #include "t.h"
+#include "t_util.h"
 
 #include "arcsan.h"
 #include "cp932.h"
@@ -35,19 +36,6 @@
 #include <zlib.h>
 
 /* ---- test-local helpers ------------------------------------------------- */
-
-static uint8_t *load(const char *name, size_t *len)
-{
-    uint8_t *p = t_corpus_file("archive", name, len);
-    if (!p)
-        exit(2);
-    return p;
-}
-
-static bool has(const uint8_t *p, size_t n, const char *s)
-{
-    return p && memmem(p, n, s, strlen(s)) != NULL;
-}
 
 static uint16_t g16(const uint8_t *p)
 {
@@ -244,7 +232,7 @@ static void run_sample(struct run *r, const char *name, const struct policy *p,
                        const char *const *pw, size_t npw)
 {
     size_t n;
-    uint8_t *d = load(name, &n);
+    uint8_t *d = t_load("archive", name, &n);
     run_data(r, name, d, n, p, pw, npw);
     free(d);
 }
@@ -326,7 +314,7 @@ static void test_normal_zip(void)
     struct san_ctx ctx = {.pol = &pol};
     CHECK_EQ_INT(arcsan_verify(&ctx, r.out.data, r.out.len), MG_OK);
     size_t n;
-    uint8_t *in = load("normal.zip", &n);
+    uint8_t *in = t_load("archive", "normal.zip", &n);
     CHECK(arcsan_verify(&ctx, in, n) != MG_OK);
     free(in);
     run_free(&r);
@@ -353,10 +341,10 @@ static void test_japanese_names(void)
     CHECK(zfind(&r.w, "説明書.pdf.exe") == NULL);
     CHECK(zfind(&r.w, "画像.jpg") == NULL);
     CHECK_EQ_INT(r.w.n, 4);
-    CHECK(has(r.notice, r.notice_len, "説明書.pdf.exe"));
-    CHECK(has(r.notice, r.notice_len, "画像.jpg"));
-    CHECK(has(r.notice, r.notice_len, "executable"));
-    CHECK(has(r.notice, r.notice_len, "理由"));
+    CHECK(t_has(r.notice, r.notice_len, "説明書.pdf.exe"));
+    CHECK(t_has(r.notice, r.notice_len, "画像.jpg"));
+    CHECK(t_has(r.notice, r.notice_len, "executable"));
+    CHECK(t_has(r.notice, r.notice_len, "理由"));
     CHECK(child_blocked(r.node, "画像.jpg", "executable"));
     /* by content or by name, whichever dispatch looks at first */
     CHECK(child_blocked(r.node, "説明書.pdf.exe", "executable") ||
@@ -377,12 +365,12 @@ static void test_japanese_names(void)
     CHECK_EQ_INT(r.rc, MG_OK);
     CHECK(zfind(&r.w, "ok.txt") != NULL);
     CHECK_EQ_INT(r.w.n, 2);
-    CHECK(has(r.notice, r.notice_len, "bad-name"));
+    CHECK(t_has(r.notice, r.notice_len, "bad-name"));
     run_free(&r);
     run_sample(&r, "bad-bytes-name.zip", &pol, NULL, 0);
     CHECK_EQ_INT(r.rc, MG_OK);
     CHECK_EQ_INT(r.w.n, 2);
-    CHECK(has(r.notice, r.notice_len, "bad\\x81\\xFF.txt"));
+    CHECK(t_has(r.notice, r.notice_len, "bad\\x81\\xFF.txt"));
     run_free(&r);
 }
 
@@ -420,8 +408,8 @@ static void test_paths_and_links(void)
     CHECK(child_blocked(r.node, "C:\\Windows\\evil.txt", "path-traversal"));
     CHECK(child_blocked(r.node, "a/../../b.txt", "path-traversal"));
     CHECK(child_blocked(r.node, "..\\..\\win-evil.txt", "path-traversal"));
-    CHECK(has(r.notice, r.notice_len, "../../evil.txt"));
-    CHECK(has(r.notice, r.notice_len, "path-traversal"));
+    CHECK(t_has(r.notice, r.notice_len, "../../evil.txt"));
+    CHECK(t_has(r.notice, r.notice_len, "path-traversal"));
     run_free(&r);
 
     run_sample(&r, "symlink.zip", &pol, NULL, 0);
@@ -445,7 +433,7 @@ static void test_paths_and_links(void)
     CHECK(child_blocked(r.node, "disk-device", "special-file"));
     CHECK(child_blocked(r.node, "a-fifo", "special-file"));
     CHECK(child_blocked(r.node, "../outside.txt", "path-traversal"));
-    CHECK(has(r.notice, r.notice_len, "/abs/path.txt"));
+    CHECK(t_has(r.notice, r.notice_len, "/abs/path.txt"));
     run_free(&r);
 
     run_sample(&r, "odd-names.zip", &pol, NULL, 0);
@@ -461,7 +449,7 @@ static void test_paths_and_links(void)
     CHECK(child_blocked(r.node, "MUGAI-NOTICE.txt", "reserved-name"));
     /* the notice in the output is ours, not the archive's */
     CHECK(r.notice && r.notice_len > 3 && memcmp(r.notice, "\xEF\xBB\xBFMugai", 8) == 0);
-    CHECK(!has(r.notice, r.notice_len, "fake notice"));
+    CHECK(!t_has(r.notice, r.notice_len, "fake notice"));
     run_free(&r);
 
     run_sample(&r, "program-inside.zip", &pol, NULL, 0);
@@ -471,7 +459,7 @@ static void test_paths_and_links(void)
     CHECK(child_blocked(r.node, "invoice.pdf", "executable"));
     CHECK(child_blocked(r.node, "setup.exe", "executable") ||
           child_blocked(r.node, "setup.exe", "dangerous-extension"));
-    CHECK(has(r.notice, r.notice_len, "tools/run.bat"));
+    CHECK(t_has(r.notice, r.notice_len, "tools/run.bat"));
     run_free(&r);
 }
 
@@ -512,7 +500,7 @@ static void test_prepended(void)
     CHECK(code_is(r.node, "executable"));
     run_free(&r);
     size_t n;
-    uint8_t *d = load("prepended.zip", &n);
+    uint8_t *d = t_load("archive", "prepended.zip", &n);
     struct san_ctx ctx = {.pol = &pol};
     struct report_node *node = report_new("prepended.zip");
     struct buf out;
@@ -774,7 +762,7 @@ static void test_formats(void)
     CHECK_EQ_INT(r.rc, MG_OK);
     CHECK(member_is(&r, "資料/報告書.txt", TEXT_JA));
     CHECK(zfind(&r.w, "setup.exe") == NULL);
-    CHECK(has(r.notice, r.notice_len, "setup.exe"));
+    CHECK(t_has(r.notice, r.notice_len, "setup.exe"));
     run_free(&r);
 
     run_sample(&r, "normal.cpio", &pol, NULL, 0);
@@ -890,7 +878,7 @@ static void test_nested(void)
             if (nt) {
                 size_t nn;
                 uint8_t *t = zread(deep, n2, nt, &nn);
-                CHECK(has(t, nn, "deep.exe"));
+                CHECK(t_has(t, nn, "deep.exe"));
                 free(t);
             }
             free(deep);
@@ -915,7 +903,7 @@ static void test_verify(void)
                                          "overlap-dup.zip", "normal.zip"};
     for (size_t i = 0; i < sizeof(refuse) / sizeof(refuse[0]); i++) {
         size_t n;
-        uint8_t *d = load(refuse[i], &n);
+        uint8_t *d = t_load("archive", refuse[i], &n);
         if (arcsan_verify(&ctx, d, n) == MG_OK)
             fprintf(stderr, "verify accepted %s\n", refuse[i]);
         CHECK(arcsan_verify(&ctx, d, n) != MG_OK);
@@ -984,7 +972,7 @@ static int sandbox_job(void *arg, int in_fd, int out_fd, int res_fd)
 static void test_in_sandbox(void)
 {
     for (size_t i = 0; i < N_SANDBOX; i++)
-        sb_data[i] = load(sandbox_samples[i], &sb_len[i]);
+        sb_data[i] = t_load("archive", sandbox_samples[i], &sb_len[i]);
     struct sandbox_limits lim = {.cpu_seconds = 60,
                                  .deadline_seconds = 120,
                                  .memory_bytes = 4ull << 30,

@@ -12,6 +12,7 @@
  * second pass over an output must find nothing more to remove.
  */
 #include "t.h"
+#include "t_util.h"
 
 #include "dispatch.h"
 #include "err.h"
@@ -35,14 +36,6 @@
 static struct policy pol;
 
 /* ---- test-local helpers ------------------------------------------------- */
-
-static uint8_t *load(const char *name, size_t *len)
-{
-    uint8_t *p = t_corpus_file("office", name, len);
-    if (!p)
-        exit(2);
-    return p;
-}
 
 static uint32_t le16(const uint8_t *p)
 {
@@ -231,7 +224,7 @@ struct run {
 static void sanitize(const char *name, enum ftype in_type, struct run *r)
 {
     size_t len;
-    uint8_t *in = load(name, &len);
+    uint8_t *in = t_load("office", name, &len);
     struct san_ctx ctx = {.pol = &pol, .out_type = in_type};
     r->node = report_new(name);
     buf_init(&r->out, pol.max_output_size);
@@ -571,7 +564,7 @@ static void test_verify_rejects(void)
                                         "ppt-actions.pptm", "linked-image.docx"};
     for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
         size_t len;
-        uint8_t *in = load(names[i], &len);
+        uint8_t *in = t_load("office", names[i], &len);
         struct san_ctx ctx = {.pol = &pol};
         CHECK_EQ_INT(ooxmlsan_verify(&ctx, in, len), MG_ERR_VERIFY);
         free(in);
@@ -791,7 +784,7 @@ static void test_flatten_corpus(void)
     for (size_t i = 0; i < sizeof(flat_cases) / sizeof(flat_cases[0]); i++) {
         const struct flat_case *fc = &flat_cases[i];
         size_t len;
-        uint8_t *in = load(fc->name, &len);
+        uint8_t *in = t_load("office", fc->name, &len);
         struct buf out;
         struct report_node *node;
         int rc = flat(in, len, &out, &node);
