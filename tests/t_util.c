@@ -6,6 +6,7 @@
 #include "err.h"
 #include "reason.h"
 #include "t.h"
+#include "textenc.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -108,4 +109,25 @@ void t_check_verify(san_verify_fn verify, const struct policy *pol, const char *
         CHECK(verify(&ctx, p, len + 1) != MG_OK);
     }
     free(p);
+}
+
+void t_check_textenc_names(void)
+{
+    static const struct {
+        enum text_enc enc;
+        const char *name;
+    } names[] = {
+            {TEXT_ENC_ASCII, "ascii"},        {TEXT_ENC_UTF8, "utf-8"},
+            {TEXT_ENC_UTF8_BOM, "utf-8-bom"}, {TEXT_ENC_UTF16LE, "utf-16le"},
+            {TEXT_ENC_UTF16BE, "utf-16be"},   {TEXT_ENC_SJIS, "shift_jis"},
+            {TEXT_ENC_EUCJP, "euc-jp"},       {TEXT_ENC_ISO2022JP, "iso-2022-jp"},
+            {TEXT_ENC_UNKNOWN, "unknown"},
+    };
+    for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+        bool ok = strcmp(textenc_name(names[i].enc), names[i].name) == 0;
+        CHECK(ok);
+        if (!ok)
+            fprintf(stderr, "  textenc_name: \"%s\", want \"%s\"\n", textenc_name(names[i].enc),
+                    names[i].name);
+    }
 }

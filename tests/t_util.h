@@ -65,4 +65,7 @@ void t_check_blocked_all(san_fn fn, const struct policy *pol, const char *dir,
 void t_check_verify(san_verify_fn verify, const struct policy *pol, const char *dir,
                     const char *const *bad, const char *good);
 
+/* CHECKs each text encoding's name (textenc_name), as reports and notices spell it. */
+void t_check_textenc_names(void);
+
 #endif
