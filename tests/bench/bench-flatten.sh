@@ -21,11 +21,8 @@ set -eu
 root=$(cd "$(dirname "$0")/../.." && pwd)
 build=${1:-$root/build}
 copies=${2:-4}
-mugai="$build/mugai"
-harness="$build/fuzz/fuzz_flatten"
-db="$build/testdb"
 . "$root/tests/bench/lib.sh"
-need_built "$mugai" "$harness"
+mugai_build fuzz_flatten
 need_tool soffice "libreoffice-*-nogui"
 need_tool pdftotext poppler-utils
 bench_work flatten

@@ -16,11 +16,8 @@
 set -eu
 root=$(cd "$(dirname "$0")/../.." && pwd)
 build=${1:-$root/build}
-mugai="$build/mugai"
-harness="$build/fuzz/fuzz_msoffice"
-db="$build/testdb"
 . "$root/tests/bench/lib.sh"
-need_built "$mugai" "$harness"
+mugai_build fuzz_msoffice
 need_tool soffice "libreoffice-*-nogui"
 bench_work msoffice
 mkdir -p "$work/in" "$work/lo-in" "$work/lo-out" "$work/o1" "$work/o2"

@@ -18,11 +18,8 @@
 set -eu
 root=$(cd "$(dirname "$0")/../.." && pwd)
 build=${1:-$root/build}
-mugai="$build/mugai"
-harness="$build/fuzz/fuzz_ooxml"
-db="$build/testdb"
 . "$root/tests/bench/lib.sh"
-need_built "$mugai" "$harness"
+mugai_build fuzz_ooxml
 need_tool mat2 "Debian package mat2"
 bench_work office
 mkdir -p "$work/in" "$work/mat2"

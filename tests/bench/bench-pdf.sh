@@ -14,11 +14,8 @@
 set -eu
 root=$(cd "$(dirname "$0")/../.." && pwd)
 build=${1:-$root/build}
-mugai="$build/mugai"
-harness="$build/fuzz/fuzz_pdf"
-db="$build/testdb"
 . "$root/tests/bench/lib.sh"
-need_built "$mugai" "$harness"
+mugai_build fuzz_pdf
 need_tool qpdf "qpdf, mupdf-tools"
 need_tool mutool "qpdf, mupdf-tools"
 bench_work pdf

@@ -14,6 +14,15 @@ need_built() {
     done
 }
 
+# mugai_build HARNESS: $mugai, $harness (fuzz/HARNESS, which replays files
+# in one process) and $db (the test database) of $build; both built, or exit 2.
+mugai_build() {
+    mugai="$build/mugai"
+    harness="$build/fuzz/$1"
+    db="$build/testdb"
+    need_built "$mugai" "$harness"
+}
+
 # need_tool TOOL [PACKAGES]: TOOL is on the PATH, or exit 2 saying which
 # packages give it.
 need_tool() {
