@@ -35,14 +35,10 @@ import tempfile
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "lib"))
 import mugaitest as mt  # noqa: E402
+import debmods  # noqa: E402
 
-try:
-    import olefile
-    import xlrd
-except ImportError:  # Debian's python3-olefile / python3-xlrd under another Python
-    sys.path.append("/usr/lib/python3/dist-packages")
-    import olefile
-    import xlrd
+olefile = debmods.load("olefile")
+xlrd = debmods.load("xlrd")
 
 t = mt.Checker("msoffice")
 work = tempfile.mkdtemp(prefix="mugai-msoffice-")

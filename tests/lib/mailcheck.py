@@ -307,6 +307,15 @@ def html_to_text(s):
     return "".join(p.out)
 
 
+def all_parts(msg):
+    """Every part, descending into attached messages."""
+    for p in msg.walk():
+        yield p
+        if p.get_content_type() == "message/rfc822":
+            for inner in p.iter_parts():
+                yield from all_parts(inner)
+
+
 def is_attachment(p):
     return p.get_content_disposition() == "attachment" or p.get_filename() is not None
 
