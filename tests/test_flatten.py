@@ -136,7 +136,6 @@ def lo_export(paths):
     """LibreOffice's text of each file: path -> text (documents, presentations)
     or {sheet name: csv} (spreadsheets). Files it could not convert are missing."""
     soffice, pdftotext = shutil.which("soffice"), shutil.which("pdftotext")
-    profile = "file://" + os.path.join(work, "lo-profile")
     res = {}
     filters = {"txt": "txt:Text (encoded):UTF8",
                "csv": "csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,false,false,"
@@ -153,10 +152,8 @@ def lo_export(paths):
             dst = os.path.join(indir, f"f{i}." + p.rsplit(".", 1)[1])
             shutil.copyfile(p, dst)
             staged.append((p, f"f{i}"))
-        subprocess.run([soffice, f"-env:UserInstallation={profile}", "--headless", "--convert-to",
-                        flt, "--outdir", outdir] + [os.path.join(indir, os.path.basename(d))
-                                                    for d in sorted(os.listdir(indir))],
-                       capture_output=True, timeout=900)
+        mt.soffice_convert(soffice, work, flt, outdir,
+                           [os.path.join(indir, d) for d in sorted(os.listdir(indir))], timeout=900)
         for p, base in staged:
             if kind == "csv":
                 sheets = {}
@@ -170,8 +167,7 @@ def lo_export(paths):
             elif kind == "pdf":
                 o = os.path.join(outdir, base + ".pdf")
                 if os.path.isfile(o):
-                    res[p] = subprocess.run([pdftotext, "-enc", "UTF-8", o, "-"],
-                                            capture_output=True).stdout.decode("utf-8", "replace")
+                    res[p] = mt.pdf_text(pdftotext, o)
             else:
                 o = os.path.join(outdir, base + ".txt")
                 if os.path.isfile(o):
