@@ -247,6 +247,16 @@ static bool code_is(const struct report_node *n, const char *code)
     return n->verdict == VERDICT_BLOCKED && strcmp(reason_code(n->reason_code), code) == 0;
 }
 
+/* run_sample, CHECKing that it was blocked with rc and code; r stays for
+ * the caller's further checks. */
+static void run_blocked(struct run *r, const char *name, const struct policy *p,
+                        const char *const *pw, size_t npw, int rc, const char *code)
+{
+    run_sample(r, name, p, pw, npw);
+    CHECK_EQ_INT(r->rc, rc);
+    CHECK(code_is(r->node, code));
+}
+
 /* A child of node with this name, blocked with this code. */
 static bool child_blocked(const struct report_node *n, const char *name, const char *code)
 {
@@ -504,9 +514,7 @@ static void test_structure_attacks(void)
     };
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
         struct run r;
-        run_sample(&r, bad[i].name, &pol, NULL, 0);
-        CHECK_EQ_INT(r.rc, MG_ERR_PARSE);
-        CHECK(code_is(r.node, "parse-error"));
+        run_blocked(&r, bad[i].name, &pol, NULL, 0, MG_ERR_PARSE, "parse-error");
         if (!reason_has(r.node, bad[i].why))
             fprintf(stderr, "%s: reason \"%s\"\n", bad[i].name, r.node->reason);
         CHECK(reason_has(r.node, bad[i].why));
@@ -541,27 +549,19 @@ static void test_prepended(void)
 static void test_bombs(void)
 {
     struct run r;
-    run_sample(&r, "ratio-bomb.zip", &pol, NULL, 0);
-    CHECK_EQ_INT(r.rc, MG_ERR_LIMIT);
-    CHECK(code_is(r.node, "limit"));
+    run_blocked(&r, "ratio-bomb.zip", &pol, NULL, 0, MG_ERR_LIMIT, "limit");
     CHECK(reason_has(r.node, "times"));
     run_free(&r);
 
-    run_sample(&r, "size-lie.zip", &pol, NULL, 0);
-    CHECK_EQ_INT(r.rc, MG_ERR_LIMIT);
-    CHECK(code_is(r.node, "limit"));
+    run_blocked(&r, "size-lie.zip", &pol, NULL, 0, MG_ERR_LIMIT, "limit");
     run_free(&r);
 
     /* a compressed stream of zeros: stopped by the ratio while streaming */
-    run_sample(&r, "zeros.bin.gz", &pol, NULL, 0);
-    CHECK_EQ_INT(r.rc, MG_ERR_LIMIT);
-    CHECK(code_is(r.node, "limit"));
+    run_blocked(&r, "zeros.bin.gz", &pol, NULL, 0, MG_ERR_LIMIT, "limit");
     run_free(&r);
 
     /* 42.zip in miniature: 8 levels; with max_depth 5 the nesting stops it */
-    run_sample(&r, "nested-bomb.zip", &pol, NULL, 0);
-    CHECK_EQ_INT(r.rc, MG_ERR_LIMIT);
-    CHECK(code_is(r.node, "limit"));
+    run_blocked(&r, "nested-bomb.zip", &pol, NULL, 0, MG_ERR_LIMIT, "limit");
     CHECK_EQ_INT(r.out.len, 0);
     run_free(&r);
     /* with the depth allowed, the job's expansion budget stops it (2^7 MiB) */
@@ -575,9 +575,7 @@ static void test_bombs(void)
     /* member count over the job */
     struct policy few = pol;
     few.max_members = 3;
-    run_sample(&r, "normal.zip", &few, NULL, 0);
-    CHECK_EQ_INT(r.rc, MG_ERR_LIMIT);
-    CHECK(code_is(r.node, "limit"));
+    run_blocked(&r, "normal.zip", &few, NULL, 0, MG_ERR_LIMIT, "limit");
     run_free(&r);
 }
 
@@ -722,9 +720,7 @@ static void test_encrypted(void)
     static const char *const zips[] = {"encrypted-zipcrypto.zip", "encrypted-aes.zip"};
     for (size_t i = 0; i < 2; i++) {
         struct run r;
-        run_sample(&r, zips[i], &pol, NULL, 0);
-        CHECK_EQ_INT(r.rc, MG_ERR_ENCRYPTED);
-        CHECK(code_is(r.node, "encrypted"));
+        run_blocked(&r, zips[i], &pol, NULL, 0, MG_ERR_ENCRYPTED, "encrypted");
         run_free(&r);
 
         run_sample(&r, zips[i], &pol, good, 2);
@@ -735,9 +731,7 @@ static void test_encrypted(void)
         CHECK_EQ_INT(r.w.n, 2);
         run_free(&r);
 
-        run_sample(&r, zips[i], &pol, wrong, 2);
-        CHECK_EQ_INT(r.rc, MG_ERR_ENCRYPTED);
-        CHECK(code_is(r.node, "encrypted"));
+        run_blocked(&r, zips[i], &pol, wrong, 2, MG_ERR_ENCRYPTED, "encrypted");
         CHECK(reason_has(r.node, "wrong password"));
         run_free(&r);
     }
@@ -745,9 +739,7 @@ static void test_encrypted(void)
     static const char *const sevens[] = {"encrypted.7z", "encrypted-headers.7z"};
     for (size_t i = 0; i < 2; i++) {
         struct run r;
-        run_sample(&r, sevens[i], &pol, NULL, 0);
-        CHECK_EQ_INT(r.rc, MG_ERR_ENCRYPTED);
-        CHECK(code_is(r.node, "encrypted"));
+        run_blocked(&r, sevens[i], &pol, NULL, 0, MG_ERR_ENCRYPTED, "encrypted");
         run_free(&r);
         run_sample(&r, sevens[i], &pol, good, 2);
         CHECK(r.rc != MG_OK);
@@ -815,9 +807,7 @@ static void test_formats(void)
 
     /* libarchive 3.6 refuses level-0 LZH headers whose names are not
      * valid in the locale (CP932 here): blocked whole, never guessed */
-    run_sample(&r, "cp932-names.lzh", &pol, NULL, 0);
-    CHECK_EQ_INT(r.rc, MG_ERR_PARSE);
-    CHECK(code_is(r.node, "parse-error"));
+    run_blocked(&r, "cp932-names.lzh", &pol, NULL, 0, MG_ERR_PARSE, "parse-error");
     run_free(&r);
 
     run_sample(&r, "empty.zip", &pol, NULL, 0);
@@ -914,9 +904,7 @@ static void test_nested(void)
     /* the same with max_depth 2: the tar.gz sits at depth 2, its members at 3 */
     struct policy shallow = pol;
     shallow.max_depth = 2;
-    run_sample(&r, "nested.zip", &shallow, NULL, 0);
-    CHECK_EQ_INT(r.rc, MG_ERR_LIMIT);
-    CHECK(code_is(r.node, "limit"));
+    run_blocked(&r, "nested.zip", &shallow, NULL, 0, MG_ERR_LIMIT, "limit");
     run_free(&r);
 }
 
