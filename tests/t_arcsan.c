@@ -174,23 +174,21 @@ static struct policy pol;
 
 static void policy_for_tests(void)
 {
-    memset(&pol, 0, sizeof(pol));
-    pol.max_input_size = 100u << 20;
-    pol.max_depth = 5;
-    pol.max_members = 10000;
-    pol.max_expanded = 1u << 30;
-    pol.max_ratio = 100;
-    pol.max_output_size = 256u << 20;
-    pol.max_pixels = 100000000;
-    pol.max_dimension = 30000;
-    pol.jpeg_max_scans = 100;
-    pol.gif_max_frames = 1000;
-    pol.worker_memory = 1u << 30;
+    static const struct t_limits lim = {.input = 100u << 20,
+                                        .depth = 5,
+                                        .members = 10000,
+                                        .expanded = 1u << 30,
+                                        .ratio = 100,
+                                        .output = 256u << 20,
+                                        .pixels = 100000000,
+                                        .dimension = 30000,
+                                        .scans = 100,
+                                        .frames = 1000};
     static const enum ftype allowed[] = {FT_TEXT, FT_CSV, FT_JPEG, FT_PNG,   FT_GIF, FT_ZIP,
                                          FT_7Z,   FT_TAR, FT_GZIP, FT_BZIP2, FT_XZ,  FT_ZSTD,
                                          FT_LZH,  FT_RAR, FT_CAB,  FT_CPIO};
-    for (size_t i = 0; i < sizeof(allowed) / sizeof(allowed[0]); i++)
-        pol.action[allowed[i]] = POL_SANITIZE;
+    t_policy_limits(&pol, &lim, allowed, sizeof(allowed) / sizeof(allowed[0]));
+    pol.worker_memory = 1u << 30;
 }
 
 struct run {

@@ -18,6 +18,7 @@
 #include "report.h"
 #include "sandbox.h"
 #include "t.h"
+#include "t_util.h"
 
 #include <errno.h>
 #include <iconv.h>
@@ -31,26 +32,23 @@ static struct policy pol;
 
 static void setup_policy(void)
 {
-    memset(&pol, 0, sizeof(pol));
-    pol.max_input_size = 8u << 20;
-    pol.max_depth = 5;
-    pol.max_members = 1000;
-    pol.max_expanded = 64u << 20;
-    pol.max_ratio = 100;
-    pol.max_output_size = 32u << 20;
-    pol.max_pixels = 1u << 24;
-    pol.max_dimension = 8192;
-    pol.jpeg_max_scans = 100;
-    pol.gif_max_frames = 100;
+    static const struct t_limits lim = {.input = 8u << 20,
+                                        .depth = 5,
+                                        .members = 1000,
+                                        .expanded = 64u << 20,
+                                        .ratio = 100,
+                                        .output = 32u << 20,
+                                        .pixels = 1u << 24,
+                                        .dimension = 8192,
+                                        .scans = 100,
+                                        .frames = 100};
+    static const enum ftype allowed[] = {FT_TEXT, FT_CSV, FT_JPEG, FT_EML};
+    t_policy_limits(&pol, &lim, allowed, sizeof(allowed) / sizeof(allowed[0]));
     pol.worker_cpu_seconds = 30;
     pol.worker_deadline_seconds = 60;
     pol.worker_memory = 1ull << 30;
     pol.mail_max_size = 8u << 20;
     pol.mail_hold_encrypted = true;
-    pol.action[FT_TEXT] = POL_SANITIZE;
-    pol.action[FT_CSV] = POL_SANITIZE;
-    pol.action[FT_JPEG] = POL_SANITIZE;
-    pol.action[FT_EML] = POL_SANITIZE;
 }
 
 /* ---- test-local readers of our output ---- */

@@ -809,22 +809,20 @@ static void test_flatten(void)
 
 int main(void)
 {
-    memset(&pol, 0, sizeof(pol));
-    pol.max_input_size = 64u << 20;
-    pol.max_depth = 4;
-    pol.max_members = 1000;
-    pol.max_expanded = 256u << 20;
-    pol.max_ratio = 1000;
-    pol.max_output_size = 64u << 20;
-    pol.max_pixels = 1u << 24;
-    pol.max_dimension = 8192;
-    pol.jpeg_max_scans = 100;
-    pol.gif_max_frames = 100;
-    pol.keep_hyperlinks = true;
+    static const struct t_limits lim = {.input = 64u << 20,
+                                        .depth = 4,
+                                        .members = 1000,
+                                        .expanded = 256u << 20,
+                                        .ratio = 1000,
+                                        .output = 64u << 20,
+                                        .pixels = 1u << 24,
+                                        .dimension = 8192,
+                                        .scans = 100,
+                                        .frames = 100};
     const enum ftype ok[] = {FT_JPEG, FT_PNG, FT_GIF, FT_ODT, FT_ODS,
                              FT_ODP,  FT_OTT, FT_OTS, FT_OTP};
-    for (size_t i = 0; i < sizeof(ok) / sizeof(ok[0]); i++)
-        pol.action[ok[i]] = POL_SANITIZE;
+    t_policy_limits(&pol, &lim, ok, sizeof(ok) / sizeof(ok[0]));
+    pol.keep_hyperlinks = true;
     CHECK_EQ_INT(ident_init(), MG_OK);
     CHECK_EQ_INT(dispatch_global_init(), MG_OK);
 

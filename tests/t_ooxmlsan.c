@@ -901,25 +901,23 @@ static void test_flatten_xlsx(void)
 
 int main(void)
 {
-    memset(&pol, 0, sizeof(pol));
-    pol.max_input_size = 64u << 20;
-    pol.max_depth = 5;
-    pol.max_members = 10000;
-    pol.max_expanded = 1u << 30;
-    pol.max_ratio = 100;
-    pol.max_output_size = 64u << 20;
-    pol.max_pixels = 100000000;
-    pol.max_dimension = 30000;
-    pol.jpeg_max_scans = 100;
-    pol.gif_max_frames = 1000;
-    pol.jpeg_keep_icc = true;
-    pol.png_keep_icc = true;
-    pol.keep_hyperlinks = true;
+    static const struct t_limits lim = {.input = 64u << 20,
+                                        .depth = 5,
+                                        .members = 10000,
+                                        .expanded = 1u << 30,
+                                        .ratio = 100,
+                                        .output = 64u << 20,
+                                        .pixels = 100000000,
+                                        .dimension = 30000,
+                                        .scans = 100,
+                                        .frames = 1000};
     static const enum ftype allowed[] = {FT_DOCX, FT_DOCM, FT_DOTX, FT_DOTM, FT_XLSX, FT_XLSM,
                                          FT_XLTX, FT_XLTM, FT_PPTX, FT_PPTM, FT_PPSX, FT_PPSM,
                                          FT_POTX, FT_POTM, FT_JPEG, FT_PNG,  FT_GIF};
-    for (size_t i = 0; i < sizeof(allowed) / sizeof(allowed[0]); i++)
-        pol.action[allowed[i]] = POL_SANITIZE;
+    t_policy_limits(&pol, &lim, allowed, sizeof(allowed) / sizeof(allowed[0]));
+    pol.jpeg_keep_icc = true;
+    pol.png_keep_icc = true;
+    pol.keep_hyperlinks = true;
     if (ident_init() != MG_OK || dispatch_global_init() != MG_OK) {
         fprintf(stderr, "initialisation failed\n");
         return 2;

@@ -40,6 +40,23 @@ bool t_code(const struct report_node *n, const char *code)
     return strcmp(reason_code(n->reason_code), code) == 0;
 }
 
+void t_policy_limits(struct policy *p, const struct t_limits *l, const enum ftype *types, size_t n)
+{
+    memset(p, 0, sizeof(*p));
+    p->max_input_size = l->input;
+    p->max_expanded = l->expanded;
+    p->max_output_size = l->output;
+    p->max_pixels = l->pixels;
+    p->max_depth = l->depth;
+    p->max_members = l->members;
+    p->max_ratio = l->ratio;
+    p->max_dimension = l->dimension;
+    p->jpeg_max_scans = l->scans;
+    p->gif_max_frames = l->frames;
+    for (size_t i = 0; i < n; i++)
+        p->action[types[i]] = POL_SANITIZE;
+}
+
 void t_image_policy(struct policy *p)
 {
     memset(p, 0, sizeof(*p));

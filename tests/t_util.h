@@ -28,6 +28,15 @@ bool t_has_action(const struct report_node *n, const char *action, const char *w
 /* Whether node's reason code is code (reason_code), verdict aside. */
 bool t_code(const struct report_node *n, const char *code);
 
+/* Limits a test runs under; those not given stay 0. */
+struct t_limits {
+    uint64_t input, expanded, output, pixels;
+    uint32_t depth, members, ratio, dimension, scans, frames;
+};
+
+/* p zeroed, then l's limits, and each of the n types sanitized. */
+void t_policy_limits(struct policy *p, const struct t_limits *l, const enum ftype *types, size_t n);
+
 /* The limits the image tests (GIF, PNG) run under. */
 void t_image_policy(struct policy *p);
 
