@@ -1,5 +1,10 @@
 """What the corpus generators (make-*.py) share: writing their samples."""
+import io
 import os
+import zipfile
+
+# The date every generated zip member carries, so that a run makes the same bytes.
+FIXED_TIME = (2024, 4, 1, 9, 0, 0)
 
 
 def write_samples(samples, out, seeds, seed_if, verbose=False):
@@ -16,3 +21,17 @@ def write_samples(samples, out, seeds, seed_if, verbose=False):
                 f.write(data)
         if verbose:
             print(f"{name}: {len(data)} bytes")
+
+
+def make_zip(members, comment=b""):
+    """A zip of members, a list of (name, bytes or str, stored?), each dated
+    FIXED_TIME with mode 0644."""
+    b = io.BytesIO()
+    with zipfile.ZipFile(b, "w") as z:
+        for name, data, stored in members:
+            info = zipfile.ZipInfo(name, FIXED_TIME)
+            info.compress_type = zipfile.ZIP_STORED if stored else zipfile.ZIP_DEFLATED
+            info.external_attr = 0o644 << 16
+            z.writestr(info, data)
+        z.comment = comment
+    return b.getvalue()
