@@ -46,7 +46,7 @@ import sys
 import tempfile
 import zipfile
 
-from corpuslib import FIXED_TIME, make_zip
+from corpuslib import make_zip
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 OUT = os.path.join(HERE, "ident")
