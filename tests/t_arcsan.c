@@ -245,6 +245,16 @@ static bool code_is(const struct report_node *n, const char *code)
     return n->verdict == VERDICT_BLOCKED && strcmp(reason_code(n->reason_code), code) == 0;
 }
 
+/* run_sample, CHECKing that it was released (the reason shown when not). */
+static void run_released(struct run *r, const char *name, const struct policy *p,
+                         const char *const *pw, size_t npw)
+{
+    run_sample(r, name, p, pw, npw);
+    if (r->rc != MG_OK)
+        fprintf(stderr, "  %s: %s\n", name, r->node->reason ? r->node->reason : "?");
+    CHECK_EQ_INT(r->rc, MG_OK);
+}
+
 /* run_sample, CHECKing that it was blocked with rc and code; r stays for
  * the caller's further checks. */
 static void run_blocked(struct run *r, const char *name, const struct policy *p,
@@ -312,8 +322,7 @@ struct released {
 /* Runs c's sample into r (the caller checks what is particular to it, then frees r). */
 static void check_released(struct run *r, const struct released *c)
 {
-    run_sample(r, c->sample, &pol, NULL, 0);
-    CHECK_EQ_INT(r->rc, MG_OK);
+    run_released(r, c->sample, &pol, NULL, 0);
     if (c->clean)
         CHECK(zclean(&r->w));
     CHECK_EQ_INT(r->w.n, c->members);
@@ -340,10 +349,7 @@ static void check_released(struct run *r, const struct released *c)
 static void test_normal_zip(void)
 {
     struct run r;
-    run_sample(&r, "normal.zip", &pol, NULL, 0);
-    if (r.rc != MG_OK)
-        fprintf(stderr, "normal.zip: %s\n", r.node->reason);
-    CHECK_EQ_INT(r.rc, MG_OK);
+    run_released(&r, "normal.zip", &pol, NULL, 0);
     CHECK_EQ_INT(r.out_type, FT_ZIP);
     CHECK(zclean(&r.w));
     CHECK_EQ_INT(r.w.n, 5);
@@ -372,8 +378,7 @@ static void test_normal_zip(void)
 static void test_japanese_names(void)
 {
     struct run r;
-    run_sample(&r, "utf8-names.zip", &pol, NULL, 0);
-    CHECK_EQ_INT(r.rc, MG_OK);
+    run_released(&r, "utf8-names.zip", &pol, NULL, 0);
     CHECK(zclean(&r.w));
     CHECK(member_is(&r, "フォルダ/請求書_ｶﾅ_全角ＡＢＣ.txt", TEXT_JA));
     CHECK(zfind(&r.w, "報告書（令和６年度）.txt") != NULL);
@@ -721,8 +726,7 @@ static void test_encrypted(void)
         run_blocked(&r, zips[i], &pol, NULL, 0, MG_ERR_ENCRYPTED, "encrypted");
         run_free(&r);
 
-        run_sample(&r, zips[i], &pol, good, 2);
-        CHECK_EQ_INT(r.rc, MG_OK);
+        run_released(&r, zips[i], &pol, good, 2);
         CHECK(zclean(&r.w));
         CHECK(member_is(&r, "資料/報告書.txt", TEXT_JA));
         CHECK(member_starts(&r, "pic.png", PNG_MAGIC, 4));
@@ -765,23 +769,20 @@ static void test_formats(void)
         run_free(&r);
     }
     struct run r;
-    run_sample(&r, "normal.7z", &pol, NULL, 0);
-    CHECK_EQ_INT(r.rc, MG_OK);
+    run_released(&r, "normal.7z", &pol, NULL, 0);
     CHECK(zclean(&r.w));
     CHECK(member_is(&r, "資料/報告書.txt", TEXT_JA));
     CHECK(member_starts(&r, "pic.png", PNG_MAGIC, 4));
     CHECK_EQ_INT(r.w.n, 2);
     run_free(&r);
 
-    run_sample(&r, "program.7z", &pol, NULL, 0);
-    CHECK_EQ_INT(r.rc, MG_OK);
+    run_released(&r, "program.7z", &pol, NULL, 0);
     CHECK(member_is(&r, "資料/報告書.txt", TEXT_JA));
     CHECK(zfind(&r.w, "setup.exe") == NULL);
     CHECK(t_has(r.notice, r.notice_len, "setup.exe"));
     run_free(&r);
 
-    run_sample(&r, "normal.cpio", &pol, NULL, 0);
-    CHECK_EQ_INT(r.rc, MG_OK);
+    run_released(&r, "normal.cpio", &pol, NULL, 0);
     CHECK(member_is(&r, "docs/報告書.txt", TEXT_JA));
     CHECK(member_starts(&r, "pic.png", PNG_MAGIC, 4));
     CHECK(child_blocked(r.node, "link", "symlink"));
@@ -795,10 +796,7 @@ static void test_formats(void)
     CHECK(member_starts(&r, "pic.png", PNG_MAGIC, 4));
     run_free(&r);
 
-    run_sample(&r, "normal.lzh", &pol, NULL, 0);
-    if (r.rc != MG_OK)
-        fprintf(stderr, "lzh: %s\n", r.node->reason);
-    CHECK_EQ_INT(r.rc, MG_OK);
+    run_released(&r, "normal.lzh", &pol, NULL, 0);
     CHECK(member_is(&r, "report.txt", TEXT_JA));
     CHECK(member_is(&r, "docs/readme.txt", TEXT_EN));
     run_free(&r);
@@ -808,12 +806,10 @@ static void test_formats(void)
     run_blocked(&r, "cp932-names.lzh", &pol, NULL, 0, MG_ERR_PARSE, "parse-error");
     run_free(&r);
 
-    run_sample(&r, "empty.zip", &pol, NULL, 0);
-    CHECK_EQ_INT(r.rc, MG_OK);
+    run_released(&r, "empty.zip", &pol, NULL, 0);
     CHECK(r.w.ok && r.w.n == 0);
     run_free(&r);
-    run_sample(&r, "dirs-only.zip", &pol, NULL, 0);
-    CHECK_EQ_INT(r.rc, MG_OK);
+    run_released(&r, "dirs-only.zip", &pol, NULL, 0);
     CHECK(r.w.ok && r.w.n == 0);
     run_free(&r);
 }
@@ -821,25 +817,21 @@ static void test_formats(void)
 static void test_compressors(void)
 {
     struct run r;
-    run_sample(&r, "note.txt.gz", &pol, NULL, 0);
-    CHECK_EQ_INT(r.rc, MG_OK);
+    run_released(&r, "note.txt.gz", &pol, NULL, 0);
     CHECK_EQ_INT(r.out_type, FT_TEXT);
     CHECK(r.out.len == strlen(TEXT_JA) && memcmp(r.out.data, TEXT_JA, r.out.len) == 0);
     CHECK_EQ_INT(r.node->n_children, 1);
     CHECK(r.node->n_children == 1 && strcmp(r.node->children[0]->name, "note.txt") == 0);
     run_free(&r);
 
-    run_sample(&r, "note.txt.bz2", &pol, NULL, 0);
-    CHECK_EQ_INT(r.rc, MG_OK);
+    run_released(&r, "note.txt.bz2", &pol, NULL, 0);
     CHECK(r.out.len == strlen(TEXT_EN) && memcmp(r.out.data, TEXT_EN, r.out.len) == 0);
     run_free(&r);
-    run_sample(&r, "note.txt.xz", &pol, NULL, 0);
-    CHECK_EQ_INT(r.rc, MG_OK);
+    run_released(&r, "note.txt.xz", &pol, NULL, 0);
     CHECK_EQ_INT(r.out_type, FT_TEXT);
     run_free(&r);
 
-    run_sample(&r, "pic.png.zst", &pol, NULL, 0);
-    CHECK_EQ_INT(r.rc, MG_OK);
+    run_released(&r, "pic.png.zst", &pol, NULL, 0);
     CHECK_EQ_INT(r.out_type, FT_PNG);
     CHECK(r.out.len > 4 && memcmp(r.out.data, PNG_MAGIC, 4) == 0);
     run_free(&r);
@@ -850,8 +842,7 @@ static void test_compressors(void)
     CHECK_EQ_INT(r.out.len, 0);
     run_free(&r);
 
-    run_sample(&r, "inner.zip.gz", &pol, NULL, 0);
-    CHECK_EQ_INT(r.rc, MG_OK);
+    run_released(&r, "inner.zip.gz", &pol, NULL, 0);
     CHECK_EQ_INT(r.out_type, FT_ZIP);
     CHECK(zclean(&r.w));
     CHECK(member_is(&r, "a.txt", TEXT_EN));
@@ -862,8 +853,7 @@ static void test_nested(void)
 {
     struct run r;
     /* zip > 7z > tar.gz: the 7z and the tar.gz come out as zips, renamed */
-    run_sample(&r, "nested.zip", &pol, NULL, 0);
-    CHECK_EQ_INT(r.rc, MG_OK);
+    run_released(&r, "nested.zip", &pol, NULL, 0);
     CHECK(zclean(&r.w));
     CHECK(member_is(&r, "top.txt", TEXT_EN));
     const struct zmember *m = zfind(&r.w, "inner.zip");
@@ -922,8 +912,7 @@ static void test_verify(void)
     }
     /* our own output, then the same with one flag bit cleared or a byte flipped */
     struct run r;
-    run_sample(&r, "utf8-names.zip", &pol, NULL, 0);
-    CHECK_EQ_INT(r.rc, MG_OK);
+    run_released(&r, "utf8-names.zip", &pol, NULL, 0);
     CHECK_EQ_INT(arcsan_verify(&ctx, r.out.data, r.out.len), MG_OK);
     uint8_t *copy = malloc(r.out.len);
     memcpy(copy, r.out.data, r.out.len);
