@@ -215,16 +215,24 @@ def zip_member(path, name):
 
 
 # A docm whose VBA project runs a command on open.
+def check_text(name, where, src, text, banned, wanted):
+    """Each of banned is in src (where: what src is) and not in the text;
+    each of wanted is in the text."""
+    for b in banned:
+        t.check(b in src, f"{name}: {where} holds {b!r}")
+        t.check(text is not None and b not in text, f"{name}: {b!r} not in the text")
+    for w in wanted:
+        t.check(text is not None and w in text, f"{name}: {w!r} in the text")
+
+
 p = corpus("office", "vba.docm")
 vba = zip_member(p, "word/vbaProject.bin")
 ole = olefile.OleFileIO(vba)
 streams = b"".join(ole.openstream(s).read() for s in ole.listdir() if ole.get_type(s) == 2)
 raw = (vba + streams).decode("latin-1")
 text = flatten(p)
-for b in ["AutoOpen", "MUGAI-VBA-MACRO"]:
-    t.check(b in raw, f"vba.docm: the input's VBA project holds {b!r}")
-    t.check(text is not None and b not in text, f"vba.docm: {b!r} not in the text")
-t.check(text is not None and "MUGAI-TEXT-VBA document body" in text, "vba.docm: the body text")
+check_text("vba.docm", "the input's VBA project", raw, text, ["AutoOpen", "MUGAI-VBA-MACRO"],
+           ["MUGAI-TEXT-VBA document body"])
 
 # An xlsm with an Excel 4.0 macro sheet.
 p = corpus("office", "xlm-macrosheet.xlsm")
@@ -232,10 +240,8 @@ with zipfile.ZipFile(p) as z:
     macro = "".join(z.read(n).decode("utf-8", "replace") for n in z.namelist()
                     if "macrosheet" in n.lower() or "intlsheet" in n.lower())
 text = flatten(p)
-for b in ["EXEC", "MUGAI-XLM"]:
-    t.check(b in macro, f"xlm-macrosheet.xlsm: the macro sheet holds {b!r}")
-    t.check(text is not None and b not in text, f"xlm-macrosheet.xlsm: {b!r} not in the text")
-t.check(text is not None and "MUGAI-TEXT-DATA" in text, "xlm-macrosheet.xlsm: the data sheet")
+check_text("xlm-macrosheet.xlsm", "the macro sheet", macro, text, ["EXEC", "MUGAI-XLM"],
+           ["MUGAI-TEXT-DATA"])
 
 # An xls with an XLM macro sheet: xlrd reads the real sheets, the macro is nowhere.
 p = corpus("msoffice", "xls-macrosheet.xls")
@@ -275,12 +281,7 @@ for d, name, banned, wanted in [
     else:
         with open(p, encoding="latin-1") as f:
             src = f.read()
-    text = flatten(p)
-    for b in banned:
-        t.check(b in src, f"{name}: the input holds {b!r}")
-        t.check(text is not None and b not in text, f"{name}: {b!r} not in the text")
-    for w in wanted:
-        t.check(text is not None and w in text, f"{name}: {w!r} in the text")
+    check_text(name, "the input", src, text=flatten(p), banned=banned, wanted=wanted)
 
 # Encrypted: refused with the reason.
 for d, name in [("msoffice", "doc-encrypted-fib.doc"), ("msoffice", "xls-filepass.xls"),
