@@ -544,22 +544,26 @@ static void ppap(const char *text, char *got, size_t cap)
 
 static void test_ppap(void)
 {
+    static const struct {
+        const char *text, *want; /* the candidates found, "|"-separated */
+    } cases[] = {
+            {"パスワード：Abc-1234\n", "Abc-1234"},
+            {"解凍パスワードは QwErTy99 です\n", "QwErTy99"},
+            {"PW: x9y8z7\npassword = hunter22\n", "x9y8z7|hunter22"},
+            /* A lone token on a line, after the keyword ones. */
+            {"お世話になっております。\n\nmugai\n\nパスワード: first1\n", "first1|mugai"},
+            /* Not keywords: "bypass", or "password" followed by more words. */
+            {"bypass zzzz1\nthe password is below\n", ""},
+            /* Too short, too long, once each, at most 16. */
+            {"pw abc\nabcd\nabcd\n", "abcd"},
+    };
     char got[2048];
-    ppap("パスワード：Abc-1234\n", got, sizeof(got));
-    CHECK(strcmp(got, "Abc-1234") == 0);
-    ppap("解凍パスワードは QwErTy99 です\n", got, sizeof(got));
-    CHECK(strcmp(got, "QwErTy99") == 0);
-    ppap("PW: x9y8z7\npassword = hunter22\n", got, sizeof(got));
-    CHECK(strcmp(got, "x9y8z7|hunter22") == 0);
-    /* A lone token on a line, after the keyword ones. */
-    ppap("お世話になっております。\n\nmugai\n\nパスワード: first1\n", got, sizeof(got));
-    CHECK(strcmp(got, "first1|mugai") == 0);
-    /* Not keywords: "bypass", or "password" followed by more words. */
-    ppap("bypass zzzz1\nthe password is below\n", got, sizeof(got));
-    CHECK(strcmp(got, "") == 0);
-    /* Too short, too long, once each, at most 16. */
-    ppap("pw abc\nabcd\nabcd\n", got, sizeof(got));
-    CHECK(strcmp(got, "abcd") == 0);
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        ppap(cases[i].text, got, sizeof(got));
+        if (strcmp(got, cases[i].want) != 0)
+            fprintf(stderr, "ppap case %zu: \"%s\", want \"%s\"\n", i, got, cases[i].want);
+        CHECK(strcmp(got, cases[i].want) == 0);
+    }
     char many[4096] = "";
     for (int i = 0; i < 30; i++)
         snprintf(many + strlen(many), sizeof(many) - strlen(many), "tok%02d\n", i);
