@@ -289,26 +289,19 @@ out:
 
 static void expect_block(const char *name, const struct policy *pol, int want, const char *reason)
 {
-    struct san_ctx ctx = {.pol = pol};
-    size_t len;
-    uint8_t *in = t_load("jpeg", name, &len);
-    struct report_node *node = report_new(name);
-    struct buf out;
-    buf_init(&out, pol->max_output_size ? pol->max_output_size : (64u << 20));
-    int rc = jpegsan_sanitize(&ctx, in, len, &out, node);
-    CHECK_EQ_INT(rc, want);
-    CHECK_EQ_INT(node->verdict, VERDICT_BLOCKED);
-    CHECK(strcmp(reason_code(node->reason_code), reason_code(reason_from_err(want))) == 0);
+    struct t_run r;
+    t_run_sample(&r, jpegsan_sanitize, pol, "jpeg", name,
+                 pol->max_output_size ? pol->max_output_size : (64u << 20));
+    CHECK(r.in != NULL);
+    t_check_blocked(&r, want, reason_code(reason_from_err(want)));
     if (reason)
-        CHECK(node->reason && strstr(node->reason, reason));
-    if (rc != want)
-        fprintf(stderr, "  %s: rc %d (%s: %s)\n", name, rc, reason_code(node->reason_code),
-                node->reason ? node->reason : "");
+        CHECK(r.node->reason && strstr(r.node->reason, reason));
+    if (r.rc != want)
+        fprintf(stderr, "  %s: %s: %s\n", name, reason_code(r.node->reason_code),
+                r.node->reason ? r.node->reason : "");
     /* a refused file lists no removals: nothing was released */
-    CHECK_EQ_INT(node->n_actions, 0);
-    report_free(node);
-    buf_free(&out);
-    free(in);
+    CHECK_EQ_INT(r.node->n_actions, 0);
+    t_run_free(&r);
 }
 
 static void test_blocked(void)
