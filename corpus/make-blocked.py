@@ -28,30 +28,18 @@ import lzma
 import tarfile
 import zlib
 
+from corpuslib import FIXED_TIME, make_zip
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 BLOCKED = os.path.join(HERE, "blocked")
 BENIGN = os.path.join(BLOCKED, "benign")
 SEEDS = os.path.join(HERE, "seeds", "ident")
-FIXED_TIME = (2024, 4, 1, 9, 0, 0)
 
 
 def write(directory, name, data):
     os.makedirs(directory, exist_ok=True)
     with open(os.path.join(directory, name), "wb") as f:
         f.write(data)
-
-
-def make_zip(members, comment=b""):
-    """members: list of (name, bytes, stored?)"""
-    b = io.BytesIO()
-    with zipfile.ZipFile(b, "w") as z:
-        for name, data, stored in members:
-            info = zipfile.ZipInfo(name, FIXED_TIME)
-            info.compress_type = zipfile.ZIP_STORED if stored else zipfile.ZIP_DEFLATED
-            info.external_attr = 0o644 << 16
-            z.writestr(info, data)
-        z.comment = comment
-    return b.getvalue()
 
 
 # --------------------------------------------------------------------------

@@ -46,24 +46,12 @@ import sys
 import tempfile
 import zipfile
 
+from corpuslib import make_zip
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 OUT = os.path.join(HERE, "ident")
 REAL = os.path.join(OUT, "real")
 SEEDS = os.path.join(HERE, "seeds", "ident")
-FIXED_TIME = (2024, 4, 1, 9, 0, 0)
-
-
-def make_zip(members, comment=b""):
-    """members: list of (name, bytes or str, stored?)"""
-    b = io.BytesIO()
-    with zipfile.ZipFile(b, "w") as z:
-        for name, data, stored in members:
-            info = zipfile.ZipInfo(name, FIXED_TIME)
-            info.compress_type = zipfile.ZIP_STORED if stored else zipfile.ZIP_DEFLATED
-            info.external_attr = 0o644 << 16
-            z.writestr(info, data)
-        z.comment = comment
-    return b.getvalue()
 
 
 XML = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'

@@ -152,6 +152,13 @@ class Pkg:
     def default(self, ext, ct):
         self.defaults[ext] = ct
 
+    def word_png(self, seed, rid, ns=None):
+        """A PNG (png(seed=seed)) as word/media/image1.png, an image of the
+        document as rid (ns: the relationship namespace, T unless given)."""
+        self.default("png", "image/png")
+        self.add("word/media/image1.png", png(seed=seed))
+        self.rel("word/document.xml", (ns or T) + "image", "media/image1.png", rid=rid)
+
     def rel(self, src, typ, target, external=False, rid=None):
         lst = self.rels.setdefault(src, [])
         rid = rid or "rId%d" % (len(lst) + 100)
@@ -614,9 +621,7 @@ def sample_ole_mhtml():
             'r:id="rIdOle" UpdateMode="OnCall"><o:LinkType>EnhancedMetaFile</o:LinkType>'
             '<o:LockedField>false</o:LockedField></o:OLEObject></w:object></w:r></w:p>' + para("MUGAI-TEXT after"))
     p = word(body)
-    p.default("png", "image/png")
-    p.add("word/media/image1.png", png(seed=1))
-    p.rel("word/document.xml", T + "image", "media/image1.png", rid="rIdPrev")
+    p.word_png(1, "rIdPrev")
     p.rel("word/document.xml", T + "oleObject", "mhtml:http://mugai.invalid/cve-2021-40444.html!x-usc:"
           "http://mugai.invalid/cve-2021-40444.html", True, "rIdOle")
     return p.build()
@@ -627,9 +632,7 @@ def sample_follina():
             '<o:OLEObject Type="Link" ProgID="htmlfile" ShapeID="_x0000_i1025" r:id="rIdOle"/>'
             '</w:object></w:r></w:p>' + para("MUGAI-TEXT follina"))
     p = word(body)
-    p.default("png", "image/png")
-    p.add("word/media/image1.png", png(seed=2))
-    p.rel("word/document.xml", T + "image", "media/image1.png", rid="rIdPrev")
+    p.word_png(2, "rIdPrev")
     p.rel("word/document.xml", T + "oleObject",
           "ms-msdt:/id PCWDiagnostic /skip force /param \"IT_BrowseForFile=MUGAI-FOLLINA\"", True, "rIdOle")
     p.rel("word/document.xml", T + "oleObject", "http://mugai.invalid/follina.html!", True)
@@ -666,9 +669,7 @@ def sample_linked_image():
             '<v:imagedata r:id="rIdVml" o:title="" src="http://mugai.invalid/vml-src.png"/></v:shape></w:pict></w:r></w:p>' +
             para("MUGAI-TEXT linked images"))
     p = word(body)
-    p.default("png", "image/png")
-    p.add("word/media/image1.png", png(seed=3))
-    p.rel("word/document.xml", T + "image", "media/image1.png", rid="rIdEmb")
+    p.word_png(3, "rIdEmb")
     p.rel("word/document.xml", T + "image", "http://mugai.invalid/tracking.png", True, "rIdLink")
     p.rel("word/document.xml", T + "image", "\\\\mugai.invalid\\share\\vml.png", True, "rIdVml")
     return p.build()
@@ -679,11 +680,9 @@ def sample_ole_embedded():
             '<o:OLEObject Type="Embed" ProgID="Equation.3" ShapeID="_x0000_i1025" DrawAspect="Content" '
             'ObjectID="_1" r:id="rIdOle"/></w:object></w:r></w:p>' + para("MUGAI-TEXT equation"))
     p = word(body)
-    p.default("png", "image/png")
+    p.word_png(4, "rIdPrev")
     p.default("bin", CT["ole"])
-    p.add("word/media/image1.png", png(seed=4))
     p.add("word/embeddings/oleObject1.bin", OLE_EQUATION)
-    p.rel("word/document.xml", T + "image", "media/image1.png", rid="rIdPrev")
     p.rel("word/document.xml", T + "oleObject", "embeddings/oleObject1.bin", rid="rIdOle")
     return p.build()
 
@@ -693,9 +692,7 @@ def sample_activex():
             '<w:control r:id="rIdCtl" w:name="CommandButton1" w:shapeid="_x0000_i1025"/></w:object></w:r></w:p>' +
             para("MUGAI-TEXT activex"))
     p = word(body)
-    p.default("png", "image/png")
-    p.add("word/media/image1.png", png(seed=5))
-    p.rel("word/document.xml", T + "image", "media/image1.png", rid="rIdPrev")
+    p.word_png(5, "rIdPrev")
     p.add("word/activeX/activeX1.xml", '<?xml version="1.0" encoding="UTF-8" standalone="no"?>\n'
           '<ax:ocx ax:classid="{D7053240-CE69-11CD-A777-00DD01143C57}" ax:persistence="persistStorage" r:id="rIdBin" '
           'xmlns:ax="http://schemas.microsoft.com/office/2006/activeX" xmlns:r="' + NS_T["r"] + '"/>', CT["activex"])
@@ -850,9 +847,7 @@ def sample_strict_docx():
             para("MUGAI-TEXT strict"))
     p = word(body, strict=True)
     settings(p, '<w:attachedTemplate r:id="rIdTpl"/>', strict=True)
-    p.default("png", "image/png")
-    p.add("word/media/image1.png", png(seed=6))
-    p.rel("word/document.xml", S + "image", "media/image1.png", rid="rIdPrev")
+    p.word_png(6, "rIdPrev", S)
     p.rel("word/document.xml", S + "oleObject", "mhtml:http://mugai.invalid/strict.html!x", True, "rIdOle")
     p.rel("word/settings.xml", S + "attachedTemplate", "https://mugai.invalid/strict.dotm", True, "rIdTpl")
     return p.build()

@@ -13,6 +13,8 @@ import io
 import os
 import struct
 import zipfile
+
+import corpuslib
 import zlib
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -235,15 +237,7 @@ def samples():
 
 
 def main():
-    os.makedirs(OUT, exist_ok=True)
-    os.makedirs(SEEDS, exist_ok=True)
-    for name, data in sorted(samples().items()):
-        with open(os.path.join(OUT, name), "wb") as f:
-            f.write(data)
-        if len(data) < 10 * 1024:
-            with open(os.path.join(SEEDS, name), "wb") as f:
-                f.write(data)
-        print(f"{name}: {len(data)} bytes")
+    corpuslib.write_samples(samples(), OUT, SEEDS, lambda name, data: len(data) < 10 * 1024, verbose=True)
 
 
 if __name__ == "__main__":

@@ -16,6 +16,8 @@ import struct
 import zipfile
 import zlib
 
+import corpuslib
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 OUT = os.path.join(HERE, "zip")
 SEEDS = os.path.join(HERE, "seeds", "zip")
@@ -185,17 +187,8 @@ def family_samples():
 
 
 def main():
-    os.makedirs(OUT, exist_ok=True)
-    os.makedirs(SEEDS, exist_ok=True)
-    for name, data in sorted(samples().items()):
-        with open(os.path.join(OUT, name), "wb") as f:
-            f.write(data)
-        if name != "bomb.zip":
-            with open(os.path.join(SEEDS, name), "wb") as f:
-                f.write(data)
-    for name, data in sorted(family_samples().items()):
-        with open(os.path.join(OUT, name), "wb") as f:
-            f.write(data)
+    corpuslib.write_samples(samples(), OUT, SEEDS, lambda name, data: name != "bomb.zip")
+    corpuslib.write_samples(family_samples(), OUT, SEEDS, lambda name, data: False)
 
 
 if __name__ == "__main__":

@@ -7,8 +7,7 @@ set_tests_properties(unit_sandbox PROPERTIES TIMEOUT 900)
 # workers also switch to nobody.
 add_executable(t_sandbox_ns t_sandbox.c)
 target_compile_definitions(t_sandbox_ns PRIVATE T_SANDBOX_NS=1)
-target_include_directories(t_sandbox_ns PRIVATE ${CMAKE_CURRENT_SOURCE_DIR})
-target_link_libraries(t_sandbox_ns PRIVATE mugai_gateway_hooked)
+target_link_libraries(t_sandbox_ns PRIVATE mugai_testutil mugai_gateway_hooked)
 add_test(NAME unit_sandbox_ns COMMAND t_sandbox_ns)
 set_tests_properties(unit_sandbox_ns PROPERTIES ENVIRONMENT "${MUGAI_TEST_ENV}" TIMEOUT 900)
 # Sealed copies of inputs, outputs and members.

@@ -61,6 +61,22 @@ static void run_free(struct run *r)
     report_free(r->node);
 }
 
+/* fn on the corpus sample name under the test policy; false (a failed
+ * CHECK) when the sample cannot be read. */
+static bool run_sample(struct run *r, const char *name, bitmap_fn fn)
+{
+    struct policy pol;
+    size_t len = 0;
+    pol_init(&pol);
+    uint8_t *in = t_corpus_file("bitmap", name, &len);
+    CHECK(in != NULL);
+    if (!in)
+        return false;
+    run_on(r, fn, &pol, in, len);
+    free(in);
+    return true;
+}
+
 /* Decode r's PNG to RGBA; NULL if libpng refuses it. */
 static uint8_t *decode_png(const struct run *r, uint32_t *w, uint32_t *h)
 {
@@ -84,15 +100,9 @@ static uint8_t *decode_png(const struct run *r, uint32_t *w, uint32_t *h)
 /* A corpus sample whose pixels are tpixel(x, y), opaque. */
 static void check_pattern(const char *name, bitmap_fn fn, uint32_t want_w, uint32_t want_h)
 {
-    struct policy pol;
-    pol_init(&pol);
-    size_t len = 0;
-    uint8_t *in = t_corpus_file("bitmap", name, &len);
-    CHECK(in != NULL);
-    if (!in)
-        return;
     struct run r;
-    run_on(&r, fn, &pol, in, len);
+    if (!run_sample(&r, name, fn))
+        return;
     CHECK_EQ_INT(r.rc, MG_OK);
     uint32_t w = 0, h = 0;
     uint8_t *px = r.rc == MG_OK ? decode_png(&r, &w, &h) : NULL;
@@ -116,26 +126,18 @@ static void check_pattern(const char *name, bitmap_fn fn, uint32_t want_w, uint3
     CHECK(r.out.len > 0 && !memmem(r.out.data, r.out.len, "MUGAI-META", 10));
     free(px);
     run_free(&r);
-    free(in);
 }
 
 static void check_blocked(const char *name, bitmap_fn fn, int want)
 {
-    struct policy pol;
-    pol_init(&pol);
-    size_t len = 0;
-    uint8_t *in = t_corpus_file("bitmap", name, &len);
-    CHECK(in != NULL);
-    if (!in)
-        return;
     struct run r;
-    run_on(&r, fn, &pol, in, len);
+    if (!run_sample(&r, name, fn))
+        return;
     if (r.rc != want)
         fprintf(stderr, "%s: rc %d, want %d\n", name, r.rc, want);
     CHECK_EQ_INT(r.rc, want);
     CHECK_EQ_INT(r.node->verdict, VERDICT_BLOCKED);
     run_free(&r);
-    free(in);
 }
 
 /* ---- hand-made BMP headers ------------------------------------------------ */

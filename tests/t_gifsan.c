@@ -11,6 +11,7 @@
 #include "err.h"
 #include "gifsan.h"
 #include "t.h"
+#include "t_util.h"
 
 #include <gif_lib.h>
 
@@ -20,18 +21,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-static uint8_t *load(const char *name, size_t *len)
-{
-    return t_corpus_file("gif", name, len);
-}
-
 static void pol_init(struct policy *p)
 {
-    memset(p, 0, sizeof(*p));
-    p->max_dimension = 20000;
-    p->max_pixels = 100000000;
-    p->gif_max_frames = 1000;
-    p->max_output_size = 64u << 20;
+    t_image_policy(p);
 }
 
 /* ---- test-local block walker -------------------------------------------- */
@@ -196,11 +188,7 @@ static int frame_count(const uint8_t *p, size_t len)
 /* ---- running the sanitizer ---------------------------------------------- */
 
 struct result {
-    int rc;
-    uint8_t *in;
-    size_t inlen;
-    struct buf out;
-    struct report_node *node;
+    struct t_run t;
     struct twalk in_w, out_w;
     bool in_ok, out_ok;
 };
@@ -208,13 +196,9 @@ struct result {
 static struct result *run_pol(const char *name, const struct policy *pol, size_t outmax)
 {
     struct result *r = calloc(1, sizeof(*r));
-    struct san_ctx ctx = {.pol = pol};
-    r->in = load(name, &r->inlen);
-    buf_init(&r->out, outmax);
-    r->node = report_new(name);
-    r->rc = r->in ? gifsan_sanitize(&ctx, r->in, r->inlen, &r->out, r->node) : MG_ERR_IO;
-    r->in_ok = r->in && gwalk(r->in, r->inlen, &r->in_w);
-    r->out_ok = r->rc == MG_OK && gwalk(r->out.data, r->out.len, &r->out_w);
+    t_run_sample(&r->t, gifsan_sanitize, pol, "gif", name, outmax);
+    r->in_ok = r->t.in && gwalk(r->t.in, r->t.inlen, &r->in_w);
+    r->out_ok = r->t.rc == MG_OK && gwalk(r->t.out.data, r->t.out.len, &r->out_w);
     return r;
 }
 
@@ -227,19 +211,8 @@ static struct result *run(const char *name)
 
 static void result_free(struct result *r)
 {
-    free(r->in);
-    buf_free(&r->out);
-    report_free(r->node);
+    t_run_free(&r->t);
     free(r);
-}
-
-static bool has_action(const struct report_node *n, const char *action, const char *what_part)
-{
-    for (size_t i = 0; i < n->n_actions; i++)
-        if (strcmp(action_word(n->actions[i].action), action) == 0 &&
-            strstr(n->actions[i].what, what_part))
-            return true;
-    return false;
 }
 
 static bool only_allowed(const struct twalk *w)
@@ -258,46 +231,35 @@ static bool has(const struct buf *b, const char *s)
 /* The checks every released output must pass. */
 static void check_released(struct result *r, bool compare_gcb)
 {
-    CHECK_EQ_INT(r->rc, MG_OK);
-    if (r->rc != MG_OK) {
-        fprintf(stderr, "  %s: %s\n", r->node->name, r->node->reason ? r->node->reason : "?");
+    CHECK_EQ_INT(r->t.rc, MG_OK);
+    if (r->t.rc != MG_OK) {
+        fprintf(stderr, "  %s: %s\n", r->t.node->name, r->t.node->reason ? r->t.node->reason : "?");
         return;
     }
     CHECK(r->out_ok);
-    CHECK(r->out_w.end == r->out.len); /* nothing after the trailer */
+    CHECK(r->out_w.end == r->t.out.len); /* nothing after the trailer */
     CHECK(only_allowed(&r->out_w));
-    CHECK(r->node->verdict == VERDICT_SANITIZED);
-    CHECK(has_action(r->node, "rewrote", "re-encoded"));
-    bool same = same_gif(r->in, r->inlen, r->out.data, r->out.len, compare_gcb);
+    CHECK(r->t.node->verdict == VERDICT_SANITIZED);
+    CHECK(t_has_action(r->t.node, "rewrote", "re-encoded"));
+    bool same = same_gif(r->t.in, r->t.inlen, r->t.out.data, r->t.out.len, compare_gcb);
     CHECK(same);
     if (!same)
-        fprintf(stderr, "  %s: decoded images differ\n", r->node->name);
+        fprintf(stderr, "  %s: decoded images differ\n", r->t.node->name);
     /* The loop extension survives exactly when the input had a valid one. */
     CHECK_EQ_INT(r->out_w.n_loop, r->in_w.n_loop > 0);
     CHECK_EQ_INT(r->out_w.loop_count, r->in_w.n_loop > 0 ? r->in_w.loop_count : -1);
     struct policy pol;
     pol_init(&pol);
     struct san_ctx ctx = {.pol = &pol};
-    CHECK_EQ_INT(gifsan_verify(&ctx, r->out.data, r->out.len), MG_OK);
+    CHECK_EQ_INT(gifsan_verify(&ctx, r->t.out.data, r->t.out.len), MG_OK);
 }
 
 static void check_blocked_pol(const char *name, const struct policy *pol, int want_rc,
                               const char *want_code)
 {
     struct result *r = run_pol(name, pol, 64u << 20);
-    CHECK_EQ_INT(r->rc, want_rc);
-    CHECK(r->node->verdict == VERDICT_BLOCKED);
-    CHECK(strcmp(reason_code(r->node->reason_code), want_code) == 0);
-    if (r->rc != want_rc)
-        fprintf(stderr, "  %s: expected a block, got rc %d\n", name, r->rc);
+    t_check_blocked(&r->t, want_rc, want_code);
     result_free(r);
-}
-
-static void check_blocked(const char *name, int want_rc, const char *want_code)
-{
-    struct policy pol;
-    pol_init(&pol);
-    check_blocked_pol(name, &pol, want_rc, want_code);
 }
 
 /* ---- tests -------------------------------------------------------------- */
@@ -319,8 +281,8 @@ static void test_animation(void)
     struct result *r = run("anim_loop.gif");
     CHECK(r->in_ok && r->in_w.n_loop == 1 && r->in_w.ext_count[0xf9] == 3);
     check_released(r, true);
-    if (r->rc == MG_OK) {
-        CHECK_EQ_INT(frame_count(r->out.data, r->out.len), 3);
+    if (r->t.rc == MG_OK) {
+        CHECK_EQ_INT(frame_count(r->t.out.data, r->t.out.len), 3);
         CHECK_EQ_INT(r->out_w.ext_count[0xf9], 3);
         CHECK_EQ_INT(r->out_w.loop_count, 0);
     }
@@ -329,10 +291,10 @@ static void test_animation(void)
     /* ANIMEXTS1.0 comes out as the canonical NETSCAPE2.0 with the same count. */
     r = run("animexts.gif");
     check_released(r, true);
-    if (r->rc == MG_OK) {
+    if (r->t.rc == MG_OK) {
         CHECK_EQ_INT(r->out_w.loop_count, 3);
-        CHECK(has(&r->out, "NETSCAPE2.0"));
-        CHECK(!has(&r->out, "ANIMEXTS"));
+        CHECK(has(&r->t.out, "NETSCAPE2.0"));
+        CHECK(!has(&r->t.out, "ANIMEXTS"));
     }
     result_free(r);
 }
@@ -341,7 +303,7 @@ static void test_interlaced(void)
 {
     struct result *r = run("interlaced.gif");
     /* Not vacuous: the input frame really is interlaced (flag byte of the descriptor). */
-    CHECK(r->in && r->inlen > 13 + 96 + 10 && (r->in[13 + 96 + 9] & 0x40));
+    CHECK(r->t.in && r->t.inlen > 13 + 96 + 10 && (r->t.in[13 + 96 + 9] & 0x40));
     check_released(r, true);
     result_free(r);
 }
@@ -351,11 +313,11 @@ static void test_comment(void)
     struct result *r = run("comment_script.gif");
     CHECK(r->in_ok && r->in_w.ext_count[0xfe] == 2);
     check_released(r, true);
-    if (r->rc == MG_OK) {
+    if (r->t.rc == MG_OK) {
         CHECK_EQ_INT(r->out_w.ext_count[0xfe], 0);
-        CHECK(!has(&r->out, "<script>"));
-        CHECK(!has(&r->out, "COMMENT-PAYLOAD"));
-        CHECK(has_action(r->node, "removed", "comment"));
+        CHECK(!has(&r->t.out, "<script>"));
+        CHECK(!has(&r->t.out, "COMMENT-PAYLOAD"));
+        CHECK(t_has_action(r->t.node, "removed", "comment"));
     }
     result_free(r);
 }
@@ -366,11 +328,11 @@ static void test_plain_text(void)
     CHECK(r->in_ok && r->in_w.ext_count[0x01] == 1);
     /* The input's control block belongs to the text, so do not compare it. */
     check_released(r, false);
-    if (r->rc == MG_OK) {
+    if (r->t.rc == MG_OK) {
         CHECK_EQ_INT(r->out_w.ext_count[0x01], 0);
         CHECK_EQ_INT(r->out_w.ext_count[0xf9], 0);
-        CHECK(!has(&r->out, "PLAINTEXT-PAYLOAD"));
-        CHECK(has_action(r->node, "removed", "plain text"));
+        CHECK(!has(&r->t.out, "PLAINTEXT-PAYLOAD"));
+        CHECK(t_has_action(r->t.node, "removed", "plain text"));
     }
     result_free(r);
 }
@@ -387,45 +349,50 @@ static void test_application_extensions(void)
     };
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
         struct result *r = run(cases[i].name);
-        CHECK(r->in && memmem(r->in, r->inlen, cases[i].payload, strlen(cases[i].payload)));
+        CHECK(r->t.in && memmem(r->t.in, r->t.inlen, cases[i].payload, strlen(cases[i].payload)));
         check_released(r, true);
-        if (r->rc == MG_OK) {
-            CHECK(!has(&r->out, cases[i].payload));
-            CHECK(!has(&r->out, "<script>"));
+        if (r->t.rc == MG_OK) {
+            CHECK(!has(&r->t.out, cases[i].payload));
+            CHECK(!has(&r->t.out, "<script>"));
             CHECK_EQ_INT(r->out_w.n_other_app, 0);
             CHECK_EQ_INT(r->out_w.ext_count[0x99], 0);
-            CHECK(has_action(r->node, "removed", "extension"));
+            CHECK(t_has_action(r->t.node, "removed", "extension"));
         }
         result_free(r);
     }
     struct result *r = run("xmp.gif");
-    CHECK(has_action(r->node, "removed", "XMP DataXMP"));
+    CHECK(t_has_action(r->t.node, "removed", "XMP DataXMP"));
     result_free(r);
 }
 
 static void test_gifar(void)
 {
     struct result *r = run("gifar.gif");
-    CHECK(r->in_ok && r->in_w.end < r->inlen); /* the sample has a tail */
+    CHECK(r->in_ok && r->in_w.end < r->t.inlen); /* the sample has a tail */
     check_released(r, true);
-    if (r->rc == MG_OK) {
-        CHECK(!has(&r->out, "PK\x03\x04"));
-        CHECK(!has(&r->out, "META-INF"));
-        CHECK(has_action(r->node, "removed", "after the trailer"));
+    if (r->t.rc == MG_OK) {
+        CHECK(!has(&r->t.out, "PK\x03\x04"));
+        CHECK(!has(&r->t.out, "META-INF"));
+        CHECK(t_has_action(r->t.node, "removed", "after the trailer"));
     }
     result_free(r);
 }
 
 static void test_blocked(void)
 {
-    check_blocked("frame_too_big.gif", MG_ERR_LIMIT, "limit");
-    check_blocked("frame_offset_out.gif", MG_ERR_LIMIT, "limit");
-    check_blocked("huge_screen.gif", MG_ERR_LIMIT, "limit");
-    check_blocked("truncated_raster.gif", MG_ERR_PARSE, "parse-error");
-    check_blocked("lzw_short.gif", MG_ERR_PARSE, "parse-error");
-    check_blocked("no_trailer.gif", MG_ERR_PARSE, "parse-error");
-    check_blocked("no_colour_table.gif", MG_ERR_PARSE, "parse-error");
-    check_blocked("no_image.gif", MG_ERR_PARSE, "parse-error");
+    static const struct t_blocked cases[] = {
+            {"frame_too_big.gif", MG_ERR_LIMIT, "limit"},
+            {"frame_offset_out.gif", MG_ERR_LIMIT, "limit"},
+            {"huge_screen.gif", MG_ERR_LIMIT, "limit"},
+            {"truncated_raster.gif", MG_ERR_PARSE, "parse-error"},
+            {"lzw_short.gif", MG_ERR_PARSE, "parse-error"},
+            {"no_trailer.gif", MG_ERR_PARSE, "parse-error"},
+            {"no_colour_table.gif", MG_ERR_PARSE, "parse-error"},
+            {"no_image.gif", MG_ERR_PARSE, "parse-error"},
+    };
+    struct policy pol;
+    pol_init(&pol);
+    t_check_blocked_all(gifsan_sanitize, &pol, "gif", cases, sizeof(cases) / sizeof(cases[0]));
 }
 
 static void test_frame_limit(void)
@@ -439,18 +406,18 @@ static void test_frame_limit(void)
     check_blocked_pol("many_frames.gif", &pol, MG_ERR_LIMIT, "limit");
     pol.gif_max_frames = 12;
     struct result *at = run_pol("many_frames.gif", &pol, 1 << 20);
-    CHECK_EQ_INT(at->rc, MG_OK);
+    CHECK_EQ_INT(at->t.rc, MG_OK);
     result_free(at);
     pol.gif_max_frames = 10;
 
     struct result *r = run("many_frames.gif");
     check_released(r, true);
-    if (r->rc == MG_OK)
-        CHECK_EQ_INT(frame_count(r->out.data, r->out.len), 12);
+    if (r->t.rc == MG_OK)
+        CHECK_EQ_INT(frame_count(r->t.out.data, r->t.out.len), 12);
     /* Our own output with 12 frames does not verify under a 10-frame policy. */
     struct san_ctx ctx = {.pol = &pol};
-    if (r->rc == MG_OK)
-        CHECK(gifsan_verify(&ctx, r->out.data, r->out.len) != MG_OK);
+    if (r->t.rc == MG_OK)
+        CHECK(gifsan_verify(&ctx, r->t.out.data, r->t.out.len) != MG_OK);
     result_free(r);
 }
 
@@ -467,8 +434,8 @@ static void test_policy_limits(void)
     /* Output cap. */
     pol_init(&pol);
     struct result *r = run_pol("static.gif", &pol, 100);
-    CHECK_EQ_INT(r->rc, MG_ERR_LIMIT);
-    CHECK(r->node->verdict == VERDICT_BLOCKED);
+    CHECK_EQ_INT(r->t.rc, MG_ERR_LIMIT);
+    CHECK(r->t.node->verdict == VERDICT_BLOCKED);
     result_free(r);
 }
 
@@ -493,23 +460,10 @@ static void test_verify_rejects(void)
 {
     struct policy pol;
     pol_init(&pol);
-    struct san_ctx ctx = {.pol = &pol};
-    size_t len;
     static const char *const bad[] = {
-            "comment_script.gif",   "gifar.gif",    "xmp.gif",          "plaintext.gif",
-            "truncated_raster.gif", "animexts.gif", "frame_too_big.gif"};
-    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-        uint8_t *p = load(bad[i], &len);
-        CHECK(p && gifsan_verify(&ctx, p, len) != MG_OK);
-        free(p);
-    }
-    uint8_t *p = load("static.gif", &len);
-    CHECK(p && gifsan_verify(&ctx, p, len) == MG_OK);
-    if (p) {
-        p[len] = 0; /* one byte after the trailer */
-        CHECK(gifsan_verify(&ctx, p, len + 1) != MG_OK);
-    }
-    free(p);
+            "comment_script.gif",   "gifar.gif",    "xmp.gif",           "plaintext.gif",
+            "truncated_raster.gif", "animexts.gif", "frame_too_big.gif", NULL};
+    t_check_verify(gifsan_verify, &pol, "gif", bad, "static.gif");
 }
 
 int main(void)

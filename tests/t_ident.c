@@ -259,6 +259,20 @@ static const uint8_t *sample_data(const char *path, size_t *len)
     return NULL;
 }
 
+/* A copy of a sample to patch (NULL when it is missing or shorter than min);
+ * *len is its length. */
+static uint8_t *sample_copy(const char *path, size_t min, size_t *len)
+{
+    const uint8_t *d = sample_data(path, len);
+    if (d == NULL || *len < min)
+        return NULL;
+    uint8_t *m = malloc(*len);
+    CHECK(m != NULL);
+    if (m != NULL)
+        memcpy(m, d, *len);
+    return m;
+}
+
 static void test_names_only_make_stricter(void)
 {
     const char *js = "var x = 1;\r\nWScript.Echo(x);\r\n";
@@ -349,14 +363,9 @@ static void test_executable_wins(void)
     expect("pe as jpg", pe, n, "a.jpg", FT_PE);
     /* The OLE2 doc sample with the MSI root CLSID patched in is an MSI. */
     size_t dn;
-    const uint8_t *doc = sample_data("blocked/benign/minimal.doc", &dn);
-    if (doc == NULL)
-        return;
-    uint8_t *m = malloc(dn);
-    CHECK(m != NULL);
+    uint8_t *m = sample_copy("blocked/benign/minimal.doc", 0, &dn);
     if (m == NULL)
         return;
-    memcpy(m, doc, dn);
     /* directory at sector 1 (offset 1024), root CLSID at +0x50 */
     static const uint8_t clsid[16] = {0x84, 0x10, 0x0C, 0x00, 0x00, 0x00, 0x00, 0x00,
                                       0xC0, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x46};
@@ -369,14 +378,9 @@ static void test_executable_wins(void)
 static void test_zip_entry_cap(void)
 {
     size_t n;
-    const uint8_t *jar = sample_data("blocked/program.jar", &n);
-    if (jar == NULL || n < 22)
-        return;
-    uint8_t *m = malloc(n);
-    CHECK(m != NULL);
+    uint8_t *m = sample_copy("blocked/program.jar", 22, &n);
     if (m == NULL)
         return;
-    memcpy(m, jar, n);
     CHECK(memcmp(m + n - 22, "PK\x05\x06", 4) == 0);
     m[n - 22 + 10] = 0x30, m[n - 22 + 11] = 0x75; /* 30000 entries */
     m[n - 22 + 8] = 0x30, m[n - 22 + 9] = 0x75;
@@ -395,14 +399,9 @@ static void test_zip_entry_cap(void)
 static void test_package_local_headers(void)
 {
     size_t n;
-    const uint8_t *odg = sample_data("ident/drawing.odg", &n);
-    if (odg == NULL || n < 22)
-        return;
-    uint8_t *m = malloc(n);
-    CHECK(m != NULL);
+    uint8_t *m = sample_copy("ident/drawing.odg", 22, &n);
     if (m == NULL)
         return;
-    memcpy(m, odg, n);
     CHECK(memcmp(m + n - 22, "PK\x05\x06", 4) == 0);
     m[n - 22] = 'X'; /* no end of central directory any more */
     struct ident id;

@@ -9,6 +9,7 @@
  * samples must come back with the right error, verdict and reason code.
  */
 #include "t.h"
+#include "t_util.h"
 
 #include "err.h"
 #include "jpegsan.h"
@@ -24,19 +25,6 @@
 #include <jpeglib.h>
 
 /* ---- test-local helpers ------------------------------------------------- */
-
-static uint8_t *load(const char *name, size_t *len)
-{
-    uint8_t *p = t_corpus_file("jpeg", name, len);
-    if (!p)
-        exit(2);
-    return p;
-}
-
-static bool has(const uint8_t *p, size_t n, const char *s)
-{
-    return memmem(p, n, s, strlen(s)) != NULL;
-}
 
 struct walk {
     bool ok;
@@ -167,15 +155,6 @@ static void policy_for_test(struct policy *pol, bool keep_icc)
     pol->jpeg_keep_icc = keep_icc;
 }
 
-static bool has_action(const struct report_node *n, const char *action, const char *what_part)
-{
-    for (size_t i = 0; i < n->n_actions; i++)
-        if (strcmp(action_word(n->actions[i].action), action) == 0 &&
-            strstr(n->actions[i].what, what_part))
-            return true;
-    return false;
-}
-
 /* Strings planted by corpus/make-jpeg.py that must never reach an output. */
 static const char *const payloads[] = {
         "PK\x03\x04",  "MUGAI-EXIF", "MUGAI-XMP",  "MUGAI-IPTC",  "MUGAI-COM",
@@ -219,7 +198,7 @@ static void test_good(const struct good *g, bool keep_icc)
     policy_for_test(&pol, keep_icc);
     struct san_ctx ctx = {.pol = &pol};
     size_t len;
-    uint8_t *in = load(g->name, &len);
+    uint8_t *in = t_load("jpeg", g->name, &len);
     struct report_node *node = report_new(g->name);
     struct buf out;
     buf_init(&out, pol.max_output_size);
@@ -231,9 +210,9 @@ static void test_good(const struct good *g, bool keep_icc)
         goto out;
     }
     CHECK_EQ_INT(node->verdict, VERDICT_SANITIZED);
-    CHECK(has_action(node, "rewrote", "losslessly"));
+    CHECK(t_has_action(node, "rewrote", "losslessly"));
     if (g->removed)
-        CHECK(has_action(node, "removed", g->removed));
+        CHECK(t_has_action(node, "removed", g->removed));
 
     static struct walk wi, wo;
     wi = walk(in, len);
@@ -251,7 +230,7 @@ static void test_good(const struct good *g, bool keep_icc)
     CHECK(wo.app0_is_jfif && wo.app14_is_adobe);
     CHECK(wo.app[0] + wo.app[14] >= 1);
     for (size_t i = 0; i < sizeof(payloads) / sizeof(payloads[0]); i++)
-        if (has(out.data, out.len, payloads[i])) {
+        if (t_has(out.data, out.len, payloads[i])) {
             CHECK(!"payload found in output");
             fprintf(stderr, "  %s: %s\n", g->name, payloads[i]);
         }
@@ -259,14 +238,14 @@ static void test_good(const struct good *g, bool keep_icc)
         CHECK_EQ_INT(wo.app[2], 1);
         CHECK(wi.icc_len > 0 && wo.icc_len == wi.icc_len &&
               memcmp(wo.icc, wi.icc, wi.icc_len) == 0);
-        CHECK(has_action(node, "kept", "ICC colour profile"));
+        CHECK(t_has_action(node, "kept", "ICC colour profile"));
     } else {
         CHECK_EQ_INT(wo.app[2], 0);
-        CHECK(!has(out.data, out.len, "MUGAI-ICC"));
-        CHECK(!has(out.data, out.len, "ICC_PROFILE"));
-        CHECK(!has_action(node, "kept", "ICC"));
+        CHECK(!t_has(out.data, out.len, "MUGAI-ICC"));
+        CHECK(!t_has(out.data, out.len, "ICC_PROFILE"));
+        CHECK(!t_has_action(node, "kept", "ICC"));
         if (g->icc)
-            CHECK(has_action(node, "removed", "APP2 marker (ICC_PROFILE"));
+            CHECK(t_has_action(node, "removed", "APP2 marker (ICC_PROFILE"));
     }
     /* same frame */
     CHECK_EQ_INT(wo.width, wi.width);
@@ -310,26 +289,19 @@ out:
 
 static void expect_block(const char *name, const struct policy *pol, int want, const char *reason)
 {
-    struct san_ctx ctx = {.pol = pol};
-    size_t len;
-    uint8_t *in = load(name, &len);
-    struct report_node *node = report_new(name);
-    struct buf out;
-    buf_init(&out, pol->max_output_size ? pol->max_output_size : (64u << 20));
-    int rc = jpegsan_sanitize(&ctx, in, len, &out, node);
-    CHECK_EQ_INT(rc, want);
-    CHECK_EQ_INT(node->verdict, VERDICT_BLOCKED);
-    CHECK(strcmp(reason_code(node->reason_code), reason_code(reason_from_err(want))) == 0);
+    struct t_run r;
+    t_run_sample(&r, jpegsan_sanitize, pol, "jpeg", name,
+                 pol->max_output_size ? pol->max_output_size : (64u << 20));
+    CHECK(r.in != NULL);
+    t_check_blocked(&r, want, reason_code(reason_from_err(want)));
     if (reason)
-        CHECK(node->reason && strstr(node->reason, reason));
-    if (rc != want)
-        fprintf(stderr, "  %s: rc %d (%s: %s)\n", name, rc, reason_code(node->reason_code),
-                node->reason ? node->reason : "");
+        CHECK(r.node->reason && strstr(r.node->reason, reason));
+    if (r.rc != want)
+        fprintf(stderr, "  %s: %s: %s\n", name, reason_code(r.node->reason_code),
+                r.node->reason ? r.node->reason : "");
     /* a refused file lists no removals: nothing was released */
-    CHECK_EQ_INT(node->n_actions, 0);
-    report_free(node);
-    buf_free(&out);
-    free(in);
+    CHECK_EQ_INT(r.node->n_actions, 0);
+    t_run_free(&r);
 }
 
 static void test_blocked(void)
@@ -400,7 +372,7 @@ static void test_verify_rejects(void)
     struct san_ctx ctx = {.pol = &pol};
     for (size_t i = 0; i < sizeof(hostile) / sizeof(hostile[0]); i++) {
         size_t len;
-        uint8_t *in = load(hostile[i], &len);
+        uint8_t *in = t_load("jpeg", hostile[i], &len);
         int rc = jpegsan_verify(&ctx, in, len);
         CHECK_EQ_INT(rc, MG_ERR_VERIFY);
         if (rc != MG_ERR_VERIFY)
@@ -411,17 +383,17 @@ static void test_verify_rejects(void)
     policy_for_test(&pol, true);
     {
         size_t n;
-        uint8_t *bad = load("icc-bad.jpg", &n);
+        uint8_t *bad = t_load("jpeg", "icc-bad.jpg", &n);
         CHECK_EQ_INT(jpegsan_verify(&ctx, bad, n), MG_ERR_VERIFY);
         free(bad);
-        bad = load("icc.jpg", &n);
+        bad = t_load("jpeg", "icc.jpg", &n);
         CHECK_EQ_INT(jpegsan_verify(&ctx, bad, n), MG_OK);
         free(bad);
     }
     policy_for_test(&pol, false);
     /* cjpeg's plain output has only JFIF APP0: acceptable as it is */
     size_t len;
-    uint8_t *in = load("baseline.jpg", &len);
+    uint8_t *in = t_load("jpeg", "baseline.jpg", &len);
     CHECK_EQ_INT(jpegsan_verify(&ctx, in, len), MG_OK);
     /* ... but not with one byte appended */
     uint8_t *more = malloc(len + 1);

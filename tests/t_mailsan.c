@@ -18,6 +18,7 @@
 #include "report.h"
 #include "sandbox.h"
 #include "t.h"
+#include "t_util.h"
 
 #include <errno.h>
 #include <iconv.h>
@@ -31,26 +32,23 @@ static struct policy pol;
 
 static void setup_policy(void)
 {
-    memset(&pol, 0, sizeof(pol));
-    pol.max_input_size = 8u << 20;
-    pol.max_depth = 5;
-    pol.max_members = 1000;
-    pol.max_expanded = 64u << 20;
-    pol.max_ratio = 100;
-    pol.max_output_size = 32u << 20;
-    pol.max_pixels = 1u << 24;
-    pol.max_dimension = 8192;
-    pol.jpeg_max_scans = 100;
-    pol.gif_max_frames = 100;
+    static const struct t_limits lim = {.input = 8u << 20,
+                                        .depth = 5,
+                                        .members = 1000,
+                                        .expanded = 64u << 20,
+                                        .ratio = 100,
+                                        .output = 32u << 20,
+                                        .pixels = 1u << 24,
+                                        .dimension = 8192,
+                                        .scans = 100,
+                                        .frames = 100};
+    static const enum ftype allowed[] = {FT_TEXT, FT_CSV, FT_JPEG, FT_EML};
+    t_policy_limits(&pol, &lim, allowed, sizeof(allowed) / sizeof(allowed[0]));
     pol.worker_cpu_seconds = 30;
     pol.worker_deadline_seconds = 60;
     pol.worker_memory = 1ull << 30;
     pol.mail_max_size = 8u << 20;
     pol.mail_hold_encrypted = true;
-    pol.action[FT_TEXT] = POL_SANITIZE;
-    pol.action[FT_CSV] = POL_SANITIZE;
-    pol.action[FT_JPEG] = POL_SANITIZE;
-    pol.action[FT_EML] = POL_SANITIZE;
 }
 
 /* ---- test-local readers of our output ---- */
@@ -546,22 +544,26 @@ static void ppap(const char *text, char *got, size_t cap)
 
 static void test_ppap(void)
 {
+    static const struct {
+        const char *text, *want; /* the candidates found, "|"-separated */
+    } cases[] = {
+            {"パスワード：Abc-1234\n", "Abc-1234"},
+            {"解凍パスワードは QwErTy99 です\n", "QwErTy99"},
+            {"PW: x9y8z7\npassword = hunter22\n", "x9y8z7|hunter22"},
+            /* A lone token on a line, after the keyword ones. */
+            {"お世話になっております。\n\nmugai\n\nパスワード: first1\n", "first1|mugai"},
+            /* Not keywords: "bypass", or "password" followed by more words. */
+            {"bypass zzzz1\nthe password is below\n", ""},
+            /* Too short, too long, once each, at most 16. */
+            {"pw abc\nabcd\nabcd\n", "abcd"},
+    };
     char got[2048];
-    ppap("パスワード：Abc-1234\n", got, sizeof(got));
-    CHECK(strcmp(got, "Abc-1234") == 0);
-    ppap("解凍パスワードは QwErTy99 です\n", got, sizeof(got));
-    CHECK(strcmp(got, "QwErTy99") == 0);
-    ppap("PW: x9y8z7\npassword = hunter22\n", got, sizeof(got));
-    CHECK(strcmp(got, "x9y8z7|hunter22") == 0);
-    /* A lone token on a line, after the keyword ones. */
-    ppap("お世話になっております。\n\nmugai\n\nパスワード: first1\n", got, sizeof(got));
-    CHECK(strcmp(got, "first1|mugai") == 0);
-    /* Not keywords: "bypass", or "password" followed by more words. */
-    ppap("bypass zzzz1\nthe password is below\n", got, sizeof(got));
-    CHECK(strcmp(got, "") == 0);
-    /* Too short, too long, once each, at most 16. */
-    ppap("pw abc\nabcd\nabcd\n", got, sizeof(got));
-    CHECK(strcmp(got, "abcd") == 0);
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        ppap(cases[i].text, got, sizeof(got));
+        if (strcmp(got, cases[i].want) != 0)
+            fprintf(stderr, "ppap case %zu: \"%s\", want \"%s\"\n", i, got, cases[i].want);
+        CHECK(strcmp(got, cases[i].want) == 0);
+    }
     char many[4096] = "";
     for (int i = 0; i < 30; i++)
         snprintf(many + strlen(many), sizeof(many) - strlen(many), "tok%02d\n", i);

@@ -11,6 +11,7 @@
  * is tests/test_msoffice.py.
  */
 #include "t.h"
+#include "t_util.h"
 
 #include "cfb.h"
 #include "err.h"
@@ -66,14 +67,6 @@ static const struct sample samples[] = {
         {"ppt-encrypted.ppt", FT_PPT, "encrypted", NULL},
 };
 
-static uint8_t *load(const char *name, size_t *len)
-{
-    uint8_t *p = t_corpus_file("msoffice", name, len);
-    if (!p)
-        exit(2);
-    return p;
-}
-
 static bool has_action(const struct report_node *n, const char *word)
 {
     for (size_t i = 0; i < n->n_actions; i++)
@@ -110,7 +103,7 @@ static void test_samples(void)
     for (size_t k = 0; k < sizeof(samples) / sizeof(samples[0]); k++) {
         const struct sample *s = &samples[k];
         size_t len;
-        uint8_t *in = load(s->name, &len);
+        uint8_t *in = t_load("msoffice", s->name, &len);
         struct buf out;
         struct report_node *node;
         int rc = sanitize(in, len, s->type, &out, &node);
@@ -208,7 +201,7 @@ static void test_tampered(void)
     static const uint16_t macros[] = {'M', 'a', 'c', 'r', 'o', 's'};
     static const uint16_t dir[] = {'d', 'i', 'r'};
     size_t len;
-    uint8_t *in = load("doc-vba.doc", &len);
+    uint8_t *in = t_load("msoffice", "doc-vba.doc", &len);
     struct buf out;
     struct report_node *node;
     CHECK_EQ_INT(sanitize(in, len, FT_DOC, &out, &node), MG_OK);
@@ -229,7 +222,7 @@ static void test_tampered(void)
     free(in);
 
     /* a macro sheet's type restored in the BOUNDSHEET */
-    in = load("xls-macrosheet.xls", &len);
+    in = t_load("msoffice", "xls-macrosheet.xls", &len);
     CHECK_EQ_INT(sanitize(in, len, FT_XLS, &out, &node), MG_OK);
     CHECK(open_copy(&out, &cp));
     size_t wb = find(&cp, "Workbook");
@@ -258,7 +251,7 @@ static void test_tampered(void)
     free(in);
 
     /* a blanked DDE field code written back */
-    in = load("lo-dde-fields.doc", &len);
+    in = t_load("msoffice", "lo-dde-fields.doc", &len);
     CHECK_EQ_INT(sanitize(in, len, FT_DOC, &out, &node), MG_OK);
     CHECK(open_copy(&out, &cp));
     size_t wd = find(&cp, "WordDocument");
@@ -298,7 +291,7 @@ static void test_tampered(void)
 static void test_bad_props(void)
 {
     size_t len;
-    uint8_t *in = load("benign-letter.doc", &len);
+    uint8_t *in = t_load("msoffice", "benign-letter.doc", &len);
     struct buf out, out2;
     struct report_node *node, *n2;
     CHECK_EQ_INT(sanitize(in, len, FT_DOC, &out, &node), MG_OK);
@@ -333,7 +326,7 @@ static void test_bad_props(void)
 static void test_limits(void)
 {
     size_t len;
-    uint8_t *in = load("benign-letter.doc", &len);
+    uint8_t *in = t_load("msoffice", "benign-letter.doc", &len);
     struct san_ctx ctx = {.pol = &pol, .out_type = FT_DOC};
     struct report_node *node = report_new("t");
     struct buf out;
@@ -426,7 +419,7 @@ static void test_flatten(void)
     for (size_t i = 0; i < sizeof(flat_cases) / sizeof(flat_cases[0]); i++) {
         const struct flat_case *fc = &flat_cases[i];
         size_t len;
-        uint8_t *in = load(fc->name, &len);
+        uint8_t *in = t_load("msoffice", fc->name, &len);
         if (!in) {
             CHECK(in != NULL);
             continue;
@@ -470,7 +463,7 @@ static void test_flatten(void)
     }
     /* The cap on the text: refused with limit, nothing released. */
     size_t len;
-    uint8_t *in = load("benign-budget.xls", &len);
+    uint8_t *in = t_load("msoffice", "benign-budget.xls", &len);
     if (in) {
         struct san_ctx ctx = {.pol = &pol, .out_type = FT_TEXT};
         struct report_node *node = report_new("cap");

@@ -203,115 +203,146 @@ static void expect_release(const char *in, enum ftype out, const char *want)
     CHECK(strcmp(got, want) == 0);
 }
 
+/* Release names, each from a name and an output type. */
+struct release_case {
+    const char *in;
+    enum ftype out;
+    const char *want;
+};
+
+static void check_releases(const struct release_case *c, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        expect_release(c[i].in, c[i].out, c[i].want);
+}
+
 /* The names the review found released unchanged as "clean" text. */
 static void test_release_unknown_extensions(void)
 {
-    expect_release("meeting.rdp", FT_TEXT, "meeting.rdp.txt");
-    expect_release("root.cer", FT_TEXT, "root.cer.txt");
-    expect_release("page.shtml", FT_TEXT, "page.shtml.txt");
-    expect_release("x.mht", FT_TEXT, "x.mht.txt");
-    expect_release("x.xht", FT_TEXT, "x.xht.txt");
-    expect_release("a.php", FT_TEXT, "a.php.txt");
-    expect_release("a.desktop", FT_TEXT, "a.desktop.txt");
-    expect_release("a.command", FT_TEXT, "a.command.txt");
-    expect_release("desktop.ini", FT_TEXT, "desktop.ini.txt");
-    expect_release("notes.md", FT_TEXT, "notes.md.txt");
-    expect_release("data.json", FT_TEXT, "data.json.txt");
-    expect_release("run.sh", FT_TEXT, "run.sh.txt");
-    expect_release("\xe4\xbc\x9a\xe8\xad\xb0.rdp", FT_TEXT,
-                   "\xe4\xbc\x9a\xe8\xad\xb0.rdp.txt"); /* 会議.rdp */
-    /* Only the last extension counts, as on Windows. */
-    expect_release("invoice.pdf.rdp", FT_TEXT, "invoice.pdf.rdp.txt");
-    expect_release("dir/sub/meeting.rdp", FT_TEXT, "meeting.rdp.txt");
-    expect_release("C:\\Users\\a\\a.php", FT_TEXT, "a.php.txt");
-    /* An image's allowlist is its own: a JPEG named .rdp is no exception. */
-    expect_release("meeting.rdp", FT_JPEG, "meeting.rdp.jpg");
-    expect_release("x.mht", FT_EML, "x.mht.eml");
+    static const struct release_case cases[] = {
+            {"meeting.rdp", FT_TEXT, "meeting.rdp.txt"},
+            {"root.cer", FT_TEXT, "root.cer.txt"},
+            {"page.shtml", FT_TEXT, "page.shtml.txt"},
+            {"x.mht", FT_TEXT, "x.mht.txt"},
+            {"x.xht", FT_TEXT, "x.xht.txt"},
+            {"a.php", FT_TEXT, "a.php.txt"},
+            {"a.desktop", FT_TEXT, "a.desktop.txt"},
+            {"a.command", FT_TEXT, "a.command.txt"},
+            {"desktop.ini", FT_TEXT, "desktop.ini.txt"},
+            {"notes.md", FT_TEXT, "notes.md.txt"},
+            {"data.json", FT_TEXT, "data.json.txt"},
+            {"run.sh", FT_TEXT, "run.sh.txt"},
+            {"\xe4\xbc\x9a\xe8\xad\xb0.rdp", FT_TEXT,
+             "\xe4\xbc\x9a\xe8\xad\xb0.rdp.txt"}, /* 会議.rdp */
+            /* Only the last extension counts, as on Windows. */
+            {"invoice.pdf.rdp", FT_TEXT, "invoice.pdf.rdp.txt"},
+            {"dir/sub/meeting.rdp", FT_TEXT, "meeting.rdp.txt"},
+            {"C:\\Users\\a\\a.php", FT_TEXT, "a.php.txt"},
+            /* An image's allowlist is its own: a JPEG named .rdp is no exception. */
+            {"meeting.rdp", FT_JPEG, "meeting.rdp.jpg"},
+            {"x.mht", FT_EML, "x.mht.eml"},
+    };
+    check_releases(cases, sizeof(cases) / sizeof(cases[0]));
 }
 
 static void test_release_allowed_kept(void)
 {
-    expect_release("notes.txt", FT_TEXT, "notes.txt");
-    expect_release("NOTES.TXT", FT_TEXT, "NOTES.TXT");
-    expect_release("app.log", FT_TEXT, "app.log");
-    expect_release("a.text", FT_TEXT, "a.text");
-    expect_release("data.csv", FT_CSV, "data.csv");
-    expect_release("data.txt", FT_CSV, "data.txt"); /* formulas neutralized: safe in Notepad */
-    expect_release("photo.JPG", FT_JPEG, "photo.JPG");
-    expect_release("photo.jpeg", FT_JPEG, "photo.jpeg");
-    expect_release("photo.jpe", FT_JPEG, "photo.jpe");
-    expect_release("photo.jfif", FT_JPEG, "photo.jfif");
-    expect_release("a.png", FT_PNG, "a.png");
-    expect_release("a.gif", FT_GIF, "a.gif");
-    expect_release("a.pdf", FT_PDF, "a.pdf");
-    expect_release("report.docx", FT_DOCX, "report.docx");
-    expect_release("book.xlsx", FT_XLSX, "book.xlsx");
-    expect_release("slides.pptx", FT_PPTX, "slides.pptx");
-    expect_release("a.odt", FT_ODT, "a.odt");
-    expect_release("mail.eml", FT_EML, "mail.eml");
-    expect_release("files.zip", FT_ZIP, "files.zip");
-    expect_release("\xe5\x86\x99\xe7\x9c\x9f.JPG", FT_JPEG,
-                   "\xe5\x86\x99\xe7\x9c\x9f.JPG"); /* 写真.JPG */
+    static const struct release_case cases[] = {
+            {"notes.txt", FT_TEXT, "notes.txt"},
+            {"NOTES.TXT", FT_TEXT, "NOTES.TXT"},
+            {"app.log", FT_TEXT, "app.log"},
+            {"a.text", FT_TEXT, "a.text"},
+            {"data.csv", FT_CSV, "data.csv"},
+            {"data.txt", FT_CSV, "data.txt"}, /* formulas neutralized: safe in Notepad */
+            {"photo.JPG", FT_JPEG, "photo.JPG"},
+            {"photo.jpeg", FT_JPEG, "photo.jpeg"},
+            {"photo.jpe", FT_JPEG, "photo.jpe"},
+            {"photo.jfif", FT_JPEG, "photo.jfif"},
+            {"a.png", FT_PNG, "a.png"},
+            {"a.gif", FT_GIF, "a.gif"},
+            {"a.pdf", FT_PDF, "a.pdf"},
+            {"report.docx", FT_DOCX, "report.docx"},
+            {"book.xlsx", FT_XLSX, "book.xlsx"},
+            {"slides.pptx", FT_PPTX, "slides.pptx"},
+            {"a.odt", FT_ODT, "a.odt"},
+            {"mail.eml", FT_EML, "mail.eml"},
+            {"files.zip", FT_ZIP, "files.zip"},
+            {"\xe5\x86\x99\xe7\x9c\x9f.JPG", FT_JPEG,
+             "\xe5\x86\x99\xe7\x9c\x9f.JPG"}, /* 写真.JPG */
+    };
+    check_releases(cases, sizeof(cases) / sizeof(cases[0]));
 }
 
 static void test_release_other_type_replaced(void)
 {
-    expect_release("photo.jpg", FT_PNG, "photo.png");
-    expect_release("\xe5\x86\x99\xe7\x9c\x9f.JPG", FT_PNG, "\xe5\x86\x99\xe7\x9c\x9f.png");
-    expect_release("report.docm", FT_DOCX, "report.docx");
-    expect_release("report.doc", FT_DOCX, "report.docx");
-    expect_release("template.dotx", FT_DOCX, "template.docx");
-    expect_release("book.xlsm", FT_XLSX, "book.xlsx");
-    expect_release("data.csv", FT_TEXT, "data.txt");     /* text is not neutralized: no .csv */
-    expect_release("report.pdf", FT_TEXT, "report.txt"); /* flattened */
-    expect_release("mail.txt", FT_EML, "mail.eml");
-    expect_release("mail.msg", FT_EML, "mail.eml");
-    expect_release("page.html", FT_TEXT, "page.txt");
-    expect_release("page.xhtml", FT_TEXT, "page.txt");
-    expect_release("archive.7z", FT_ZIP, "archive.zip");
-    expect_release("archive.rar", FT_ZIP, "archive.zip");
-    expect_release("archive.tgz", FT_ZIP, "archive.zip");
-    expect_release("drawing.vsdm", FT_ZIP, "drawing.zip");
+    static const struct release_case cases[] = {
+            {"photo.jpg", FT_PNG, "photo.png"},
+            {"\xe5\x86\x99\xe7\x9c\x9f.JPG", FT_PNG, "\xe5\x86\x99\xe7\x9c\x9f.png"},
+            {"report.docm", FT_DOCX, "report.docx"},
+            {"report.doc", FT_DOCX, "report.docx"},
+            {"template.dotx", FT_DOCX, "template.docx"},
+            {"book.xlsm", FT_XLSX, "book.xlsx"},
+            {"data.csv", FT_TEXT, "data.txt"},     /* text is not neutralized: no .csv */
+            {"report.pdf", FT_TEXT, "report.txt"}, /* flattened */
+            {"mail.txt", FT_EML, "mail.eml"},
+            {"mail.msg", FT_EML, "mail.eml"},
+            {"page.html", FT_TEXT, "page.txt"},
+            {"page.xhtml", FT_TEXT, "page.txt"},
+            {"archive.7z", FT_ZIP, "archive.zip"},
+            {"archive.rar", FT_ZIP, "archive.zip"},
+            {"archive.tgz", FT_ZIP, "archive.zip"},
+            {"drawing.vsdm", FT_ZIP, "drawing.zip"},
+    };
+    check_releases(cases, sizeof(cases) / sizeof(cases[0]));
 }
 
 static void test_release_compressors(void)
 {
-    expect_release("note.txt.gz", FT_TEXT, "note.txt");
-    expect_release("NOTE.TXT.GZ", FT_TEXT, "NOTE.TXT");
-    expect_release("note.txt.bz2", FT_TEXT, "note.txt");
-    expect_release("note.txt.xz", FT_TEXT, "note.txt");
-    expect_release("note.txt.zst", FT_TEXT, "note.txt");
-    expect_release("note.txt.gz.xz", FT_TEXT, "note.txt");
-    expect_release("hello.gz", FT_TEXT, "hello.txt");
-    expect_release("archive.tar.gz", FT_ZIP, "archive.zip");
-    expect_release("photo.jpg.gz", FT_JPEG, "photo.jpg");
-    expect_release("meeting.rdp.gz", FT_TEXT, "meeting.rdp.txt");
-    expect_release(".gz", FT_TEXT, ".gz.txt"); /* nothing before it: not a suffix */
-    /* The compressor itself (never an output today) keeps its suffix. */
-    expect_release("a.gz", FT_GZIP, "a.gz");
+    static const struct release_case cases[] = {
+            {"note.txt.gz", FT_TEXT, "note.txt"},
+            {"NOTE.TXT.GZ", FT_TEXT, "NOTE.TXT"},
+            {"note.txt.bz2", FT_TEXT, "note.txt"},
+            {"note.txt.xz", FT_TEXT, "note.txt"},
+            {"note.txt.zst", FT_TEXT, "note.txt"},
+            {"note.txt.gz.xz", FT_TEXT, "note.txt"},
+            {"hello.gz", FT_TEXT, "hello.txt"},
+            {"archive.tar.gz", FT_ZIP, "archive.zip"},
+            {"photo.jpg.gz", FT_JPEG, "photo.jpg"},
+            {"meeting.rdp.gz", FT_TEXT, "meeting.rdp.txt"},
+            {".gz", FT_TEXT, ".gz.txt"}, /* nothing before it: not a suffix */
+            /* The compressor itself (never an output today) keeps its suffix. */
+            {"a.gz", FT_GZIP, "a.gz"},
+    };
+    check_releases(cases, sizeof(cases) / sizeof(cases[0]));
 }
 
 static void test_release_no_extension(void)
 {
-    /* No extension: Windows would ask which program to use, and a mail
-     * client or browser guesses from the content; the canonical extension
-     * says what Mugai released, so it is appended as for an unknown one. */
-    expect_release("README", FT_TEXT, "README.txt");
-    expect_release(".profile", FT_TEXT, ".profile.txt"); /* a leading dot starts no extension */
-    expect_release("a.", FT_TEXT, "a..txt");
-    expect_release("dir/", FT_TEXT, "file.txt");
-    expect_release("", FT_PNG, "file.png");
-    expect_release(NULL, FT_TEXT, "file.txt");
+    static const struct release_case cases[] = {
+            /* No extension: Windows would ask which program to use, and a mail
+             * client or browser guesses from the content; the canonical extension
+             * says what Mugai released, so it is appended as for an unknown one. */
+            {"README", FT_TEXT, "README.txt"},
+            {".profile", FT_TEXT, ".profile.txt"}, /* a leading dot starts no extension */
+            {"a.", FT_TEXT, "a..txt"},
+            {"dir/", FT_TEXT, "file.txt"},
+            {"", FT_PNG, "file.png"},
+            {NULL, FT_TEXT, "file.txt"},
+    };
+    check_releases(cases, sizeof(cases) / sizeof(cases[0]));
 }
 
 static void test_release_never_released_types(void)
 {
-    /* Programs and unknown data are never released; if one were, not as a program. */
-    expect_release("a.exe", FT_PE, "a.bin");
-    expect_release("a.js", FT_SCRIPT, "a.bin");
-    expect_release("a", FT_SCRIPT, "a.bin");
-    expect_release("a.dat", FT_UNKNOWN, "a.dat.bin");
-    expect_release("a.txt", (enum ftype)FT_COUNT, "a.bin");
+    static const struct release_case cases[] = {
+            /* Programs and unknown data are never released; if one were, not as a program. */
+            {"a.exe", FT_PE, "a.bin"},
+            {"a.js", FT_SCRIPT, "a.bin"},
+            {"a", FT_SCRIPT, "a.bin"},
+            {"a.dat", FT_UNKNOWN, "a.dat.bin"},
+            {"a.txt", (enum ftype)FT_COUNT, "a.bin"},
+    };
+    check_releases(cases, sizeof(cases) / sizeof(cases[0]));
 }
 
 static bool valid_utf8(const char *s)

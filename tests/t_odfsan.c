@@ -11,6 +11,7 @@
  * own. odfsan_verify() must accept every output and refuse tampered ones.
  */
 #include "t.h"
+#include "t_util.h"
 
 #include "dispatch.h"
 #include "err.h"
@@ -30,19 +31,6 @@ static struct policy pol;
 static const char JA[] = "住民票の写しの交付申請について";
 
 /* ---- files -------------------------------------------------------------- */
-
-static uint8_t *load(const char *name, size_t *len)
-{
-    uint8_t *p = t_corpus_file("odf", name, len);
-    if (!p)
-        exit(2);
-    return p;
-}
-
-static bool has(const uint8_t *p, size_t n, const char *s)
-{
-    return p && memmem(p, n, s, strlen(s)) != NULL;
-}
 
 /* ---- a zip reader of the test's own -------------------------------------- */
 
@@ -289,7 +277,7 @@ static void run_bytes(const uint8_t *in, size_t len, enum ftype type, struct res
 static void run_file(const char *name, enum ftype type, struct result *r)
 {
     size_t len;
-    uint8_t *in = load(name, &len);
+    uint8_t *in = t_load("odf", name, &len);
     run_bytes(in, len, type, r);
     free(in);
 }
@@ -353,20 +341,20 @@ static void test_benign(void)
             check_package(&r, docs[i].mime);
             size_t n;
             uint8_t *c = part(&r, "content.xml", &n);
-            CHECK(has(c, n, docs[i].text));
+            CHECK(t_has(c, n, docs[i].text));
             free(c);
             uint8_t *s = part(&r, "styles.xml", &n);
             CHECK(s != NULL);
             free(s);
             uint8_t *m = part(&r, "META-INF/manifest.xml", &n);
-            CHECK(has(m, n, docs[i].mime) && !has(m, n, "manifest.rdf"));
+            CHECK(t_has(m, n, docs[i].mime) && !t_has(m, n, "manifest.rdf"));
             free(m);
         }
         result_free(&r);
     }
     /* The benign input itself is not what verify accepts (RDF, UI folders). */
     size_t len;
-    uint8_t *in = load("benign.odt", &len);
+    uint8_t *in = t_load("odf", "benign.odt", &len);
     struct san_ctx vctx = {.pol = &pol};
     CHECK_EQ_INT(odfsan_verify(&vctx, in, len), MG_ERR_VERIFY);
     free(in);
@@ -442,13 +430,13 @@ static void test_hostile(void)
         uint8_t *c = part(&r, cases[i].part, &n);
         CHECK(c != NULL);
         for (size_t k = 0; k < 6 && cases[i].gone[k]; k++)
-            if (has(c, n, cases[i].gone[k])) {
+            if (t_has(c, n, cases[i].gone[k])) {
                 fprintf(stderr, "%s %s still holds %s\n", cases[i].file, cases[i].part,
                         cases[i].gone[k]);
                 CHECK(false);
             }
         for (size_t k = 0; k < 3 && cases[i].kept[k]; k++)
-            if (!has(c, n, cases[i].kept[k])) {
+            if (!t_has(c, n, cases[i].kept[k])) {
                 fprintf(stderr, "%s %s lost %s\n", cases[i].file, cases[i].part, cases[i].kept[k]);
                 CHECK(false);
             }
@@ -465,7 +453,7 @@ static void test_members(void)
     CHECK(report_mentions(r.node, "Basic/Standard/Module1.xml"));
     CHECK(report_mentions(r.node, "Scripts/python/evil.py"));
     uint8_t *m = part(&r, "META-INF/manifest.xml", &n);
-    CHECK(m && !has(m, n, "Basic") && !has(m, n, "Scripts"));
+    CHECK(m && !t_has(m, n, "Basic") && !t_has(m, n, "Scripts"));
     free(m);
     result_free(&r);
 
@@ -479,7 +467,7 @@ static void test_members(void)
         app1 |= j[p + 1] == 0xE1;
         p += 2 + (size_t)(j[p + 2] << 8 | j[p + 3]);
     }
-    CHECK(!app1 && !has(j, n, "MUGAI-EXIF"));
+    CHECK(!app1 && !t_has(j, n, "MUGAI-EXIF"));
     free(j);
     CHECK(tz_get(&r.z, "Pictures/drawing.svg", &n) == NULL);
     CHECK(report_mentions(r.node, "drawing.svg"));
@@ -535,7 +523,8 @@ static void test_links_policy(void)
     CHECK_EQ_INT(r.rc, MG_OK);
     size_t n;
     uint8_t *c = part(&r, "content.xml", &n);
-    CHECK(c && !has(c, n, "<text:a") && !has(c, n, "https:") && has(c, n, "残すリンク kept link"));
+    CHECK(c && !t_has(c, n, "<text:a") && !t_has(c, n, "https:") &&
+          t_has(c, n, "残すリンク kept link"));
     free(c);
     result_free(&r);
 }
@@ -626,7 +615,7 @@ static void test_verify(void)
 static void test_damaged(void)
 {
     size_t len;
-    uint8_t *in = load("images.odt", &len);
+    uint8_t *in = t_load("odf", "images.odt", &len);
     uint8_t *copy = malloc(len);
     struct result r;
     for (size_t cut = 0; cut < len; cut += len / 97 + 1) {
@@ -798,7 +787,7 @@ static void test_flatten(void)
             {"encrypted.odt", "encrypted", NULL, NULL},
     };
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-        uint8_t *in = load(cases[i].name, &len);
+        uint8_t *in = t_load("odf", cases[i].name, &len);
         int rc = flat(in, len, &out, &node);
         bool ok = cases[i].code ? rc != MG_OK &&
                                           strcmp(reason_code(node->reason_code), cases[i].code) == 0
@@ -820,22 +809,20 @@ static void test_flatten(void)
 
 int main(void)
 {
-    memset(&pol, 0, sizeof(pol));
-    pol.max_input_size = 64u << 20;
-    pol.max_depth = 4;
-    pol.max_members = 1000;
-    pol.max_expanded = 256u << 20;
-    pol.max_ratio = 1000;
-    pol.max_output_size = 64u << 20;
-    pol.max_pixels = 1u << 24;
-    pol.max_dimension = 8192;
-    pol.jpeg_max_scans = 100;
-    pol.gif_max_frames = 100;
-    pol.keep_hyperlinks = true;
+    static const struct t_limits lim = {.input = 64u << 20,
+                                        .depth = 4,
+                                        .members = 1000,
+                                        .expanded = 256u << 20,
+                                        .ratio = 1000,
+                                        .output = 64u << 20,
+                                        .pixels = 1u << 24,
+                                        .dimension = 8192,
+                                        .scans = 100,
+                                        .frames = 100};
     const enum ftype ok[] = {FT_JPEG, FT_PNG, FT_GIF, FT_ODT, FT_ODS,
                              FT_ODP,  FT_OTT, FT_OTS, FT_OTP};
-    for (size_t i = 0; i < sizeof(ok) / sizeof(ok[0]); i++)
-        pol.action[ok[i]] = POL_SANITIZE;
+    t_policy_limits(&pol, &lim, ok, sizeof(ok) / sizeof(ok[0]));
+    pol.keep_hyperlinks = true;
     CHECK_EQ_INT(ident_init(), MG_OK);
     CHECK_EQ_INT(dispatch_global_init(), MG_OK);
 

@@ -12,6 +12,7 @@
  * second pass over an output must find nothing more to remove.
  */
 #include "t.h"
+#include "t_util.h"
 
 #include "dispatch.h"
 #include "err.h"
@@ -35,14 +36,6 @@
 static struct policy pol;
 
 /* ---- test-local helpers ------------------------------------------------- */
-
-static uint8_t *load(const char *name, size_t *len)
-{
-    uint8_t *p = t_corpus_file("office", name, len);
-    if (!p)
-        exit(2);
-    return p;
-}
 
 static uint32_t le16(const uint8_t *p)
 {
@@ -231,7 +224,7 @@ struct run {
 static void sanitize(const char *name, enum ftype in_type, struct run *r)
 {
     size_t len;
-    uint8_t *in = load(name, &len);
+    uint8_t *in = t_load("office", name, &len);
     struct san_ctx ctx = {.pol = &pol, .out_type = in_type};
     r->node = report_new(name);
     buf_init(&r->out, pol.max_output_size);
@@ -571,7 +564,7 @@ static void test_verify_rejects(void)
                                         "ppt-actions.pptm", "linked-image.docx"};
     for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
         size_t len;
-        uint8_t *in = load(names[i], &len);
+        uint8_t *in = t_load("office", names[i], &len);
         struct san_ctx ctx = {.pol = &pol};
         CHECK_EQ_INT(ooxmlsan_verify(&ctx, in, len), MG_ERR_VERIFY);
         free(in);
@@ -791,7 +784,7 @@ static void test_flatten_corpus(void)
     for (size_t i = 0; i < sizeof(flat_cases) / sizeof(flat_cases[0]); i++) {
         const struct flat_case *fc = &flat_cases[i];
         size_t len;
-        uint8_t *in = load(fc->name, &len);
+        uint8_t *in = t_load("office", fc->name, &len);
         struct buf out;
         struct report_node *node;
         int rc = flat(in, len, &out, &node);
@@ -908,25 +901,23 @@ static void test_flatten_xlsx(void)
 
 int main(void)
 {
-    memset(&pol, 0, sizeof(pol));
-    pol.max_input_size = 64u << 20;
-    pol.max_depth = 5;
-    pol.max_members = 10000;
-    pol.max_expanded = 1u << 30;
-    pol.max_ratio = 100;
-    pol.max_output_size = 64u << 20;
-    pol.max_pixels = 100000000;
-    pol.max_dimension = 30000;
-    pol.jpeg_max_scans = 100;
-    pol.gif_max_frames = 1000;
-    pol.jpeg_keep_icc = true;
-    pol.png_keep_icc = true;
-    pol.keep_hyperlinks = true;
+    static const struct t_limits lim = {.input = 64u << 20,
+                                        .depth = 5,
+                                        .members = 10000,
+                                        .expanded = 1u << 30,
+                                        .ratio = 100,
+                                        .output = 64u << 20,
+                                        .pixels = 100000000,
+                                        .dimension = 30000,
+                                        .scans = 100,
+                                        .frames = 1000};
     static const enum ftype allowed[] = {FT_DOCX, FT_DOCM, FT_DOTX, FT_DOTM, FT_XLSX, FT_XLSM,
                                          FT_XLTX, FT_XLTM, FT_PPTX, FT_PPTM, FT_PPSX, FT_PPSM,
                                          FT_POTX, FT_POTM, FT_JPEG, FT_PNG,  FT_GIF};
-    for (size_t i = 0; i < sizeof(allowed) / sizeof(allowed[0]); i++)
-        pol.action[allowed[i]] = POL_SANITIZE;
+    t_policy_limits(&pol, &lim, allowed, sizeof(allowed) / sizeof(allowed[0]));
+    pol.jpeg_keep_icc = true;
+    pol.png_keep_icc = true;
+    pol.keep_hyperlinks = true;
     if (ident_init() != MG_OK || dispatch_global_init() != MG_OK) {
         fprintf(stderr, "initialisation failed\n");
         return 2;

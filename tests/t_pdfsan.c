@@ -12,6 +12,7 @@
  * with the right error, verdict and reason code.
  */
 #include "t.h"
+#include "t_util.h"
 
 #include "err.h"
 #include "pdfsan.h"
@@ -30,14 +31,6 @@ static struct policy pol;
 
 /* ---- test-local helpers ------------------------------------------------- */
 
-static uint8_t *load(const char *name, size_t *len)
-{
-    uint8_t *p = t_corpus_file("pdf", name, len);
-    if (!p)
-        exit(2);
-    return p;
-}
-
 static void write_file(const char *path, const uint8_t *p, size_t n)
 {
     FILE *f = fopen(path, "wb");
@@ -46,11 +39,6 @@ static void write_file(const char *path, const uint8_t *p, size_t n)
         exit(2);
     }
     fclose(f);
-}
-
-static bool has(const uint8_t *p, size_t n, const char *s)
-{
-    return memmem(p, n, s, strlen(s)) != NULL;
 }
 
 /* Exit status of a shell command (-1 if it did not exit). */
@@ -147,7 +135,7 @@ static void result_free(struct result *r)
 static int sanitize_with(const char *name, const char *const *pw, size_t npw, struct result *r)
 {
     size_t len;
-    uint8_t *in = load(name, &len);
+    uint8_t *in = t_load("pdf", name, &len);
     struct san_ctx ctx = {.pol = &pol, .passwords = pw, .n_passwords = npw};
     struct buf out;
     memset(r, 0, sizeof(*r));
@@ -205,7 +193,7 @@ static void expect_gone(const char *name, const char *const *gone)
     CHECK(r.node->verdict == VERDICT_SANITIZED);
     CHECK(r.node->n_actions > 0);
     CHECK(qpdf_check_clean(r.path));
-    CHECK(r.qdf_len > 0 && has(r.out, r.out_len, "%PDF-"));
+    CHECK(r.qdf_len > 0 && t_has(r.out, r.out_len, "%PDF-"));
     CHECK(pdfsan_verify(NULL, r.out, r.out_len) == MG_OK);
     for (const char *const *g = gone; *g; g++) {
         bool found = has_name(r.qdf, r.qdf_len, *g);
@@ -235,26 +223,26 @@ static void test_javascript(void)
                 (const char *const[]){"JavaScript", "JS", "OpenAction", "Evil", NULL});
 
     /* The escaped sample really is escaped, and the escapes do not help. */
-    in = load("js-escaped.pdf", &len);
-    CHECK(has(in, len, "/J#61vaScript") && !has(in, len, "/JavaScript"));
+    in = t_load("pdf", "js-escaped.pdf", &len);
+    CHECK(t_has(in, len, "/J#61vaScript") && !t_has(in, len, "/JavaScript"));
     free(in);
     expect_gone("js-escaped.pdf", JSNAMES);
 
     /* JavaScript that only exists inside a compressed object stream. */
-    in = load("js-objstm.pdf", &len);
-    CHECK(has(in, len, "/ObjStm") && !has(in, len, "JavaScript"));
+    in = t_load("pdf", "js-objstm.pdf", &len);
+    CHECK(t_has(in, len, "/ObjStm") && !t_has(in, len, "JavaScript"));
     free(in);
     expect_gone("js-objstm.pdf", JSNAMES);
 
     /* An incremental update that adds /OpenAction: one revision comes out. */
-    in = load("incremental-openaction.pdf", &len);
-    CHECK(has(in, len, "/Prev") && has(in, len, "/OpenAction"));
+    in = t_load("pdf", "incremental-openaction.pdf", &len);
+    CHECK(t_has(in, len, "/Prev") && t_has(in, len, "/OpenAction"));
     free(in);
     expect_gone("incremental-openaction.pdf", JSNAMES);
     struct result r;
     sanitize("incremental-openaction.pdf", &r);
     if (r.rc == MG_OK) {
-        CHECK(!has(r.out, r.out_len, "/Prev"));
+        CHECK(!t_has(r.out, r.out_len, "/Prev"));
         size_t n = 0;
         for (const uint8_t *p = r.out;
              (p = memmem(p, r.out_len - (size_t)(p - r.out), "startxref", 9)) != NULL; p += 9)
@@ -287,7 +275,7 @@ static void test_actions(void)
     };
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
         size_t len;
-        uint8_t *in = load(cases[i].file, &len);
+        uint8_t *in = t_load("pdf", cases[i].file, &len);
         CHECK(has_name((const char *)in, len, cases[i].name));
         free(in);
         expect_gone(cases[i].file,
@@ -400,7 +388,7 @@ static void test_kept(void)
     result_free(&r);
     struct san_ctx nolinks = {.pol = &pol};
     size_t ulen;
-    uint8_t *u = load("uri-http.pdf", &ulen);
+    uint8_t *u = t_load("pdf", "uri-http.pdf", &ulen);
     struct buf ub;
     buf_init(&ub, 1u << 20);
     struct report_node *un = report_new("u");
@@ -426,7 +414,7 @@ static void test_kept(void)
      * not the input's, the pixels qpdf expands from the output are the
      * ones corpus/make-pdf.py drew. */
     size_t ilen;
-    uint8_t *img = load("image.pdf", &ilen);
+    uint8_t *img = t_load("pdf", "image.pdf", &ilen);
     const uint8_t *st = memmem(img, ilen, "/Subtype /Image", 15);
     st = st ? memmem(st, ilen - (size_t)(st - img), "stream\n", 7) : NULL;
     const uint8_t *en = st ? memmem(st, ilen - (size_t)(st - img), "\nendstream", 10) : NULL;
@@ -494,15 +482,15 @@ static void test_encryption(void)
     const char *owner[] = {"encrypted-owner.pdf", "encrypted-rc4-owner.pdf"};
     for (int i = 0; i < 2; i++) {
         size_t len;
-        uint8_t *in = load(owner[i], &len);
-        CHECK(has(in, len, "/Encrypt"));
+        uint8_t *in = t_load("pdf", owner[i], &len);
+        CHECK(t_has(in, len, "/Encrypt"));
         free(in);
         sanitize(owner[i], &r);
         CHECK_EQ_INT(r.rc, MG_OK);
         if (r.rc == MG_OK) {
             snprintf(cmd, sizeof(cmd), "qpdf --is-encrypted '%s'", r.path);
             CHECK_EQ_INT(run(cmd), 2);
-            CHECK(!has(r.out, r.out_len, "/Encrypt"));
+            CHECK(!t_has(r.out, r.out_len, "/Encrypt"));
             CHECK(!has_name(r.qdf, r.qdf_len, "JavaScript"));
             CHECK(!has_name(r.qdf, r.qdf_len, "OpenAction"));
             CHECK(report_has(r.node, "removed", "owner password only"));
@@ -518,13 +506,13 @@ static void test_damaged(void)
 {
     struct result r;
     size_t len;
-    uint8_t *in = load("trailing-data.pdf", &len);
-    CHECK(has(in, len, "PK\x03\x04"));
+    uint8_t *in = t_load("pdf", "trailing-data.pdf", &len);
+    CHECK(t_has(in, len, "PK\x03\x04"));
     free(in);
     sanitize("trailing-data.pdf", &r);
     CHECK_EQ_INT(r.rc, MG_OK);
     if (r.rc == MG_OK) {
-        CHECK(!has(r.out, r.out_len, "PK\x03\x04"));
+        CHECK(!t_has(r.out, r.out_len, "PK\x03\x04"));
         CHECK(r.out_len > 6 && memcmp(r.out + r.out_len - 6, "%%EOF\n", 6) == 0);
         CHECK(report_has(r.node, "removed", "after %%EOF"));
     }
@@ -554,7 +542,7 @@ static void test_damaged(void)
     CHECK(node->verdict == VERDICT_BLOCKED &&
           strcmp(reason_code(node->reason_code), "parse-error") == 0);
     report_free(node);
-    in = load("everything.pdf", &len);
+    in = t_load("pdf", "everything.pdf", &len);
     for (size_t cut = 16; cut < len; cut += len / 23) {
         node = report_new("cut");
         int rc = pdfsan_sanitize(&ctx, in, cut, &out, node);
@@ -608,12 +596,12 @@ static void test_verify(void)
                          "action-uri-file.pdf"};
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
         size_t len;
-        uint8_t *in = load(bad[i], &len);
+        uint8_t *in = t_load("pdf", bad[i], &len);
         CHECK(pdfsan_verify(NULL, in, len) != MG_OK);
         free(in);
     }
     size_t len;
-    uint8_t *in = load("plain.pdf", &len);
+    uint8_t *in = t_load("pdf", "plain.pdf", &len);
     CHECK(pdfsan_verify(NULL, (const uint8_t *)"%PDF-1.4\n", 9) != MG_OK);
     free(in);
 }
@@ -685,15 +673,15 @@ static void test_streams(void)
 
     /* Bytes after the Flate data are not copied. */
     struct result r;
-    uint8_t *in = load("stream-flate-trailing.pdf", &len);
-    CHECK(has(in, len, "EICAR-STANDARD-ANTIVIRUS-TEST-FILE"));
+    uint8_t *in = t_load("pdf", "stream-flate-trailing.pdf", &len);
+    CHECK(t_has(in, len, "EICAR-STANDARD-ANTIVIRUS-TEST-FILE"));
     CHECK(pdfsan_verify(NULL, in, len) != MG_OK);
     free(in);
     sanitize("stream-flate-trailing.pdf", &r);
     CHECK_EQ_INT(r.rc, MG_OK);
     if (r.rc == MG_OK) {
-        CHECK(!has(r.out, r.out_len, "EICAR"));
-        CHECK(!has((const uint8_t *)r.qdf, r.qdf_len, "EICAR"));
+        CHECK(!t_has(r.out, r.out_len, "EICAR"));
+        CHECK(!t_has((const uint8_t *)r.qdf, r.qdf_len, "EICAR"));
         CHECK(strstr(r.qdf, "Hello from Mugai") != NULL);
     }
     result_free(&r);
@@ -704,9 +692,9 @@ static void test_streams(void)
     char *list_in = image_list(path, &n_in);
     CHECK(n_in == 5 && strstr(list_in, "jbig2") && strstr(list_in, "ccitt") &&
           strstr(list_in, "jpeg"));
-    in = load("image-codecs.pdf", &len);
-    CHECK(has(in, len, "/LZWDecode") && has(in, len, "/Predictor") &&
-          has(in, len, "[/FlateDecode /DCTDecode]"));
+    in = t_load("pdf", "image-codecs.pdf", &len);
+    CHECK(t_has(in, len, "/LZWDecode") && t_has(in, len, "/Predictor") &&
+          t_has(in, len, "[/FlateDecode /DCTDecode]"));
     free(in);
     sanitize("image-codecs.pdf", &r);
     CHECK_EQ_INT(r.rc, MG_OK);
@@ -714,8 +702,8 @@ static void test_streams(void)
         char *list_out = image_list(r.path, &n_out);
         CHECK(strcmp(list_in, list_out) == 0);
         free(list_out);
-        CHECK(!has(r.out, r.out_len, "LZWDecode") && !has(r.out, r.out_len, "Predictor") &&
-              !has(r.out, r.out_len, "[/FlateDecode /DCTDecode]"));
+        CHECK(!t_has(r.out, r.out_len, "LZWDecode") && !t_has(r.out, r.out_len, "Predictor") &&
+              !t_has(r.out, r.out_len, "[/FlateDecode /DCTDecode]"));
         CHECK(report_has(r.node, "kept", "4 images"));
         CHECK(qpdf_check_clean(r.path));
         char cmd[2048];
@@ -734,7 +722,7 @@ static void test_streams(void)
     const char *bad[] = {"stream-jbig2-bomb.pdf", "stream-dct-huge.pdf", "stream-length-lie.pdf",
                          "stream-lzw-damaged.pdf", "image-codecs.pdf"};
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-        in = load(bad[i], &len);
+        in = t_load("pdf", bad[i], &len);
         CHECK(pdfsan_verify(NULL, in, len) != MG_OK);
         free(in);
     }
@@ -764,7 +752,7 @@ static void test_stream_limits(void)
     result_free(&r);
     /* ...unless the job has already used its budget. */
     size_t len;
-    uint8_t *in = load("stream-flate-bomb.pdf", &len);
+    uint8_t *in = t_load("pdf", "stream-flate-bomb.pdf", &len);
     struct san_ctx ctx = {.pol = &pol, .expanded_total = pol.max_expanded - (50u << 20)};
     struct buf out;
     buf_init(&out, 64u << 20);
@@ -777,7 +765,7 @@ static void test_stream_limits(void)
     node = report_new("count");
     ctx.expanded_total = 0;
     free(in);
-    in = load("image-codecs.pdf", &len);
+    in = t_load("pdf", "image-codecs.pdf", &len);
     CHECK_EQ_INT(pdfsan_sanitize(&ctx, in, len, &out, node), MG_OK);
     CHECK(ctx.expanded_total > 0);
     report_free(node);
@@ -842,7 +830,7 @@ static void test_benign(void)
 static int flatten(const char *name, struct buf *out, struct report_node **node)
 {
     size_t len;
-    uint8_t *in = load(name, &len);
+    uint8_t *in = t_load("pdf", name, &len);
     struct san_ctx ctx = {.pol = &pol, .out_type = FT_TEXT};
     *node = report_new(name);
     buf_reset(out);

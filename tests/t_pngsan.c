@@ -11,6 +11,7 @@
 #include "err.h"
 #include "pngsan.h"
 #include "t.h"
+#include "t_util.h"
 
 #include <png.h>
 
@@ -21,18 +22,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-static uint8_t *load(const char *name, size_t *len)
-{
-    return t_corpus_file("png", name, len);
-}
-
 static void pol_init(struct policy *p, bool keep_icc)
 {
-    memset(p, 0, sizeof(*p));
-    p->max_dimension = 20000;
-    p->max_pixels = 100000000;
-    p->gif_max_frames = 1000;
-    p->max_output_size = 64u << 20;
+    t_image_policy(p);
     p->png_keep_icc = keep_icc;
 }
 
@@ -189,11 +181,7 @@ static bool same_pixels(const uint8_t *a, size_t alen, const uint8_t *b, size_t 
 /* ---- running the sanitizer ---------------------------------------------- */
 
 struct result {
-    int rc;
-    uint8_t *in;
-    size_t inlen;
-    struct buf out;
-    struct report_node *node;
+    struct t_run t;
     struct tchunk in_c[TMAX_CHUNKS], out_c[TMAX_CHUNKS];
     int in_n, out_n;
     size_t in_end, out_end;
@@ -202,13 +190,9 @@ struct result {
 static struct result *run_pol(const char *name, const struct policy *pol, size_t outmax)
 {
     struct result *r = calloc(1, sizeof(*r));
-    struct san_ctx ctx = {.pol = pol};
-    r->in = load(name, &r->inlen);
-    buf_init(&r->out, outmax);
-    r->node = report_new(name);
-    r->rc = r->in ? pngsan_sanitize(&ctx, r->in, r->inlen, &r->out, r->node) : MG_ERR_IO;
-    r->in_n = r->in ? twalk(r->in, r->inlen, r->in_c, &r->in_end) : -1;
-    r->out_n = r->rc == MG_OK ? twalk(r->out.data, r->out.len, r->out_c, &r->out_end) : -1;
+    t_run_sample(&r->t, pngsan_sanitize, pol, "png", name, outmax);
+    r->in_n = r->t.in ? twalk(r->t.in, r->t.inlen, r->in_c, &r->in_end) : -1;
+    r->out_n = r->t.rc == MG_OK ? twalk(r->t.out.data, r->t.out.len, r->out_c, &r->out_end) : -1;
     return r;
 }
 
@@ -221,19 +205,8 @@ static struct result *run(const char *name, bool keep_icc)
 
 static void result_free(struct result *r)
 {
-    free(r->in);
-    buf_free(&r->out);
-    report_free(r->node);
+    t_run_free(&r->t);
     free(r);
-}
-
-static bool has_action(const struct report_node *n, const char *action, const char *what_part)
-{
-    for (size_t i = 0; i < n->n_actions; i++)
-        if (strcmp(action_word(n->actions[i].action), action) == 0 &&
-            strstr(n->actions[i].what, what_part))
-            return true;
-    return false;
 }
 
 static bool only_allowed(const struct tchunk *c, int n, bool keep_icc)
@@ -255,18 +228,18 @@ static bool only_allowed(const struct tchunk *c, int n, bool keep_icc)
 /* The checks every released output must pass. */
 static void check_released(struct result *r, bool keep_icc)
 {
-    CHECK_EQ_INT(r->rc, MG_OK);
-    if (r->rc != MG_OK) {
-        fprintf(stderr, "  %s: %s\n", r->node->name, r->node->reason ? r->node->reason : "?");
+    CHECK_EQ_INT(r->t.rc, MG_OK);
+    if (r->t.rc != MG_OK) {
+        fprintf(stderr, "  %s: %s\n", r->t.node->name, r->t.node->reason ? r->t.node->reason : "?");
         return;
     }
     CHECK(r->out_n > 0);
     if (r->out_n <= 0 || r->in_n <= 0)
         return;
-    CHECK(r->out_end == r->out.len); /* nothing after IEND */
+    CHECK(r->out_end == r->t.out.len); /* nothing after IEND */
     CHECK(only_allowed(r->out_c, r->out_n, keep_icc));
-    CHECK(r->node->verdict == VERDICT_SANITIZED);
-    CHECK(has_action(r->node, "rewrote", "re-encoded"));
+    CHECK(r->t.node->verdict == VERDICT_SANITIZED);
+    CHECK(t_has_action(r->t.node, "rewrote", "re-encoded"));
     /* Same IHDR, except that the output is never interlaced. */
     const struct tchunk *a = find_type(r->in_c, r->in_n, "IHDR");
     const struct tchunk *b = find_type(r->out_c, r->out_n, "IHDR");
@@ -276,27 +249,16 @@ static void check_released(struct result *r, bool keep_icc)
         CHECK_EQ_INT(b->data[12], 0);
     }
     int depth = a ? a->data[8] : 8;
-    bool same = same_pixels(r->in, r->inlen, r->out.data, r->out.len, depth);
+    bool same = same_pixels(r->t.in, r->t.inlen, r->t.out.data, r->t.out.len, depth);
     CHECK(same);
     if (!same)
-        fprintf(stderr, "  %s: pixels differ\n", r->node->name);
+        fprintf(stderr, "  %s: pixels differ\n", r->t.node->name);
     CHECK(same_chunk(r->in_c, r->in_n, r->out_c, r->out_n, "PLTE"));
     CHECK(same_chunk(r->in_c, r->in_n, r->out_c, r->out_n, "tRNS"));
     struct policy pol;
     pol_init(&pol, keep_icc);
     struct san_ctx ctx = {.pol = &pol};
-    CHECK_EQ_INT(pngsan_verify(&ctx, r->out.data, r->out.len), MG_OK);
-}
-
-static void check_blocked(const char *name, int want_rc, const char *want_code)
-{
-    struct result *r = run(name, false);
-    CHECK_EQ_INT(r->rc, want_rc);
-    CHECK(r->node->verdict == VERDICT_BLOCKED);
-    CHECK(strcmp(reason_code(r->node->reason_code), want_code) == 0);
-    if (r->rc != want_rc)
-        fprintf(stderr, "  %s: expected a block, got rc %d\n", name, r->rc);
-    result_free(r);
+    CHECK_EQ_INT(pngsan_verify(&ctx, r->t.out.data, r->t.out.len), MG_OK);
 }
 
 /* ---- tests -------------------------------------------------------------- */
@@ -328,7 +290,7 @@ static void test_display_chunks_kept(void)
 {
     struct result *r = run("meta_allowed.png", false);
     check_released(r, false);
-    if (r->rc == MG_OK && r->out_n > 0) {
+    if (r->t.rc == MG_OK && r->out_n > 0) {
         static const char *const kept[] = {"sRGB", "gAMA", "cHRM", "sBIT", "pHYs", "bKGD"};
         for (size_t i = 0; i < sizeof(kept) / sizeof(kept[0]); i++) {
             CHECK_EQ_INT(count_type(r->out_c, r->out_n, kept[i]), 1);
@@ -344,7 +306,7 @@ static void test_icc(void)
     check_released(r, false);
     CHECK(r->in_n > 0 && count_type(r->in_c, r->in_n, "iCCP") == 1);
     CHECK(r->out_n > 0 && count_type(r->out_c, r->out_n, "iCCP") == 0);
-    CHECK(has_action(r->node, "removed", "iCCP"));
+    CHECK(t_has_action(r->t.node, "removed", "iCCP"));
     result_free(r);
 
     r = run("iccp.png", true);
@@ -354,26 +316,26 @@ static void test_icc(void)
     struct policy pol;
     pol_init(&pol, false);
     struct san_ctx ctx = {.pol = &pol};
-    if (r->rc == MG_OK)
-        CHECK(pngsan_verify(&ctx, r->out.data, r->out.len) != MG_OK);
+    if (r->t.rc == MG_OK)
+        CHECK(pngsan_verify(&ctx, r->t.out.data, r->t.out.len) != MG_OK);
     result_free(r);
 }
 
 static void test_text_chunks(void)
 {
     struct result *r = run("text_script.png", false);
-    CHECK(memmem(r->in, r->inlen, "<script>", 8) != NULL);
+    CHECK(memmem(r->t.in, r->t.inlen, "<script>", 8) != NULL);
     CHECK(r->in_n > 0 && count_type(r->in_c, r->in_n, "tEXt") == 2);
     check_released(r, false);
-    if (r->rc == MG_OK) {
+    if (r->t.rc == MG_OK) {
         CHECK(count_type(r->out_c, r->out_n, "tEXt") == 0);
         CHECK(count_type(r->out_c, r->out_n, "zTXt") == 0);
         CHECK(count_type(r->out_c, r->out_n, "iTXt") == 0);
-        CHECK(memmem(r->out.data, r->out.len, "<script>", 8) == NULL);
-        CHECK(memmem(r->out.data, r->out.len, "TEXT-AFTER-IDAT", 15) == NULL);
-        CHECK(has_action(r->node, "removed", "tEXt"));
-        CHECK(has_action(r->node, "removed", "zTXt"));
-        CHECK(has_action(r->node, "removed", "iTXt"));
+        CHECK(memmem(r->t.out.data, r->t.out.len, "<script>", 8) == NULL);
+        CHECK(memmem(r->t.out.data, r->t.out.len, "TEXT-AFTER-IDAT", 15) == NULL);
+        CHECK(t_has_action(r->t.node, "removed", "tEXt"));
+        CHECK(t_has_action(r->t.node, "removed", "zTXt"));
+        CHECK(t_has_action(r->t.node, "removed", "iTXt"));
     }
     result_free(r);
 }
@@ -381,13 +343,13 @@ static void test_text_chunks(void)
 static void test_exif_time(void)
 {
     struct result *r = run("exif.png", false);
-    CHECK(memmem(r->in, r->inlen, "EXIF-PAYLOAD", 12) != NULL);
+    CHECK(memmem(r->t.in, r->t.inlen, "EXIF-PAYLOAD", 12) != NULL);
     check_released(r, false);
-    if (r->rc == MG_OK) {
+    if (r->t.rc == MG_OK) {
         CHECK(count_type(r->out_c, r->out_n, "eXIf") == 0);
         CHECK(count_type(r->out_c, r->out_n, "tIME") == 0);
-        CHECK(memmem(r->out.data, r->out.len, "EXIF-PAYLOAD", 12) == NULL);
-        CHECK(has_action(r->node, "removed", "eXIf"));
+        CHECK(memmem(r->t.out.data, r->t.out.len, "EXIF-PAYLOAD", 12) == NULL);
+        CHECK(t_has_action(r->t.node, "removed", "eXIf"));
     }
     result_free(r);
 }
@@ -395,13 +357,13 @@ static void test_exif_time(void)
 static void test_private_chunks(void)
 {
     struct result *r = run("private_chunk.png", false);
-    CHECK(memmem(r->in, r->inlen, "PRIVATE-PAYLOAD", 15) != NULL);
+    CHECK(memmem(r->t.in, r->t.inlen, "PRIVATE-PAYLOAD", 15) != NULL);
     check_released(r, false);
-    if (r->rc == MG_OK) {
+    if (r->t.rc == MG_OK) {
         CHECK(count_type(r->out_c, r->out_n, "puNK") == 0);
         CHECK(count_type(r->out_c, r->out_n, "zzZz") == 0);
-        CHECK(memmem(r->out.data, r->out.len, "PRIVATE-PAYLOAD", 15) == NULL);
-        CHECK(has_action(r->node, "removed", "puNK"));
+        CHECK(memmem(r->t.out.data, r->t.out.len, "PRIVATE-PAYLOAD", 15) == NULL);
+        CHECK(t_has_action(r->t.node, "removed", "puNK"));
     }
     result_free(r);
 }
@@ -411,12 +373,12 @@ static void test_appended_data(void)
     static const char *const names[] = {"polyglot_zip.png", "trailing_garbage.png"};
     for (size_t i = 0; i < 2; i++) {
         struct result *r = run(names[i], false);
-        CHECK(r->in_n > 0 && r->in_end < r->inlen); /* the sample has a tail */
+        CHECK(r->in_n > 0 && r->in_end < r->t.inlen); /* the sample has a tail */
         check_released(r, false);
-        if (r->rc == MG_OK) {
-            CHECK(memmem(r->out.data, r->out.len, "PK\x03\x04", 4) == NULL);
-            CHECK(memmem(r->out.data, r->out.len, "PAYLOAD", 7) == NULL);
-            CHECK(has_action(r->node, "removed", "after IEND"));
+        if (r->t.rc == MG_OK) {
+            CHECK(memmem(r->t.out.data, r->t.out.len, "PK\x03\x04", 4) == NULL);
+            CHECK(memmem(r->t.out.data, r->t.out.len, "PAYLOAD", 7) == NULL);
+            CHECK(t_has_action(r->t.node, "removed", "after IEND"));
         }
         result_free(r);
     }
@@ -427,24 +389,29 @@ static void test_apng(void)
     struct result *r = run("apng.png", false);
     CHECK(r->in_n > 0 && count_type(r->in_c, r->in_n, "fdAT") == 1);
     check_released(r, false); /* pixels equal the default image */
-    if (r->rc == MG_OK) {
+    if (r->t.rc == MG_OK) {
         CHECK(count_type(r->out_c, r->out_n, "acTL") == 0);
         CHECK(count_type(r->out_c, r->out_n, "fcTL") == 0);
         CHECK(count_type(r->out_c, r->out_n, "fdAT") == 0);
-        CHECK(has_action(r->node, "removed", "fdAT"));
+        CHECK(t_has_action(r->t.node, "removed", "fdAT"));
     }
     result_free(r);
 }
 
 static void test_blocked(void)
 {
-    check_blocked("badcrc_ancillary.png", MG_ERR_PARSE, "parse-error");
-    check_blocked("truncated_idat.png", MG_ERR_PARSE, "parse-error");
-    check_blocked("truncated_file.png", MG_ERR_PARSE, "parse-error");
-    check_blocked("no_iend.png", MG_ERR_PARSE, "parse-error");
-    check_blocked("critical_unknown.png", MG_ERR_PARSE, "parse-error");
-    check_blocked("huge_ihdr.png", MG_ERR_LIMIT, "limit");
-    check_blocked("huge_pixels.png", MG_ERR_LIMIT, "limit");
+    static const struct t_blocked cases[] = {
+            {"badcrc_ancillary.png", MG_ERR_PARSE, "parse-error"},
+            {"truncated_idat.png", MG_ERR_PARSE, "parse-error"},
+            {"truncated_file.png", MG_ERR_PARSE, "parse-error"},
+            {"no_iend.png", MG_ERR_PARSE, "parse-error"},
+            {"critical_unknown.png", MG_ERR_PARSE, "parse-error"},
+            {"huge_ihdr.png", MG_ERR_LIMIT, "limit"},
+            {"huge_pixels.png", MG_ERR_LIMIT, "limit"},
+    };
+    struct policy pol;
+    pol_init(&pol, false);
+    t_check_blocked_all(pngsan_sanitize, &pol, "png", cases, sizeof(cases) / sizeof(cases[0]));
 }
 
 static void test_limits_from_policy(void)
@@ -454,21 +421,21 @@ static void test_limits_from_policy(void)
     pol_init(&pol, false);
     pol.max_dimension = 40;
     struct result *r = run_pol("rgb8.png", &pol, 1 << 20);
-    CHECK_EQ_INT(r->rc, MG_ERR_LIMIT);
-    CHECK(strcmp(reason_code(r->node->reason_code), "limit") == 0);
+    CHECK_EQ_INT(r->t.rc, MG_ERR_LIMIT);
+    CHECK(strcmp(reason_code(r->t.node->reason_code), "limit") == 0);
     result_free(r);
 
     pol_init(&pol, false);
     pol.max_pixels = 1000;
     r = run_pol("rgb8.png", &pol, 1 << 20);
-    CHECK_EQ_INT(r->rc, MG_ERR_LIMIT);
+    CHECK_EQ_INT(r->t.rc, MG_ERR_LIMIT);
     result_free(r);
 
     /* Output cap: the rebuilt file does not fit in 200 bytes. */
     pol_init(&pol, false);
     r = run_pol("rgb8.png", &pol, 200);
-    CHECK_EQ_INT(r->rc, MG_ERR_LIMIT);
-    CHECK(r->node->verdict == VERDICT_BLOCKED);
+    CHECK_EQ_INT(r->t.rc, MG_ERR_LIMIT);
+    CHECK(r->t.node->verdict == VERDICT_BLOCKED);
     result_free(r);
 }
 
@@ -493,24 +460,10 @@ static void test_verify_rejects(void)
 {
     struct policy pol;
     pol_init(&pol, false);
-    struct san_ctx ctx = {.pol = &pol};
-    size_t len;
-    static const char *const bad[] = {"text_script.png", "polyglot_zip.png",
-                                      "exif.png",        "private_chunk.png",
-                                      "apng.png",        "truncated_idat.png"};
-    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-        uint8_t *p = load(bad[i], &len);
-        CHECK(p && pngsan_verify(&ctx, p, len) != MG_OK);
-        free(p);
-    }
-    uint8_t *p = load("rgb8.png", &len);
-    CHECK(p && pngsan_verify(&ctx, p, len) == MG_OK);
-    /* One byte after IEND is enough to be refused. */
-    if (p) {
-        p[len] = 0;
-        CHECK(pngsan_verify(&ctx, p, len + 1) != MG_OK);
-    }
-    free(p);
+    static const char *const bad[] = {
+            "text_script.png", "polyglot_zip.png",   "exif.png", "private_chunk.png",
+            "apng.png",        "truncated_idat.png", NULL};
+    t_check_verify(pngsan_verify, &pol, "png", bad, "rgb8.png");
 }
 
 int main(void)

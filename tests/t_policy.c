@@ -19,6 +19,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -141,27 +142,77 @@ static int parse_str(struct policy *p, const char *text)
     return policy_parse(p, text, strlen(text), "t.conf", errbuf, sizeof(errbuf));
 }
 
+/* A refusal (rc) from file: on the given line, the reason containing word,
+ * and p (scribbled over before) left at the defaults. */
+static void check_refused(int rc, const char *file, unsigned line, const char *word,
+                          const struct policy *p, const char *what)
+{
+    struct policy d;
+    char prefix[4200];
+    policy_defaults(&d);
+    CHECK_EQ_INT(rc, MG_ERR_USAGE);
+    snprintf(prefix, sizeof(prefix), "%s:%u: ", file, line);
+    bool ok = strncmp(errbuf, prefix, strlen(prefix)) == 0 && strstr(errbuf, word) != NULL;
+    if (!ok)
+        fprintf(stderr, "%s: want '%s...%s', got '%s'\n", what, prefix, word, errbuf);
+    CHECK(ok);
+    CHECK(same_policy(p, &d, what));
+}
+
 /* Expect an error on the given line whose reason contains word. */
 static void check_error_at(const char *text, size_t len, unsigned line, const char *word)
 {
-    struct policy p, d;
-    char prefix[64];
+    struct policy p;
     scribble(&p);
-    policy_defaults(&d);
     int rc = policy_parse(&p, text, len, "t.conf", errbuf, sizeof(errbuf));
-    CHECK_EQ_INT(rc, MG_ERR_USAGE);
-    snprintf(prefix, sizeof(prefix), "t.conf:%u: ", line);
-    bool ok = strncmp(errbuf, prefix, strlen(prefix)) == 0 && strstr(errbuf, word) != NULL;
-    if (!ok)
-        fprintf(stderr, "want '%s...%s', got '%s'\n", prefix, word, errbuf);
-    CHECK(ok);
-    CHECK(same_policy(&p, &d, "after error"));
+    check_refused(rc, "t.conf", line, word, &p, "after error");
 }
 
 static void check_error(const char *text, unsigned line, const char *word)
 {
     check_error_at(text, strlen(text), line, word);
 }
+
+/* Texts each refused on line with a reason holding word (check_error). */
+struct error_case {
+    const char *text;
+    unsigned line;
+    const char *word;
+};
+
+static void check_errors(const struct error_case *c, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        check_error(c[i].text, c[i].line, c[i].word);
+}
+
+/* Texts each accepted, setting one field (at off, size bytes) to want. */
+struct value_case {
+    const char *text;
+    size_t off, size;
+    uint64_t want;
+};
+
+#define FIELD(f) offsetof(struct policy, f), sizeof(((struct policy *)0)->f)
+
+static void check_values(const struct value_case *c, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        struct policy p;
+        uint64_t v64 = 0;
+        uint32_t v32 = 0;
+        CHECK_EQ_INT(parse_str(&p, c[i].text), MG_OK);
+        if (c[i].size == sizeof(v64))
+            memcpy(&v64, (const char *)&p + c[i].off, sizeof(v64));
+        else if (c[i].size == sizeof(v32))
+            memcpy(&v32, (const char *)&p + c[i].off, sizeof(v32)), v64 = v32;
+        if (v64 != c[i].want)
+            fprintf(stderr, "  %s", c[i].text);
+        CHECK_EQ_INT(v64, c[i].want);
+    }
+}
+
+#define N_OF(a) (sizeof(a) / sizeof((a)[0]))
 
 static const char *source_path(char *dst, size_t n, const char *rel)
 {
@@ -325,71 +376,53 @@ static void test_corpus(void)
             {"control-char", 5, "control character 0x1b"},
     };
     const char *corpus = getenv("MUGAI_CORPUS");
-    struct policy p, d;
-    policy_defaults(&d);
+    struct policy p;
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-        char path[4096], prefix[4200];
+        char path[4096];
         snprintf(path, sizeof(path), "%s/policy/%s.conf", corpus ? corpus : "corpus",
                  cases[i].name);
         scribble(&p);
         int rc = policy_load_file(&p, path, errbuf, sizeof(errbuf));
-        CHECK_EQ_INT(rc, MG_ERR_USAGE);
-        snprintf(prefix, sizeof(prefix), "%s:%u: ", path, cases[i].line);
-        bool ok = strncmp(errbuf, prefix, strlen(prefix)) == 0 &&
-                  strstr(errbuf, cases[i].word) != NULL;
-        if (!ok)
-            fprintf(stderr, "%s: want line %u and '%s', got '%s'\n", cases[i].name, cases[i].line,
-                    cases[i].word, errbuf);
-        CHECK(ok);
-        CHECK(same_policy(&p, &d, cases[i].name));
+        check_refused(rc, path, cases[i].line, cases[i].word, &p, cases[i].name);
     }
 }
 
 static void test_sizes_and_counts(void)
 {
+    static const struct value_case values[] = {
+            {"[limits]\nmax_input_size = 512\n", FIELD(max_input_size), 512},
+            {"[limits]\nmax_input_size = 1K\n", FIELD(max_input_size), 1024},
+            {"[limits]\nmax_input_size = 3k\n", FIELD(max_input_size), 3072},
+            {"[limits]\nmax_output_size = 100M\n", FIELD(max_output_size), 104857600},
+            {"[limits]\nmax_expanded = 2g\n", FIELD(max_expanded), 2147483648ULL},
+            /* Bounds are inclusive. */
+            {"[limits]\nmax_input_size = 16G\n", FIELD(max_input_size), 17179869184ULL},
+            {"[limits]\nworker_memory = 16M\n", FIELD(worker_memory), 16 * MIB_},
+            {"[limits]\nmax_depth = 0\n", FIELD(max_depth), 0},
+            {"[limits]\nmax_depth = 100\n", FIELD(max_depth), 100},
+            {"[limits]\nmax_depth = 007\n", FIELD(max_depth), 7},
+            {"[limits]\nmax_pixels = 1000000000\n", FIELD(max_pixels), 1000000000},
+            {"[limits]\ndb_max_age_days = 365\n", FIELD(db_max_age_days), 365},
+            /* Whitespace and trailing comments around a value. */
+            {"  [ limits ]  # c\n\t max_depth\t=\t7 \t; seven\r\n", FIELD(max_depth), 7},
+    };
+    static const struct error_case errors[] = {
+            {"[limits]\nmax_input_size = 17179869185\n", 2, "bad value"},
+            {"[limits]\nmax_input_size = 0\n", 2, "bad value '0'"},
+            {"[limits]\nworker_memory = 16383K\n", 2, "from 16M to 64G"},
+            {"[limits]\nworker_memory = 1.5G\n", 2, "bad value '1.5G'"},
+            {"[limits]\nworker_memory = G\n", 2, "bad value 'G'"},
+            {"[limits]\nworker_memory = +1G\n", 2, "bad value '+1G'"},
+            {"[limits]\nmax_expanded = 18446744073709551616\n", 2, "bad value"},
+            {"[limits]\nmax_depth = 4294967296\n", 2, "from 0 to 100"},
+            {"[limits]\nworker_cpu_seconds = 0\n", 2, "from 1 to 86400"},
+            {"[limits]\ngif_max_frames = 1e3\n", 2, "bad value '1e3'"},
+            {"[limits]\nmax_pixels = 100 000\n", 2, "bad value"},
+            {"[limits]\nmax_pixels = 1000000001\n", 2, "bad value"},
+    };
     struct policy p;
-    CHECK_EQ_INT(parse_str(&p, "[limits]\nmax_input_size = 512\n"), MG_OK);
-    CHECK_EQ_INT(p.max_input_size, 512);
-    CHECK_EQ_INT(parse_str(&p, "[limits]\nmax_input_size = 1K\n"), MG_OK);
-    CHECK_EQ_INT(p.max_input_size, 1024);
-    CHECK_EQ_INT(parse_str(&p, "[limits]\nmax_input_size = 3k\n"), MG_OK);
-    CHECK_EQ_INT(p.max_input_size, 3072);
-    CHECK_EQ_INT(parse_str(&p, "[limits]\nmax_output_size = 100M\n"), MG_OK);
-    CHECK_EQ_INT(p.max_output_size, 104857600);
-    CHECK_EQ_INT(parse_str(&p, "[limits]\nmax_expanded = 2g\n"), MG_OK);
-    CHECK_EQ_INT(p.max_expanded, 2147483648ULL);
-    /* Bounds are inclusive. */
-    CHECK_EQ_INT(parse_str(&p, "[limits]\nmax_input_size = 16G\n"), MG_OK);
-    CHECK_EQ_INT(p.max_input_size, 17179869184ULL);
-    check_error("[limits]\nmax_input_size = 17179869185\n", 2, "bad value");
-    check_error("[limits]\nmax_input_size = 0\n", 2, "bad value '0'");
-    CHECK_EQ_INT(parse_str(&p, "[limits]\nworker_memory = 16M\n"), MG_OK);
-    CHECK_EQ_INT(p.worker_memory, 16 * MIB_);
-    check_error("[limits]\nworker_memory = 16383K\n", 2, "from 16M to 64G");
-    check_error("[limits]\nworker_memory = 1.5G\n", 2, "bad value '1.5G'");
-    check_error("[limits]\nworker_memory = G\n", 2, "bad value 'G'");
-    check_error("[limits]\nworker_memory = +1G\n", 2, "bad value '+1G'");
-    check_error("[limits]\nmax_expanded = 18446744073709551616\n", 2, "bad value");
-
-    CHECK_EQ_INT(parse_str(&p, "[limits]\nmax_depth = 0\n"), MG_OK);
-    CHECK_EQ_INT(p.max_depth, 0);
-    CHECK_EQ_INT(parse_str(&p, "[limits]\nmax_depth = 100\n"), MG_OK);
-    CHECK_EQ_INT(p.max_depth, 100);
-    CHECK_EQ_INT(parse_str(&p, "[limits]\nmax_depth = 007\n"), MG_OK);
-    CHECK_EQ_INT(p.max_depth, 7);
-    check_error("[limits]\nmax_depth = 4294967296\n", 2, "from 0 to 100");
-    check_error("[limits]\nworker_cpu_seconds = 0\n", 2, "from 1 to 86400");
-    check_error("[limits]\ngif_max_frames = 1e3\n", 2, "bad value '1e3'");
-    check_error("[limits]\nmax_pixels = 100 000\n", 2, "bad value");
-    CHECK_EQ_INT(parse_str(&p, "[limits]\nmax_pixels = 1000000000\n"), MG_OK);
-    CHECK_EQ_INT(p.max_pixels, 1000000000);
-    check_error("[limits]\nmax_pixels = 1000000001\n", 2, "bad value");
-    CHECK_EQ_INT(parse_str(&p, "[limits]\ndb_max_age_days = 365\n"), MG_OK);
-    CHECK_EQ_INT(p.db_max_age_days, 365);
-
-    /* Whitespace and trailing comments around a value. */
-    CHECK_EQ_INT(parse_str(&p, "  [ limits ]  # c\n\t max_depth\t=\t7 \t; seven\r\n"), MG_OK);
-    CHECK_EQ_INT(p.max_depth, 7);
+    check_values(values, N_OF(values));
+    check_errors(errors, N_OF(errors));
     CHECK_EQ_INT(parse_str(&p, "[limits]\nmax_depth=8#c\n"), MG_ERR_USAGE);
     CHECK_EQ_INT(parse_str(&p, "[limits]\nmax_depth =# c\n"), MG_ERR_USAGE);
     CHECK(strstr(errbuf, "missing value for max_depth") != NULL);
@@ -414,9 +447,12 @@ static void test_booleans(void)
         d.scan_input = words[i].value;
         CHECK(same_policy(&p, &d, words[i].word));
     }
-    check_error("[options]\nscan_input = y\n", 2, "expected yes or no");
-    check_error("[options]\nscan_input = 2\n", 2, "bad value '2'");
-    check_error("[options]\nscan_input = yes please\n", 2, "bad value 'yes please'");
+    static const struct error_case bad[] = {
+            {"[options]\nscan_input = y\n", 2, "expected yes or no"},
+            {"[options]\nscan_input = 2\n", 2, "bad value '2'"},
+            {"[options]\nscan_input = yes please\n", 2, "bad value 'yes please'"},
+    };
+    check_errors(bad, N_OF(bad));
 }
 
 static void test_actions(void)
@@ -520,12 +556,15 @@ static void test_lines(void)
     /* BOM only at the very start; CRLF fine; a lone CR is not a line end. */
     CHECK_EQ_INT(parse_str(&p, "\xEF\xBB\xBF[limits]\r\nmax_depth = 2\r\n"), MG_OK);
     CHECK_EQ_INT(p.max_depth, 2);
-    check_error("[limits]\n\xEF\xBB\xBFmax_depth = 2\n", 2, "unknown key");
-    check_error("[limits]\nmax_depth = 2\rmax_members = 3\n", 2, "control character 0x0d");
-    check_error("[limits]\nmax_depth = 2\r\r\n", 2, "control character 0x0d");
-    check_error("[limits]\n# \x7f\n", 2, "control character 0x7f");
-    check_error("[limits]\n# \xf4\x90\x80\x80\n", 2, "invalid UTF-8");
-    check_error("[limits]\n# \xe3\x81\x82\xe3\n", 2, "invalid UTF-8 (byte 0xe3 at column 6)");
+    static const struct error_case line_ends[] = {
+            {"[limits]\n\xEF\xBB\xBFmax_depth = 2\n", 2, "unknown key"},
+            {"[limits]\nmax_depth = 2\rmax_members = 3\n", 2, "control character 0x0d"},
+            {"[limits]\nmax_depth = 2\r\r\n", 2, "control character 0x0d"},
+            {"[limits]\n# \x7f\n", 2, "control character 0x7f"},
+            {"[limits]\n# \xf4\x90\x80\x80\n", 2, "invalid UTF-8"},
+            {"[limits]\n# \xe3\x81\x82\xe3\n", 2, "invalid UTF-8 (byte 0xe3 at column 6)"},
+    };
+    check_errors(line_ends, N_OF(line_ends));
     /* Japanese text in comments is fine. */
     CHECK_EQ_INT(parse_str(&p, "# 既定値\n[limits] ; 上限\nmax_depth = 3 # 深さ\n"), MG_OK);
     CHECK_EQ_INT(p.max_depth, 3);
@@ -537,18 +576,20 @@ static void test_lines(void)
                  MG_OK);
     CHECK_EQ_INT(p.max_depth, 1);
     CHECK_EQ_INT(p.max_members, 2);
-    check_error("[limits]\nmax_depth=1\n[options]\n[limits]\nmax_depth=2\n", 5,
-                "first set on line 2");
-    check_error("[Limits]\n", 1, "lower-case");
-    check_error("[]\n", 1, "unknown section []");
-    check_error("max_depth = 1\n", 1, "belongs in [limits]");
-    check_error("jpeg = block\n", 1, "belongs in [actions]");
-    check_error("foo = 1\n", 1, "outside a section");
-    check_error("[limits]\nmax_depth\n", 2, "expected 'key = value'");
-    check_error("[options]\nscan_input == yes\n", 2, "bad value '= yes'");
-    check_error("[actions]\nPDF = sanitize\n", 2, "lower-case");
-    check_error("[actions]\nthis-is-a-very-long-type-name-that-fits-no-buffer = block\n", 2,
-                "unknown file type");
+    static const struct error_case layout[] = {
+            {"[limits]\nmax_depth=1\n[options]\n[limits]\nmax_depth=2\n", 5, "first set on line 2"},
+            {"[Limits]\n", 1, "lower-case"},
+            {"[]\n", 1, "unknown section []"},
+            {"max_depth = 1\n", 1, "belongs in [limits]"},
+            {"jpeg = block\n", 1, "belongs in [actions]"},
+            {"foo = 1\n", 1, "outside a section"},
+            {"[limits]\nmax_depth\n", 2, "expected 'key = value'"},
+            {"[options]\nscan_input == yes\n", 2, "bad value '= yes'"},
+            {"[actions]\nPDF = sanitize\n", 2, "lower-case"},
+            {"[actions]\nthis-is-a-very-long-type-name-that-fits-no-buffer = block\n", 2,
+             "unknown file type"},
+    };
+    check_errors(layout, N_OF(layout));
 
     /* Hostile bytes are not echoed raw, and a long key is cut. */
     char text[256];
@@ -601,10 +642,13 @@ static void test_mail_keys(void)
     CHECK_EQ_INT((int)strlen(p.mail_subject_tag), 64);
     snprintf(long_tag, sizeof(long_tag), "[options]\nmail_subject_tag = %065d\n", 7);
     check_error(long_tag, 2, "at most 64 bytes");
-    check_error("[options]\nmail_subject_tag = a\nmail_subject_tag = b\n", 3, "duplicate key");
-    check_error("[options]\nmail_subject_tag = a\x01\n", 2, "control character");
-    check_error("[options]\nmail_subject_tag = \xff\n", 2, "invalid UTF-8");
-    check_error("[limits]\nmail_subject_tag = x\n", 2, "belongs in [options]");
+    static const struct error_case tags[] = {
+            {"[options]\nmail_subject_tag = a\nmail_subject_tag = b\n", 3, "duplicate key"},
+            {"[options]\nmail_subject_tag = a\x01\n", 2, "control character"},
+            {"[options]\nmail_subject_tag = \xff\n", 2, "invalid UTF-8"},
+            {"[limits]\nmail_subject_tag = x\n", 2, "belongs in [options]"},
+    };
+    check_errors(tags, N_OF(tags));
 }
 
 static void test_to_text(void)

@@ -18,13 +18,20 @@
 
 static char dir[] = "/tmp/t_store.XXXXXX";
 
-static int64_t put_text(struct store *s, const char *text, uid_t owner)
+/* A new input file dir/name holding len bytes of data, open for reading and writing. */
+static int input(const char *name, const char *data, size_t len)
 {
     char path[256];
-    snprintf(path, sizeof(path), "%s/in", dir);
+    snprintf(path, sizeof(path), "%s/%s", dir, name);
     int fd = open(path, O_RDWR | O_CREAT | O_TRUNC, 0600);
     CHECK(fd >= 0);
-    CHECK(write(fd, text, strlen(text)) == (ssize_t)strlen(text));
+    CHECK(write(fd, data, len) == (ssize_t)len);
+    return fd;
+}
+
+static int64_t put_text(struct store *s, const char *text, uid_t owner)
+{
+    int fd = input("in", text, strlen(text));
     struct store_meta m = {"cli",   owner,       "", "", "a=1.xlsm", "xlsm",
                            "macro", "{\"v\":1}", 0,  "", ""};
     int64_t id = -1;
@@ -179,11 +186,9 @@ static void test_dedup_and_purge(struct store *s)
  * may be asked for like a held one's. */
 static void test_kept(struct store *s)
 {
-    char path[256], err[128];
+    char err[128];
     struct store_item it;
-    snprintf(path, sizeof(path), "%s/in3", dir);
-    int fd = open(path, O_RDWR | O_CREAT | O_TRUNC, 0600);
-    CHECK(write(fd, "Subject: x\r\n\r\nbody\r\n", 21) == 21);
+    int fd = input("in3", "Subject: x\r\n\r\nbody\r\n", 21);
     struct store_meta m = {
             "mail", (uid_t)-1, "a@example.jp", "b@example.lg.jp", "message", "eml", "", "{}", 1,
             "",     ""};
@@ -198,9 +203,7 @@ static void test_kept(struct store *s)
 
     /* An unlock claims the item; a store killed before it ended puts it
      * back where it was when it starts again. */
-    snprintf(path, sizeof(path), "%s/in4", dir);
-    fd = open(path, O_RDWR | O_CREAT | O_TRUNC, 0600);
-    CHECK(write(fd, "zip", 3) == 3);
+    fd = input("in4", "zip", 3);
     struct store_meta z = {"cli", 1001, "", "", "a.zip", "zip", "encrypted", "{}", 0, "", ""};
     CHECK_EQ_INT(store_put(s, fd, 3, &z, &id, err, sizeof(err)), MG_OK);
     close(fd);
@@ -231,10 +234,7 @@ static void test_list_export(struct store *s)
     CHECK_EQ_INT(lines, 7);
     buf_reset(&o);
     /* A name that a spreadsheet would run as a formula is quoted. */
-    char path[256];
-    snprintf(path, sizeof(path), "%s/in2", dir);
-    int fd = open(path, O_RDWR | O_CREAT | O_TRUNC, 0600);
-    CHECK(write(fd, "x", 1) == 1);
+    int fd = input("in2", "x", 1);
     struct store_meta m = {"mail",
                            (uid_t)-1,
                            "a@example.jp",
@@ -262,11 +262,9 @@ static void test_list_export(struct store *s)
  * new content under the same intake is a new item. */
 static void test_share_intake(struct store *s)
 {
-    char path[256], err[128];
+    char err[128];
     struct store_item it;
-    snprintf(path, sizeof(path), "%s/in5", dir);
-    int fd = open(path, O_RDWR | O_CREAT | O_TRUNC, 0600);
-    CHECK(write(fd, "WScript.Echo(1)", 15) == 15);
+    int fd = input("in5", "WScript.Echo(1)", 15);
     struct store_meta m = {"share",      1001, "", "",        "a.js",       "script",
                            "executable", "{}", 0,  "課/a.js", "0123abcd-01"};
     int64_t id = 0, again = 0, other = 0;

@@ -7,6 +7,7 @@
  * codecs where they have one), not produced by the code under test.
  */
 #include "t.h"
+#include "t_util.h"
 
 #include "textenc.h"
 
@@ -173,15 +174,7 @@ static void test_steppers(void)
 
 static void test_names(void)
 {
-    CHECK(!strcmp(textenc_name(TEXT_ENC_ASCII), "ascii"));
-    CHECK(!strcmp(textenc_name(TEXT_ENC_UTF8), "utf-8"));
-    CHECK(!strcmp(textenc_name(TEXT_ENC_UTF8_BOM), "utf-8-bom"));
-    CHECK(!strcmp(textenc_name(TEXT_ENC_UTF16LE), "utf-16le"));
-    CHECK(!strcmp(textenc_name(TEXT_ENC_UTF16BE), "utf-16be"));
-    CHECK(!strcmp(textenc_name(TEXT_ENC_SJIS), "shift_jis"));
-    CHECK(!strcmp(textenc_name(TEXT_ENC_EUCJP), "euc-jp"));
-    CHECK(!strcmp(textenc_name(TEXT_ENC_ISO2022JP), "iso-2022-jp"));
-    CHECK(!strcmp(textenc_name(TEXT_ENC_UNKNOWN), "unknown"));
+    t_check_textenc_names();
     CHECK_EQ_INT(textenc_bom_len(TEXT_ENC_UTF8_BOM), 3);
     CHECK_EQ_INT(textenc_bom_len(TEXT_ENC_UTF16BE), 2);
     CHECK_EQ_INT(textenc_bom_len(TEXT_ENC_SJIS), 0);

@@ -9,6 +9,7 @@
  * formula character unless it is a plain number.
  */
 #include "t.h"
+#include "t_util.h"
 
 #include "err.h"
 #include "report.h"
@@ -694,14 +695,7 @@ static void test_small_cases(void)
 
 static void test_names(void)
 {
-    CHECK(!strcmp(textenc_name(TEXT_ENC_ASCII), "ascii"));
-    CHECK(!strcmp(textenc_name(TEXT_ENC_UTF8), "utf-8"));
-    CHECK(!strcmp(textenc_name(TEXT_ENC_UTF8_BOM), "utf-8-bom"));
-    CHECK(!strcmp(textenc_name(TEXT_ENC_UTF16LE), "utf-16le"));
-    CHECK(!strcmp(textenc_name(TEXT_ENC_UTF16BE), "utf-16be"));
-    CHECK(!strcmp(textenc_name(TEXT_ENC_SJIS), "shift_jis"));
-    CHECK(!strcmp(textenc_name(TEXT_ENC_EUCJP), "euc-jp"));
-    CHECK(!strcmp(textenc_name(TEXT_ENC_ISO2022JP), "iso-2022-jp"));
+    t_check_textenc_names();
 }
 
 int main(void)

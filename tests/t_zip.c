@@ -6,6 +6,7 @@
  * back by unzip(1) and Python's zipfile as well as by our reader.
  */
 #include "t.h"
+#include "t_util.h"
 #include "arcsan.h"
 #include "dispatch.h"
 #include "err.h"
@@ -354,13 +355,13 @@ typedef int (*sanitize_fn)(struct san_ctx *, const uint8_t *, size_t, struct buf
 static void test_families(void)
 {
     struct policy pol;
-    memset(&pol, 0, sizeof(pol));
-    pol.max_input_size = 64u << 20;
-    pol.max_depth = 5;
-    pol.max_members = 10000;
-    pol.max_expanded = 1u << 30;
-    pol.max_ratio = 100;
-    pol.max_output_size = 64u << 20;
+    static const struct t_limits lim = {.input = 64u << 20,
+                                        .depth = 5,
+                                        .members = 10000,
+                                        .expanded = 1u << 30,
+                                        .ratio = 100,
+                                        .output = 64u << 20};
+    t_policy_limits(&pol, &lim, NULL, 0);
     static const struct {
         const char *name;
         sanitize_fn fn;

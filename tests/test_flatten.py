@@ -47,14 +47,10 @@ from email.message import EmailMessage
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "lib"))
 import mugaitest as mt  # noqa: E402
+import debmods  # noqa: E402
 
-try:
-    import olefile
-    import xlrd
-except ImportError:  # Debian's python3-olefile / python3-xlrd under another Python
-    sys.path.append("/usr/lib/python3/dist-packages")
-    import olefile
-    import xlrd
+olefile = debmods.load("olefile")
+xlrd = debmods.load("xlrd")
 
 t = mt.Checker("flatten")
 work = tempfile.mkdtemp(prefix="mugai-flatten-")
@@ -140,7 +136,6 @@ def lo_export(paths):
     """LibreOffice's text of each file: path -> text (documents, presentations)
     or {sheet name: csv} (spreadsheets). Files it could not convert are missing."""
     soffice, pdftotext = shutil.which("soffice"), shutil.which("pdftotext")
-    profile = "file://" + os.path.join(work, "lo-profile")
     res = {}
     filters = {"txt": "txt:Text (encoded):UTF8",
                "csv": "csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,false,false,"
@@ -157,10 +152,8 @@ def lo_export(paths):
             dst = os.path.join(indir, f"f{i}." + p.rsplit(".", 1)[1])
             shutil.copyfile(p, dst)
             staged.append((p, f"f{i}"))
-        subprocess.run([soffice, f"-env:UserInstallation={profile}", "--headless", "--convert-to",
-                        flt, "--outdir", outdir] + [os.path.join(indir, os.path.basename(d))
-                                                    for d in sorted(os.listdir(indir))],
-                       capture_output=True, timeout=900)
+        mt.soffice_convert(soffice, work, flt, outdir,
+                           [os.path.join(indir, d) for d in sorted(os.listdir(indir))], timeout=900)
         for p, base in staged:
             if kind == "csv":
                 sheets = {}
@@ -174,8 +167,7 @@ def lo_export(paths):
             elif kind == "pdf":
                 o = os.path.join(outdir, base + ".pdf")
                 if os.path.isfile(o):
-                    res[p] = subprocess.run([pdftotext, "-enc", "UTF-8", o, "-"],
-                                            capture_output=True).stdout.decode("utf-8", "replace")
+                    res[p] = mt.pdf_text(pdftotext, o)
             else:
                 o = os.path.join(outdir, base + ".txt")
                 if os.path.isfile(o):
@@ -223,16 +215,24 @@ def zip_member(path, name):
 
 
 # A docm whose VBA project runs a command on open.
+def check_text(name, where, src, text, banned, wanted):
+    """Each of banned is in src (where: what src is) and not in the text;
+    each of wanted is in the text."""
+    for b in banned:
+        t.check(b in src, f"{name}: {where} holds {b!r}")
+        t.check(text is not None and b not in text, f"{name}: {b!r} not in the text")
+    for w in wanted:
+        t.check(text is not None and w in text, f"{name}: {w!r} in the text")
+
+
 p = corpus("office", "vba.docm")
 vba = zip_member(p, "word/vbaProject.bin")
 ole = olefile.OleFileIO(vba)
 streams = b"".join(ole.openstream(s).read() for s in ole.listdir() if ole.get_type(s) == 2)
 raw = (vba + streams).decode("latin-1")
 text = flatten(p)
-for b in ["AutoOpen", "MUGAI-VBA-MACRO"]:
-    t.check(b in raw, f"vba.docm: the input's VBA project holds {b!r}")
-    t.check(text is not None and b not in text, f"vba.docm: {b!r} not in the text")
-t.check(text is not None and "MUGAI-TEXT-VBA document body" in text, "vba.docm: the body text")
+check_text("vba.docm", "the input's VBA project", raw, text, ["AutoOpen", "MUGAI-VBA-MACRO"],
+           ["MUGAI-TEXT-VBA document body"])
 
 # An xlsm with an Excel 4.0 macro sheet.
 p = corpus("office", "xlm-macrosheet.xlsm")
@@ -240,10 +240,8 @@ with zipfile.ZipFile(p) as z:
     macro = "".join(z.read(n).decode("utf-8", "replace") for n in z.namelist()
                     if "macrosheet" in n.lower() or "intlsheet" in n.lower())
 text = flatten(p)
-for b in ["EXEC", "MUGAI-XLM"]:
-    t.check(b in macro, f"xlm-macrosheet.xlsm: the macro sheet holds {b!r}")
-    t.check(text is not None and b not in text, f"xlm-macrosheet.xlsm: {b!r} not in the text")
-t.check(text is not None and "MUGAI-TEXT-DATA" in text, "xlm-macrosheet.xlsm: the data sheet")
+check_text("xlm-macrosheet.xlsm", "the macro sheet", macro, text, ["EXEC", "MUGAI-XLM"],
+           ["MUGAI-TEXT-DATA"])
 
 # An xls with an XLM macro sheet: xlrd reads the real sheets, the macro is nowhere.
 p = corpus("msoffice", "xls-macrosheet.xls")
@@ -283,12 +281,7 @@ for d, name, banned, wanted in [
     else:
         with open(p, encoding="latin-1") as f:
             src = f.read()
-    text = flatten(p)
-    for b in banned:
-        t.check(b in src, f"{name}: the input holds {b!r}")
-        t.check(text is not None and b not in text, f"{name}: {b!r} not in the text")
-    for w in wanted:
-        t.check(text is not None and w in text, f"{name}: {w!r} in the text")
+    check_text(name, "the input", src, text=flatten(p), banned=banned, wanted=wanted)
 
 # Encrypted: refused with the reason.
 for d, name in [("msoffice", "doc-encrypted-fib.doc"), ("msoffice", "xls-filepass.xls"),

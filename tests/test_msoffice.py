@@ -35,14 +35,10 @@ import tempfile
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "lib"))
 import mugaitest as mt  # noqa: E402
+import debmods  # noqa: E402
 
-try:
-    import olefile
-    import xlrd
-except ImportError:  # Debian's python3-olefile / python3-xlrd under another Python
-    sys.path.append("/usr/lib/python3/dist-packages")
-    import olefile
-    import xlrd
+olefile = debmods.load("olefile")
+xlrd = debmods.load("xlrd")
 
 t = mt.Checker("msoffice")
 work = tempfile.mkdtemp(prefix="mugai-msoffice-")
@@ -476,12 +472,9 @@ if p.returncode == 0:
     ole.close()
 
 # --- fidelity: LibreOffice's text of input and output ----------------------------------------
-soffice, pdftotext = shutil.which("soffice"), shutil.which("pdftotext")
-if not soffice or not pdftotext:
-    print("SKIP fidelity: soffice or pdftotext missing (install libreoffice-writer-nogui, "
-          "libreoffice-calc-nogui, libreoffice-impress-nogui, poppler-utils)")
-else:
-    profile = "file://" + os.path.join(work, "lo-profile")
+lo = mt.libreoffice()
+if lo:
+    soffice, pdftotext = lo
     FILTERS = {"doc": "txt:Text (encoded):UTF8", "xls": "csv:Text - txt - csv (StarCalc):44,34,76",
                "ppt": "pdf"}
 
@@ -496,16 +489,12 @@ else:
                 staged.append((pth, dst))
             if not staged:
                 continue
-            subprocess.run([soffice, f"-env:UserInstallation={profile}", "--headless",
-                            "--convert-to", flt, "--outdir", outdir] + [d for _, d in staged],
-                           capture_output=True, timeout=600)
+            mt.soffice_convert(soffice, work, flt, outdir, [d for _, d in staged])
             for pth, dst in staged:
                 base = dst.rsplit(".", 1)[0]
                 o = base + "." + flt.split(":")[0]
                 if ext == "ppt" and os.path.isfile(o):
-                    txt = subprocess.run([pdftotext, "-enc", "UTF-8", o, "-"],
-                                         capture_output=True).stdout
-                    res[pth] = txt.decode("utf-8", "replace")
+                    res[pth] = mt.pdf_text(pdftotext, o)
                 elif os.path.isfile(o):
                     with open(o, encoding="utf-8", errors="replace") as fh:
                         res[pth] = fh.read()

@@ -466,12 +466,9 @@ t.check(r3.reports and r3.reports[0]["verdict"] == "sanitized" and r3.outputs() 
         f"default policy: docm comes out as docx ({r3.outputs()})")
 
 # --- fidelity: outputs open in LibreOffice, benign text unchanged -----------------------
-soffice, pdftotext = shutil.which("soffice"), shutil.which("pdftotext")
-if not soffice or not pdftotext:
-    print("SKIP fidelity: soffice or pdftotext missing (install libreoffice-writer-nogui, "
-          "libreoffice-calc-nogui, libreoffice-impress-nogui, fonts-noto-cjk, poppler-utils)")
-else:
-    profile = "file://" + os.path.join(work, "lo-profile")
+lo = mt.libreoffice(fonts=True)
+if lo:
+    soffice, pdftotext = lo
 
     def to_pdf(paths, outdir):
         os.makedirs(outdir, exist_ok=True)
@@ -481,13 +478,11 @@ else:
             dst = os.path.join(outdir, f"f{i:03d}." + pth.rsplit(".", 1)[-1])
             shutil.copy(pth, dst)
             staged.append(dst)
-        subprocess.run([soffice, f"-env:UserInstallation={profile}", "--headless", "--convert-to", "pdf",
-                        "--outdir", outdir] + staged, capture_output=True, timeout=600)
+        mt.soffice_convert(soffice, work, "pdf", outdir, staged)
         return {pth: os.path.join(outdir, f"f{i:03d}.pdf") for i, pth in enumerate(paths)}
 
     def pdf_text(pdf):
-        p = subprocess.run([pdftotext, "-enc", "UTF-8", pdf, "-"], capture_output=True)
-        return " ".join(p.stdout.decode("utf-8", "replace").split())
+        return " ".join(mt.pdf_text(pdftotext, pdf).split())
 
     outs = sorted(out.values())
     pdf_out = to_pdf(outs, os.path.join(work, "pdf-out"))

@@ -181,6 +181,19 @@ try:
 
     # --- a held message, its notice and its release through sendmail ------------------
     eml = os.path.join(mt.CORPUS, "mail", "eicar.eml")
+
+    def approved_mail(recipient):
+        """The infected message held for recipient, its release asked for and
+        approved: its quarantine id."""
+        with open(eml, "rb") as f:
+            subprocess.run([mt.MUGAI, "mail", "--socket", d.sock, "--spool",
+                            os.path.join(work, "spool"), "--recipient", recipient],
+                           stdin=f, capture_output=True, timeout=120)
+        mid = max(r[0] for r in index_rows().values() if r[2] == "mail")
+        q("sys", "request-release", str(mid), "--reason", "checked")
+        q("lp", "approve", str(mid))
+        return mid
+
     with open(eml, "rb") as f:
         original = f.read()
     with open(eml, "rb") as f:
@@ -251,13 +264,7 @@ try:
 
     # --- a delivery that fails leaves the item approved --------------------------------
     os.chmod(fake.path, 0o644)  # sendmail cannot run
-    with open(eml, "rb") as f:
-        subprocess.run([mt.MUGAI, "mail", "--socket", d.sock, "--spool",
-                        os.path.join(work, "spool"), "--recipient", "x@example.lg.jp"],
-                       stdin=f, capture_output=True, timeout=120)
-    mid2 = max(r[0] for r in index_rows().values() if r[2] == "mail")
-    q("sys", "request-release", str(mid2), "--reason", "checked")
-    q("lp", "approve", str(mid2))
+    mid2 = approved_mail("x@example.lg.jp")
     rc, out = q("sys", "release", str(mid2))
     t.check(rc == 1 and index_rows()[mid2][1] == "approved",
             f"a failed delivery: refused, still approved: {out}")
@@ -371,13 +378,7 @@ try:
             f"each put logged exactly once: {sorted(puts)} {outs}")
 
     # --- killed in the middle of a release: never twice, the original kept ---------------
-    with open(eml, "rb") as f:
-        subprocess.run([mt.MUGAI, "mail", "--socket", d.sock, "--spool",
-                        os.path.join(work, "spool"), "--recipient", "y@example.lg.jp"],
-                       stdin=f, capture_output=True, timeout=120)
-    mid3 = max(r[0] for r in index_rows().values() if r[2] == "mail")
-    q("sys", "request-release", str(mid3), "--reason", "checked")
-    q("lp", "approve", str(mid3))
+    mid3 = approved_mail("y@example.lg.jp")
     with open(fake.path) as f:
         fast = f.read()
     with open(fake.path, "w") as f:  # a sendmail that takes its time

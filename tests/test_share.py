@@ -47,6 +47,7 @@ import zipfile
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "lib"))
 import mugaitest as mt  # noqa: E402
 import daemon as dm  # noqa: E402
+import review as rv  # noqa: E402
 
 t = mt.Checker("share")
 SHARE = os.path.join(os.path.dirname(mt.MUGAI), "mugai-share")
@@ -406,11 +407,7 @@ try:
 
     # --- release: two people; the original goes where it would have gone --------------
     def q(user, *args):
-        pw = pwd.getpwnam(user)
-        p = subprocess.run(["setpriv", f"--reuid={pw.pw_uid}", f"--regid={pw.pw_gid}",
-                            "--init-groups", mt.MUGAI, "quarantine", "--socket", d.review] +
-                           list(args), capture_output=True, timeout=120)
-        return p.returncode, (p.stdout + p.stderr).decode("utf-8", "replace")
+        return rv.as_user(user, "quarantine", "--socket", d.review, *args)
 
     rc, out = q("games", "show", str(qid))
     t.check(rc == 1, f"games cannot see man's item: {out}")

@@ -70,11 +70,35 @@ void outdir_close(struct outdir *od)
     od->fd = -1;
 }
 
-/* The copy, made durable before it is linked into place. */
-static int outdir_copy(int dst, int src, uint64_t len)
+/* fd given mode (unless 0), filled with mem or src, made durable before it is put in place. */
+static int outdir_fill(int fd, int src, const void *mem, uint64_t len, mode_t mode)
 {
-    int rc = fdio_copy(dst, src, len);
-    return rc == MG_OK && fsync(dst) != 0 ? MG_ERR_IO : rc;
+    int rc = mode && fchmod(fd, mode) != 0 ? MG_ERR_IO : MG_OK;
+    if (rc == MG_OK)
+        rc = mem ? fdio_write_all(fd, mem, (size_t)len) : fdio_copy(fd, src, len);
+    return rc == MG_OK && fsync(fd) != 0 ? MG_ERR_IO : rc;
+}
+
+int outdir_place(int dirfd, int fd, const char *tmp, const char *final, int src_fd, const void *mem,
+                 uint64_t len, mode_t mode, bool replace, int *existed)
+{
+    int rc = outdir_fill(fd, src_fd, mem, len, mode);
+    if (existed)
+        *existed = 0;
+    if (rc == MG_OK && replace) {
+        if (renameat(dirfd, tmp, dirfd, final) == 0)
+            return MG_OK;
+        rc = MG_ERR_IO;
+    } else if (rc == MG_OK && linkat(dirfd, tmp, dirfd, final, 0) != 0) {
+        if (errno != EEXIST)
+            rc = MG_ERR_IO;
+        else if (existed)
+            *existed = 1;
+    }
+    int e = errno;
+    unlinkat(dirfd, tmp, 0);
+    errno = e;
+    return rc;
 }
 
 /* "a.txt" -> "a (3).txt", the stem shortened (at a character boundary)
@@ -118,7 +142,7 @@ int outdir_release(const struct outdir *od, const char *name, int src_fd, uint64
     int fd = outdir_temp(od->fd, ".mugai-tmp-", tmp, sizeof(tmp));
     if (fd < 0)
         return MG_ERR_IO;
-    if (fchmod(fd, 0644) != 0 || outdir_copy(fd, src_fd, len) != MG_OK)
+    if (outdir_fill(fd, src_fd, NULL, len, 0644) != MG_OK)
         goto out;
     for (unsigned i = 0; i < OUTDIR_MAX_VARIANTS; i++) {
         outdir_variant(name, i, v, sizeof(v));
@@ -169,21 +193,12 @@ static int outdir_put(int dirfd, const char *final, int src, const void *mem, ui
                       int *existed)
 {
     char tmp[64];
-    int rc = MG_ERR_IO;
     *existed = 0;
     int fd = outdir_temp(dirfd, ".tmp-", tmp, sizeof(tmp));
     if (fd < 0)
         return MG_ERR_IO;
-    if (mem)
-        rc = fdio_write_all(fd, mem, (size_t)len) == MG_OK && fsync(fd) == 0 ? MG_OK : MG_ERR_IO;
-    else
-        rc = outdir_copy(fd, src, len);
-    if (rc == MG_OK && linkat(dirfd, tmp, dirfd, final, 0) != 0) {
-        *existed = errno == EEXIST;
-        rc = *existed ? MG_OK : MG_ERR_IO;
-    }
+    int rc = outdir_place(dirfd, fd, tmp, final, src, mem, len, 0, false, existed);
     close(fd);
-    unlinkat(dirfd, tmp, 0);
     return rc;
 }
 

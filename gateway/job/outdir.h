@@ -23,8 +23,10 @@
 #ifndef MUGAI_OUTDIR_H
 #define MUGAI_OUTDIR_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #define OUTDIR_MAX_VARIANTS 1000
 
@@ -55,6 +57,20 @@ void outdir_name(const char *in_name, const char *out_type, char *dst, size_t ca
  * EEXIST when every variant is taken. */
 int outdir_release(const struct outdir *od, const char *name, int src_fd, uint64_t len,
                    char *final_path, size_t cap);
+
+/*
+ * Put a finished file in place (the outputs, the quarantine, the share's
+ * outbound folders): fd, open on the new temporary file tmp in dirfd, is
+ * given mode (unless 0), filled with len bytes of mem or, mem NULL, of
+ * src_fd (from offset 0) and made durable (fsync); then it becomes final,
+ * linked (never over an existing final: *existed is set and nothing
+ * changes, MG_OK) or, replace, renamed over it. tmp is gone afterwards,
+ * whatever happened; fd stays open and dirfd is not synced. existed may
+ * be NULL with replace. MG_OK, or MG_ERR_IO with errno from the step that
+ * failed.
+ */
+int outdir_place(int dirfd, int fd, const char *tmp, const char *final, int src_fd, const void *mem,
+                 uint64_t len, mode_t mode, bool replace, int *existed);
 
 /* Keep the original (len bytes of in_fd, from offset 0) and report_json. */
 int outdir_quarantine(const struct outdir *qd, const char *sha256, const char *name, int in_fd,

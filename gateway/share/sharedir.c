@@ -3,7 +3,7 @@
  */
 #include "sharedir.h"
 #include "err.h"
-#include "fdio.h"
+#include "outdir.h"
 #include "reason.h"
 #include "request.h"
 
@@ -85,19 +85,10 @@ int sharedir_place(int dirfd, const char *name, const char *tag, int src_fd, con
         snprintf(err, cap, "cannot write %s: %s", tmp, strerror(errno));
         return MG_ERR_IO;
     }
-    int rc = fchmod(fd, 0644) == 0 ? MG_OK : MG_ERR_IO;
-    if (rc == MG_OK)
-        rc = mem ? fdio_write_all(fd, mem, (size_t)len) : fdio_copy(fd, src_fd, len);
-    if (rc == MG_OK && fsync(fd) != 0)
-        rc = MG_ERR_IO;
+    int rc = outdir_place(dirfd, fd, tmp, name, src_fd, mem, len, 0644, true, NULL);
     int e = errno;
     close(fd);
-    if (rc == MG_OK && renameat(dirfd, tmp, dirfd, name) != 0) {
-        e = errno;
-        rc = MG_ERR_IO;
-    }
     if (rc != MG_OK) {
-        unlinkat(dirfd, tmp, 0);
         snprintf(err, cap, "cannot write %s: %s", name, strerror(e));
         return rc;
     }

@@ -144,6 +144,17 @@ int web_decode(const uint8_t *in, size_t len, bool xml, struct buf *out, char cs
     return rc;
 }
 
+int web_decode_report(const uint8_t *in, size_t len, bool xml, struct buf *out,
+                      char cs[WEB_CHARSET_MAX], size_t *bad, struct report_node *node,
+                      const char *what)
+{
+    int rc = web_decode(in, len, xml, out, cs, bad);
+    if (rc == MG_ERR_UNSUPPORTED && node)
+        report_block(node, REASON_UNSUPPORTED, "%s in charset \"%s\", which Mugai does not decode",
+                     what, cs);
+    return rc;
+}
+
 /* ---- URLs ---- */
 
 static bool web_data_image(const char *s)
@@ -305,17 +316,118 @@ int web_escape(struct buf *out, const char *s, bool attr)
     return rc;
 }
 
-bool web_in(const char *name, const char *const *list)
+const char *web_find(const char *name, const char *const *list, bool any_case)
 {
     for (int i = 0; list[i]; i++)
-        if (strcmp(name, list[i]) == 0)
-            return true;
-    return false;
+        if ((any_case ? strcasecmp(name, list[i]) : strcmp(name, list[i])) == 0)
+            return list[i];
+    return NULL;
+}
+
+bool web_in(const char *name, const char *const *list)
+{
+    return web_find(name, list, false) != NULL;
 }
 
 bool web_is_handler(const char *name)
 {
     return (name[0] == 'o' || name[0] == 'O') && (name[1] == 'n' || name[1] == 'N');
+}
+
+/* ---- the writer ---- */
+
+void web_put(struct web_writer *w, const char *s)
+{
+    if (w->rc == MG_OK)
+        w->rc = buf_puts(w->out, s);
+}
+
+void web_put_escaped(struct web_writer *w, const char *s, bool attr)
+{
+    if (w->rc == MG_OK)
+        w->rc = web_escape(w->out, s, attr);
+}
+
+void web_put_attr(struct web_writer *w, const char *name, const char *value)
+{
+    web_put(w, " ");
+    web_put(w, name);
+    web_put(w, "=\"");
+    web_put_escaped(w, value, true);
+    web_put(w, "\"");
+}
+
+void web_put_end(struct web_writer *w, const char *name)
+{
+    web_put(w, "</");
+    web_put(w, name);
+    web_put(w, ">");
+}
+
+void web_enter(struct web_writer *w)
+{
+    if (++w->depth > WEB_DEPTH_MAX && w->rc == MG_OK)
+        w->rc = MG_ERR_LIMIT;
+}
+
+void web_leave(struct web_writer *w)
+{
+    w->depth--;
+}
+
+unsigned web_put_style_attr(struct web_writer *w, const char *style, bool local_only)
+{
+    struct buf css;
+    unsigned dropped = 0;
+    buf_init(&css, w->out->max);
+    if (w->rc == MG_OK)
+        w->rc = web_css_decls(style, local_only, &css, &dropped);
+    if (css.len)
+        web_put_attr(w, "style", (const char *)css.data);
+    buf_free(&css);
+    if (w->verify && dropped)
+        w->bad = true;
+    return dropped;
+}
+
+bool web_put_sheet(struct web_writer *w, const char *css, bool local_only, bool escape)
+{
+    struct buf sheet;
+    bool ok = false;
+    buf_init(&sheet, w->out->max);
+    if (w->rc == MG_OK)
+        w->rc = web_css_sheet(css, local_only, &sheet, &ok);
+    if (ok) {
+        web_put(w, "<style>");
+        if (escape)
+            web_put_escaped(w, sheet.len ? (const char *)sheet.data : "", true);
+        else if (w->rc == MG_OK)
+            w->rc = buf_append(w->out, sheet.data, sheet.len);
+        web_put(w, "</style>");
+    } else if (w->verify) {
+        w->bad = true;
+    }
+    buf_free(&sheet);
+    return ok;
+}
+
+/* ---- the report ---- */
+
+int web_report_utf8(struct report_node *node, const char *why, const char *cs, size_t bad)
+{
+    return report_actionf(node, ACTION_REWROTE, why, "written as UTF-8 (read as %s%s)", cs,
+                          bad ? ", with replacements" : "");
+}
+
+int web_report(struct report_node *node, const struct web_removed *rows, size_t n_rows,
+               const char *why_utf8, const char *cs, size_t bad)
+{
+    int rc = MG_OK;
+    for (size_t i = 0; i < n_rows && rc == MG_OK; i++)
+        if (rows[i].n)
+            rc = report_actionf(node, ACTION_REMOVED, rows[i].why, "%u %s", rows[i].n,
+                                rows[i].what);
+    return rc == MG_OK ? web_report_utf8(node, why_utf8, cs, bad) : rc;
 }
 
 /* Rebuilt through allowlists, written as UTF-8. */

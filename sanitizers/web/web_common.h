@@ -6,6 +6,7 @@
 #define MUGAI_WEB_COMMON_H
 
 #include "buf.h"
+#include "report.h"
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -60,13 +61,77 @@ int web_css_decls(const char *style, bool local_only, struct buf *out, unsigned 
 /* Whether one value (an SVG presentation attribute) passes the same rule. */
 bool web_css_value_ok(const char *value, bool local_only);
 
+/* web_decode, a charset it does not read blocked in node (when not NULL): what names the format. */
+int web_decode_report(const uint8_t *in, size_t len, bool xml, struct buf *out,
+                      char cs[WEB_CHARSET_MAX], size_t *bad, struct report_node *node,
+                      const char *what);
+
 /* Append s escaped for text (& < >) or for a double-quoted attribute (also "). */
 int web_escape(struct buf *out, const char *s, bool attr);
+
+/* The list's (NULL-terminated) own spelling of name, exactly or in any case; NULL if absent. */
+const char *web_find(const char *name, const char *const *list, bool any_case);
 
 /* Whether name is one of list (NULL-terminated), exactly. */
 bool web_in(const char *name, const char *const *list);
 
 /* Whether an attribute name is an event handler (on...), any case. */
 bool web_is_handler(const char *name);
+
+/*
+ * The writer the HTML and SVG rebuilders share: every piece goes to out
+ * until the first error, which stays in rc (later pieces are dropped).
+ * verify: walking our own output, where anything that would be removed
+ * sets bad.
+ */
+struct web_writer {
+    struct buf *out;
+    int rc;
+    unsigned depth;
+    bool verify;
+    bool bad;
+};
+
+void web_put(struct web_writer *w, const char *s);
+/* s escaped as web_escape does. */
+void web_put_escaped(struct web_writer *w, const char *s, bool attr);
+/* " name=\"value\"", the value escaped. */
+void web_put_attr(struct web_writer *w, const char *name, const char *value);
+/* "</name>" */
+void web_put_end(struct web_writer *w, const char *name);
+/* One level deeper (rc MG_ERR_LIMIT past WEB_DEPTH_MAX), and back. */
+void web_enter(struct web_writer *w);
+void web_leave(struct web_writer *w);
+
+/*
+ * A style attribute: the declarations of style that pass web_css_decls,
+ * written as one style="..." (nothing when none passes). Returns how many
+ * were dropped.
+ */
+unsigned web_put_style_attr(struct web_writer *w, const char *style, bool local_only);
+
+/*
+ * A <style> element holding css: written when the sheet passes
+ * web_css_sheet (escaped as an attribute value is when escape, as it is in
+ * XML; as it is in HTML otherwise). false when it does not pass (nothing
+ * written; bad set when verifying).
+ */
+bool web_put_sheet(struct web_writer *w, const char *css, bool local_only, bool escape);
+
+/* One kind of thing a rebuild removed: how many, what, why. */
+struct web_removed {
+    unsigned n;
+    const char *what, *why;
+};
+
+/*
+ * The report of a rebuild: an action for each row with a count (a page may
+ * hold thousands of each), then the rewrite to UTF-8 (web_report_utf8).
+ */
+int web_report(struct report_node *node, const struct web_removed *rows, size_t n_rows,
+               const char *why_utf8, const char *cs, size_t bad);
+
+/* "written as UTF-8 (read as CS[, with replacements])", for why. */
+int web_report_utf8(struct report_node *node, const char *why, const char *cs, size_t bad);
 
 #endif

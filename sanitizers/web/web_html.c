@@ -76,34 +76,9 @@ struct web_html_stats {
 };
 
 struct hw {
-    struct buf *out;
-    int rc;
-    unsigned depth;
-    bool verify; /* walking our own output: anything not allowed fails */
-    bool bad;
+    struct web_writer w;
     struct web_html_stats st;
 };
-
-static void hw_puts(struct hw *w, const char *s)
-{
-    if (w->rc == MG_OK)
-        w->rc = buf_puts(w->out, s);
-}
-
-static void hw_escape(struct hw *w, const char *s, bool attr)
-{
-    if (w->rc == MG_OK)
-        w->rc = web_escape(w->out, s, attr);
-}
-
-/* The allowlist's own spelling of name, or NULL. */
-static const char *hw_lookup(const char *name, const char *const *list)
-{
-    for (int i = 0; list[i]; i++)
-        if (strcasecmp(name, list[i]) == 0)
-            return list[i];
-    return NULL;
-}
 
 /* Which URL rule an attribute of an element follows; -1 when it is not a URL attribute. */
 static int hw_url_kind(const char *elem, const char *attr)
@@ -119,7 +94,7 @@ static int hw_url_kind(const char *elem, const char *attr)
     return -1;
 }
 
-static void hw_attr(struct hw *w, const char *elem, xmlAttrPtr a)
+static void hw_attr(struct hw *h, const char *elem, xmlAttrPtr a)
 {
     static const char *const url_attrs[] = {"href", "src", "cite", NULL};
     const char *an = (const char *)a->name;
@@ -129,144 +104,112 @@ static void hw_attr(struct hw *w, const char *elem, xmlAttrPtr a)
     int kind = hw_url_kind(elem, an);
 
     if (web_is_handler(an)) {
-        w->st.handlers++;
+        h->st.handlers++;
     } else if (strcasecmp(an, "style") == 0) {
-        struct buf css;
-        unsigned dropped = 0;
-        buf_init(&css, w->out->max);
-        if (w->rc == MG_OK)
-            w->rc = web_css_decls(val, false, &css, &dropped);
-        w->st.css += dropped;
-        if (css.len) {
-            hw_puts(w, " style=\"");
-            hw_escape(w, (const char *)css.data, true);
-            hw_puts(w, "\"");
-        }
-        buf_free(&css);
-        name = dropped ? NULL : "style";
+        h->st.css += web_put_style_attr(&h->w, val, false);
+        xmlFree(v);
+        return;
     } else if (kind >= 0) {
-        name = web_url_ok(val, (enum web_url_kind)kind) ? hw_lookup(an, url_attrs) : NULL;
-        w->st.urls += name == NULL;
+        name = web_url_ok(val, (enum web_url_kind)kind) ? web_find(an, url_attrs, true) : NULL;
+        h->st.urls += name == NULL;
     } else {
-        name = hw_lookup(an, html_attrs);
-        w->st.attrs += name == NULL;
+        name = web_find(an, html_attrs, true);
+        h->st.attrs += name == NULL;
     }
-    if (name && strcmp(name, "style") != 0) {
-        hw_puts(w, " ");
-        hw_puts(w, name);
-        hw_puts(w, "=\"");
-        hw_escape(w, val, true);
-        hw_puts(w, "\"");
-    }
-    if (w->verify && !name)
-        w->bad = true;
+    if (name)
+        web_put_attr(&h->w, name, val);
+    else if (h->w.verify)
+        h->w.bad = true;
     xmlFree(v);
 }
 
-static void hw_nodes(struct hw *w, xmlNodePtr n);
+static void hw_nodes(struct hw *h, xmlNodePtr n);
 
-static void hw_style(struct hw *w, xmlNodePtr n)
+static void hw_style(struct hw *h, xmlNodePtr n)
 {
     xmlChar *css = xmlNodeGetContent(n);
-    struct buf sheet;
-    bool ok = false;
-    buf_init(&sheet, w->out->max);
-    if (w->rc == MG_OK)
-        w->rc = web_css_sheet(css ? (const char *)css : "", false, &sheet, &ok);
-    if (ok) {
-        hw_puts(w, "<style>");
-        if (w->rc == MG_OK)
-            w->rc = buf_append(w->out, sheet.data, sheet.len);
-        hw_puts(w, "</style>");
-    } else {
-        w->st.styles++;
-        if (w->verify)
-            w->bad = true;
-    }
-    buf_free(&sheet);
+    if (!web_put_sheet(&h->w, css ? (const char *)css : "", false, false))
+        h->st.styles++;
     xmlFree(css);
 }
 
-static void hw_element(struct hw *w, xmlNodePtr n)
+static void hw_element(struct hw *h, xmlNodePtr n)
 {
     const char *nm = (const char *)n->name;
-    const char *keep = hw_lookup(nm, html_keep);
+    const char *keep = web_find(nm, html_keep, true);
     unsigned *count = NULL;
 
     if (strcasecmp(nm, "style") == 0) {
-        hw_style(w, n);
+        hw_style(h, n);
         return;
     }
-    if (hw_lookup(nm, html_script))
-        count = &w->st.scripts;
-    else if (hw_lookup(nm, html_frame))
-        count = &w->st.frames;
-    else if (hw_lookup(nm, html_object))
-        count = &w->st.objects;
-    else if (hw_lookup(nm, html_head))
-        count = &w->st.head;
+    if (web_find(nm, html_script, true))
+        count = &h->st.scripts;
+    else if (web_find(nm, html_frame, true))
+        count = &h->st.frames;
+    else if (web_find(nm, html_object, true))
+        count = &h->st.objects;
+    else if (web_find(nm, html_head, true))
+        count = &h->st.head;
     if (count) {
         (*count)++;
-        if (w->verify)
-            w->bad = true;
+        if (h->w.verify)
+            h->w.bad = true;
         /* Void in HTML, but libxml2 2.9 nests what follows some of them
          * (embed, param, source) inside: that content is the page's. */
-        if (hw_lookup(nm, html_void_active))
-            hw_nodes(w, n->children);
+        if (web_find(nm, html_void_active, true))
+            hw_nodes(h, n->children);
         return;
     }
     if (!keep) {
         /* Unwrapped: the tag goes, its text stays. */
-        if (hw_lookup(nm, html_form))
-            w->st.forms++;
+        if (web_find(nm, html_form, true))
+            h->st.forms++;
         else if (strcasecmp(nm, "html") != 0 && strcasecmp(nm, "body") != 0)
-            w->st.unwrapped++;
-        if (w->verify && strcasecmp(nm, "body") != 0)
-            w->bad = true;
-        hw_nodes(w, n->children);
+            h->st.unwrapped++;
+        if (h->w.verify && strcasecmp(nm, "body") != 0)
+            h->w.bad = true;
+        hw_nodes(h, n->children);
         return;
     }
-    hw_puts(w, "<");
-    hw_puts(w, keep);
-    for (xmlAttrPtr a = n->properties; a && w->rc == MG_OK; a = a->next)
-        hw_attr(w, keep, a);
-    hw_puts(w, ">");
+    web_put(&h->w, "<");
+    web_put(&h->w, keep);
+    for (xmlAttrPtr a = n->properties; a && h->w.rc == MG_OK; a = a->next)
+        hw_attr(h, keep, a);
+    web_put(&h->w, ">");
     if (web_in(keep, html_void))
         return;
-    hw_nodes(w, n->children);
-    hw_puts(w, "</");
-    hw_puts(w, keep);
-    hw_puts(w, ">");
+    hw_nodes(h, n->children);
+    web_put_end(&h->w, keep);
 }
 
-static void hw_one(struct hw *w, xmlNodePtr n)
+static void hw_one(struct hw *h, xmlNodePtr n)
 {
     switch (n->type) {
     case XML_ELEMENT_NODE:
-        hw_element(w, n);
+        hw_element(h, n);
         break;
     case XML_TEXT_NODE:
     case XML_CDATA_SECTION_NODE:
         if (n->content)
-            hw_escape(w, (const char *)n->content, false);
+            web_put_escaped(&h->w, (const char *)n->content, false);
         break;
     case XML_COMMENT_NODE:
-        w->st.comments++; /* conditional comments are read by old IE */
-        if (w->verify)
-            w->bad = true;
+        h->st.comments++; /* conditional comments are read by old IE */
+        if (h->w.verify)
+            h->w.bad = true;
         break;
     default:
         break; /* processing instructions, DTD nodes */
     }
 }
 
-static void hw_nodes(struct hw *w, xmlNodePtr n)
+static void hw_nodes(struct hw *h, xmlNodePtr n)
 {
-    if (++w->depth > WEB_DEPTH_MAX && w->rc == MG_OK)
-        w->rc = MG_ERR_LIMIT;
-    for (; n && w->rc == MG_OK; n = n->next)
-        hw_one(w, n);
-    w->depth--;
+    web_enter(&h->w);
+    for (; n && h->w.rc == MG_OK; n = n->next)
+        hw_one(h, n);
+    web_leave(&h->w);
 }
 
 /* What the head may hold: its title and clean sheets. */
@@ -280,8 +223,9 @@ static bool hw_head_kept(xmlNodePtr n)
 static bool hw_head_dropped(xmlNodePtr n)
 {
     const char *nm = (const char *)n->name;
-    return n->type == XML_ELEMENT_NODE && (hw_lookup(nm, html_head) || hw_lookup(nm, html_script) ||
-                                           hw_lookup(nm, html_frame) || hw_lookup(nm, html_object));
+    return n->type == XML_ELEMENT_NODE &&
+           (web_find(nm, html_head, true) || web_find(nm, html_script, true) ||
+            web_find(nm, html_frame, true) || web_find(nm, html_object, true));
 }
 
 /*
@@ -289,13 +233,13 @@ static bool hw_head_dropped(xmlNodePtr n)
  * are counted and dropped. Anything else libxml2 put there (body content
  * after broken markup) is written at the start of the body (in_body).
  */
-static void hw_head(struct hw *w, xmlNodePtr head, bool in_body)
+static void hw_head(struct hw *h, xmlNodePtr head, bool in_body)
 {
     bool meta_seen = false;
-    for (xmlNodePtr n = head ? head->children : NULL; n && w->rc == MG_OK; n = n->next) {
+    for (xmlNodePtr n = head ? head->children : NULL; n && h->w.rc == MG_OK; n = n->next) {
         if (in_body) {
             if (!hw_head_kept(n) && !hw_head_dropped(n))
-                hw_one(w, n);
+                hw_one(h, n);
             continue;
         }
         if (n->type != XML_ELEMENT_NODE)
@@ -303,27 +247,27 @@ static void hw_head(struct hw *w, xmlNodePtr head, bool in_body)
         const char *nm = (const char *)n->name;
         if (strcasecmp(nm, "title") == 0) {
             xmlChar *t = xmlNodeGetContent(n);
-            hw_puts(w, "<title>");
-            hw_escape(w, t ? (const char *)t : "", false);
-            hw_puts(w, "</title>");
+            web_put(&h->w, "<title>");
+            web_put_escaped(&h->w, t ? (const char *)t : "", false);
+            web_put(&h->w, "</title>");
             xmlFree(t);
         } else if (strcasecmp(nm, "style") == 0) {
-            hw_style(w, n);
-        } else if (w->verify && !meta_seen && strcasecmp(nm, "meta") == 0) {
+            hw_style(h, n);
+        } else if (h->w.verify && !meta_seen && strcasecmp(nm, "meta") == 0) {
             /* Ours: exactly one, first, charset utf-8 and nothing else. */
             xmlChar *cs = xmlGetProp(n, (const xmlChar *)"charset");
             if (!cs || strcmp((const char *)cs, "utf-8") != 0 || n->properties->next)
-                w->bad = true;
+                h->w.bad = true;
             xmlFree(cs);
             meta_seen = true;
         } else if (hw_head_dropped(n)) {
-            hw_element(w, n);
-        } else if (w->verify) {
-            w->bad = true; /* we write nothing else in the head */
+            hw_element(h, n);
+        } else if (h->w.verify) {
+            h->w.bad = true; /* we write nothing else in the head */
         }
     }
-    if (w->verify && !in_body && !meta_seen)
-        w->bad = true;
+    if (h->w.verify && !in_body && !meta_seen)
+        h->w.bad = true;
 }
 
 static xmlNodePtr hw_child(xmlNodePtr n, const char *name)
@@ -334,28 +278,28 @@ static xmlNodePtr hw_child(xmlNodePtr n, const char *name)
     return NULL;
 }
 
-static void hw_document(struct hw *w, xmlDocPtr doc)
+static void hw_document(struct hw *h, xmlDocPtr doc)
 {
     xmlNodePtr root = doc ? xmlDocGetRootElement(doc) : NULL;
     bool is_html = root && strcasecmp((const char *)root->name, "html") == 0;
     xmlNodePtr head = is_html ? hw_child(root, "head") : NULL;
 
-    hw_puts(w, "<!DOCTYPE html>\n<html><head>");
-    if (!w->verify)
-        hw_puts(w, "<meta charset=\"utf-8\">");
-    hw_head(w, head, false);
-    hw_puts(w, "</head><body>");
-    hw_head(w, head, true);
-    for (xmlNodePtr n = doc ? doc->children : NULL; n && w->rc == MG_OK; n = n->next) {
+    web_put(&h->w, "<!DOCTYPE html>\n<html><head>");
+    if (!h->w.verify)
+        web_put(&h->w, "<meta charset=\"utf-8\">");
+    hw_head(h, head, false);
+    web_put(&h->w, "</head><body>");
+    hw_head(h, head, true);
+    for (xmlNodePtr n = doc ? doc->children : NULL; n && h->w.rc == MG_OK; n = n->next) {
         if (n != root || !is_html) {
-            hw_one(w, n);
+            hw_one(h, n);
             continue;
         }
-        for (xmlNodePtr c = root->children; c && w->rc == MG_OK; c = c->next)
+        for (xmlNodePtr c = root->children; c && h->w.rc == MG_OK; c = c->next)
             if (c != head)
-                hw_one(w, c);
+                hw_one(h, c);
     }
-    hw_puts(w, "</body></html>\n");
+    web_put(&h->w, "</body></html>\n");
 }
 
 static xmlDocPtr hw_parse(const struct buf *u)
@@ -366,14 +310,10 @@ static xmlDocPtr hw_parse(const struct buf *u)
                           HTML_OPTS);
 }
 
-/* One action per kind of thing removed: a page may hold thousands of each. */
 static int hw_report(struct report_node *node, const struct web_html_stats *st, const char *cs,
                      size_t bad)
 {
-    const struct {
-        unsigned n;
-        const char *what, *why;
-    } rows[] = {
+    const struct web_removed rows[] = {
             {st->scripts, "script or noscript element(s)", "scripts run when the page is opened"},
             {st->handlers, "event handler attribute(s) (on...)", "they run script"},
             {st->urls, "link or image source(s) with a scheme other than http, https, mailto, cid",
@@ -395,27 +335,8 @@ static int hw_report(struct report_node *node, const struct web_html_stats *st, 
              "only known presentational elements are written"},
             {st->attrs, "attribute(s) not in the allowlist", "only known attributes are written"},
     };
-    int rc = MG_OK;
-    for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]) && rc == MG_OK; i++)
-        if (rows[i].n)
-            rc = report_actionf(node, ACTION_REMOVED, rows[i].why, "%u %s", rows[i].n,
-                                rows[i].what);
-    if (rc == MG_OK)
-        rc = report_actionf(node, ACTION_REWROTE, "one encoding for every page",
-                            "written as UTF-8 (read as %s%s)", cs,
-                            bad ? ", with replacements" : "");
-    return rc;
-}
-
-/* The page as UTF-8, or a block in the report. */
-static int hw_decode(const uint8_t *in, size_t len, struct buf *u, char *cs, size_t *bad,
-                     struct report_node *node)
-{
-    int rc = web_decode(in, len, false, u, cs, bad);
-    if (rc == MG_ERR_UNSUPPORTED)
-        report_block(node, REASON_UNSUPPORTED,
-                     "HTML in charset \"%s\", which Mugai does not decode", cs);
-    return rc;
+    return web_report(node, rows, sizeof(rows) / sizeof(rows[0]), "one encoding for every page", cs,
+                      bad);
 }
 
 int websan_html_sanitize(struct san_ctx *ctx, const uint8_t *in, size_t len, struct buf *out,
@@ -424,12 +345,12 @@ int websan_html_sanitize(struct san_ctx *ctx, const uint8_t *in, size_t len, str
     struct buf u;
     char cs[WEB_CHARSET_MAX];
     size_t bad = 0;
-    struct hw w = {.out = out, .rc = MG_OK};
+    struct hw h = {.w = {.out = out, .rc = MG_OK}};
     xmlDocPtr doc = NULL;
     (void)ctx;
 
     buf_init(&u, out->max);
-    int rc = hw_decode(in, len, &u, cs, &bad, node);
+    int rc = web_decode_report(in, len, false, &u, cs, &bad, node, "HTML");
     if (rc != MG_OK)
         goto out;
     doc = hw_parse(&u);
@@ -439,10 +360,10 @@ int websan_html_sanitize(struct san_ctx *ctx, const uint8_t *in, size_t len, str
         report_block(node, REASON_PARSE_ERROR, "HTML that libxml2 cannot read");
         goto out;
     }
-    hw_document(&w, doc);
-    rc = w.rc;
+    hw_document(&h, doc);
+    rc = h.w.rc;
     if (rc == MG_OK)
-        rc = hw_report(node, &w.st, cs, bad);
+        rc = hw_report(node, &h.st, cs, bad);
 out:
     xmlFreeDoc(doc);
     buf_free(&u);
@@ -453,7 +374,7 @@ int websan_html_verify(struct san_ctx *ctx, const uint8_t *in, size_t len)
 {
     static const char head[] = "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\">";
     struct buf u, scratch;
-    struct hw w = {.out = &scratch, .rc = MG_OK, .verify = true};
+    struct hw h = {.w = {.out = &scratch, .rc = MG_OK, .verify = true}};
     (void)ctx;
 
     if (len < sizeof(head) - 1 || memcmp(in, head, sizeof(head) - 1) != 0 || !utf8_valid(in, len))
@@ -463,8 +384,8 @@ int websan_html_verify(struct san_ctx *ctx, const uint8_t *in, size_t len)
     int rc = buf_append(&u, in, len);
     xmlDocPtr doc = rc == MG_OK ? hw_parse(&u) : NULL;
     if (doc) {
-        hw_document(&w, doc);
-        rc = w.rc == MG_OK && !w.bad ? MG_OK : MG_ERR_VERIFY;
+        hw_document(&h, doc);
+        rc = h.w.rc == MG_OK && !h.w.bad ? MG_OK : MG_ERR_VERIFY;
     } else {
         rc = MG_ERR_VERIFY;
     }
@@ -484,7 +405,7 @@ int websan_html_flatten(struct san_ctx *ctx, const uint8_t *in, size_t len, stru
     (void)ctx;
 
     buf_init(&u, out->max);
-    int rc = hw_decode(in, len, &u, cs, &bad, node);
+    int rc = web_decode_report(in, len, false, &u, cs, &bad, node, "HTML");
     if (rc == MG_OK)
         rc = html2text(u.data ? u.data : (const uint8_t *)"", u.len, out, &st);
     if (rc == MG_OK)

@@ -165,33 +165,9 @@ struct web_xml_stats {
 };
 
 struct xw {
-    struct buf *out;
-    int rc;
-    unsigned depth;
-    bool verify;
-    bool bad;
+    struct web_writer w;
     struct web_xml_stats st;
 };
-
-static void xw_puts(struct xw *w, const char *s)
-{
-    if (w->rc == MG_OK)
-        w->rc = buf_puts(w->out, s);
-}
-
-static void xw_escape(struct xw *w, const char *s)
-{
-    if (w->rc == MG_OK)
-        w->rc = web_escape(w->out, s, true);
-}
-
-static const char *xw_lookup(const char *name, const char *const *list)
-{
-    for (int i = 0; list[i]; i++)
-        if (strcmp(name, list[i]) == 0)
-            return list[i];
-    return NULL;
-}
 
 static bool ns_is(const xmlNs *ns, const char *href)
 {
@@ -203,7 +179,7 @@ static bool svg_anim_ok(xmlNodePtr n)
 {
     static const char *const vals[] = {"from", "to", "by", "values"};
     xmlChar *target = xmlGetNoNsProp(n, (const xmlChar *)"attributeName");
-    bool ok = target && xw_lookup((const char *)target, svg_anim_targets);
+    bool ok = target && web_in((const char *)target, svg_anim_targets);
     xmlFree(target);
     for (size_t i = 0; ok && i < sizeof(vals) / sizeof(vals[0]); i++) {
         xmlChar *v = xmlGetNoNsProp(n, (const xmlChar *)vals[i]);
@@ -214,7 +190,7 @@ static bool svg_anim_ok(xmlNodePtr n)
     return ok;
 }
 
-static void xw_attr(struct xw *w, const char *elem, xmlAttrPtr a)
+static void xw_attr(struct xw *x, const char *elem, xmlAttrPtr a)
 {
     const char *an = (const char *)a->name;
     xmlChar *v = xmlNodeGetContent((xmlNodePtr)a);
@@ -223,142 +199,103 @@ static void xw_attr(struct xw *w, const char *elem, xmlAttrPtr a)
     bool image = strcmp(elem, "image") == 0 || strcmp(elem, "feImage") == 0;
 
     if (web_is_handler(an)) {
-        w->st.handlers++;
+        x->st.handlers++;
     } else if (strcmp(an, "href") == 0 && (a->ns == NULL || ns_is(a->ns, NS_XLINK))) {
         if (web_url_ok(val, image ? WEB_URL_LOCAL_IMG : WEB_URL_LOCAL))
             name = a->ns ? "xlink:href" : "href";
         else
-            w->st.refs++;
+            x->st.refs++;
     } else if (a->ns == NULL && strcmp(an, "style") == 0) {
-        struct buf css;
-        unsigned dropped = 0;
-        buf_init(&css, w->out->max);
-        if (w->rc == MG_OK)
-            w->rc = web_css_decls(val, true, &css, &dropped);
-        w->st.css += dropped;
-        if (css.len) {
-            xw_puts(w, " style=\"");
-            xw_escape(w, (const char *)css.data);
-            xw_puts(w, "\"");
-        }
-        buf_free(&css);
-        if (w->verify && dropped)
-            w->bad = true;
+        x->st.css += web_put_style_attr(&x->w, val, true);
         xmlFree(v);
         return;
     } else if (ns_is(a->ns, NS_XML) && (strcmp(an, "space") == 0 || strcmp(an, "lang") == 0)) {
         name = strcmp(an, "space") == 0 ? "xml:space" : "xml:lang";
-    } else if (a->ns == NULL && (name = xw_lookup(an, svg_attrs)) != NULL) {
+    } else if (a->ns == NULL && (name = web_find(an, svg_attrs, false)) != NULL) {
         if (!web_css_value_ok(val, true)) {
-            w->st.refs++;
+            x->st.refs++;
             name = NULL;
         }
     } else {
-        w->st.attrs++;
+        x->st.attrs++;
     }
-    if (name) {
-        xw_puts(w, " ");
-        xw_puts(w, name);
-        xw_puts(w, "=\"");
-        xw_escape(w, val);
-        xw_puts(w, "\"");
-    } else if (w->verify) {
-        w->bad = true;
-    }
+    if (name)
+        web_put_attr(&x->w, name, val);
+    else if (x->w.verify)
+        x->w.bad = true;
     xmlFree(v);
 }
 
-static void xw_nodes(struct xw *w, xmlNodePtr n);
+static void xw_nodes(struct xw *x, xmlNodePtr n);
 
-static void xw_style(struct xw *w, xmlNodePtr n)
-{
-    xmlChar *css = xmlNodeGetContent(n);
-    struct buf sheet;
-    bool ok = false;
-    buf_init(&sheet, w->out->max);
-    if (w->rc == MG_OK)
-        w->rc = web_css_sheet(css ? (const char *)css : "", true, &sheet, &ok);
-    if (ok) {
-        xw_puts(w, "<style>");
-        xw_escape(w, sheet.len ? (const char *)sheet.data : "");
-        xw_puts(w, "</style>");
-    } else {
-        w->st.styles++;
-        if (w->verify)
-            w->bad = true;
-    }
-    buf_free(&sheet);
-    xmlFree(css);
-}
-
-static void xw_element(struct xw *w, xmlNodePtr n, bool root)
+static void xw_element(struct xw *x, xmlNodePtr n, bool root)
 {
     const char *nm = (const char *)n->name;
     const char *keep = NULL;
     bool svg_ns = n->ns == NULL || ns_is(n->ns, NS_SVG);
 
     if (svg_ns && strcmp(nm, "style") == 0) {
-        xw_style(w, n);
+        xmlChar *css = xmlNodeGetContent(n);
+        if (!web_put_sheet(&x->w, css ? (const char *)css : "", true, true))
+            x->st.styles++;
+        xmlFree(css);
         return;
     }
     if (svg_ns)
-        keep = xw_lookup(nm, svg_keep);
-    if (svg_ns && !keep && xw_lookup(nm, svg_anim)) {
-        keep = svg_anim_ok(n) ? xw_lookup(nm, svg_anim) : NULL;
-        w->st.anims += keep == NULL;
+        keep = web_find(nm, svg_keep, false);
+    if (svg_ns && !keep && web_find(nm, svg_anim, false)) {
+        keep = svg_anim_ok(n) ? web_find(nm, svg_anim, false) : NULL;
+        x->st.anims += keep == NULL;
     } else if (!keep) {
-        if (svg_ns && xw_lookup(nm, svg_script))
-            w->st.scripts++;
+        if (svg_ns && web_find(nm, svg_script, false))
+            x->st.scripts++;
         else
-            w->st.foreign++;
+            x->st.foreign++;
     }
     if (!keep) {
-        if (w->verify)
-            w->bad = true;
+        if (x->w.verify)
+            x->w.bad = true;
         return;
     }
-    xw_puts(w, "<");
-    xw_puts(w, keep);
+    web_put(&x->w, "<");
+    web_put(&x->w, keep);
     if (root)
-        xw_puts(w, " xmlns=\"" NS_SVG "\" xmlns:xlink=\"" NS_XLINK "\"");
-    for (xmlAttrPtr a = n->properties; a && w->rc == MG_OK; a = a->next)
-        xw_attr(w, keep, a);
-    xw_puts(w, ">");
-    xw_nodes(w, n->children);
-    xw_puts(w, "</");
-    xw_puts(w, keep);
-    xw_puts(w, ">");
+        web_put(&x->w, " xmlns=\"" NS_SVG "\" xmlns:xlink=\"" NS_XLINK "\"");
+    for (xmlAttrPtr a = n->properties; a && x->w.rc == MG_OK; a = a->next)
+        xw_attr(x, keep, a);
+    web_put(&x->w, ">");
+    xw_nodes(x, n->children);
+    web_put_end(&x->w, keep);
 }
 
-static void xw_nodes(struct xw *w, xmlNodePtr n)
+static void xw_nodes(struct xw *x, xmlNodePtr n)
 {
-    if (++w->depth > WEB_DEPTH_MAX && w->rc == MG_OK)
-        w->rc = MG_ERR_LIMIT;
-    for (; n && w->rc == MG_OK; n = n->next) {
+    web_enter(&x->w);
+    for (; n && x->w.rc == MG_OK; n = n->next) {
         switch (n->type) {
         case XML_ELEMENT_NODE:
-            xw_element(w, n, false);
+            xw_element(x, n, false);
             break;
         case XML_TEXT_NODE:
         case XML_CDATA_SECTION_NODE:
-            if (n->content && w->rc == MG_OK)
-                w->rc = web_escape(w->out, (const char *)n->content, false);
+            if (n->content)
+                web_put_escaped(&x->w, (const char *)n->content, false);
             break;
         case XML_COMMENT_NODE:
-            w->st.comments++;
+            x->st.comments++;
             break;
         case XML_PI_NODE:
-            w->st.pis++;
-            if (w->verify)
-                w->bad = true;
+            x->st.pis++;
+            if (x->w.verify)
+                x->w.bad = true;
             break;
         default:
             /* Entity references: none can parse without a DOCTYPE. */
-            w->bad = true;
+            x->w.bad = true;
             break;
         }
     }
-    w->depth--;
+    web_leave(&x->w);
 }
 
 static xmlDocPtr xw_parse(const struct buf *u)
@@ -374,11 +311,8 @@ static int xw_load(const uint8_t *in, size_t len, size_t cap, const char *what, 
 {
     struct buf u;
     buf_init(&u, cap);
-    int rc = web_decode(in, len, true, &u, cs, bad);
+    int rc = web_decode_report(in, len, true, &u, cs, bad, node, what);
     *doc = NULL;
-    if (rc == MG_ERR_UNSUPPORTED && node)
-        report_block(node, REASON_UNSUPPORTED, "%s in charset \"%s\", which Mugai does not decode",
-                     what, cs);
     if (rc == MG_OK && (*doc = xw_parse(&u)) == NULL) {
         rc = MG_ERR_PARSE;
         if (node)
@@ -400,10 +334,7 @@ static bool xw_subset_has_decls(xmlDocPtr doc)
 static int xw_report(struct report_node *node, const struct web_xml_stats *st, const char *cs,
                      size_t bad, bool doctype)
 {
-    const struct {
-        unsigned n;
-        const char *what, *why;
-    } rows[] = {
+    const struct web_removed rows[] = {
             {st->scripts, "script, foreignObject or embedded content element(s)",
              "they run script or render HTML"},
             {st->handlers, "event handler attribute(s) (on...)", "they run script"},
@@ -423,33 +354,25 @@ static int xw_report(struct report_node *node, const struct web_xml_stats *st, c
             {st->attrs, "attribute(s) not in the allowlist", "only known attributes are written"},
             {doctype ? 1u : 0u, "DOCTYPE", "a DTD reference is never needed to draw"},
     };
-    int rc = MG_OK;
-    for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]) && rc == MG_OK; i++)
-        if (rows[i].n)
-            rc = report_actionf(node, ACTION_REMOVED, rows[i].why, "%u %s", rows[i].n,
-                                rows[i].what);
-    if (rc == MG_OK)
-        rc = report_actionf(node, ACTION_REWROTE, "one encoding for every document",
-                            "written as UTF-8 (read as %s%s)", cs,
-                            bad ? ", with replacements" : "");
-    return rc;
+    return web_report(node, rows, sizeof(rows) / sizeof(rows[0]), "one encoding for every document",
+                      cs, bad);
 }
 
-static void xw_svg(struct xw *w, xmlDocPtr doc)
+static void xw_svg(struct xw *x, xmlDocPtr doc)
 {
     xmlNodePtr root = xmlDocGetRootElement(doc);
     if (!root || strcmp((const char *)root->name, "svg") != 0 ||
         (root->ns && !ns_is(root->ns, NS_SVG))) {
-        w->bad = true;
+        x->w.bad = true;
         return;
     }
-    xw_puts(w, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
+    web_put(&x->w, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
     for (xmlNodePtr n = doc->children; n; n = n->next)
         if (n->type == XML_PI_NODE)
-            w->st.pis++;
-    w->depth = 1;
-    xw_element(w, root, true);
-    xw_puts(w, "\n");
+            x->st.pis++;
+    x->w.depth = 1;
+    xw_element(x, root, true);
+    web_put(&x->w, "\n");
 }
 
 int websan_svg_sanitize(struct san_ctx *ctx, const uint8_t *in, size_t len, struct buf *out,
@@ -458,7 +381,7 @@ int websan_svg_sanitize(struct san_ctx *ctx, const uint8_t *in, size_t len, stru
     char cs[WEB_CHARSET_MAX];
     size_t bad = 0;
     xmlDocPtr doc;
-    struct xw w = {.out = out, .rc = MG_OK};
+    struct xw x = {.w = {.out = out, .rc = MG_OK}};
     (void)ctx;
 
     int rc = xw_load(in, len, out->max, "SVG", &doc, cs, &bad, node);
@@ -470,14 +393,14 @@ int websan_svg_sanitize(struct san_ctx *ctx, const uint8_t *in, size_t len, stru
                      "SVG with a DOCTYPE internal subset (entity declarations)");
         goto out;
     }
-    xw_svg(&w, doc);
-    rc = w.rc;
-    if (rc == MG_OK && w.bad) {
+    xw_svg(&x, doc);
+    rc = x.w.rc;
+    if (rc == MG_OK && x.w.bad) {
         rc = MG_ERR_PARSE;
         report_block(node, REASON_PARSE_ERROR, "the root element is not svg in the SVG namespace");
     }
     if (rc == MG_OK)
-        rc = xw_report(node, &w.st, cs, bad, doc->intSubset != NULL);
+        rc = xw_report(node, &x.st, cs, bad, doc->intSubset != NULL);
 out:
     xmlFreeDoc(doc);
     return rc;
@@ -489,15 +412,15 @@ int websan_svg_verify(struct san_ctx *ctx, const uint8_t *in, size_t len)
     size_t bad = 0;
     xmlDocPtr doc;
     struct buf scratch;
-    struct xw w = {.out = &scratch, .rc = MG_OK, .verify = true};
+    struct xw x = {.w = {.out = &scratch, .rc = MG_OK, .verify = true}};
     (void)ctx;
 
     if (!utf8_valid(in, len) || xw_load(in, len, len + 1, "SVG", &doc, cs, &bad, NULL) != MG_OK)
         return MG_ERR_VERIFY;
     buf_init(&scratch, 4 * len + 4096);
     if (doc->intSubset == NULL)
-        xw_svg(&w, doc);
-    int rc = doc->intSubset == NULL && w.rc == MG_OK && !w.bad && w.st.pis == 0 && bad == 0
+        xw_svg(&x, doc);
+    int rc = doc->intSubset == NULL && x.w.rc == MG_OK && !x.w.bad && x.st.pis == 0 && bad == 0
                      ? MG_OK
                      : MG_ERR_VERIFY;
     buf_free(&scratch);
@@ -587,9 +510,7 @@ int websan_xml_sanitize(struct san_ctx *ctx, const uint8_t *in, size_t len, stru
         rc = report_actionf(node, ACTION_REMOVED, "xml-stylesheet applies outside code",
                             "%u processing instruction(s)", pis);
     if (rc == MG_OK)
-        rc = report_actionf(node, ACTION_REWROTE, "one encoding for every document",
-                            "written as UTF-8 (read as %s%s)", cs,
-                            bad ? ", with replacements" : "");
+        rc = web_report_utf8(node, "one encoding for every document", cs, bad);
 out:
     xmlFree(mem);
     xmlFreeDoc(doc);

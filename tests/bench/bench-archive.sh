@@ -18,12 +18,12 @@ root=$(cd "$(dirname "$0")/../.." && pwd)
 build=${1:-$root/build}
 mugai="$build/mugai"
 db="$build/testdb"
-[ -x "$mugai" ] || { echo "build first: $mugai missing" >&2; exit 2; }
+. "$root/tests/bench/lib.sh"
+need_built "$mugai"
 for tool in bsdtar 7zz cjpeg; do
-    command -v $tool >/dev/null || { echo "$tool not installed" >&2; exit 2; }
+    need_tool $tool
 done
-work=$(mktemp -d /tmp/mugai-bench-archive-XXXXXX)
-trap 'rm -rf "$work"' EXIT
+bench_work archive
 
 # --- the archives -------------------------------------------------------------
 python3 - "$work" "$root" <<'PY'
@@ -93,8 +93,6 @@ pdf = sanitize
 EOF
 cp "$work/policy.conf" "$work/noscan.conf"
 printf '[options]\nscan_input = no\n' >> "$work/noscan.conf"
-
-. "$root/tests/bench/lib.sh"
 
 mkdir -p "$work/o1" "$work/o2" "$work/o3"
 m1=$(measure mugai "$mugai" sanitize --db "$db" --policy "$work/policy.conf" --out "$work/o1" \

@@ -21,16 +21,11 @@ set -eu
 root=$(cd "$(dirname "$0")/../.." && pwd)
 build=${1:-$root/build}
 copies=${2:-4}
-mugai="$build/mugai"
-harness="$build/fuzz/fuzz_flatten"
-db="$build/testdb"
-for x in "$mugai" "$harness"; do
-    [ -x "$x" ] || { echo "build first: $x missing" >&2; exit 2; }
-done
-command -v soffice >/dev/null || { echo "soffice not installed (libreoffice-*-nogui)" >&2; exit 2; }
-command -v pdftotext >/dev/null || { echo "pdftotext not installed (poppler-utils)" >&2; exit 2; }
-work=$(mktemp -d /tmp/mugai-bench-flatten-XXXXXX)
-trap 'rm -rf "$work"' EXIT
+. "$root/tests/bench/lib.sh"
+mugai_build fuzz_flatten
+need_tool soffice "libreoffice-*-nogui"
+need_tool pdftotext poppler-utils
+bench_work flatten
 mkdir -p "$work/in" "$work/lo-txt" "$work/lo-csv" "$work/lo-pdf" "$work/lo-out" "$work/o1" \
     "$work/o2"
 
@@ -57,11 +52,7 @@ n=$(ls "$work/in" | wc -l)
 bytes=$(cat "$work"/in/* | wc -c)
 echo "flatten: $n files, $((bytes / 1024)) KiB"
 
-types="docx xlsx pptx odt ods odp doc xls ppt rtf"
-{ printf '[actions]\n'; for t in $types; do printf '%s = flatten\n' "$t"; done; } > "$work/policy.conf"
-{ cat "$work/policy.conf"; printf '[options]\nscan_input = no\n'; } > "$work/noscan.conf"
-
-. "$root/tests/bench/lib.sh"
+mugai_policies flatten docx xlsx pptx odt ods odp doc xls ppt rtf
 
 # Start LibreOffice once so that the measured run does not pay for its first-run setup.
 soffice -env:UserInstallation="file://$work/lo-profile" --headless --convert-to txt \
@@ -79,25 +70,9 @@ read -r secs rss <<EOT
 $(tail -n 1 "$work/time.out")
 EOT
 l="libreoffice $secs $rss"
-k=$(measure core "$harness" "$work"/in/*)
-s=$(measure cli-noscan "$mugai" sanitize --db "$db" --policy "$work/noscan.conf" --out "$work/o1" "$work"/in/*)
-a=$(measure cli "$mugai" sanitize --db "$db" --policy "$work/policy.conf" --out "$work/o2" "$work"/in/*)
-released=$(ls "$work/o2" | wc -l)
-[ "$released" -eq "$n" ] || echo "warning: mugai released $released of $n files" >&2
+mugai_runs "$work/o1" "$work/o2" "$work"/in/*
 lo_files=$(($(ls "$work/lo-out" | wc -l) + $(ls "$work/lo-pdf-out"/*.txt 2>/dev/null | wc -l)))
 echo "  LibreOffice wrote $lo_files text and CSV files (one per sheet) for $n inputs"
 echo "  text: mugai $(($(cat "$work"/o2/* | wc -c) / 1024)) KiB"
 
-python3 - "$n" "$l" "$k" "$s" "$a" <<'PY'
-import sys
-n = int(sys.argv[1])
-rows = [a.split() for a in sys.argv[2:]]
-names = {"libreoffice": "soffice --convert-to txt|csv|pdf (+pdftotext)",
-         "core": "mugai core (in-process, no scan)",
-         "cli-noscan": "mugai sanitize, output scan only", "cli": "mugai sanitize (input+output scan)"}
-peer = float(rows[0][1])
-for label, secs, rss in rows:
-    s = max(float(secs), 0.01)
-    print(f"  {names[label]:46s} {s:7.2f} s {n / s:9.1f} files/s  peak RSS {int(rss) / 1024:7.1f} MiB"
-          f"  {peer / s:7.1f}x LibreOffice")
-PY
+peer_table "$n" "soffice --convert-to txt|csv|pdf (+pdftotext)" 46 "$l" "$core" "$noscan" "$cli"

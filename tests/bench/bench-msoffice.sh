@@ -16,15 +16,10 @@
 set -eu
 root=$(cd "$(dirname "$0")/../.." && pwd)
 build=${1:-$root/build}
-mugai="$build/mugai"
-harness="$build/fuzz/fuzz_msoffice"
-db="$build/testdb"
-for x in "$mugai" "$harness"; do
-    [ -x "$x" ] || { echo "build first: $x missing" >&2; exit 2; }
-done
-command -v soffice >/dev/null || { echo "soffice not installed (libreoffice-*-nogui)" >&2; exit 2; }
-work=$(mktemp -d /tmp/mugai-bench-msoffice-XXXXXX)
-trap 'rm -rf "$work"' EXIT
+. "$root/tests/bench/lib.sh"
+mugai_build fuzz_msoffice
+need_tool soffice "libreoffice-*-nogui"
+bench_work msoffice
 mkdir -p "$work/in" "$work/lo-in" "$work/lo-out" "$work/o1" "$work/o2"
 
 for i in 1 2 3 4 5 6; do
@@ -37,10 +32,7 @@ n=$(ls "$work/in" | wc -l)
 bytes=$(cat "$work"/in/* | wc -c)
 echo "Office 97-2003: $n files, $((bytes / 1024)) KiB"
 
-printf '[actions]\ndoc = sanitize\nxls = sanitize\nppt = sanitize\n' > "$work/policy.conf"
-{ cat "$work/policy.conf"; printf '[options]\nscan_input = no\n'; } > "$work/noscan.conf"
-
-. "$root/tests/bench/lib.sh"
+mugai_policies sanitize doc xls ppt
 
 # Start LibreOffice once so that the measured run does not pay for its first-run setup.
 soffice -env:UserInstallation="file://$work/lo-profile" --headless --convert-to doc \
@@ -56,11 +48,7 @@ read -r secs rss <<EOT
 $(tail -n 1 "$work/time.out")
 EOT
 l="libreoffice $secs $rss"
-c=$(measure core "$harness" "$work"/in/*)
-s=$(measure cli-noscan "$mugai" sanitize --db "$db" --policy "$work/noscan.conf" --out "$work/o1" "$work"/in/*)
-a=$(measure cli "$mugai" sanitize --db "$db" --policy "$work/policy.conf" --out "$work/o2" "$work"/in/*)
-released=$(ls "$work/o2" | wc -l)
-[ "$released" -eq "$n" ] || echo "warning: mugai released $released of $n files" >&2
+mugai_runs "$work/o1" "$work/o2" "$work"/in/*
 converted=$(ls "$work/lo-out" | wc -l)
 [ "$converted" -eq "$n" ] || echo "warning: LibreOffice converted $converted of $n files" >&2
 in_kib=$((bytes / 1024))
@@ -68,16 +56,4 @@ out_kib=$(($(cat "$work"/o2/* | wc -c) / 1024))
 lo_kib=$(($(cat "$work"/lo-out/* | wc -c) / 1024))
 echo "  sizes: input $in_kib KiB, mugai output $out_kib KiB, LibreOffice output $lo_kib KiB"
 
-python3 - "$n" "$l" "$c" "$s" "$a" <<'PY'
-import sys
-n = int(sys.argv[1])
-rows = [a.split() for a in sys.argv[2:]]
-names = {"libreoffice": "soffice --convert-to (3 invocations)",
-         "core": "mugai core (in-process, no scan)",
-         "cli-noscan": "mugai sanitize, output scan only", "cli": "mugai sanitize (input+output scan)"}
-peer = float(rows[0][1])
-for label, secs, rss in rows:
-    s = max(float(secs), 0.01)
-    print(f"  {names[label]:38s} {s:7.2f} s {n / s:9.1f} files/s  peak RSS {int(rss) / 1024:7.1f} MiB"
-          f"  {peer / s:7.1f}x LibreOffice")
-PY
+peer_table "$n" "soffice --convert-to (3 invocations)" 38 "$l" "$core" "$noscan" "$cli"

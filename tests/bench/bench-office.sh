@@ -18,15 +18,10 @@
 set -eu
 root=$(cd "$(dirname "$0")/../.." && pwd)
 build=${1:-$root/build}
-mugai="$build/mugai"
-harness="$build/fuzz/fuzz_ooxml"
-db="$build/testdb"
-for x in "$mugai" "$harness"; do
-    [ -x "$x" ] || { echo "build first: $x missing" >&2; exit 2; }
-done
-command -v mat2 >/dev/null || { echo "mat2 not installed (Debian package mat2)" >&2; exit 2; }
-work=$(mktemp -d /tmp/mugai-bench-office-XXXXXX)
-trap 'rm -rf "$work"' EXIT
+. "$root/tests/bench/lib.sh"
+mugai_build fuzz_ooxml
+need_tool mat2 "Debian package mat2"
+bench_work office
 mkdir -p "$work/in" "$work/mat2"
 
 # --- the files --------------------------------------------------------------
@@ -56,34 +51,16 @@ n=$(ls "$work/in" | wc -l)
 bytes=$(cat "$work"/in/* | wc -c)
 echo "Office: $n files, $((bytes / 1024)) KiB"
 
-types="docx docm dotx dotm xlsx xlsm xltx xltm pptx pptm ppsx ppsm potx potm"
-{ echo "[actions]"; for t in $types png jpeg gif; do echo "$t = sanitize"; done; } > "$work/policy.conf"
-{ cat "$work/policy.conf"; printf '[options]\nscan_input = no\n'; } > "$work/noscan.conf"
-
-. "$root/tests/bench/lib.sh"
+mugai_policies sanitize docx docm dotx dotm xlsx xlsm xltx xltm pptx pptm ppsx ppsm potx potm \
+    png jpeg gif
 
 mkdir -p "$work/o1" "$work/o2"
 m=$(measure mat2 mat2 "$work"/mat2/*)
-c=$(measure core "$harness" "$work"/in/*)
-s=$(measure cli-noscan "$mugai" sanitize --db "$db" --policy "$work/noscan.conf" --out "$work/o1" "$work"/in/*)
-a=$(measure cli "$mugai" sanitize --db "$db" --policy "$work/policy.conf" --out "$work/o2" "$work"/in/*)
-released=$(ls "$work/o2" | wc -l)
-[ "$released" -eq "$n" ] || echo "warning: mugai released $released of $n files" >&2
+mugai_runs "$work/o1" "$work/o2" "$work"/in/*
 cleaned=$(ls "$work/mat2" | grep -c '\.cleaned\.' || true)
 [ "$cleaned" -eq "$n" ] || echo "warning: mat2 cleaned $cleaned of $n files" >&2
 
-python3 - "$n" "$m" "$c" "$s" "$a" <<'PY'
-import sys
-n = int(sys.argv[1])
-rows = [a.split() for a in sys.argv[2:]]
-names = {"mat2": "mat2 FILES (one invocation)", "core": "mugai core (in-process, no scan)",
-         "cli-noscan": "mugai sanitize, output scan only", "cli": "mugai sanitize (input+output scan)"}
-peer = float(rows[0][1])
-for label, secs, rss in rows:
-    s = max(float(secs), 0.01)
-    print(f"  {names[label]:38s} {s:7.2f} s {n / s:9.1f} files/s  peak RSS {int(rss) / 1024:7.1f} MiB"
-          f"  {peer / s:7.1f}x mat2")
-PY
+peer_table "$n" "mat2 FILES (one invocation)" 38 "$m" "$core" "$noscan" "$cli"
 
 # The outputs must open: convert two of them (a docx and a pptx) to PDF.
 if command -v soffice >/dev/null; then

@@ -14,17 +14,11 @@
 set -eu
 root=$(cd "$(dirname "$0")/../.." && pwd)
 build=${1:-$root/build}
-mugai="$build/mugai"
-harness="$build/fuzz/fuzz_pdf"
-db="$build/testdb"
-for x in "$mugai" "$harness"; do
-    [ -x "$x" ] || { echo "build first: $x missing" >&2; exit 2; }
-done
-for tool in qpdf mutool; do
-    command -v $tool >/dev/null || { echo "$tool not installed (qpdf, mupdf-tools)" >&2; exit 2; }
-done
-work=$(mktemp -d /tmp/mugai-bench-pdf-XXXXXX)
-trap 'rm -rf "$work"' EXIT
+. "$root/tests/bench/lib.sh"
+mugai_build fuzz_pdf
+need_tool qpdf "qpdf, mupdf-tools"
+need_tool mutool "qpdf, mupdf-tools"
+bench_work pdf
 mkdir -p "$work/in"
 
 # --- the files --------------------------------------------------------------
@@ -52,21 +46,14 @@ n=$(ls "$work/in" | wc -l)
 bytes=$(cat "$work"/in/*.pdf | wc -c)
 echo "PDF: $n files, $((bytes / 1024)) KiB"
 
-printf '[actions]\npdf = sanitize\n' > "$work/policy.conf"
-printf '[actions]\npdf = sanitize\n[options]\nscan_input = no\n' > "$work/noscan.conf"
-
-. "$root/tests/bench/lib.sh"
+mugai_policies sanitize pdf
 
 mkdir -p "$work/o1" "$work/o2" "$work/o3" "$work/o4" "$work/o5"
 q=$(measure qpdf sh -c "for f in $work/in/*.pdf; do qpdf \$f $work/o1/\$(basename \$f) || [ \$? -eq 3 ]; done")
 m=$(measure mutool sh -c "for f in $work/in/*.pdf; do mutool clean -gggg \$f $work/o2/\$(basename \$f); done")
-c=$(measure core "$harness" "$work"/in/*.pdf)
-s=$(measure cli-noscan "$mugai" sanitize --db "$db" --policy "$work/noscan.conf" --out "$work/o3" "$work"/in/*.pdf)
-a=$(measure cli "$mugai" sanitize --db "$db" --policy "$work/policy.conf" --out "$work/o4" "$work"/in/*.pdf)
-released=$(ls "$work/o4" | wc -l)
-[ "$released" -eq "$n" ] || echo "warning: mugai released $released of $n files" >&2
+mugai_runs "$work/o3" "$work/o4" "$work"/in/*.pdf
 
-python3 - "$n" "$q" "$m" "$c" "$s" "$a" <<'PY'
+python3 - "$n" "$q" "$m" "$core" "$noscan" "$cli" <<'PY'
 import sys
 n = int(sys.argv[1])
 rows = [a.split() for a in sys.argv[2:]]

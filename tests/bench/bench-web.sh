@@ -19,10 +19,10 @@ root=$(cd "$(dirname "$0")/../.." && pwd)
 build=${1:-$root/build}
 copies=${2:-20}
 mugai="$build/mugai-standalone"
-[ -x "$mugai" ] || { echo "build first: $mugai missing" >&2; exit 2; }
-command -v mat2 >/dev/null || { echo "mat2 not installed" >&2; exit 2; }
-work=$(mktemp -d /tmp/mugai-bench-web-XXXXXX)
-trap 'rm -rf "$work"' EXIT
+. "$root/tests/bench/lib.sh"
+need_built "$mugai"
+need_tool mat2
+bench_work web
 mkdir -p "$work/in" "$work/mat2" "$work/out"
 i=0
 while [ "$i" -lt "$copies" ]; do
@@ -36,7 +36,6 @@ cp "$work"/in/* "$work/mat2/"
 n=$(ls "$work/in" | wc -l)
 echo "HTML, SVG, TIFF: $n files, $(($(cat "$work"/in/* | wc -c) / 1024)) KiB; load $(cut -d' ' -f1-3 /proc/loadavg)"
 
-. "$root/tests/bench/lib.sh"
 {
     measure mat2 sh -c "mat2 $work/mat2/*"
     measure mugai-jobs1 "$mugai" sanitize --db "$build/testdb" --jobs 1 --out "$work/out/1" "$work"/in/*

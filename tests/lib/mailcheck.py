@@ -307,6 +307,30 @@ def html_to_text(s):
     return "".join(p.out)
 
 
+def all_parts(msg):
+    """Every part, descending into attached messages."""
+    for p in msg.walk():
+        yield p
+        if p.get_content_type() == "message/rfc822":
+            for inner in p.iter_parts():
+                yield from all_parts(inner)
+
+
+def released_checks(msg, leaf_bytes, looks_executable):
+    """What every released message must pass, as (ok, what) pairs, part by
+    part: no text/html part, no multipart/alternative, and in each leaf
+    (its bytes from leaf_bytes(part)) nothing looks_executable nor a script."""
+    for p in all_parts(msg):
+        ct = p.get_content_type()
+        yield ct != "text/html", "no text/html part"
+        yield ct != "multipart/alternative", "no multipart/alternative"
+        if p.is_multipart() or ct == "message/rfc822":
+            continue
+        data = leaf_bytes(p)
+        yield not looks_executable(data), "no executable in part %s" % ct
+        yield b"<script" not in data.lower(), "no script in part %s" % ct
+
+
 def is_attachment(p):
     return p.get_content_disposition() == "attachment" or p.get_filename() is not None
 

@@ -2,6 +2,7 @@
 at what it wrote with parsers of our own (never with Mugai's code)."""
 import json
 import os
+import shutil
 import struct
 import subprocess
 import sys
@@ -183,3 +184,30 @@ def gif_blocks(data):
         else:
             raise ValueError(f"bad GIF block {b:#x} at {i}")
     raise ValueError("no trailer")
+
+
+# --- LibreOffice as the independent reader of office files ---------------------------
+
+def libreoffice(fonts=False):
+    """(soffice, pdftotext), or None after a SKIP line when either is missing."""
+    soffice, pdftotext = shutil.which("soffice"), shutil.which("pdftotext")
+    if soffice and pdftotext:
+        return soffice, pdftotext
+    print("SKIP fidelity: soffice or pdftotext missing (install libreoffice-writer-nogui, "
+          "libreoffice-calc-nogui, libreoffice-impress-nogui, " + ("fonts-noto-cjk, " if fonts else "")
+          + "poppler-utils)")
+    return None
+
+
+def soffice_convert(soffice, work, target, outdir, files, timeout=600):
+    """soffice --convert-to target of files into outdir, in one run, with a
+    profile of its own under work (the first run there pays for its setup)."""
+    profile = "file://" + os.path.join(work, "lo-profile")
+    subprocess.run([soffice, f"-env:UserInstallation={profile}", "--headless", "--convert-to",
+                    target, "--outdir", outdir] + list(files), capture_output=True, timeout=timeout)
+
+
+def pdf_text(pdftotext, pdf):
+    """pdftotext's UTF-8 text of a PDF."""
+    return subprocess.run([pdftotext, "-enc", "UTF-8", pdf, "-"],
+                          capture_output=True).stdout.decode("utf-8", "replace")
