@@ -100,6 +100,13 @@ struct san_ctx {
      * the time goes into the container's own parser.
      */
     san_member_fn member;
+    /*
+     * Set by the job's sanitize worker: the top-level output is verified
+     * by the job in a fresh worker (re-identified, re-parsed with its
+     * members), so dispatch does not verify it a second time in the
+     * process that wrote it. Members are verified here all the same.
+     */
+    bool verify_elsewhere;
 };
 
 typedef int (*san_fn)(struct san_ctx *ctx, const uint8_t *in, size_t len, struct buf *out,

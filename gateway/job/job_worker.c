@@ -160,6 +160,7 @@ int job_worker_sanitize(void *argp, int in_fd, int out_fd, int res_fd)
             .force_type = arg->force_type,
             .member_sink = job_member_sink,
             .member_sink_arg = &sink,
+            .verify_elsewhere = true, /* job_verify(), in a worker of its own */
     };
     rc = dispatch_file(&ctx, arg->name, in, arg->in_len, &out, node, &out_type);
     if (rc == MG_OK)
