@@ -16,15 +16,12 @@
 #define MUGAI_REPORT_H
 
 #include "buf.h"
+#include "caps.h"
 #include "reason.h"
 
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
-
-#define REPORT_STR_MAX      512
-#define REPORT_MAX_ACTIONS  256
-#define REPORT_MAX_CHILDREN 10000
 
 enum verdict {
     VERDICT_CLEAN,     /* released as it was */
