@@ -7,6 +7,7 @@
 #include "outdir.h"
 #include "err.h"
 #include "fdio.h"
+#include "json.h"
 #include "proto.h"
 #include "reason.h"
 #include "request.h"
@@ -101,21 +102,18 @@ int stored_ppap(int put_tx, const struct ppap_request *req)
 static void audit_put(int64_t id, const struct store_put_request *r, const struct store_item *it)
 {
     struct buf a;
+    struct json j;
     buf_init(&a, 8192);
-    int rc = audit_field_num(&a, "id", (unsigned long long)id);
-    if (rc == MG_OK)
-        rc = audit_field_str(&a, "source", r->source);
-    if (rc == MG_OK)
-        rc = audit_field_str(&a, "name", r->name);
-    if (rc == MG_OK && r->path[0])
-        rc = audit_field_str(&a, "path", r->path);
-    if (rc == MG_OK)
-        rc = audit_field_str(&a, "reason_code", reason_code(r->reason_code));
-    if (rc == MG_OK)
-        rc = audit_field_str(&a, "sha256", it->sha256);
-    if (rc == MG_OK)
-        rc = audit_field_num(&a, "size", it->size);
-    if (rc == MG_OK)
+    json_fields(&j, &a);
+    json_kv_uint(&j, "id", (unsigned long long)id);
+    json_kv_str(&j, "source", r->source);
+    json_kv_str(&j, "name", r->name);
+    if (r->path[0])
+        json_kv_str(&j, "path", r->path);
+    json_kv_str(&j, "reason_code", reason_code(r->reason_code));
+    json_kv_str(&j, "sha256", it->sha256);
+    json_kv_uint(&j, "size", it->size);
+    if (json_end(&j) == MG_OK)
         audit_event("quarantine-put", (const char *)a.data);
     buf_free(&a);
 }
@@ -226,21 +224,21 @@ static void audit_review(const char *verb, int64_t id, uid_t uid, const char *re
                          const char *why)
 {
     struct buf a;
+    struct json j;
     char ev[48];
     buf_init(&a, 8192);
     snprintf(ev, sizeof(ev), "quarantine-%s", verb);
-    int rc = audit_field_num(&a, "id", (unsigned long long)id);
-    if (rc == MG_OK)
-        rc = audit_field_num(&a, "uid", uid);
-    if (rc == MG_OK && reason && *reason)
-        rc = audit_field_str(&a, "reason", reason);
-    if (rc == MG_OK)
-        rc = audit_field_str(&a, "result", ok ? "done" : "refused");
-    if (rc == MG_OK && !ok)
-        rc = audit_field_str(&a, "why", why);
-    if (rc == MG_OK && ok && strcmp(verb, "release") == 0)
-        rc = audit_field_str(&a, "exception", "released from quarantine");
-    if (rc == MG_OK)
+    json_fields(&j, &a);
+    json_kv_uint(&j, "id", (unsigned long long)id);
+    json_kv_uint(&j, "uid", uid);
+    if (reason && *reason)
+        json_kv_str(&j, "reason", reason);
+    json_kv_str(&j, "result", ok ? "done" : "refused");
+    if (!ok)
+        json_kv_str(&j, "why", why);
+    if (ok && strcmp(verb, "release") == 0)
+        json_kv_str(&j, "exception", "released from quarantine");
+    if (json_end(&j) == MG_OK)
         audit_event(ev, (const char *)a.data);
     buf_free(&a);
 }
@@ -370,15 +368,17 @@ static int review_show(struct review_ctx *c, const struct review_request *r, str
     if (buf_putc(&rep, 0) != MG_OK)
         goto out;
     if (r->json) {
-        rc = store_item_json(it, (const char *)rep.data, t);
-        if (rc == MG_OK) {
-            t->len--; /* the closing brace: the history goes in too */
-            rc = buf_puts(t, ",\"history\":");
-        }
+        struct json j;
+        json_init(&j, t);
+        json_obj(&j);
+        store_item_fields(&j, it, (const char *)rep.data);
+        json_key(&j, "history");
+        rc = store_history_write(c->s, r->id, &j);
+        json_obj_end(&j);
         if (rc == MG_OK)
-            rc = store_history_json(c->s, r->id, t);
+            rc = json_end(&j);
         if (rc == MG_OK)
-            rc = buf_puts(t, "}\n");
+            rc = buf_putc(t, '\n');
     } else {
         char u1[64], u2[64], u3[64];
         rc = buf_printf(

@@ -36,6 +36,7 @@
 #define MUGAI_STORE_H
 
 #include "buf.h"
+#include "json.h"
 
 #include <stdint.h>
 #include <sys/types.h>
@@ -122,11 +123,18 @@ int store_may_see(const struct store_item *it, const struct store_actor *who);
 int store_list(struct store *s, const struct store_actor *who, const char *state, int64_t since,
                unsigned limit, int human, struct buf *out);
 
-/* One item as a JSON object (no newline), the report included when given. */
+/* One item as a JSON object (no newline), the report included when given
+ * (JSON the engine wrote, embedded only when it is well-formed). */
 int store_item_json(const struct store_item *it, const char *report, struct buf *out);
 
-/* The actions taken on an item, oldest first, as a JSON array. */
+/* The same object's members, into an object j has open (for a caller that
+ * adds its own). */
+void store_item_fields(struct json *j, const struct store_item *it, const char *report);
+
+/* The actions taken on an item, oldest first, as a JSON array: into out,
+ * or as the next value of j. */
 int store_history_json(struct store *s, int64_t id, struct buf *out);
+int store_history_write(struct store *s, int64_t id, struct json *j);
 
 /*
  * Move an item to the action's state if the rules above allow it; reason is
