@@ -4,6 +4,7 @@
 #include "audit.h"
 #include "err.h"
 #include "fdio.h"
+#include "json.h"
 #include "jsoncheck.h"
 #include "report.h"
 
@@ -312,6 +313,14 @@ void audit_close(struct audit_writer *w)
     buf_free(&w->pending);
 }
 
+/* The caller's fields as an object: the line's own members are strings and
+ * a number, so the line is nested as deep as this object. */
+static int fields_ok(const uint8_t *p, size_t len, unsigned max_depth)
+{
+    (void)max_depth;
+    return jsoncheck_valid(p, len, AUDIT_JSON_DEPTH);
+}
+
 int audit_append(struct audit_writer *w, const char *event, const char *fields)
 {
     char now[40];
@@ -325,21 +334,20 @@ int audit_append(struct audit_writer *w, const char *event, const char *fields)
         return MG_ERR_USAGE;
     audit_now(now, sizeof(now));
     buf_init(&line, AUDIT_LINE_MAX);
-    int rc = buf_printf(
-            &line, "{\"seq\":%llu,\"time\":\"%s\",\"node\":", (unsigned long long)w->seq + 1, now);
-    if (rc == MG_OK)
-        rc = report_json_string(&line, w->node);
-    if (rc == MG_OK)
-        rc = buf_printf(&line, ",\"prev\":\"%s\",\"event\":", w->prev);
-    if (rc == MG_OK)
-        rc = report_json_string(&line, event);
-    if (rc == MG_OK)
-        rc = buf_append(&line, fields, flen);
-    if (rc == MG_OK)
-        rc = buf_putc(&line, '}');
+    struct json j;
+    json_init(&j, &line);
+    json_obj(&j);
+    json_kv_uint(&j, "seq", (unsigned long long)w->seq + 1);
+    json_kv_str(&j, "time", now);
+    json_kv_str(&j, "node", w->node);
+    json_kv_str(&j, "prev", w->prev);
+    json_kv_str(&j, "event", event);
     /* What goes in must be one JSON object: a caller's bad field is refused
      * here, not discovered by the next verify. */
-    if (rc == MG_OK && !jsoncheck_valid(line.data, line.len, 32))
+    json_raw_fields(&j, fields, flen, fields_ok);
+    json_obj_end(&j);
+    int rc = json_end(&j);
+    if (rc == MG_ERR_PARSE)
         rc = MG_ERR_USAGE;
     if (rc == MG_OK)
         rc = buf_append(&w->pending, line.data, line.len);
@@ -391,7 +399,7 @@ int audit_checkpoint(struct audit_writer *w)
 
 int audit_rotate(struct audit_writer *w, char *err, size_t errcap)
 {
-    char old[1100], fields[1200];
+    char old[1100];
     int rc = audit_sync(w);
     if (rc != MG_OK)
         return rc;
@@ -408,10 +416,11 @@ int audit_rotate(struct audit_writer *w, char *err, size_t errcap)
     }
     const char *base = strrchr(old, '/');
     struct buf b;
-    buf_init(&b, sizeof(fields));
-    rc = buf_puts(&b, ",\"rotated_from\":");
-    if (rc == MG_OK)
-        rc = report_json_string(&b, base ? base + 1 : old);
+    struct json j;
+    buf_init(&b, sizeof(old) * 6 + 32); /* every byte escaped as \ufffd at worst */
+    json_fields(&j, &b);
+    json_kv_str(&j, "rotated_from", base ? base + 1 : old);
+    rc = json_end(&j);
     if (rc == MG_OK)
         rc = audit_append(w, "rotate", (const char *)b.data);
     buf_free(&b);
@@ -449,7 +458,7 @@ static void problem(struct verify *v, const char *file, size_t ln, const char *f
 static void verify_line(struct verify *v, const char *file, size_t ln, const char *line, size_t len)
 {
     char s[32], prev[80], ev[32], t[40], hs[32], sigb[128], msg[200], h[65];
-    if (!jsoncheck_valid((const uint8_t *)line, len, 32) ||
+    if (!jsoncheck_valid((const uint8_t *)line, len, AUDIT_JSON_DEPTH) ||
         !audit_line_field(line, len, "seq", s, sizeof(s)) ||
         !audit_line_field(line, len, "prev", prev, sizeof(prev)) ||
         !audit_line_field(line, len, "event", ev, sizeof(ev)) ||

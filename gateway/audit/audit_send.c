@@ -107,14 +107,3 @@ int audit_record_parse(const uint8_t *p, size_t n, char event[AUDIT_EVENT_MAX + 
     *fields = (const char *)z + 1;
     return MG_OK;
 }
-
-int audit_field_str(struct buf *b, const char *k, const char *v)
-{
-    int rc = buf_printf(b, ",\"%s\":", k);
-    return rc == MG_OK ? report_json_string(b, v) : rc;
-}
-
-int audit_field_num(struct buf *b, const char *k, unsigned long long v)
-{
-    return buf_printf(b, ",\"%s\":%llu", k, v);
-}
