@@ -83,9 +83,6 @@ const char *report_verdict_name(enum verdict v);
 /* Serialize as one JSON object (no trailing newline). */
 int report_to_json(const struct report_node *n, struct buf *out);
 
-/* JSON string literal with escaping; invalid UTF-8 bytes become U+FFFD. */
-int report_json_string(struct buf *out, const char *s);
-
 /* Hex SHA-256 of data into hex[65]. */
 void report_sha256_hex(const uint8_t *data, size_t len, char hex[65]);
 
