@@ -241,7 +241,7 @@ int report_to_json(const struct report_node *n, struct buf *out)
     return json_end(&j);
 }
 
-void report_sha256_hex(const uint8_t *data, size_t len, char hex[65])
+void report_sha256_hex(const uint8_t *data, size_t len, char hex[SHA256_HEX_MAX])
 {
     unsigned char md[32];
     unsigned int mdlen = 0;

@@ -10,4 +10,7 @@
  * tree of 100 nested containers (two levels each) and what wraps it. */
 #define JSON_DEPTH_MAX 256u
 
+/* A SHA-256 in hex, with its NUL. */
+#define SHA256_HEX_MAX 65
+
 #endif

@@ -67,7 +67,7 @@ static EVP_PKEY *key_load_or_make(const char *path, char *err, size_t cap)
     EVP_PKEY_CTX_free(c);
     int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
     FILE *out = fd >= 0 ? fdopen(fd, "w") : NULL;
-    char pub[1100];
+    char pub[AUDIT_FILE_MAX];
     snprintf(pub, sizeof(pub), "%s.pub", path);
     FILE *po = fopen(pub, "w");
     int ok = out && po && PEM_write_PrivateKey(out, k, NULL, NULL, 0, NULL, NULL) == 1 &&
@@ -153,7 +153,7 @@ int audit_line_field(const char *line, size_t len, const char *key, char *dst, s
     return n > 0;
 }
 
-static void line_hash(const char *line, size_t len, char hex[65])
+static void line_hash(const char *line, size_t len, char hex[SHA256_HEX_MAX])
 {
     report_sha256_hex((const uint8_t *)line, len, hex);
 }
@@ -162,7 +162,7 @@ static void line_hash(const char *line, size_t len, char hex[65])
 
 static int head_write(struct audit_writer *w)
 {
-    char msg[160], sigb[128], text[400], tmp[1100];
+    char msg[160], sigb[128], text[400], tmp[AUDIT_FILE_MAX];
     if (!w->key || !w->head_path[0])
         return MG_OK;
     snprintf(msg, sizeof(msg), SIG_HEAD "%llu\n%s", (unsigned long long)w->seq, w->prev);
@@ -183,7 +183,8 @@ static int head_write(struct audit_writer *w)
 
 /* The head file's seq and hash, when its signature holds (pub may be NULL:
  * then it is read unchecked and *signed_ok is 0). */
-static int head_read(const char *path, EVP_PKEY *pub, uint64_t *seq, char hash[65], int *signed_ok)
+static int head_read(const char *path, EVP_PKEY *pub, uint64_t *seq, char hash[SHA256_HEX_MAX],
+                     int *signed_ok)
 {
     char text[512], s[32], sigb[128], msg[160];
     FILE *f = fopen(path, "r");
@@ -279,7 +280,7 @@ int audit_open(struct audit_writer *w, const char *path, const char *key_path, c
     } else if (!last.len) {
         /* A new file: go on from the head the file before it left. */
         uint64_t hs;
-        char hh[65];
+        char hh[SHA256_HEX_MAX];
         int signed_ok;
         if (head_read(w->head_path, NULL, &hs, hh, &signed_ok) == MG_OK && strlen(hh) == 64) {
             w->seq = hs;
@@ -399,7 +400,7 @@ int audit_checkpoint(struct audit_writer *w)
 
 int audit_rotate(struct audit_writer *w, char *err, size_t errcap)
 {
-    char old[1100];
+    char old[AUDIT_FILE_MAX];
     int rc = audit_sync(w);
     if (rc != MG_OK)
         return rc;
@@ -434,7 +435,7 @@ struct verify {
     unsigned problems;
     EVP_PKEY *pub;
     int have_prev;
-    char prev[65];
+    char prev[SHA256_HEX_MAX];
     uint64_t seq;
     char time[40];
     unsigned checkpoints, bad_checkpoints;
@@ -457,7 +458,7 @@ static void problem(struct verify *v, const char *file, size_t ln, const char *f
 
 static void verify_line(struct verify *v, const char *file, size_t ln, const char *line, size_t len)
 {
-    char s[32], prev[80], ev[32], t[40], hs[32], sigb[128], msg[200], h[65];
+    char s[32], prev[80], ev[32], t[40], hs[32], sigb[128], msg[200], h[SHA256_HEX_MAX];
     if (!jsoncheck_valid((const uint8_t *)line, len, AUDIT_JSON_DEPTH) ||
         !audit_line_field(line, len, "seq", s, sizeof(s)) ||
         !audit_line_field(line, len, "prev", prev, sizeof(prev)) ||
@@ -557,7 +558,7 @@ int audit_verify(const char *const *files, size_t n, const char *pub_path, const
         rc = verify_file(&v, files[i]);
     if (rc == MG_OK && head_path) {
         uint64_t hs = 0;
-        char hh[65] = "";
+        char hh[SHA256_HEX_MAX] = "";
         int signed_ok = 0;
         if (head_read(head_path, v.pub, &hs, hh, &signed_ok) != MG_OK) {
             problem(&v, head_path, 1, "the signed head cannot be read");

@@ -13,13 +13,11 @@
 #define MUGAI_AUDIT_SEND_H
 
 #include "buf.h"
+#include "caps.h"
 
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
-
-#define AUDIT_EVENT_MAX  32         /* an event name: [a-z-], this long at most */
-#define AUDIT_RECORD_MAX (1u << 16) /* one record between processes */
 
 /* The descriptor this process sends on (-1: no audit log, events dropped).
  * nonblocking: never wait for room (the master, which must stay free to

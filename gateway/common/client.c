@@ -42,7 +42,7 @@ static int client_answer(int sock, int timeout_ms, uint32_t want, size_t max_fds
         return rc;
     }
     if (f->type == PROTO_ERROR) {
-        char code[64], reason[512];
+        char code[REASON_CODE_MAX], reason[REASON_TEXT_MAX];
         if (request_error_decode(f->payload.data, f->payload.len, code, sizeof(code), reason,
                                  sizeof(reason)) == MG_OK)
             snprintf(err, errcap, "refused by the daemon: %s: %s", code, reason);

@@ -126,7 +126,7 @@ static int64_t session_keep(int sealed, const char *source, int64_t owner, const
                             const struct share_ref *share)
 {
     struct store_put_request *r = calloc(1, sizeof(*r));
-    char why[512] = "out of memory";
+    char why[REASON_TEXT_MAX] = "out of memory";
     int64_t id = 0;
     int ro = sealed_reopen_ro(sealed);
     if (r && ro >= 0) {
@@ -361,7 +361,7 @@ static int session_mail(int conn, struct proto_frame *f, const struct ucred *pee
     struct mail_reply reply;
     struct buf out;
     struct stat st;
-    char sha[65];
+    char sha[SHA256_HEX_MAX];
     uint64_t len = 0;
     int too_big = 0, sealed_fd = -1, deliver = -1, rc;
 

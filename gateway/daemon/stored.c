@@ -88,7 +88,7 @@ int stored_ppap(int put_tx, const struct ppap_request *req)
 {
     struct buf p;
     int64_t ack = 0;
-    char why[256];
+    char why[REASON_TEXT_MAX];
     buf_init(&p, 65536 + REQUEST_RECIPIENTS_MAX);
     int rc = request_ppap_encode(req, &p);
     if (rc == MG_OK)
@@ -127,7 +127,7 @@ static void serve_put(const struct config *cfg, struct store *s, int conn, unsig
     struct proto_frame f;
     struct store_put_request *r = calloc(1, sizeof(*r));
     struct buf out;
-    char why[512] = "";
+    char why[REASON_TEXT_MAX] = "";
     int64_t id = 0;
     buf_init(&out, 4096);
     if (!r || proto_recv(conn, STORED_FRAME_MS, JOB_REPORT_MAX + 65536, 1, &f) != MG_OK)
@@ -309,7 +309,7 @@ static int deliver_mail(const struct config *cfg, const struct store_item *it, i
 static int deliver_share(const struct config *cfg, const struct store_item *it, int fd,
                          const char *name, char *where, size_t wcap, char *why, size_t cap)
 {
-    char user[64], rel[STORE_PATH_MAX + STORE_TEXT_MAX], tag[48];
+    char user[USER_NAME_MAX], rel[STORE_PATH_MAX + STORE_TEXT_MAX], tag[48];
     const char *base;
     int dirfd = -1;
     struct passwd *pw = it->owner_uid >= 0 ? getpwuid((uid_t)it->owner_uid) : NULL;
@@ -380,7 +380,7 @@ static int review_show(struct review_ctx *c, const struct review_request *r, str
         if (rc == MG_OK)
             rc = buf_putc(t, '\n');
     } else {
-        char u1[64], u2[64], u3[64];
+        char u1[USER_NAME_MAX], u2[USER_NAME_MAX], u3[USER_NAME_MAX];
         rc = buf_printf(
                 t,
                 "id:         %lld\nstate:      %s\nsource:     %s\nname:       %s\n"
@@ -406,7 +406,7 @@ out:
 static int review_act(struct review_ctx *c, const struct review_request *r, enum store_action a,
                       struct buf *t, int *fd, char *name, size_t namecap)
 {
-    char why[512] = "";
+    char why[REASON_TEXT_MAX] = "";
     struct store_item *it = malloc(sizeof(*it));
     int ok = 0;
     if (!it)
@@ -418,7 +418,7 @@ static int review_act(struct review_ctx *c, const struct review_request *r, enum
     ok = 1;
     if (a == STORE_RELEASE) {
         int orig = -1;
-        char releaser[64], approver[64];
+        char releaser[USER_NAME_MAX], approver[USER_NAME_MAX];
         if (store_get(c->s, r->id, it, NULL) != MG_OK ||
             store_open_original(c->s, it, &orig) != MG_OK) {
             snprintf(why, sizeof(why), "the original cannot be read");
@@ -468,7 +468,7 @@ static int unlock_job(const struct config *cfg, const struct store_item *it, int
                       char **passwords, size_t n_passwords, int *out_fd, char *out_type,
                       size_t tcap, char *why, size_t cap)
 {
-    char err[1024];
+    char err[MSG_MAX];
     int rc = MG_ERR_IO, sock = client_connect(cfg->socket, err, sizeof(err));
     *out_fd = -1;
     if (sock < 0) {
@@ -530,7 +530,7 @@ static int unlock_item(const struct config *cfg, struct store *s, const struct s
                        struct buf *t, int *fd, char *name, size_t namecap)
 {
     struct store_item *it = malloc(sizeof(*it));
-    char why[1024] = "", prev[16] = "", type[32] = "";
+    char why[MSG_MAX] = "", prev[16] = "", type[TYPE_NAME_MAX] = "";
     int ok = 0, orig = -1, out = -1;
     if (!it)
         return 0;
@@ -644,7 +644,7 @@ static void serve_review(const struct config *cfg, int conn)
 {
     struct ucred peer;
     socklen_t pl = sizeof(peer);
-    char err[512];
+    char err[MSG_MAX];
     struct review_ctx c = {cfg, NULL, {0, 0}, conn};
     struct store_config sc = {cfg->store_dir, cfg->store_database, cfg->retention_days,
                               cfg->audit_node};
@@ -685,7 +685,7 @@ static void serve_ppap(const struct config *cfg, const struct ppap_request *r)
     struct store_actor self = {getuid(), 1}; /* the store acts for the policy */
     int64_t ids[32];
     size_t n = 0;
-    char err[512];
+    char err[MSG_MAX];
     if (store_open(&s, &sc, err, sizeof(err)) != MG_OK) {
         fprintf(stderr, "mugaid: store: %s\n", err);
         return;
@@ -725,7 +725,7 @@ static void purge_now(struct store *s)
 int stored_main(const struct config *cfg, int put_rx, int review_fd)
 {
     struct store *s = NULL;
-    char err[1024];
+    char err[MSG_MAX];
     unsigned children = 0;
     struct store_config sc = {cfg->store_dir, cfg->store_database, cfg->retention_days,
                               cfg->audit_node};

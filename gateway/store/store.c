@@ -115,7 +115,8 @@ static void object_name(const char *sha, char sub[3], char name[68])
 }
 
 /* Copy fd into tmp/, hashing; then into objects/ under its hash. */
-static int object_write(struct store *s, int fd, uint64_t len, char sha[65], char *err, size_t cap)
+static int object_write(struct store *s, int fd, uint64_t len, char sha[SHA256_HEX_MAX], char *err,
+                        size_t cap)
 {
     char tmp[64], sub[3], name[68];
     uint8_t chunk[65536], md[32];
@@ -220,7 +221,7 @@ static int64_t intake_item(struct store *s, const char *intake, const char *sha)
 int store_put(struct store *s, int fd, uint64_t len, const struct store_meta *m, int64_t *id,
               char *err, size_t cap)
 {
-    char sha[65];
+    char sha[SHA256_HEX_MAX];
     struct idx_rows r;
     int64_t now = (int64_t)time(NULL);
     const char *intake = m->intake ? m->intake : "";

@@ -36,16 +36,13 @@
 #define MUGAI_STORE_H
 
 #include "buf.h"
+#include "caps.h"
 #include "json.h"
 
 #include <stdint.h>
 #include <sys/types.h>
 
-#define STORE_TEXT_MAX       1024 /* names, reasons, senders */
-#define STORE_RECIPIENTS_MAX 8192 /* newline-separated addresses */
-#define STORE_PATH_MAX       4096 /* a share file's relative path */
-#define STORE_REPORT_MAX     (1u << 20)
-#define STORE_DEFAULT_DAYS   90
+#define STORE_DEFAULT_DAYS 90
 
 struct store;
 
@@ -68,7 +65,8 @@ struct store_meta {
 /* One item as read back. */
 struct store_item {
     int64_t id, created, retain_until;
-    char source[16], state[16], type[32], reason[64], sha256[65], node[64];
+    char source[16], state[16], type[TYPE_NAME_MAX], reason[REASON_CODE_MAX],
+            sha256[SHA256_HEX_MAX], node[64];
     char name[STORE_TEXT_MAX], sender[STORE_TEXT_MAX], recipients[STORE_RECIPIENTS_MAX];
     char path[STORE_PATH_MAX]; /* share: where under the owner's folder it came from */
     uint64_t size;
