@@ -13,7 +13,6 @@
 #include "client.h"
 #include "err.h"
 #include "job.h"
-#include "jsoncheck.h"
 #include "mailcmd.h"
 #include "auditcmd.h"
 #include "pwfile.h"
@@ -487,8 +486,7 @@ static int cmd_status(int argc, char **argv)
     struct buf j;
     buf_init(&j, 1 << 20);
     int sock = client_connect(path, err, sizeof(err));
-    if (sock < 0 || client_status(sock, 10000, &j, err, sizeof(err)) != MG_OK ||
-        !jsoncheck_valid(j.data, j.len, STATUS_JSON_DEPTH)) {
+    if (sock < 0 || client_status(sock, 10000, &j, err, sizeof(err)) != MG_OK) {
         fprintf(stderr, "mugai status: %s\n", sock < 0 || err[0] ? err : "bad answer");
         if (sock >= 0)
             close(sock);

@@ -3,6 +3,7 @@
  */
 #include "client.h"
 #include "err.h"
+#include "jsoncheck.h"
 #include "proto.h"
 
 #include <errno.h>
@@ -176,7 +177,12 @@ int client_status(int sock, int timeout_ms, struct buf *json, char *err, size_t 
     }
     if ((rc = client_answer(sock, timeout_ms, PROTO_STATUS_REPLY, 0, &f, err, errcap)) != MG_OK)
         return rc;
-    rc = buf_append(json, f.payload.data, f.payload.len);
+    if (!jsoncheck_valid(f.payload.data, f.payload.len, STATUS_JSON_DEPTH)) {
+        snprintf(err, errcap, "malformed answer from the daemon");
+        rc = MG_ERR_PARSE;
+    } else {
+        rc = buf_append(json, f.payload.data, f.payload.len);
+    }
     proto_frame_free(&f);
     return rc;
 }
