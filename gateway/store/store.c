@@ -340,27 +340,39 @@ int store_may_see(const struct store_item *it, const struct store_actor *who)
 
 void store_item_fields(struct json *j, const struct store_item *it, const char *report)
 {
-    json_kv_int(j, "id", it->id);
-    json_kv_int(j, "created", it->created);
-    json_kv_str(j, "state", it->state);
-    json_kv_str(j, "source", it->source);
-    json_kv_str(j, "node", it->node);
-    json_kv_str(j, "name", it->name);
-    if (it->path[0])
-        json_kv_str(j, "path", it->path);
-    json_kv_str(j, "type", it->type);
-    json_kv_str(j, "reason", it->reason);
-    json_kv_str(j, "sha256", it->sha256);
-    json_kv_int(j, "size", (int64_t)it->size);
-    json_kv_str(j, "sender", it->sender);
-    json_kv_str(j, "recipients", it->recipients);
-    json_kv_int(j, "owner_uid", it->owner_uid);
-    json_kv_int(j, "retain_until", it->retain_until);
-    json_kv_int(j, "requested_by", it->requested_by);
-    json_kv_str(j, "request_reason", it->request_reason);
-    json_kv_int(j, "decided_by", it->decided_by);
-    json_kv_str(j, "decision_reason", it->decision_reason);
-    json_kv_int(j, "released_by", it->released_by);
+    /* The members in order: a string s, else the number n; a row without
+     * a key is left out (path, for an item that has none). */
+    const struct {
+        const char *key, *s;
+        long long n;
+    } f[] = {
+            {"id", NULL, it->id},
+            {"created", NULL, it->created},
+            {"state", it->state, 0},
+            {"source", it->source, 0},
+            {"node", it->node, 0},
+            {"name", it->name, 0},
+            {it->path[0] ? "path" : NULL, it->path, 0},
+            {"type", it->type, 0},
+            {"reason", it->reason, 0},
+            {"sha256", it->sha256, 0},
+            {"size", NULL, (long long)it->size},
+            {"sender", it->sender, 0},
+            {"recipients", it->recipients, 0},
+            {"owner_uid", NULL, it->owner_uid},
+            {"retain_until", NULL, it->retain_until},
+            {"requested_by", NULL, it->requested_by},
+            {"request_reason", it->request_reason, 0},
+            {"decided_by", NULL, it->decided_by},
+            {"decision_reason", it->decision_reason, 0},
+            {"released_by", NULL, it->released_by},
+    };
+    for (size_t i = 0; i < sizeof(f) / sizeof(f[0]); i++) {
+        if (f[i].key && f[i].s)
+            json_kv_str(j, f[i].key, f[i].s);
+        else if (f[i].key)
+            json_kv_int(j, f[i].key, f[i].n);
+    }
     if (report) {
         json_key(j, "report");
         json_raw(j, report, strlen(report), jsoncheck_valid);
