@@ -381,20 +381,21 @@ static int review_show(struct review_ctx *c, const struct review_request *r, str
             rc = buf_putc(t, '\n');
     } else {
         char u1[USER_NAME_MAX], u2[USER_NAME_MAX], u3[USER_NAME_MAX];
-        rc = buf_printf(
-                t,
-                "id:         %lld\nstate:      %s\nsource:     %s\nname:       %s\n"
-                "path:       %s\n"
-                "type:       %s\nreason:     %s (%s)\nsha256:     %s\nsize:       "
-                "%llu\nsender:     %s\nrecipients: %s\nrequested:  %s %s\n"
-                "decided:    %s %s\nreleased:   %s\n",
-                (long long)it->id, it->state, it->source, it->name, it->path[0] ? it->path : "-",
-                it->type, it->reason, reason_en(reason_from_code(it->reason)), it->sha256,
-                (unsigned long long)it->size, it->sender, it->recipients,
-                it->requested_by >= 0 ? user_name(it->requested_by, u1, 64) : "-",
-                it->request_reason, it->decided_by >= 0 ? user_name(it->decided_by, u2, 64) : "-",
-                it->decision_reason,
-                it->released_by >= 0 ? user_name(it->released_by, u3, 64) : "-");
+        rc = buf_printf(t,
+                        "id:         %lld\nstate:      %s\nsource:     %s\nname:       %s\n"
+                        "path:       %s\n"
+                        "type:       %s\nreason:     %s (%s)\nsha256:     %s\nsize:       "
+                        "%llu\nsender:     %s\nrecipients: %s\nrequested:  %s %s\n"
+                        "decided:    %s %s\nreleased:   %s\n",
+                        (long long)it->id, it->state, it->source, it->name,
+                        it->path[0] ? it->path : "-", it->type, it->reason,
+                        reason_en(reason_from_code(it->reason)), it->sha256,
+                        (unsigned long long)it->size, it->sender, it->recipients,
+                        it->requested_by >= 0 ? user_name(it->requested_by, u1, sizeof(u1)) : "-",
+                        it->request_reason,
+                        it->decided_by >= 0 ? user_name(it->decided_by, u2, sizeof(u2)) : "-",
+                        it->decision_reason,
+                        it->released_by >= 0 ? user_name(it->released_by, u3, sizeof(u3)) : "-");
     }
 out:
     buf_free(&rep);
@@ -427,8 +428,8 @@ static int review_act(struct review_ctx *c, const struct review_request *r, enum
             char hdr[512];
             snprintf(hdr, sizeof(hdr),
                      "X-Mugai-Released: quarantine item %lld released by %s, approved by %s\n",
-                     (long long)it->id, user_name(c->who.uid, releaser, 64),
-                     user_name(it->decided_by, approver, 64));
+                     (long long)it->id, user_name(c->who.uid, releaser, sizeof(releaser)),
+                     user_name(it->decided_by, approver, sizeof(approver)));
             if (deliver_mail(c->cfg, it, orig, hdr, why, sizeof(why)) != MG_OK)
                 ok = 0;
             else
