@@ -162,20 +162,33 @@ static void line_hash(const char *line, size_t len, char hex[SHA256_HEX_MAX])
 
 static int head_write(struct audit_writer *w)
 {
-    char msg[160], sigb[128], text[400], tmp[AUDIT_FILE_MAX];
+    char msg[160], sigb[128], tmp[AUDIT_FILE_MAX];
     if (!w->key || !w->head_path[0])
         return MG_OK;
     snprintf(msg, sizeof(msg), SIG_HEAD "%llu\n%s", (unsigned long long)w->seq, w->prev);
     if (sign(w->key, msg, sigb) != MG_OK)
         return MG_ERR_INTERNAL;
-    int n = snprintf(text, sizeof(text), "{\"seq\":%llu,\"hash\":\"%s\",\"sig\":\"%s\"}\n",
-                     (unsigned long long)w->seq, w->prev, sigb);
+    struct buf text;
+    struct json j;
+    buf_init(&text, 400);
+    json_init(&j, &text);
+    json_obj(&j);
+    json_kv_uint(&j, "seq", (unsigned long long)w->seq);
+    json_kv_str(&j, "hash", w->prev);
+    json_kv_str(&j, "sig", sigb);
+    json_obj_end(&j);
+    int rc = json_end(&j);
+    if (rc == MG_OK)
+        rc = buf_putc(&text, '\n');
     snprintf(tmp, sizeof(tmp), "%s.tmp", w->head_path);
-    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-    if (fd < 0)
-        return MG_ERR_IO;
-    int rc = fdio_write_all(fd, text, (size_t)n) == MG_OK && fsync(fd) == 0 ? MG_OK : MG_ERR_IO;
-    close(fd);
+    int fd = rc == MG_OK ? open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644) : -1;
+    if (rc == MG_OK && fd < 0)
+        rc = MG_ERR_IO;
+    if (rc == MG_OK && (fdio_write_all(fd, text.data, text.len) != MG_OK || fsync(fd) != 0))
+        rc = MG_ERR_IO;
+    if (fd >= 0)
+        close(fd);
+    buf_free(&text);
     if (rc == MG_OK && rename(tmp, w->head_path) != 0)
         rc = MG_ERR_IO;
     return rc;
@@ -293,10 +306,15 @@ int audit_open(struct audit_writer *w, const char *path, const char *key_path, c
     }
     buf_free(&last);
     if (dropped) {
-        char f[64];
-        snprintf(f, sizeof(f), ",\"dropped_bytes\":%llu", (unsigned long long)dropped);
-        if ((rc = audit_append(w, "recover", f)) == MG_OK)
+        struct buf f;
+        struct json j;
+        buf_init(&f, 64);
+        json_fields(&j, &f);
+        json_kv_uint(&j, "dropped_bytes", (unsigned long long)dropped);
+        if ((rc = json_end(&j)) == MG_OK &&
+            (rc = audit_append(w, "recover", (char *)f.data)) == MG_OK)
             rc = audit_sync(w);
+        buf_free(&f);
         return rc;
     }
     return MG_OK;
@@ -386,15 +404,22 @@ int audit_sync(struct audit_writer *w)
 
 int audit_checkpoint(struct audit_writer *w)
 {
-    char msg[160], sigb[128], fields[300];
+    char msg[160], sigb[128];
     if (!w->key)
         return MG_OK;
     snprintf(msg, sizeof(msg), SIG_CHECKPOINT "%llu\n%s", (unsigned long long)w->seq, w->prev);
     if (sign(w->key, msg, sigb) != MG_OK)
         return MG_ERR_INTERNAL;
-    snprintf(fields, sizeof(fields), ",\"head_seq\":%llu,\"sig\":\"%s\"",
-             (unsigned long long)w->seq, sigb);
-    int rc = audit_append(w, "checkpoint", fields);
+    struct buf f;
+    struct json j;
+    buf_init(&f, 300);
+    json_fields(&j, &f);
+    json_kv_uint(&j, "head_seq", (unsigned long long)w->seq);
+    json_kv_str(&j, "sig", sigb);
+    int rc = json_end(&j);
+    if (rc == MG_OK)
+        rc = audit_append(w, "checkpoint", (const char *)f.data);
+    buf_free(&f);
     return rc == MG_OK ? audit_sync(w) : rc;
 }
 
