@@ -96,13 +96,16 @@ static EVP_PKEY *key_load_public(const char *path)
     return k;
 }
 
-/* base64 of the Ed25519 signature of msg into b64 (at least 100 bytes). */
-static int sign(EVP_PKEY *k, const char *msg, char *b64)
+/* base64 of the Ed25519 signature of what (SIG_HEAD or SIG_CHECKPOINT)
+ * followed by the writer's seq and last hash into b64 (at least 100 bytes). */
+static int sign(const struct audit_writer *w, const char *what, char *b64)
 {
+    char msg[160];
     unsigned char sig[64];
     size_t n = sizeof(sig);
+    snprintf(msg, sizeof(msg), "%s%llu\n%s", what, (unsigned long long)w->seq, w->prev);
     EVP_MD_CTX *c = EVP_MD_CTX_new();
-    int ok = c && EVP_DigestSignInit(c, NULL, NULL, NULL, k) == 1 &&
+    int ok = c && EVP_DigestSignInit(c, NULL, NULL, NULL, w->key) == 1 &&
              EVP_DigestSign(c, sig, &n, (const unsigned char *)msg, strlen(msg)) == 1;
     EVP_MD_CTX_free(c);
     if (!ok)
@@ -160,24 +163,38 @@ static void line_hash(const char *line, size_t len, char hex[SHA256_HEX_MAX])
 
 /* ---- the signed head ---- */
 
+/* The writer's state, signed: for the head file the object
+ * {"seq":N,"hash":H,"sig":S}, for a checkpoint the fields
+ * ,"head_seq":N,"sig":S (the hash is the line's own prev). */
+static int signed_state(const struct audit_writer *w, int head, struct buf *out)
+{
+    char sigb[128];
+    struct json j;
+    if (sign(w, head ? SIG_HEAD : SIG_CHECKPOINT, sigb) != MG_OK)
+        return MG_ERR_INTERNAL;
+    if (head) {
+        json_init(&j, out);
+        json_obj(&j);
+        json_kv_uint(&j, "seq", (unsigned long long)w->seq);
+        json_kv_str(&j, "hash", w->prev);
+    } else {
+        json_fields(&j, out);
+        json_kv_uint(&j, "head_seq", (unsigned long long)w->seq);
+    }
+    json_kv_str(&j, "sig", sigb);
+    if (head)
+        json_obj_end(&j);
+    return json_end(&j);
+}
+
 static int head_write(struct audit_writer *w)
 {
-    char msg[160], sigb[128], tmp[AUDIT_FILE_MAX];
+    char tmp[AUDIT_FILE_MAX];
     if (!w->key || !w->head_path[0])
         return MG_OK;
-    snprintf(msg, sizeof(msg), SIG_HEAD "%llu\n%s", (unsigned long long)w->seq, w->prev);
-    if (sign(w->key, msg, sigb) != MG_OK)
-        return MG_ERR_INTERNAL;
     struct buf text;
-    struct json j;
     buf_init(&text, 400);
-    json_init(&j, &text);
-    json_obj(&j);
-    json_kv_uint(&j, "seq", (unsigned long long)w->seq);
-    json_kv_str(&j, "hash", w->prev);
-    json_kv_str(&j, "sig", sigb);
-    json_obj_end(&j);
-    int rc = json_end(&j);
+    int rc = signed_state(w, 1, &text);
     if (rc == MG_OK)
         rc = buf_putc(&text, '\n');
     snprintf(tmp, sizeof(tmp), "%s.tmp", w->head_path);
@@ -404,19 +421,11 @@ int audit_sync(struct audit_writer *w)
 
 int audit_checkpoint(struct audit_writer *w)
 {
-    char msg[160], sigb[128];
     if (!w->key)
         return MG_OK;
-    snprintf(msg, sizeof(msg), SIG_CHECKPOINT "%llu\n%s", (unsigned long long)w->seq, w->prev);
-    if (sign(w->key, msg, sigb) != MG_OK)
-        return MG_ERR_INTERNAL;
     struct buf f;
-    struct json j;
     buf_init(&f, 300);
-    json_fields(&j, &f);
-    json_kv_uint(&j, "head_seq", (unsigned long long)w->seq);
-    json_kv_str(&j, "sig", sigb);
-    int rc = json_end(&j);
+    int rc = signed_state(w, 0, &f);
     if (rc == MG_OK)
         rc = audit_append(w, "checkpoint", (const char *)f.data);
     buf_free(&f);
