@@ -3,7 +3,7 @@
  */
 #include "report.h"
 #include "err.h"
-#include "utf8.h"
+#include "json.h"
 
 #include <openssl/evp.h>
 #include <stdarg.h>
@@ -187,109 +187,61 @@ const char *report_verdict_name(enum verdict v)
     return "blocked";
 }
 
-int report_json_string(struct buf *out, const char *s)
+/* One node as a JSON object: the fields of README's report format, the
+ * children nested. */
+static void report_json_node(struct json *j, const struct report_node *n)
 {
-    int rc = buf_putc(out, '"');
-    const unsigned char *p = (const unsigned char *)s;
-    while (rc == MG_OK && *p) {
-        unsigned char c = *p;
-        if (c == '"' || c == '\\') {
-            rc = buf_putc(out, '\\');
-            if (rc == MG_OK)
-                rc = buf_putc(out, c);
-            p++;
-        } else if (c < 0x20 || c == 0x7F) {
-            rc = buf_printf(out, "\\u%04x", c);
-            p++;
-        } else if (c < 0x80) {
-            rc = buf_putc(out, c);
-            p++;
-        } else {
-            size_t n;
-            if (utf8_next(p, strnlen((const char *)p, 4), &n) < 0) {
-                rc = buf_puts(out, "\\ufffd");
-                p++;
-            } else {
-                rc = buf_append(out, p, n);
-                p += n;
-            }
-        }
+    json_obj(j);
+    json_kv_str(j, "name", n->name);
+    json_kv_str(j, "type", n->type ? n->type : "unknown");
+    if (n->declared_type)
+        json_kv_str(j, "declared_type", n->declared_type);
+    if (n->out_type)
+        json_kv_str(j, "output_type", n->out_type);
+    json_kv_str(j, "verdict", report_verdict_name(n->verdict));
+    if (n->reason_code != REASON_NONE)
+        json_kv_str(j, "reason_code", reason_code(n->reason_code));
+    if (n->reason)
+        json_kv_str(j, "reason", n->reason);
+    json_kv_uint(j, "size", n->size_in);
+    if (n->verdict != VERDICT_BLOCKED)
+        json_kv_uint(j, "size_out", n->size_out);
+    if (n->sha256_in[0])
+        json_kv_str(j, "sha256", n->sha256_in);
+    if (n->sha256_out[0] && n->verdict != VERDICT_BLOCKED)
+        json_kv_str(j, "sha256_out", n->sha256_out);
+    json_kv_arr(j, "actions");
+    for (size_t i = 0; i < n->n_actions; i++) {
+        const struct report_action *a = &n->actions[i];
+        json_obj(j);
+        json_kv_str(j, "action", action_word(a->action));
+        json_kv_str(j, "what", a->what);
+        json_kv_str(j, "why", a->why);
+        json_obj_end(j);
     }
-    if (rc == MG_OK)
-        rc = buf_putc(out, '"');
-    return rc;
-}
-
-static int json_field_str(struct buf *out, const char *key, const char *val)
-{
-    int rc = buf_printf(out, ",\"%s\":", key);
-    if (rc == MG_OK)
-        rc = report_json_string(out, val);
-    return rc;
+    json_arr_end(j);
+    if (n->dropped_actions)
+        json_kv_uint(j, "actions_not_listed", n->dropped_actions);
+    if (n->n_children || n->dropped_children) {
+        json_kv_arr(j, "children");
+        for (size_t i = 0; i < n->n_children; i++)
+            report_json_node(j, n->children[i]);
+        json_arr_end(j);
+        if (n->dropped_children)
+            json_kv_uint(j, "children_not_listed", n->dropped_children);
+    }
+    json_obj_end(j);
 }
 
 int report_to_json(const struct report_node *n, struct buf *out)
 {
-    int rc = buf_puts(out, "{\"name\":");
-    if (rc == MG_OK)
-        rc = report_json_string(out, n->name);
-    if (rc == MG_OK)
-        rc = json_field_str(out, "type", n->type ? n->type : "unknown");
-    if (rc == MG_OK && n->declared_type)
-        rc = json_field_str(out, "declared_type", n->declared_type);
-    if (rc == MG_OK && n->out_type)
-        rc = json_field_str(out, "output_type", n->out_type);
-    if (rc == MG_OK)
-        rc = json_field_str(out, "verdict", report_verdict_name(n->verdict));
-    if (rc == MG_OK && n->reason_code != REASON_NONE)
-        rc = json_field_str(out, "reason_code", reason_code(n->reason_code));
-    if (rc == MG_OK && n->reason)
-        rc = json_field_str(out, "reason", n->reason);
-    if (rc == MG_OK)
-        rc = buf_printf(out, ",\"size\":%llu", (unsigned long long)n->size_in);
-    if (rc == MG_OK && n->verdict != VERDICT_BLOCKED)
-        rc = buf_printf(out, ",\"size_out\":%llu", (unsigned long long)n->size_out);
-    if (rc == MG_OK && n->sha256_in[0])
-        rc = json_field_str(out, "sha256", n->sha256_in);
-    if (rc == MG_OK && n->sha256_out[0] && n->verdict != VERDICT_BLOCKED)
-        rc = json_field_str(out, "sha256_out", n->sha256_out);
-    if (rc == MG_OK)
-        rc = buf_puts(out, ",\"actions\":[");
-    for (size_t i = 0; rc == MG_OK && i < n->n_actions; i++) {
-        const struct report_action *a = &n->actions[i];
-        rc = buf_puts(out, i ? ",{\"action\":" : "{\"action\":");
-        if (rc == MG_OK)
-            rc = report_json_string(out, action_word(a->action));
-        if (rc == MG_OK)
-            rc = json_field_str(out, "what", a->what);
-        if (rc == MG_OK)
-            rc = json_field_str(out, "why", a->why);
-        if (rc == MG_OK)
-            rc = buf_putc(out, '}');
-    }
-    if (rc == MG_OK)
-        rc = buf_putc(out, ']');
-    if (rc == MG_OK && n->dropped_actions)
-        rc = buf_printf(out, ",\"actions_not_listed\":%zu", n->dropped_actions);
-    if (rc == MG_OK && (n->n_children || n->dropped_children)) {
-        rc = buf_puts(out, ",\"children\":[");
-        for (size_t i = 0; rc == MG_OK && i < n->n_children; i++) {
-            if (i)
-                rc = buf_putc(out, ',');
-            if (rc == MG_OK)
-                rc = report_to_json(n->children[i], out);
-        }
-        if (rc == MG_OK)
-            rc = buf_putc(out, ']');
-        if (rc == MG_OK && n->dropped_children)
-            rc = buf_printf(out, ",\"children_not_listed\":%zu", n->dropped_children);
-    }
-    if (rc == MG_OK)
-        rc = buf_putc(out, '}');
-    return rc;
+    struct json j;
+    json_init(&j, out);
+    report_json_node(&j, n);
+    return json_end(&j);
 }
 
-void report_sha256_hex(const uint8_t *data, size_t len, char hex[65])
+void report_sha256_hex(const uint8_t *data, size_t len, char hex[SHA256_HEX_MAX])
 {
     unsigned char md[32];
     unsigned int mdlen = 0;

@@ -16,15 +16,12 @@
 #define MUGAI_REPORT_H
 
 #include "buf.h"
+#include "caps.h"
 #include "reason.h"
 
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
-
-#define REPORT_STR_MAX      512
-#define REPORT_MAX_ACTIONS  256
-#define REPORT_MAX_CHILDREN 10000
 
 enum verdict {
     VERDICT_CLEAN,     /* released as it was */
@@ -45,7 +42,7 @@ struct report_node {
     char *declared_type; /* what the name's extension claims, when it differs */
     char *out_type;      /* ftype name of the output, when released */
     uint64_t size_in, size_out;
-    char sha256_in[65], sha256_out[65]; /* hex, "" when unknown */
+    char sha256_in[SHA256_HEX_MAX], sha256_out[SHA256_HEX_MAX]; /* hex, "" when unknown */
     enum verdict verdict;
     enum reason reason_code; /* for blocked: REASON_ENCRYPTED, ...; REASON_NONE otherwise */
     char *reason;            /* human-readable */
@@ -86,10 +83,7 @@ const char *report_verdict_name(enum verdict v);
 /* Serialize as one JSON object (no trailing newline). */
 int report_to_json(const struct report_node *n, struct buf *out);
 
-/* JSON string literal with escaping; invalid UTF-8 bytes become U+FFFD. */
-int report_json_string(struct buf *out, const char *s);
-
-/* Hex SHA-256 of data into hex[65]. */
-void report_sha256_hex(const uint8_t *data, size_t len, char hex[65]);
+/* Hex SHA-256 of data into hex ("" when it cannot be computed). */
+void report_sha256_hex(const uint8_t *data, size_t len, char hex[SHA256_HEX_MAX]);
 
 #endif

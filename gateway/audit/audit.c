@@ -4,6 +4,7 @@
 #include "audit.h"
 #include "err.h"
 #include "fdio.h"
+#include "json.h"
 #include "jsoncheck.h"
 #include "report.h"
 
@@ -66,7 +67,7 @@ static EVP_PKEY *key_load_or_make(const char *path, char *err, size_t cap)
     EVP_PKEY_CTX_free(c);
     int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
     FILE *out = fd >= 0 ? fdopen(fd, "w") : NULL;
-    char pub[1100];
+    char pub[AUDIT_FILE_MAX];
     snprintf(pub, sizeof(pub), "%s.pub", path);
     FILE *po = fopen(pub, "w");
     int ok = out && po && PEM_write_PrivateKey(out, k, NULL, NULL, 0, NULL, NULL) == 1 &&
@@ -95,13 +96,16 @@ static EVP_PKEY *key_load_public(const char *path)
     return k;
 }
 
-/* base64 of the Ed25519 signature of msg into b64 (at least 100 bytes). */
-static int sign(EVP_PKEY *k, const char *msg, char *b64)
+/* base64 of the Ed25519 signature of what (SIG_HEAD or SIG_CHECKPOINT)
+ * followed by the writer's seq and last hash into b64 (at least 100 bytes). */
+static int sign(const struct audit_writer *w, const char *what, char *b64)
 {
+    char msg[160];
     unsigned char sig[64];
     size_t n = sizeof(sig);
+    snprintf(msg, sizeof(msg), "%s%llu\n%s", what, (unsigned long long)w->seq, w->prev);
     EVP_MD_CTX *c = EVP_MD_CTX_new();
-    int ok = c && EVP_DigestSignInit(c, NULL, NULL, NULL, k) == 1 &&
+    int ok = c && EVP_DigestSignInit(c, NULL, NULL, NULL, w->key) == 1 &&
              EVP_DigestSign(c, sig, &n, (const unsigned char *)msg, strlen(msg)) == 1;
     EVP_MD_CTX_free(c);
     if (!ok)
@@ -152,29 +156,56 @@ int audit_line_field(const char *line, size_t len, const char *key, char *dst, s
     return n > 0;
 }
 
-static void line_hash(const char *line, size_t len, char hex[65])
+static void line_hash(const char *line, size_t len, char hex[SHA256_HEX_MAX])
 {
     report_sha256_hex((const uint8_t *)line, len, hex);
 }
 
 /* ---- the signed head ---- */
 
+/* The writer's state, signed: for the head file the object
+ * {"seq":N,"hash":H,"sig":S}, for a checkpoint the fields
+ * ,"head_seq":N,"sig":S (the hash is the line's own prev). */
+static int signed_state(const struct audit_writer *w, int head, struct buf *out)
+{
+    char sigb[128];
+    struct json j;
+    if (sign(w, head ? SIG_HEAD : SIG_CHECKPOINT, sigb) != MG_OK)
+        return MG_ERR_INTERNAL;
+    if (head) {
+        json_init(&j, out);
+        json_obj(&j);
+        json_kv_uint(&j, "seq", (unsigned long long)w->seq);
+        json_kv_str(&j, "hash", w->prev);
+    } else {
+        json_fields(&j, out);
+        json_kv_uint(&j, "head_seq", (unsigned long long)w->seq);
+    }
+    json_kv_str(&j, "sig", sigb);
+    if (head)
+        json_obj_end(&j);
+    return json_end(&j);
+}
+
 static int head_write(struct audit_writer *w)
 {
-    char msg[160], sigb[128], text[400], tmp[1100];
+    char tmp[AUDIT_FILE_MAX];
     if (!w->key || !w->head_path[0])
         return MG_OK;
-    snprintf(msg, sizeof(msg), SIG_HEAD "%llu\n%s", (unsigned long long)w->seq, w->prev);
-    if (sign(w->key, msg, sigb) != MG_OK)
-        return MG_ERR_INTERNAL;
-    int n = snprintf(text, sizeof(text), "{\"seq\":%llu,\"hash\":\"%s\",\"sig\":\"%s\"}\n",
-                     (unsigned long long)w->seq, w->prev, sigb);
+    struct buf text;
+    buf_init(&text, 400);
+    int rc = signed_state(w, 1, &text);
+    if (rc == MG_OK)
+        rc = buf_putc(&text, '\n');
     snprintf(tmp, sizeof(tmp), "%s.tmp", w->head_path);
-    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-    if (fd < 0)
-        return MG_ERR_IO;
-    int rc = fdio_write_all(fd, text, (size_t)n) == MG_OK && fsync(fd) == 0 ? MG_OK : MG_ERR_IO;
-    close(fd);
+    int fd = rc == MG_OK ? open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644) : -1;
+    if (rc == MG_OK && fd < 0)
+        rc = MG_ERR_IO;
+    if (rc == MG_OK && (fdio_write_all(fd, text.data, text.len) != MG_OK || fsync(fd) != 0))
+        rc = MG_ERR_IO;
+    if (fd >= 0)
+        close(fd);
+    buf_free(&text);
     if (rc == MG_OK && rename(tmp, w->head_path) != 0)
         rc = MG_ERR_IO;
     return rc;
@@ -182,7 +213,8 @@ static int head_write(struct audit_writer *w)
 
 /* The head file's seq and hash, when its signature holds (pub may be NULL:
  * then it is read unchecked and *signed_ok is 0). */
-static int head_read(const char *path, EVP_PKEY *pub, uint64_t *seq, char hash[65], int *signed_ok)
+static int head_read(const char *path, EVP_PKEY *pub, uint64_t *seq, char hash[SHA256_HEX_MAX],
+                     int *signed_ok)
 {
     char text[512], s[32], sigb[128], msg[160];
     FILE *f = fopen(path, "r");
@@ -278,7 +310,7 @@ int audit_open(struct audit_writer *w, const char *path, const char *key_path, c
     } else if (!last.len) {
         /* A new file: go on from the head the file before it left. */
         uint64_t hs;
-        char hh[65];
+        char hh[SHA256_HEX_MAX];
         int signed_ok;
         if (head_read(w->head_path, NULL, &hs, hh, &signed_ok) == MG_OK && strlen(hh) == 64) {
             w->seq = hs;
@@ -291,10 +323,15 @@ int audit_open(struct audit_writer *w, const char *path, const char *key_path, c
     }
     buf_free(&last);
     if (dropped) {
-        char f[64];
-        snprintf(f, sizeof(f), ",\"dropped_bytes\":%llu", (unsigned long long)dropped);
-        if ((rc = audit_append(w, "recover", f)) == MG_OK)
+        struct buf f;
+        struct json j;
+        buf_init(&f, 64);
+        json_fields(&j, &f);
+        json_kv_uint(&j, "dropped_bytes", (unsigned long long)dropped);
+        if ((rc = json_end(&j)) == MG_OK &&
+            (rc = audit_append(w, "recover", (char *)f.data)) == MG_OK)
             rc = audit_sync(w);
+        buf_free(&f);
         return rc;
     }
     return MG_OK;
@@ -312,6 +349,14 @@ void audit_close(struct audit_writer *w)
     buf_free(&w->pending);
 }
 
+/* The caller's fields as an object: the line's own members are strings and
+ * a number, so the line is nested as deep as this object. */
+static int fields_ok(const uint8_t *p, size_t len, unsigned max_depth)
+{
+    (void)max_depth;
+    return jsoncheck_valid(p, len, AUDIT_JSON_DEPTH);
+}
+
 int audit_append(struct audit_writer *w, const char *event, const char *fields)
 {
     char now[40];
@@ -325,21 +370,20 @@ int audit_append(struct audit_writer *w, const char *event, const char *fields)
         return MG_ERR_USAGE;
     audit_now(now, sizeof(now));
     buf_init(&line, AUDIT_LINE_MAX);
-    int rc = buf_printf(
-            &line, "{\"seq\":%llu,\"time\":\"%s\",\"node\":", (unsigned long long)w->seq + 1, now);
-    if (rc == MG_OK)
-        rc = report_json_string(&line, w->node);
-    if (rc == MG_OK)
-        rc = buf_printf(&line, ",\"prev\":\"%s\",\"event\":", w->prev);
-    if (rc == MG_OK)
-        rc = report_json_string(&line, event);
-    if (rc == MG_OK)
-        rc = buf_append(&line, fields, flen);
-    if (rc == MG_OK)
-        rc = buf_putc(&line, '}');
+    struct json j;
+    json_init(&j, &line);
+    json_obj(&j);
+    json_kv_uint(&j, "seq", (unsigned long long)w->seq + 1);
+    json_kv_str(&j, "time", now);
+    json_kv_str(&j, "node", w->node);
+    json_kv_str(&j, "prev", w->prev);
+    json_kv_str(&j, "event", event);
     /* What goes in must be one JSON object: a caller's bad field is refused
      * here, not discovered by the next verify. */
-    if (rc == MG_OK && !jsoncheck_valid(line.data, line.len, 32))
+    json_raw_fields(&j, fields, flen, fields_ok);
+    json_obj_end(&j);
+    int rc = json_end(&j);
+    if (rc == MG_ERR_PARSE)
         rc = MG_ERR_USAGE;
     if (rc == MG_OK)
         rc = buf_append(&w->pending, line.data, line.len);
@@ -377,21 +421,20 @@ int audit_sync(struct audit_writer *w)
 
 int audit_checkpoint(struct audit_writer *w)
 {
-    char msg[160], sigb[128], fields[300];
     if (!w->key)
         return MG_OK;
-    snprintf(msg, sizeof(msg), SIG_CHECKPOINT "%llu\n%s", (unsigned long long)w->seq, w->prev);
-    if (sign(w->key, msg, sigb) != MG_OK)
-        return MG_ERR_INTERNAL;
-    snprintf(fields, sizeof(fields), ",\"head_seq\":%llu,\"sig\":\"%s\"",
-             (unsigned long long)w->seq, sigb);
-    int rc = audit_append(w, "checkpoint", fields);
+    struct buf f;
+    buf_init(&f, 300);
+    int rc = signed_state(w, 0, &f);
+    if (rc == MG_OK)
+        rc = audit_append(w, "checkpoint", (const char *)f.data);
+    buf_free(&f);
     return rc == MG_OK ? audit_sync(w) : rc;
 }
 
 int audit_rotate(struct audit_writer *w, char *err, size_t errcap)
 {
-    char old[1100], fields[1200];
+    char old[AUDIT_FILE_MAX];
     int rc = audit_sync(w);
     if (rc != MG_OK)
         return rc;
@@ -408,10 +451,11 @@ int audit_rotate(struct audit_writer *w, char *err, size_t errcap)
     }
     const char *base = strrchr(old, '/');
     struct buf b;
-    buf_init(&b, sizeof(fields));
-    rc = buf_puts(&b, ",\"rotated_from\":");
-    if (rc == MG_OK)
-        rc = report_json_string(&b, base ? base + 1 : old);
+    struct json j;
+    buf_init(&b, sizeof(old) * 6 + 32); /* every byte escaped as \ufffd at worst */
+    json_fields(&j, &b);
+    json_kv_str(&j, "rotated_from", base ? base + 1 : old);
+    rc = json_end(&j);
     if (rc == MG_OK)
         rc = audit_append(w, "rotate", (const char *)b.data);
     buf_free(&b);
@@ -425,7 +469,7 @@ struct verify {
     unsigned problems;
     EVP_PKEY *pub;
     int have_prev;
-    char prev[65];
+    char prev[SHA256_HEX_MAX];
     uint64_t seq;
     char time[40];
     unsigned checkpoints, bad_checkpoints;
@@ -448,8 +492,8 @@ static void problem(struct verify *v, const char *file, size_t ln, const char *f
 
 static void verify_line(struct verify *v, const char *file, size_t ln, const char *line, size_t len)
 {
-    char s[32], prev[80], ev[32], t[40], hs[32], sigb[128], msg[200], h[65];
-    if (!jsoncheck_valid((const uint8_t *)line, len, 32) ||
+    char s[32], prev[80], ev[32], t[40], hs[32], sigb[128], msg[200], h[SHA256_HEX_MAX];
+    if (!jsoncheck_valid((const uint8_t *)line, len, AUDIT_JSON_DEPTH) ||
         !audit_line_field(line, len, "seq", s, sizeof(s)) ||
         !audit_line_field(line, len, "prev", prev, sizeof(prev)) ||
         !audit_line_field(line, len, "event", ev, sizeof(ev)) ||
@@ -548,7 +592,7 @@ int audit_verify(const char *const *files, size_t n, const char *pub_path, const
         rc = verify_file(&v, files[i]);
     if (rc == MG_OK && head_path) {
         uint64_t hs = 0;
-        char hh[65] = "";
+        char hh[SHA256_HEX_MAX] = "";
         int signed_ok = 0;
         if (head_read(head_path, v.pub, &hs, hh, &signed_ok) != MG_OK) {
             problem(&v, head_path, 1, "the signed head cannot be read");

@@ -21,21 +21,20 @@
 #define MUGAI_AUDIT_H
 
 #include "buf.h"
+#include "caps.h"
 
 #include <stddef.h>
 #include <stdint.h>
 
-#define AUDIT_LINE_MAX (1u << 20) /* a line longer than this is refused */
-
 struct audit_writer {
     int fd;
-    char path[1024];
-    char head_path[1024];
+    char path[CONFIG_PATH_MAX];
+    char head_path[CONFIG_PATH_MAX];
     char node[128];
-    uint64_t seq;       /* of the last line written */
-    char prev[65];      /* SHA-256 of the last line written */
-    void *key;          /* EVP_PKEY *, the private signing key; NULL: no signatures */
-    struct buf pending; /* lines written but not yet synced */
+    uint64_t seq;              /* of the last line written */
+    char prev[SHA256_HEX_MAX]; /* SHA-256 of the last line written */
+    void *key;                 /* EVP_PKEY *, the private signing key; NULL: no signatures */
+    struct buf pending;        /* lines written but not yet synced */
     unsigned pending_lines;
     char last_rid[64]; /* the "rid" field of the last line, if it had one */
 };

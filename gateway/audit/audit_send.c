@@ -3,7 +3,7 @@
  */
 #include "audit_send.h"
 #include "err.h"
-#include "report.h"
+#include "json.h"
 
 #include <errno.h>
 #include <linux/sockios.h>
@@ -52,9 +52,14 @@ int audit_event(const char *event, const char *fields)
         epoch = (unsigned long long)ts.tv_sec * 1000000ull + (unsigned long long)ts.tv_nsec / 1000;
     }
     buf_init(&r, AUDIT_RECORD_MAX);
+    char rid[80];
+    snprintf(rid, sizeof(rid), "%d-%llu-%llu", (int)getpid(), epoch, ++count);
     int rc = buf_append(&r, event, en + 1);
+    struct json j;
+    json_fields(&j, &r);
+    json_kv_str(&j, "rid", rid);
     if (rc == MG_OK)
-        rc = buf_printf(&r, ",\"rid\":\"%d-%llu-%llu\"", (int)getpid(), epoch, ++count);
+        rc = json_end(&j);
     if (rc == MG_OK)
         rc = buf_append(&r, fields, strlen(fields));
     if (rc == MG_OK) {
@@ -106,15 +111,4 @@ int audit_record_parse(const uint8_t *p, size_t n, char event[AUDIT_EVENT_MAX + 
     event[en] = 0;
     *fields = (const char *)z + 1;
     return MG_OK;
-}
-
-int audit_field_str(struct buf *b, const char *k, const char *v)
-{
-    int rc = buf_printf(b, ",\"%s\":", k);
-    return rc == MG_OK ? report_json_string(b, v) : rc;
-}
-
-int audit_field_num(struct buf *b, const char *k, unsigned long long v)
-{
-    return buf_printf(b, ",\"%s\":%llu", k, v);
 }

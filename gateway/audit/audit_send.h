@@ -13,13 +13,11 @@
 #define MUGAI_AUDIT_SEND_H
 
 #include "buf.h"
+#include "caps.h"
 
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
-
-#define AUDIT_EVENT_MAX  32         /* an event name: [a-z-], this long at most */
-#define AUDIT_RECORD_MAX (1u << 16) /* one record between processes */
 
 /* The descriptor this process sends on (-1: no audit log, events dropped).
  * nonblocking: never wait for room (the master, which must stay free to
@@ -27,7 +25,8 @@
  * then reported on stderr and lost. Everyone else waits. */
 void audit_send_set_fd(int fd, int nonblocking);
 
-/* Send one event; fields as for audit_append (""/",\"k\":v,..."). */
+/* Send one event; fields as for audit_append (""/",\"k\":v,..."), written
+ * with json_fields() (json.h). */
 int audit_event(const char *event, const char *fields);
 
 /* Wait until every record sent so far, by any process, has been taken by
@@ -42,10 +41,5 @@ int audit_wait_written(int timeout_ms);
  * well-formed (the writer checks the fields' JSON again). */
 int audit_record_parse(const uint8_t *p, size_t n, char event[AUDIT_EVENT_MAX + 1],
                        const char **fields);
-
-/* ",\"k\":\"v\"" with v escaped, appended to b. */
-int audit_field_str(struct buf *b, const char *k, const char *v);
-/* ",\"k\":N" appended to b. */
-int audit_field_num(struct buf *b, const char *k, unsigned long long v);
 
 #endif

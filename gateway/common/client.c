@@ -3,6 +3,7 @@
  */
 #include "client.h"
 #include "err.h"
+#include "jsoncheck.h"
 #include "proto.h"
 
 #include <errno.h>
@@ -42,7 +43,7 @@ static int client_answer(int sock, int timeout_ms, uint32_t want, size_t max_fds
         return rc;
     }
     if (f->type == PROTO_ERROR) {
-        char code[64], reason[512];
+        char code[REASON_CODE_MAX], reason[REASON_TEXT_MAX];
         if (request_error_decode(f->payload.data, f->payload.len, code, sizeof(code), reason,
                                  sizeof(reason)) == MG_OK)
             snprintf(err, errcap, "refused by the daemon: %s: %s", code, reason);
@@ -59,6 +60,19 @@ static int client_answer(int sock, int timeout_ms, uint32_t want, size_t max_fds
     return MG_OK;
 }
 
+/* Send one request whose payload p was encoded with result rc (p is freed),
+ * naming what could not be sent. */
+static int client_send(int sock, int rc, uint32_t type, struct buf *p, int *fds, size_t n_fds,
+                       const char *what, char *err, size_t errcap)
+{
+    if (rc == MG_OK)
+        rc = proto_send(sock, type, p->data, p->len, fds, n_fds);
+    buf_free(p);
+    if (rc != MG_OK)
+        snprintf(err, errcap, "cannot send %s to the daemon", what);
+    return rc;
+}
+
 static int sanitize_request(int sock, const char *name, int in_fd, const char *const *passwords,
                             size_t n_passwords, uint32_t flags, const struct share_ref *share,
                             int timeout_ms, struct job_result *res, char *err, size_t errcap)
@@ -69,13 +83,9 @@ static int sanitize_request(int sock, const char *name, int in_fd, const char *c
     job_result_init(res);
     int rc = share ? request_sanitize_encode_share(name, share, &req)
                    : request_sanitize_encode(name, FT_UNKNOWN, passwords, n_passwords, flags, &req);
-    if (rc == MG_OK)
-        rc = proto_send(sock, PROTO_SANITIZE, req.data, req.len, &in_fd, 1);
-    buf_free(&req);
-    if (rc != MG_OK) {
-        snprintf(err, errcap, "cannot send the request to the daemon");
+    rc = client_send(sock, rc, PROTO_SANITIZE, &req, &in_fd, 1, "the request", err, errcap);
+    if (rc != MG_OK)
         return rc;
-    }
     if ((rc = client_answer(sock, timeout_ms, PROTO_RESULT, 2, &f, err, errcap)) != MG_OK)
         return rc;
     buf_free(&res->report);
@@ -117,13 +127,9 @@ int client_share_note(int sock, const struct share_note *note, int timeout_ms, c
     struct proto_frame f;
     buf_init(&p, REQUEST_MAX);
     int rc = request_share_note_encode(note, &p);
-    if (rc == MG_OK)
-        rc = proto_send(sock, PROTO_SHARE_NOTE, p.data, p.len, NULL, 0);
-    buf_free(&p);
-    if (rc != MG_OK) {
-        snprintf(err, errcap, "cannot send the note to the daemon");
+    rc = client_send(sock, rc, PROTO_SHARE_NOTE, &p, NULL, 0, "the note", err, errcap);
+    if (rc != MG_OK)
         return rc;
-    }
     if ((rc = client_answer(sock, timeout_ms, PROTO_SHARE_ACK, 0, &f, err, errcap)) != MG_OK)
         return rc;
     proto_frame_free(&f);
@@ -139,13 +145,9 @@ int client_mail(int sock, int in_fd, const struct mail_envelope *env, int timeou
     *deliver_fd = -1;
     buf_init(&p, REQUEST_RECIPIENTS_MAX + REQUEST_NAME_MAX + 64);
     int rc = env ? request_mail_encode(env, &p) : MG_OK;
-    if (rc == MG_OK)
-        rc = proto_send(sock, PROTO_MAIL, p.data, p.len, &in_fd, 1);
-    buf_free(&p);
-    if (rc != MG_OK) {
-        snprintf(err, errcap, "cannot send the message to the daemon");
+    rc = client_send(sock, rc, PROTO_MAIL, &p, &in_fd, 1, "the message", err, errcap);
+    if (rc != MG_OK)
         return rc;
-    }
     /* Wait for the answer to begin, a second at a time. */
     for (int waited = 0; tick && (timeout_ms < 0 || waited < timeout_ms); waited += 1000) {
         struct pollfd pf = {.fd = sock, .events = POLLIN};
@@ -176,7 +178,12 @@ int client_status(int sock, int timeout_ms, struct buf *json, char *err, size_t 
     }
     if ((rc = client_answer(sock, timeout_ms, PROTO_STATUS_REPLY, 0, &f, err, errcap)) != MG_OK)
         return rc;
-    rc = buf_append(json, f.payload.data, f.payload.len);
+    if (!jsoncheck_valid(f.payload.data, f.payload.len, STATUS_JSON_DEPTH)) {
+        snprintf(err, errcap, "malformed answer from the daemon");
+        rc = MG_ERR_PARSE;
+    } else {
+        rc = buf_append(json, f.payload.data, f.payload.len);
+    }
     proto_frame_free(&f);
     return rc;
 }

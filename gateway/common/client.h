@@ -42,7 +42,8 @@ int client_mail(int sock, int in_fd, const struct mail_envelope *env, int timeou
                 void (*tick)(void *), void *tick_arg, struct mail_reply *reply, int *deliver_fd,
                 char *err, size_t errcap);
 
-/* The daemon's status as a JSON object. */
+/* The daemon's status as a JSON object, refused (MG_ERR_PARSE) unless it is
+ * one well-formed value nested at most STATUS_JSON_DEPTH deep. */
 int client_status(int sock, int timeout_ms, struct buf *json, char *err, size_t errcap);
 
 #endif

@@ -15,12 +15,12 @@
 #define MUGAI_PROTO_H
 
 #include "buf.h"
+#include "caps.h"
 
 #include <stddef.h>
 #include <stdint.h>
 
-#define PROTO_MAGIC   0x3150474du /* "MGP1" */
-#define PROTO_MAX_FDS 4
+#define PROTO_MAGIC 0x3150474du /* "MGP1" */
 
 enum proto_type {
     PROTO_SANITIZE = 1, /* client: a file to sanitize; fd: the input */

@@ -7,9 +7,9 @@
 #ifndef MUGAI_PWFILE_H
 #define MUGAI_PWFILE_H
 
-#include <stddef.h>
+#include "caps.h"
 
-#define PWFILE_MAX (1u << 20)
+#include <stddef.h>
 
 /* The passwords, each malloc'd, in *list (malloc'd): their count, or -1
  * with errno (EFBIG past PWFILE_MAX, E2BIG past max passwords). */

@@ -8,20 +8,13 @@
 #define MUGAI_REQUEST_H
 
 #include "buf.h"
+#include "caps.h"
 #include "ftype.h"
 #include "job.h"
 
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
-
-#define REQUEST_NAME_MAX      1024u
-#define REQUEST_PASSWORDS_MAX 1000u
-#define REQUEST_PASSWORD_MAX  1024u
-/* Largest payload a daemon reads from a client (names and passwords). */
-#define REQUEST_MAX (REQUEST_PASSWORDS_MAX * (REQUEST_PASSWORD_MAX + 4) + 8192)
-/* Largest reply a client reads (the report tree and fixed fields). */
-#define REPLY_MAX (JOB_REPORT_MAX + 16384)
 
 /* PROTO_SANITIZE: one file; its descriptor travels with the frame. */
 /* Flags of a request. NO_KEEP: do not put a blocked original in the
@@ -32,10 +25,6 @@
  * the user whose folder it came from (honoured for the configured
  * share_user only); the share fields follow the flags. */
 #define REQUEST_SHARE 2u
-
-#define REQUEST_USER_MAX   64u
-#define REQUEST_PATH_MAX   4096u
-#define REQUEST_INTAKE_MAX 64u
 
 /* A file's place in the share: inbound/USER/PATH; intake names the one
  * time it was taken (mugai-share's spool entry), so that a job repeated
@@ -101,8 +90,6 @@ int request_error_decode(const uint8_t *p, size_t n, char *code, size_t ccap, ch
 int request_scan_encode(const struct job_scan_req *req, uint32_t mask, struct buf *out);
 int request_scan_decode(const uint8_t *p, size_t n, struct job_scan_req *req, uint32_t *mask);
 
-#define REQUEST_RECIPIENTS_MAX 8192u
-
 /* PROTO_MAIL's payload: the envelope, when the caller knows it (the milter
  * does; Postfix's pipe gives it as arguments). Empty for none. */
 struct mail_envelope {
@@ -152,7 +139,6 @@ int request_store_id_encode(int64_t id, const char *why, struct buf *out);
 int request_store_id_decode(const uint8_t *p, size_t n, int64_t *id, char *why, size_t cap);
 
 /* PROTO_REVIEW: one review command (mugai quarantine VERB). */
-#define REVIEW_PASSWORDS_MAX 64u
 struct review_request {
     char verb[24]; /* list show request-release approve reject release delete purge export
                       unlock */
@@ -170,7 +156,6 @@ int request_review_decode(const uint8_t *p, size_t n, struct review_request *r);
 
 /* PROTO_REVIEW_REPLY: ok (1) or refused (0), the text to print, and for a
  * released original of a file (not mail) its name; the fd travels along. */
-#define REVIEW_REPLY_MAX (64u << 20)
 int request_review_reply_encode(uint32_t ok, const char *name, const void *text, size_t len,
                                 struct buf *out);
 int request_review_reply_decode(const uint8_t *p, size_t n, uint32_t *ok, char *name,

@@ -62,6 +62,8 @@
 #ifndef MUGAI_SANDBOX_H
 #define MUGAI_SANDBOX_H
 
+#include "caps.h"
+
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
@@ -86,13 +88,6 @@ enum sandbox_profile {
 
 /* The number at which a worker finds aux_fd (in_fd 3, out_fd 4, result 5). */
 #define SANDBOX_FD_AUX 6
-
-/* Bytes of a worker's stderr kept (escaped) and passed on; the rest is dropped. */
-#ifdef MUGAI_HAVE_ASAN
-#define SANDBOX_STDERR_MAX (256u << 10) /* room for a sanitizer report */
-#else
-#define SANDBOX_STDERR_MAX (16u << 10)
-#endif
 
 /*
  * The job, run in the worker after confinement. Reads in_fd, writes its

@@ -7,6 +7,8 @@
 #ifndef MUGAI_DAEMON_CONFIG_H
 #define MUGAI_DAEMON_CONFIG_H
 
+#include "caps.h"
+
 #include <stddef.h>
 #include <stdint.h>
 
@@ -14,7 +16,6 @@
 #define MUGAI_CONFDIR "/etc/mugai"
 #endif
 #define CONFIG_DEFAULT_FILE MUGAI_CONFDIR "/mugaid.conf"
-#define CONFIG_PATH_MAX     1024
 /* Names in the share that are never taken: Office lock and temp files,
  * browsers' partial downloads, LibreOffice locks, hidden and system files. */
 #define CONFIG_SHARE_IGNORE                                                                        \

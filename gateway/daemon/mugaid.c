@@ -31,6 +31,7 @@
 #include "auditd.h"
 #include "err.h"
 #include "fdio.h"
+#include "json.h"
 #include "proto.h"
 #include "sealed.h"
 #include "front.h"
@@ -423,16 +424,23 @@ static void reload(struct master *m, const char *why)
         fprintf(stderr, "mugaid: reload refused, nothing changed: %s\n", err);
         m->st->policy_reload_failures++;
         struct buf f;
+        struct json j;
         buf_init(&f, 2048);
-        if (audit_field_str(&f, "why", why) == MG_OK && audit_field_str(&f, "error", err) == MG_OK)
+        json_fields(&j, &f);
+        json_kv_str(&j, "why", why);
+        json_kv_str(&j, "error", err);
+        if (json_end(&j) == MG_OK)
             audit_event("reload-refused", (const char *)f.data);
         buf_free(&f);
         return;
     }
     struct buf f;
+    struct json j;
     buf_init(&f, 2048);
-    if (audit_field_str(&f, "why", why) == MG_OK &&
-        audit_field_str(&f, "policy", m->cfg.policy) == MG_OK)
+    json_fields(&j, &f);
+    json_kv_str(&j, "why", why);
+    json_kv_str(&j, "policy", m->cfg.policy);
+    if (json_end(&j) == MG_OK)
         audit_event("reload", (const char *)f.data);
     buf_free(&f);
     m->pol = p;
@@ -461,15 +469,20 @@ static void on_ready(struct master *m)
     if (m->scand > 0)
         kill(m->scand, SIGTERM); /* finishes the scans under way, then goes */
     struct buf f;
+    struct json j;
     buf_init(&f, 512);
-    if (audit_field_num(&f, "generation", m->gen) == MG_OK &&
-        audit_field_str(&f, "db", m->cfg.db) == MG_OK &&
-        (m->st->db_built_at <= 0 ||
-         (audit_field_num(&f, "db_age_days",
-                          (unsigned long long)(time(NULL) > m->st->db_built_at
-                                                       ? (time(NULL) - m->st->db_built_at) / 86400
-                                                       : 0)) == MG_OK &&
-          audit_field_num(&f, "db_max_age_days", m->pol.db_max_age_days) == MG_OK)))
+    json_fields(&j, &f);
+    json_kv_uint(&j, "generation", m->gen);
+    json_kv_str(&j, "db", m->cfg.db);
+    if (m->st->db_built_at > 0) {
+        time_t now = time(NULL);
+        json_kv_uint(&j, "db_age_days",
+                     (unsigned long long)(now > m->st->db_built_at
+                                                  ? (now - m->st->db_built_at) / 86400
+                                                  : 0));
+        json_kv_uint(&j, "db_max_age_days", m->pol.db_max_age_days);
+    }
+    if (json_end(&j) == MG_OK)
         audit_event("engine-loaded", (const char *)f.data);
     buf_free(&f);
     m->scand = m->scand_new;
@@ -823,10 +836,13 @@ int main(int argc, char **argv)
     }
     {
         struct buf f;
+        struct json j;
         buf_init(&f, 4096);
-        if (audit_field_str(&f, "version", MUGAI_VERSION) == MG_OK &&
-            audit_field_str(&f, "policy", m.cfg.policy) == MG_OK &&
-            audit_field_str(&f, "db", m.cfg.db) == MG_OK)
+        json_fields(&j, &f);
+        json_kv_str(&j, "version", MUGAI_VERSION);
+        json_kv_str(&j, "policy", m.cfg.policy);
+        json_kv_str(&j, "db", m.cfg.db);
+        if (json_end(&j) == MG_OK)
             audit_event("start", (const char *)f.data);
         buf_free(&f);
     }

@@ -5,6 +5,7 @@
 #include "audit_send.h"
 #include "err.h"
 #include "job_wire.h"
+#include "json.h"
 #include "jsoncheck.h"
 #include "mailjob.h"
 #include "proto.h"
@@ -125,7 +126,7 @@ static int64_t session_keep(int sealed, const char *source, int64_t owner, const
                             const struct share_ref *share)
 {
     struct store_put_request *r = calloc(1, sizeof(*r));
-    char why[512] = "out of memory";
+    char why[REASON_TEXT_MAX] = "out of memory";
     int64_t id = 0;
     int ro = sealed_reopen_ro(sealed);
     if (r && ro >= 0) {
@@ -214,39 +215,31 @@ static void session_audit(const struct ucred *peer, const char *event, const cha
                           const struct share_ref *share)
 {
     struct buf f;
+    struct json j;
     buf_init(&f, 16384);
-    int rc = audit_field_num(&f, "uid", peer->uid);
-    if (rc == MG_OK)
-        rc = audit_field_num(&f, "pid", (unsigned long long)peer->pid);
-    if (rc == MG_OK && share)
-        rc = audit_field_str(&f, "share_user", share->user);
-    if (rc == MG_OK && share)
-        rc = audit_field_str(&f, "share_path", share->path);
-    if (rc == MG_OK && share)
-        rc = audit_field_str(&f, "intake", share->intake);
-    if (rc == MG_OK)
-        rc = audit_field_str(&f, "name", name);
-    if (rc == MG_OK)
-        rc = audit_field_str(&f, "type", r->type);
-    if (rc == MG_OK)
-        rc = audit_field_str(&f, "verdict", report_verdict_name(r->verdict));
-    if (rc == MG_OK && r->verdict == VERDICT_BLOCKED)
-        rc = audit_field_str(&f, "reason_code", reason_code(r->reason_code));
-    if (rc == MG_OK)
-        rc = audit_field_str(&f, "sha256_in", r->sha256_in);
-    if (rc == MG_OK)
-        rc = audit_field_num(&f, "size_in", r->size_in);
-    if (rc == MG_OK && r->released)
-        rc = audit_field_str(&f, "out_type", r->out_type);
-    if (rc == MG_OK && r->released)
-        rc = audit_field_str(&f, "sha256_out", r->sha256_out);
-    if (rc == MG_OK && r->released)
-        rc = audit_field_num(&f, "size_out", r->size_out);
-    if (rc == MG_OK)
-        rc = audit_field_str(&f, "policy_sha256", st->policy_sha256);
-    if (rc == MG_OK)
-        rc = audit_field_str(&f, "db_version", st->db_version);
-    if (rc == MG_OK)
+    json_fields(&j, &f);
+    json_kv_uint(&j, "uid", peer->uid);
+    json_kv_uint(&j, "pid", (unsigned long long)peer->pid);
+    if (share) {
+        json_kv_str(&j, "share_user", share->user);
+        json_kv_str(&j, "share_path", share->path);
+        json_kv_str(&j, "intake", share->intake);
+    }
+    json_kv_str(&j, "name", name);
+    json_kv_str(&j, "type", r->type);
+    json_kv_str(&j, "verdict", report_verdict_name(r->verdict));
+    if (r->verdict == VERDICT_BLOCKED)
+        json_kv_str(&j, "reason_code", reason_code(r->reason_code));
+    json_kv_str(&j, "sha256_in", r->sha256_in);
+    json_kv_uint(&j, "size_in", r->size_in);
+    if (r->released) {
+        json_kv_str(&j, "out_type", r->out_type);
+        json_kv_str(&j, "sha256_out", r->sha256_out);
+        json_kv_uint(&j, "size_out", r->size_out);
+    }
+    json_kv_str(&j, "policy_sha256", st->policy_sha256);
+    json_kv_str(&j, "db_version", st->db_version);
+    if (json_end(&j) == MG_OK)
         audit_event(event, (const char *)f.data);
     buf_free(&f);
 }
@@ -368,7 +361,7 @@ static int session_mail(int conn, struct proto_frame *f, const struct ucred *pee
     struct mail_reply reply;
     struct buf out;
     struct stat st;
-    char sha[65];
+    char sha[SHA256_HEX_MAX];
     uint64_t len = 0;
     int too_big = 0, sealed_fd = -1, deliver = -1, rc;
 
@@ -420,21 +413,18 @@ static int session_mail(int conn, struct proto_frame *f, const struct ucred *pee
             (unsigned long long)len);
     {
         struct buf a;
+        struct json j;
         buf_init(&a, 4096);
-        int arc = audit_field_num(&a, "uid", peer->uid);
-        if (arc == MG_OK)
-            arc = audit_field_num(&a, "status", (unsigned long long)reply.status);
-        if (arc == MG_OK && reply.reason_code != REASON_NONE)
-            arc = audit_field_str(&a, "reason_code", reason_code(reply.reason_code));
-        if (arc == MG_OK)
-            arc = audit_field_str(&a, "sha256_in", sha);
-        if (arc == MG_OK)
-            arc = audit_field_num(&a, "size_in", len);
-        if (arc == MG_OK)
-            arc = audit_field_str(&a, "policy_sha256", env->st->policy_sha256);
-        if (arc == MG_OK)
-            arc = audit_field_str(&a, "db_version", env->st->db_version);
-        if (arc == MG_OK)
+        json_fields(&j, &a);
+        json_kv_uint(&j, "uid", peer->uid);
+        json_kv_uint(&j, "status", (unsigned long long)reply.status);
+        if (reply.reason_code != REASON_NONE)
+            json_kv_str(&j, "reason_code", reason_code(reply.reason_code));
+        json_kv_str(&j, "sha256_in", sha);
+        json_kv_uint(&j, "size_in", len);
+        json_kv_str(&j, "policy_sha256", env->st->policy_sha256);
+        json_kv_str(&j, "db_version", env->st->db_version);
+        if (json_end(&j) == MG_OK)
             audit_event("mail", (const char *)a.data);
         buf_free(&a);
     }
@@ -500,21 +490,24 @@ static int session_share_note(int conn, struct proto_frame *f, const struct ucre
         return MG_ERR_PARSE;
     }
     struct buf a;
+    struct json j;
     buf_init(&a, 16384);
-    int rc = audit_field_num(&a, "uid", peer->uid);
+    json_fields(&j, &a);
+    json_kv_uint(&j, "uid", peer->uid);
     const struct {
         const char *k, *v;
     } strs[] = {{"share_user", n.share.user}, {"share_path", n.share.path},
                 {"intake", n.share.intake},   {"output", n.output},
                 {"sha256_in", n.sha256},      {"sha256_out", n.sha256_out},
                 {"reason_code", n.reason},    {"detail", n.detail}};
-    for (size_t k = 0; rc == MG_OK && k < sizeof(strs) / sizeof(strs[0]); k++)
+    for (size_t k = 0; k < sizeof(strs) / sizeof(strs[0]); k++)
         if (strs[k].v[0])
-            rc = audit_field_str(&a, strs[k].k, strs[k].v);
-    if (rc == MG_OK && n.size)
-        rc = audit_field_num(&a, "size", n.size);
-    if (rc == MG_OK && n.store_id)
-        rc = audit_field_num(&a, "quarantine_id", (unsigned long long)n.store_id);
+            json_kv_str(&j, strs[k].k, strs[k].v);
+    if (n.size)
+        json_kv_uint(&j, "size", n.size);
+    if (n.store_id)
+        json_kv_uint(&j, "quarantine_id", (unsigned long long)n.store_id);
+    int rc = json_end(&j);
     if (rc == MG_OK)
         rc = audit_event(n.event, (const char *)a.data);
     buf_free(&a);

@@ -3,7 +3,7 @@
  */
 #include "stats.h"
 #include "err.h"
-#include "report.h"
+#include "json.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -26,56 +26,50 @@ void stats_hide_from_children(struct stats *st)
         madvise(st, sizeof(*st), MADV_DONTFORK);
 }
 
-static int kv_str(struct buf *out, const char *key, const char *v)
+/* A string copied first (another process may be writing it); an empty
+ * one is written as if_empty (NULL: null). */
+static void kv_copy(struct json *j, const char *key, const char *v, size_t cap,
+                    const char *if_empty)
 {
-    int rc = buf_printf(out, ",\"%s\":", key);
-    return rc == MG_OK ? (v && *v ? report_json_string(out, v) : buf_puts(out, "null")) : rc;
+    char copy[CONFIG_PATH_MAX];
+    snprintf(copy, sizeof(copy), "%.*s", (int)(cap < sizeof(copy) ? cap : sizeof(copy)), v);
+    json_kv_str(j, key, copy[0] ? copy : if_empty);
 }
 
 int stats_json(const struct stats *st, int clock_synced, struct buf *out)
 {
     static const char *verdicts[4] = {"clean", "sanitized", "flattened", "blocked"};
-    char copy[1024];
     int64_t now = (int64_t)time(NULL);
-    int rc = buf_printf(out, "{\"ready\":%s,\"uptime_seconds\":%lld",
-                        st->engine_ready ? "true" : "false", (long long)(now - st->started_at));
-    /* Strings copied first: another process may be writing them. */
-    snprintf(copy, sizeof(copy), "%s", st->policy_file);
-    if (rc == MG_OK)
-        rc = kv_str(out, "policy_file", copy[0] ? copy : "(built-in)");
-    snprintf(copy, sizeof(copy), "%s", st->policy_sha256);
-    if (rc == MG_OK)
-        rc = kv_str(out, "policy_sha256", copy);
-    snprintf(copy, sizeof(copy), "%s", st->db_dir);
-    if (rc == MG_OK)
-        rc = kv_str(out, "db_dir", copy);
-    snprintf(copy, sizeof(copy), "%s", st->db_version);
-    if (rc == MG_OK)
-        rc = kv_str(out, "db_version", copy);
-    if (rc == MG_OK)
-        rc = buf_printf(out,
-                        ",\"db_age_days\":%lld,\"db_signatures\":%u,\"db_generation\":%u,"
-                        "\"db_reload_failures\":%u,\"policy_reload_failures\":%u",
-                        st->db_built_at ? (long long)((now - st->db_built_at) / 86400) : -1LL,
-                        st->db_signatures, st->db_generation, st->db_reload_failures,
-                        st->policy_reload_failures);
-    if (rc == MG_OK)
-        rc = buf_printf(out,
-                        ",\"scanners\":%u,\"scanners_busy\":%u,\"scan_queue\":%u,"
-                        "\"scanners_started\":%llu,\"sessions\":%llu,\"jobs_in_flight\":%llu,"
-                        "\"jobs_done\":%llu,\"clock_synchronized\":%s",
-                        st->scanners, st->scanners_busy, st->scan_queue,
-                        (unsigned long long)st->scanners_started, (unsigned long long)st->sessions,
-                        (unsigned long long)st->jobs_in_flight, (unsigned long long)st->jobs_done,
-                        clock_synced < 0 ? "null"
-                        : clock_synced   ? "true"
-                                         : "false");
-    if (rc == MG_OK)
-        rc = buf_puts(out, ",\"verdicts\":{");
-    for (int i = 0; i < 4 && rc == MG_OK; i++)
-        rc = buf_printf(out, "%s\"%s\":%llu", i ? "," : "", verdicts[i],
-                        (unsigned long long)st->by_verdict[i]);
-    if (rc == MG_OK)
-        rc = buf_puts(out, "}}");
-    return rc;
+    struct json j;
+    json_init(&j, out);
+    json_obj(&j);
+    json_kv_bool(&j, "ready", st->engine_ready);
+    json_kv_int(&j, "uptime_seconds", now - st->started_at);
+    kv_copy(&j, "policy_file", st->policy_file, sizeof(st->policy_file), "(built-in)");
+    kv_copy(&j, "policy_sha256", st->policy_sha256, sizeof(st->policy_sha256), NULL);
+    kv_copy(&j, "db_dir", st->db_dir, sizeof(st->db_dir), NULL);
+    kv_copy(&j, "db_version", st->db_version, sizeof(st->db_version), NULL);
+    json_kv_int(&j, "db_age_days", st->db_built_at ? (now - st->db_built_at) / 86400 : -1);
+    json_kv_uint(&j, "db_signatures", st->db_signatures);
+    json_kv_uint(&j, "db_generation", st->db_generation);
+    json_kv_uint(&j, "db_reload_failures", st->db_reload_failures);
+    json_kv_uint(&j, "policy_reload_failures", st->policy_reload_failures);
+    json_kv_uint(&j, "scanners", st->scanners);
+    json_kv_uint(&j, "scanners_busy", st->scanners_busy);
+    json_kv_uint(&j, "scan_queue", st->scan_queue);
+    json_kv_uint(&j, "scanners_started", st->scanners_started);
+    json_kv_uint(&j, "sessions", st->sessions);
+    json_kv_uint(&j, "jobs_in_flight", st->jobs_in_flight);
+    json_kv_uint(&j, "jobs_done", st->jobs_done);
+    json_key(&j, "clock_synchronized");
+    if (clock_synced < 0)
+        json_null(&j);
+    else
+        json_bool(&j, clock_synced);
+    json_kv_obj(&j, "verdicts");
+    for (int i = 0; i < 4; i++)
+        json_kv_uint(&j, verdicts[i], st->by_verdict[i]);
+    json_obj_end(&j);
+    json_obj_end(&j);
+    return json_end(&j);
 }

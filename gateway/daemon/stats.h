@@ -11,18 +11,19 @@
 #define MUGAI_DAEMON_STATS_H
 
 #include "buf.h"
+#include "caps.h"
 
 #include <stdint.h>
 
 struct stats {
     int64_t started_at; /* unix time */
     /* the policy in force */
-    char policy_file[1024];
+    char policy_file[CONFIG_PATH_MAX];
     char policy_sha256[65];
     int64_t policy_loaded_at;
     uint32_t policy_reload_failures;
     /* the scan engine in force */
-    char db_dir[1024];
+    char db_dir[CONFIG_PATH_MAX];
     char db_version[96]; /* e.g. "daily 27000 main 62" */
     int64_t db_built_at; /* newest database's build (or file) time */
     int64_t db_loaded_at;

@@ -7,6 +7,7 @@
 #include "outdir.h"
 #include "err.h"
 #include "fdio.h"
+#include "json.h"
 #include "proto.h"
 #include "reason.h"
 #include "request.h"
@@ -87,7 +88,7 @@ int stored_ppap(int put_tx, const struct ppap_request *req)
 {
     struct buf p;
     int64_t ack = 0;
-    char why[256];
+    char why[REASON_TEXT_MAX];
     buf_init(&p, 65536 + REQUEST_RECIPIENTS_MAX);
     int rc = request_ppap_encode(req, &p);
     if (rc == MG_OK)
@@ -101,21 +102,18 @@ int stored_ppap(int put_tx, const struct ppap_request *req)
 static void audit_put(int64_t id, const struct store_put_request *r, const struct store_item *it)
 {
     struct buf a;
+    struct json j;
     buf_init(&a, 8192);
-    int rc = audit_field_num(&a, "id", (unsigned long long)id);
-    if (rc == MG_OK)
-        rc = audit_field_str(&a, "source", r->source);
-    if (rc == MG_OK)
-        rc = audit_field_str(&a, "name", r->name);
-    if (rc == MG_OK && r->path[0])
-        rc = audit_field_str(&a, "path", r->path);
-    if (rc == MG_OK)
-        rc = audit_field_str(&a, "reason_code", reason_code(r->reason_code));
-    if (rc == MG_OK)
-        rc = audit_field_str(&a, "sha256", it->sha256);
-    if (rc == MG_OK)
-        rc = audit_field_num(&a, "size", it->size);
-    if (rc == MG_OK)
+    json_fields(&j, &a);
+    json_kv_uint(&j, "id", (unsigned long long)id);
+    json_kv_str(&j, "source", r->source);
+    json_kv_str(&j, "name", r->name);
+    if (r->path[0])
+        json_kv_str(&j, "path", r->path);
+    json_kv_str(&j, "reason_code", reason_code(r->reason_code));
+    json_kv_str(&j, "sha256", it->sha256);
+    json_kv_uint(&j, "size", it->size);
+    if (json_end(&j) == MG_OK)
         audit_event("quarantine-put", (const char *)a.data);
     buf_free(&a);
 }
@@ -129,7 +127,7 @@ static void serve_put(const struct config *cfg, struct store *s, int conn, unsig
     struct proto_frame f;
     struct store_put_request *r = calloc(1, sizeof(*r));
     struct buf out;
-    char why[512] = "";
+    char why[REASON_TEXT_MAX] = "";
     int64_t id = 0;
     buf_init(&out, 4096);
     if (!r || proto_recv(conn, STORED_FRAME_MS, JOB_REPORT_MAX + 65536, 1, &f) != MG_OK)
@@ -226,21 +224,21 @@ static void audit_review(const char *verb, int64_t id, uid_t uid, const char *re
                          const char *why)
 {
     struct buf a;
+    struct json j;
     char ev[48];
     buf_init(&a, 8192);
     snprintf(ev, sizeof(ev), "quarantine-%s", verb);
-    int rc = audit_field_num(&a, "id", (unsigned long long)id);
-    if (rc == MG_OK)
-        rc = audit_field_num(&a, "uid", uid);
-    if (rc == MG_OK && reason && *reason)
-        rc = audit_field_str(&a, "reason", reason);
-    if (rc == MG_OK)
-        rc = audit_field_str(&a, "result", ok ? "done" : "refused");
-    if (rc == MG_OK && !ok)
-        rc = audit_field_str(&a, "why", why);
-    if (rc == MG_OK && ok && strcmp(verb, "release") == 0)
-        rc = audit_field_str(&a, "exception", "released from quarantine");
-    if (rc == MG_OK)
+    json_fields(&j, &a);
+    json_kv_uint(&j, "id", (unsigned long long)id);
+    json_kv_uint(&j, "uid", uid);
+    if (reason && *reason)
+        json_kv_str(&j, "reason", reason);
+    json_kv_str(&j, "result", ok ? "done" : "refused");
+    if (!ok)
+        json_kv_str(&j, "why", why);
+    if (ok && strcmp(verb, "release") == 0)
+        json_kv_str(&j, "exception", "released from quarantine");
+    if (json_end(&j) == MG_OK)
         audit_event(ev, (const char *)a.data);
     buf_free(&a);
 }
@@ -311,7 +309,7 @@ static int deliver_mail(const struct config *cfg, const struct store_item *it, i
 static int deliver_share(const struct config *cfg, const struct store_item *it, int fd,
                          const char *name, char *where, size_t wcap, char *why, size_t cap)
 {
-    char user[64], rel[STORE_PATH_MAX + STORE_TEXT_MAX], tag[48];
+    char user[USER_NAME_MAX], rel[STORE_PATH_MAX + STORE_TEXT_MAX], tag[48];
     const char *base;
     int dirfd = -1;
     struct passwd *pw = it->owner_uid >= 0 ? getpwuid((uid_t)it->owner_uid) : NULL;
@@ -370,31 +368,34 @@ static int review_show(struct review_ctx *c, const struct review_request *r, str
     if (buf_putc(&rep, 0) != MG_OK)
         goto out;
     if (r->json) {
-        rc = store_item_json(it, (const char *)rep.data, t);
-        if (rc == MG_OK) {
-            t->len--; /* the closing brace: the history goes in too */
-            rc = buf_puts(t, ",\"history\":");
-        }
+        struct json j;
+        json_init(&j, t);
+        json_obj(&j);
+        store_item_fields(&j, it, (const char *)rep.data);
+        json_key(&j, "history");
+        rc = store_history_write(c->s, r->id, &j);
+        json_obj_end(&j);
         if (rc == MG_OK)
-            rc = store_history_json(c->s, r->id, t);
+            rc = json_end(&j);
         if (rc == MG_OK)
-            rc = buf_puts(t, "}\n");
+            rc = buf_putc(t, '\n');
     } else {
-        char u1[64], u2[64], u3[64];
-        rc = buf_printf(
-                t,
-                "id:         %lld\nstate:      %s\nsource:     %s\nname:       %s\n"
-                "path:       %s\n"
-                "type:       %s\nreason:     %s (%s)\nsha256:     %s\nsize:       "
-                "%llu\nsender:     %s\nrecipients: %s\nrequested:  %s %s\n"
-                "decided:    %s %s\nreleased:   %s\n",
-                (long long)it->id, it->state, it->source, it->name, it->path[0] ? it->path : "-",
-                it->type, it->reason, reason_en(reason_from_code(it->reason)), it->sha256,
-                (unsigned long long)it->size, it->sender, it->recipients,
-                it->requested_by >= 0 ? user_name(it->requested_by, u1, 64) : "-",
-                it->request_reason, it->decided_by >= 0 ? user_name(it->decided_by, u2, 64) : "-",
-                it->decision_reason,
-                it->released_by >= 0 ? user_name(it->released_by, u3, 64) : "-");
+        char u1[USER_NAME_MAX], u2[USER_NAME_MAX], u3[USER_NAME_MAX];
+        rc = buf_printf(t,
+                        "id:         %lld\nstate:      %s\nsource:     %s\nname:       %s\n"
+                        "path:       %s\n"
+                        "type:       %s\nreason:     %s (%s)\nsha256:     %s\nsize:       "
+                        "%llu\nsender:     %s\nrecipients: %s\nrequested:  %s %s\n"
+                        "decided:    %s %s\nreleased:   %s\n",
+                        (long long)it->id, it->state, it->source, it->name,
+                        it->path[0] ? it->path : "-", it->type, it->reason,
+                        reason_en(reason_from_code(it->reason)), it->sha256,
+                        (unsigned long long)it->size, it->sender, it->recipients,
+                        it->requested_by >= 0 ? user_name(it->requested_by, u1, sizeof(u1)) : "-",
+                        it->request_reason,
+                        it->decided_by >= 0 ? user_name(it->decided_by, u2, sizeof(u2)) : "-",
+                        it->decision_reason,
+                        it->released_by >= 0 ? user_name(it->released_by, u3, sizeof(u3)) : "-");
     }
 out:
     buf_free(&rep);
@@ -406,7 +407,7 @@ out:
 static int review_act(struct review_ctx *c, const struct review_request *r, enum store_action a,
                       struct buf *t, int *fd, char *name, size_t namecap)
 {
-    char why[512] = "";
+    char why[REASON_TEXT_MAX] = "";
     struct store_item *it = malloc(sizeof(*it));
     int ok = 0;
     if (!it)
@@ -418,7 +419,7 @@ static int review_act(struct review_ctx *c, const struct review_request *r, enum
     ok = 1;
     if (a == STORE_RELEASE) {
         int orig = -1;
-        char releaser[64], approver[64];
+        char releaser[USER_NAME_MAX], approver[USER_NAME_MAX];
         if (store_get(c->s, r->id, it, NULL) != MG_OK ||
             store_open_original(c->s, it, &orig) != MG_OK) {
             snprintf(why, sizeof(why), "the original cannot be read");
@@ -427,8 +428,8 @@ static int review_act(struct review_ctx *c, const struct review_request *r, enum
             char hdr[512];
             snprintf(hdr, sizeof(hdr),
                      "X-Mugai-Released: quarantine item %lld released by %s, approved by %s\n",
-                     (long long)it->id, user_name(c->who.uid, releaser, 64),
-                     user_name(it->decided_by, approver, 64));
+                     (long long)it->id, user_name(c->who.uid, releaser, sizeof(releaser)),
+                     user_name(it->decided_by, approver, sizeof(approver)));
             if (deliver_mail(c->cfg, it, orig, hdr, why, sizeof(why)) != MG_OK)
                 ok = 0;
             else
@@ -468,7 +469,7 @@ static int unlock_job(const struct config *cfg, const struct store_item *it, int
                       char **passwords, size_t n_passwords, int *out_fd, char *out_type,
                       size_t tcap, char *why, size_t cap)
 {
-    char err[1024];
+    char err[MSG_MAX];
     int rc = MG_ERR_IO, sock = client_connect(cfg->socket, err, sizeof(err));
     *out_fd = -1;
     if (sock < 0) {
@@ -530,7 +531,7 @@ static int unlock_item(const struct config *cfg, struct store *s, const struct s
                        struct buf *t, int *fd, char *name, size_t namecap)
 {
     struct store_item *it = malloc(sizeof(*it));
-    char why[1024] = "", prev[16] = "", type[32] = "";
+    char why[MSG_MAX] = "", prev[16] = "", type[TYPE_NAME_MAX] = "";
     int ok = 0, orig = -1, out = -1;
     if (!it)
         return 0;
@@ -644,7 +645,7 @@ static void serve_review(const struct config *cfg, int conn)
 {
     struct ucred peer;
     socklen_t pl = sizeof(peer);
-    char err[512];
+    char err[MSG_MAX];
     struct review_ctx c = {cfg, NULL, {0, 0}, conn};
     struct store_config sc = {cfg->store_dir, cfg->store_database, cfg->retention_days,
                               cfg->audit_node};
@@ -685,7 +686,7 @@ static void serve_ppap(const struct config *cfg, const struct ppap_request *r)
     struct store_actor self = {getuid(), 1}; /* the store acts for the policy */
     int64_t ids[32];
     size_t n = 0;
-    char err[512];
+    char err[MSG_MAX];
     if (store_open(&s, &sc, err, sizeof(err)) != MG_OK) {
         fprintf(stderr, "mugaid: store: %s\n", err);
         return;
@@ -725,7 +726,7 @@ static void purge_now(struct store *s)
 int stored_main(const struct config *cfg, int put_rx, int review_fd)
 {
     struct store *s = NULL;
-    char err[1024];
+    char err[MSG_MAX];
     unsigned children = 0;
     struct store_config sc = {cfg->store_dir, cfg->store_database, cfg->retention_days,
                               cfg->audit_node};

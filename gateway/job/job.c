@@ -187,7 +187,7 @@ static int job_sanitize(struct job_engine *je, struct job_arg *arg, int in_ro, i
     /* Nothing may change output or members from here on. */
     if (sealed_seal(out_fd) != MG_OK || sealed_seal(members_fd) != MG_OK ||
         job_san_rec_parse(oc.result, oc.result_len, &rec) != MG_OK ||
-        (rec.report_len && !jsoncheck_report(rec.report, rec.report_len, 64)) ||
+        (rec.report_len && !jsoncheck_report(rec.report, rec.report_len, REPORT_JSON_DEPTH)) ||
         buf_append(&res->report, rec.report ? rec.report : (const uint8_t *)"", rec.report_len) !=
                 MG_OK) {
         buf_reset(&res->report);

@@ -21,6 +21,7 @@
 #define MUGAI_JOB_H
 
 #include "buf.h"
+#include "caps.h"
 #include "ftype.h"
 #include "policy.h"
 #include "report.h"
@@ -55,13 +56,11 @@ struct job_engine {
     struct scan_engine *scan;          /* the engine, for scans in a worker forked here */
     const struct job_scanner *scanner; /* or: this scanner (then scan may be NULL) */
     /* One of the two is required: we never release unscanned. */
-    char tmpdir[1024]; /* parent of per-job scratch directories */
+    char tmpdir[CONFIG_PATH_MAX]; /* parent of per-job scratch directories */
     /* Passwords tried on encrypted containers (--password-file), owned by the caller. */
     const char *const *passwords;
     size_t n_passwords;
 };
-
-#define JOB_REPORT_MAX (4u << 20) /* cap on a worker's JSON report tree */
 
 struct job_request {
     const char *name; /* the input's base name: reports, name checks, output name */
@@ -74,12 +73,12 @@ struct job_request {
 struct job_result {
     enum verdict verdict;
     int released; /* out_fd holds the file to release */
-    char type[32];
-    char out_type[32];
+    char type[TYPE_NAME_MAX];
+    char out_type[TYPE_NAME_MAX];
     enum reason reason_code; /* REASON_NONE until blocked */
-    char reason[512];
+    char reason[REASON_TEXT_MAX];
     char summary[1024]; /* human-readable list of what was removed or rewritten */
-    char sha256_in[65], sha256_out[65];
+    char sha256_in[SHA256_HEX_MAX], sha256_out[SHA256_HEX_MAX];
     uint64_t size_in, size_out;
     int scanned_in, scanned_out;
     struct scan_result scan_in, scan_out;

@@ -5,6 +5,8 @@
  */
 #include "err.h"
 #include "job.h"
+#include "json.h"
+#include "jsoncheck.h"
 #include "report.h"
 
 #include <stdio.h>
@@ -49,88 +51,66 @@ void job_block(struct job_result *res, enum reason code, const char *fmt, const 
     snprintf(res->reason, sizeof(res->reason), fmt, arg);
 }
 
-static int job_json_kv(struct buf *out, const char *key, const char *val)
+static void job_json_scan(struct json *j, const char *key, int did, const struct scan_result *s)
 {
-    int rc = buf_printf(out, ",\"%s\":", key);
-    if (rc == MG_OK)
-        rc = val ? report_json_string(out, val) : buf_puts(out, "null");
-    return rc;
-}
-
-static int job_json_scan(struct buf *out, const char *key, int did, const struct scan_result *s)
-{
-    if (!did)
-        return buf_printf(out, ",\"%s\":null", key);
-    int rc = buf_printf(out, ",\"%s\":{\"status\":\"%s\"", key, scan_status_name(s->status));
-    if (rc == MG_OK && s->status != SCAN_CLEAN)
-        rc = job_json_kv(out, "name", s->name);
-    if (rc == MG_OK)
-        rc = buf_putc(out, '}');
-    return rc;
+    json_key(j, key);
+    if (!did) {
+        json_null(j);
+        return;
+    }
+    json_obj(j);
+    json_kv_str(j, "status", scan_status_name(s->status));
+    if (s->status != SCAN_CLEAN)
+        json_kv_str(j, "name", s->name);
+    json_obj_end(j);
 }
 
 /* "members": how many members were scanned as extracted, and the worst. */
-static int job_json_members(struct buf *out, const struct job_result *res)
+static void job_json_members(struct json *j, const struct job_result *res)
 {
-    int rc = buf_printf(out, ",\"members\":{\"scanned\":%u,\"status\":\"%s\"",
-                        (unsigned)res->members_scanned, scan_status_name(res->scan_member.status));
-    if (rc == MG_OK && res->scan_member.status != SCAN_CLEAN) {
-        rc = job_json_kv(out, "name", res->scan_member.name);
-        if (rc == MG_OK)
-            rc = job_json_kv(out, "member", res->member_name);
+    json_kv_obj(j, "members");
+    json_kv_uint(j, "scanned", res->members_scanned);
+    json_kv_str(j, "status", scan_status_name(res->scan_member.status));
+    if (res->scan_member.status != SCAN_CLEAN) {
+        json_kv_str(j, "name", res->scan_member.name);
+        json_kv_str(j, "member", res->member_name);
     }
-    if (rc == MG_OK)
-        rc = buf_putc(out, '}');
-    return rc;
+    json_obj_end(j);
 }
 
 int job_result_json(const struct job_result *res, const char *input, const char *output,
                     const char *quarantined, struct buf *out)
 {
     int blocked = res->verdict == VERDICT_BLOCKED;
-    int rc = buf_puts(out, "{\"input\":");
-    if (rc == MG_OK)
-        rc = report_json_string(out, input);
-    if (rc == MG_OK)
-        rc = job_json_kv(out, "output", output);
-    if (rc == MG_OK)
-        rc = job_json_kv(out, "verdict", report_verdict_name(res->verdict));
-    if (rc == MG_OK)
-        rc = job_json_kv(out, "type", res->type);
-    if (rc == MG_OK)
-        rc = job_json_kv(out, "output_type", res->released ? res->out_type : NULL);
-    if (rc == MG_OK)
-        rc = job_json_kv(out, "reason_code", blocked ? reason_code(res->reason_code) : NULL);
-    if (rc == MG_OK)
-        rc = job_json_kv(out, "reason", blocked ? res->reason : NULL);
-    if (rc == MG_OK)
-        rc = buf_printf(out, ",\"size\":%llu", (unsigned long long)res->size_in);
-    if (rc == MG_OK)
-        rc = job_json_kv(out, "sha256", res->sha256_in[0] ? res->sha256_in : NULL);
-    if (rc == MG_OK && res->released)
-        rc = buf_printf(out, ",\"size_out\":%llu", (unsigned long long)res->size_out);
-    if (rc == MG_OK)
-        rc = job_json_kv(out, "sha256_out", res->released ? res->sha256_out : NULL);
-    if (rc == MG_OK)
-        rc = buf_puts(out, ",\"scan\":{\"engine\":\"clamav\"");
-    if (rc == MG_OK)
-        rc = job_json_scan(out, "input", res->scanned_in, &res->scan_in);
-    if (rc == MG_OK)
-        rc = job_json_scan(out, "output", res->scanned_out, &res->scan_out);
-    if (rc == MG_OK)
-        rc = job_json_members(out, res);
-    if (rc == MG_OK)
-        rc = buf_putc(out, '}');
-    if (rc == MG_OK)
-        rc = job_json_kv(out, "quarantine", quarantined);
-    if (rc == MG_OK && res->store_id > 0)
-        rc = buf_printf(out, ",\"quarantine_id\":%lld", (long long)res->store_id);
-    if (rc == MG_OK)
-        rc = buf_puts(out, ",\"report\":");
-    if (rc == MG_OK)
-        rc = res->report.len ? buf_append(out, res->report.data, res->report.len)
-                             : buf_puts(out, "null");
-    if (rc == MG_OK)
-        rc = buf_putc(out, '}');
-    return rc;
+    struct json j;
+    json_init(&j, out);
+    json_obj(&j);
+    json_kv_str(&j, "input", input);
+    json_kv_str(&j, "output", output);
+    json_kv_str(&j, "verdict", report_verdict_name(res->verdict));
+    json_kv_str(&j, "type", res->type);
+    json_kv_str(&j, "output_type", res->released ? res->out_type : NULL);
+    json_kv_str(&j, "reason_code", blocked ? reason_code(res->reason_code) : NULL);
+    json_kv_str(&j, "reason", blocked ? res->reason : NULL);
+    json_kv_uint(&j, "size", res->size_in);
+    json_kv_str(&j, "sha256", res->sha256_in[0] ? res->sha256_in : NULL);
+    if (res->released)
+        json_kv_uint(&j, "size_out", res->size_out);
+    json_kv_str(&j, "sha256_out", res->released ? res->sha256_out : NULL);
+    json_kv_obj(&j, "scan");
+    json_kv_str(&j, "engine", "clamav");
+    job_json_scan(&j, "input", res->scanned_in, &res->scan_in);
+    job_json_scan(&j, "output", res->scanned_out, &res->scan_out);
+    job_json_members(&j, res);
+    json_obj_end(&j);
+    json_kv_str(&j, "quarantine", quarantined);
+    if (res->store_id > 0)
+        json_kv_int(&j, "quarantine_id", res->store_id);
+    json_key(&j, "report");
+    if (res->report.len)
+        json_raw(&j, res->report.data, res->report.len, jsoncheck_valid);
+    else
+        json_null(&j);
+    json_obj_end(&j);
+    return json_end(&j);
 }

@@ -84,7 +84,7 @@ int job_verify_rec_parse(const uint8_t *p, size_t n, struct job_verify_rec *r);
 int job_scan_rec_parse(const uint8_t *p, size_t n, struct job_scan_rec *r);
 
 /* One member record in the aux memfd: u32 name length, u64 data length,
- * the name, the data. The caps the scan worker applies when reading. */
-#define JOB_MEMBER_NAME_MAX 1024u
+ * the name, the data. The scan worker reads names of at most
+ * JOB_MEMBER_NAME_MAX bytes (caps.h). */
 
 #endif

@@ -10,6 +10,7 @@
 #include "store.h"
 #include "err.h"
 #include "fdio.h"
+#include "jsoncheck.h"
 #include "report.h"
 #include "store_index.h"
 
@@ -114,7 +115,8 @@ static void object_name(const char *sha, char sub[3], char name[68])
 }
 
 /* Copy fd into tmp/, hashing; then into objects/ under its hash. */
-static int object_write(struct store *s, int fd, uint64_t len, char sha[65], char *err, size_t cap)
+static int object_write(struct store *s, int fd, uint64_t len, char sha[SHA256_HEX_MAX], char *err,
+                        size_t cap)
 {
     char tmp[64], sub[3], name[68];
     uint8_t chunk[65536], md[32];
@@ -219,7 +221,7 @@ static int64_t intake_item(struct store *s, const char *intake, const char *sha)
 int store_put(struct store *s, int fd, uint64_t len, const struct store_meta *m, int64_t *id,
               char *err, size_t cap)
 {
-    char sha[65];
+    char sha[SHA256_HEX_MAX];
     struct idx_rows r;
     int64_t now = (int64_t)time(NULL);
     const char *intake = m->intake ? m->intake : "";
@@ -336,87 +338,84 @@ int store_may_see(const struct store_item *it, const struct store_actor *who)
            (it->requested_by >= 0 && (uid_t)it->requested_by == who->uid);
 }
 
-static int json_kv_str(struct buf *o, const char *k, const char *v)
+void store_item_fields(struct json *j, const struct store_item *it, const char *report)
 {
-    int rc = buf_printf(o, ",\"%s\":", k);
-    return rc == MG_OK ? report_json_string(o, v) : rc;
-}
-
-static int json_kv_int(struct buf *o, const char *k, int64_t v)
-{
-    return buf_printf(o, ",\"%s\":%lld", k, (long long)v);
+    /* The members in order: a string s, else the number n; a row without
+     * a key is left out (path, for an item that has none). */
+    const struct {
+        const char *key, *s;
+        long long n;
+    } f[] = {
+            {"id", NULL, it->id},
+            {"created", NULL, it->created},
+            {"state", it->state, 0},
+            {"source", it->source, 0},
+            {"node", it->node, 0},
+            {"name", it->name, 0},
+            {it->path[0] ? "path" : NULL, it->path, 0},
+            {"type", it->type, 0},
+            {"reason", it->reason, 0},
+            {"sha256", it->sha256, 0},
+            {"size", NULL, (long long)it->size},
+            {"sender", it->sender, 0},
+            {"recipients", it->recipients, 0},
+            {"owner_uid", NULL, it->owner_uid},
+            {"retain_until", NULL, it->retain_until},
+            {"requested_by", NULL, it->requested_by},
+            {"request_reason", it->request_reason, 0},
+            {"decided_by", NULL, it->decided_by},
+            {"decision_reason", it->decision_reason, 0},
+            {"released_by", NULL, it->released_by},
+    };
+    for (size_t i = 0; i < sizeof(f) / sizeof(f[0]); i++) {
+        if (f[i].key && f[i].s)
+            json_kv_str(j, f[i].key, f[i].s);
+        else if (f[i].key)
+            json_kv_int(j, f[i].key, f[i].n);
+    }
+    if (report) {
+        json_key(j, "report");
+        json_raw(j, report, strlen(report), jsoncheck_valid);
+    }
 }
 
 int store_item_json(const struct store_item *it, const char *report, struct buf *o)
 {
-    int rc = buf_printf(o, "{\"id\":%lld", (long long)it->id);
-    if (rc == MG_OK)
-        rc = json_kv_int(o, "created", it->created);
-    if (rc == MG_OK)
-        rc = json_kv_str(o, "state", it->state);
-    if (rc == MG_OK)
-        rc = json_kv_str(o, "source", it->source);
-    if (rc == MG_OK)
-        rc = json_kv_str(o, "node", it->node);
-    if (rc == MG_OK)
-        rc = json_kv_str(o, "name", it->name);
-    if (rc == MG_OK && it->path[0])
-        rc = json_kv_str(o, "path", it->path);
-    if (rc == MG_OK)
-        rc = json_kv_str(o, "type", it->type);
-    if (rc == MG_OK)
-        rc = json_kv_str(o, "reason", it->reason);
-    if (rc == MG_OK)
-        rc = json_kv_str(o, "sha256", it->sha256);
-    if (rc == MG_OK)
-        rc = json_kv_int(o, "size", (int64_t)it->size);
-    if (rc == MG_OK)
-        rc = json_kv_str(o, "sender", it->sender);
-    if (rc == MG_OK)
-        rc = json_kv_str(o, "recipients", it->recipients);
-    if (rc == MG_OK)
-        rc = json_kv_int(o, "owner_uid", it->owner_uid);
-    if (rc == MG_OK)
-        rc = json_kv_int(o, "retain_until", it->retain_until);
-    if (rc == MG_OK)
-        rc = json_kv_int(o, "requested_by", it->requested_by);
-    if (rc == MG_OK)
-        rc = json_kv_str(o, "request_reason", it->request_reason);
-    if (rc == MG_OK)
-        rc = json_kv_int(o, "decided_by", it->decided_by);
-    if (rc == MG_OK)
-        rc = json_kv_str(o, "decision_reason", it->decision_reason);
-    if (rc == MG_OK)
-        rc = json_kv_int(o, "released_by", it->released_by);
-    if (rc == MG_OK && report)
-        rc = buf_printf(o, ",\"report\":%s", report); /* JSON the engine wrote */
-    if (rc == MG_OK)
-        rc = buf_putc(o, '}');
-    return rc;
+    struct json j;
+    json_init(&j, o);
+    json_obj(&j);
+    store_item_fields(&j, it, report);
+    json_obj_end(&j);
+    return json_end(&j);
 }
 
-int store_history_json(struct store *s, int64_t id, struct buf *o)
+int store_history_write(struct store *s, int64_t id, struct json *j)
 {
     struct idx_rows r;
     struct idx_arg a[] = {IDX_I(id)};
     if (run(s, "SELECT at,uid,action,reason FROM actions WHERE item=?1 ORDER BY id", a, NARGS(a),
             &r, NULL) != MG_OK)
         return MG_ERR_IO;
-    int rc = buf_putc(o, '[');
-    for (size_t i = 0; rc == MG_OK && i < r.nrows; i++) {
-        rc = buf_printf(o, "%s{\"at\":%lld,\"uid\":%lld", i ? "," : "",
-                        (long long)cell_int(&r, i, 0), (long long)cell_int(&r, i, 1));
-        if (rc == MG_OK)
-            rc = json_kv_str(o, "action", idx_cell(&r, i, 2) ? idx_cell(&r, i, 2) : "");
-        if (rc == MG_OK)
-            rc = json_kv_str(o, "reason", idx_cell(&r, i, 3) ? idx_cell(&r, i, 3) : "");
-        if (rc == MG_OK)
-            rc = buf_putc(o, '}');
+    json_arr(j);
+    for (size_t i = 0; i < r.nrows; i++) {
+        json_obj(j);
+        json_kv_int(j, "at", cell_int(&r, i, 0));
+        json_kv_int(j, "uid", cell_int(&r, i, 1));
+        json_kv_str(j, "action", idx_cell(&r, i, 2) ? idx_cell(&r, i, 2) : "");
+        json_kv_str(j, "reason", idx_cell(&r, i, 3) ? idx_cell(&r, i, 3) : "");
+        json_obj_end(j);
     }
-    if (rc == MG_OK)
-        rc = buf_putc(o, ']');
+    json_arr_end(j);
     idx_rows_free(&r);
-    return rc;
+    return MG_OK;
+}
+
+int store_history_json(struct store *s, int64_t id, struct buf *o)
+{
+    struct json j;
+    json_init(&j, o);
+    int rc = store_history_write(s, id, &j);
+    return rc == MG_OK ? json_end(&j) : rc;
 }
 
 /* One line of the human list: id, state, time (UTC), source, type, reason, name. */

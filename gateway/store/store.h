@@ -36,15 +36,13 @@
 #define MUGAI_STORE_H
 
 #include "buf.h"
+#include "caps.h"
+#include "json.h"
 
 #include <stdint.h>
 #include <sys/types.h>
 
-#define STORE_TEXT_MAX       1024 /* names, reasons, senders */
-#define STORE_RECIPIENTS_MAX 8192 /* newline-separated addresses */
-#define STORE_PATH_MAX       4096 /* a share file's relative path */
-#define STORE_REPORT_MAX     (1u << 20)
-#define STORE_DEFAULT_DAYS   90
+#define STORE_DEFAULT_DAYS 90
 
 struct store;
 
@@ -67,7 +65,8 @@ struct store_meta {
 /* One item as read back. */
 struct store_item {
     int64_t id, created, retain_until;
-    char source[16], state[16], type[32], reason[64], sha256[65], node[64];
+    char source[16], state[16], type[TYPE_NAME_MAX], reason[REASON_CODE_MAX],
+            sha256[SHA256_HEX_MAX], node[64];
     char name[STORE_TEXT_MAX], sender[STORE_TEXT_MAX], recipients[STORE_RECIPIENTS_MAX];
     char path[STORE_PATH_MAX]; /* share: where under the owner's folder it came from */
     uint64_t size;
@@ -122,11 +121,18 @@ int store_may_see(const struct store_item *it, const struct store_actor *who);
 int store_list(struct store *s, const struct store_actor *who, const char *state, int64_t since,
                unsigned limit, int human, struct buf *out);
 
-/* One item as a JSON object (no newline), the report included when given. */
+/* One item as a JSON object (no newline), the report included when given
+ * (JSON the engine wrote, embedded only when it is well-formed). */
 int store_item_json(const struct store_item *it, const char *report, struct buf *out);
 
-/* The actions taken on an item, oldest first, as a JSON array. */
+/* The same object's members, into an object j has open (for a caller that
+ * adds its own). */
+void store_item_fields(struct json *j, const struct store_item *it, const char *report);
+
+/* The actions taken on an item, oldest first, as a JSON array: into out,
+ * or as the next value of j. */
 int store_history_json(struct store *s, int64_t id, struct buf *out);
+int store_history_write(struct store *s, int64_t id, struct json *j);
 
 /*
  * Move an item to the action's state if the rules above allow it; reason is
