@@ -322,6 +322,25 @@ if m.msg is not None:
 
 # --- held messages -------------------------------------------------------------
 
+# An archive bomb attached to a message fails the message (the member rule in
+# docs/architecture.md: an archive below that hit a limit is a bomb in a box),
+# rather than being dropped with the rest delivered.
+for bomb in ("ratio-bomb.zip", "nested-bomb.zip"):
+    with open(os.path.join(mt.CORPUS, "archive", bomb), "rb") as f:
+        b64 = __import__("base64").encodebytes(f.read()).replace(b"\n", b"\r\n")
+    data = (b"From: a@example.jp\r\nTo: b@example.jp\r\nSubject: report\r\nMIME-Version: 1.0\r\n"
+            b"Content-Type: multipart/mixed; boundary=\"b-z\"\r\n\r\n--b-z\r\n"
+            b"Content-Type: text/plain; charset=us-ascii\r\n\r\nsee the archive\r\n--b-z\r\n"
+            b"Content-Type: application/zip\r\nContent-Disposition: attachment; filename=\""
+            + bomb.encode() + b"\"\r\nContent-Transfer-Encoding: base64\r\n\r\n" + b64
+            + b"--b-z--\r\n")
+    m = run_mail(data)
+    t.check(m.code == 1 and "limit" in m.err, "%s attached: message held, reason limit (%d: %s)"
+            % (bomb, m.code, m.err[:200]))
+    t.check(spooled(m, data), bomb + " attached: original kept in the spool")
+    t.check(m.msg is not None and "verdict=held" in (m.msg["X-Mugai-Result"] or ""),
+            bomb + " attached: the recipient gets the held notice")
+
 for name, code in (("smime-encrypted.eml", "encrypted"), ("pgp-encrypted.eml", "encrypted"),
                    ("pgp-inline.eml", "encrypted"), ("dup-boundary.eml", "ambiguous"),
                    ("boundary-no-crlf.eml", "ambiguous"), ("eicar.eml", "infected"),

@@ -27,7 +27,7 @@ int spool_note(const char *dir, const char *sha256, const char *json, size_t len
 /* The sweep runs at most once in this many seconds per spool; DIR/.swept
  * holds the time of the last one. */
 #define SPOOL_SWEEP_SECONDS 3600
-#define SPOOL_STAMP ".swept"
+#define SPOOL_STAMP         ".swept"
 
 /* Remove DIR/<64 hex>.eml and .json files older than days (unless the last
  * sweep was less than SPOOL_SWEEP_SECONDS ago); *removed counts .eml files. */

@@ -2195,8 +2195,8 @@ static void pdfsan_stream(struct pdfsan_walk *w, const struct pdfsan_og *og, boo
                 pdfsan_found(w, "limit", "object %d %d: %.150s", og->id, og->gen, why);
             else if (!w->err) {
                 w->err = MG_ERR_LIMIT;
-                snprintf(w->why, sizeof(w->why), "%s object %d %d: %s", image ? "image" : "stream",
-                         og->id, og->gen, why);
+                snprintf(w->why, sizeof(w->why), "%s object %d %d: %.150s",
+                         image ? "image" : "stream", og->id, og->gen, why);
             }
         } else if (w->mode == PDFSAN_CLEAN) {
             struct pdfsan_chain ch;
