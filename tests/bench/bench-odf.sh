@@ -1,0 +1,77 @@
+#!/bin/sh
+# OpenDocument benchmark, side by side on the same files:
+#   mugai core   odfsan_sanitize + odfsan_verify in one process (the
+#                fuzz_odf harness replaying the files: no sandbox, no scan;
+#                images go to the harness's stand-in member handler)
+#   mugai CLI    `mugai sanitize` over the batch (a sandboxed worker per
+#                file, ClamAV on the output; once without and once with the
+#                input scan)
+#   mat2         `mat2 FILES...` (Debian package mat2, which cleans
+#                OpenDocument files too; writes FILE.cleaned.EXT)
+# Files: 40 documents, copies of the corpus/odf samples mat2 cleans (the
+# benign ones and those with images, links and objects; it refuses some,
+# and a refusal is no measure of speed). Prints wall time, files/s and peak
+# RSS (GNU time) and the ratio to mat2, and checks that two of mugai's
+# outputs open in LibreOffice.
+#
+#   tests/bench/bench-odf.sh [BUILD_DIR]      (default: build)
+set -eu
+root=$(cd "$(dirname "$0")/../.." && pwd)
+build=${1:-$root/build}
+. "$root/tests/bench/lib.sh"
+mugai_build fuzz_odf
+need_tool mat2 "Debian package mat2"
+bench_work odf
+mkdir -p "$work/in" "$work/mat2"
+
+# --- the files --------------------------------------------------------------
+mkdir -p "$work/probe"
+cp "$root"/corpus/odf/*.od? "$work/probe/"
+mat2 "$work"/probe/* >/dev/null 2>&1 || true
+set --
+for f in "$root"/corpus/odf/*.od?; do
+    base=$(basename "$f")
+    if [ -f "$work/probe/${base%.*}.cleaned.${base##*.}" ]; then
+        set -- "$@" "$f"
+    else
+        echo "mat2 refuses $base (left out)"
+    fi
+done
+[ $# -gt 0 ] || { echo "mat2 cleans none of the samples" >&2; exit 2; }
+i=0
+while [ "$(ls "$work/in" | wc -l)" -lt 40 ]; do
+    for f in "$@"; do
+        [ "$(ls "$work/in" | wc -l)" -lt 40 ] || break
+        cp "$f" "$work/in/$i-$(basename "$f")"
+        cp "$f" "$work/mat2/$i-$(basename "$f")"
+    done
+    i=$((i + 1))
+done
+n=$(ls "$work/in" | wc -l)
+bytes=$(cat "$work"/in/* | wc -c)
+echo "OpenDocument: $n files, $((bytes / 1024)) KiB"
+
+mugai_policies sanitize odt ods odp ott ots otp png jpeg gif
+
+mkdir -p "$work/o1" "$work/o2"
+m=$(measure mat2 mat2 "$work"/mat2/*)
+mugai_runs "$work/o1" "$work/o2" "$work"/in/*
+cleaned=$(ls "$work/mat2" | grep -c '\.cleaned\.' || true)
+[ "$cleaned" -eq "$n" ] || echo "warning: mat2 cleaned $cleaned of $n files" >&2
+
+peer_table "$n" "mat2 FILES (one invocation)" 38 "$m" "$core" "$noscan" "$cli"
+
+# The outputs must open: convert two of them (an odt and an ods) to PDF.
+if command -v soffice >/dev/null; then
+    # One folder each: the samples share their stems (0-benign.odt, 0-benign.ods).
+    ok=0
+    for ext in odt ods; do
+        f=$(ls "$work"/o2/*.$ext | head -n 1)
+        soffice -env:UserInstallation="file://$work/lo" --headless --convert-to pdf \
+            --outdir "$work/pdf-$ext" "$f" >/dev/null 2>&1 || true
+        [ -n "$(ls "$work/pdf-$ext"/*.pdf 2>/dev/null)" ] && ok=$((ok + 1))
+    done
+    echo "  LibreOffice opened $ok of 2 sanitized outputs"
+else
+    echo "  (soffice not installed: outputs not opened)"
+fi
