@@ -22,33 +22,9 @@ build=${1:-$root/build}
 mugai_build fuzz_odf
 need_tool mat2 "Debian package mat2"
 bench_work odf
-mkdir -p "$work/in" "$work/mat2"
 
 # --- the files --------------------------------------------------------------
-mkdir -p "$work/probe"
-cp "$root"/corpus/odf/*.od? "$work/probe/"
-mat2 "$work"/probe/* >/dev/null 2>&1 || true
-set --
-for f in "$root"/corpus/odf/*.od?; do
-    base=$(basename "$f")
-    if [ -f "$work/probe/${base%.*}.cleaned.${base##*.}" ]; then
-        set -- "$@" "$f"
-    else
-        echo "mat2 refuses $base (left out)"
-    fi
-done
-[ $# -gt 0 ] || { echo "mat2 cleans none of the samples" >&2; exit 2; }
-i=0
-while [ "$(ls "$work/in" | wc -l)" -lt 40 ]; do
-    for f in "$@"; do
-        [ "$(ls "$work/in" | wc -l)" -lt 40 ] || break
-        cp "$f" "$work/in/$i-$(basename "$f")"
-        cp "$f" "$work/mat2/$i-$(basename "$f")"
-    done
-    i=$((i + 1))
-done
-n=$(ls "$work/in" | wc -l)
-bytes=$(cat "$work"/in/* | wc -c)
+mat2_inputs 40 "$root"/corpus/odf/*.od?
 echo "OpenDocument: $n files, $((bytes / 1024)) KiB"
 
 mugai_policies sanitize odt ods odp ott ots otp png jpeg gif

@@ -81,3 +81,36 @@ for label, secs, rss in rows:
           f"  {peer / s:7.1f}x {tool}")
 PY
 }
+
+# mat2_inputs COUNT FILE...: of the files, those mat2 cleans (it refuses
+# some, and a refusal is no measure of speed: they are named and left out),
+# copied in turn into $work/in (for mugai) and $work/mat2 (for mat2, which
+# writes beside its inputs) until there are COUNT; sets $n and $bytes.
+mat2_inputs() {
+    count=$1
+    shift
+    mkdir -p "$work/in" "$work/mat2" "$work/probe"
+    cp "$@" "$work/probe/"
+    mat2 "$work"/probe/* >/dev/null 2>&1 || true
+    for f in "$@"; do
+        shift
+        base=$(basename "$f")
+        if [ -f "$work/probe/${base%.*}.cleaned.${base##*.}" ]; then
+            set -- "$@" "$f"
+        else
+            echo "mat2 refuses $base (left out)"
+        fi
+    done
+    [ $# -gt 0 ] || { echo "mat2 cleans none of the samples" >&2; exit 2; }
+    i=0
+    while [ "$(ls "$work/in" | wc -l)" -lt "$count" ]; do
+        for f in "$@"; do
+            [ "$(ls "$work/in" | wc -l)" -lt "$count" ] || break
+            cp "$f" "$work/in/$i-$(basename "$f")"
+            cp "$f" "$work/mat2/$i-$(basename "$f")"
+        done
+        i=$((i + 1))
+    done
+    n=$(ls "$work/in" | wc -l)
+    bytes=$(cat "$work"/in/* | wc -c)
+}
