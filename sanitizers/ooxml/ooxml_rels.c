@@ -14,6 +14,7 @@
  */
 #include "ooxml_rels.h"
 #include "err.h"
+#include "hexval.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -226,17 +227,6 @@ bool ooxml_reltype_root_ok(const struct ooxml_reltype *rt, const char *local)
 
 /* ------------------------------------------------------------------ */
 /* Part names */
-
-static int hexval(int c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
 
 bool ooxml_part_key(const char *name, char *key, size_t keylen)
 {
