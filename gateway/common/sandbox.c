@@ -1188,3 +1188,15 @@ int sandbox_confine_self(enum sandbox_profile profile)
         return MG_ERR_SANDBOX;
     return MG_OK;
 }
+
+uint64_t sandbox_inherited_vm(void)
+{
+    unsigned long long pages = 0;
+    FILE *f = fopen("/proc/self/statm", "r");
+    if (f) {
+        if (fscanf(f, "%llu", &pages) != 1)
+            pages = 0;
+        fclose(f);
+    }
+    return pages * (uint64_t)sysconf(_SC_PAGESIZE);
+}
