@@ -125,6 +125,15 @@ static bool name_is(const xmlNode *n, const char *local)
     return strcmp((const char *)n->name, local) == 0;
 }
 
+/* Whether the element's text, read as a formula, may not stay. */
+static bool content_formula_risky(xmlNode *e)
+{
+    xmlChar *text = xmlNodeGetContent(e);
+    bool bad = text != NULL && ooxml_clean_formula_risky((const char *)text);
+    xmlFree(text);
+    return bad;
+}
+
 /* An attribute by local name whose namespace is fam (F_OTHER: no namespace). */
 static xmlAttrPtr attr_find(struct fam_cache *fc, xmlNodePtr n, const char *local, enum fam fam)
 {
@@ -1137,11 +1146,8 @@ static int clean_elem(struct walk *w, xmlNodePtr e)
             bool bad = false;
             if (shared_si(w, e, &si))
                 bad = si >= SHARED_SI_MAX || (si < w->n_si && w->bad_si[si]);
-            if (!bad) {
-                xmlChar *text = xmlNodeGetContent(e);
-                bad = text != NULL && ooxml_clean_formula_risky((const char *)text);
-                xmlFree(text);
-            }
+            if (!bad)
+                bad = content_formula_risky(e);
             if (bad) {
                 /* The cell's type is fixed once its children are done (see below). */
                 count(w, OOXML_CR_FORMULA);
@@ -1151,10 +1157,7 @@ static int clean_elem(struct walk *w, xmlNodePtr e)
             return CN_KEEP;
         }
         if (name_is(e, "formula") || name_is(e, "formula1") || name_is(e, "formula2")) {
-            xmlChar *text = xmlNodeGetContent(e);
-            bool bad = text != NULL && ooxml_clean_formula_risky((const char *)text);
-            xmlFree(text);
-            if (bad) {
+            if (content_formula_risky(e)) {
                 count(w, OOXML_CR_FORMULA);
                 return CN_REMOVE_PARENT;
             }
@@ -1163,10 +1166,7 @@ static int clean_elem(struct walk *w, xmlNodePtr e)
         break;
     case F_XM:
         if (name_is(e, "f")) {
-            xmlChar *text = xmlNodeGetContent(e);
-            bool bad = text != NULL && ooxml_clean_formula_risky((const char *)text);
-            xmlFree(text);
-            if (bad) {
+            if (content_formula_risky(e)) {
                 count(w, OOXML_CR_FORMULA);
                 return CN_REMOVE_PARENT;
             }
@@ -1175,10 +1175,7 @@ static int clean_elem(struct walk *w, xmlNodePtr e)
         break;
     case F_XV:
         if (strncmp((const char *)e->name, "Fmla", 4) == 0) {
-            xmlChar *text = xmlNodeGetContent(e);
-            bool bad = text != NULL && ooxml_clean_formula_risky((const char *)text);
-            xmlFree(text);
-            if (bad) {
+            if (content_formula_risky(e)) {
                 count(w, OOXML_CR_FORMULA);
                 node_drop(e);
                 return CN_REMOVED;
