@@ -27,6 +27,7 @@
 #include "mso.h"
 #include "textdec.h"
 #include "textout.h"
+#include "wordfield.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -390,40 +391,10 @@ static bool hyperlink_ok(const struct doc *d, const char *s, size_t n)
 {
     if (memchr(s, '\x01', n) != NULL)
         return false; /* the target would be computed */
-    size_t i = 0;
-    bool want_arg = false;
-    while (i < n) {
-        while (i < n && s[i] == ' ')
-            i++;
-        if (i >= n)
-            break;
-        if (s[i] == '\\' && i + 1 < n) {
-            char sw = (char)(s[i + 1] | 0x20);
-            i += 2;
-            want_arg = sw == 'l' || sw == 'o' || sw == 't'; /* anchor, tooltip, frame */
-            continue;
-        }
-        size_t start, end;
-        if (s[i] == '"') {
-            start = ++i;
-            while (i < n && s[i] != '"')
-                i++;
-            end = i;
-            if (i < n)
-                i++;
-        } else {
-            start = i;
-            while (i < n && s[i] != ' ')
-                i++;
-            end = i;
-        }
-        if (want_arg) {
-            want_arg = false;
-            continue;
-        }
-        return mso_link_ok(d->m, s + start, end - start);
-    }
-    return true; /* only a bookmark: stays inside the document */
+    size_t start, len;
+    if (!wordfield_hyperlink_target(s, n, &start, &len))
+        return true; /* only a bookmark: stays inside the document */
+    return mso_link_ok(d->m, s + start, len);
 }
 
 /* The keyword if the field may stay as it is, NULL (and *kw set) if not. */

@@ -22,6 +22,7 @@
 #include "ooxml_clean.h"
 #include "err.h"
 #include "ooxml_rels.h"
+#include "wordfield.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -217,49 +218,17 @@ static bool hyperlink_field_risky(const char *s, size_t n, bool keep_hyperlinks)
 {
     if (memchr(s, FLD_NESTED, n) != NULL)
         return true; /* the target would be computed */
-    size_t i = 0;
-    bool want_arg = false;
-    while (i < n) {
-        while (i < n && is_space(s[i]))
-            i++;
-        if (i >= n)
-            break;
-        if (s[i] == '\\' && i + 1 < n) {
-            char sw = s[i + 1];
-            i += 2;
-            /* \l anchor, \o tooltip, \t target frame take an argument. */
-            want_arg = sw == 'l' || sw == 'o' || sw == 't' || sw == 'L' || sw == 'O' || sw == 'T';
-            continue;
-        }
-        size_t start, end;
-        if (s[i] == '"') {
-            start = ++i;
-            while (i < n && s[i] != '"')
-                i++;
-            end = i;
-            if (i < n)
-                i++;
-        } else {
-            start = i;
-            while (i < n && !is_space(s[i]))
-                i++;
-            end = i;
-        }
-        if (want_arg) {
-            want_arg = false;
-            continue;
-        }
-        /* The first plain argument is the target. */
-        if (!keep_hyperlinks)
-            return true;
-        char url[2048];
-        size_t l = end - start < sizeof(url) - 1 ? end - start : sizeof(url) - 1;
-        memcpy(url, s + start, l);
-        url[l] = '\0';
-        /* Word reads "\\" in a quoted field argument as one backslash. */
-        return !ooxml_link_scheme_ok(url) || strchr(url, '\\') != NULL;
-    }
-    return false; /* only a bookmark (\l): stays inside the document */
+    size_t start, len;
+    if (!wordfield_hyperlink_target(s, n, &start, &len))
+        return false; /* only a bookmark (\l): stays inside the document */
+    if (!keep_hyperlinks)
+        return true;
+    char url[2048];
+    size_t l = len < sizeof(url) - 1 ? len : sizeof(url) - 1;
+    memcpy(url, s + start, l);
+    url[l] = '\0';
+    /* Word reads "\\" in a quoted field argument as one backslash. */
+    return !ooxml_link_scheme_ok(url) || strchr(url, '\\') != NULL;
 }
 
 bool ooxml_clean_field_risky(const char *s, size_t n, bool keep_hyperlinks)
