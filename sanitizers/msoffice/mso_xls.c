@@ -388,6 +388,22 @@ struct map {
     size_t nextsst;
 };
 
+/* Room for n records in each of the three arrays; map_free() after, even on false. */
+static bool map_alloc(struct map *mp, size_t n)
+{
+    mp->old = malloc(n * sizeof(size_t));
+    mp->neu = malloc(n * sizeof(size_t));
+    mp->rec = malloc(n * sizeof(size_t));
+    return mp->old && mp->neu && mp->rec;
+}
+
+static void map_free(struct map *mp)
+{
+    free(mp->old);
+    free(mp->neu);
+    free(mp->rec);
+}
+
 static int emit(struct buf *b, const struct rec *r)
 {
     return buf_append(b, r->d - 4, 4 + (size_t)r->len);
@@ -547,11 +563,9 @@ static int rebuild(struct xls *x, struct buf *b)
 {
     struct map mp = {0};
     size_t *sheet_at = calloc(x->nsh + 1, sizeof(*sheet_at));
-    mp.old = malloc((x->globals_end + 1) * sizeof(size_t));
-    mp.neu = malloc((x->globals_end + 1) * sizeof(size_t));
-    mp.rec = malloc((x->globals_end + 1) * sizeof(size_t));
+    bool room = map_alloc(&mp, x->globals_end + 1);
     int rc = MG_ERR_NOMEM;
-    if (!sheet_at || !mp.old || !mp.neu || !mp.rec)
+    if (!sheet_at || !room)
         goto out;
     if ((rc = rebuild_globals(x, b, &mp, sheet_at)) != MG_OK)
         goto out;
@@ -583,9 +597,7 @@ static int rebuild(struct xls *x, struct buf *b)
     }
 out:
     free(sheet_at);
-    free(mp.old);
-    free(mp.neu);
-    free(mp.rec);
+    map_free(&mp);
     return rc;
 }
 
@@ -599,17 +611,13 @@ static int check_only(struct xls *x)
     buf_init(&b, x->n + 64);
     struct map mp = {0};
     size_t *sheet_at = calloc(x->nsh + 1, sizeof(*sheet_at));
-    mp.old = malloc((x->globals_end + 1) * sizeof(size_t));
-    mp.neu = malloc((x->globals_end + 1) * sizeof(size_t));
-    mp.rec = malloc((x->globals_end + 1) * sizeof(size_t));
+    bool room = map_alloc(&mp, x->globals_end + 1);
     int rc = MG_ERR_NOMEM;
-    if (sheet_at && mp.old && mp.neu && mp.rec)
+    if (sheet_at && room)
         rc = rebuild_globals(x, &b, &mp, sheet_at);
     buf_free(&b);
     free(sheet_at);
-    free(mp.old);
-    free(mp.neu);
-    free(mp.rec);
+    map_free(&mp);
     return rc;
 }
 
