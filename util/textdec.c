@@ -93,18 +93,25 @@ static int put_jis(struct buf *out, uint8_t j1, uint8_t j2, size_t *bad)
     return textdec_put_utf8(out, (uint32_t)cp);
 }
 
+/* One CP932 character at in (len > 0) as UTF-8, or U+FFFD for one bad
+ * byte; how many bytes it took into *used. */
+static int put_cp932_char(const uint8_t *in, size_t len, struct buf *out, size_t *bad, size_t *used)
+{
+    int32_t cp = cp932_decode_one(in, len, used);
+    if (cp < 0) {
+        (*bad)++;
+        cp = 0xFFFD;
+        *used = 1;
+    }
+    return textdec_put_utf8(out, (uint32_t)cp);
+}
+
 int textdec_cp932(const uint8_t *in, size_t len, struct buf *out, size_t *bad)
 {
     size_t i = 0, used;
     int rc = MG_OK;
     while (i < len && rc == MG_OK) {
-        int32_t cp = cp932_decode_one(in + i, len - i, &used);
-        if (cp < 0) {
-            (*bad)++;
-            cp = 0xFFFD;
-            used = 1;
-        }
-        rc = textdec_put_utf8(out, (uint32_t)cp);
+        rc = put_cp932_char(in + i, len - i, out, bad, &used);
         i += used;
     }
     return rc;
@@ -197,13 +204,7 @@ int textdec_iso2022jp(const uint8_t *in, size_t len, struct buf *out, size_t *ba
             if (b >= 0x80) {
                 /* Raw 8-bit inside ISO-2022-JP: a mailer sent Shift_JIS. */
                 size_t used;
-                int32_t cp = cp932_decode_one(in + i, len - i, &used);
-                if (cp < 0) {
-                    (*bad)++;
-                    cp = 0xFFFD;
-                    used = 1;
-                }
-                rc = textdec_put_utf8(out, (uint32_t)cp);
+                rc = put_cp932_char(in + i, len - i, out, bad, &used);
                 i += used;
             } else {
                 rc = buf_putc(out, b);
