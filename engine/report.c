@@ -142,6 +142,18 @@ int report_block(struct report_node *n, enum reason code, const char *fmt, ...)
     return report_set_str(&n->reason, msg);
 }
 
+int report_vfail(struct report_node *n, int rc, enum reason code, char *why, size_t whylen,
+                 const char *fmt, va_list ap)
+{
+    if (rc == MG_ERR_NOMEM)
+        code = REASON_NO_MEMORY;
+    if (whylen > 0)
+        vsnprintf(why, whylen, fmt, ap);
+    if (n != NULL && n->verdict != VERDICT_BLOCKED)
+        report_block(n, code, "%s", whylen > 0 ? why : "");
+    return rc;
+}
+
 int report_add_child(struct report_node *parent, struct report_node *child)
 {
     if (parent->n_children >= REPORT_MAX_CHILDREN) {

@@ -19,6 +19,7 @@
 #include "caps.h"
 #include "reason.h"
 
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -71,6 +72,14 @@ int report_actionf(struct report_node *n, enum report_act action, const char *wh
 /* Mark blocked with a reason from the table and a message. */
 int report_block(struct report_node *n, enum reason code, const char *fmt, ...)
         __attribute__((format(printf, 3, 4)));
+
+/* A family's failure in one call, for its *_fail() helpers: the message is
+ * formatted into why (when whylen > 0), n (when not NULL and not blocked
+ * yet) is blocked with code and that message, and rc is returned. Out of
+ * memory is the gateway's failure whatever the caller guessed: with
+ * MG_ERR_NOMEM the code is REASON_NO_MEMORY. */
+int report_vfail(struct report_node *n, int rc, enum reason code, char *why, size_t whylen,
+                 const char *fmt, va_list ap) __attribute__((format(printf, 6, 0)));
 
 /* Take ownership of child. On failure the child is freed. */
 int report_add_child(struct report_node *parent, struct report_node *child);

@@ -1,7 +1,8 @@
 /*
- * bytes - little-endian field readers for the binary formats we walk
- * ourselves (zip headers, OLE2, disk-image signatures). Callers bound-check
- * before reading: these only assemble the bytes.
+ * bytes - little-endian field readers and writers for the binary formats
+ * we walk or write ourselves (zip headers, OLE2 and the Office records in
+ * it, disk-image signatures, the client protocol's frames). Callers
+ * bound-check first: these only assemble or split the bytes.
  */
 #ifndef MUGAI_BYTES_H
 #define MUGAI_BYTES_H
@@ -21,6 +22,18 @@ static inline uint32_t bytes_le32(const uint8_t *p)
 static inline uint64_t bytes_le64(const uint8_t *p)
 {
     return (uint64_t)bytes_le32(p) | ((uint64_t)bytes_le32(p + 4) << 32);
+}
+
+static inline void bytes_put16(uint8_t *p, uint16_t v)
+{
+    p[0] = (uint8_t)v;
+    p[1] = (uint8_t)(v >> 8);
+}
+
+static inline void bytes_put32(uint8_t *p, uint32_t v)
+{
+    for (int i = 0; i < 4; i++)
+        p[i] = (uint8_t)(v >> (8 * i));
 }
 
 #endif

@@ -7,6 +7,7 @@
 #include "cp932.h"
 #include "cp932_table.h"
 #include "err.h"
+#include "utf8.h"
 
 static int cp932_lead_row(uint8_t b)
 {
@@ -73,21 +74,8 @@ int cp932_to_utf8(const uint8_t *in, size_t len, char *out, size_t cap, size_t *
             goto out;
         }
         i += n;
-        uint8_t u[3];
-        size_t k;
-        if (cp < 0x80) {
-            u[0] = (uint8_t)cp;
-            k = 1;
-        } else if (cp < 0x800) {
-            u[0] = (uint8_t)(0xC0 | (cp >> 6));
-            u[1] = (uint8_t)(0x80 | (cp & 0x3F));
-            k = 2;
-        } else {
-            u[0] = (uint8_t)(0xE0 | (cp >> 12));
-            u[1] = (uint8_t)(0x80 | ((cp >> 6) & 0x3F));
-            u[2] = (uint8_t)(0x80 | (cp & 0x3F));
-            k = 3;
-        }
+        uint8_t u[4];
+        size_t k = utf8_encode((uint32_t)cp, u);
         if (k >= cap - o) { /* keep one byte for the NUL */
             rc = MG_ERR_LIMIT;
             goto out;

@@ -3,6 +3,9 @@
  */
 #include "err.h"
 
+#include <stdarg.h>
+#include <stdio.h>
+
 static const struct {
     int err;
     const char *code;
@@ -36,4 +39,14 @@ const char *err_str(int err)
         if (err_table[i].err == err)
             return err_table[i].text;
     return "internal error";
+}
+
+int err_fail(char *why, size_t whylen, int rc, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    if (whylen > 0)
+        vsnprintf(why, whylen, fmt, ap);
+    va_end(ap);
+    return rc;
 }

@@ -8,6 +8,8 @@
 #ifndef MUGAI_ERR_H
 #define MUGAI_ERR_H
 
+#include <stddef.h>
+
 enum mg_err {
     MG_OK = 0,
     MG_ERR_NOMEM = -1,       /* allocation failed */
@@ -28,5 +30,10 @@ const char *err_code(int err);
 
 /* One-line English description. */
 const char *err_str(int err);
+
+/* Formats the detail into why (when whylen > 0) and returns rc, so a
+ * failure reads `return err_fail(why, whylen, MG_ERR_PARSE, "...", ...);`. */
+int err_fail(char *why, size_t whylen, int rc, const char *fmt, ...)
+        __attribute__((format(printf, 4, 5)));
 
 #endif

@@ -11,29 +11,7 @@
 int textdec_put_utf8(struct buf *out, uint32_t cp)
 {
     uint8_t u[4];
-    size_t k;
-    if (cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
-        cp = 0xFFFD;
-    if (cp < 0x80) {
-        u[0] = (uint8_t)cp;
-        k = 1;
-    } else if (cp < 0x800) {
-        u[0] = (uint8_t)(0xC0 | (cp >> 6));
-        u[1] = (uint8_t)(0x80 | (cp & 0x3F));
-        k = 2;
-    } else if (cp < 0x10000) {
-        u[0] = (uint8_t)(0xE0 | (cp >> 12));
-        u[1] = (uint8_t)(0x80 | ((cp >> 6) & 0x3F));
-        u[2] = (uint8_t)(0x80 | (cp & 0x3F));
-        k = 3;
-    } else {
-        u[0] = (uint8_t)(0xF0 | (cp >> 18));
-        u[1] = (uint8_t)(0x80 | ((cp >> 12) & 0x3F));
-        u[2] = (uint8_t)(0x80 | ((cp >> 6) & 0x3F));
-        u[3] = (uint8_t)(0x80 | (cp & 0x3F));
-        k = 4;
-    }
-    return buf_append(out, u, k);
+    return buf_append(out, u, utf8_encode(cp, u));
 }
 
 int textdec_utf8(const uint8_t *in, size_t len, struct buf *out, size_t *bad)
@@ -115,18 +93,25 @@ static int put_jis(struct buf *out, uint8_t j1, uint8_t j2, size_t *bad)
     return textdec_put_utf8(out, (uint32_t)cp);
 }
 
+/* One CP932 character at in (len > 0) as UTF-8, or U+FFFD for one bad
+ * byte; how many bytes it took into *used. */
+static int put_cp932_char(const uint8_t *in, size_t len, struct buf *out, size_t *bad, size_t *used)
+{
+    int32_t cp = cp932_decode_one(in, len, used);
+    if (cp < 0) {
+        (*bad)++;
+        cp = 0xFFFD;
+        *used = 1;
+    }
+    return textdec_put_utf8(out, (uint32_t)cp);
+}
+
 int textdec_cp932(const uint8_t *in, size_t len, struct buf *out, size_t *bad)
 {
     size_t i = 0, used;
     int rc = MG_OK;
     while (i < len && rc == MG_OK) {
-        int32_t cp = cp932_decode_one(in + i, len - i, &used);
-        if (cp < 0) {
-            (*bad)++;
-            cp = 0xFFFD;
-            used = 1;
-        }
-        rc = textdec_put_utf8(out, (uint32_t)cp);
+        rc = put_cp932_char(in + i, len - i, out, bad, &used);
         i += used;
     }
     return rc;
@@ -219,13 +204,7 @@ int textdec_iso2022jp(const uint8_t *in, size_t len, struct buf *out, size_t *ba
             if (b >= 0x80) {
                 /* Raw 8-bit inside ISO-2022-JP: a mailer sent Shift_JIS. */
                 size_t used;
-                int32_t cp = cp932_decode_one(in + i, len - i, &used);
-                if (cp < 0) {
-                    (*bad)++;
-                    cp = 0xFFFD;
-                    used = 1;
-                }
-                rc = textdec_put_utf8(out, (uint32_t)cp);
+                rc = put_cp932_char(in + i, len - i, out, bad, &used);
                 i += used;
             } else {
                 rc = buf_putc(out, b);

@@ -94,3 +94,29 @@ void utf8_printable(const char *s, char *dst, size_t cap)
     }
     dst[at] = 0;
 }
+
+size_t utf8_encode(uint32_t cp, uint8_t u[4])
+{
+    if (cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
+        cp = 0xFFFD;
+    if (cp < 0x80) {
+        u[0] = (uint8_t)cp;
+        return 1;
+    }
+    if (cp < 0x800) {
+        u[0] = (uint8_t)(0xC0 | (cp >> 6));
+        u[1] = (uint8_t)(0x80 | (cp & 0x3F));
+        return 2;
+    }
+    if (cp < 0x10000) {
+        u[0] = (uint8_t)(0xE0 | (cp >> 12));
+        u[1] = (uint8_t)(0x80 | ((cp >> 6) & 0x3F));
+        u[2] = (uint8_t)(0x80 | (cp & 0x3F));
+        return 3;
+    }
+    u[0] = (uint8_t)(0xF0 | (cp >> 18));
+    u[1] = (uint8_t)(0x80 | ((cp >> 12) & 0x3F));
+    u[2] = (uint8_t)(0x80 | ((cp >> 6) & 0x3F));
+    u[3] = (uint8_t)(0x80 | (cp & 0x3F));
+    return 4;
+}

@@ -23,6 +23,10 @@ static inline bool utf8_valid(const uint8_t *s, size_t n)
     return utf8_check(s, n) == n;
 }
 
+/* Encode cp into u (room for 4 bytes) and return the length; a surrogate or
+ * anything above U+10FFFF is written as U+FFFD. */
+size_t utf8_encode(uint32_t cp, uint8_t u[4]);
+
 /* Whether cp reorders text on display (bidi embeddings, overrides,
  * isolates and marks): Trojan Source, RTLO file names. */
 bool utf8_is_bidi(int32_t cp);

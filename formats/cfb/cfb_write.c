@@ -14,6 +14,7 @@
  * 2.6.4 requires.
  */
 #include "cfb.h"
+#include "bytes.h"
 #include "err.h"
 
 #include <stdbool.h>
@@ -47,18 +48,6 @@ struct wctx {
     struct wentry *ent; /* n + 1: the root first */
     size_t *kids;       /* scratch: children of one storage */
 };
-
-static void put16(uint8_t *p, uint16_t v)
-{
-    p[0] = (uint8_t)v;
-    p[1] = (uint8_t)(v >> 8);
-}
-
-static void put32(uint8_t *p, uint32_t v)
-{
-    for (int i = 0; i < 4; i++)
-        p[i] = (uint8_t)(v >> (8 * i));
-}
 
 static size_t div_up(size_t a, size_t b)
 {
@@ -194,34 +183,35 @@ static void chain(uint8_t *file, size_t first, size_t count, uint32_t mark)
     for (size_t i = 0; i < count; i++) {
         size_t s = first + i;
         uint32_t v = mark ? mark : (i + 1 < count ? (uint32_t)(s + 1) : ENDOFCHAIN);
-        put32(sect(file, s / PER_FAT) + (s % PER_FAT) * 4, v);
+        bytes_put32(sect(file, s / PER_FAT) + (s % PER_FAT) * 4, v);
     }
 }
 
 static void write_header(uint8_t *file, const struct layout *L)
 {
     memcpy(file, cfb_magic, 8);
-    put16(file + 24, 0x003E);
-    put16(file + 26, 3);
-    put16(file + 28, 0xFFFE);
-    put16(file + 30, 9);
-    put16(file + 32, 6);
-    put32(file + 44, (uint32_t)L->nfat);
-    put32(file + 48, (uint32_t)L->dir0);
-    put32(file + 56, CFB_MINI_CUTOFF);
-    put32(file + 60, L->nminifat ? (uint32_t)L->minifat0 : ENDOFCHAIN);
-    put32(file + 64, (uint32_t)L->nminifat);
-    put32(file + 68, L->ndifat ? (uint32_t)L->nfat : ENDOFCHAIN);
-    put32(file + 72, (uint32_t)L->ndifat);
+    bytes_put16(file + 24, 0x003E);
+    bytes_put16(file + 26, 3);
+    bytes_put16(file + 28, 0xFFFE);
+    bytes_put16(file + 30, 9);
+    bytes_put16(file + 32, 6);
+    bytes_put32(file + 44, (uint32_t)L->nfat);
+    bytes_put32(file + 48, (uint32_t)L->dir0);
+    bytes_put32(file + 56, CFB_MINI_CUTOFF);
+    bytes_put32(file + 60, L->nminifat ? (uint32_t)L->minifat0 : ENDOFCHAIN);
+    bytes_put32(file + 64, (uint32_t)L->nminifat);
+    bytes_put32(file + 68, L->ndifat ? (uint32_t)L->nfat : ENDOFCHAIN);
+    bytes_put32(file + 72, (uint32_t)L->ndifat);
     for (size_t i = 0; i < HDR_DIFAT; i++)
-        put32(file + 76 + 4 * i, i < L->nfat ? (uint32_t)i : FREESECT);
+        bytes_put32(file + 76 + 4 * i, i < L->nfat ? (uint32_t)i : FREESECT);
     /* DIFAT sectors follow the FAT sectors, each pointing to the next. */
     size_t k = HDR_DIFAT;
     for (size_t d = 0; d < L->ndifat; d++) {
         uint8_t *p = sect(file, L->nfat + d);
         for (size_t i = 0; i < PER_DIFAT; i++, k++)
-            put32(p + 4 * i, k < L->nfat ? (uint32_t)k : FREESECT);
-        put32(p + 4 * PER_DIFAT, d + 1 < L->ndifat ? (uint32_t)(L->nfat + d + 1) : ENDOFCHAIN);
+            bytes_put32(p + 4 * i, k < L->nfat ? (uint32_t)k : FREESECT);
+        bytes_put32(p + 4 * PER_DIFAT,
+                    d + 1 < L->ndifat ? (uint32_t)(L->nfat + d + 1) : ENDOFCHAIN);
     }
 }
 
@@ -231,7 +221,7 @@ static void write_streams(struct wctx *w, uint8_t *file, const struct layout *L)
     size_t mini = 0, big = L->big0;
     uint8_t *fatp = file + SSZ;
     for (size_t s = 0; s < L->nfat * PER_FAT; s++)
-        put32(fatp + 4 * s, FREESECT); /* FAT sectors are contiguous from sector 0 */
+        bytes_put32(fatp + 4 * s, FREESECT); /* FAT sectors are contiguous from sector 0 */
     chain(file, 0, L->nfat, FATSECT);
     chain(file, L->nfat, L->ndifat, DIFSECT);
     chain(file, L->dir0, L->ndir, 0);
@@ -239,7 +229,7 @@ static void write_streams(struct wctx *w, uint8_t *file, const struct layout *L)
     chain(file, L->mini0, L->nministream, 0);
     uint8_t *mfat = L->nminifat ? sect(file, L->minifat0) : NULL;
     for (size_t s = 0; s < L->nminifat * PER_FAT; s++)
-        put32(mfat + 4 * s, FREESECT);
+        bytes_put32(mfat + 4 * s, FREESECT);
     for (size_t i = 0; i < w->n; i++) {
         const struct cfb_wnode *nd = &w->nodes[i];
         struct wentry *e = &w->ent[i + 1];
@@ -252,7 +242,7 @@ static void write_streams(struct wctx *w, uint8_t *file, const struct layout *L)
             e->start = (uint32_t)mini;
             memcpy(sect(file, L->mini0) + mini * MINI_SIZE, nd->data, nd->size);
             for (size_t u = 0; u < units; u++, mini++)
-                put32(mfat + 4 * mini, u + 1 < units ? (uint32_t)(mini + 1) : ENDOFCHAIN);
+                bytes_put32(mfat + 4 * mini, u + 1 < units ? (uint32_t)(mini + 1) : ENDOFCHAIN);
         } else {
             size_t count = div_up(nd->size, SSZ);
             e->start = (uint32_t)big;
@@ -269,18 +259,18 @@ static void write_entry(uint8_t *p, const uint16_t *name, size_t nlen, uint8_t t
                         const struct wentry *e, const uint8_t *clsid, uint32_t state)
 {
     for (size_t i = 0; i < nlen; i++)
-        put16(p + 2 * i, name[i]);
-    put16(p + 64, (uint16_t)((nlen + 1) * 2));
+        bytes_put16(p + 2 * i, name[i]);
+    bytes_put16(p + 64, (uint16_t)((nlen + 1) * 2));
     p[66] = type;
     p[67] = e->color;
-    put32(p + 68, e->left);
-    put32(p + 72, e->right);
-    put32(p + 76, e->child);
+    bytes_put32(p + 68, e->left);
+    bytes_put32(p + 72, e->right);
+    bytes_put32(p + 76, e->child);
     if (clsid)
         memcpy(p + 80, clsid, 16);
-    put32(p + 96, state);
-    put32(p + 116, e->start);
-    put32(p + 120, (uint32_t)e->size);
+    bytes_put32(p + 96, state);
+    bytes_put32(p + 116, e->start);
+    bytes_put32(p + 120, (uint32_t)e->size);
 }
 
 static void write_directory(const struct wctx *w, uint8_t *file, const struct layout *L)
@@ -288,9 +278,9 @@ static void write_directory(const struct wctx *w, uint8_t *file, const struct la
     uint8_t *dir = sect(file, L->dir0);
     for (size_t i = 0; i < L->ndir * (SSZ / DIRENT_SIZE); i++) {
         uint8_t *p = dir + i * DIRENT_SIZE;
-        put32(p + 68, NOSTREAM);
-        put32(p + 72, NOSTREAM);
-        put32(p + 76, NOSTREAM);
+        bytes_put32(p + 68, NOSTREAM);
+        bytes_put32(p + 72, NOSTREAM);
+        bytes_put32(p + 76, NOSTREAM);
     }
     for (size_t i = 0; i < w->n; i++) {
         const struct cfb_wnode *nd = &w->nodes[i];

@@ -13,7 +13,6 @@
 #include "err.h"
 #include "satmath.h"
 
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,19 +25,6 @@
 #define ZIP64_EOCD_SIG 0x06064b50u
 #define ZIP64_LOC_SIG  0x07064b50u
 #define ZIP_CHUNK      (64u * 1024u)
-
-static int zip_fail(char *why, size_t whylen, int rc, const char *fmt, ...)
-        __attribute__((format(printf, 4, 5)));
-
-static int zip_fail(char *why, size_t whylen, int rc, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    if (whylen > 0)
-        vsnprintf(why, whylen, fmt, ap);
-    va_end(ap);
-    return rc;
-}
 
 static bool zip_sig(const uint8_t *in, size_t len, uint64_t off, uint32_t sig)
 {
@@ -123,7 +109,7 @@ static int zip_find_end(const uint8_t *in, size_t len, uint64_t *n_total, uint64
                         uint64_t *cd_end, char *why, size_t whylen)
 {
     if (len < 22)
-        return zip_fail(why, whylen, MG_ERR_PARSE, "too short for a zip");
+        return err_fail(why, whylen, MG_ERR_PARSE, "too short for a zip");
     size_t lo = len - 22 > 0xFFFF ? len - 22 - 0xFFFF : 0;
     size_t eocd = SIZE_MAX;
     for (size_t i = len - 22 + 1; i-- > lo;) {
@@ -133,9 +119,9 @@ static int zip_find_end(const uint8_t *in, size_t len, uint64_t *n_total, uint64
         }
     }
     if (eocd == SIZE_MAX)
-        return zip_fail(why, whylen, MG_ERR_PARSE, "no end-of-central-directory record");
+        return err_fail(why, whylen, MG_ERR_PARSE, "no end-of-central-directory record");
     if (eocd + 22 + bytes_le16(in + eocd + 20) != len)
-        return zip_fail(why, whylen, MG_ERR_PARSE,
+        return err_fail(why, whylen, MG_ERR_PARSE,
                         "data after the end of the zip (appended or concatenated archive)");
 
     uint64_t disk = bytes_le16(in + eocd + 4), cd_disk = bytes_le16(in + eocd + 6);
@@ -146,12 +132,12 @@ static int zip_find_end(const uint8_t *in, size_t len, uint64_t *n_total, uint64
         const uint8_t *loc = in + eocd - 20;
         uint64_t z64 = bytes_le64(loc + 8);
         if (bytes_le32(loc + 4) != 0 || bytes_le32(loc + 16) > 1)
-            return zip_fail(why, whylen, MG_ERR_UNSUPPORTED, "multi-volume zip64 archive");
+            return err_fail(why, whylen, MG_ERR_UNSUPPORTED, "multi-volume zip64 archive");
         if (z64 > eocd - 20 || eocd - 20 - z64 < 56 || !zip_sig(in, len, z64, ZIP64_EOCD_SIG))
-            return zip_fail(why, whylen, MG_ERR_PARSE, "bad zip64 end record");
+            return err_fail(why, whylen, MG_ERR_PARSE, "bad zip64 end record");
         const uint8_t *r = in + z64;
         if (bytes_le64(r + 4) != eocd - 20 - z64 - 12)
-            return zip_fail(why, whylen, MG_ERR_PARSE,
+            return err_fail(why, whylen, MG_ERR_PARSE,
                             "zip64 end record does not end at its locator");
         disk = bytes_le32(r + 16);
         cd_disk = bytes_le32(r + 20);
@@ -161,17 +147,17 @@ static int zip_find_end(const uint8_t *in, size_t len, uint64_t *n_total, uint64
         off = bytes_le64(r + 48);
         end = z64;
     } else if (n == 0xFFFF || cd_size == 0xFFFFFFFFu || off == 0xFFFFFFFFu) {
-        return zip_fail(why, whylen, MG_ERR_PARSE, "zip64 markers without a zip64 end record");
+        return err_fail(why, whylen, MG_ERR_PARSE, "zip64 markers without a zip64 end record");
     }
     if (disk != 0 || cd_disk != 0 || n_disk != n)
-        return zip_fail(why, whylen, MG_ERR_UNSUPPORTED, "multi-volume zip");
+        return err_fail(why, whylen, MG_ERR_UNSUPPORTED, "multi-volume zip");
     if (off > end || cd_size != end - off)
-        return zip_fail(why, whylen, MG_ERR_PARSE,
+        return err_fail(why, whylen, MG_ERR_PARSE,
                         "central directory is not where the end record says "
                         "(prepended or concatenated archive)");
     for (uint64_t i = end; i < eocd; i++)
         if (i + 4 <= len && bytes_le32(in + i) == ZIP_EOCD_SIG)
-            return zip_fail(why, whylen, MG_ERR_PARSE, "two end-of-central-directory records");
+            return err_fail(why, whylen, MG_ERR_PARSE, "two end-of-central-directory records");
     *n_total = n;
     *cd_off = off;
     *cd_end = end;
@@ -203,7 +189,7 @@ static int zip_read_cd(const uint8_t *in, struct zip_dir *dir, char *why, size_t
         e->lh_off = bytes_le32(h + 42);
         e->name_len = nlen;
         if (bytes_le16(h + 34) != 0 && bytes_le16(h + 34) != 0xFFFF)
-            return zip_fail(why, whylen, MG_ERR_UNSUPPORTED, "member on another volume");
+            return err_fail(why, whylen, MG_ERR_UNSUPPORTED, "member on another volume");
         if (!zip_extra64(h + 46 + nlen, xlen, &e->usize, &e->csize, &e->lh_off,
                          e->usize == 0xFFFFFFFFu, e->csize == 0xFFFFFFFFu,
                          e->lh_off == 0xFFFFFFFFu))
@@ -216,7 +202,7 @@ static int zip_read_cd(const uint8_t *in, struct zip_dir *dir, char *why, size_t
     /* Names: NUL-terminated copies in one block (bounded by the directory size). */
     dir->names = malloc(names_len ? (size_t)names_len : 1);
     if (!dir->names)
-        return zip_fail(why, whylen, MG_ERR_NOMEM, "out of memory");
+        return err_fail(why, whylen, MG_ERR_NOMEM, "out of memory");
     char *np = dir->names;
     for (size_t i = 0; i < dir->n; i++) {
         struct zip_ent *e = &dir->ent[i];
@@ -227,7 +213,7 @@ static int zip_read_cd(const uint8_t *in, struct zip_dir *dir, char *why, size_t
     }
     return MG_OK;
 bad:
-    return zip_fail(why, whylen, MG_ERR_PARSE, "malformed central directory");
+    return err_fail(why, whylen, MG_ERR_PARSE, "malformed central directory");
 }
 
 /* With a data descriptor: its length after the data, 0 when none agrees. */
@@ -261,40 +247,40 @@ static int zip_check_local(const uint8_t *in, uint64_t cd_off, struct zip_ent *e
                            size_t whylen)
 {
     if (e->lh_off > cd_off || cd_off - e->lh_off < 30 || bytes_le32(in + e->lh_off) != ZIP_LH_SIG)
-        return zip_fail(why, whylen, MG_ERR_PARSE, "central directory points at no local header");
+        return err_fail(why, whylen, MG_ERR_PARSE, "central directory points at no local header");
     const uint8_t *l = in + e->lh_off;
     uint16_t lflags = bytes_le16(l + 6), lmethod = bytes_le16(l + 8);
     uint32_t lcrc = bytes_le32(l + 14);
     uint64_t lcsize = bytes_le32(l + 18), lusize = bytes_le32(l + 22);
     uint16_t lnlen = bytes_le16(l + 26), lxlen = bytes_le16(l + 28);
     if (cd_off - e->lh_off - 30 < (uint64_t)lnlen + lxlen)
-        return zip_fail(why, whylen, MG_ERR_PARSE, "local header runs into the directory");
+        return err_fail(why, whylen, MG_ERR_PARSE, "local header runs into the directory");
     if (lnlen != e->name_len || memcmp(l + 30, e->name, lnlen) != 0)
-        return zip_fail(why, whylen, MG_ERR_PARSE,
+        return err_fail(why, whylen, MG_ERR_PARSE,
                         "local header name differs from the central directory");
     const uint16_t mask = ZIP_FLAG_ENCRYPTED | ZIP_FLAG_DESCRIPTOR | ZIP_FLAG_STRONG |
                           ZIP_FLAG_UTF8 | ZIP_FLAG_CDENC;
     if ((lflags & mask) != (e->flags & mask) || lmethod != e->method)
-        return zip_fail(why, whylen, MG_ERR_PARSE,
+        return err_fail(why, whylen, MG_ERR_PARSE,
                         "local header flags or method differ from the central directory");
     if (!zip_extra64(l + 30 + lnlen, lxlen, &lusize, &lcsize, NULL, lusize == 0xFFFFFFFFu,
                      lcsize == 0xFFFFFFFFu, false))
-        return zip_fail(why, whylen, MG_ERR_PARSE, "bad local extra field");
+        return err_fail(why, whylen, MG_ERR_PARSE, "bad local extra field");
     /* With a data descriptor a local field may be 0 (not known yet when it
      * was written); any other value must agree. */
     bool dd = (e->flags & ZIP_FLAG_DESCRIPTOR) != 0;
     if ((lcrc != e->crc && !(dd && lcrc == 0)) || (lcsize != e->csize && !(dd && lcsize == 0)) ||
         (lusize != e->usize && !(dd && lusize == 0)))
-        return zip_fail(why, whylen, MG_ERR_PARSE,
+        return err_fail(why, whylen, MG_ERR_PARSE,
                         "local header sizes or CRC differ from the central directory");
     e->data_off = e->lh_off + 30 + lnlen + lxlen;
     if (e->csize > cd_off - e->data_off)
-        return zip_fail(why, whylen, MG_ERR_PARSE, "member data runs into the directory");
+        return err_fail(why, whylen, MG_ERR_PARSE, "member data runs into the directory");
     e->end = e->data_off + e->csize;
     if (dd) {
         uint64_t dlen = zip_descriptor_len(in, cd_off, e, e->end);
         if (!dlen)
-            return zip_fail(why, whylen, MG_ERR_PARSE,
+            return err_fail(why, whylen, MG_ERR_PARSE,
                             "data descriptor missing or disagreeing with the directory");
         e->end += dlen;
     }
@@ -310,16 +296,16 @@ int zip_dir_read(const uint8_t *in, size_t len, const struct zip_read_opts *opts
     if (rc != MG_OK)
         return rc;
     if (n_total > opts->max_entries)
-        return zip_fail(why, whylen, MG_ERR_LIMIT, "%llu entries exceed the limit of %llu",
+        return err_fail(why, whylen, MG_ERR_LIMIT, "%llu entries exceed the limit of %llu",
                         (unsigned long long)n_total, (unsigned long long)opts->max_entries);
     if (n_total > (cd_end - cd_off) / 46)
-        return zip_fail(why, whylen, MG_ERR_PARSE, "entry count does not fit the directory");
+        return err_fail(why, whylen, MG_ERR_PARSE, "entry count does not fit the directory");
     if (n_total == 0 && !opts->allow_empty)
-        return zip_fail(why, whylen, MG_ERR_PARSE, "empty zip");
+        return err_fail(why, whylen, MG_ERR_PARSE, "empty zip");
     if (n_total) {
         dir->ent = calloc((size_t)n_total, sizeof(*dir->ent));
         if (!dir->ent)
-            return zip_fail(why, whylen, MG_ERR_NOMEM, "out of memory");
+            return err_fail(why, whylen, MG_ERR_NOMEM, "out of memory");
     }
     dir->n = (size_t)n_total;
     dir->cd_off = cd_off;
@@ -334,11 +320,11 @@ int zip_dir_read(const uint8_t *in, size_t len, const struct zip_read_opts *opts
     for (size_t i = 0; i < dir->n; i++) {
         struct zip_ent *e = &dir->ent[i];
         if (e->lh_off < prev_end) {
-            rc = zip_fail(why, whylen, MG_ERR_PARSE, "overlapping entries (a zip bomb technique)");
+            rc = err_fail(why, whylen, MG_ERR_PARSE, "overlapping entries (a zip bomb technique)");
             goto fail;
         }
         if (e->lh_off > prev_end) {
-            rc = zip_fail(why, whylen, MG_ERR_PARSE, "%s",
+            rc = err_fail(why, whylen, MG_ERR_PARSE, "%s",
                           i == 0 ? "data before the first entry (prepended or concatenated "
                                    "archive)"
                                  : "unreferenced data between entries (hidden content or "
@@ -351,7 +337,7 @@ int zip_dir_read(const uint8_t *in, size_t len, const struct zip_read_opts *opts
         prev_end = e->end;
     }
     if (prev_end != cd_off) {
-        rc = zip_fail(why, whylen, MG_ERR_PARSE, "%s",
+        rc = err_fail(why, whylen, MG_ERR_PARSE, "%s",
                       dir->n ? "unreferenced data before the central directory"
                              : "data in a zip without entries");
         goto fail;
@@ -372,16 +358,16 @@ static int zip_take(const struct zip_ent *e, const struct zip_budget *bud, struc
     *got += n;
     *bud->expanded += n;
     if (*got > e->usize)
-        return zip_fail(why, whylen, MG_ERR_LIMIT,
+        return err_fail(why, whylen, MG_ERR_LIMIT,
                         "member \"%.200s\" expands past its declared size of %llu bytes", e->name,
                         (unsigned long long)e->usize);
     if (*bud->expanded > bud->max_expanded)
-        return zip_fail(why, whylen, MG_ERR_LIMIT,
+        return err_fail(why, whylen, MG_ERR_LIMIT,
                         "decompressed data exceeds the limit of %llu bytes for the whole job "
                         "(at member \"%.200s\")",
                         (unsigned long long)bud->max_expanded, e->name);
     if (buf_append(dst, p, n) != MG_OK)
-        return zip_fail(why, whylen, MG_ERR_LIMIT, "member \"%.200s\" is too large", e->name);
+        return err_fail(why, whylen, MG_ERR_LIMIT, "member \"%.200s\" is too large", e->name);
     *crc = (uint32_t)crc32(*crc, p, (uInt)n);
     return MG_OK;
 }
@@ -393,7 +379,7 @@ static int zip_inflate(const uint8_t *in, const struct zip_ent *e, const struct 
     z_stream zs;
     memset(&zs, 0, sizeof(zs));
     if (inflateInit2(&zs, -15) != Z_OK)
-        return zip_fail(why, whylen, MG_ERR_NOMEM, "out of memory");
+        return err_fail(why, whylen, MG_ERR_NOMEM, "out of memory");
     const uint8_t *src = in + e->data_off;
     uint64_t left = e->csize;
     int rc = MG_OK, z = Z_OK;
@@ -409,7 +395,7 @@ static int zip_inflate(const uint8_t *in, const struct zip_ent *e, const struct 
         zs.avail_out = sizeof(chunk);
         z = inflate(&zs, Z_NO_FLUSH);
         if (z != Z_OK && z != Z_STREAM_END) {
-            rc = zip_fail(why, whylen, MG_ERR_PARSE, "member \"%.200s\": damaged or short data",
+            rc = err_fail(why, whylen, MG_ERR_PARSE, "member \"%.200s\": damaged or short data",
                           e->name);
             break;
         }
@@ -419,7 +405,7 @@ static int zip_inflate(const uint8_t *in, const struct zip_ent *e, const struct 
             break;
     }
     if (rc == MG_OK && (z != Z_STREAM_END || zs.avail_in != 0 || left != 0))
-        rc = zip_fail(why, whylen, MG_ERR_PARSE,
+        rc = err_fail(why, whylen, MG_ERR_PARSE,
                       "member \"%.200s\": its compressed data does not end where the directory "
                       "says",
                       e->name);
@@ -431,19 +417,19 @@ int zip_member_read(const uint8_t *in, size_t len, const struct zip_ent *e,
                     const struct zip_budget *bud, struct buf *dst, char *why, size_t whylen)
 {
     if (zip_encrypted(e))
-        return zip_fail(why, whylen, MG_ERR_ENCRYPTED, "member \"%.200s\" is encrypted", e->name);
+        return err_fail(why, whylen, MG_ERR_ENCRYPTED, "member \"%.200s\" is encrypted", e->name);
     if (e->method != ZIP_METHOD_STORE && e->method != ZIP_METHOD_DEFLATE)
-        return zip_fail(why, whylen, MG_ERR_UNSUPPORTED,
+        return err_fail(why, whylen, MG_ERR_UNSUPPORTED,
                         "member \"%.200s\" uses compression method %u", e->name, e->method);
     if (e->data_off > len || e->csize > len - e->data_off)
-        return zip_fail(why, whylen, MG_ERR_PARSE, "member \"%.200s\" outside the zip", e->name);
+        return err_fail(why, whylen, MG_ERR_PARSE, "member \"%.200s\" outside the zip", e->name);
     if (e->usize > zip_ratio_allowed(e->csize, bud->ratio))
-        return zip_fail(why, whylen, MG_ERR_LIMIT,
+        return err_fail(why, whylen, MG_ERR_LIMIT,
                         "member \"%.200s\" expands more than %llu times its compressed size "
                         "(compression bomb)",
                         e->name, (unsigned long long)(bud->ratio ? bud->ratio : 1));
     if (e->usize > dst->max)
-        return zip_fail(why, whylen, MG_ERR_LIMIT,
+        return err_fail(why, whylen, MG_ERR_LIMIT,
                         "member \"%.200s\" is %llu bytes, over the limit of %llu", e->name,
                         (unsigned long long)e->usize, (unsigned long long)dst->max);
     buf_reset(dst);
@@ -452,7 +438,7 @@ int zip_member_read(const uint8_t *in, size_t len, const struct zip_ent *e,
     int rc;
     if (e->method == ZIP_METHOD_STORE) {
         if (e->csize != e->usize)
-            return zip_fail(why, whylen, MG_ERR_PARSE,
+            return err_fail(why, whylen, MG_ERR_PARSE,
                             "stored member \"%.200s\" has different sizes", e->name);
         rc = MG_OK;
         for (uint64_t off = 0; off < e->csize && rc == MG_OK;) {
@@ -466,11 +452,11 @@ int zip_member_read(const uint8_t *in, size_t len, const struct zip_ent *e,
     if (rc != MG_OK)
         return rc;
     if (got != e->usize)
-        return zip_fail(why, whylen, MG_ERR_PARSE,
+        return err_fail(why, whylen, MG_ERR_PARSE,
                         "member \"%.200s\" has %llu bytes but declares %llu", e->name,
                         (unsigned long long)got, (unsigned long long)e->usize);
     if (crc != e->crc)
-        return zip_fail(why, whylen, MG_ERR_PARSE, "member \"%.200s\" fails its CRC check",
+        return err_fail(why, whylen, MG_ERR_PARSE, "member \"%.200s\" fails its CRC check",
                         e->name);
     return MG_OK;
 }

@@ -2,6 +2,7 @@
  * proto - framed records with descriptors over Unix sockets (see proto.h).
  */
 #include "proto.h"
+#include "bytes.h"
 #include "err.h"
 #include "fdio.h"
 
@@ -21,17 +22,6 @@ static int64_t proto_now_ms(void)
     return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-static void put32(uint8_t *p, uint32_t v)
-{
-    for (int i = 0; i < 4; i++)
-        p[i] = (uint8_t)(v >> (8 * i));
-}
-
-static uint32_t get32(const uint8_t *p)
-{
-    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
-}
-
 int proto_send(int sock, uint32_t type, const void *payload, size_t len, const int *fds,
                size_t n_fds)
 {
@@ -42,9 +32,9 @@ int proto_send(int sock, uint32_t type, const void *payload, size_t len, const i
     } ctl;
     if (n_fds > PROTO_MAX_FDS || len > UINT32_MAX)
         return MG_ERR_USAGE;
-    put32(hdr, PROTO_MAGIC);
-    put32(hdr + 4, type);
-    put32(hdr + 8, (uint32_t)len);
+    bytes_put32(hdr, PROTO_MAGIC);
+    bytes_put32(hdr + 4, type);
+    bytes_put32(hdr + 8, (uint32_t)len);
     struct iovec iov = {hdr, sizeof(hdr)};
     struct msghdr mh = {.msg_iov = &iov, .msg_iovlen = 1};
     if (n_fds) {
@@ -158,9 +148,10 @@ int proto_recv(int sock, int timeout_ms, size_t max_payload, size_t max_fds, str
         }
         got += (size_t)r;
     }
-    f->type = get32(hdr + 4);
-    uint32_t len = get32(hdr + 8);
-    if (get32(hdr) != PROTO_MAGIC || f->type == 0 || f->type >= PROTO_TYPES || len > max_payload) {
+    f->type = bytes_le32(hdr + 4);
+    uint32_t len = bytes_le32(hdr + 8);
+    if (bytes_le32(hdr) != PROTO_MAGIC || f->type == 0 || f->type >= PROTO_TYPES ||
+        len > max_payload) {
         rc = MG_ERR_PARSE;
         goto fail;
     }

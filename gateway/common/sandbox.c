@@ -981,6 +981,32 @@ static int check_args(const struct sandbox_limits *lim, enum sandbox_profile pro
     return MG_OK;
 }
 
+/* Forks a worker, the same for sandbox_run() and sandbox_spawn(): the child
+ * runs fn on fds (in, out, aux) under the profile and never returns; the
+ * parent gets the pid, or -1 with errno from fork(). */
+static pid_t child_fork(const struct sandbox_limits *lim, enum sandbox_profile profile,
+                        const char *scratch_dir, sandbox_job_fn fn, void *arg, const int fds[3],
+                        int res_fd, int err_fd)
+{
+    struct child_args ca = {
+            .parent = getpid(),
+            .profile = profile,
+            .scratch_dir = scratch_dir,
+            .lim = lim,
+            .fn = fn,
+            .arg = arg,
+            .in_fd = fds[0],
+            .out_fd = fds[1],
+            .aux_fd = fds[2],
+            .res_fd = res_fd,
+            .err_fd = err_fd,
+    };
+    pid_t pid = fork();
+    if (pid == 0)
+        child_run(&ca);
+    return pid;
+}
+
 int sandbox_run(const struct sandbox_limits *lim, enum sandbox_profile profile,
                 const char *scratch_dir, sandbox_job_fn fn, void *arg, int in_fd, int out_fd,
                 int aux_fd, struct sandbox_outcome *oc)
@@ -1003,27 +1029,12 @@ int sandbox_run(const struct sandbox_limits *lim, enum sandbox_profile profile,
         goto out;
     }
 
-    struct child_args ca = {
-            .parent = getpid(),
-            .profile = profile,
-            .scratch_dir = scratch_dir,
-            .lim = lim,
-            .fn = fn,
-            .arg = arg,
-            .in_fd = in_fd,
-            .out_fd = out_fd,
-            .aux_fd = aux_fd,
-            .res_fd = p[1],
-            .err_fd = e[1],
-    };
     int64_t deadline = now_ms() + (int64_t)lim->deadline_seconds * 1000;
-    pid_t pid = fork();
+    pid_t pid = child_fork(lim, profile, scratch_dir, fn, arg, fds, p[1], e[1]);
     if (pid < 0) {
         snprintf(oc->why, sizeof(oc->why), "sandbox: fork: %s", strerror(errno));
         goto out;
     }
-    if (pid == 0)
-        child_run(&ca);
     close(p[1]);
     close(e[1]);
     p[1] = e[1] = -1;
@@ -1109,24 +1120,9 @@ int sandbox_spawn(const struct sandbox_limits *lim, enum sandbox_profile profile
         return rc;
     if (pipe2(e, O_CLOEXEC) != 0 || fcntl(e[0], F_SETFL, O_NONBLOCK) != 0)
         goto fail;
-    struct child_args ca = {
-            .parent = getpid(),
-            .profile = profile,
-            .scratch_dir = scratch_dir,
-            .lim = lim,
-            .fn = fn,
-            .arg = arg,
-            .in_fd = in_fd,
-            .out_fd = out_fd,
-            .aux_fd = aux_fd,
-            .res_fd = res_fd,
-            .err_fd = e[1],
-    };
-    pid_t pid = fork();
+    pid_t pid = child_fork(lim, profile, scratch_dir, fn, arg, fds, res_fd, e[1]);
     if (pid < 0)
         goto fail;
-    if (pid == 0)
-        child_run(&ca);
     close(e[1]);
     ch->pid = pid;
     ch->pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
@@ -1187,4 +1183,16 @@ int sandbox_confine_self(enum sandbox_profile profile)
         prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &sc_prog[profile]) != 0)
         return MG_ERR_SANDBOX;
     return MG_OK;
+}
+
+uint64_t sandbox_inherited_vm(void)
+{
+    unsigned long long pages = 0;
+    FILE *f = fopen("/proc/self/statm", "r");
+    if (f) {
+        if (fscanf(f, "%llu", &pages) != 1)
+            pages = 0;
+        fclose(f);
+    }
+    return pages * (uint64_t)sysconf(_SC_PAGESIZE);
 }

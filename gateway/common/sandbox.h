@@ -203,4 +203,10 @@ int sandbox_confine_self(enum sandbox_profile profile);
  * SANDBOX_SCRATCH, and in STRICT as a second wall). */
 int sandbox_have_landlock(void);
 
+/* The address space this process has mapped now (/proc/self/statm; 0 if it
+ * cannot be read). A worker inherits it, so its RLIMIT_AS is this plus what
+ * the policy gives the worker (the engine, ClamAV's above all, can be over
+ * 1 GiB). */
+uint64_t sandbox_inherited_vm(void);
+
 #endif

@@ -148,18 +148,6 @@ static int rm_entry(const char *path, const struct stat *st, int flag, struct FT
     return 0;
 }
 
-static uint64_t current_vm(void)
-{
-    unsigned long long pages = 0;
-    FILE *f = fopen("/proc/self/statm", "r");
-    if (f) {
-        if (fscanf(f, "%llu", &pages) != 1)
-            pages = 0;
-        fclose(f);
-    }
-    return pages * (uint64_t)sysconf(_SC_PAGESIZE);
-}
-
 static int scanner_start(struct scand *d, struct scanner *s)
 {
     int sv[2];
@@ -169,7 +157,7 @@ static int scanner_start(struct scand *d, struct scanner *s)
     struct sandbox_limits lim = {
             .cpu_seconds = cpu > 86400 * 30 ? 86400 * 30 : (uint32_t)cpu,
             .deadline_seconds = 1, /* not used by sandbox_spawn: scand watches */
-            .memory_bytes = current_vm() + pol->worker_memory,
+            .memory_bytes = sandbox_inherited_vm() + pol->worker_memory,
             .output_bytes = pol->max_expanded,
             .result_max = 0,
     };

@@ -83,20 +83,6 @@ void job_engine_done(struct job_engine *je)
     (void)je;
 }
 
-/* Address space already mapped: worker memory limits are on top of it,
- * because the worker inherits the engine (ClamAV's can be over 1 GiB). */
-static uint64_t job_current_vm(void)
-{
-    unsigned long long pages = 0;
-    FILE *f = fopen("/proc/self/statm", "r");
-    if (f) {
-        if (fscanf(f, "%llu", &pages) != 1)
-            pages = 0;
-        fclose(f);
-    }
-    return pages * (uint64_t)sysconf(_SC_PAGESIZE);
-}
-
 static int job_rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
 {
     (void)st, (void)flag, (void)ftw;
@@ -110,7 +96,7 @@ static void job_limits(const struct job_engine *je, struct sandbox_limits *lim, 
     const struct policy *pol = &je->pol;
     lim->cpu_seconds = pol->worker_cpu_seconds;
     lim->deadline_seconds = pol->worker_deadline_seconds;
-    lim->memory_bytes = job_current_vm() + pol->worker_memory;
+    lim->memory_bytes = sandbox_inherited_vm() + pol->worker_memory;
     lim->output_bytes = fsize;
     lim->result_max = result_max;
 }

@@ -7,6 +7,7 @@
 #include "ftype.h"
 #include "wire.h"
 
+#include <stdbool.h>
 #include <string.h>
 
 /* Control bytes in a text field become '?': safe for a terminal or a log. */
@@ -22,6 +23,13 @@ static int send_rec(int fd, struct wire_w *w)
     if (w->err != MG_OK)
         return w->err;
     return fdio_write_all(fd, w->b->data, w->b->len);
+}
+
+/* Starts reading a record: true if it begins with the magic expected. */
+static bool rec_open(struct wire_r *rd, const uint8_t *p, size_t n, uint32_t magic)
+{
+    wire_r_init(rd, p, n);
+    return wire_get_u32(rd) == magic;
 }
 
 static void put_scan(struct wire_w *w, const struct scan_result *s)
@@ -64,8 +72,7 @@ int job_san_rec_parse(const uint8_t *p, size_t n, struct job_san_rec *r)
 {
     struct wire_r rd;
     memset(r, 0, sizeof(*r));
-    wire_r_init(&rd, p, n);
-    if (wire_get_u32(&rd) != JOB_SAN_MAGIC)
+    if (!rec_open(&rd, p, n, JOB_SAN_MAGIC))
         return MG_ERR_SANDBOX;
     r->rc = (int32_t)wire_get_u32(&rd);
     r->verdict = wire_get_enum(&rd, VERDICT_BLOCKED + 1);
@@ -104,8 +111,7 @@ int job_verify_rec_parse(const uint8_t *p, size_t n, struct job_verify_rec *r)
 {
     struct wire_r rd;
     memset(r, 0, sizeof(*r));
-    wire_r_init(&rd, p, n);
-    if (wire_get_u32(&rd) != JOB_VERIFY_MAGIC)
+    if (!rec_open(&rd, p, n, JOB_VERIFY_MAGIC))
         return MG_ERR_SANDBOX;
     r->rc = (int32_t)wire_get_u32(&rd);
     r->got_type = wire_get_enum(&rd, FT_COUNT);
@@ -134,18 +140,10 @@ int job_scan_rec_encode(const struct job_scan_rec *r, struct buf *b)
 int job_scan_rec_write(int fd, const struct job_scan_rec *r)
 {
     struct buf b;
-    struct wire_w w;
     buf_init(&b, JOB_RECORD_EXTRA);
-    wire_w_init(&w, &b);
-    wire_put_u32(&w, JOB_SCAN_MAGIC);
-    wire_put_u32(&w, r->did_in);
-    put_scan(&w, &r->in);
-    wire_put_u32(&w, r->did_out);
-    put_scan(&w, &r->out);
-    wire_put_u32(&w, r->members_scanned);
-    put_scan(&w, &r->member);
-    wire_put_str(&w, r->member_name);
-    int rc = send_rec(fd, &w);
+    int rc = job_scan_rec_encode(r, &b);
+    if (rc == MG_OK)
+        rc = fdio_write_all(fd, b.data, b.len);
     buf_free(&b);
     return rc;
 }
@@ -154,8 +152,7 @@ int job_scan_rec_parse(const uint8_t *p, size_t n, struct job_scan_rec *r)
 {
     struct wire_r rd;
     memset(r, 0, sizeof(*r));
-    wire_r_init(&rd, p, n);
-    if (wire_get_u32(&rd) != JOB_SCAN_MAGIC)
+    if (!rec_open(&rd, p, n, JOB_SCAN_MAGIC))
         return MG_ERR_SANDBOX;
     r->did_in = wire_get_enum(&rd, 2);
     get_scan(&rd, &r->in);

@@ -65,18 +65,6 @@ static int notice_worker(void *argp, int in_fd, int out_fd, int res_fd)
     return worker_reply(rc, out_fd, res_fd, NOTICE_MAGIC, 1, &out, in);
 }
 
-static uint64_t current_vm(void)
-{
-    unsigned long long pages = 0;
-    FILE *f = fopen("/proc/self/statm", "r");
-    if (f) {
-        if (fscanf(f, "%llu", &pages) != 1)
-            pages = 0;
-        fclose(f);
-    }
-    return pages * (uint64_t)sysconf(_SC_PAGESIZE);
-}
-
 /* What a notice worker wrote: only what our writer produces, 7-bit text. */
 static int notice_is_ascii(int fd, uint64_t len)
 {
@@ -103,7 +91,7 @@ static int notice_from_worker(const struct policy *pol, int in_fd, uint64_t len,
     struct sandbox_limits lim = {
             .cpu_seconds = pol->worker_cpu_seconds,
             .deadline_seconds = pol->worker_deadline_seconds,
-            .memory_bytes = current_vm() + pol->worker_memory,
+            .memory_bytes = sandbox_inherited_vm() + pol->worker_memory,
             .output_bytes = MAILJOB_NOTICE_MAX,
             .result_max = 64,
     };
@@ -189,7 +177,7 @@ int mailjob_ppap_candidates(struct job_engine *je, int msg_fd, uint64_t len, cha
     struct sandbox_limits lim = {
             .cpu_seconds = je->pol.worker_cpu_seconds,
             .deadline_seconds = je->pol.worker_deadline_seconds,
-            .memory_bytes = current_vm() + je->pol.worker_memory,
+            .memory_bytes = sandbox_inherited_vm() + je->pol.worker_memory,
             .output_bytes = PPAP_OUT_MAX,
             .result_max = 64,
     };

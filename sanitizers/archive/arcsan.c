@@ -519,18 +519,13 @@ static int arc_fail(struct arc *arc, int rc, enum reason code, const char *fmt, 
 
 static int arc_fail(struct arc *arc, int rc, enum reason code, const char *fmt, ...)
 {
-    /* Out of memory is the gateway's failure, whatever the caller guessed. */
-    if (rc == MG_ERR_NOMEM)
-        code = REASON_NO_MEMORY;
     if (arc->fatal)
         return arc->fatal;
     char msg[REPORT_STR_MAX];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(msg, sizeof(msg), fmt, ap);
+    arc->fatal = report_vfail(arc->node, rc, code, msg, sizeof(msg), fmt, ap);
     va_end(ap);
-    report_block(arc->node, code, "%s", msg);
-    arc->fatal = rc;
     return rc;
 }
 

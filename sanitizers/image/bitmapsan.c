@@ -16,6 +16,7 @@
 #include "bitmapsan.h"
 #include "bytes.h"
 #include "err.h"
+#include "pngsan.h"
 
 #include <png.h>
 #include <tiffio.h>
@@ -68,8 +69,7 @@ static int bitmap_image_alloc(struct bitmap_image *img, uint32_t w, uint32_t h)
 /* ---- PNG encoder -------------------------------------------------------- */
 
 struct bitmap_png {
-    struct buf *out;
-    bool out_full;
+    struct pngsan_sink sink;
     jmp_buf jb;
     png_structp wr;
     png_infop info;
@@ -87,21 +87,6 @@ static void bitmap_png_warning(png_structp png, png_const_charp msg)
 {
     /* The sandbox wants no output and a warning is no reason to stop. */
     (void)png, (void)msg;
-}
-
-static void bitmap_png_write(png_structp png, png_bytep data, size_t n)
-{
-    struct bitmap_png *j = png_get_io_ptr(png);
-    if (buf_append(j->out, data, n) != MG_OK) {
-        j->out_full = true;
-        png_error(png, "output size limit reached");
-    }
-}
-
-static void bitmap_png_flush(png_structp png)
-{
-    /* Must exist: libpng's default flush calls fflush() on the io pointer. */
-    (void)png;
 }
 
 static bool bitmap_opaque(const struct bitmap_image *img)
@@ -123,7 +108,7 @@ static void bitmap_png_encode(struct bitmap_png *j, const struct bitmap_image *i
     j->info = png_create_info_struct(j->wr);
     if (!j->info)
         png_error(j->wr, "out of memory");
-    png_set_write_fn(j->wr, j, bitmap_png_write, bitmap_png_flush);
+    png_set_write_fn(j->wr, &j->sink, pngsan_sink_write, pngsan_sink_flush);
     png_set_compression_level(j->wr, 3); /* as pngsan: throughput over size */
     png_set_IHDR(j->wr, j->info, img->width, img->height, 8,
                  opaque ? PNG_COLOR_TYPE_RGB : PNG_COLOR_TYPE_RGB_ALPHA, PNG_INTERLACE_NONE,
@@ -149,7 +134,7 @@ static void bitmap_png_encode(struct bitmap_png *j, const struct bitmap_image *i
 static int bitmap_png_run(struct bitmap_png *j, const struct bitmap_image *img)
 {
     if (setjmp(j->jb))
-        return j->out_full ? MG_ERR_LIMIT : MG_ERR_NOMEM;
+        return j->sink.full ? MG_ERR_LIMIT : MG_ERR_NOMEM;
     bitmap_png_encode(j, img);
     return MG_OK;
 }
@@ -160,7 +145,7 @@ static int bitmap_write_png(const char *fmt, const struct bitmap_image *img, str
 {
     struct bitmap_png j;
     memset(&j, 0, sizeof(j));
-    j.out = out;
+    j.sink.out = out;
     int rc = bitmap_png_run(&j, img);
     if (j.wr)
         png_destroy_write_struct(&j.wr, j.info ? &j.info : NULL);

@@ -235,9 +235,8 @@ static const char *pngsan_why(const char *type, bool allowed)
 struct pngsan_job {
     const struct policy *pol;
     const uint8_t *in;
-    size_t len, off; /* read cursor */
-    struct buf *out; /* NULL when only decoding (verify) */
-    bool out_full;
+    size_t len, off;         /* read cursor */
+    struct pngsan_sink sink; /* sink.out NULL when only decoding (verify) */
     jmp_buf jb;
     char msg[200]; /* libpng's error message */
 
@@ -278,16 +277,16 @@ static void pngsan_read_fn(png_structp png, png_bytep data, size_t n)
     j->off += n;
 }
 
-static void pngsan_write_fn(png_structp png, png_bytep data, size_t n)
+void pngsan_sink_write(png_structp png, png_bytep data, size_t n)
 {
-    struct pngsan_job *j = png_get_io_ptr(png);
-    if (buf_append(j->out, data, n) != MG_OK) {
-        j->out_full = true;
+    struct pngsan_sink *s = png_get_io_ptr(png);
+    if (buf_append(s->out, data, n) != MG_OK) {
+        s->full = true;
         png_error(png, "output size limit reached");
     }
 }
 
-static void pngsan_flush_fn(png_structp png)
+void pngsan_sink_flush(png_structp png)
 {
     /* Must exist: libpng's default flush calls fflush() on the io pointer. */
     (void)png;
@@ -434,7 +433,7 @@ static void pngsan_transcode(struct pngsan_job *j)
     j->winfo = png_create_info_struct(j->wr);
     if (!j->winfo)
         png_error(j->wr, "out of memory");
-    png_set_write_fn(j->wr, j, pngsan_write_fn, pngsan_flush_fn);
+    png_set_write_fn(j->wr, &j->sink, pngsan_sink_write, pngsan_sink_flush);
     /* Out-of-range palette indices are kept as they are, not refused on write. */
     png_set_check_for_invalid_index(j->wr, 0);
     /* zlib level 3 instead of 6: about a third less CPU per image for
@@ -480,7 +479,7 @@ static void pngsan_decode_only(struct pngsan_job *j)
 static int pngsan_run(struct pngsan_job *j, void (*work)(struct pngsan_job *))
 {
     if (setjmp(j->jb))
-        return j->out_full ? MG_ERR_LIMIT : MG_ERR_PARSE;
+        return j->sink.full ? MG_ERR_LIMIT : MG_ERR_PARSE;
     work(j);
     return MG_OK;
 }
@@ -579,10 +578,10 @@ int pngsan_sanitize(struct san_ctx *ctx, const uint8_t *in, size_t len, struct b
     j.pol = pol;
     j.in = in;
     j.len = in_w->end; /* libpng never sees what follows IEND */
-    j.out = out;
+    j.sink.out = out;
     rc = pngsan_run(&j, pngsan_transcode);
     if (rc != MG_OK) {
-        if (j.out_full) {
+        if (j.sink.full) {
             report_block(node, REASON_LIMIT, "PNG: rebuilt image exceeds the output size limit");
         } else {
             rc = pngsan_msg_err(j.msg);

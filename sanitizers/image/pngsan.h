@@ -17,11 +17,24 @@
 
 #include "san.h"
 
+#include <png.h>
+#include <stdbool.h>
+
 int pngsan_sanitize(struct san_ctx *ctx, const uint8_t *in, size_t len, struct buf *out,
                     struct report_node *node);
 
 /* MG_OK only for a complete, decodable PNG holding allowlisted chunks only
  * and nothing after IEND (MG_ERR_VERIFY otherwise). */
 int pngsan_verify(struct san_ctx *ctx, const uint8_t *in, size_t len);
+
+/* Where the family's PNG encoders (pngsan, and bitmapsan for BMP, TIFF and
+ * WebP) have libpng write: out, whose cap sets full and raises a libpng
+ * error. png_set_write_fn(wr, &sink, pngsan_sink_write, pngsan_sink_flush). */
+struct pngsan_sink {
+    struct buf *out;
+    bool full;
+};
+void pngsan_sink_write(png_structp png, png_bytep data, size_t n);
+void pngsan_sink_flush(png_structp png);
 
 #endif

@@ -9,6 +9,7 @@
 #include "cp932.h"
 #include "textdec.h"
 #include "err.h"
+#include "hexval.h"
 
 #include <ctype.h>
 #include <dlfcn.h>
@@ -574,17 +575,6 @@ int mail_b64_value(int c)
         return 62;
     if (c == '/')
         return 63;
-    return -1;
-}
-
-static int hexval(int c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
     return -1;
 }
 

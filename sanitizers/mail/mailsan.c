@@ -1454,6 +1454,17 @@ static int write_body(struct buf *out, const struct buf *text)
     return rc;
 }
 
+/* The rest of an attachment's header after its Content-Type, and the blank line. */
+static int write_disposition(struct buf *out, const char *name, const char *cte)
+{
+    int rc = buf_puts(out, "\r\nContent-Disposition: attachment");
+    if (rc == MG_OK)
+        rc = mail_write_param(out, "filename", name);
+    if (rc == MG_OK)
+        rc = buf_printf(out, "\r\nContent-Transfer-Encoding: %s\r\n\r\n", cte);
+    return rc;
+}
+
 static int write_attachment(struct buf *out, const struct mail_att *a)
 {
     int rc;
@@ -1461,11 +1472,7 @@ static int write_attachment(struct buf *out, const struct mail_att *a)
         /* Our own output: 7-bit, short lines; message/rfc822 may not be base64. */
         rc = buf_puts(out, "Content-Type: message/rfc822");
         if (rc == MG_OK)
-            rc = buf_puts(out, "\r\nContent-Disposition: attachment");
-        if (rc == MG_OK)
-            rc = mail_write_param(out, "filename", a->name);
-        if (rc == MG_OK)
-            rc = buf_puts(out, "\r\nContent-Transfer-Encoding: 7bit\r\n\r\n");
+            rc = write_disposition(out, a->name, "7bit");
         if (rc == MG_OK)
             rc = buf_append(out, a->data, a->len);
         if (rc == MG_OK && (a->len == 0 || a->data[a->len - 1] != '\n'))
@@ -1493,11 +1500,7 @@ static int write_attachment(struct buf *out, const struct mail_att *a)
         }
     }
     if (rc == MG_OK)
-        rc = buf_puts(out, "\r\nContent-Disposition: attachment");
-    if (rc == MG_OK)
-        rc = mail_write_param(out, "filename", a->name);
-    if (rc == MG_OK)
-        rc = buf_puts(out, "\r\nContent-Transfer-Encoding: base64\r\n\r\n");
+        rc = write_disposition(out, a->name, "base64");
     if (rc == MG_OK)
         rc = mail_write_base64(out, a->data, a->len);
     return rc;

@@ -22,10 +22,12 @@
  * left as it is, and no character moves, so no other structure of the
  * file needs to change.
  */
+#include "bytes.h"
 #include "err.h"
 #include "mso.h"
 #include "textdec.h"
 #include "textout.h"
+#include "wordfield.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -103,16 +105,6 @@ struct doc {
     unsigned reported, more;
 };
 
-static uint16_t le16(const uint8_t *p)
-{
-    return (uint16_t)(p[0] | p[1] << 8);
-}
-
-static uint32_t le32(const uint8_t *p)
-{
-    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
-}
-
 static int bad(struct mso *m, const char *what)
 {
     return mso_fail(m, m->fix ? MG_ERR_PARSE : MG_ERR_VERIFY,
@@ -123,9 +115,9 @@ static int bad(struct mso *m, const char *what)
 
 int mso_doc_table(struct mso *m, const uint8_t *wd, size_t n, const char **table)
 {
-    if (n < 0x20 || le16(wd) != FIB_IDENT)
+    if (n < 0x20 || bytes_le16(wd) != FIB_IDENT)
         return bad(m, "no Word 97-2003 header (FIB)");
-    uint16_t nfib = le16(wd + 2), flags = le16(wd + 0x0A);
+    uint16_t nfib = bytes_le16(wd + 2), flags = bytes_le16(wd + 0x0A);
     if (nfib < FIB_MIN_NFIB)
         return mso_fail(m, m->fix ? MG_ERR_UNSUPPORTED : MG_ERR_VERIFY, REASON_UNSUPPORTED,
                         "Word 6.0/95 document (nFib 0x%04X): only Word 97-2003 documents can "
@@ -144,16 +136,16 @@ static int read_fib(struct doc *d)
     size_t o = 0x20;
     if (d->wn < o + 2)
         return bad(d->m, "FIB cut short");
-    size_t csw = le16(d->wd + o);
+    size_t csw = bytes_le16(d->wd + o);
     o += 2 + csw * 2;
     if (csw < 14 || d->wn < o + 2)
         return bad(d->m, "FIB cut short");
-    size_t cslw = le16(d->wd + o);
+    size_t cslw = bytes_le16(d->wd + o);
     d->lw = o + 2;
     o += 2 + cslw * 4;
     if (cslw < 22 || d->wn < o + 2)
         return bad(d->m, "FIB cut short");
-    d->nfclcb = le16(d->wd + o);
+    d->nfclcb = bytes_le16(d->wd + o);
     d->fclcb = o + 2;
     if (d->nfclcb < 93 || d->wn < d->fclcb + (size_t)d->nfclcb * 8)
         return bad(d->m, "FIB cut short");
@@ -162,14 +154,14 @@ static int read_fib(struct doc *d)
 
 static uint32_t fib_lw(const struct doc *d, unsigned i)
 {
-    return le32(d->wd + d->lw + 4 * i);
+    return bytes_le32(d->wd + d->lw + 4 * i);
 }
 
 /* fc/lcb pair i of FibRgFcLcb97: a range of the table stream. */
 static int fib_range(struct doc *d, unsigned i, size_t *fc, size_t *lcb)
 {
-    *fc = le32(d->wd + d->fclcb + 8 * i);
-    *lcb = le32(d->wd + d->fclcb + 8 * i + 4);
+    *fc = bytes_le32(d->wd + d->fclcb + 8 * i);
+    *lcb = bytes_le32(d->wd + d->fclcb + 8 * i + 4);
     if (*lcb && (*fc > d->tn || d->tn - *fc < *lcb))
         return bad(d->m, "a table structure lies outside the table stream");
     return MG_OK;
@@ -187,14 +179,14 @@ static int read_pieces(struct doc *d, uint64_t total)
     while (p < end && *p == 0x01) { /* Prc: formatting the pieces refer to */
         if (end - p < 3)
             return bad(d->m, "piece table cut short");
-        int16_t cb = (int16_t)le16(p + 1);
+        int16_t cb = (int16_t)bytes_le16(p + 1);
         if (cb < 0 || end - p - 3 < cb)
             return bad(d->m, "piece table cut short");
         p += 3 + cb;
     }
     if (end - p < 5 || *p != 0x02)
         return bad(d->m, "no piece table");
-    size_t plen = le32(p + 1);
+    size_t plen = bytes_le32(p + 1);
     p += 5;
     if ((size_t)(end - p) < plen || plen < 16 || (plen - 4) % 12 != 0)
         return bad(d->m, "piece table of a bad size");
@@ -206,8 +198,8 @@ static int read_pieces(struct doc *d, uint64_t total)
         return MG_ERR_NOMEM;
     const uint8_t *pcd = p + 4 * (d->npc + 1);
     for (size_t i = 0; i < d->npc; i++) {
-        uint32_t cp = le32(p + 4 * i), next = le32(p + 4 * i + 4);
-        uint32_t fcv = le32(pcd + 8 * i + 2);
+        uint32_t cp = bytes_le32(p + 4 * i), next = bytes_le32(p + 4 * i + 4);
+        uint32_t fcv = bytes_le32(pcd + 8 * i + 2);
         if ((i == 0 && cp != 0) || next <= cp)
             return bad(d->m, "piece table positions out of order");
         struct piece *pc = &d->pc[i];
@@ -247,7 +239,7 @@ static uint16_t char_at(const struct doc *d, uint32_t cp)
     if (p == NULL)
         return 0xFFFF;
     size_t k = cp - p->cp;
-    return p->compressed ? d->wd[p->off + k] : le16(d->wd + p->off + 2 * k);
+    return p->compressed ? d->wd[p->off + k] : bytes_le16(d->wd + p->off + 2 * k);
 }
 
 static void set_space(struct doc *d, uint32_t cp)
@@ -302,7 +294,8 @@ static int read_marks(struct doc *d, const struct part *pt, uint32_t start, uint
         uint16_t c = char_at(d, start + cp);
         if (!is_marker(c))
             continue;
-        if (n >= nfld || le32(plc + 4 * n) != cp || (plc[4 * (nfld + 1) + 2 * n] & 0x1F) != c) {
+        if (n >= nfld || bytes_le32(plc + 4 * n) != cp ||
+            (plc[4 * (nfld + 1) + 2 * n] & 0x1F) != c) {
             free(mk);
             return mso_fail(d->m, d->m->fix ? MG_ERR_PARSE : MG_ERR_VERIFY, REASON_PARSE_ERROR,
                             "Word document: a field character in the %s that the field table "
@@ -398,40 +391,10 @@ static bool hyperlink_ok(const struct doc *d, const char *s, size_t n)
 {
     if (memchr(s, '\x01', n) != NULL)
         return false; /* the target would be computed */
-    size_t i = 0;
-    bool want_arg = false;
-    while (i < n) {
-        while (i < n && s[i] == ' ')
-            i++;
-        if (i >= n)
-            break;
-        if (s[i] == '\\' && i + 1 < n) {
-            char sw = (char)(s[i + 1] | 0x20);
-            i += 2;
-            want_arg = sw == 'l' || sw == 'o' || sw == 't'; /* anchor, tooltip, frame */
-            continue;
-        }
-        size_t start, end;
-        if (s[i] == '"') {
-            start = ++i;
-            while (i < n && s[i] != '"')
-                i++;
-            end = i;
-            if (i < n)
-                i++;
-        } else {
-            start = i;
-            while (i < n && s[i] != ' ')
-                i++;
-            end = i;
-        }
-        if (want_arg) {
-            want_arg = false;
-            continue;
-        }
-        return mso_link_ok(d->m, s + start, end - start);
-    }
-    return true; /* only a bookmark: stays inside the document */
+    size_t start, len;
+    if (!wordfield_hyperlink_target(s, n, &start, &len))
+        return true; /* only a bookmark: stays inside the document */
+    return mso_link_ok(d->m, s + start, len);
 }
 
 /* The keyword if the field may stay as it is, NULL (and *kw set) if not. */
@@ -531,7 +494,7 @@ static bool remote_path(const uint8_t *p, size_t cch)
     char s[256];
     size_t n = cch < sizeof(s) - 1 ? cch : sizeof(s) - 1;
     for (size_t i = 0; i < n; i++) {
-        uint16_t c = le16(p + 2 * i);
+        uint16_t c = bytes_le16(p + 2 * i);
         s[i] = c < 0x80 ? (char)c : '?';
     }
     s[n] = 0;
@@ -553,13 +516,13 @@ static int attached_template(struct doc *d)
     if (rc != MG_OK || lcb == 0)
         return rc;
     uint8_t *p = d->tb + fc;
-    if (lcb < 6 || le16(p) != 0xFFFF)
+    if (lcb < 6 || bytes_le16(p) != 0xFFFF)
         return bad(d->m, "attached template table of an unknown form");
-    size_t count = le16(p + 2), o = 6;
+    size_t count = bytes_le16(p + 2), o = 6;
     for (size_t i = 0; i < count && i <= ASSOC_DOT; i++) {
         if (lcb - o < 2)
             return bad(d->m, "attached template table cut short");
-        size_t cch = le16(p + o);
+        size_t cch = bytes_le16(p + o);
         if ((lcb - o - 2) / 2 < cch)
             return bad(d->m, "attached template table cut short");
         if (i == ASSOC_DOT && remote_path(p + o + 2, cch)) {
@@ -568,7 +531,7 @@ static int attached_template(struct doc *d)
             char path[160];
             size_t k = 0;
             for (; k < cch && k + 1 < sizeof(path); k++) {
-                uint16_t c = le16(p + o + 2 + 2 * k);
+                uint16_t c = bytes_le16(p + o + 2 + 2 * k);
                 path[k] = c >= 0x20 && c < 0x7F ? (char)c : '?';
             }
             path[k] = 0;
@@ -724,7 +687,7 @@ static int text_range(struct doc *d, struct text_state *ts, uint32_t start, uint
         uint32_t k = cp - p->cp, stop = p->ncp - k < end - cp ? p->ncp : k + (end - cp);
         for (; k < stop; k++) {
             uint16_t c = p->compressed ? (uint16_t)textdec_cp1252_char(d->wd[p->off + k])
-                                       : le16(d->wd + p->off + 2 * k);
+                                       : bytes_le16(d->wd + p->off + 2 * k);
             int rc = text_char(ts, c);
             if (rc != MG_OK)
                 return rc;

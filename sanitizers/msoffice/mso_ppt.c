@@ -17,6 +17,7 @@
  * project (ExOleObjStg and the records that describe them), which cannot
  * be cut out without rewriting the persist directory; and encryption.
  */
+#include "bytes.h"
 #include "err.h"
 #include "mso.h"
 #include "textout.h"
@@ -59,16 +60,6 @@ struct ppt {
     unsigned actions, links;
 };
 
-static uint16_t le16(const uint8_t *p)
-{
-    return (uint16_t)(p[0] | p[1] << 8);
-}
-
-static uint32_t le32(const uint8_t *p)
-{
-    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
-}
-
 static int bad(struct mso *m, const char *what)
 {
     return mso_fail(m, m->fix ? MG_ERR_PARSE : MG_ERR_VERIFY,
@@ -93,7 +84,7 @@ static void cstring(const uint8_t *d, uint32_t len, char *out, size_t cap)
 {
     size_t o = 0;
     for (uint32_t i = 0; i + 1 < len && o + 1 < cap; i += 2) {
-        uint16_t c = le16(d + i);
+        uint16_t c = bytes_le16(d + i);
         out[o++] = c >= 0x20 && c < 0x7F ? (char)c : (c < 0x20 ? '\x7F' : '?');
     }
     out[o] = 0;
@@ -102,7 +93,7 @@ static void cstring(const uint8_t *d, uint32_t len, char *out, size_t cap)
 static bool cstring_blank(const uint8_t *d, uint32_t len)
 {
     for (uint32_t i = 0; i + 1 < len; i += 2)
-        if (le16(d + i) != ' ')
+        if (bytes_le16(d + i) != ' ')
             return false;
     return true;
 }
@@ -126,11 +117,11 @@ static bool next_child(struct ppt *p, size_t *off, size_t end, struct child *c)
 {
     if (*off + 8 > end)
         return false;
-    uint32_t len = le32(p->d + *off + 4);
+    uint32_t len = bytes_le32(p->d + *off + 4);
     if (len > end - *off - 8)
         return false; /* the walk refuses it */
-    *c = (struct child){le16(p->d + *off + 2), (uint16_t)(le16(p->d + *off) >> 4), p->d + *off + 8,
-                        len};
+    *c = (struct child){bytes_le16(p->d + *off + 2), (uint16_t)(bytes_le16(p->d + *off) >> 4),
+                        p->d + *off + 8, len};
     *off += 8 + (size_t)len;
     return true;
 }
@@ -147,7 +138,7 @@ static int hyperlink(struct ppt *p, size_t off, size_t end)
     uint32_t id = 0;
     for (size_t o = off; next_child(p, &o, end, &c);)
         if (c.type == RT_EXHYPERLINKATOM && c.len >= 4)
-            id = le32(c.data);
+            id = bytes_le32(c.data);
     for (size_t o = off; next_child(p, &o, end, &c);) {
         if (c.type != RT_CSTRING || c.inst != 1 || c.len == 0)
             continue;
@@ -181,7 +172,7 @@ static bool action_risky(const struct ppt *p, const uint8_t *atom)
 {
     uint8_t act = atom[8];
     return act == ACTION_MACRO || act == ACTION_PROGRAM || act == ACTION_OLE ||
-           (act == ACTION_LINK && was_blanked(p, le32(atom + 4)));
+           (act == ACTION_LINK && was_blanked(p, bytes_le32(atom + 4)));
 }
 
 /*
@@ -245,8 +236,8 @@ static int walk(struct ppt *p, size_t off, size_t end, int depth, int pass)
     while (off < end) {
         if (end - off < 8)
             return bad(p->m, "record header cut short");
-        uint16_t vi = le16(p->d + off), type = le16(p->d + off + 2);
-        uint32_t len = le32(p->d + off + 4);
+        uint16_t vi = bytes_le16(p->d + off), type = bytes_le16(p->d + off + 2);
+        uint32_t len = bytes_le32(p->d + off + 4);
         if (len > end - off - 8)
             return bad(p->m, "record longer than its container");
         size_t body = off + 8;
@@ -258,7 +249,7 @@ static int walk(struct ppt *p, size_t off, size_t end, int depth, int pass)
         if (type == RT_EXOLEOBJSTG || type == RT_EXOLEEMBED || type == RT_EXOLELINK ||
             type == RT_EXCONTROL)
             return refuse_object(p, type);
-        if (type == RT_VBAINFOATOM && len >= 8 && le32(p->d + body + 4) != 0)
+        if (type == RT_VBAINFOATOM && len >= 8 && bytes_le32(p->d + body + 4) != 0)
             return refuse_object(p, type);
         if (pass == 1 && type == RT_INTERACTIVEATOM && (vi & 0xF) != 0xF)
             rc = action_atom(p, p->d + body, len, "");
@@ -279,9 +270,9 @@ static int walk(struct ppt *p, size_t off, size_t end, int depth, int pass)
 
 static int current_user(struct mso *m, const struct mso_stream *cur)
 {
-    if (cur->len < 16 || le16(cur->data + 2) != RT_CURRENTUSERATOM)
+    if (cur->len < 16 || bytes_le16(cur->data + 2) != RT_CURRENTUSERATOM)
         return bad(m, "Current User stream without its record");
-    uint32_t token = le32(cur->data + 12);
+    uint32_t token = bytes_le32(cur->data + 12);
     if (token == TOKEN_ENCRYPTED)
         return mso_fail(m, m->fix ? MG_ERR_ENCRYPTED : MG_ERR_VERIFY, REASON_ENCRYPTED,
                         "PowerPoint presentation protected by a password (Current User says "
@@ -296,10 +287,10 @@ static size_t records_end(const uint8_t *d, size_t n)
 {
     size_t off = 0;
     while (off + 8 <= n) {
-        uint32_t len = le32(d + off + 4);
+        uint32_t len = bytes_le32(d + off + 4);
         if (len > n - off - 8)
             break;
-        if (le32(d + off) == 0 && len == 0) {
+        if (bytes_le32(d + off) == 0 && len == 0) {
             size_t z = off;
             while (z < n && d[z] == 0)
                 z++;
@@ -378,11 +369,11 @@ static bool rec_at(const struct ptext *t, size_t off, size_t end, uint16_t *type
 {
     if (off > end || end - off < 8 || end > t->n)
         return false;
-    uint32_t l = le32(t->d + off + 4);
+    uint32_t l = bytes_le32(t->d + off + 4);
     if (l > end - off - 8)
         return false;
-    *type = le16(t->d + off + 2);
-    *inst = (uint16_t)(le16(t->d + off) >> 4);
+    *type = bytes_le16(t->d + off + 2);
+    *inst = (uint16_t)(bytes_le16(t->d + off) >> 4);
     *body = off + 8;
     *len = l;
     return true;
@@ -390,7 +381,7 @@ static bool rec_at(const struct ptext *t, size_t off, size_t end, uint16_t *type
 
 static bool is_container(const struct ptext *t, size_t off)
 {
-    return (le16(t->d + off) & 0xF) == 0xF;
+    return (bytes_le16(t->d + off) & 0xF) == 0xF;
 }
 
 /* Characters of a TextCharsAtom (UTF-16LE) or TextBytesAtom (the low bytes), then a line end. */
@@ -400,7 +391,7 @@ static int ptext_atom(struct ptext *t, uint16_t type, size_t off, size_t len)
     uint16_t pend = 0;
     size_t w = type == RT_TEXTCHARSATOM ? 2 : 1;
     for (size_t i = 0; i + w <= len && rc == MG_OK; i += w) {
-        uint32_t c = w == 2 ? le16(t->d + off + i) : t->d[off + i];
+        uint32_t c = w == 2 ? bytes_le16(t->d + off + i) : t->d[off + i];
         if (c >= 0xD800 && c <= 0xDBFF) {
             pend = (uint16_t)c;
             continue;
@@ -434,8 +425,8 @@ static int ptext_persist(struct ptext *t, uint32_t edit, uint32_t *doc_ref)
             return bad(t->m, "no user edit where the Current User stream points");
         const uint8_t *u = t->d + body;
         if (k == 0) {
-            *doc_ref = le32(u + 16);
-            if (len >= 32 && le32(u + 28) != 0)
+            *doc_ref = bytes_le32(u + 16);
+            if (len >= 32 && bytes_le32(u + 28) != 0)
                 return mso_fail(t->m, MG_ERR_ENCRYPTED, REASON_ENCRYPTED,
                                 "PowerPoint presentation protected by a password: it is "
                                 "encrypted and cannot be read");
@@ -443,11 +434,11 @@ static int ptext_persist(struct ptext *t, uint32_t edit, uint32_t *doc_ref)
         size_t dir;
         uint16_t dtype;
         size_t dbody, dlen;
-        if (!rec_at(t, le32(u + 12), t->n, &dtype, &inst, &dbody, &dlen) ||
+        if (!rec_at(t, bytes_le32(u + 12), t->n, &dtype, &inst, &dbody, &dlen) ||
             dtype != RT_PERSISTDIRECTORY)
             return bad(t->m, "no persist directory where a user edit points");
         for (dir = 0; dir + 4 <= dlen;) {
-            uint32_t v = le32(t->d + dbody + dir);
+            uint32_t v = bytes_le32(t->d + dbody + dir);
             uint32_t id = v & 0xFFFFF, count = v >> 20;
             dir += 4;
             if ((size_t)count * 4 > dlen - dir)
@@ -458,9 +449,9 @@ static int ptext_persist(struct ptext *t, uint32_t edit, uint32_t *doc_ref)
                                 "presentation needs");
             for (uint32_t j = 0; j < count; j++, dir += 4)
                 if (id + j < PERSIST_MAX && t->persist[id + j] == 0)
-                    t->persist[id + j] = le32(t->d + dbody + dir) + 1;
+                    t->persist[id + j] = bytes_le32(t->d + dbody + dir) + 1;
         }
-        uint32_t last = le32(u + 8);
+        uint32_t last = bytes_le32(u + 8);
         if (last == 0)
             return MG_OK;
         /* Each save appends: an older edit lies before the newer one (no loops). */
@@ -497,7 +488,7 @@ static int ptext_walk(struct ptext *t, size_t off, size_t end, int depth)
             rc = ptext_atom(t, type, body, len);
         } else if (type == RT_OUTLINETEXTREF && len >= 4) {
             /* the index-th text of this slide in the slide list */
-            uint32_t want = le32(t->d + body);
+            uint32_t want = bytes_le32(t->d + body);
             size_t i = want < t->n_headers ? t->by_header[want] : SIZE_MAX;
             if (i != SIZE_MAX && !t->texts[i].used) {
                 t->texts[i].used = true;
@@ -551,7 +542,7 @@ static int ptext_slides(struct ptext *t, size_t off, size_t end, unsigned *slide
             if (!more)
                 return MG_OK;
             have = len >= 4;
-            ref = have ? le32(t->d + body) : 0;
+            ref = have ? bytes_le32(t->d + body) : 0;
             t->n_texts = t->n_headers = 0;
         } else if ((type == RT_TEXTHEADERATOM || type == RT_TEXTCHARSATOM ||
                     type == RT_TEXTBYTESATOM) &&
@@ -597,7 +588,7 @@ int mso_ppt_text(struct mso *m, const struct mso_stream *doc, const struct mso_s
         return mso_fail(m, MG_ERR_ENCRYPTED, REASON_ENCRYPTED,
                         "PowerPoint presentation protected by a password (CryptSession): it is "
                         "encrypted and cannot be read");
-    if ((rc = ptext_persist(&t, le32(cur->data + 16), &doc_ref)) != MG_OK)
+    if ((rc = ptext_persist(&t, bytes_le32(cur->data + 16), &doc_ref)) != MG_OK)
         goto out;
     if (!ptext_object(&t, doc_ref, RT_DOCUMENT, &body, &len)) {
         rc = bad(m, "no document record where the persist directory points");

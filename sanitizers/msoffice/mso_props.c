@@ -11,6 +11,7 @@
  * are copied as they are, with new offsets. A property set that does not
  * parse is dropped whole: the document opens without it.
  */
+#include "bytes.h"
 #include "err.h"
 #include "mso.h"
 
@@ -26,22 +27,6 @@
 struct prop {
     uint32_t id, off, end;
 };
-
-static uint16_t le16(const uint8_t *p)
-{
-    return (uint16_t)(p[0] | p[1] << 8);
-}
-
-static uint32_t le32(const uint8_t *p)
-{
-    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
-}
-
-static void put32(uint8_t *p, uint32_t v)
-{
-    for (int i = 0; i < 4; i++)
-        p[i] = (uint8_t)(v >> (8 * i));
-}
 
 static bool type_ok(uint16_t vt)
 {
@@ -63,12 +48,12 @@ static bool variants_ok(const uint8_t *v, size_t n)
 {
     if (n < 8)
         return false;
-    uint32_t count = le32(v + 4);
+    uint32_t count = bytes_le32(v + 4);
     size_t o = 8;
     for (uint32_t k = 0; k < count; k++) {
         if (n - o < 4)
             return false;
-        uint16_t vt = le16(v + o);
+        uint16_t vt = bytes_le16(v + o);
         if (!type_ok(vt) || (vt & VT_VECTOR))
             return false;
         o += 4;
@@ -76,7 +61,7 @@ static bool variants_ok(const uint8_t *v, size_t n)
         if (vt == 30 || vt == 31) { /* counted string: bytes or UTF-16 units, padded to 4 */
             if (n - o < 4)
                 return false;
-            size_t cch = le32(v + o);
+            size_t cch = bytes_le32(v + o);
             sz = 4 + (vt == 31 ? cch * 2 : cch);
         } else if (vt == 2 || vt == 11 || vt == 18 || vt == 16 || vt == 17) {
             sz = 4; /* two-byte and one-byte values take four */
@@ -107,7 +92,7 @@ static int section(const uint8_t *d, size_t n, bool fix, struct buf *out, unsign
 {
     if (n < 8)
         return MG_ERR_PARSE;
-    uint32_t size = le32(d), count = le32(d + 4);
+    uint32_t size = bytes_le32(d), count = bytes_le32(d + 4);
     if (size > n || size < 8 || count > PROPS_MAX || (size - 8) / 8 < count)
         return MG_ERR_PARSE;
     struct prop *p = calloc(count + 1, sizeof(*p));
@@ -116,8 +101,8 @@ static int section(const uint8_t *d, size_t n, bool fix, struct buf *out, unsign
     int rc = MG_OK;
     uint32_t table_end = 8 + 8 * count;
     for (uint32_t i = 0; i < count; i++) {
-        p[i].id = le32(d + 8 + 8 * i);
-        p[i].off = le32(d + 12 + 8 * i);
+        p[i].id = bytes_le32(d + 8 + 8 * i);
+        p[i].off = bytes_le32(d + 12 + 8 * i);
         if (p[i].off < table_end || p[i].off >= size)
             rc = MG_ERR_PARSE;
     }
@@ -133,7 +118,7 @@ static int section(const uint8_t *d, size_t n, bool fix, struct buf *out, unsign
         size_t vn = p[i].end - p[i].off;
         bool ok = p[i].id == PID_DICT;
         if (!ok && vn >= 4) {
-            uint16_t vt = le16(v);
+            uint16_t vt = bytes_le16(v);
             ok = type_ok(vt) && (vt != (VT_VECTOR | 12) || variants_ok(v, vn));
         }
         if (ok) {
@@ -149,14 +134,14 @@ static int section(const uint8_t *d, size_t n, bool fix, struct buf *out, unsign
         for (size_t i = 0; i < keep; i++)
             total += p[i].end - p[i].off;
         uint8_t hdr[8];
-        put32(hdr, (uint32_t)total);
-        put32(hdr + 4, (uint32_t)keep);
+        bytes_put32(hdr, (uint32_t)total);
+        bytes_put32(hdr + 4, (uint32_t)keep);
         rc = buf_append(out, hdr, 8);
         uint32_t at = (uint32_t)(8 + 8 * keep);
         for (size_t i = 0; i < keep && rc == MG_OK; i++) {
             uint8_t e[8];
-            put32(e, p[i].id);
-            put32(e + 4, at);
+            bytes_put32(e, p[i].id);
+            bytes_put32(e + 4, at);
             at += p[i].end - p[i].off;
             rc = buf_append(out, e, 8);
         }
@@ -176,8 +161,9 @@ int mso_props(struct mso *m, struct mso_stream *s, const char *name, bool *drop)
     buf_init(&out, n + 64);
     int rc = MG_OK;
     *drop = false;
-    uint32_t nsets = n >= 28 ? le32(d + 24) : 0;
-    if (n < 28 || le16(d) != 0xFFFE || nsets < 1 || nsets > 2 || n - 28 < 20 * (size_t)nsets) {
+    uint32_t nsets = n >= 28 ? bytes_le32(d + 24) : 0;
+    if (n < 28 || bytes_le16(d) != 0xFFFE || nsets < 1 || nsets > 2 ||
+        n - 28 < 20 * (size_t)nsets) {
         rc = MG_ERR_PARSE;
         goto out;
     }
@@ -185,12 +171,12 @@ int mso_props(struct mso *m, struct mso_stream *s, const char *name, bool *drop)
     if ((rc = buf_append(&out, d, head)) != MG_OK)
         goto out;
     for (uint32_t k = 0; k < nsets && rc == MG_OK; k++) {
-        uint32_t off = le32(d + 28 + 20 * k + 16);
+        uint32_t off = bytes_le32(d + 28 + 20 * k + 16);
         if (off < head || off >= n) {
             rc = MG_ERR_PARSE;
             break;
         }
-        put32(out.data + 28 + 20 * k + 16, (uint32_t)out.len);
+        bytes_put32(out.data + 28 + 20 * k + 16, (uint32_t)out.len);
         rc = section(d + off, n - off, m->fix, &out, &dropped);
     }
 out:

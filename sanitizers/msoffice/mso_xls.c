@@ -19,6 +19,7 @@
  * Records change size, so the stream is written anew and the absolute
  * offsets in it (BOUNDSHEET, EXTSST, INDEX) are translated.
  */
+#include "bytes.h"
 #include "err.h"
 #include "mso.h"
 #include "textdec.h"
@@ -109,28 +110,6 @@ struct xls {
     uint32_t bof_flags1, bof_flags2;
 };
 
-static uint16_t le16(const uint8_t *p)
-{
-    return (uint16_t)(p[0] | p[1] << 8);
-}
-
-static uint32_t le32(const uint8_t *p)
-{
-    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
-}
-
-static void put16(uint8_t *p, uint16_t v)
-{
-    p[0] = (uint8_t)v;
-    p[1] = (uint8_t)(v >> 8);
-}
-
-static void put32(uint8_t *p, uint32_t v)
-{
-    for (int i = 0; i < 4; i++)
-        p[i] = (uint8_t)(v >> (8 * i));
-}
-
 static int bad(struct xls *x, const char *what)
 {
     return mso_fail(x->m, x->m->fix ? MG_ERR_PARSE : MG_ERR_VERIFY,
@@ -161,7 +140,7 @@ static int read_records(struct xls *x)
             break;
         if (x->n - off < 4)
             return bad(x, "record header cut short");
-        uint16_t type = le16(x->d + off), len = le16(x->d + off + 2);
+        uint16_t type = bytes_le16(x->d + off), len = bytes_le16(x->d + off + 2);
         if (len > REC_MAX || x->n - off - 4 < len)
             return bad(x, "record longer than the stream or than BIFF8 allows");
         x->r[x->nr++] = (struct rec){off, type, len, x->d + off + 4};
@@ -181,27 +160,27 @@ static int find_substreams(struct xls *x)
         const struct rec *b = &x->r[i];
         if (b->type != RT_BOF || b->len < 16)
             return bad(x, "a substream does not start with a BIFF8 BOF record");
-        if (le16(b->d) != 0x0600)
+        if (bytes_le16(b->d) != 0x0600)
             return mso_fail(x->m, x->m->fix ? MG_ERR_UNSUPPORTED : MG_ERR_VERIFY,
                             REASON_UNSUPPORTED,
                             "Excel workbook in BIFF version 0x%04X: only BIFF8 (Excel 97-2003) "
                             "can be sanitized; held",
-                            le16(b->d));
+                            bytes_le16(b->d));
         struct sub *s = &x->sub[x->nsub++];
         s->first = i;
         s->start = b->off;
-        s->dt = le16(b->d + 2);
+        s->dt = bytes_le16(b->d + 2);
         s->sheet = SIZE_MAX;
         int depth = 0;
         for (; i < x->nr; i++) {
             const struct rec *r = &x->r[i];
             if (r->type == RT_BOF && r->len >= 4) {
                 /* Only a chart may sit inside a sheet (an embedded chart). */
-                if (depth > 0 && le16(r->d + 2) != BOF_CHART)
+                if (depth > 0 && bytes_le16(r->d + 2) != BOF_CHART)
                     return mso_fail(x->m, x->m->fix ? MG_ERR_UNSUPPORTED : MG_ERR_VERIFY,
                                     REASON_UNSUPPORTED,
                                     "Excel workbook: a substream of type 0x%04X inside a sheet",
-                                    le16(r->d + 2));
+                                    bytes_le16(r->d + 2));
                 if (depth > 0 && s->dt != BOF_SHEET)
                     return bad(x, "a substream inside something other than a worksheet");
                 depth++;
@@ -220,10 +199,10 @@ static int find_substreams(struct xls *x)
             if (s->dt != BOF_GLOBALS)
                 return bad(x, "the stream does not start with the workbook globals");
             x->globals_end = i;
-            x->rup_build = le16(b->d + 4);
-            x->rup_year = le16(b->d + 6);
-            x->bof_flags1 = le32(b->d + 8);
-            x->bof_flags2 = le32(b->d + 12);
+            x->rup_build = bytes_le16(b->d + 4);
+            x->rup_year = bytes_le16(b->d + 6);
+            x->bof_flags1 = bytes_le32(b->d + 8);
+            x->bof_flags2 = bytes_le32(b->d + 12);
         } else if (s->dt == BOF_GLOBALS) {
             return bad(x, "workbook globals twice");
         }
@@ -241,7 +220,7 @@ static void str_print(const uint8_t *p, size_t avail, size_t cch, bool high, cha
         size_t w = high ? 2 : 1;
         if ((k + 1) * w > avail)
             break;
-        unsigned c = high ? le16(p + k * w) : p[k];
+        unsigned c = high ? bytes_le16(p + k * w) : p[k];
         char t[3];
         size_t n = 1;
         if (c < 0x20 || c == 0x7F || (c >= 0xD800 && c <= 0xDFFF)) {
@@ -280,7 +259,7 @@ static int find_sheets(struct xls *x)
             return bad(x, "BOUNDSHEET record too short");
         struct sheet *s = &x->sh[x->nsh++];
         s->rec = i;
-        s->pos = le32(r->d);
+        s->pos = bytes_le32(r->d);
         s->hs = r->d[4];
         s->dt = r->d[5];
         str_print(r->d + 8, r->len - 8, r->d[6], r->d[7] & 1, s->name, sizeof(s->name));
@@ -318,7 +297,7 @@ static bool name_runs(const struct rec *r, const char **label)
 {
     if (r->len < 15)
         return false;
-    uint16_t flags = le16(r->d);
+    uint16_t flags = bytes_le16(r->d);
     size_t cch = r->d[3];
     bool high = r->d[14] & 1;
     const uint8_t *p = r->d + 15;
@@ -358,14 +337,14 @@ static int name_inert(const struct rec *r, unsigned k, struct buf *b)
     int nl = snprintf(nm, sizeof(nm), "Mugai_Removed_%u", k);
     uint8_t h[4 + 15 + 32 + 2];
     size_t body = 15 + (size_t)nl + 2;
-    put16(h, RT_NAME);
-    put16(h + 2, (uint16_t)body);
+    bytes_put16(h, RT_NAME);
+    bytes_put16(h + 2, (uint16_t)body);
     uint8_t *d = h + 4;
     memset(d, 0, 15);
-    put16(d, (uint16_t)(le16(r->d) & NAME_FHIDDEN));
+    bytes_put16(d, (uint16_t)(bytes_le16(r->d) & NAME_FHIDDEN));
     d[3] = (uint8_t)nl;
-    put16(d + 4, 2);
-    put16(d + 8, le16(r->d + 8)); /* itab: the scope stays */
+    bytes_put16(d + 4, 2);
+    bytes_put16(d + 8, bytes_le16(r->d + 8)); /* itab: the scope stays */
     memcpy(d + 15, nm, (size_t)nl);
     d[15 + nl] = 0x1C; /* PtgErr */
     d[16 + nl] = 0x17; /* #REF! */
@@ -377,7 +356,7 @@ static int check_supbook(struct xls *x, const struct rec *r)
 {
     if (r->len < 4)
         return bad(x, "SUPBOOK record too short");
-    uint16_t cch = le16(r->d + 2);
+    uint16_t cch = bytes_le16(r->d + 2);
     if (cch == 0x0401 || cch == 0x3A01)
         return MG_OK;
     char path[120];
@@ -388,7 +367,7 @@ static int check_supbook(struct xls *x, const struct rec *r)
         size_t at = 5 + k * (high ? 2 : 1);
         if (at + (high ? 2 : 1) > r->len)
             break;
-        if ((high ? le16(r->d + at) : r->d[at]) == 0x03)
+        if ((high ? bytes_le16(r->d + at) : r->d[at]) == 0x03)
             dde = true;
     }
     return mso_fail(x->m, x->m->fix ? MG_ERR_UNSUPPORTED : MG_ERR_VERIFY, REASON_UNSUPPORTED,
@@ -408,6 +387,22 @@ struct map {
     size_t extsst[EXTSST_MAX]; /* their offsets in the new stream */
     size_t nextsst;
 };
+
+/* Room for n records in each of the three arrays; map_free() after, even on false. */
+static bool map_alloc(struct map *mp, size_t n)
+{
+    mp->old = malloc(n * sizeof(size_t));
+    mp->neu = malloc(n * sizeof(size_t));
+    mp->rec = malloc(n * sizeof(size_t));
+    return mp->old && mp->neu && mp->rec;
+}
+
+static void map_free(struct map *mp)
+{
+    free(mp->old);
+    free(mp->neu);
+    free(mp->rec);
+}
 
 static int emit(struct buf *b, const struct rec *r)
 {
@@ -440,7 +435,7 @@ static int rebuild_globals(struct xls *x, struct buf *b, struct map *mp, size_t 
             rc = emit(b, r);
             break;
         case RT_EXTERNNAME:
-            if (r->len >= 2 && (le16(r->d) & 0x0018))
+            if (r->len >= 2 && (bytes_le16(r->d) & 0x0018))
                 return mso_fail(x->m, x->m->fix ? MG_ERR_UNSUPPORTED : MG_ERR_VERIFY,
                                 REASON_UNSUPPORTED,
                                 "Excel workbook with an OLE link (EXTERNNAME): links cannot be "
@@ -493,24 +488,24 @@ static int empty_sheet(struct xls *x, struct buf *b)
     uint8_t s[4 + 16 + 4 + 14 + 4 + 18 + 4];
     memset(s, 0, sizeof(s));
     uint8_t *p = s;
-    put16(p, RT_BOF);
-    put16(p + 2, 16);
-    put16(p + 4, 0x0600);
-    put16(p + 6, BOF_SHEET);
-    put16(p + 8, x->rup_build);
-    put16(p + 10, x->rup_year);
-    put32(p + 12, x->bof_flags1);
-    put32(p + 16, x->bof_flags2);
+    bytes_put16(p, RT_BOF);
+    bytes_put16(p + 2, 16);
+    bytes_put16(p + 4, 0x0600);
+    bytes_put16(p + 6, BOF_SHEET);
+    bytes_put16(p + 8, x->rup_build);
+    bytes_put16(p + 10, x->rup_year);
+    bytes_put32(p + 12, x->bof_flags1);
+    bytes_put32(p + 16, x->bof_flags2);
     p += 20;
-    put16(p, RT_DIMENSIONS);
-    put16(p + 2, 14);
+    bytes_put16(p, RT_DIMENSIONS);
+    bytes_put16(p + 2, 14);
     p += 18;
-    put16(p, RT_WINDOW2);
-    put16(p + 2, 18);
-    put16(p + 4, 0x00B6); /* grid, headers, zeros, default colours, outline symbols */
-    put16(p + 10, 64);    /* icvHdr: the default colour */
+    bytes_put16(p, RT_WINDOW2);
+    bytes_put16(p + 2, 18);
+    bytes_put16(p + 4, 0x00B6); /* grid, headers, zeros, default colours, outline symbols */
+    bytes_put16(p + 10, 64);    /* icvHdr: the default colour */
     p += 22;
-    put16(p, RT_EOF);
+    bytes_put16(p, RT_EOF);
     return buf_append(b, s, sizeof(s));
 }
 
@@ -527,9 +522,9 @@ static int copy_sheet(struct xls *x, const struct sub *u, struct buf *b)
             continue;
         uint8_t *d = b->data + at + (r->off - u->start) + 4;
         for (size_t k = 12; k + 4 <= r->len; k += 4) {
-            uint32_t v = le32(d + k);
+            uint32_t v = bytes_le32(d + k);
             if (v >= u->start && v < u->end)
-                put32(d + k, (uint32_t)(v - u->start + at));
+                bytes_put32(d + k, (uint32_t)(v - u->start + at));
         }
     }
     return MG_OK;
@@ -542,10 +537,10 @@ static int copy_sheet(struct xls *x, const struct sub *u, struct buf *b)
  */
 static int fix_extsst(struct xls *x, struct buf *b, size_t at, const struct map *mp)
 {
-    uint16_t len = le16(b->data + at + 2);
+    uint16_t len = bytes_le16(b->data + at + 2);
     uint8_t *d = b->data + at + 4;
     for (size_t k = 2; k + 8 <= len; k += 8) {
-        uint32_t v = le32(d + k);
+        uint32_t v = bytes_le32(d + k);
         size_t lo = 0, hi = mp->n; /* the last record starting at or before v */
         while (lo < hi) {
             size_t mid = lo + (hi - lo) / 2;
@@ -559,7 +554,7 @@ static int fix_extsst(struct xls *x, struct buf *b, size_t at, const struct map 
         if (r == NULL || (r->type != 0x00FC && r->type != RT_CONTINUE) ||
             v - r->off >= 4 + (size_t)r->len)
             return bad(x, "EXTSST points outside the shared strings");
-        put32(d + k, (uint32_t)(mp->neu[j] + (v - r->off)));
+        bytes_put32(d + k, (uint32_t)(mp->neu[j] + (v - r->off)));
     }
     return MG_OK;
 }
@@ -568,11 +563,9 @@ static int rebuild(struct xls *x, struct buf *b)
 {
     struct map mp = {0};
     size_t *sheet_at = calloc(x->nsh + 1, sizeof(*sheet_at));
-    mp.old = malloc((x->globals_end + 1) * sizeof(size_t));
-    mp.neu = malloc((x->globals_end + 1) * sizeof(size_t));
-    mp.rec = malloc((x->globals_end + 1) * sizeof(size_t));
+    bool room = map_alloc(&mp, x->globals_end + 1);
     int rc = MG_ERR_NOMEM;
-    if (!sheet_at || !mp.old || !mp.neu || !mp.rec)
+    if (!sheet_at || !room)
         goto out;
     if ((rc = rebuild_globals(x, b, &mp, sheet_at)) != MG_OK)
         goto out;
@@ -583,7 +576,7 @@ static int rebuild(struct xls *x, struct buf *b)
         const struct sub *u = &x->sub[k];
         const struct sheet *s = &x->sh[u->sheet];
         uint8_t *bs = b->data + sheet_at[u->sheet] + 4;
-        put32(bs, (uint32_t)b->len);
+        bytes_put32(bs, (uint32_t)b->len);
         if (!u->macro) {
             rc = copy_sheet(x, u, b);
             continue;
@@ -604,9 +597,7 @@ static int rebuild(struct xls *x, struct buf *b)
     }
 out:
     free(sheet_at);
-    free(mp.old);
-    free(mp.neu);
-    free(mp.rec);
+    map_free(&mp);
     return rc;
 }
 
@@ -620,17 +611,13 @@ static int check_only(struct xls *x)
     buf_init(&b, x->n + 64);
     struct map mp = {0};
     size_t *sheet_at = calloc(x->nsh + 1, sizeof(*sheet_at));
-    mp.old = malloc((x->globals_end + 1) * sizeof(size_t));
-    mp.neu = malloc((x->globals_end + 1) * sizeof(size_t));
-    mp.rec = malloc((x->globals_end + 1) * sizeof(size_t));
+    bool room = map_alloc(&mp, x->globals_end + 1);
     int rc = MG_ERR_NOMEM;
-    if (sheet_at && mp.old && mp.neu && mp.rec)
+    if (sheet_at && room)
         rc = rebuild_globals(x, &b, &mp, sheet_at);
     buf_free(&b);
     free(sheet_at);
-    free(mp.old);
-    free(mp.neu);
-    free(mp.rec);
+    map_free(&mp);
     return rc;
 }
 
@@ -840,7 +827,7 @@ static int xt_sst(struct xtext *t, size_t i)
     struct seq q = {&t->x, i, 8, last};
     if (r->len < 8)
         return bad(&t->x, "SST record too short");
-    uint32_t unique = le32(r->d + 4);
+    uint32_t unique = bytes_le32(r->d + 4);
     struct textout to;
     textout_init(&to, &t->strings);
     for (uint32_t k = 0; k < unique; k++) {
@@ -882,7 +869,7 @@ static int xt_formats(struct xtext *t)
     for (size_t i = 0; i < t->x.globals_end; i++) {
         const struct rec *r = &t->x.r[i];
         if (r->type == RT_DATEMODE && r->len >= 2)
-            t->d1904 = le16(r->d) == 1;
+            t->d1904 = bytes_le16(r->d) == 1;
         if (r->type != RT_FORMAT || r->len < 5)
             continue;
         struct seq q = {&t->x, i, 2, i};
@@ -893,13 +880,13 @@ static int xt_formats(struct xtext *t)
             rc = buf_putc(&t->codes, 0);
         if (rc != MG_OK)
             return rc;
-        t->fmts[t->n_fmts++] = (struct fmt){le16(r->d), at, t->codes.len - at - 1};
+        t->fmts[t->n_fmts++] = (struct fmt){bytes_le16(r->d), at, t->codes.len - at - 1};
     }
     for (size_t i = 0; i < t->x.globals_end; i++) {
         const struct rec *r = &t->x.r[i];
         if (r->type != RT_XF || r->len < 4)
             continue;
-        uint16_t ifmt = le16(r->d + 2);
+        uint16_t ifmt = bytes_le16(r->d + 2);
         const char *code = NULL;
         for (size_t k = 0; k < t->n_fmts; k++)
             if (t->fmts[k].id == ifmt)
@@ -962,7 +949,7 @@ static double rk_value(uint32_t rk)
 
 static double f64(const uint8_t *p)
 {
-    uint64_t bits = (uint64_t)le32(p) | (uint64_t)le32(p + 4) << 32;
+    uint64_t bits = (uint64_t)bytes_le32(p) | (uint64_t)bytes_le32(p + 4) << 32;
     double v;
     memcpy(&v, &bits, sizeof(v));
     return v;
@@ -1035,15 +1022,15 @@ static int xt_sheet_cells(struct xtext *t, const struct sub *u)
         if (depth != 1)
             continue; /* an embedded chart */
         const uint8_t *d = r->d;
-        uint16_t row = r->len >= 6 ? le16(d) : 0, col = r->len >= 6 ? le16(d + 2) : 0;
-        uint16_t ixfe = r->len >= 6 ? le16(d + 4) : 0;
+        uint16_t row = r->len >= 6 ? bytes_le16(d) : 0, col = r->len >= 6 ? bytes_le16(d + 2) : 0;
+        uint16_t ixfe = r->len >= 6 ? bytes_le16(d + 4) : 0;
         if (r->type != RT_STRING && r->type != RT_SHRFMLA && r->type != RT_ARRAY &&
             r->type != RT_TABLE && r->type != RT_CONTINUE)
             pending = false;
         switch (r->type) {
         case RT_LABELSST:
             if (r->len >= 10) {
-                uint32_t k = le32(d + 6);
+                uint32_t k = bytes_le32(d + 6);
                 if (k < t->n_str) {
                     rc = xt_cell_begin(t, row, col);
                     if (rc == MG_OK)
@@ -1066,13 +1053,13 @@ static int xt_sheet_cells(struct xtext *t, const struct sub *u)
             break;
         case RT_RK:
             if (r->len >= 10)
-                rc = xt_number(t, row, col, ixfe, rk_value(le32(d + 6)));
+                rc = xt_number(t, row, col, ixfe, rk_value(bytes_le32(d + 6)));
             break;
         case RT_MULRK:
             /* row, first column, (ixfe, rk) per column, last column */
             for (size_t k = 0; r->len >= 6 && 4 + 6 * (k + 1) + 2 <= r->len && rc == MG_OK; k++)
-                rc = xt_number(t, row, (uint16_t)(col + k), le16(d + 4 + 6 * k),
-                               rk_value(le32(d + 6 + 6 * k)));
+                rc = xt_number(t, row, (uint16_t)(col + k), bytes_le16(d + 4 + 6 * k),
+                               rk_value(bytes_le32(d + 6 + 6 * k)));
             break;
         case RT_BOOLERR:
             if (r->len >= 8)
@@ -1082,7 +1069,7 @@ static int xt_sheet_cells(struct xtext *t, const struct sub *u)
             /* The last result, never the formula. */
             if (r->len < 14)
                 break;
-            if (le16(d + 12) != 0xFFFF)
+            if (bytes_le16(d + 12) != 0xFFFF)
                 rc = xt_number(t, row, col, ixfe, f64(d + 6));
             else if (d[6] == 0)
                 pending = true, prow = row, pcol = col;

@@ -105,15 +105,11 @@ void mso_action(struct mso *m, enum report_act action, const char *why, const ch
 
 int mso_fail(struct mso *m, int rc, enum reason code, const char *fmt, ...)
 {
-    /* Out of memory is the gateway's failure, whatever the caller guessed. */
-    if (rc == MG_ERR_NOMEM)
-        code = REASON_NO_MEMORY;
+    /* Only sanitizing blocks the file; a verifier's failure is its answer. */
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(m->why, sizeof(m->why), fmt, ap);
+    rc = report_vfail(m->fix ? m->node : NULL, rc, code, m->why, sizeof(m->why), fmt, ap);
     va_end(ap);
-    if (m->fix && m->node)
-        report_block(m->node, code, "%s", m->why);
     return rc;
 }
 

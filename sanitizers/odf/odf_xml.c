@@ -8,6 +8,7 @@
  */
 #include "odf_xml.h"
 #include "err.h"
+#include "hexval.h"
 
 #include <libxml/parser.h>
 #include <libxml/xmlerror.h>
@@ -339,17 +340,6 @@ enum href_kind {
 static bool is_xml_space(int c)
 {
     return c == ' ' || c == '\t' || c == '\r' || c == '\n';
-}
-
-static int hexval(int c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
 }
 
 bool odfxml_internal_path(const char *href, char *path, size_t pathlen)

@@ -131,15 +131,10 @@ static int odf_fail(struct odf *o, int rc, enum reason code, const char *fmt, ..
 
 static int odf_fail(struct odf *o, int rc, enum reason code, const char *fmt, ...)
 {
-    /* Out of memory is the gateway's failure, whatever the caller guessed. */
-    if (rc == MG_ERR_NOMEM)
-        code = REASON_NO_MEMORY;
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(o->why, sizeof(o->why), fmt, ap);
+    rc = report_vfail(o->node, rc, code, o->why, sizeof(o->why), fmt, ap);
     va_end(ap);
-    if (o->node && o->node->verdict != VERDICT_BLOCKED)
-        report_block(o->node, code, "%s", o->why);
     return rc;
 }
 

@@ -22,6 +22,7 @@
 #include "ooxml_clean.h"
 #include "err.h"
 #include "ooxml_rels.h"
+#include "wordfield.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -125,6 +126,15 @@ static bool name_is(const xmlNode *n, const char *local)
     return strcmp((const char *)n->name, local) == 0;
 }
 
+/* Whether the element's text, read as a formula, may not stay. */
+static bool content_formula_risky(xmlNode *e)
+{
+    xmlChar *text = xmlNodeGetContent(e);
+    bool bad = text != NULL && ooxml_clean_formula_risky((const char *)text);
+    xmlFree(text);
+    return bad;
+}
+
 /* An attribute by local name whose namespace is fam (F_OTHER: no namespace). */
 static xmlAttrPtr attr_find(struct fam_cache *fc, xmlNodePtr n, const char *local, enum fam fam)
 {
@@ -208,49 +218,17 @@ static bool hyperlink_field_risky(const char *s, size_t n, bool keep_hyperlinks)
 {
     if (memchr(s, FLD_NESTED, n) != NULL)
         return true; /* the target would be computed */
-    size_t i = 0;
-    bool want_arg = false;
-    while (i < n) {
-        while (i < n && is_space(s[i]))
-            i++;
-        if (i >= n)
-            break;
-        if (s[i] == '\\' && i + 1 < n) {
-            char sw = s[i + 1];
-            i += 2;
-            /* \l anchor, \o tooltip, \t target frame take an argument. */
-            want_arg = sw == 'l' || sw == 'o' || sw == 't' || sw == 'L' || sw == 'O' || sw == 'T';
-            continue;
-        }
-        size_t start, end;
-        if (s[i] == '"') {
-            start = ++i;
-            while (i < n && s[i] != '"')
-                i++;
-            end = i;
-            if (i < n)
-                i++;
-        } else {
-            start = i;
-            while (i < n && !is_space(s[i]))
-                i++;
-            end = i;
-        }
-        if (want_arg) {
-            want_arg = false;
-            continue;
-        }
-        /* The first plain argument is the target. */
-        if (!keep_hyperlinks)
-            return true;
-        char url[2048];
-        size_t l = end - start < sizeof(url) - 1 ? end - start : sizeof(url) - 1;
-        memcpy(url, s + start, l);
-        url[l] = '\0';
-        /* Word reads "\\" in a quoted field argument as one backslash. */
-        return !ooxml_link_scheme_ok(url) || strchr(url, '\\') != NULL;
-    }
-    return false; /* only a bookmark (\l): stays inside the document */
+    size_t start, len;
+    if (!wordfield_hyperlink_target(s, n, &start, &len))
+        return false; /* only a bookmark (\l): stays inside the document */
+    if (!keep_hyperlinks)
+        return true;
+    char url[2048];
+    size_t l = len < sizeof(url) - 1 ? len : sizeof(url) - 1;
+    memcpy(url, s + start, l);
+    url[l] = '\0';
+    /* Word reads "\\" in a quoted field argument as one backslash. */
+    return !ooxml_link_scheme_ok(url) || strchr(url, '\\') != NULL;
 }
 
 bool ooxml_clean_field_risky(const char *s, size_t n, bool keep_hyperlinks)
@@ -1137,11 +1115,8 @@ static int clean_elem(struct walk *w, xmlNodePtr e)
             bool bad = false;
             if (shared_si(w, e, &si))
                 bad = si >= SHARED_SI_MAX || (si < w->n_si && w->bad_si[si]);
-            if (!bad) {
-                xmlChar *text = xmlNodeGetContent(e);
-                bad = text != NULL && ooxml_clean_formula_risky((const char *)text);
-                xmlFree(text);
-            }
+            if (!bad)
+                bad = content_formula_risky(e);
             if (bad) {
                 /* The cell's type is fixed once its children are done (see below). */
                 count(w, OOXML_CR_FORMULA);
@@ -1151,10 +1126,7 @@ static int clean_elem(struct walk *w, xmlNodePtr e)
             return CN_KEEP;
         }
         if (name_is(e, "formula") || name_is(e, "formula1") || name_is(e, "formula2")) {
-            xmlChar *text = xmlNodeGetContent(e);
-            bool bad = text != NULL && ooxml_clean_formula_risky((const char *)text);
-            xmlFree(text);
-            if (bad) {
+            if (content_formula_risky(e)) {
                 count(w, OOXML_CR_FORMULA);
                 return CN_REMOVE_PARENT;
             }
@@ -1163,10 +1135,7 @@ static int clean_elem(struct walk *w, xmlNodePtr e)
         break;
     case F_XM:
         if (name_is(e, "f")) {
-            xmlChar *text = xmlNodeGetContent(e);
-            bool bad = text != NULL && ooxml_clean_formula_risky((const char *)text);
-            xmlFree(text);
-            if (bad) {
+            if (content_formula_risky(e)) {
                 count(w, OOXML_CR_FORMULA);
                 return CN_REMOVE_PARENT;
             }
@@ -1175,10 +1144,7 @@ static int clean_elem(struct walk *w, xmlNodePtr e)
         break;
     case F_XV:
         if (strncmp((const char *)e->name, "Fmla", 4) == 0) {
-            xmlChar *text = xmlNodeGetContent(e);
-            bool bad = text != NULL && ooxml_clean_formula_risky((const char *)text);
-            xmlFree(text);
-            if (bad) {
+            if (content_formula_risky(e)) {
                 count(w, OOXML_CR_FORMULA);
                 node_drop(e);
                 return CN_REMOVED;

@@ -14,8 +14,8 @@
  */
 #include "ooxml_rels.h"
 #include "err.h"
+#include "hexval.h"
 
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -228,17 +228,6 @@ bool ooxml_reltype_root_ok(const struct ooxml_reltype *rt, const char *local)
 /* ------------------------------------------------------------------ */
 /* Part names */
 
-static int hexval(int c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
 bool ooxml_part_key(const char *name, char *key, size_t keylen)
 {
     size_t o = 0;
@@ -377,19 +366,6 @@ const char *ooxml_part_ext(const char *name)
 /* ------------------------------------------------------------------ */
 /* Content types and relationships */
 
-static int rels_fail(char *why, size_t whylen, int rc, const char *fmt, ...)
-        __attribute__((format(printf, 4, 5)));
-
-static int rels_fail(char *why, size_t whylen, int rc, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    if (whylen > 0)
-        vsnprintf(why, whylen, fmt, ap);
-    va_end(ap);
-    return rc;
-}
-
 static bool is_elem(xmlNodePtr n, const char *ns, const char *local)
 {
     return n->type == XML_ELEMENT_NODE && n->ns != NULL && n->ns->href != NULL &&
@@ -426,8 +402,8 @@ int ooxml_ct_parse(xmlDocPtr doc, struct ooxml_ct *ct, char *why, size_t whylen)
     memset(ct, 0, sizeof(*ct));
     xmlNodePtr root = xmlDocGetRootElement(doc);
     if (root == NULL || !is_elem(root, NS_CT, "Types"))
-        return rels_fail(why, whylen, MG_ERR_PARSE,
-                         "[Content_Types].xml is not a content types part");
+        return err_fail(why, whylen, MG_ERR_PARSE,
+                        "[Content_Types].xml is not a content types part");
     for (xmlNodePtr c = root->children; c; c = c->next) {
         bool def = is_elem(c, NS_CT, "Default"), ovr = is_elem(c, NS_CT, "Override");
         if (!def && !ovr)
@@ -465,7 +441,7 @@ int ooxml_ct_parse(xmlDocPtr doc, struct ooxml_ct *ct, char *why, size_t whylen)
             free(k);
             free(t);
             ooxml_ct_free(ct);
-            return rels_fail(why, whylen, rc, "too many content type entries");
+            return err_fail(why, whylen, rc, "too many content type entries");
         }
     }
     return MG_OK;
@@ -515,21 +491,21 @@ int ooxml_rels_parse(xmlDocPtr doc, struct ooxml_rels *rels, char *why, size_t w
     memset(rels, 0, sizeof(*rels));
     xmlNodePtr root = xmlDocGetRootElement(doc);
     if (root == NULL || !is_elem(root, NS_RELS, "Relationships"))
-        return rels_fail(why, whylen, MG_ERR_PARSE, "not a relationships part");
+        return err_fail(why, whylen, MG_ERR_PARSE, "not a relationships part");
     size_t alloc = 0;
     for (xmlNodePtr c = root->children; c; c = c->next) {
         if (!is_elem(c, NS_RELS, "Relationship"))
             continue;
         if (rels->n >= 65536) {
             ooxml_rels_free(rels);
-            return rels_fail(why, whylen, MG_ERR_LIMIT, "more than 65536 relationships");
+            return err_fail(why, whylen, MG_ERR_LIMIT, "more than 65536 relationships");
         }
         if (rels->n == alloc) {
             size_t na = alloc ? alloc * 2 : 16;
             struct ooxml_rel *r = realloc(rels->r, na * sizeof(*r));
             if (r == NULL) {
                 ooxml_rels_free(rels);
-                return rels_fail(why, whylen, MG_ERR_NOMEM, "out of memory");
+                return err_fail(why, whylen, MG_ERR_NOMEM, "out of memory");
             }
             rels->r = r;
             alloc = na;

@@ -138,14 +138,10 @@ static int ot_fail(struct otext *o, int rc, enum reason code, const char *fmt, .
 
 static int ot_fail(struct otext *o, int rc, enum reason code, const char *fmt, ...)
 {
-    if (rc == MG_ERR_NOMEM)
-        code = REASON_NO_MEMORY;
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(o->why, sizeof(o->why), fmt, ap);
+    rc = report_vfail(o->node, rc, code, o->why, sizeof(o->why), fmt, ap);
     va_end(ap);
-    if (o->node && o->node->verdict != VERDICT_BLOCKED)
-        report_block(o->node, code, "%s", o->why);
     return rc;
 }
 
@@ -299,19 +295,44 @@ static const xmlNode *mc_choice(const xmlNode *n)
     return NULL;
 }
 
-/* Property and layout elements: no text in them, tab stops that are no tabs. */
-static bool w_skipped(const xmlNode *n)
+/* An element that stands for one character. */
+struct ot_char {
+    const char *name;
+    char c;
+};
+
+/* What differs between WordprocessingML and DrawingML (PowerPoint) text:
+ * the namespace of the text elements, the ones with no text in them
+ * (properties, layout, deleted text, field codes) and the characters. */
+struct ot_markup {
+    enum ns_kind ns;
+    const char *const *skip;     /* NULL-terminated */
+    const struct ot_char *chars; /* ends with a NULL name */
+};
+
+static const char *const w_skip[] = {"pPr",     "rPr",       "sectPr",    "tblPr",   "trPr",
+                                     "tcPr",    "tblGrid",   "instrText", "delText", "delInstrText",
+                                     "fldData", "rPrChange", "pPrChange", NULL};
+static const struct ot_char w_chars[] = {{"tab", '\t'}, {"ptab", '\t'},         {"br", '\n'},
+                                         {"cr", '\n'},  {"noBreakHyphen", '-'}, {NULL, 0}};
+static const struct ot_markup w_markup = {NS_W, w_skip, w_chars};
+
+static const char *const a_skip[] = {"pPr", "rPr", "endParaRPr", "lstStyle", NULL};
+static const struct ot_char a_chars[] = {{"br", '\n'}, {NULL, 0}};
+static const struct ot_markup a_markup = {NS_A, a_skip, a_chars};
+
+static bool ot_listed(const char *const *list, const char *name)
 {
-    static const char *const skip[] = {
-            "pPr",       "rPr",     "sectPr",       "tblPr",   "trPr",      "tcPr",     "tblGrid",
-            "instrText", "delText", "delInstrText", "fldData", "rPrChange", "pPrChange"};
-    for (size_t i = 0; i < sizeof(skip) / sizeof(skip[0]); i++)
-        if (strcmp((const char *)n->name, skip[i]) == 0)
+    for (; *list; list++)
+        if (strcmp(name, *list) == 0)
             return true;
     return false;
 }
 
-static int w_walk(struct otext *o, const xmlNode *parent, int depth)
+/* The text under parent: t elements' text, a line per paragraph, the
+ * markup's characters; other namespaces (drawings and VML around text
+ * boxes) are walked through. */
+static int ot_walk(struct otext *o, const struct ot_markup *m, const xmlNode *parent, int depth)
 {
     int rc = MG_OK;
     if (depth > OT_DEPTH_MAX) {
@@ -326,29 +347,28 @@ static int w_walk(struct otext *o, const xmlNode *parent, int depth)
         if (ns == NS_MC) {
             const xmlNode *c = mc_choice(n);
             if (c)
-                rc = w_walk(o, c, depth + 1);
+                rc = ot_walk(o, m, c, depth + 1);
             continue;
         }
-        if (ns != NS_W) {
-            rc = w_walk(o, n, depth + 1); /* drawings and VML around text boxes */
+        if (ns != m->ns) {
+            rc = ot_walk(o, m, n, depth + 1);
             continue;
         }
-        if (w_skipped(n))
+        if (ot_listed(m->skip, name))
             continue;
+        const struct ot_char *ch = m->chars;
+        while (ch->name && strcmp(name, ch->name) != 0)
+            ch++;
         if (strcmp(name, "t") == 0) {
             rc = ot_text_of(o, n);
-        } else if (strcmp(name, "tab") == 0 || strcmp(name, "ptab") == 0) {
-            rc = textout_char(&o->to, '\t');
-        } else if (strcmp(name, "br") == 0 || strcmp(name, "cr") == 0) {
-            rc = textout_char(&o->to, '\n');
-        } else if (strcmp(name, "noBreakHyphen") == 0) {
-            rc = textout_char(&o->to, '-');
+        } else if (ch->name) {
+            rc = textout_char(&o->to, ch->c);
         } else if (strcmp(name, "p") == 0) {
-            rc = w_walk(o, n, depth + 1);
+            rc = ot_walk(o, m, n, depth + 1);
             if (rc == MG_OK)
                 rc = textout_char(&o->to, '\n');
         } else {
-            rc = w_walk(o, n, depth + 1);
+            rc = ot_walk(o, m, n, depth + 1);
         }
     }
     return rc;
@@ -373,7 +393,7 @@ static int w_notes(struct otext *o, const char *main, const struct ooxml_rels *r
         if (t && strcmp(t, "normal") != 0)
             continue; /* separator, continuationSeparator */
         if ((rc = textout_end_line(&o->to)) == MG_OK)
-            rc = w_walk(o, n, 1);
+            rc = ot_walk(o, &w_markup, n, 1);
         (*count)++;
     }
     xmlFreeDoc(doc);
@@ -386,7 +406,7 @@ static int ot_word(struct otext *o, const char *main, xmlDocPtr doc, unsigned *n
     int rc = MG_OK;
     for (const xmlNode *n = root->children; n && rc == MG_OK; n = n->next)
         if (is_el(n, NS_W, "body"))
-            rc = w_walk(o, n, 1);
+            rc = ot_walk(o, &w_markup, n, 1);
     if (rc != MG_OK)
         return ot_out_fail(o, rc);
     struct ooxml_rels rels;
@@ -711,43 +731,6 @@ static int ot_excel(struct otext *o, const char *main, xmlDocPtr doc, unsigned *
 
 /* ---- PowerPoint ------------------------------------------------------------ */
 
-static int p_walk(struct otext *o, const xmlNode *parent, int depth)
-{
-    int rc = MG_OK;
-    if (depth > OT_DEPTH_MAX) {
-        o->depth_hits++;
-        return MG_OK;
-    }
-    for (const xmlNode *n = parent->children; n && rc == MG_OK; n = n->next) {
-        if (n->type != XML_ELEMENT_NODE)
-            continue;
-        enum ns_kind ns = ns_of(n->ns);
-        const char *name = (const char *)n->name;
-        if (ns == NS_MC) {
-            const xmlNode *c = mc_choice(n);
-            if (c)
-                rc = p_walk(o, c, depth + 1);
-            continue;
-        }
-        if (ns == NS_A && strcmp(name, "t") == 0) {
-            rc = ot_text_of(o, n);
-        } else if (ns == NS_A && strcmp(name, "br") == 0) {
-            rc = textout_char(&o->to, '\n');
-        } else if (ns == NS_A && strcmp(name, "p") == 0) {
-            rc = p_walk(o, n, depth + 1);
-            if (rc == MG_OK)
-                rc = textout_char(&o->to, '\n');
-        } else if (ns == NS_A &&
-                   (strcmp(name, "pPr") == 0 || strcmp(name, "rPr") == 0 ||
-                    strcmp(name, "endParaRPr") == 0 || strcmp(name, "lstStyle") == 0)) {
-            continue;
-        } else {
-            rc = p_walk(o, n, depth + 1);
-        }
-    }
-    return rc;
-}
-
 static int ot_powerpoint(struct otext *o, const char *main, xmlDocPtr doc, unsigned *slides)
 {
     const xmlNode *root = xmlDocGetRootElement(doc);
@@ -775,7 +758,7 @@ static int ot_powerpoint(struct otext *o, const char *main, xmlDocPtr doc, unsig
                 continue;
             const xmlNode *sr = xmlDocGetRootElement(sd);
             if (sr && is_el(sr, NS_P, "sld"))
-                rc = p_walk(o, sr, 1);
+                rc = ot_walk(o, &a_markup, sr, 1);
             xmlFreeDoc(sd);
         }
     }

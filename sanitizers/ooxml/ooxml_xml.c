@@ -13,7 +13,6 @@
 #include <libxml/xmlerror.h>
 #include <libxml/xmlsave.h>
 
-#include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
@@ -97,19 +96,6 @@ bool ooxml_xml_name_looks_xml(const char *key)
 void ooxml_xml_global_init(void)
 {
     xmlInitParser();
-}
-
-static int xml_fail(char *why, size_t whylen, int rc, const char *fmt, ...)
-        __attribute__((format(printf, 4, 5)));
-
-static int xml_fail(char *why, size_t whylen, int rc, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    if (whylen > 0)
-        vsnprintf(why, whylen, fmt, ap);
-    va_end(ap);
-    return rc;
 }
 
 /* UTF-16 (be or le) to UTF-8; false on an unpaired surrogate or an odd length. */
@@ -210,20 +196,20 @@ int ooxml_xml_parse(const uint8_t *data, size_t len, xmlDocPtr *doc, char *why, 
     memset(&errs, 0, sizeof(errs));
     buf_init(&conv, len > SIZE_MAX / 2 ? SIZE_MAX : len * 2 + 16);
     if (len > INT32_MAX) {
-        rc = xml_fail(why, whylen, MG_ERR_LIMIT, "XML part larger than 2 GiB");
+        rc = err_fail(why, whylen, MG_ERR_LIMIT, "XML part larger than 2 GiB");
         goto out;
     }
     if (n >= 2 && ((p[0] == 0xFF && p[1] == 0xFE) || (p[0] == 0xFE && p[1] == 0xFF))) {
         bool be = p[0] == 0xFE;
         if (!xml_utf16_to_utf8(p + 2, n - 2, be, &conv)) {
-            rc = xml_fail(why, whylen, MG_ERR_PARSE, "damaged UTF-16 text");
+            rc = err_fail(why, whylen, MG_ERR_PARSE, "damaged UTF-16 text");
             goto out;
         }
         utf16 = true;
     } else if (n >= 4 && ((p[0] == '<' && p[1] == 0 && p[2] == '?' && p[3] == 0) ||
                           (p[0] == 0 && p[1] == '<' && p[2] == 0 && p[3] == '?'))) {
         if (!xml_utf16_to_utf8(p, n, p[0] == 0, &conv)) {
-            rc = xml_fail(why, whylen, MG_ERR_PARSE, "damaged UTF-16 text");
+            rc = err_fail(why, whylen, MG_ERR_PARSE, "damaged UTF-16 text");
             goto out;
         }
         utf16 = true;
@@ -241,7 +227,7 @@ int ooxml_xml_parse(const uint8_t *data, size_t len, xmlDocPtr *doc, char *why, 
     while (ws < n && (p[ws] == ' ' || p[ws] == '\t' || p[ws] == '\r' || p[ws] == '\n'))
         ws++;
     if (n < 4 || ws >= n || p[ws] != '<' || memchr(p, 0, 4) != NULL) {
-        rc = xml_fail(why, whylen, MG_ERR_PARSE, "XML part does not start with markup");
+        rc = err_fail(why, whylen, MG_ERR_PARSE, "XML part does not start with markup");
         goto out;
     }
     char enc[32];
@@ -251,7 +237,7 @@ int ooxml_xml_parse(const uint8_t *data, size_t len, xmlDocPtr *doc, char *why, 
                                    strcasecmp(enc, "UTF-16BE") == 0
                          : strcasecmp(enc, "UTF-8") == 0);
     if (!ok_enc) {
-        rc = xml_fail(why, whylen, MG_ERR_PARSE,
+        rc = err_fail(why, whylen, MG_ERR_PARSE,
                       "XML encoding \"%s\" is not allowed in a package part (UTF-8 or UTF-16 only)",
                       enc);
         goto out;
@@ -259,7 +245,7 @@ int ooxml_xml_parse(const uint8_t *data, size_t len, xmlDocPtr *doc, char *why, 
     /* ECMA-376 Part 2 forbids DTDs in package parts; a DOCTYPE is how XXE
      * and entity expansion bombs begin. */
     if (memmem(p, n, "<!DOCTYPE", 9) != NULL) {
-        rc = xml_fail(why, whylen, MG_ERR_BLOCKED,
+        rc = err_fail(why, whylen, MG_ERR_BLOCKED,
                       "XML part declares a DOCTYPE (DTDs are forbidden in packages; "
                       "used for external entities and entity expansion bombs)");
         goto out;
@@ -268,28 +254,28 @@ int ooxml_xml_parse(const uint8_t *data, size_t len, xmlDocPtr *doc, char *why, 
     ctxt = xmlNewParserCtxt();
     if (ctxt == NULL) {
         xml_handlers_off(&saved);
-        rc = xml_fail(why, whylen, MG_ERR_NOMEM, "out of memory");
+        rc = err_fail(why, whylen, MG_ERR_NOMEM, "out of memory");
         goto out;
     }
     d = xmlCtxtReadMemory(ctxt, (const char *)p, (int)n, NULL, "UTF-8", OOXML_XML_OPTIONS);
     bool ns_ok = ctxt->nsWellFormed != 0;
     xml_handlers_off(&saved);
     if (d == NULL) {
-        rc = xml_fail(why, whylen, MG_ERR_PARSE, "not well-formed XML (%s)",
+        rc = err_fail(why, whylen, MG_ERR_PARSE, "not well-formed XML (%s)",
                       errs.first[0] ? errs.first : "parser error");
         goto out;
     }
     if (!ns_ok) {
-        rc = xml_fail(why, whylen, MG_ERR_PARSE, "XML namespaces are not well-formed (%s)",
+        rc = err_fail(why, whylen, MG_ERR_PARSE, "XML namespaces are not well-formed (%s)",
                       errs.first[0] ? errs.first : "namespace error");
         goto out;
     }
     if (d->intSubset != NULL || d->extSubset != NULL) {
-        rc = xml_fail(why, whylen, MG_ERR_BLOCKED, "XML part declares a DTD");
+        rc = err_fail(why, whylen, MG_ERR_BLOCKED, "XML part declares a DTD");
         goto out;
     }
     if (xmlDocGetRootElement(d) == NULL) {
-        rc = xml_fail(why, whylen, MG_ERR_PARSE, "XML part has no root element");
+        rc = err_fail(why, whylen, MG_ERR_PARSE, "XML part has no root element");
         goto out;
     }
     *doc = d;

@@ -9,7 +9,6 @@
 #include "ooxml_zip.h"
 #include "err.h"
 
-#include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,19 +21,6 @@
 void ooxml_zip_global_init(void)
 {
     zip_global_init();
-}
-
-static int zip_fail(char *why, size_t whylen, int rc, const char *fmt, ...)
-        __attribute__((format(printf, 4, 5)));
-
-static int zip_fail(char *why, size_t whylen, int rc, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    if (whylen > 0)
-        vsnprintf(why, whylen, fmt, ap);
-    va_end(ap);
-    return rc;
 }
 
 /* A part's zip item name: printable ASCII without backslash (ECMA-376 Part 2, annex B). */
@@ -128,7 +114,7 @@ static int zip_take_member(const struct ooxml_zip_budget *bud, const uint8_t *in
 {
     const struct policy *pol = bud->pol;
     if (e->usize > pol->max_input_size)
-        return zip_fail(why, whylen, MG_ERR_LIMIT,
+        return err_fail(why, whylen, MG_ERR_LIMIT,
                         "member \"%s\" declares %llu bytes, over the limit of %llu", e->name,
                         (unsigned long long)e->usize, (unsigned long long)pol->max_input_size);
     struct zip_budget zb = {.ratio = pol->max_ratio,
@@ -143,12 +129,12 @@ static int zip_take_member(const struct ooxml_zip_budget *bud, const uint8_t *in
         d = malloc(1);
         dlen = 0;
         if (d == NULL)
-            return zip_fail(why, whylen, MG_ERR_NOMEM, "out of memory");
+            return err_fail(why, whylen, MG_ERR_NOMEM, "out of memory");
     }
     rc = zip_add(z, e->name, d, dlen, NULL);
     if (rc != MG_OK) {
         free(d);
-        return zip_fail(why, whylen, rc, "out of memory");
+        return err_fail(why, whylen, rc, "out of memory");
     }
     return MG_OK;
 }
@@ -168,21 +154,21 @@ int ooxml_zip_read(const struct ooxml_zip_budget *bud, const uint8_t *in, size_t
         const struct zip_ent *e = &dir.ent[i];
         (*bud->members_total)++;
         if (*bud->members_total > pol->max_members) {
-            rc = zip_fail(why, whylen, MG_ERR_LIMIT, "more than %llu members in the whole job",
+            rc = err_fail(why, whylen, MG_ERR_LIMIT, "more than %llu members in the whole job",
                           (unsigned long long)pol->max_members);
             break;
         }
         char shown[160];
         zip_escape_name(e->name, shown, sizeof(shown));
         if (zip_encrypted(e)) {
-            rc = zip_fail(why, whylen, MG_ERR_ENCRYPTED, "member \"%s\" is encrypted", shown);
+            rc = err_fail(why, whylen, MG_ERR_ENCRYPTED, "member \"%s\" is encrypted", shown);
             break;
         }
         const char *skip = zip_member_problem(e);
         if (skip != NULL) {
             rc = zip_add(z, shown, NULL, 0, skip);
             if (rc != MG_OK)
-                zip_fail(why, whylen, rc, "out of memory");
+                err_fail(why, whylen, rc, "out of memory");
             continue;
         }
         rc = zip_take_member(bud, in, len, e, &data, z, why, whylen);

@@ -268,16 +268,11 @@ static int pkg_fail(struct pkg *pk, int rc, enum reason code, const char *fmt, .
 
 static int pkg_fail(struct pkg *pk, int rc, enum reason code, const char *fmt, ...)
 {
-    /* Out of memory is the gateway's failure, whatever the caller guessed. */
-    if (rc == MG_ERR_NOMEM)
-        code = REASON_NO_MEMORY;
     char msg[REPORT_STR_MAX];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(msg, sizeof(msg), fmt, ap);
+    rc = report_vfail(pk->node, rc, code, msg, sizeof(msg), fmt, ap);
     va_end(ap);
-    if (pk->node != NULL && pk->node->verdict != VERDICT_BLOCKED)
-        report_block(pk->node, code, "%s", msg);
     return rc;
 }
 

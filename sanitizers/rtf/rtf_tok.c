@@ -3,6 +3,7 @@
  */
 #include "rtf_tok.h"
 #include "err.h"
+#include "hexval.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -22,17 +23,6 @@ static bool rtf_letter(uint8_t c)
 static bool rtf_digit(uint8_t c)
 {
     return c >= '0' && c <= '9';
-}
-
-static int rtf_hexval(uint8_t c)
-{
-    if (rtf_digit(c))
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
 }
 
 static int rtf_fail(struct rtf_lexer *lx, int rc, const char *why)
@@ -93,8 +83,8 @@ static int rtf_escape(struct rtf_lexer *lx, struct rtf_tok *t)
         return rtf_word(lx, t);
     lx->off++;
     if (c == '\'') {
-        int hi = lx->off < lx->len ? rtf_hexval(lx->in[lx->off]) : -1;
-        int lo = lx->off + 1 < lx->len ? rtf_hexval(lx->in[lx->off + 1]) : -1;
+        int hi = lx->off < lx->len ? hexval(lx->in[lx->off]) : -1;
+        int lo = lx->off + 1 < lx->len ? hexval(lx->in[lx->off + 1]) : -1;
         if (hi < 0 || lo < 0)
             return rtf_fail(lx, MG_ERR_PARSE, "\\' not followed by two hex digits");
         lx->off += 2;

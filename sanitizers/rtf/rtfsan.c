@@ -20,6 +20,7 @@
  */
 #include "rtfsan.h"
 #include "err.h"
+#include "hexval.h"
 #include "rtf_tok.h"
 
 #include <stdarg.h>
@@ -717,20 +718,12 @@ static void rtf_pict_word(struct rtf_walk *w, const struct rtf_tok *t)
             w->pict_kind = PK_OTHER;
 }
 
-static int rtf_hexdigit(uint8_t c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    c |= 0x20;
-    return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
-}
-
 static void rtf_pict_text(struct rtf_walk *w, const uint8_t *p, size_t n)
 {
     for (size_t i = 0; i < n && !w->pict_bad; i++) {
         if (p[i] == ' ' || p[i] == '\r' || p[i] == '\n' || p[i] == '\t')
             continue;
-        int d = rtf_hexdigit(p[i]);
+        int d = hexval(p[i]);
         if (d < 0) {
             w->pict_bad = true;
             break;
