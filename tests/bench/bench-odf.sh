@@ -29,25 +29,7 @@ echo "OpenDocument: $n files, $((bytes / 1024)) KiB"
 
 mugai_policies sanitize odt ods odp ott ots otp png jpeg gif
 
-mkdir -p "$work/o1" "$work/o2"
-m=$(measure mat2 mat2 "$work"/mat2/*)
-mugai_runs "$work/o1" "$work/o2" "$work"/in/*
-cleaned=$(ls "$work/mat2" | grep -c '\.cleaned\.' || true)
-[ "$cleaned" -eq "$n" ] || echo "warning: mat2 cleaned $cleaned of $n files" >&2
+mat2_compare "mat2 FILES (one invocation)"
 
-peer_table "$n" "mat2 FILES (one invocation)" 38 "$m" "$core" "$noscan" "$cli"
-
-# The outputs must open: convert two of them (an odt and an ods) to PDF.
-if command -v soffice >/dev/null; then
-    # One folder each: the samples share their stems (0-benign.odt, 0-benign.ods).
-    ok=0
-    for ext in odt ods; do
-        f=$(ls "$work"/o2/*.$ext | head -n 1)
-        soffice -env:UserInstallation="file://$work/lo" --headless --convert-to pdf \
-            --outdir "$work/pdf-$ext" "$f" >/dev/null 2>&1 || true
-        [ -n "$(ls "$work/pdf-$ext"/*.pdf 2>/dev/null)" ] && ok=$((ok + 1))
-    done
-    echo "  LibreOffice opened $ok of 2 sanitized outputs"
-else
-    echo "  (soffice not installed: outputs not opened)"
-fi
+# The outputs must open.
+lo_opens odt ods

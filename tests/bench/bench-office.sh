@@ -30,23 +30,7 @@ echo "Office: $n files, $((bytes / 1024)) KiB"
 mugai_policies sanitize docx docm dotx dotm xlsx xlsm xltx xltm pptx pptm ppsx ppsm potx potm \
     png jpeg gif
 
-mkdir -p "$work/o1" "$work/o2"
-m=$(measure mat2 mat2 "$work"/mat2/*)
-mugai_runs "$work/o1" "$work/o2" "$work"/in/*
-cleaned=$(ls "$work/mat2" | grep -c '\.cleaned\.' || true)
-[ "$cleaned" -eq "$n" ] || echo "warning: mat2 cleaned $cleaned of $n files" >&2
+mat2_compare "mat2 FILES (one invocation)"
 
-peer_table "$n" "mat2 FILES (one invocation)" 38 "$m" "$core" "$noscan" "$cli"
-
-# The outputs must open: convert two of them (a docx and a pptx) to PDF.
-if command -v soffice >/dev/null; then
-    mkdir -p "$work/pdf"
-    docx=$(ls "$work"/o2/*.docx | head -n 1)
-    xlsx=$(ls "$work"/o2/*.xlsx | head -n 1)
-    soffice -env:UserInstallation="file://$work/lo" --headless --convert-to pdf --outdir "$work/pdf" \
-        "$docx" "$xlsx" >/dev/null 2>&1 || true
-    ok=$(ls "$work/pdf"/*.pdf 2>/dev/null | wc -l)
-    echo "  LibreOffice opened $ok of 2 sanitized outputs"
-else
-    echo "  (soffice not installed: outputs not opened)"
-fi
+# The outputs must open.
+lo_opens docx xlsx

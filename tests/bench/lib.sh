@@ -114,3 +114,32 @@ mat2_inputs() {
     n=$(ls "$work/in" | wc -l)
     bytes=$(cat "$work"/in/* | wc -c)
 }
+
+# mat2_compare PEER_LABEL: mat2 over $work/mat2 and mugai_runs over
+# $work/in (outputs in $work/o1, $work/o2), then the table.
+mat2_compare() {
+    mkdir -p "$work/o1" "$work/o2"
+    m=$(measure mat2 mat2 "$work"/mat2/*)
+    mugai_runs "$work/o1" "$work/o2" "$work"/in/*
+    cleaned=$(ls "$work/mat2" | grep -c '\.cleaned\.' || true)
+    [ "$cleaned" -eq "$n" ] || echo "warning: mat2 cleaned $cleaned of $n files" >&2
+    peer_table "$n" "$1" 38 "$m" "$core" "$noscan" "$cli"
+}
+
+# lo_opens EXT...: the first of mugai's outputs ($work/o2) of each
+# extension converted to PDF by LibreOffice (the outputs must open), each
+# into a folder of its own (the samples share their stems).
+lo_opens() {
+    if ! command -v soffice >/dev/null; then
+        echo "  (soffice not installed: outputs not opened)"
+        return
+    fi
+    ok=0
+    for ext in "$@"; do
+        f=$(ls "$work"/o2/*."$ext" | head -n 1)
+        soffice -env:UserInstallation="file://$work/lo" --headless --convert-to pdf \
+            --outdir "$work/pdf-$ext" "$f" >/dev/null 2>&1 || true
+        [ -n "$(ls "$work/pdf-$ext"/*.pdf 2>/dev/null)" ] && ok=$((ok + 1))
+    done
+    echo "  LibreOffice opened $ok of $# sanitized outputs"
+}
