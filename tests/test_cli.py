@@ -210,11 +210,14 @@ p = subprocess.run([mt.MUGAI, "sanitize", "--jobs", "0", txt], capture_output=Tr
 t.check(p.returncode == 2, "--jobs 0 refused")
 
 # --- a worker over its CPU budget is killed and the file blocked -----------
-# 10000x6000 RGB of zeros: 66 KB on disk, seconds of decoding and
-# re-encoding, far past a 1 s CPU limit.
-big_png = mt.write(work, "huge.png", mt.make_png_zero(10000, 6000))
+# 30000x10000 RGB of zeros: 0.9 MB on disk, several seconds of decoding
+# and re-encoding (the worker no longer verifies its own output, so the
+# 60-megapixel image this was could finish inside a second on a fast
+# machine), far past a 1 s CPU limit; max_pixels raised to let it in.
+big_png = mt.write(work, "huge.png", mt.make_png_zero(30000, 10000))
 pol = mt.write(work, "cpu.conf",
-               b"[limits]\nworker_cpu_seconds = 1\nworker_deadline_seconds = 30\n")
+               b"[limits]\nworker_cpu_seconds = 1\nworker_deadline_seconds = 30\n"
+               b"max_pixels = 1000000000\n")
 t0 = time.time()
 r = mt.run([big_png], "--policy", pol)
 rep = r.reports[0] if r.reports else {}
@@ -225,7 +228,8 @@ t.check("CPU time limit" in rep.get("reason", ""), f"reason names the CPU limit:
 t.check(time.time() - t0 < 25, "killed long before the deadline")
 
 pol = mt.write(work, "deadline.conf",
-               b"[limits]\nworker_cpu_seconds = 60\nworker_deadline_seconds = 1\n")
+               b"[limits]\nworker_cpu_seconds = 60\nworker_deadline_seconds = 1\n"
+               b"max_pixels = 1000000000\n")
 r = mt.run([big_png], "--policy", pol)
 rep = r.reports[0] if r.reports else {}
 t.check(r.code == 1 and rep.get("reason_code") == "timeout" and "deadline" in rep.get("reason", ""),
